@@ -1,0 +1,31 @@
+# wsaemu — common tasks. The README's quick start needs only Go; these
+# targets are for working on the emulator.
+GO ?= go
+
+.PHONY: test race vet bench cover demo fmt ci
+
+test: vet
+	$(GO) test -race ./...
+
+race:
+	$(GO) test -race -count=1 ./...
+
+vet:
+	gofmt -l . | (! grep .) || (echo "gofmt needed"; exit 1)
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+cover:
+	$(GO) test -coverprofile=cover.out ./...
+	$(GO) tool cover -func=cover.out | tail -1
+
+demo:
+	$(GO) run ./cmd/wsaemu tour
+
+fmt:
+	gofmt -w .
+
+ci:
+	bash .ci/run

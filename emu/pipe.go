@@ -1,0 +1,357 @@
+package emu
+
+import (
+	"fmt"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// PipeMode is how a pipe carries data.
+type PipeMode uint8
+
+const (
+	// PipeByte is a byte stream: a read takes whatever is there, up to its
+	// buffer, across write boundaries.
+	PipeByte PipeMode = iota
+	// PipeMessage keeps each write as one message: a read takes at most one
+	// message, and a message longer than the buffer completes the read with
+	// STATUS_BUFFER_OVERFLOW (ERROR_MORE_DATA) and the bytes that fitted; the
+	// rest stays for the next read.
+	PipeMessage
+)
+
+// PipeOptions configure CreatePipe.
+type PipeOptions struct {
+	Mode PipeMode
+	// Capacity is the pipe's buffer quota in bytes: a write completes once
+	// all its data fits within the quota of unread bytes. 0 means 4096.
+	Capacity int
+	// Synchronous opens both ends without FILE_FLAG_OVERLAPPED: every call
+	// blocks until done.
+	Synchronous bool
+}
+
+// pipe is a one-way in-memory pipe: what one end writes the other reads.
+type pipe struct {
+	mode     PipeMode
+	capacity int64
+
+	data []byte // unread bytes are data[head:]
+	head int
+	msgs []int64 // message mode: stream position at the end of each unread message
+	mh   int
+	rpos int64 // bytes read so far
+	wpos int64 // bytes written so far
+
+	readers reqList // reads waiting for data, in issue order
+	writers reqList // writes waiting for room, in issue order
+
+	r, w               *pipeEnd
+	rClosed, wClosed   bool
+}
+
+// pipeEnd is one handle of a pipe.
+type pipeEnd struct {
+	fileObject
+	p     *pipe
+	write bool
+}
+
+func (e *pipeEnd) kind() objKind { return kindFile }
+
+// CreatePipe makes a one-way pipe and returns its read and write handles.
+// Anonymous pipes cannot do overlapped I/O on Windows, so this models the
+// pair a program gets from CreateNamedPipe (inbound, with
+// FILE_FLAG_OVERLAPPED unless opts.Synchronous) and CreateFile on the
+// other side, in one call.
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
+func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
+	if err := t.enter("CreatePipe", fmt.Sprintf("mode=%d, capacity=%d", opts.Mode, opts.Capacity)); err != nil {
+		return 0, 0, err
+	}
+	if opts.Mode > PipeMessage || opts.Capacity < 0 {
+		return 0, 0, t.fail("CreatePipe", 0, wso.ERROR_INVALID_PARAMETER)
+	}
+	c := opts.Capacity
+	if c == 0 {
+		c = 4096
+	}
+	p := &pipe{mode: opts.Mode, capacity: int64(c)}
+	p.r = &pipeEnd{p: p}
+	p.w = &pipeEnd{p: p, write: true}
+	for _, e := range []*pipeEnd{p.r, p.w} {
+		e.overlapped = !opts.Synchronous
+		e.dev = p
+		e.handle = t.s.handles.add(e)
+	}
+	t.ok("CreatePipe", uint64(p.r.handle))
+	return p.r.handle, p.w.handle, nil
+}
+
+func (p *pipe) unread() int64 { return p.wpos - p.rpos }
+
+// readable reports whether a read could complete now.
+func (p *pipe) readable() bool {
+	if p.mode == PipeMessage {
+		return p.mh < len(p.msgs)
+	}
+	return p.unread() > 0
+}
+
+// take removes what one read of len(buf) gets and returns its status and
+// byte count.
+func (p *pipe) take(buf []byte) (NTStatus, uint32) {
+	avail := p.unread()
+	status := wso.STATUS_SUCCESS
+	if p.mode == PipeMessage {
+		avail = p.msgs[p.mh] - p.rpos
+	}
+	n := int64(len(buf))
+	if n >= avail {
+		n = avail
+		if p.mode == PipeMessage {
+			p.msgs[p.mh] = 0
+			p.mh++
+		}
+	} else if p.mode == PipeMessage {
+		status = wso.STATUS_BUFFER_OVERFLOW
+	}
+	copy(buf, p.data[p.head:p.head+int(n)])
+	p.head += int(n)
+	p.rpos += n
+	p.compact()
+	return status, uint32(n)
+}
+
+// compact reuses the buffers once everything in them has been read, so a
+// steady read/write cycle allocates nothing.
+func (p *pipe) compact() {
+	if p.head == len(p.data) {
+		p.data, p.head = p.data[:0], 0
+	}
+	if p.mh == len(p.msgs) {
+		p.msgs, p.mh = p.msgs[:0], 0
+	}
+}
+
+func (p *pipe) put(b []byte) int64 {
+	p.data = append(p.data, b...)
+	p.wpos += int64(len(b))
+	if p.mode == PipeMessage {
+		p.msgs = append(p.msgs, p.wpos)
+	}
+	return p.wpos
+}
+
+func (p *pipe) writeFits(end int64) bool { return end-p.rpos <= p.capacity }
+
+// dequeue implements device.
+func (p *pipe) dequeue(s *System, r *request) {
+	p.readers.remove(r, linkDev)
+	p.writers.remove(r, linkDev)
+}
+
+// serveReaders completes waiting reads while data is there, then waiting
+// writes whose data now fits.
+func (s *System) servePipe(p *pipe) {
+	for p.readers.head != nil && p.readable() {
+		r := p.readers.pop(linkDev)
+		st, n := p.take(r.buf)
+		s.finish(r, st, n)
+	}
+	for p.writers.head != nil && p.writeFits(p.writers.head.endPos) {
+		r := p.writers.pop(linkDev)
+		s.finish(r, wso.STATUS_SUCCESS, uint32(len(r.buf)))
+	}
+}
+
+// closed implements object: closing one end cancels the requests still
+// pending on that handle and breaks the pipe for the other end.
+func (e *pipeEnd) closed(s *System, t *Thread) {
+	for r := e.pending.head; r != nil; {
+		next := r.fileNext
+		s.cancelRequest(r)
+		r = next
+	}
+	p := e.p
+	if e.write {
+		p.wClosed = true
+		// Reads waiting for data will never get any.
+		for r := p.readers.pop(linkDev); r != nil; r = p.readers.pop(linkDev) {
+			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
+		}
+	} else {
+		p.rClosed = true
+		p.data, p.head, p.msgs, p.mh = p.data[:0], 0, p.msgs[:0], 0
+		p.rpos = p.wpos
+		for r := p.writers.pop(linkDev); r != nil; r = p.writers.pop(linkDev) {
+			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
+		}
+	}
+}
+
+// pipeIO is the common body of ReadFile, WriteFile, ReadFileEx and
+// WriteFileEx.
+func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Overlapped, write bool, routine FileIOCompletionRoutine, ex bool) error {
+	s := t.s
+	var args string
+	if s.trace != nil {
+		args = fmt.Sprintf("%#x, len=%d, ov%d", uint64(h), len(buf), s.OverlappedID(ov))
+	}
+	if err := t.enter(name, args); err != nil {
+		return err
+	}
+	o, e := s.lookup(t, h, kindFile)
+	if e != 0 {
+		return t.fail(name, 0, e)
+	}
+	pe, ok := o.(*pipeEnd)
+	if !ok {
+		return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
+	}
+	if pe.write != write {
+		return t.fail(name, 0, wso.ERROR_ACCESS_DENIED)
+	}
+	if ex && (!pe.overlapped || ov == nil || routine == nil) {
+		return t.fail(name, 0, wso.ERROR_INVALID_PARAMETER)
+	}
+	if pe.overlapped && ov == nil {
+		return t.fail(name, 0, wso.ERROR_INVALID_PARAMETER)
+	}
+	if ex && pe.port != nil {
+		// A handle bound to a completion port reports there; it cannot
+		// also take a completion routine.
+		return t.fail(name, 0, wso.ERROR_INVALID_PARAMETER)
+	}
+	if !pe.overlapped && ov == nil {
+		ov = &t.syncOv
+	}
+	p := pe.p
+	r := s.newRequest(t, &pe.fileObject, name, ov, buf)
+	if ex {
+		r.routine = routine
+		r.event, r.noPort = nil, false // hEvent is the caller's to use with a routine
+	}
+	if !pe.overlapped {
+		r.waiter = t
+	}
+	s.start(r)
+
+	// Ask the device.
+	var refused NTStatus
+	decided := false
+	var st NTStatus
+	var n uint32
+	serve := false
+	if write {
+		switch {
+		case p.rClosed:
+			refused = wso.STATUS_PIPE_CLOSING
+		case len(buf) == 0 && p.mode == PipeByte:
+			st, n, decided = wso.STATUS_SUCCESS, 0, true
+		default:
+			r.endPos = p.put(buf)
+			s.servePipe(p) // waiting readers take the new data first
+			if p.writers.head == nil && p.writeFits(r.endPos) {
+				st, n, decided = wso.STATUS_SUCCESS, uint32(len(buf)), true
+			} else {
+				p.writers.push(r, linkDev)
+			}
+		}
+	} else {
+		switch {
+		case p.readers.head == nil && p.readable():
+			st, n = p.take(buf)
+			decided = true
+			serve = true // room for waiting writers
+		case p.wClosed:
+			refused = wso.STATUS_PIPE_BROKEN
+		default:
+			p.readers.push(r, linkDev)
+		}
+	}
+	if serve {
+		s.servePipe(p)
+	}
+	if refused != 0 {
+		s.refuse(r)
+		return t.fail(name, 0, refused.Win32Error())
+	}
+	if !pe.overlapped {
+		// Synchronous handle: the call waits until the request is done.
+		if decided {
+			r.immediate, r.waiter = true, nil
+			s.finish(r, st, n)
+		} else {
+			w := &t.w
+			w.call, w.kind, w.req, w.alertable, w.hasDeadline = name, waitRequest, r, false, false
+			s.block(t)
+			st, n = w.syncStatus, w.syncN
+			t.clearWait()
+		}
+		return t.ioResult(name, st, n, done, true)
+	}
+	if decided && s.completeNowOrDefer(r, st, n) {
+		if ex {
+			t.ok(name, 1)
+			return nil
+		}
+		return t.ioResult(name, st, n, done, true)
+	}
+	if ex {
+		// ReadFileEx/WriteFileEx report a pending request as success.
+		t.ok(name, 1)
+		return nil
+	}
+	return t.fail(name, 0, wso.ERROR_IO_PENDING)
+}
+
+// ioResult reports a request that finished within the call: the byte count
+// is written, and a status that is not success fails the call with its
+// Win32 error (ERROR_MORE_DATA comes with the bytes).
+func (t *Thread) ioResult(name string, st NTStatus, n uint32, done *uint32, writeDone bool) error {
+	if done != nil && writeDone {
+		*done = n
+	}
+	if !st.IsSuccess() {
+		return t.fail(name, uint64(n), st.Win32Error())
+	}
+	t.ok(name, 1)
+	return nil
+}
+
+// ReadFile implements ReadFile on a pipe handle. On an overlapped handle it
+// returns nil (TRUE) when the read completed at once, with *done set;
+// ERROR_IO_PENDING when it will complete later (done is not written);
+// ERROR_MORE_DATA with *done set when a message was longer than buf;
+// ERROR_BROKEN_PIPE when the writer has gone and nothing is left. The
+// record's event is signalled, and a packet posted to the handle's
+// completion port, in every case but an immediate error.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfile
+func (t *Thread) ReadFile(h Handle, buf []byte, done *uint32, ov *Overlapped) error {
+	return t.pipeIO("ReadFile", h, buf, done, ov, false, nil, false)
+}
+
+// WriteFile implements WriteFile on a pipe handle: the write completes once
+// its data fits in the pipe's quota. Writing when the reader has closed its
+// end fails with ERROR_NO_DATA; a pending write fails with
+// ERROR_BROKEN_PIPE if the reader closes.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefile
+func (t *Thread) WriteFile(h Handle, buf []byte, done *uint32, ov *Overlapped) error {
+	return t.pipeIO("WriteFile", h, buf, done, ov, true, nil, false)
+}
+
+// ReadFileEx implements ReadFileEx: the read's completion is reported only
+// by queuing routine to this thread, which runs it in an alertable wait.
+// It returns nil (TRUE) whether the read completed at once or pends; on
+// failure no routine is queued. hEvent is not used.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfileex
+func (t *Thread) ReadFileEx(h Handle, buf []byte, ov *Overlapped, routine FileIOCompletionRoutine) error {
+	return t.pipeIO("ReadFileEx", h, buf, nil, ov, false, routine, true)
+}
+
+// WriteFileEx implements WriteFileEx.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefileex
+func (t *Thread) WriteFileEx(h Handle, buf []byte, ov *Overlapped, routine FileIOCompletionRoutine) error {
+	return t.pipeIO("WriteFileEx", h, buf, nil, ov, true, routine, true)
+}

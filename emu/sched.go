@@ -1,0 +1,312 @@
+package emu
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+)
+
+// action is something the System does on its own, with no thread running:
+// a deferred completion being delivered, a cancellation taking effect, a
+// datagram arriving. Actions wait in FIFO order until the scheduler picks
+// one.
+type action struct {
+	name string
+	fire func(s *System, a *action)
+	req  *request
+	gen  uint64 // the request's id when the action was made, to spot reuse
+	arg  uint64
+}
+
+func (s *System) schedule(a action) { s.actions = append(s.actions, a) }
+
+// PendingActions is the number of system actions waiting to fire.
+func (s *System) PendingActions() int { return len(s.actions) }
+
+func (s *System) makeReady(t *Thread, why string) {
+	if t.state == stateExited {
+		return
+	}
+	t.state = stateReady
+	s.ready = append(s.ready, t)
+	if why != "" && s.trace != nil && why != "created" {
+		s.emit(Event{Thread: t.id, Kind: EvWake, Name: why})
+	}
+}
+
+func (s *System) removeReady(t *Thread) {
+	for i, x := range s.ready {
+		if x == t {
+			copy(s.ready[i:], s.ready[i+1:])
+			s.ready[len(s.ready)-1] = nil
+			s.ready = s.ready[:len(s.ready)-1]
+			return
+		}
+	}
+}
+
+func (s *System) actionsAllowed() bool {
+	return s.mode == modeGoroutine || s.settling
+}
+
+// pickNext decides what happens next. It fires system actions the Chooser
+// picks (they change state but run no user code) until it can name the
+// next thread to run; nil means nothing can run.
+func (s *System) pickNext() *Thread {
+	for {
+		r := len(s.ready)
+		a := 0
+		if s.actionsAllowed() {
+			a = len(s.actions)
+		}
+		if r+a == 0 {
+			if s.actionsAllowed() && s.advanceClock() {
+				continue
+			}
+			return nil
+		}
+		i := s.choose(PointSchedule, r+a)
+		if i < r {
+			t := s.ready[i]
+			copy(s.ready[i:], s.ready[i+1:])
+			s.ready[len(s.ready)-1] = nil
+			s.ready = s.ready[:len(s.ready)-1]
+			return t
+		}
+		i -= r
+		act := s.actions[i]
+		copy(s.actions[i:], s.actions[i+1:])
+		s.actions[len(s.actions)-1] = action{}
+		s.actions = s.actions[:len(s.actions)-1]
+		act.fire(s, &act)
+	}
+}
+
+// advanceClock moves the virtual clock to the earliest deadline of a
+// blocked thread and times out every wait due by then. It reports whether
+// there was any deadline.
+func (s *System) advanceClock() bool {
+	found := false
+	var min = s.now
+	for _, t := range s.threads {
+		if t.state == stateBlocked && t.w.hasDeadline && (!found || t.w.deadline < min) {
+			min, found = t.w.deadline, true
+		}
+	}
+	if !found {
+		return false
+	}
+	if min > s.now {
+		s.now = min
+		s.emit(Event{Kind: EvClock})
+	}
+	for _, t := range s.threads {
+		if t.state == stateBlocked && t.w.hasDeadline && t.w.deadline <= s.now {
+			s.timeoutWait(t)
+		}
+	}
+	return true
+}
+
+// handTo gives the right to run to next (nil: the driver).
+func (s *System) handTo(next *Thread) {
+	s.current = next
+	if next == nil {
+		s.driverCh <- struct{}{}
+		return
+	}
+	next.state = stateRunning
+	next.wake <- struct{}{}
+}
+
+// yieldFrom gives up the right to run held by from (nil: the driver) and
+// returns when from is picked again. If the System is being stopped, a
+// thread's goroutine unwinds instead of returning.
+func (s *System) yieldFrom(from *Thread) {
+	if s.killed && from != nil {
+		runtime.Goexit()
+	}
+	next := s.pickNext()
+	if next != nil && next == from {
+		from.state = stateRunning
+		s.current = from
+		return
+	}
+	s.handTo(next)
+	if from == nil {
+		<-s.driverCh
+		return
+	}
+	<-from.wake
+	if s.killed {
+		runtime.Goexit()
+	}
+}
+
+// Run drives a System built with Go: it lets the threads run, one at a
+// time, until every thread has exited. It returns a *DeadlockError if every
+// remaining thread is blocked for ever, and an error naming any thread whose
+// code panicked. After a deadlock the blocked threads are unwound (Stop).
+func (s *System) Run() error {
+	if s.mode == modeStep {
+		return errors.New("emu: Run on a System driven by a Stepper")
+	}
+	if s.killed {
+		return errors.New("emu: System has stopped")
+	}
+	s.mode = modeGoroutine
+	s.yieldFrom(nil)
+	var err error
+	if live := s.liveThreads(); len(live) > 0 {
+		err = s.deadlock(live)
+		s.Stop()
+	}
+	if len(s.panics) > 0 {
+		err = errors.Join(append([]error{err}, s.panics...)...)
+	}
+	return err
+}
+
+func (s *System) liveThreads() []*Thread {
+	var live []*Thread
+	for _, t := range s.threads {
+		if t.state != stateExited && t.state != stateIdle {
+			live = append(live, t)
+		}
+	}
+	return live
+}
+
+func (s *System) deadlock(live []*Thread) *DeadlockError {
+	d := &DeadlockError{Now: s.now, Trace: s.trace}
+	for _, t := range live {
+		d.Blocked = append(d.Blocked, s.describeWait(t))
+	}
+	s.emit(Event{Kind: EvDeadlock, Text: fmt.Sprintf("%d threads blocked for ever", len(live))})
+	return d
+}
+
+// Stepper drives a System one call at a time: the caller says "thread T
+// calls X" and gets back whether the call returned or is blocked. Nothing
+// happens on its own between calls: deferred completions and timeouts wait
+// until Settle (or a blocked call's thread needs them, which is also
+// Settle's job).
+type Stepper struct{ s *System }
+
+// Stepper returns the step driver of s. A System is driven by a Stepper or
+// by Go/Run, not both.
+func (s *System) Stepper() (*Stepper, error) {
+	if s.mode == modeGoroutine {
+		return nil, errors.New("emu: System already driven by goroutines")
+	}
+	s.mode = modeStep
+	return &Stepper{s: s}, nil
+}
+
+// NewThread creates a thread that waits for commands.
+func (st *Stepper) NewThread(name string) *Thread {
+	s := st.s
+	t := s.newThread(name, nil)
+	t.state = stateIdle
+	t.started = true
+	go t.stepMain()
+	return t
+}
+
+func (t *Thread) stepMain() {
+	<-t.wake
+	if t.s.killed {
+		t.s.driverCh <- struct{}{}
+		return
+	}
+	exiting := false
+	defer func() {
+		if exiting {
+			return
+		}
+		r := recover()
+		if r != nil && !t.s.killed {
+			t.s.panics = append(t.s.panics, fmt.Errorf("thread %s panicked: %v", t.name, r))
+			exiting = true
+			t.finish(0xC0000005)
+			return
+		}
+		t.s.driverCh <- struct{}{}
+	}()
+	for {
+		cmd := t.cmd
+		t.cmd = nil
+		if cmd != nil {
+			cmd(t)
+		}
+		t.calls++
+		t.state = stateIdle
+		t.s.yieldFrom(t)
+	}
+}
+
+// StepResult says how a step ended.
+type StepResult struct {
+	Returned bool // the call returned (false: the thread is blocked in it)
+	Exited   bool // the thread exited during the call
+}
+
+// Call makes thread t run fn (which makes one or more calls on t) and lets
+// every thread that becomes ready run too, until no thread can run. It
+// reports whether fn returned. A thread blocked in an earlier call cannot
+// take a new one.
+func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
+	s := st.s
+	if t == nil || t.s != s {
+		return StepResult{}, errors.New("emu: thread of another System")
+	}
+	if s.killed {
+		return StepResult{}, errors.New("emu: System has stopped")
+	}
+	switch t.state {
+	case stateExited:
+		return StepResult{Exited: true}, fmt.Errorf("emu: thread %s has exited", t.name)
+	case stateBlocked, stateReady:
+		return StepResult{}, fmt.Errorf("emu: thread %s is still in its previous call (%s)", t.name, t.w.call)
+	}
+	before := t.calls
+	t.cmd = fn
+	s.makeReady(t, "")
+	s.yieldFrom(nil)
+	return StepResult{Returned: t.calls > before || t.state == stateExited, Exited: t.state == stateExited}, nil
+}
+
+// Settle lets the System act on its own until nothing more can happen:
+// pending system actions fire (in the Chooser's order), threads they wake
+// run, and the virtual clock advances to the next timeout whenever nothing
+// else can. It returns when every thread is idle, exited or blocked with no
+// deadline.
+func (st *Stepper) Settle() {
+	s := st.s
+	if s.killed {
+		return
+	}
+	s.settling = true
+	s.yieldFrom(nil)
+	s.settling = false
+}
+
+// Idle reports whether t has finished its last call.
+func (st *Stepper) Idle(t *Thread) bool { return t.state == stateIdle }
+
+// Deadlocked reports the deadlock, if any: threads blocked for ever with
+// nothing pending that could wake them. In step mode this is only a
+// deadlock if the driver has nothing more to say, which only it knows.
+func (st *Stepper) Deadlocked() *DeadlockError {
+	s := st.s
+	var blocked []*Thread
+	for _, t := range s.threads {
+		if t.state == stateBlocked {
+			blocked = append(blocked, t)
+		}
+	}
+	if len(blocked) == 0 || len(s.actions) > 0 {
+		return nil
+	}
+	return s.deadlock(blocked)
+}

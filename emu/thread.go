@@ -1,0 +1,301 @@
+package emu
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/wsaemu/wsaemu/apcqueue"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+type threadState uint8
+
+const (
+	stateReady   threadState = iota // may run; waiting to be picked
+	stateRunning                    // holds the right to run
+	stateBlocked                    // in a wait
+	stateIdle                       // step mode: waiting for its next command
+	stateExited
+)
+
+func (s threadState) String() string {
+	return [...]string{"ready", "running", "blocked", "idle", "exited"}[s]
+}
+
+// Thread is one emulated thread. Its methods are the Win32 and Winsock
+// calls, made on this thread; they may only be called from code running as
+// this thread.
+type Thread struct {
+	s       *System
+	id      int
+	name    string
+	handle  Handle
+	state   threadState
+	wake    chan struct{}
+	started bool
+
+	fn  func(*Thread) // goroutine mode: the thread's code
+	cmd func(*Thread) // step mode: the command to run next
+
+	apcs   apcqueue.Queue[apc]
+	runAPC func(apcqueue.Entry[apc])
+
+	w        waitState
+	lastErr  Errno
+	exitCode uint32
+	reqs     reqList // I/O requests this thread issued that are not complete
+	syncOv   Overlapped // the record used for synchronous I/O without one
+	calls    int     // step mode: commands finished
+
+	waitList // threads waiting for this one to exit
+}
+
+func (t *Thread) kind() objKind { return kindThread }
+
+// closed: closing a thread handle does not end the thread.
+func (t *Thread) closed(*System, *Thread) {}
+
+func (t *Thread) list() *waitList             { return &t.waitList }
+func (t *Thread) isSignalled() bool           { return t.state == stateExited }
+func (t *Thread) acquire(*System, *Thread)    {}
+func (t *Thread) tid() int                    { return tidOf(t) }
+func tidOf(t *Thread) int                     { if t == nil { return 0 }; return t.id }
+
+// ID is the thread's identifier (1, 2, ... in creation order).
+func (t *Thread) ID() int { return t.id }
+
+// Name is the name the thread was created with.
+func (t *Thread) Name() string { return t.name }
+
+// Handle is the thread's handle, as CreateThread returns it.
+func (t *Thread) Handle() Handle { return t.handle }
+
+// System is the machine the thread belongs to.
+func (t *Thread) System() *System { return t.s }
+
+// Exited reports whether the thread has ended.
+func (t *Thread) Exited() bool { return t.state == stateExited }
+
+// Blocked reports whether the thread is blocked in a wait.
+func (t *Thread) Blocked() bool { return t.state == stateBlocked }
+
+// APCDepth is the number of APCs currently running on the thread, one
+// inside another (0 outside any APC).
+func (t *Thread) APCDepth() int { return t.apcs.Depth() }
+
+// QueuedAPCs is the number of APCs queued to the thread and not yet run.
+func (t *Thread) QueuedAPCs() int { return t.apcs.Len() }
+
+// ExitCode is the code the thread ended with (STILL_ACTIVE, 259, while it
+// runs).
+func (t *Thread) ExitCode() uint32 {
+	if t.state != stateExited {
+		return 259
+	}
+	return t.exitCode
+}
+
+func (s *System) newThread(name string, fn func(*Thread)) *Thread {
+	s.nextTID++
+	t := &Thread{s: s, id: s.nextTID, name: name, wake: make(chan struct{}, 1), fn: fn}
+	if t.name == "" {
+		t.name = fmt.Sprintf("T%d", t.id)
+	}
+	t.runAPC = t.runOneAPC
+	t.handle = s.handles.add(t)
+	s.threads = append(s.threads, t)
+	s.emit(Event{Thread: s.current.tid(), Kind: EvThreadStart, Name: t.name, Handle: t.handle, N: uint64(t.id)})
+	return t
+}
+
+// Go creates a thread that runs fn, for the goroutine driver; Run starts
+// the machine. It may be called before Run (from the driver) or from a
+// running thread (as CreateThread). fn gets its own Thread; when fn returns
+// the thread exits with code 0.
+func (s *System) Go(name string, fn func(t *Thread)) (*Thread, error) {
+	if s.mode == modeStep {
+		return nil, fmt.Errorf("emu: Go on a System driven by a Stepper")
+	}
+	if s.killed {
+		return nil, fmt.Errorf("emu: System has stopped")
+	}
+	s.mode = modeGoroutine
+	t := s.newThread(name, fn)
+	t.started = true
+	go t.goroutineMain()
+	s.makeReady(t, "created")
+	return t, nil
+}
+
+// CreateThread implements CreateThread: it starts a new thread running fn
+// and returns its handle. https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-createthread
+func (t *Thread) CreateThread(fn func(t *Thread)) (Handle, error) {
+	if err := t.enter("CreateThread", ""); err != nil {
+		return 0, err
+	}
+	nt, err := t.s.Go("", fn)
+	if err != nil {
+		return 0, t.fail("CreateThread", 0, wso.ERROR_INVALID_PARAMETER)
+	}
+	t.ok("CreateThread", uint64(nt.handle))
+	return nt.handle, nil
+}
+
+func (t *Thread) goroutineMain() {
+	<-t.wake
+	if t.s.killed {
+		t.s.driverCh <- struct{}{}
+		return
+	}
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		r := recover()
+		if r != nil && t.s.killed {
+			r = nil
+		}
+		if r != nil {
+			// The thread's own code panicked: record it, end the thread
+			// and let the rest of the machine carry on. Run reports it.
+			t.s.panics = append(t.s.panics, fmt.Errorf("thread %s panicked: %v\n%s", t.name, r, debug.Stack()))
+			t.finish(0xC0000005)
+			return
+		}
+		// Unwound by the System stopping: acknowledge to the driver.
+		t.s.driverCh <- struct{}{}
+	}()
+	t.fn(t)
+	finished = true
+	t.finish(0)
+}
+
+// finish ends the thread and hands the right to run to whoever is next. The
+// goroutine must end right after.
+func (t *Thread) finish(code uint32) {
+	t.s.exitThread(t, code)
+	t.s.handTo(t.s.pickNext())
+}
+
+// ExitThread implements ExitThread: the calling thread ends with the given
+// code; the call does not return.
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-exitthread
+func (t *Thread) ExitThread(code uint32) {
+	if err := t.enter("ExitThread", fmt.Sprint(code)); err != nil {
+		return
+	}
+	t.finish(code)
+	runtime.Goexit()
+}
+
+// exitThread does the kernel's side of a thread ending: queued APCs are
+// dropped, I/O the thread issued is cancelled or left pending as the
+// profile says, and waiters on the thread are released.
+func (s *System) exitThread(t *Thread, code uint32) {
+	t.exitCode = code
+	t.apcs.Close(func(e apcqueue.Entry[apc]) {
+		s.emit(Event{Thread: t.id, Kind: EvAPCDropped, Name: e.Kind.String(), N: e.Seq, Ov: s.OverlappedID(e.Payload.ov)})
+	})
+	for r := t.reqs.head; r != nil; {
+		next := r.threadNext
+		if r.file != nil && s.profile.cancelOnThreadExit(r.file.portAssociated()) {
+			s.cancelRequest(r)
+		}
+		r = next
+	}
+	if t.state == stateBlocked {
+		s.unregisterWait(t)
+	}
+	t.state = stateExited
+	s.removeReady(t)
+	s.emit(Event{Thread: t.id, Kind: EvThreadExit, Result: uint64(code)})
+	s.signalled(t)
+}
+
+// Stop ends the machine: every thread that has not exited is unwound (its
+// goroutine ends; deferred functions run, but any call they make that would
+// block returns at once). Stop is for the driver, after Run or between
+// steps. It is safe to call more than once.
+func (s *System) Stop() {
+	if s.killed {
+		return
+	}
+	s.killed = true
+	for _, t := range s.threads {
+		if t.state == stateExited || !t.started {
+			continue
+		}
+		s.current = t
+		t.wake <- struct{}{}
+		<-s.driverCh
+	}
+	s.current = nil
+}
+
+// enter starts an emulated call: it checks that t is the running thread,
+// traces the call, and (in goroutine mode, when another thread is ready)
+// offers the Chooser a chance to switch threads first.
+func (t *Thread) enter(name, args string) error {
+	s := t.s
+	if s.current != t || t.state != stateRunning {
+		return ErrWrongThread
+	}
+	if s.trace != nil {
+		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args})
+	}
+	if s.mode == modeGoroutine && len(s.ready) > 0 && !s.killed {
+		if s.choose(PointPreempt, 2) == 1 {
+			s.makeReady(t, "preempted")
+			s.yieldFrom(t)
+		}
+	}
+	return nil
+}
+
+// ok traces a successful return and clears nothing (Win32 calls leave the
+// last error alone on success unless documented otherwise).
+func (t *Thread) ok(name string, result uint64) {
+	t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result})
+}
+
+// fail records err as the thread's last error, traces the return and
+// gives err back as an error value.
+func (t *Thread) fail(name string, result uint64, err Errno) error {
+	t.lastErr = err
+	t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result, Err: err})
+	return err
+}
+
+// GetLastError implements GetLastError: the calling thread's last error.
+// https://learn.microsoft.com/windows/win32/api/errhandlingapi/nf-errhandlingapi-getlasterror
+func (t *Thread) GetLastError() Errno { return t.lastErr }
+
+// SetLastError implements SetLastError.
+// https://learn.microsoft.com/windows/win32/api/errhandlingapi/nf-errhandlingapi-setlasterror
+func (t *Thread) SetLastError(e Errno) { t.lastErr = e }
+
+// WSAGetLastError implements WSAGetLastError: on Windows it reads the same
+// per-thread value as GetLastError.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsagetlasterror
+func (t *Thread) WSAGetLastError() Errno { return t.lastErr }
+
+// GetCurrentThread implements GetCurrentThread: the pseudo-handle (-2)
+// that means "the calling thread" wherever a thread handle is taken.
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getcurrentthread
+func (t *Thread) GetCurrentThread() Handle { return currentThreadPseudoHandle }
+
+// GetCurrentThreadId implements GetCurrentThreadId.
+func (t *Thread) GetCurrentThreadId() uint32 { return uint32(t.id) }
+
+func (s *System) describeWait(t *Thread) string {
+	w := &t.w
+	d := "forever"
+	if w.hasDeadline {
+		d = "until " + fmtTime(w.deadline)
+	}
+	_ = time.Duration(0)
+	return fmt.Sprintf("%s blocked in %s (alertable=%v) %s", t.name, w.call, w.alertable, d)
+}

@@ -1,0 +1,34 @@
+package emu
+
+import wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+
+// The record and code types come from package wsaoverlapped; these aliases
+// let code that drives a System read like Win32 code.
+type (
+	Handle     = wso.Handle
+	Overlapped = wso.Overlapped
+	Errno      = wso.Errno
+	NTStatus   = wso.NTStatus
+)
+
+// Handle values with a fixed meaning.
+const (
+	// INVALID_HANDLE_VALUE is (HANDLE)-1.
+	INVALID_HANDLE_VALUE Handle = ^Handle(0)
+	// currentThreadPseudoHandle is what GetCurrentThread returns: (HANDLE)-2.
+	currentThreadPseudoHandle Handle = ^Handle(1)
+	// INFINITE as a wait time in milliseconds.
+	INFINITE uint32 = 0xFFFFFFFF
+)
+
+// APCProc is a user-mode APC routine (PAPCFUNC), queued with QueueUserAPC.
+// It runs on the thread t it was queued to, during an alertable wait.
+type APCProc func(t *Thread, param uintptr)
+
+// FileIOCompletionRoutine is an LPOVERLAPPED_COMPLETION_ROUTINE, the
+// routine ReadFileEx and WriteFileEx call.
+type FileIOCompletionRoutine func(t *Thread, dwErrorCode, dwNumberOfBytesTransfered uint32, ov *Overlapped)
+
+// WSACompletionRoutine is an LPWSAOVERLAPPED_COMPLETION_ROUTINE, the
+// routine the overlapped Winsock calls take.
+type WSACompletionRoutine func(t *Thread, dwError, cbTransferred uint32, ov *Overlapped, dwFlags uint32)
