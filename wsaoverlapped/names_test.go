@@ -51,7 +51,7 @@ func declaredConsts(t *testing.T, file, typ string) (lits map[string]uint64, ord
 	return lits, order, aliases
 }
 
-// The brief and the design rule "names follow golang.org/x/sys/windows":
+// The package spec and the design rule "names follow golang.org/x/sys/windows":
 // every Errno constant declared in errno.go has a table row whose name is
 // spelled exactly like the constant and whose number is the constant's; the
 // table has no other rows; names are non-empty and unique; numbers are
@@ -82,7 +82,7 @@ func TestErrnoTableMatchesConstants(t *testing.T) {
 			t.Errorf("constant %s=%d: Name() = %q", name, lits[name], e.Name())
 		}
 	}
-	// Aliases name the ERROR_ spelling (brief: "Name() of a shared number
+	// Aliases name the ERROR_ spelling (package spec: "Name() of a shared number
 	// returns the ERROR_ name").
 	wantAliases := map[string]string{
 		"WSA_INVALID_HANDLE":    "ERROR_INVALID_HANDLE",
@@ -134,7 +134,7 @@ func TestNTStatusTableMatchesConstants(t *testing.T) {
 	}
 }
 
-// Values the brief and ground-truth notes fix, checked against literal
+// Values the package spec and ground-truth notes fix, checked against literal
 // numbers so a typo in a constant cannot hide behind the table.
 func TestWellKnownNumbers(t *testing.T) {
 	errnos := []struct {
