@@ -15,6 +15,7 @@ type apc struct {
 
 	file FileIOCompletionRoutine
 	wsa  WSACompletionRoutine
+	prov func(context uintptr) // a provider's APC, queued by WPUQueueApc
 	ov   *Overlapped
 	err  uint32
 	n    uint32
@@ -57,7 +58,9 @@ func (t *Thread) runOneAPC(e apcqueue.Entry[apc]) {
 	case a.file != nil:
 		a.file(t, a.err, a.n, a.ov)
 	case a.wsa != nil:
-		a.wsa(t, a.err, a.n, a.ov, a.flag)
+		a.wsa(a.err, a.n, a.ov, a.flag)
+	case a.prov != nil:
+		a.prov(a.param)
 	}
 	s.emit(Event{Thread: t.id, Kind: EvAPCDone, N: e.Seq})
 }

@@ -126,7 +126,7 @@ func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 	if err := t.enter(name, args); err != nil {
 		return err
 	}
-	if h == currentThreadPseudoHandle {
+	if h == currentThreadPseudoHandle && want == 0 {
 		// Closing a pseudo-handle is harmless and does nothing.
 		t.ok(name, 1)
 		return nil
@@ -134,6 +134,15 @@ func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 	o, e := t.s.lookup(t, h, want)
 	if e != 0 {
 		return t.fail(name, 0, e)
+	}
+	if k, ok := o.(*socket); ok && t.s.prov != nil {
+		// Closing a socket's handle is closing the socket.
+		e := t.s.prov.WSPCloseSocket(SOCKET(k.handle))
+		if e != 0 {
+			return t.fail(name, 0, e)
+		}
+		t.ok(name, 1)
+		return nil
 	}
 	t.s.handles.remove(h)
 	o.closed(t.s, t)

@@ -12,6 +12,7 @@ type packet struct {
 	ov     *Overlapped
 	n      uint32
 	status NTStatus
+	errno  Errno // from WPUCompleteOverlappedRequest: the provider's error as given
 }
 
 // OverlappedEntry is OVERLAPPED_ENTRY, one packet as
@@ -179,6 +180,9 @@ func (t *Thread) GetQueuedCompletionStatus(h Handle, n *uint32, key *uintptr, ov
 		return t.fail(name, 0, wso.ERROR_ABANDONED_WAIT_0)
 	}
 	*n, *key, *ov = pk.n, pk.key, pk.ov
+	if pk.errno != 0 {
+		return t.fail(name, 0, pk.errno)
+	}
 	if !pk.status.IsSuccess() {
 		return t.fail(name, 0, pk.status.Win32Error())
 	}

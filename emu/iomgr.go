@@ -24,6 +24,7 @@ type fileObject struct {
 	modes      uint8
 	pending    reqList // requests on this handle not yet complete
 	dev        device
+	socket     bool // a socket: thread exit follows the socket rule
 }
 
 func (f *fileObject) list() *waitList          { return &f.waitList }
@@ -38,10 +39,10 @@ type fileLike interface {
 	fobj() *fileObject
 }
 
-// device is what a request's target does with it: take it off its own
-// queues when it is cancelled.
+// device is the driver behind a file object: it cancels a request still
+// waiting on it (completing it with STATUS_CANCELLED through finish).
 type device interface {
-	dequeue(s *System, r *request)
+	cancel(s *System, r *request)
 }
 
 type reqState uint8
@@ -76,6 +77,7 @@ type request struct {
 	status    NTStatus
 	n         uint32
 	waiter    *Thread // synchronous I/O: the thread blocked until done
+	internal  bool    // issued for a blocking call: no packet
 
 	threadPrev, threadNext *request
 	filePrev, fileNext     *request
@@ -254,6 +256,8 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 		if !s.queueAPC(r.thread, apcqueue.Completion, r.apcKey, a) {
 			s.note(r.thread, "completion routine of req#%d dropped: thread %s has exited", r.id, r.thread.name)
 		}
+	case r.internal:
+		// A blocking call's own request: nobody else is told.
 	case f.port != nil && !r.noPort && !(r.immediate && status.IsSuccess() && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0):
 		s.postPacket(f.port, packet{key: f.portKey, ov: r.ov, n: n, status: status})
 	}
@@ -299,8 +303,7 @@ func (s *System) cancelRequest(r *request) {
 	if r.state != reqWaiting {
 		return
 	}
-	r.file.dev.dequeue(s, r)
-	s.finish(r, wso.STATUS_CANCELLED, 0)
+	r.file.dev.cancel(s, r)
 }
 
 func fireCancel(s *System, a *action) {

@@ -3,6 +3,7 @@ package emu
 import (
 	"fmt"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -102,6 +103,10 @@ func (t *Thread) CancelIo(h Handle) error {
 		return t.fail("CancelIo", 0, wso.ERROR_INVALID_HANDLE)
 	}
 	f := fl.fobj()
+	if k, ok := o.(*socket); ok && !k.ifs {
+		tid := provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
+		s.prov.Cancel(SOCKET(h), nil, &tid)
+	}
 	for r := f.pending.head; r != nil; {
 		next := r.fileNext
 		if r.thread == t {
@@ -136,6 +141,10 @@ func (t *Thread) CancelIoEx(h Handle, ov *Overlapped) error {
 	}
 	f := fl.fobj()
 	found := false
+	if k, ok := o.(*socket); ok && !k.ifs {
+		// A non-IFS provider keeps its own requests.
+		found = s.prov.Cancel(SOCKET(h), ov, nil) > 0
+	}
 	for r := f.pending.head; r != nil; {
 		next := r.fileNext
 		if ov == nil || r.ov == ov {

@@ -145,10 +145,11 @@ func (p *pipe) put(b []byte) int64 {
 
 func (p *pipe) writeFits(end int64) bool { return end-p.rpos <= p.capacity }
 
-// dequeue implements device.
-func (p *pipe) dequeue(s *System, r *request) {
+// cancel implements device.
+func (p *pipe) cancel(s *System, r *request) {
 	p.readers.remove(r, linkDev)
 	p.writers.remove(r, linkDev)
+	s.finish(r, wso.STATUS_CANCELLED, 0)
 }
 
 // serveReaders completes waiting reads while data is there, then waiting
@@ -293,13 +294,22 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	}
 	if decided && s.completeNowOrDefer(r, st, n) {
 		if ex {
+			// ReadFileEx remarks: the call succeeds, and the last error is
+			// the warning it completed with (ERROR_MORE_DATA), if any, and
+			// ERROR_SUCCESS otherwise.
+			t.lastErr = 0
+			if !st.IsSuccess() {
+				t.lastErr = st.Win32Error()
+			}
 			t.ok(name, 1)
 			return nil
 		}
 		return t.ioResult(name, st, n, done, true)
 	}
 	if ex {
-		// ReadFileEx/WriteFileEx report a pending request as success.
+		// ReadFileEx/WriteFileEx report a pending request as success, with
+		// ERROR_SUCCESS as the last error.
+		t.lastErr = 0
 		t.ok(name, 1)
 		return nil
 	}

@@ -52,13 +52,31 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "requests on handles associated with a completion port stay pending and complete normally; others are cancelled",
 		Source:    "LPWSPGETOVERLAPPEDRESULT remarks ('All I/O initiated by a given thread is canceled when that thread exits'); CancelIoEx page on thread-agnostic I/O; ground-truth.md 'Thread exit'",
 	},
+	{
+		Behaviour: "thread exit with socket I/O still pending",
+		Docs:      "cancelled: the operation completes with WSA_OPERATION_ABORTED",
+		Windows:   "left pending: it completes normally later (Vista and later)",
+		Source:    "WSASendMsg and LPWSPGETOVERLAPPEDRESULT remarks; ground-truth.md 'Thread exit'",
+	},
+	{
+		Behaviour: "SIO_FLUSH",
+		Docs:      "pending sends are aborted (WSA_OPERATION_ABORTED) and the call succeeds",
+		Windows:   "answered as unsupported: overlapped, it pends and then fails with WSAEOPNOTSUPP (STATUS_NOT_SUPPORTED); otherwise it fails with WSAEOPNOTSUPP at once",
+		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); ground-truth.md 'SIO_FLUSH'",
+	},
+	{
+		Behaviour: "WSASendMsg on a socket that was never bound",
+		Docs:      "fails with WSAEINVAL",
+		Windows:   "binds the socket implicitly, as sendto does",
+		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); ground-truth.md (Wine's WSASendMsg is permissive)",
+	},
 }
 
-// cancelOnThreadExit says whether a request issued by an exiting thread on
-// file f is cancelled.
-func (p Profile) cancelOnThreadExit(portAssociated bool) bool {
+// cancelOnThreadExit says whether a request issued by an exiting thread is
+// cancelled: on a socket or on a file bound to a completion port.
+func (p Profile) cancelOnThreadExit(portAssociated, socket bool) bool {
 	if p == ProfileDocs {
 		return true
 	}
-	return !portAssociated
+	return !portAssociated && !socket
 }

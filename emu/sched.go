@@ -2,7 +2,9 @@ package emu
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/wsaemu/wsaemu/provider"
 	"runtime"
 )
 
@@ -16,6 +18,7 @@ type action struct {
 	req  *request
 	gen  uint64 // the request's id when the action was made, to spot reuse
 	arg  uint64
+	dfr  provider.Deferrable
 }
 
 func (s *System) schedule(a action) { s.actions = append(s.actions, a) }
@@ -78,7 +81,12 @@ func (s *System) pickNext() *Thread {
 		copy(s.actions[i:], s.actions[i+1:])
 		s.actions[len(s.actions)-1] = action{}
 		s.actions = s.actions[:len(s.actions)-1]
+		// A system action runs on no thread: whoever called pickNext is
+		// not the one doing it, so the trace must say "sys".
+		cur := s.current
+		s.current = nil
 		act.fire(s, &act)
+		s.current = cur
 	}
 }
 
@@ -231,6 +239,12 @@ func (t *Thread) stepMain() {
 			t.finish(0xC0000005)
 			return
 		}
+		if t.exiting && !t.s.killed {
+			// Unwound by ExitThread (see goroutineMain).
+			exiting = true
+			t.finish(t.exitCode)
+			return
+		}
 		t.s.driverCh <- struct{}{}
 	}()
 	for {
@@ -302,6 +316,9 @@ func (st *Stepper) Deadlocked() *DeadlockError {
 	var blocked []*Thread
 	for _, t := range s.threads {
 		if t.state == stateBlocked {
+			if t.w.hasDeadline {
+				return nil // its timeout fires at the next Settle
+			}
 			blocked = append(blocked, t)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -45,6 +46,13 @@ type System struct {
 
 	obs    fieldObserver
 	picker apcPicker
+
+	// ws2 layer
+	provKind provider.Kind
+	prov     provider.ServiceProvider
+	up       upcalls
+	wsaRefs  int
+	issuing  *request // the IFS request whose provider call is in progress
 }
 
 type driveMode uint8
@@ -75,6 +83,21 @@ func WithChooser(c Chooser) Option {
 // WithProfile picks the profile (ProfileWindows by default).
 func WithProfile(p Profile) Option { return func(s *System) { s.profile = p } }
 
+// WithProviderKind picks the kind of the System's Winsock provider:
+// provider.NonIFS (the default: the protocol the SPI pages describe) or
+// provider.IFS (what Windows' own provider does).
+func WithProviderKind(k provider.Kind) Option { return func(s *System) { s.provKind = k } }
+
+// WithProvider installs a provider of the caller's own (for example one
+// that wraps the in-memory provider to inject faults). It replaces the
+// built-in one.
+func WithProvider(p provider.ServiceProvider) Option {
+	return func(s *System) {
+		s.prov = p
+		s.provKind = p.Kind()
+	}
+}
+
 // WithoutTrace turns the trace off (for benchmarks: recording every event
 // costs memory in proportion to the run).
 func WithoutTrace() Option { return func(s *System) { s.trace = nil } }
@@ -92,6 +115,7 @@ func New(opts ...Option) *System {
 	}
 	s.obs.s = s
 	s.picker.s = s
+	s.up.s = s
 	return s
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wsaemu/wsaemu/apcqueue"
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -45,9 +46,11 @@ type Thread struct {
 	w        waitState
 	lastErr  Errno
 	exitCode uint32
+	exiting  bool // ExitThread was called: the goroutine is unwinding
 	reqs     reqList // I/O requests this thread issued that are not complete
 	syncOv   Overlapped // the record used for synchronous I/O without one
 	calls    int     // step mode: commands finished
+	blocking int     // blocking Winsock calls in progress on this thread
 
 	waitList // threads waiting for this one to exit
 }
@@ -165,6 +168,12 @@ func (t *Thread) goroutineMain() {
 			t.finish(0xC0000005)
 			return
 		}
+		if t.exiting && !t.s.killed {
+			// Unwound by ExitThread: the thread's deferred functions have
+			// run while it still held the right to run; now it ends.
+			t.finish(t.exitCode)
+			return
+		}
 		// Unwound by the System stopping: acknowledge to the driver.
 		t.s.driverCh <- struct{}{}
 	}()
@@ -187,7 +196,9 @@ func (t *Thread) ExitThread(code uint32) {
 	if err := t.enter("ExitThread", fmt.Sprint(code)); err != nil {
 		return
 	}
-	t.finish(code)
+	// The goroutine unwinds first, still holding the right to run, and
+	// goroutineMain or stepMain ends the thread once it has.
+	t.exiting, t.exitCode = true, code
 	runtime.Goexit()
 }
 
@@ -201,10 +212,14 @@ func (s *System) exitThread(t *Thread, code uint32) {
 	})
 	for r := t.reqs.head; r != nil; {
 		next := r.threadNext
-		if r.file != nil && s.profile.cancelOnThreadExit(r.file.portAssociated()) {
+		if r.file != nil && s.profile.cancelOnThreadExit(r.file.portAssociated(), r.file.socket) {
 			s.cancelRequest(r)
 		}
 		r = next
+	}
+	if s.prov != nil && s.wsaRefs > 0 && s.provKind == provider.NonIFS && s.profile == ProfileDocs {
+		tid := provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
+		s.prov.CancelThread(&tid)
 	}
 	if t.state == stateBlocked {
 		s.unregisterWait(t)
@@ -241,6 +256,7 @@ func (s *System) Stop() {
 func (t *Thread) enter(name, args string) error {
 	s := t.s
 	if s.current != t || t.state != stateRunning {
+		s.note(s.current, "wrong thread: %s called on thread %s, which is not the one running", name, t.name)
 		return ErrWrongThread
 	}
 	if s.trace != nil {

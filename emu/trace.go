@@ -208,6 +208,11 @@ func (e *Event) format(b *bytes.Buffer) {
 	case EvIssue:
 		fmt.Fprintf(b, "req#%d %s on %#x ov%d len=%d", e.N, e.Name, uint64(e.Handle), e.Ov, e.Result)
 	case EvComplete:
+		if e.N == 0 {
+			// A non-IFS completion: the provider's WSA error, no kernel request.
+			fmt.Fprintf(b, "%s ov%d err=%s bytes=%d", e.Name, e.Ov, e.Text, e.New)
+			break
+		}
 		fmt.Fprintf(b, "req#%d %s ov%d status=%s bytes=%d", e.N, e.Name, e.Ov, NTStatus(e.Old).Name(), e.New)
 	default:
 		b.WriteString(e.Name)

@@ -1,6 +1,9 @@
 package emu
 
-import wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+import (
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
 
 // The record and code types come from package wsaoverlapped; these aliases
 // let code that drives a System read like Win32 code.
@@ -30,5 +33,6 @@ type APCProc func(t *Thread, param uintptr)
 type FileIOCompletionRoutine func(t *Thread, dwErrorCode, dwNumberOfBytesTransfered uint32, ov *Overlapped)
 
 // WSACompletionRoutine is an LPWSAOVERLAPPED_COMPLETION_ROUTINE, the
-// routine the overlapped Winsock calls take.
-type WSACompletionRoutine func(t *Thread, dwError, cbTransferred uint32, ov *Overlapped, dwFlags uint32)
+// routine the overlapped Winsock calls take. It has the C signature: it runs
+// on the thread that issued the operation, which the closure can capture.
+type WSACompletionRoutine = provider.CompletionRoutine

@@ -1,0 +1,233 @@
+package emu
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// WSABUF and WSAMSG are the provider's types.
+type (
+	WSABUF = provider.WSABUF
+	WSAMSG = provider.WSAMSG
+)
+
+type wsaOp uint8
+
+const (
+	opSend wsaOp = iota
+	opSendTo
+	opRecv
+	opRecvFrom
+	opSendMsg
+	opRecvMsg
+	opIoctl
+)
+
+// wsaCall holds one overlapped-capable call's arguments, so every such
+// call goes through one issuing path without a closure per call.
+type wsaCall struct {
+	op       wsaOp
+	bufs     []WSABUF
+	n        *uint32
+	flags    uint32
+	flagsp   *uint32
+	addr     *netip.AddrPort
+	addrlen  int32
+	addrlenp *int32
+	msg      *WSAMSG
+	code     uint32
+	in, out  []byte
+}
+
+func (c *wsaCall) do(p provider.ServiceProvider, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, tid *provider.WSATHREADID) Errno {
+	switch c.op {
+	case opSend:
+		return p.WSPSend(h, c.bufs, c.n, c.flags, ov, routine, tid)
+	case opSendTo:
+		return p.WSPSendTo(h, c.bufs, c.n, c.flags, c.addr, c.addrlen, ov, routine, tid)
+	case opRecv:
+		return p.WSPRecv(h, c.bufs, c.n, c.flagsp, ov, routine, tid)
+	case opRecvFrom:
+		return p.WSPRecvFrom(h, c.bufs, c.n, c.flagsp, c.addr, c.addrlenp, ov, routine, tid)
+	case opSendMsg:
+		return p.WSPSendMsg(h, c.msg, c.flags, c.n, ov, routine, tid)
+	case opRecvMsg:
+		return p.WSPRecvMsg(h, c.msg, c.n, ov, routine, tid)
+	default:
+		return p.WSPIoctl(h, c.code, c.in, c.out, c.n, ov, routine, tid)
+	}
+}
+
+// issue is the ws2 layer's one path for the calls that may be overlapped.
+// It checks what ws2_32 checks (WSANOTINITIALISED, WSAENOTSOCK, a
+// completion routine on a socket bound to a completion port: WSAEINVAL),
+// passes the caller's WSATHREADID down, and for an IFS provider issues the
+// kernel request first (Internal = STATUS_PENDING, event reset) so the
+// provider's completion goes through the I/O manager. An immediate error
+// leaves nothing behind: no event, routine or packet follows it.
+func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, c *wsaCall) error {
+	s := t.s
+	var args string
+	if s.trace != nil {
+		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
+	}
+	if err := t.wsaEnter(name, args); err != nil {
+		return err
+	}
+	k, err := t.wsaSocket(name, h)
+	if err != nil {
+		return err
+	}
+	overlapped := k.overlapped && ov != nil
+	if overlapped && routine != nil && k.port != nil {
+		// A socket bound to a completion port reports there; it refuses
+		// a completion routine (ground-truth.md, "Completion ports").
+		return t.fail(name, socketError, wso.WSAEINVAL)
+	}
+	if !overlapped {
+		routine = nil
+		if t.blocking > 0 && t.apcs.Depth() > 0 {
+			s.note(t, "undefined usage: a blocking Winsock call inside an APC that interrupted a blocking Winsock call on the same thread (WSASendMsg remarks)")
+		}
+		t.blocking++
+		defer func() { t.blocking-- }()
+	}
+	tid := provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
+	var r *request
+	var id uint64
+	if k.ifs && overlapped {
+		r = s.newRequest(t, &k.fileObject, name, ov, nil)
+		if routine != nil {
+			r.wsaRoutine, r.apcKey = routine, uintptr(h)
+			r.event, r.noPort = nil, false // hEvent is the caller's with a routine
+		}
+		s.start(r)
+		id = r.id
+	}
+	prev := s.issuing
+	s.issuing = r
+	e := c.do(s.prov, h, ov, routine, &tid)
+	s.issuing = prev
+	if r != nil && e != 0 && e != wso.WSA_IO_PENDING && r.id == id && r.state == reqWaiting {
+		s.refuse(r)
+	}
+	return t.wsaResult(name, e)
+}
+
+// WSASend implements WSASend on a connected datagram socket. Overlapped:
+// nil means it completed at once (*sent written, and the completion is
+// still reported through the event, routine or port); WSA_IO_PENDING
+// means it will complete later (*sent not written). A routine runs only in
+// an alertable wait of this thread.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasend
+func (t *Thread) WSASend(h SOCKET, bufs []WSABUF, sent *uint32, flags uint32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSASend", h, ov, routine, &wsaCall{op: opSend, bufs: bufs, n: sent, flags: flags})
+}
+
+// WSASendTo implements WSASendTo.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendto
+func (t *Thread) WSASendTo(h SOCKET, bufs []WSABUF, sent *uint32, flags uint32, to *netip.AddrPort, tolen int32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSASendTo", h, ov, routine, &wsaCall{op: opSendTo, bufs: bufs, n: sent, flags: flags, addr: to, addrlen: tolen})
+}
+
+// WSARecv implements WSARecv on a datagram socket. A datagram longer than
+// the buffers fails with WSAEMSGSIZE and fills the buffers; the rest is
+// lost.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
+func (t *Thread) WSARecv(h SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSARecv", h, ov, routine, &wsaCall{op: opRecv, bufs: bufs, n: recvd, flagsp: flags})
+}
+
+// WSARecvFrom implements WSARecvFrom: *from gets the sender at completion
+// (it must stay valid until then).
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecvfrom
+func (t *Thread) WSARecvFrom(h SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, from *netip.AddrPort, fromlen *int32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSARecvFrom", h, ov, routine, &wsaCall{op: opRecvFrom, bufs: bufs, n: recvd, flagsp: flags, addr: from, addrlenp: fromlen})
+}
+
+// WSASendMsg implements WSASendMsg, the extension function
+// WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_WSASENDMSG) hands out;
+// here it is a method, and the pointer WSAIoctl returns is a token.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendmsg
+func (t *Thread) WSASendMsg(h SOCKET, msg *WSAMSG, flags uint32, sent *uint32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSASendMsg", h, ov, routine, &wsaCall{op: opSendMsg, msg: msg, flags: flags, n: sent})
+}
+
+// WSARecvMsg implements LPFN_WSARECVMSG.
+// https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_wsarecvmsg
+func (t *Thread) WSARecvMsg(h SOCKET, msg *WSAMSG, recvd *uint32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSARecvMsg", h, ov, routine, &wsaCall{op: opRecvMsg, msg: msg, n: recvd})
+}
+
+// WSAIoctl implements WSAIoctl (FIONBIO, FIONREAD,
+// SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_UDP_CONNRESET, SIO_FLUSH;
+// anything else is WSAEINVAL).
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaioctl
+func (t *Thread) WSAIoctl(h SOCKET, code uint32, in, out []byte, returned *uint32, ov *Overlapped, routine WSACompletionRoutine) error {
+	return t.issue("WSAIoctl", h, ov, routine, &wsaCall{op: opIoctl, code: code, in: in, out: out, n: returned})
+}
+
+// WSAGetOverlappedResult implements WSAGetOverlappedResult. ws2_32 first
+// checks its socket table (a closed socket gives WSAENOTSOCK even for a
+// finished record). For a non-IFS provider it asks WSPGetOverlappedResult.
+// For an IFS provider it reads the record itself: STATUS_PENDING gives
+// WSA_IO_INCOMPLETE, or with wait a non-alertable wait on hEvent (or on the
+// socket when hEvent is NULL), after which Windows does not look at
+// Internal again (ground-truth.md); then *n = InternalHigh, *flags = Offset
+// and the status is mapped by ws2_32's table (STATUS_BUFFER_OVERFLOW:
+// WSAEMSGSIZE together with the bytes).
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsagetoverlappedresult
+func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wait bool, flags *uint32) error {
+	s := t.s
+	const name = "WSAGetOverlappedResult"
+	var args string
+	if s.trace != nil {
+		args = fmt.Sprintf("%#x, ov%d, wait=%v", uint64(h), s.OverlappedID(ov), wait)
+	}
+	if err := t.wsaEnter(name, args); err != nil {
+		return err
+	}
+	k, err := t.wsaSocket(name, h)
+	if err != nil {
+		return err
+	}
+	if ov == nil || n == nil || flags == nil {
+		return t.fail(name, 0, wso.WSAEFAULT)
+	}
+	if !k.ifs {
+		ok, e := s.prov.WSPGetOverlappedResult(h, ov, n, wait, flags)
+		if !ok {
+			return t.fail(name, 0, e)
+		}
+		t.ok(name, 1)
+		return nil
+	}
+	if NTStatus(ov.LoadInternal()) == wso.STATUS_PENDING {
+		if !wait {
+			return t.fail(name, 0, wso.WSA_IO_INCOMPLETE)
+		}
+		wh := ov.HEvent &^ 1
+		if wh == 0 {
+			wh = Handle(h)
+		}
+		if e := t.resolveWaitables([]Handle{wh}, false); e != 0 {
+			t.clearWait()
+			return t.fail(name, 0, wso.WSA_INVALID_HANDLE)
+		}
+		w := &t.w
+		w.call, w.kind, w.alertable = name, waitObjects, false
+		t.waitForObjects(INFINITE)
+		t.clearWait()
+	}
+	st := NTStatus(ov.LoadInternal())
+	*n = uint32(ov.LoadInternalHigh())
+	*flags = ov.LoadOffset()
+	if st == wso.STATUS_PENDING || st.IsSuccess() {
+		t.ok(name, 1)
+		return nil
+	}
+	return t.fail(name, 0, st.WSAError())
+}

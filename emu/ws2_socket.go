@@ -1,0 +1,241 @@
+package emu
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// SOCKET is a socket handle.
+type SOCKET = provider.SOCKET
+
+// WSAData is the part of WSADATA a caller looks at.
+type WSAData struct {
+	Version     uint16
+	HighVersion uint16
+	Description string
+}
+
+// ProviderKind reports the kind of the System's Winsock provider.
+func (s *System) ProviderKind() provider.Kind { return s.provKind }
+
+// providerConfig is the provider's setup for this System's profile.
+func (s *System) providerConfig() provider.Config {
+	return provider.Config{
+		Kind:                s.provKind,
+		FlushAborts:         s.profile == ProfileDocs,
+		WSASendMsgNeedsBind: s.profile == ProfileDocs,
+	}
+}
+
+// WSAStartup implements WSAStartup: the first call starts the provider
+// (WSPStartup hands it the upcall table). Versions below 1.1 fail with
+// WSAVERNOTSUPPORTED; the highest version offered is 2.2.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsastartup
+func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
+	s := t.s
+	if err := t.enter("WSAStartup", fmt.Sprintf("%d.%d", version&0xff, version>>8)); err != nil {
+		return err
+	}
+	major, minor := version&0xff, version>>8
+	if major < 1 || (major == 1 && minor < 1) {
+		return t.fail("WSAStartup", uint64(wso.WSAVERNOTSUPPORTED), wso.WSAVERNOTSUPPORTED)
+	}
+	if data == nil {
+		return t.fail("WSAStartup", uint64(wso.WSAEFAULT), wso.WSAEFAULT)
+	}
+	if s.wsaRefs == 0 {
+		if s.prov == nil {
+			s.prov = provider.New(s.providerConfig())
+		}
+		if e := s.prov.WSPStartup(&s.up); e != 0 {
+			return t.fail("WSAStartup", uint64(e), e)
+		}
+	}
+	s.wsaRefs++
+	v := version
+	if major > 2 || (major == 2 && minor > 2) {
+		v = 0x0202
+	}
+	*data = WSAData{Version: v, HighVersion: 0x0202, Description: "wsaemu in-memory provider (" + s.provKind.String() + ")"}
+	t.ok("WSAStartup", 0)
+	return nil
+}
+
+// WSACleanup implements WSACleanup: the last call closes every socket still
+// open and stops the provider. Without a matching WSAStartup it fails with
+// WSANOTINITIALISED.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsacleanup
+func (t *Thread) WSACleanup() error {
+	s := t.s
+	if err := t.enter("WSACleanup", ""); err != nil {
+		return err
+	}
+	if s.wsaRefs == 0 {
+		return t.fail("WSACleanup", socketError, wso.WSANOTINITIALISED)
+	}
+	s.wsaRefs--
+	if s.wsaRefs == 0 {
+		s.prov.WSPCleanup()
+	}
+	t.ok("WSACleanup", 0)
+	return nil
+}
+
+// wsaEnter starts a Winsock call: WSANOTINITIALISED before WSAStartup.
+func (t *Thread) wsaEnter(name, args string) error {
+	if err := t.enter(name, args); err != nil {
+		return err
+	}
+	if t.s.wsaRefs == 0 {
+		return t.fail(name, socketError, wso.WSANOTINITIALISED)
+	}
+	return nil
+}
+
+// wsaSocket looks a socket up in the ws2 layer's table; a handle that is
+// not an open socket gives WSAENOTSOCK, as ws2_32 checks its table before
+// asking the provider.
+func (t *Thread) wsaSocket(name string, h SOCKET) (*socket, error) {
+	k, ok := t.s.handles.get(Handle(h)).(*socket)
+	if !ok {
+		return nil, t.fail(name, socketError, wso.WSAENOTSOCK)
+	}
+	return k, nil
+}
+
+// wsaResult turns a provider's answer into the call's return.
+func (t *Thread) wsaResult(name string, e Errno) error {
+	if e != 0 {
+		return t.fail(name, socketError, e)
+	}
+	t.ok(name, 0)
+	return nil
+}
+
+// WSASocket implements WSASocketW for UDP over IPv4 and IPv6 (no protocol
+// info, no group). flags may hold WSA_FLAG_OVERLAPPED.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasocketw
+func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error) {
+	if err := t.wsaEnter("WSASocket", fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", af, typ, protocol, flags)); err != nil {
+		return provider.INVALID_SOCKET, err
+	}
+	h, e := t.s.prov.WSPSocket(af, typ, protocol, flags)
+	if e != 0 {
+		return provider.INVALID_SOCKET, t.fail("WSASocket", uint64(provider.INVALID_SOCKET), e)
+	}
+	if k, ok := t.s.handles.get(Handle(h)).(*socket); ok {
+		k.overlapped = flags&provider.WSA_FLAG_OVERLAPPED != 0
+		k.fileObject.overlapped = k.overlapped
+	}
+	t.ok("WSASocket", uint64(h))
+	return h, nil
+}
+
+// Socket implements socket: WSASocket with WSA_FLAG_OVERLAPPED, as the
+// socket function creates overlapped sockets.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-socket
+func (t *Thread) Socket(af, typ, protocol int32) (SOCKET, error) {
+	return t.WSASocket(af, typ, protocol, provider.WSA_FLAG_OVERLAPPED)
+}
+
+func fmtAddr(a *netip.AddrPort) string {
+	if a == nil {
+		return "NULL"
+	}
+	return a.String()
+}
+
+// Bind implements bind.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-bind
+func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
+	if err := t.wsaEnter("bind", fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("bind", h); err != nil {
+		return err
+	}
+	return t.wsaResult("bind", t.s.prov.WSPBind(h, name, namelen))
+}
+
+// Connect implements connect for a datagram socket: it sets the default
+// peer.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
+func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
+	if err := t.wsaEnter("connect", fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("connect", h); err != nil {
+		return err
+	}
+	return t.wsaResult("connect", t.s.prov.WSPConnect(h, name, namelen))
+}
+
+// Getsockname implements getsockname.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
+func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
+	if err := t.wsaEnter("getsockname", fmt.Sprintf("%#x", uint64(h))); err != nil {
+		return netip.AddrPort{}, err
+	}
+	if _, err := t.wsaSocket("getsockname", h); err != nil {
+		return netip.AddrPort{}, err
+	}
+	a, e := t.s.prov.WSPGetSockName(h)
+	return a, t.wsaResult("getsockname", e)
+}
+
+// Shutdown implements shutdown (SD_RECEIVE, SD_SEND, SD_BOTH).
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
+func (t *Thread) Shutdown(h SOCKET, how int32) error {
+	if err := t.wsaEnter("shutdown", fmt.Sprintf("%#x, %d", uint64(h), how)); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("shutdown", h); err != nil {
+		return err
+	}
+	return t.wsaResult("shutdown", t.s.prov.WSPShutdown(h, how))
+}
+
+// Closesocket implements closesocket: every pending operation on the
+// socket, whichever thread issued it, completes with
+// WSA_OPERATION_ABORTED through the mechanism it asked for; then the
+// handle is gone (WSAENOTSOCK from then on).
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-closesocket
+func (t *Thread) Closesocket(h SOCKET) error {
+	if err := t.wsaEnter("closesocket", fmt.Sprintf("%#x", uint64(h))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("closesocket", h); err != nil {
+		return err
+	}
+	return t.wsaResult("closesocket", t.s.prov.WSPCloseSocket(h))
+}
+
+// Setsockopt implements setsockopt.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
+func (t *Thread) Setsockopt(h SOCKET, level, name int32, val []byte) error {
+	if err := t.wsaEnter("setsockopt", fmt.Sprintf("%#x, %#x, %#x, len=%d", uint64(h), level, name, len(val))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("setsockopt", h); err != nil {
+		return err
+	}
+	return t.wsaResult("setsockopt", t.s.prov.WSPSetSockOpt(h, level, name, val))
+}
+
+// Getsockopt implements getsockopt.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockopt
+func (t *Thread) Getsockopt(h SOCKET, level, name int32, val []byte, optlen *int32) error {
+	if err := t.wsaEnter("getsockopt", fmt.Sprintf("%#x, %#x, %#x", uint64(h), level, name)); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("getsockopt", h); err != nil {
+		return err
+	}
+	return t.wsaResult("getsockopt", t.s.prov.WSPGetSockOpt(h, level, name, val, optlen))
+}
+
+// socketError is SOCKET_ERROR (-1) as the trace records a return value.
+const socketError = ^uint64(0)

@@ -1,0 +1,235 @@
+package emu
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/wsaemu/wsaemu/apcqueue"
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// socket is a socket handle's object. For an IFS provider it is a kernel
+// file object (requests, completion port, waitable state all live in the
+// kernel); for a non-IFS provider it is the handle WPUCreateSocketHandle
+// made, which the ws2 layer can still associate with a completion port.
+type socket struct {
+	fileObject
+	ifs        bool
+	context    uintptr
+	overlapped bool
+}
+
+func (k *socket) kind() objKind { return kindSocket }
+
+// closed implements object. Sockets are closed through closesocket, which
+// asks the provider; CloseHandle on a socket does the same.
+func (k *socket) closed(*System, *Thread) {}
+
+// cancel implements device for IFS sockets: the provider is asked to cancel
+// the operation that uses r's record; it completes it through
+// IFSCompleteRequest (or not, if its result is already decided).
+func (k *socket) cancel(s *System, r *request) {
+	if s.prov != nil {
+		s.prov.Cancel(provider.SOCKET(k.handle), r.ov, nil)
+	}
+}
+
+// upcalls is the WSPUPCALLTABLE the System hands its provider.
+type upcalls struct{ s *System }
+
+var _ provider.Upcalls = (*upcalls)(nil)
+
+func (u *upcalls) newSocket(ifs bool, ctx uintptr) provider.SOCKET {
+	k := &socket{ifs: ifs, context: ctx}
+	k.socket = true
+	k.dev = k
+	k.handle = u.s.handles.add(k)
+	return provider.SOCKET(k.handle)
+}
+
+func (u *upcalls) socketObj(s provider.SOCKET) *socket {
+	k, _ := u.s.handles.get(Handle(s)).(*socket)
+	return k
+}
+
+// WPUCreateSocketHandle implements the upcall: a socket handle for a
+// non-IFS provider.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucreatesockethandle
+func (u *upcalls) WPUCreateSocketHandle(catalogEntryID uint32, context uintptr) (provider.SOCKET, Errno) {
+	return u.newSocket(false, context), 0
+}
+
+// WPUCloseSocketHandle implements the upcall.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpuclosesockethandle
+func (u *upcalls) WPUCloseSocketHandle(s provider.SOCKET) Errno {
+	k := u.socketObj(s)
+	if k == nil || k.ifs {
+		return wso.WSAENOTSOCK
+	}
+	u.s.handles.remove(Handle(s))
+	return 0
+}
+
+// WPUQuerySocketHandleContext implements the upcall.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpuquerysockethandlecontext
+func (u *upcalls) WPUQuerySocketHandleContext(s provider.SOCKET) (uintptr, Errno) {
+	k := u.socketObj(s)
+	if k == nil {
+		return 0, wso.WSAENOTSOCK
+	}
+	return k.context, 0
+}
+
+// WPUCompleteOverlappedRequest implements the upcall: it writes
+// InternalHigh (the byte count) and then Internal, then signals hEvent if
+// there is one and posts a packet if the socket is bound to a completion
+// port (not when hEvent has its low bit set). It never runs a completion
+// routine, and fails with WSAEINVAL for a handle that did not come from
+// WPUCreateSocketHandle.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucompleteoverlappedrequest
+func (u *upcalls) WPUCompleteOverlappedRequest(s provider.SOCKET, ov *Overlapped, err Errno, bytes uint32) Errno {
+	sys := u.s
+	k := u.socketObj(s)
+	if k == nil || k.ifs {
+		return wso.WSAEINVAL
+	}
+	if ov == nil {
+		return wso.WSAEFAULT
+	}
+	wso.CompleteNonIFS(ov, bytes, sys.observer())
+	if sys.trace != nil {
+		sys.emit(Event{Thread: sys.current.tid(), Kind: EvComplete, Name: "WPUCompleteOverlappedRequest", Handle: Handle(s), Ov: sys.OverlappedID(ov), Old: uint64(err), New: uint64(bytes), Text: err.Name()})
+	}
+	if ev, ok := sys.handles.get(ov.HEvent &^ 1).(*event); ok {
+		sys.setEvent(ev)
+	}
+	if k.port != nil && ov.HEvent&1 == 0 {
+		sys.postPacket(k.port, packet{key: k.portKey, ov: ov, n: bytes, errno: err})
+	}
+	return 0
+}
+
+// WPUQueueApc implements the upcall: fn(context) is queued as an APC to the
+// thread tid names (by the thread id the ws2 layer put in Reserved). It
+// runs in that thread's next alertable wait.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpuqueueapc
+func (u *upcalls) WPUQueueApc(tid *provider.WSATHREADID, fn func(context uintptr), context uintptr) Errno {
+	if tid == nil || fn == nil {
+		return wso.WSAEFAULT
+	}
+	id := int(tid.Reserved)
+	if id < 1 || id > len(u.s.threads) {
+		return wso.WSAEINVAL
+	}
+	t := u.s.threads[id-1]
+	if !u.s.queueAPC(t, apcqueue.Completion, 0, apc{prov: fn, param: context}) {
+		return wso.WSAEINVAL
+	}
+	return 0
+}
+
+// WPUCreateEvent implements the upcall: a manual-reset event, not
+// signalled.
+func (u *upcalls) WPUCreateEvent() (Handle, Errno) { return u.s.newEvent(true, false), 0 }
+
+func (u *upcalls) eventOp(h Handle, set bool) Errno {
+	ev, ok := u.s.handles.get(h).(*event)
+	if !ok {
+		return wso.WSA_INVALID_HANDLE
+	}
+	if set {
+		u.s.setEvent(ev)
+	} else if ev.state {
+		u.s.resetEvent(ev)
+	}
+	return 0
+}
+
+// WPUSetEvent implements the upcall.
+func (u *upcalls) WPUSetEvent(h Handle) Errno { return u.eventOp(h, true) }
+
+// WPUResetEvent implements the upcall.
+func (u *upcalls) WPUResetEvent(h Handle) Errno { return u.eventOp(h, false) }
+
+// WPUCloseEvent implements the upcall.
+func (u *upcalls) WPUCloseEvent(h Handle) Errno {
+	if _, ok := u.s.handles.get(h).(*event); !ok {
+		return wso.WSA_INVALID_HANDLE
+	}
+	u.s.handles.remove(h)
+	return 0
+}
+
+// IFSCreateSocketHandle makes a socket handle that is a kernel file object.
+func (u *upcalls) IFSCreateSocketHandle(context uintptr) (provider.SOCKET, Errno) {
+	return u.newSocket(true, context), 0
+}
+
+// IFSCloseSocketHandle closes one.
+func (u *upcalls) IFSCloseSocketHandle(s provider.SOCKET) Errno {
+	k := u.socketObj(s)
+	if k == nil || !k.ifs {
+		return wso.WSAENOTSOCK
+	}
+	u.s.handles.remove(Handle(s))
+	return 0
+}
+
+// IFSCompleteRequest is the driver completing the kernel request issued on
+// s with ov: it goes through the I/O manager's one completion path.
+func (u *upcalls) IFSCompleteRequest(s provider.SOCKET, ov *Overlapped, status NTStatus, bytes uint32) {
+	sys := u.s
+	k := u.socketObj(s)
+	if k == nil {
+		sys.note(sys.current, "IFSCompleteRequest for a handle that is not a socket: %#x", uint64(s))
+		return
+	}
+	for r := k.pending.head; r != nil; r = r.fileNext {
+		if r.ov == ov && r.state == reqWaiting {
+			r.immediate = r == sys.issuing
+			sys.finish(r, status, bytes)
+			return
+		}
+	}
+	sys.note(sys.current, "IFSCompleteRequest: no pending request on %#x uses ov%d", uint64(s), sys.OverlappedID(ov))
+}
+
+// WaitForSingleObjectEx lets the provider block the calling thread.
+func (u *upcalls) WaitForSingleObjectEx(h Handle, ms uint32, alertable bool) (uint32, Errno) {
+	t := u.s.current
+	if t == nil {
+		return wso.WAIT_FAILED, wso.ERROR_INVALID_THREAD_ID
+	}
+	if e := t.resolveWaitables([]Handle{h}, false); e != 0 {
+		t.clearWait()
+		return wso.WAIT_FAILED, e
+	}
+	w := &t.w
+	w.call, w.kind, w.alertable = "provider wait", waitObjects, alertable
+	r := t.waitForObjects(ms)
+	t.clearWait()
+	return r, 0
+}
+
+// Now is the virtual clock.
+func (u *upcalls) Now() time.Duration { return u.s.now }
+
+// Pend asks the Chooser whether a completion that could be reported now is
+// reported as pending instead.
+func (u *upcalls) Pend() bool { return u.s.choose(PointPend, 2) == 1 }
+
+// Defer schedules d.Fire(context) as a system action.
+func (u *upcalls) Defer(d provider.Deferrable, context uintptr) {
+	u.s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(context), dfr: d})
+}
+
+func fireProvider(s *System, a *action) { a.dfr.Fire(uintptr(a.arg)) }
+
+// Observer returns the trace's field observer.
+func (u *upcalls) Observer() wso.Observer { return u.s.observer() }
+
+// Note writes free text to the trace.
+func (u *upcalls) Note(text string) { u.s.note(u.s.current, "%s", text) }
+
+var _ = fmt.Sprint

@@ -1,0 +1,146 @@
+package provider
+
+// ABI constants, spelled as in winsock2.h, ws2def.h, ws2ipdef.h, mswsock.h
+// and ws2spi.h, with Windows' values. Behaviour lives in the other files.
+
+// SOCKET is a socket handle.
+type SOCKET uintptr
+
+const (
+	INVALID_SOCKET SOCKET = ^SOCKET(0)
+	SOCKET_ERROR          = -1
+)
+
+// Address families, socket types and protocols.
+const (
+	AF_UNSPEC = 0
+	AF_INET   = 2
+	AF_INET6  = 23
+
+	SOCK_STREAM = 1
+	SOCK_DGRAM  = 2
+	SOCK_RAW    = 3
+
+	IPPROTO_IP   = 0
+	IPPROTO_TCP  = 6
+	IPPROTO_UDP  = 17
+	IPPROTO_IPV6 = 41
+)
+
+// WSASocket flags.
+const (
+	WSA_FLAG_OVERLAPPED = 0x01
+)
+
+// Send and receive flags.
+const (
+	MSG_OOB       = 0x1
+	MSG_PEEK      = 0x2
+	MSG_DONTROUTE = 0x4
+	MSG_WAITALL   = 0x8
+	MSG_TRUNC     = 0x0100
+	MSG_CTRUNC    = 0x0200
+	MSG_BCAST     = 0x0400
+	MSG_MCAST     = 0x0800
+	MSG_PARTIAL   = 0x8000
+)
+
+// shutdown's how.
+const (
+	SD_RECEIVE = 0
+	SD_SEND    = 1
+	SD_BOTH    = 2
+)
+
+// Socket option levels and names.
+const (
+	SOL_SOCKET = 0xffff
+
+	SO_REUSEADDR    = 0x0004
+	SO_BROADCAST    = 0x0020
+	SO_SNDBUF       = 0x1001
+	SO_RCVBUF       = 0x1002
+	SO_SNDTIMEO     = 0x1005
+	SO_RCVTIMEO     = 0x1006
+	SO_ERROR        = 0x1007
+	SO_TYPE         = 0x1008
+	SO_MAX_MSG_SIZE = 0x2003
+
+	IP_PKTINFO   = 19 // level IPPROTO_IP
+	IPV6_PKTINFO = 19 // level IPPROTO_IPV6
+	IPV6_V6ONLY  = 27 // level IPPROTO_IPV6
+)
+
+// IOCTL codes.
+const (
+	IOC_VOID   = 0x20000000
+	IOC_OUT    = 0x40000000
+	IOC_IN     = 0x80000000
+	IOC_INOUT  = IOC_IN | IOC_OUT
+	IOC_WS2    = 0x08000000
+	IOC_VENDOR = 0x18000000
+
+	FIONBIO                            = 0x8004667E
+	FIONREAD                           = 0x4004667F
+	SIO_FLUSH                          = IOC_VOID | IOC_WS2 | 4   // 0x28000004
+	SIO_GET_EXTENSION_FUNCTION_POINTER = IOC_INOUT | IOC_WS2 | 6  // 0xC8000006
+	SIO_UDP_CONNRESET                  = IOC_IN | IOC_VENDOR | 12 // 0x9800000C
+)
+
+// GUID is a Windows GUID.
+type GUID struct {
+	Data1 uint32
+	Data2 uint16
+	Data3 uint16
+	Data4 [8]byte
+}
+
+// The extension functions reached through
+// SIO_GET_EXTENSION_FUNCTION_POINTER.
+var (
+	WSAID_WSASENDMSG = GUID{0xa441e712, 0x754f, 0x43ca, [8]byte{0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d}}
+	WSAID_WSARECVMSG = GUID{0xf689d7c8, 0x6f1f, 0x436b, [8]byte{0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22}}
+)
+
+// Bytes renders the GUID in its in-memory (little-endian) layout, as
+// WSAIoctl's input buffer carries it.
+func (g GUID) Bytes() []byte {
+	b := make([]byte, 16)
+	b[0], b[1], b[2], b[3] = byte(g.Data1), byte(g.Data1>>8), byte(g.Data1>>16), byte(g.Data1>>24)
+	b[4], b[5] = byte(g.Data2), byte(g.Data2>>8)
+	b[6], b[7] = byte(g.Data3), byte(g.Data3>>8)
+	copy(b[8:], g.Data4[:])
+	return b
+}
+
+// Sizes of the address structures, for namelen checks.
+const (
+	SizeofSockaddrInet4 = 16 // sizeof(SOCKADDR_IN)
+	SizeofSockaddrInet6 = 28 // sizeof(SOCKADDR_IN6)
+)
+
+// Control-message layout on 64-bit Windows: WSACMSGHDR is
+// {SIZE_T cmsg_len; INT cmsg_level; INT cmsg_type}, and both the header
+// and the data are aligned to the size of a pointer.
+const (
+	SizeofCmsghdr    = 16
+	cmsgAlign        = 8
+	SizeofInPktinfo  = 8  // IN_PKTINFO: IN_ADDR ipi_addr; ULONG ipi_ifindex
+	SizeofIn6Pktinfo = 20 // IN6_PKTINFO: IN6_ADDR ipi6_addr; ULONG ipi6_ifindex
+)
+
+// LoopbackIfIndex is the interface index of the in-memory network's one
+// interface, the loopback.
+const LoopbackIfIndex = 1
+
+// Maximum datagram sizes reported by SO_MAX_MSG_SIZE for UDP.
+const (
+	maxUDPMsgSize4 = 65507 // 65535 - 20 (IPv4 header) - 8 (UDP header)
+	maxUDPMsgSize6 = 65527 // 65535 - 8 (the IPv6 payload length excludes its header)
+)
+
+// Default buffer sizes of a new socket.
+const (
+	defaultRcvBuf = 65536
+	defaultSndBuf = 65536
+)

@@ -1,0 +1,470 @@
+package provider
+
+import (
+	"net/netip"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// checkBufs reports WSAEFAULT for a buffer whose Len reaches past its
+// memory, and returns the total length.
+func checkBufs(bufs []WSABUF) (int, Errno) {
+	total := 0
+	for _, b := range bufs {
+		if int(b.Len) > len(b.Buf) {
+			return 0, wso.WSAEFAULT
+		}
+		total += int(b.Len)
+	}
+	return total, 0
+}
+
+// overlappedCall reports whether a call is overlapped: the socket was
+// created with WSA_FLAG_OVERLAPPED and the caller gave a record. A socket
+// without the flag treats the call as blocking and ignores the record
+// (ground-truth.md: it does not pend and returns 0 once done).
+func overlappedCall(k *sock, ov *Overlapped) bool { return k.overlapped && ov != nil }
+
+// beginNonIFS does the non-IFS provider's part of starting an overlapped
+// operation: Internal = WSS_OPERATION_IN_PROGRESS, and the record's event
+// reset (the function that starts a pending operation resets hEvent, per
+// LPWSPGETOVERLAPPEDRESULT). For IFS handles the ws2 layer and the I/O
+// manager have done the same already.
+func (p *Mem) beginNonIFS(ov *Overlapped, routine CompletionRoutine) {
+	if p.cfg.Kind == IFS {
+		return
+	}
+	wso.BeginNonIFS(ov, p.up.Observer())
+	if routine == nil && ov.HEvent&^1 != 0 {
+		p.up.WPUResetEvent(ov.HEvent &^ 1)
+	}
+}
+
+// ---- receiving ----
+
+type recvArgs struct {
+	bufs    []WSABUF
+	recvd   *uint32
+	flags   *uint32
+	from    *netip.AddrPort
+	fromlen *int32
+	msg     *WSAMSG
+}
+
+// WSPRecv implements WSPRecv on a datagram socket.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwsprecv
+func (p *Mem) WSPRecv(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	return p.recv(s, recvArgs{bufs: bufs, recvd: recvd, flags: flags}, ov, routine, tid)
+}
+
+// WSPRecvFrom implements WSPRecvFrom: like WSPRecv, and the sender's
+// address goes to *from (which must stay valid until the operation
+// completes, as the page requires).
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwsprecvfrom
+func (p *Mem) WSPRecvFrom(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, from *netip.AddrPort, fromlen *int32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	if from != nil && (fromlen == nil || *fromlen < SizeofSockaddrInet4) {
+		return wso.WSAEFAULT
+	}
+	return p.recv(s, recvArgs{bufs: bufs, recvd: recvd, flags: flags, from: from, fromlen: fromlen}, ov, routine, tid)
+}
+
+func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	if _, e := checkBufs(a.bufs); e != 0 {
+		return e
+	}
+	inFlags := uint32(0)
+	if a.flags != nil {
+		inFlags = *a.flags
+	} else if a.msg == nil {
+		return wso.WSAEFAULT
+	}
+	if inFlags&^(MSG_PEEK|MSG_PARTIAL) != 0 {
+		return wso.WSAEOPNOTSUPP
+	}
+	if a.from != nil && *a.fromlen < sockaddrLen(k) {
+		return wso.WSAEFAULT
+	}
+	switch {
+	case !k.bound:
+		return wso.WSAEINVAL
+	case k.shutRecv:
+		return wso.WSAESHUTDOWN
+	case k.resetPending:
+		k.resetPending = false
+		return wso.WSAECONNRESET
+	}
+	if !overlappedCall(k, ov) {
+		return p.recvBlocking(k, a)
+	}
+	o := p.newOp(k, ov, routine, tid, a.bufs)
+	o.from, o.fromlen, o.msg = a.from, a.fromlen, a.msg
+	p.beginNonIFS(ov, routine)
+	if k.recvs.head == nil && p.available(k) {
+		p.take(k, o)
+		if p.up.Pend() {
+			o.state = opDeferred
+			p.up.Defer(p, o.ctx())
+			return wso.WSA_IO_PENDING
+		}
+		st, n, fl := o.status, o.n, o.flags
+		p.writeRecvOuts(o)
+		if a.recvd != nil {
+			*a.recvd = n
+		}
+		if a.flags != nil {
+			*a.flags = fl &^ (MSG_TRUNC | MSG_CTRUNC)
+		}
+		p.complete(o, st, n, fl)
+		if st == wso.STATUS_BUFFER_OVERFLOW {
+			return wso.WSAEMSGSIZE
+		}
+		return 0
+	}
+	o.state = opWaiting
+	k.recvs.push(o)
+	return wso.WSA_IO_PENDING
+}
+
+func sockaddrLen(k *sock) int32 {
+	if k.af == AF_INET6 {
+		return SizeofSockaddrInet6
+	}
+	return SizeofSockaddrInet4
+}
+
+// recvBlocking is a receive without overlapped I/O: at once if a datagram
+// is there; WSAEWOULDBLOCK on a non-blocking socket; otherwise the calling
+// thread waits, alertably, as Winsock's blocking calls do, up to
+// SO_RCVTIMEO.
+func (p *Mem) recvBlocking(k *sock, a recvArgs) Errno {
+	o := p.newOp(k, nil, nil, nil, a.bufs)
+	o.from, o.fromlen, o.msg = a.from, a.fromlen, a.msg
+	o.state = opInternal
+	if k.recvs.head == nil && p.available(k) {
+		p.take(k, o)
+	} else if k.nonblocking {
+		p.releaseOp(o)
+		return wso.WSAEWOULDBLOCK
+	} else {
+		o.ev = p.internalEvent()
+		k.recvs.push(o)
+		if e := p.block(o, k.rcvtimeo); e != 0 {
+			k.recvs.remove(o)
+			p.freeEvent(o.ev)
+			p.releaseOp(o)
+			return e
+		}
+		p.freeEvent(o.ev)
+	}
+	st, n, fl := o.status, o.n, o.flags
+	p.writeRecvOuts(o)
+	if o.msg != nil {
+		o.msg.Flags = fl
+	}
+	p.releaseOp(o)
+	if a.recvd != nil {
+		*a.recvd = n
+	}
+	if a.flags != nil {
+		*a.flags = fl &^ (MSG_TRUNC | MSG_CTRUNC)
+	}
+	switch st {
+	case wso.STATUS_SUCCESS:
+		return 0
+	case wso.STATUS_CANCELLED:
+		// closesocket from another thread ends a blocking call with WSAEINTR.
+		return wso.WSAEINTR
+	}
+	return st.WSAError()
+}
+
+// block waits, alertably, until the internal operation o is done or
+// timeoutMs (0 = for ever) runs out: WSAETIMEDOUT then.
+func (p *Mem) block(o *op, timeoutMs uint32) Errno {
+	deadline := p.up.Now()
+	ms := uint32(0xFFFFFFFF)
+	if timeoutMs != 0 {
+		ms = timeoutMs
+		deadline += msDuration(timeoutMs)
+	}
+	for !o.done {
+		r, e := p.up.WaitForSingleObjectEx(o.ev, ms, true)
+		if e != 0 {
+			return e
+		}
+		if o.done {
+			break
+		}
+		if r == uint32(wso.WAIT_TIMEOUT) {
+			return wso.WSAETIMEDOUT
+		}
+		if timeoutMs != 0 {
+			left := deadline - p.up.Now()
+			if left <= 0 {
+				return wso.WSAETIMEDOUT
+			}
+			ms = uint32(left / msDuration(1))
+		}
+	}
+	return 0
+}
+
+func (p *Mem) internalEvent() Handle {
+	if n := len(p.evFree); n > 0 {
+		h := p.evFree[n-1]
+		p.evFree = p.evFree[:n-1]
+		p.up.WPUResetEvent(h)
+		return h
+	}
+	h, _ := p.up.WPUCreateEvent()
+	return h
+}
+
+func (p *Mem) freeEvent(h Handle) { p.evFree = append(p.evFree, h) }
+
+// available reports whether a datagram k may receive is queued.
+func (p *Mem) available(k *sock) bool { return k.qh < len(k.queue) }
+
+// take moves the oldest datagram into o's buffers and decides o's result:
+// STATUS_BUFFER_OVERFLOW with MSG_TRUNC when the datagram was longer than
+// the buffers (the rest is lost, as UDP does); MSG_CTRUNC when the control
+// buffer could not hold the packet information asked for.
+func (p *Mem) take(k *sock, o *op) {
+	d := k.queue[k.qh]
+	k.queue[k.qh] = dgram{}
+	k.qh++
+	k.queued -= len(d.data)
+	n := 0
+	for _, b := range o.bufs {
+		n += copy(b.Buf[:b.Len], d.data[n:])
+		if n == len(d.data) {
+			break
+		}
+	}
+	o.status, o.n, o.flags = wso.STATUS_SUCCESS, uint32(n), 0
+	if n < len(d.data) {
+		o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, MSG_TRUNC
+	}
+	o.src, o.dst = d.from, d.to
+	if o.msg != nil && k.pktinfo {
+		if !fitsPktinfo(o.msg.Control, d.to) {
+			o.flags |= MSG_CTRUNC
+		}
+	}
+	k.spare = append(k.spare, d.data[:0])
+	if k.qh == len(k.queue) {
+		k.queue, k.qh = k.queue[:0], 0
+	}
+}
+
+// writeRecvOuts writes what a receive reports besides bytes and status:
+// the sender's address and, for WSARecvMsg, the name and control data.
+func (p *Mem) writeRecvOuts(o *op) {
+	if o.send {
+		return
+	}
+	if o.from != nil {
+		*o.from = o.src
+		*o.fromlen = sockaddrLen(o.sock)
+	}
+	if m := o.msg; m != nil {
+		if m.Name != nil {
+			*m.Name = o.src
+			m.Namelen = sockaddrLen(o.sock)
+		}
+		if o.sock.pktinfo && o.flags&MSG_CTRUNC == 0 {
+			m.Control.Len = uint32(putPktinfo(m.Control.Buf, o.dst))
+		} else {
+			m.Control.Len = 0
+		}
+	}
+}
+
+// deliver puts a datagram on the receiving socket's queue, or straight
+// into its oldest waiting receive. A datagram that does not fit in
+// SO_RCVBUF is dropped, as UDP does.
+func (p *Mem) deliver(to *sock, data []byte, from, dst netip.AddrPort) {
+	if to.shutRecv {
+		return
+	}
+	if to.connected && to.peer != from {
+		return // a connected datagram socket takes only its peer's datagrams
+	}
+	if to.queued+len(data) > int(to.rcvbuf) && to.recvs.head == nil {
+		p.up.Note("datagram dropped: receive buffer full")
+		return
+	}
+	var buf []byte
+	if n := len(to.spare); n > 0 {
+		buf = to.spare[n-1]
+		to.spare = to.spare[:n-1]
+	}
+	buf = append(buf[:0], data...)
+	to.queue = append(to.queue, dgram{data: buf, from: from, to: dst})
+	to.queued += len(buf)
+	for to.recvs.head != nil && p.available(to) {
+		o := to.recvs.head
+		to.recvs.remove(o)
+		p.take(to, o)
+		p.writeRecvOuts(o)
+		p.complete(o, o.status, o.n, o.flags)
+	}
+}
+
+// ---- sending ----
+
+type sendArgs struct {
+	bufs  []WSABUF
+	sent  *uint32
+	flags uint32
+	to    *netip.AddrPort
+	tolen int32
+	src   netip.Addr // from IP_PKTINFO control data; zero if none
+	isMsg bool
+}
+
+// WSPSend implements WSPSend on a connected datagram socket.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspsend
+func (p *Mem) WSPSend(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	return p.send(s, sendArgs{bufs: bufs, sent: sent, flags: flags}, ov, routine, tid)
+}
+
+// WSPSendTo implements WSPSendTo.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspsendto
+func (p *Mem) WSPSendTo(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, to *netip.AddrPort, tolen int32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	if to == nil && tolen != 0 {
+		return wso.WSAEFAULT
+	}
+	return p.send(s, sendArgs{bufs: bufs, sent: sent, flags: flags, to: to, tolen: tolen}, ov, routine, tid)
+}
+
+func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	total, e := checkBufs(a.bufs)
+	if e != 0 {
+		return e
+	}
+	if a.sent == nil && !overlappedCall(k, ov) {
+		return wso.WSAEFAULT
+	}
+	if a.flags&^(MSG_DONTROUTE|MSG_PARTIAL|MSG_OOB) != 0 || a.flags&(MSG_OOB|MSG_PARTIAL) != 0 {
+		// Datagram sockets have no out-of-band data and no partial
+		// messages.
+		return wso.WSAEOPNOTSUPP
+	}
+	if k.shutSend {
+		return wso.WSAESHUTDOWN
+	}
+	if total > maxMsgSize(k) {
+		return wso.WSAEMSGSIZE
+	}
+	var dst netip.AddrPort
+	switch {
+	case a.to != nil:
+		if e := checkName(k, a.to, a.tolen); e != 0 {
+			return e
+		}
+		dst = *a.to
+	case k.connected:
+		dst = k.peer
+	default:
+		return wso.WSAENOTCONN
+	}
+	if isBroadcast(dst.Addr()) && !k.broadcast {
+		return wso.WSAEACCES
+	}
+	if !isLocal(dst.Addr()) && !isBroadcast(dst.Addr()) {
+		return wso.WSAENETUNREACH
+	}
+	if a.isMsg && p.cfg.WSASendMsgNeedsBind && !k.bound {
+		return wso.WSAEINVAL
+	}
+	if e := p.implicitBind(k); e != 0 {
+		return e
+	}
+	src := k.local
+	if a.src.IsValid() {
+		src = netip.AddrPortFrom(a.src, k.local.Port())
+	} else if src.Addr().IsUnspecified() {
+		if k.af == AF_INET {
+			src = netip.AddrPortFrom(loop4, src.Port())
+		} else {
+			src = netip.AddrPortFrom(netip.IPv6Loopback(), src.Port())
+		}
+	}
+	if !overlappedCall(k, ov) {
+		p.transmit(k, a.bufs, total, src, dst)
+		*a.sent = uint32(total)
+		return 0
+	}
+	o := p.newOp(k, ov, routine, tid, nil)
+	o.send = true
+	p.beginNonIFS(ov, routine)
+	// The data leaves now, in issue order, whether or not the completion
+	// is reported now.
+	p.transmit(k, a.bufs, total, src, dst)
+	o.status, o.n = wso.STATUS_SUCCESS, uint32(total)
+	if p.up.Pend() {
+		o.state = opDeferred
+		k.sends.push(o)
+		p.up.Defer(p, o.ctx())
+		return wso.WSA_IO_PENDING
+	}
+	if a.sent != nil {
+		*a.sent = uint32(total)
+	}
+	p.complete(o, wso.STATUS_SUCCESS, uint32(total), 0)
+	return 0
+}
+
+func isBroadcast(a netip.Addr) bool {
+	return a.Is4() && a == netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
+// transmit carries one datagram from src to dst on the in-memory network.
+// Nothing bound there: the sender is told by the port-unreachable report
+// (WSAECONNRESET on its next receive) unless SIO_UDP_CONNRESET turned that
+// off.
+func (p *Mem) transmit(k *sock, bufs []WSABUF, total int, src, dst netip.AddrPort) {
+	scratch := p.scratch(total)
+	for _, b := range bufs {
+		scratch = append(scratch, b.Buf[:b.Len]...)
+	}
+	if isBroadcast(dst.Addr()) {
+		for _, to := range p.all {
+			if to.bound && to.af == AF_INET && to.local.Port() == dst.Port() && to.local.Addr().IsUnspecified() {
+				p.deliver(to, scratch, src, dst)
+			}
+		}
+		return
+	}
+	to := p.net.lookup(dst)
+	if to == nil {
+		if k.connreset {
+			if o := k.recvs.head; o != nil {
+				k.recvs.remove(o)
+				p.complete(o, wso.STATUS_PORT_UNREACHABLE, 0, 0)
+			} else {
+				k.resetPending = true
+			}
+		}
+		return
+	}
+	p.deliver(to, scratch, src, dst)
+}
+
+// scratch returns the provider's reusable buffer for gathering a
+// datagram's buffers, so steady sending allocates nothing.
+func (p *Mem) scratch(n int) []byte {
+	if cap(p.gather) < n {
+		p.gather = make([]byte, 0, n)
+	}
+	return p.gather[:0]
+}

@@ -1,0 +1,164 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// Extension function "pointers" handed out by
+// SIO_GET_EXTENSION_FUNCTION_POINTER. They are tokens, not addresses: in
+// the emulator the extension functions are methods, and the token only
+// proves the caller asked for them.
+const (
+	FnWSASendMsg uint64 = 0x5e0d0001
+	FnWSARecvMsg uint64 = 0x5e0d0002
+)
+
+// WSPIoctl implements WSPIoctl for FIONBIO, FIONREAD,
+// SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSASENDMSG, WSAID_WSARECVMSG),
+// SIO_UDP_CONNRESET and SIO_FLUSH. An unknown code is WSAEINVAL. With a
+// record on an overlapped socket the call completes through the
+// mechanism the caller chose, like any overlapped operation.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspioctl
+func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	if returned == nil && !overlappedCall(k, ov) {
+		return wso.WSAEFAULT
+	}
+	var n uint32
+	status := wso.STATUS_SUCCESS
+	switch code {
+	case FIONBIO:
+		if len(in) < 4 {
+			return wso.WSAEFAULT
+		}
+		k.nonblocking = binary.LittleEndian.Uint32(in) != 0
+	case FIONREAD:
+		if len(out) < 4 {
+			return wso.WSAEFAULT
+		}
+		binary.LittleEndian.PutUint32(out, uint32(k.queued))
+		n = 4
+	case SIO_UDP_CONNRESET:
+		if len(in) < 4 {
+			return wso.WSAEFAULT
+		}
+		k.connreset = binary.LittleEndian.Uint32(in) != 0
+		if !k.connreset {
+			k.resetPending = false
+		}
+	case SIO_GET_EXTENSION_FUNCTION_POINTER:
+		if len(in) < 16 {
+			return wso.WSAEFAULT
+		}
+		var fn uint64
+		switch {
+		case bytes.Equal(in[:16], WSAID_WSASENDMSG.Bytes()):
+			fn = FnWSASendMsg
+		case bytes.Equal(in[:16], WSAID_WSARECVMSG.Bytes()):
+			fn = FnWSARecvMsg
+		default:
+			return wso.WSAEINVAL
+		}
+		if len(out) < 8 {
+			return wso.WSAEFAULT
+		}
+		binary.LittleEndian.PutUint64(out, fn)
+		n = 8
+	case SIO_FLUSH:
+		if p.cfg.FlushAborts {
+			// The pages: pending sends are discarded.
+			for o := k.sends.head; o != nil; {
+				next := o.next
+				k.sends.remove(o)
+				o.state = opWaiting
+				p.complete(o, wso.STATUS_CANCELLED, 0, 0)
+				o = next
+			}
+		} else {
+			// Current Windows answers SIO_FLUSH as unsupported: an
+			// overlapped request pends, then fails.
+			status = wso.STATUS_NOT_SUPPORTED
+		}
+	default:
+		return wso.WSAEINVAL
+	}
+	if !overlappedCall(k, ov) {
+		if status != wso.STATUS_SUCCESS {
+			return status.WSAError()
+		}
+		*returned = n
+		return 0
+	}
+	o := p.newOp(k, ov, routine, tid, nil)
+	o.send = true
+	p.beginNonIFS(ov, routine)
+	if status != wso.STATUS_SUCCESS || p.up.Pend() {
+		o.status, o.n, o.state = status, n, opDeferred
+		k.sends.push(o)
+		p.up.Defer(p, o.ctx())
+		return wso.WSA_IO_PENDING
+	}
+	if returned != nil {
+		*returned = n
+	}
+	p.complete(o, status, n, 0)
+	return 0
+}
+
+// WSPGetOverlappedResult implements LPWSPGETOVERLAPPEDRESULT as the page's
+// "typical implementation" describes, for a non-IFS provider: if Internal
+// says the operation is in progress, fail with WSA_IO_INCOMPLETE, or with
+// wait block on hEvent (WSA_INVALID_HANDLE if it is not an event); then
+// the byte count comes from InternalHigh, the error from OffsetHigh and the
+// flags from Offset. On failure *transfer is not updated.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspgetoverlappedresult
+func (p *Mem) WSPGetOverlappedResult(s SOCKET, ov *Overlapped, transfer *uint32, wait bool, flags *uint32) (bool, Errno) {
+	if _, e := p.sock(s); e != 0 {
+		return false, e
+	}
+	if ov == nil || transfer == nil || flags == nil {
+		return false, wso.WSAEFAULT
+	}
+	if p.cfg.Kind == IFS {
+		st, n, done := wso.ResultIFS(ov)
+		if !done && !wait {
+			return false, wso.WSA_IO_INCOMPLETE
+		}
+		if !done {
+			if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, 0xFFFFFFFF, false); e != 0 {
+				return false, wso.WSA_INVALID_HANDLE
+			}
+			st, n, _ = wso.ResultIFS(ov)
+		}
+		*transfer, *flags = uint32(n), ov.LoadOffset()
+		if st.IsSuccess() {
+			return true, 0
+		}
+		return false, st.WSAError()
+	}
+	n, err, fl, done := wso.ResultNonIFS(ov)
+	if !done {
+		if !wait {
+			return false, wso.WSA_IO_INCOMPLETE
+		}
+		if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, 0xFFFFFFFF, false); e != 0 {
+			return false, wso.WSA_INVALID_HANDLE
+		}
+		n, err, fl, done = wso.ResultNonIFS(ov)
+		if !done {
+			return false, wso.WSA_IO_INCOMPLETE
+		}
+	}
+	*flags = fl
+	if err != 0 {
+		return false, err
+	}
+	*transfer = n
+	return true, 0
+}

@@ -1,0 +1,569 @@
+package provider
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// Mem is the in-memory service provider: UDP over an in-memory network of
+// loopback addresses (127.0.0.0/8 and ::1). It never imports the emulator:
+// everything it needs of the machine comes through the Upcalls table
+// handed to WSPStartup.
+type Mem struct {
+	cfg     Config
+	up      Upcalls
+	started bool
+
+	socks map[SOCKET]*sock // looked up by handle, never iterated
+	all   []*sock          // every open socket, in creation order
+	net   network
+
+	ops     []*op
+	freeOps []int
+	nextGen uint64
+
+	trampoline func(uintptr)
+	evFree     []Handle // internal events for blocking calls
+	gather     []byte   // scratch for gathering a send's buffers
+}
+
+// New returns an in-memory provider. It does nothing until WSPStartup.
+func New(cfg Config) *Mem {
+	p := &Mem{cfg: cfg, socks: make(map[SOCKET]*sock)}
+	p.net.ports = make(map[netip.AddrPort]*sock)
+	p.net.nextPort = firstEphemeral
+	p.trampoline = p.runRoutine
+	return p
+}
+
+// Kind implements ServiceProvider.
+func (p *Mem) Kind() Kind { return p.cfg.Kind }
+
+// sock is one socket's provider state.
+type sock struct {
+	handle      SOCKET
+	af, typ     int32
+	proto       int32
+	overlapped  bool
+	nonblocking bool
+
+	bound     bool
+	local     netip.AddrPort
+	connected bool
+	peer      netip.AddrPort
+
+	rcvbuf, sndbuf     int32
+	sndtimeo, rcvtimeo uint32
+	pktinfo            bool
+	v6only             bool
+	broadcast          bool
+	connreset          bool
+	resetPending       bool
+	shutRecv, shutSend bool
+	soError            Errno
+
+	queue  []dgram
+	qh     int
+	queued int // bytes waiting
+	spare  [][]byte
+
+	recvs opList // receives waiting for a datagram, in issue order
+	sends opList // sends whose completion is deferred
+
+	inRoutine bool  // a completion routine for this socket is running
+	held      []*op // routines that arrived while one was running
+}
+
+type dgram struct {
+	data []byte
+	from netip.AddrPort
+	to   netip.AddrPort
+}
+
+// network is the in-memory network: which socket is bound where.
+type network struct {
+	ports    map[netip.AddrPort]*sock
+	nextPort uint16
+}
+
+const firstEphemeral = 49152
+
+var (
+	loop4 = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	any4  = netip.IPv4Unspecified()
+	any6  = netip.IPv6Unspecified()
+)
+
+func isLocal(a netip.Addr) bool {
+	if a.Is4() {
+		return a.IsLoopback()
+	}
+	return a == netip.IPv6Loopback()
+}
+
+func familyOf(a netip.Addr) int32 {
+	if a.Is4() {
+		return AF_INET
+	}
+	return AF_INET6
+}
+
+func (n *network) ephemeral(addr netip.Addr) (netip.AddrPort, bool) {
+	for i := 0; i < 65536-firstEphemeral; i++ {
+		port := n.nextPort
+		n.nextPort++
+		if n.nextPort == 0 {
+			n.nextPort = firstEphemeral
+		}
+		ap := netip.AddrPortFrom(addr, port)
+		if n.free(ap) {
+			return ap, true
+		}
+	}
+	return netip.AddrPort{}, false
+}
+
+// free reports whether nothing is bound where ap would conflict: the same
+// address and port, or a wildcard on the port, or ap a wildcard over a
+// specific binding of its family.
+func (n *network) free(ap netip.AddrPort) bool {
+	if _, ok := n.ports[ap]; ok {
+		return false
+	}
+	wild := any4
+	if ap.Addr().Is6() {
+		wild = any6
+	}
+	if _, ok := n.ports[netip.AddrPortFrom(wild, ap.Port())]; ok {
+		return false
+	}
+	if ap.Addr().IsUnspecified() {
+		for k := range n.ports { // membership only: the answer does not depend on order
+			if k.Port() == ap.Port() && k.Addr().Is4() == ap.Addr().Is4() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// lookup finds the socket a datagram to dst is delivered to.
+func (n *network) lookup(dst netip.AddrPort) *sock {
+	if s, ok := n.ports[dst]; ok {
+		return s
+	}
+	wild := any4
+	if dst.Addr().Is6() {
+		wild = any6
+	}
+	return n.ports[netip.AddrPortFrom(wild, dst.Port())]
+}
+
+// WSPStartup implements WSPStartup: the provider receives the upcall
+// table.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wspstartup
+func (p *Mem) WSPStartup(up Upcalls) Errno {
+	if up == nil {
+		return wso.WSAEFAULT
+	}
+	p.up = up
+	p.started = true
+	return 0
+}
+
+// WSPCleanup implements WSPCleanup: every socket still open is closed.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspcleanup
+func (p *Mem) WSPCleanup() Errno {
+	if !p.started {
+		return wso.WSANOTINITIALISED
+	}
+	for len(p.all) > 0 {
+		p.WSPCloseSocket(p.all[0].handle)
+	}
+	p.started = false
+	return 0
+}
+
+func (p *Mem) sock(s SOCKET) (*sock, Errno) {
+	if !p.started {
+		return nil, wso.WSANOTINITIALISED
+	}
+	k, ok := p.socks[s]
+	if !ok {
+		return nil, wso.WSAENOTSOCK
+	}
+	return k, 0
+}
+
+// WSPSocket implements WSPSocket for UDP over IPv4 and IPv6. Other types
+// and protocols are not carried by this provider.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspsocket
+func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
+	if !p.started {
+		return INVALID_SOCKET, wso.WSANOTINITIALISED
+	}
+	switch {
+	case af != AF_INET && af != AF_INET6:
+		return INVALID_SOCKET, wso.WSAEAFNOSUPPORT
+	case typ != SOCK_DGRAM:
+		return INVALID_SOCKET, wso.WSAESOCKTNOSUPPORT
+	case protocol != 0 && protocol != IPPROTO_UDP:
+		return INVALID_SOCKET, wso.WSAEPROTONOSUPPORT
+	case flags&^WSA_FLAG_OVERLAPPED != 0:
+		return INVALID_SOCKET, wso.WSAEINVAL
+	}
+	k := &sock{af: af, typ: typ, proto: IPPROTO_UDP, overlapped: flags&WSA_FLAG_OVERLAPPED != 0,
+		rcvbuf: defaultRcvBuf, sndbuf: defaultSndBuf, connreset: true, v6only: af == AF_INET6}
+	var h SOCKET
+	var e Errno
+	if p.cfg.Kind == IFS {
+		h, e = p.up.IFSCreateSocketHandle(0)
+	} else {
+		h, e = p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
+	}
+	if e != 0 {
+		return INVALID_SOCKET, e
+	}
+	k.handle = h
+	p.socks[h] = k
+	p.all = append(p.all, k)
+	return h, 0
+}
+
+func checkName(k *sock, name *netip.AddrPort, namelen int32) Errno {
+	if name == nil {
+		return wso.WSAEFAULT
+	}
+	need := int32(SizeofSockaddrInet4)
+	if k.af == AF_INET6 {
+		need = SizeofSockaddrInet6
+	}
+	if namelen < need {
+		return wso.WSAEFAULT
+	}
+	if familyOf(name.Addr()) != k.af || !name.IsValid() {
+		return wso.WSAEAFNOSUPPORT
+	}
+	return 0
+}
+
+// WSPBind implements WSPBind. Only loopback and wildcard addresses exist on
+// the in-memory network; port 0 picks an ephemeral port.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspbind
+func (p *Mem) WSPBind(s SOCKET, name *netip.AddrPort, namelen int32) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	if e := checkName(k, name, namelen); e != 0 {
+		return e
+	}
+	if k.bound {
+		return wso.WSAEINVAL
+	}
+	return p.bind(k, *name)
+}
+
+func (p *Mem) bind(k *sock, ap netip.AddrPort) Errno {
+	a := ap.Addr()
+	if !a.IsUnspecified() && !isLocal(a) {
+		return wso.WSAEADDRNOTAVAIL
+	}
+	if ap.Port() == 0 {
+		var ok bool
+		if ap, ok = p.net.ephemeral(a); !ok {
+			return wso.WSAENOBUFS
+		}
+	} else if !p.net.free(ap) {
+		return wso.WSAEADDRINUSE
+	}
+	k.local, k.bound = ap, true
+	p.net.ports[ap] = k
+	return 0
+}
+
+// implicitBind binds an unbound socket to the wildcard address and an
+// ephemeral port, as a first send does.
+func (p *Mem) implicitBind(k *sock) Errno {
+	if k.bound {
+		return 0
+	}
+	a := any4
+	if k.af == AF_INET6 {
+		a = any6
+	}
+	return p.bind(k, netip.AddrPortFrom(a, 0))
+}
+
+// WSPConnect implements WSPConnect for a datagram socket: it sets the
+// default peer that sends without an address go to, and receives then take
+// datagrams from that peer only. The unspecified address clears it.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspconnect
+func (p *Mem) WSPConnect(s SOCKET, name *netip.AddrPort, namelen int32) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	if e := checkName(k, name, namelen); e != 0 {
+		return e
+	}
+	if name.Addr().IsUnspecified() {
+		k.connected = false
+		return 0
+	}
+	if !isLocal(name.Addr()) {
+		return wso.WSAENETUNREACH
+	}
+	if e := p.implicitBind(k); e != 0 {
+		return e
+	}
+	k.connected, k.peer = true, *name
+	return 0
+}
+
+// WSPGetSockName implements WSPGetSockName.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspgetsockname
+func (p *Mem) WSPGetSockName(s SOCKET) (netip.AddrPort, Errno) {
+	k, e := p.sock(s)
+	if e != 0 {
+		return netip.AddrPort{}, e
+	}
+	if !k.bound {
+		return netip.AddrPort{}, wso.WSAEINVAL
+	}
+	return k.local, 0
+}
+
+// WSPShutdown implements WSPShutdown: SD_SEND stops sends, SD_RECEIVE
+// stops receives (receives still waiting fail with WSAESHUTDOWN), SD_BOTH
+// both.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspshutdown
+func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	switch how {
+	case SD_RECEIVE, SD_SEND, SD_BOTH:
+	default:
+		return wso.WSAEINVAL
+	}
+	if how != SD_SEND {
+		k.shutRecv = true
+		for o := k.recvs.head; o != nil; {
+			next := o.next
+			k.recvs.remove(o)
+			p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
+			o = next
+		}
+	}
+	if how != SD_RECEIVE {
+		k.shutSend = true
+	}
+	return 0
+}
+
+// WSPCloseSocket implements WSPCloseSocket: every pending operation on the
+// socket, whichever thread issued it, completes with STATUS_CANCELLED
+// (WSA_OPERATION_ABORTED) through the mechanism it asked for, before the
+// handle goes away.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspclosesocket
+func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	p.cancelOps(k, nil, nil)
+	// Deferred completions already decided still complete: their results
+	// stand.
+	for o := k.sends.head; o != nil; {
+		next := o.next
+		p.finishDeferred(o)
+		o = next
+	}
+	for _, o := range p.ops {
+		if o != nil && o.sock == k && o.state == opDeferred {
+			p.finishDeferred(o)
+		}
+	}
+	if k.bound {
+		delete(p.net.ports, k.local)
+	}
+	delete(p.socks, s)
+	for i, x := range p.all {
+		if x == k {
+			p.all = append(p.all[:i], p.all[i+1:]...)
+			break
+		}
+	}
+	if p.cfg.Kind == IFS {
+		p.up.IFSCloseSocketHandle(s)
+	} else {
+		p.up.WPUCloseSocketHandle(s)
+	}
+	return 0
+}
+
+// Cancel implements ServiceProvider.
+func (p *Mem) Cancel(s SOCKET, ov *Overlapped, tid *WSATHREADID) int {
+	k, e := p.sock(s)
+	if e != 0 {
+		return 0
+	}
+	return p.cancelOps(k, ov, tid)
+}
+
+// CancelThread implements ServiceProvider.
+func (p *Mem) CancelThread(tid *WSATHREADID) int {
+	n := 0
+	for _, k := range p.all {
+		n += p.cancelOps(k, nil, tid)
+	}
+	return n
+}
+
+// cancelOps completes with STATUS_CANCELLED every receive of k still
+// waiting that matches ov and tid. Operations whose result is already
+// decided are counted but complete with their result: the cancel lost.
+func (p *Mem) cancelOps(k *sock, ov *Overlapped, tid *WSATHREADID) int {
+	n := 0
+	match := func(o *op) bool {
+		return (ov == nil || o.ov == ov) && (tid == nil || o.tid.Reserved == tid.Reserved)
+	}
+	for o := k.recvs.head; o != nil; {
+		next := o.next
+		if match(o) {
+			n++
+			k.recvs.remove(o)
+			p.complete(o, wso.STATUS_CANCELLED, 0, 0)
+		}
+		o = next
+	}
+	for o := k.sends.head; o != nil; o = o.next {
+		if match(o) {
+			n++
+		}
+	}
+	return n
+}
+
+// WSPSetSockOpt implements WSPSetSockOpt for the options a UDP socket has
+// here. An unknown option gives WSAENOPROTOOPT; a value too short,
+// WSAEFAULT.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspsetsockopt
+func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	if len(val) < 4 {
+		if knownOpt(level, name) {
+			return wso.WSAEFAULT
+		}
+		return wso.WSAENOPROTOOPT
+	}
+	v := binary.LittleEndian.Uint32(val)
+	switch {
+	case level == SOL_SOCKET && name == SO_RCVBUF:
+		k.rcvbuf = int32(v)
+	case level == SOL_SOCKET && name == SO_SNDBUF:
+		k.sndbuf = int32(v)
+	case level == SOL_SOCKET && name == SO_RCVTIMEO:
+		k.rcvtimeo = v
+	case level == SOL_SOCKET && name == SO_SNDTIMEO:
+		k.sndtimeo = v
+	case level == SOL_SOCKET && name == SO_BROADCAST:
+		k.broadcast = v != 0
+	case level == SOL_SOCKET && name == SO_REUSEADDR:
+	case level == IPPROTO_IP && name == IP_PKTINFO && k.af == AF_INET:
+		k.pktinfo = v != 0
+	case level == IPPROTO_IPV6 && name == IPV6_PKTINFO && k.af == AF_INET6:
+		k.pktinfo = v != 0
+	case level == IPPROTO_IPV6 && name == IPV6_V6ONLY && k.af == AF_INET6:
+		if k.bound {
+			return wso.WSAEINVAL
+		}
+		k.v6only = v != 0
+	default:
+		return wso.WSAENOPROTOOPT
+	}
+	return 0
+}
+
+func knownOpt(level, name int32) bool {
+	switch level {
+	case SOL_SOCKET:
+		switch name {
+		case SO_RCVBUF, SO_SNDBUF, SO_RCVTIMEO, SO_SNDTIMEO, SO_BROADCAST, SO_REUSEADDR, SO_ERROR, SO_TYPE, SO_MAX_MSG_SIZE:
+			return true
+		}
+	case IPPROTO_IP:
+		return name == IP_PKTINFO
+	case IPPROTO_IPV6:
+		return name == IPV6_PKTINFO || name == IPV6_V6ONLY
+	}
+	return false
+}
+
+// WSPGetSockOpt implements WSPGetSockOpt. SO_MAX_MSG_SIZE is 65507 for UDP
+// over IPv4 and 65527 over IPv6.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspgetsockopt
+func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int32) Errno {
+	k, e := p.sock(s)
+	if e != 0 {
+		return e
+	}
+	if optlen == nil {
+		return wso.WSAEFAULT
+	}
+	var v uint32
+	switch {
+	case level == SOL_SOCKET && name == SO_RCVBUF:
+		v = uint32(k.rcvbuf)
+	case level == SOL_SOCKET && name == SO_SNDBUF:
+		v = uint32(k.sndbuf)
+	case level == SOL_SOCKET && name == SO_RCVTIMEO:
+		v = k.rcvtimeo
+	case level == SOL_SOCKET && name == SO_SNDTIMEO:
+		v = k.sndtimeo
+	case level == SOL_SOCKET && name == SO_BROADCAST:
+		v = b2u(k.broadcast)
+	case level == SOL_SOCKET && name == SO_ERROR:
+		v = uint32(k.soError)
+		k.soError = 0
+	case level == SOL_SOCKET && name == SO_TYPE:
+		v = uint32(k.typ)
+	case level == SOL_SOCKET && name == SO_MAX_MSG_SIZE:
+		v = uint32(maxMsgSize(k))
+	case level == IPPROTO_IP && name == IP_PKTINFO && k.af == AF_INET:
+		v = b2u(k.pktinfo)
+	case level == IPPROTO_IPV6 && name == IPV6_PKTINFO && k.af == AF_INET6:
+		v = b2u(k.pktinfo)
+	case level == IPPROTO_IPV6 && name == IPV6_V6ONLY && k.af == AF_INET6:
+		v = b2u(k.v6only)
+	default:
+		return wso.WSAENOPROTOOPT
+	}
+	if *optlen < 4 || len(val) < 4 {
+		return wso.WSAEFAULT
+	}
+	binary.LittleEndian.PutUint32(val, v)
+	*optlen = 4
+	return 0
+}
+
+func maxMsgSize(k *sock) int {
+	if k.af == AF_INET6 {
+		return maxUDPMsgSize6
+	}
+	return maxUDPMsgSize4
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,231 @@
+package provider
+
+import (
+	"net/netip"
+	"time"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+type opState uint8
+
+const (
+	opFree     opState = iota
+	opWaiting          // a receive queued for a datagram
+	opDeferred         // result decided; completion waits for Fire
+	opRoutine          // non-IFS: result written, intermediate APC queued
+	opInternal         // a blocking call's own operation
+)
+
+// op is one overlapped operation the provider has accepted.
+type op struct {
+	slot int
+	gen  uint64
+	sock *sock
+
+	ov      *Overlapped
+	routine CompletionRoutine
+	tid     WSATHREADID // a copy: the caller's struct may be reused at once
+	send    bool
+
+	bufs    []WSABUF // captured before the issuing call returns
+	from    *netip.AddrPort
+	fromlen *int32
+	msg     *WSAMSG
+
+	// result
+	status NTStatus
+	n      uint32
+	flags  uint32
+	src    netip.AddrPort
+	dst    netip.AddrPort
+	done   bool // internal operations: finished
+
+	ev Handle // internal operations: the event the blocked caller waits on
+
+	state      opState
+	prev, next *op
+}
+
+// opList is a FIFO of operations.
+type opList struct{ head, tail *op }
+
+func (l *opList) push(o *op) {
+	o.prev, o.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = o
+	} else {
+		l.head = o
+	}
+	l.tail = o
+}
+
+func (l *opList) remove(o *op) {
+	if o.prev != nil {
+		o.prev.next = o.next
+	} else if l.head == o {
+		l.head = o.next
+	} else {
+		return
+	}
+	if o.next != nil {
+		o.next.prev = o.prev
+	} else {
+		l.tail = o.prev
+	}
+	o.prev, o.next = nil, nil
+}
+
+func (p *Mem) newOp(k *sock, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID, bufs []WSABUF) *op {
+	var o *op
+	if n := len(p.freeOps); n > 0 {
+		o = p.ops[p.freeOps[n-1]]
+		p.freeOps = p.freeOps[:n-1]
+	} else {
+		o = &op{slot: len(p.ops)}
+		p.ops = append(p.ops, o)
+	}
+	p.nextGen++
+	o.gen = p.nextGen
+	o.sock, o.ov, o.routine = k, ov, routine
+	if tid != nil {
+		o.tid = *tid
+	}
+	o.bufs = append(o.bufs[:0], bufs...)
+	return o
+}
+
+func (p *Mem) releaseOp(o *op) {
+	slot, bufs := o.slot, o.bufs
+	for i := range bufs {
+		bufs[i] = WSABUF{}
+	}
+	*o = op{slot: slot, bufs: bufs[:0]}
+	p.freeOps = append(p.freeOps, slot)
+}
+
+// ctx packs an operation's slot and generation into an APC or deferral
+// context, so a stale context (the slot reused) is recognised.
+func (o *op) ctx() uintptr { return uintptr(o.slot) | uintptr(o.gen)<<24 }
+
+func (p *Mem) fromCtx(c uintptr) *op {
+	slot := int(c & (1<<24 - 1))
+	if slot >= len(p.ops) {
+		return nil
+	}
+	o := p.ops[slot]
+	if uint64(c>>24) != o.gen&(1<<40-1) {
+		return nil
+	}
+	return o
+}
+
+// complete reports an operation's result through the path its kind uses.
+//
+// IFS: the I/O manager completes the kernel request (status block, event,
+// routine or packet). Non-IFS, as LPWSPGETOVERLAPPEDRESULT describes: the
+// provider writes OffsetHigh (the WSA error) and Offset (the flags); then
+// for a completion routine it marks the record complete itself and queues
+// its intermediate APC with WPUQueueApc; otherwise WPUCompleteOverlappedRequest
+// writes InternalHigh and Internal and signals the event or the port.
+func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
+	if o.msg != nil {
+		o.msg.Flags = flags
+	}
+	if o.state == opInternal {
+		o.status, o.n, o.flags, o.done = st, n, flags, true
+		p.up.WPUSetEvent(o.ev)
+		return
+	}
+	k := o.sock
+	if p.cfg.Kind == IFS {
+		ov := o.ov
+		p.releaseOp(o)
+		p.up.IFSCompleteRequest(k.handle, ov, st, n)
+		return
+	}
+	var err Errno
+	if st != wso.STATUS_SUCCESS {
+		err = st.WSAError()
+	}
+	obs := p.up.Observer()
+	wso.SetProviderResult(o.ov, err, flags, obs)
+	if o.routine != nil {
+		wso.CompleteNonIFS(o.ov, n, obs)
+		o.status, o.n, o.flags, o.state = st, n, flags, opRoutine
+		if e := p.up.WPUQueueApc(&o.tid, p.trampoline, o.ctx()); e != 0 {
+			p.up.Note("completion routine dropped: its thread has exited")
+			p.releaseOp(o)
+		}
+		return
+	}
+	ov := o.ov
+	p.releaseOp(o)
+	p.up.WPUCompleteOverlappedRequest(k.handle, ov, err, n)
+}
+
+// runRoutine is the provider's intermediate APC: it runs on the issuing
+// thread, in an alertable wait, and calls the application's completion
+// routine. A routine for a socket whose routine is already running on the
+// stack is held and run when that one returns, so routines for one socket
+// never nest (the WSASend page's guarantee).
+func (p *Mem) runRoutine(c uintptr) {
+	o := p.fromCtx(c)
+	if o == nil || o.state != opRoutine {
+		return
+	}
+	k := o.sock
+	if k.inRoutine {
+		k.held = append(k.held, o)
+		return
+	}
+	k.inRoutine = true
+	p.callRoutine(o)
+	for len(k.held) > 0 {
+		h := k.held[0]
+		copy(k.held, k.held[1:])
+		k.held = k.held[:len(k.held)-1]
+		p.callRoutine(h)
+	}
+	k.inRoutine = false
+}
+
+func (p *Mem) callRoutine(o *op) {
+	fn, ov := o.routine, o.ov
+	var err Errno
+	if o.status != wso.STATUS_SUCCESS {
+		err = o.status.WSAError()
+	}
+	n, flags := o.n, o.flags
+	if o.status.IsError() {
+		n = 0 // "If an error occurs, this parameter is zero."
+	}
+	if o.send {
+		flags = 0 // no flags are defined for sends
+	}
+	p.releaseOp(o)
+	fn(uint32(err), n, ov, flags)
+}
+
+// Fire implements Deferrable: a deferred completion is delivered.
+func (p *Mem) Fire(c uintptr) {
+	o := p.fromCtx(c)
+	if o == nil || o.state != opDeferred {
+		return
+	}
+	p.finishDeferred(o)
+}
+
+func (p *Mem) finishDeferred(o *op) {
+	if o.state != opDeferred {
+		return
+	}
+	if o.send {
+		o.sock.sends.remove(o)
+	}
+	o.state = opWaiting
+	p.writeRecvOuts(o)
+	p.complete(o, o.status, o.n, o.flags)
+}
+
+func msDuration(ms uint32) time.Duration { return time.Duration(ms) * time.Millisecond }

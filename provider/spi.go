@@ -1,0 +1,179 @@
+package provider
+
+import (
+	"net/netip"
+	"time"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+type (
+	Handle     = wso.Handle
+	Overlapped = wso.Overlapped
+	Errno      = wso.Errno
+	NTStatus   = wso.NTStatus
+)
+
+// WSABUF is one buffer of a scatter/gather list. Len is what the caller
+// says the buffer holds; a Len larger than Buf is a buffer that is "not
+// totally contained in a valid part of the user address space" and gives
+// WSAEFAULT.
+type WSABUF struct {
+	Len uint32
+	Buf []byte
+}
+
+// WSAMSG is the message header WSASendMsg and WSARecvMsg take. Name nil
+// with Namelen != 0, or Control.Buf nil with Control.Len != 0, is
+// WSAEFAULT, as the WSASendMsg page says.
+type WSAMSG struct {
+	Name    *netip.AddrPort
+	Namelen int32
+	Buffers []WSABUF
+	Control WSABUF
+	Flags   uint32
+}
+
+// WSATHREADID identifies the thread that issued an overlapped call, for
+// WPUQueueApc. The ws2 layer passes a pointer to its own copy; the
+// provider keeps a copy of the struct, not the pointer, as the SPI pages
+// require.
+type WSATHREADID struct {
+	ThreadHandle Handle
+	Reserved     uintptr
+}
+
+// CompletionRoutine is LPWSAOVERLAPPED_COMPLETION_ROUTINE. Like the C
+// callback it receives no thread argument: it runs on the thread that
+// issued the operation, which the closure can capture.
+type CompletionRoutine func(dwError, cbTransferred uint32, ov *Overlapped, dwFlags uint32)
+
+// Upcalls is the table a provider receives from WSPStartup: the WPU
+// upcalls of WSPUPCALLTABLE, plus the few kernel services a provider
+// uses from kernel32 or, for an IFS provider, from the I/O manager. It is
+// everything a provider can see of the machine.
+type Upcalls interface {
+	// WPUCreateSocketHandle makes a socket handle for a non-IFS provider.
+	WPUCreateSocketHandle(catalogEntryID uint32, context uintptr) (SOCKET, Errno)
+	// WPUCloseSocketHandle closes one.
+	WPUCloseSocketHandle(s SOCKET) Errno
+	// WPUQuerySocketHandleContext returns the context given at creation.
+	WPUQuerySocketHandleContext(s SOCKET) (uintptr, Errno)
+	// WPUCompleteOverlappedRequest writes InternalHigh (bytes), then
+	// Internal, then signals hEvent and/or posts a completion packet. It
+	// never runs a completion routine.
+	WPUCompleteOverlappedRequest(s SOCKET, ov *Overlapped, err Errno, bytes uint32) Errno
+	// WPUQueueApc queues fn(context) to the thread tid names.
+	WPUQueueApc(tid *WSATHREADID, fn func(context uintptr), context uintptr) Errno
+	// WPUCreateEvent, WPUSetEvent, WPUResetEvent, WPUCloseEvent work on
+	// event objects.
+	WPUCreateEvent() (Handle, Errno)
+	WPUSetEvent(h Handle) Errno
+	WPUResetEvent(h Handle) Errno
+	WPUCloseEvent(h Handle) Errno
+
+	// IFSCreateSocketHandle makes a socket handle that is a kernel file
+	// object (an IFS handle).
+	IFSCreateSocketHandle(context uintptr) (SOCKET, Errno)
+	// IFSCloseSocketHandle closes one.
+	IFSCloseSocketHandle(s SOCKET) Errno
+	// IFSCompleteRequest completes the kernel request the ws2 layer issued
+	// on s with ov: the I/O manager writes the status block and notifies
+	// as the request asked.
+	IFSCompleteRequest(s SOCKET, ov *Overlapped, status NTStatus, bytes uint32)
+
+	// WaitForSingleObjectEx blocks the calling thread, as kernel32's does.
+	WaitForSingleObjectEx(h Handle, ms uint32, alertable bool) (uint32, Errno)
+	// Now is the virtual clock.
+	Now() time.Duration
+	// Pend asks the machine's Chooser whether an operation that could
+	// complete now reports WSA_IO_PENDING instead and completes a little
+	// later (through Defer).
+	Pend() bool
+	// Defer makes d.Fire(context) run later, as a system action.
+	Defer(d Deferrable, context uintptr)
+	// Observer receives the provider's WSAOVERLAPPED field writes, for
+	// the trace (nil when tracing is off).
+	Observer() wso.Observer
+	// Note writes a line of free text to the trace.
+	Note(text string)
+}
+
+// Deferrable is something a provider asks the machine to do later.
+type Deferrable interface {
+	Fire(context uintptr)
+}
+
+// Kind is how a provider's sockets are made and completed.
+type Kind uint8
+
+const (
+	// NonIFS: handles from WPUCreateSocketHandle; completion through
+	// WPUCompleteOverlappedRequest (event, port) and WPUQueueApc
+	// (routines); OffsetHigh/Offset carry the error and flags, as
+	// LPWSPGETOVERLAPPEDRESULT describes.
+	NonIFS Kind = iota
+	// IFS: handles are kernel file objects; Internal holds an NTSTATUS;
+	// completion goes through the I/O manager; Offset/OffsetHigh are never
+	// written.
+	IFS
+)
+
+func (k Kind) String() string {
+	if k == IFS {
+		return "ifs"
+	}
+	return "nonifs"
+}
+
+// Config is how a provider is set up.
+type Config struct {
+	Kind Kind
+	// FlushAborts makes SIO_FLUSH abort pending sends with
+	// WSA_OPERATION_ABORTED, as the pages say; otherwise it is answered as
+	// unsupported, as current Windows does.
+	FlushAborts bool
+	// WSASendMsgNeedsBind makes WSASendMsg on an unbound socket fail with
+	// WSAEINVAL, as its error table says; otherwise it binds implicitly,
+	// like sendto.
+	WSASendMsgNeedsBind bool
+	// CatalogEntryID is passed to WPUCreateSocketHandle.
+	CatalogEntryID uint32
+}
+
+// ServiceProvider is the SPI surface the ws2 layer calls. Results follow
+// the SPI convention: 0 for success, otherwise the error (what the C
+// functions return as SOCKET_ERROR with *lpErrno); WSA_IO_PENDING means an
+// overlapped operation was started.
+type ServiceProvider interface {
+	WSPStartup(up Upcalls) Errno
+	WSPCleanup() Errno
+	WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno)
+	WSPBind(s SOCKET, name *netip.AddrPort, namelen int32) Errno
+	WSPConnect(s SOCKET, name *netip.AddrPort, namelen int32) Errno
+	WSPGetSockName(s SOCKET) (netip.AddrPort, Errno)
+	WSPSend(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPSendTo(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, to *netip.AddrPort, tolen int32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPRecv(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPRecvFrom(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, from *netip.AddrPort, fromlen *int32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPSendMsg(s SOCKET, msg *WSAMSG, flags uint32, sent *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPRecvMsg(s SOCKET, msg *WSAMSG, recvd *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
+	WSPGetOverlappedResult(s SOCKET, ov *Overlapped, transfer *uint32, wait bool, flags *uint32) (bool, Errno)
+	WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno
+	WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int32) Errno
+	WSPShutdown(s SOCKET, how int32) Errno
+	WSPCloseSocket(s SOCKET) Errno
+
+	// Cancel is the emulator's stand-in for the I/O manager's cancellation
+	// of a non-IFS provider's requests (CancelIo, CancelIoEx, thread exit):
+	// it cancels the pending operations on s that use ov (all if nil) and
+	// were issued by thread tid (any thread if tid is nil), and reports how
+	// many it found.
+	Cancel(s SOCKET, ov *Overlapped, tid *WSATHREADID) int
+	// CancelThread cancels every pending operation thread tid issued, on
+	// any socket.
+	CancelThread(tid *WSATHREADID) int
+	// Kind reports the provider kind.
+	Kind() Kind
+}
