@@ -212,3 +212,8 @@ func (e *DeadlockError) Error() string {
 // ErrWrongThread is returned (and traced) when a Thread's method is called
 // from code that is not running as that thread.
 var ErrWrongThread = errors.New("emu: call made on a thread that is not the one running")
+
+// CurrentThread is the emulated thread that is running now (nil when the
+// driver holds the machine). Code that has no thread argument, such as a
+// Winsock completion routine, can use it to learn the thread it runs on.
+func (s *System) CurrentThread() *Thread { return s.current }

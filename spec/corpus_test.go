@@ -1,0 +1,39 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCorpus runs every scenario under spec/scenarios on the emulator,
+// under each provider kind and profile it names, and checks every
+// expectation.
+func TestCorpus(t *testing.T) {
+	files, err := Collect("scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no scenarios found")
+	}
+	for _, f := range files {
+		sc, err := ParseFile(f)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		for _, cfg := range Configs(sc) {
+			name := strings.TrimSuffix(filepath.ToSlash(f), ".scenario") + "/" + cfg.Kind + "/" + cfg.Profile
+			t.Run(name, func(t *testing.T) {
+				rep := Run(sc, &Emulator{}, cfg)
+				for _, msg := range rep.Failures() {
+					t.Error(msg)
+				}
+			})
+		}
+	}
+}
+
+var _ = os.Stat

@@ -1,0 +1,367 @@
+package spec
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Failure is one expectation that did not hold.
+type Failure struct {
+	Line int
+	Msg  string
+}
+
+// StepResult is what one step did and which expectations failed.
+type StepResult struct {
+	Step        Step
+	Outcome     Outcome
+	Completions []Completion
+	Failures    []Failure
+}
+
+// Report is one run of a scenario under one configuration.
+type Report struct {
+	Scenario *Scenario
+	Config   RunConfig
+	Backend  string
+	Steps    []StepResult
+	// Err is a problem that stopped the run: a scenario mistake (an
+	// unknown call or object) or a backend failure.
+	Err error
+}
+
+// Passed reports whether every expectation held and nothing went wrong.
+func (r *Report) Passed() bool {
+	if r.Err != nil {
+		return false
+	}
+	for _, s := range r.Steps {
+		if len(s.Failures) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Failures lists every failure with its file and line.
+func (r *Report) Failures() []string {
+	var out []string
+	if r.Err != nil {
+		out = append(out, r.Err.Error())
+	}
+	for _, s := range r.Steps {
+		for _, f := range s.Failures {
+			out = append(out, fmt.Sprintf("%s:%d: %s", r.Scenario.File, f.Line, f.Msg))
+		}
+	}
+	return out
+}
+
+// Run runs a scenario on a backend under one configuration and checks
+// every expectation. The backend is closed afterwards.
+func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
+	rep := &Report{Scenario: sc, Config: cfg, Backend: b.Name()}
+	defer b.Close()
+	if err := b.Start(cfg, sc.Decls); err != nil {
+		rep.Err = withFile(sc.File, err)
+		return rep
+	}
+	ev := &evaluator{b: b, last: map[string]Completion{}}
+	for _, st := range sc.Steps {
+		res := StepResult{Step: st}
+		var err error
+		if st.Call.Name == "settle" {
+			err = b.Settle()
+		} else {
+			res.Outcome, err = b.Do(st.Thread, st.Call)
+		}
+		if err != nil {
+			rep.Err = withFile(sc.File, err)
+			rep.Steps = append(rep.Steps, res)
+			return rep
+		}
+		res.Completions = b.Completed()
+		for _, c := range res.Completions {
+			ev.last[c.Thread] = c
+		}
+		ev.out = res.Outcome
+		for _, e := range st.Expect {
+			res.Failures = append(res.Failures, ev.check(e)...)
+		}
+		rep.Steps = append(rep.Steps, res)
+	}
+	return rep
+}
+
+func withFile(file string, err error) error {
+	if pe, ok := err.(*ParseError); ok && pe.File == "" {
+		c := *pe
+		c.File = file
+		return &c
+	}
+	return err
+}
+
+type evaluator struct {
+	b    Backend
+	out  Outcome
+	last map[string]Completion
+}
+
+// check evaluates one expectation (or group) and returns its failures.
+func (ev *evaluator) check(e Expect) []Failure {
+	if e.Alts != nil {
+		var why []string
+		for i, br := range e.Alts {
+			var fs []Failure
+			for _, x := range br {
+				fs = append(fs, ev.check(x)...)
+			}
+			if len(fs) == 0 {
+				return nil
+			}
+			for _, f := range fs {
+				why = append(why, fmt.Sprintf("branch %d: %s", i+1, f.Msg))
+			}
+		}
+		return []Failure{{e.Line, "no branch of either/or holds: " + strings.Join(why, "; ")}}
+	}
+	if msg := ev.one(e.Words); msg != "" {
+		return []Failure{{e.Line, msg}}
+	}
+	return nil
+}
+
+// one evaluates one expectation line; "" means it holds.
+func (ev *evaluator) one(w []string) string {
+	head := w[0]
+	switch {
+	case head == "return":
+		return matchOutcome(ev.out, w[1:], "the call")
+	case head == "thread" && len(w) >= 3:
+		th := w[1]
+		switch w[2] {
+		case "blocked", "running":
+			bl, err := ev.b.Blocked(th)
+			if err != nil {
+				return err.Error()
+			}
+			if bl != (w[2] == "blocked") {
+				return fmt.Sprintf("thread %s: want %s, it is %s", th, w[2], map[bool]string{true: "blocked", false: "not blocked"}[bl])
+			}
+			return ""
+		case "returned":
+			c, ok := ev.last[th]
+			if !ok {
+				return fmt.Sprintf("thread %s: no blocked call of it has returned", th)
+			}
+			delete(ev.last, th)
+			return matchOutcome(c.Outcome, w[3:], "thread "+th+"'s "+c.Call)
+		}
+	case head == "event" && len(w) == 3:
+		sig, err := ev.b.EventSignalled(w[1])
+		if err != nil {
+			return err.Error()
+		}
+		want := w[2] == "signalled"
+		if w[2] != "signalled" && w[2] != "clear" {
+			return fmt.Sprintf("event %s: want signalled or clear, not %q", w[1], w[2])
+		}
+		if sig != want {
+			return fmt.Sprintf("event %s: want %s, it is %s", w[1], w[2], map[bool]string{true: "signalled", false: "clear"}[sig])
+		}
+		return ""
+	case (head == "routine" || head == "apc") && len(w) >= 3:
+		calls, err := ev.b.Routine(w[1])
+		if err != nil {
+			return err.Error()
+		}
+		return matchRoutine(w[1], calls, w[2:])
+	case head == "buffer" && len(w) == 3:
+		b, err := ev.b.Buffer(w[1])
+		if err != nil {
+			return err.Error()
+		}
+		want, _ := Quoted(w[2])
+		if !bytes.HasPrefix(b, []byte(want)) {
+			return fmt.Sprintf("buffer %s: want %q at its start, it holds %q", w[1], want, b)
+		}
+		return ""
+	case strings.Contains(head, ".") && len(w) == 2:
+		name, field, _ := strings.Cut(head, ".")
+		f, err := ev.b.Overlapped(name)
+		if err != nil {
+			return err.Error()
+		}
+		var got uint64
+		switch field {
+		case "Internal":
+			got = f.Internal
+		case "InternalHigh":
+			got = f.InternalHigh
+		case "Offset":
+			got = uint64(f.Offset)
+		case "OffsetHigh":
+			got = uint64(f.OffsetHigh)
+		default:
+			return fmt.Sprintf("unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)", field)
+		}
+		if !matchValue(strconv.FormatUint(got, 10), w[1]) {
+			return fmt.Sprintf("%s: want %s, it is %#x", head, w[1], got)
+		}
+		return ""
+	case strings.Contains(head, "="):
+		var bad []string
+		for _, kv := range w {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return fmt.Sprintf("cannot read %q: want key=value", kv)
+			}
+			got, ok := ev.out.Outs[k]
+			if !ok {
+				got = "(not reported)"
+			}
+			if !matchValue(got, v) {
+				bad = append(bad, fmt.Sprintf("%s: want %s, got %s", k, show(v), got))
+			}
+		}
+		return strings.Join(bad, "; ")
+	}
+	return fmt.Sprintf("cannot read expectation %q", strings.Join(w, " "))
+}
+
+func show(v string) string {
+	if s, ok := Quoted(v); ok {
+		return strconv.Quote(s)
+	}
+	return v
+}
+
+// matchOutcome checks "RET [ERR]" (each may list alternatives with |;
+// RET "blocks" means the call has not returned).
+func matchOutcome(o Outcome, w []string, what string) string {
+	if len(w) == 0 {
+		return "return needs a value"
+	}
+	if w[0] == "blocks" {
+		if !o.Blocked {
+			return fmt.Sprintf("%s: want it to block, it returned %s %s", what, o.Ret, o.Err)
+		}
+		return ""
+	}
+	if o.Blocked {
+		return fmt.Sprintf("%s: want %s, it blocked", what, strings.Join(w, " "))
+	}
+	if !matchValue(o.Ret, w[0]) {
+		return fmt.Sprintf("%s: want return %s, got %s %s", what, w[0], o.Ret, o.Err)
+	}
+	rest := w[1:]
+	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
+		if !matchValue(o.Err, rest[0]) {
+			return fmt.Sprintf("%s: want error %s, got %s", what, rest[0], orNone(o.Err))
+		}
+		rest = rest[1:]
+	}
+	for _, kv := range rest {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Sprintf("cannot read %q: want key=value", kv)
+		}
+		if got := o.Outs[k]; !matchValue(got, v) {
+			return fmt.Sprintf("%s: %s: want %s, got %s", what, k, show(v), got)
+		}
+	}
+	return ""
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// matchValue compares an observed value with a wanted one: alternatives
+// separated by |, numbers compared as numbers (names of error codes,
+// statuses and flags allowed), quoted text compared as text.
+func matchValue(got, want string) bool {
+	for _, alt := range strings.Split(want, "|") {
+		if s, ok := Quoted(alt); ok {
+			if got == s {
+				return true
+			}
+			continue
+		}
+		if alt == got || (alt == "none" && got == "") {
+			return true
+		}
+		a, err1 := parseNum(alt)
+		g, err2 := parseNum(got)
+		if err1 == nil && err2 == nil && a == g {
+			return true
+		}
+		if err1 == nil && got != "" {
+			if f, err := parseFlags(alt); err == nil && err2 == nil && f == g {
+				return true
+			}
+		}
+		if strings.Contains(alt, "|") {
+			continue
+		}
+	}
+	return false
+}
+
+// matchRoutine checks "ran N", "last k=v...", "call I k=v...".
+func matchRoutine(name string, calls []RoutineCall, w []string) string {
+	switch w[0] {
+	case "ran":
+		if len(w) != 2 {
+			return "ran needs a count"
+		}
+		if !matchValue(strconv.Itoa(len(calls)), w[1]) {
+			return fmt.Sprintf("%s: want it run %s times, it ran %d", name, w[1], len(calls))
+		}
+		return ""
+	case "last", "call":
+		i := len(calls) - 1
+		kvs := w[1:]
+		if w[0] == "call" {
+			if len(w) < 2 {
+				return "call needs an index"
+			}
+			n, err := strconv.Atoi(w[1])
+			if err != nil {
+				return "call needs an index (1 = first)"
+			}
+			i, kvs = n-1, w[2:]
+		}
+		if i < 0 || i >= len(calls) {
+			return fmt.Sprintf("%s: it ran %d times, no call %d", name, len(calls), i+1)
+		}
+		c := calls[i]
+		fields := map[string]string{
+			"err": strconv.FormatUint(uint64(c.Err), 10), "bytes": strconv.FormatUint(uint64(c.Bytes), 10),
+			"flags": strconv.FormatUint(uint64(c.Flags), 10), "ov": c.Ov, "thread": c.Thread,
+			"param": strconv.FormatUint(c.Param, 10), "depth": strconv.Itoa(c.Depth),
+		}
+		var bad []string
+		for _, kv := range kvs {
+			k, v, ok := strings.Cut(kv, "=")
+			got, known := fields[k]
+			if !ok || !known {
+				return fmt.Sprintf("cannot read %q: want err=, bytes=, flags=, ov=, thread=, param= or depth=", kv)
+			}
+			if !matchValue(got, v) {
+				bad = append(bad, fmt.Sprintf("%s: want %s, got %s", k, show(v), got))
+			}
+		}
+		if len(bad) > 0 {
+			return fmt.Sprintf("%s call %d: %s", name, i+1, strings.Join(bad, "; "))
+		}
+		return ""
+	}
+	return fmt.Sprintf("cannot read routine expectation %q (ran N, last k=v, call I k=v)", strings.Join(w, " "))
+}

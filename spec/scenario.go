@@ -1,0 +1,428 @@
+package spec
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Scenario is one behaviour, written as a small text file: declarations of
+// threads and objects, then steps ("on thread T, call X with these
+// arguments") each followed by what must be observed afterwards.
+type Scenario struct {
+	File     string
+	Title    string
+	Text     []string // explanation lines (the "says" lines), for the tour
+	Clauses  []string
+	Kinds    []string // provider kinds it runs under: nonifs, ifs
+	Profiles []string // windows, docs
+	Decls    []Decl
+	Steps    []Step
+}
+
+// Decl declares a thread or an object: Kind is the keyword (thread, event,
+// socket, overlapped, buffer, routine, apc, pipe, port).
+type Decl struct {
+	Line int
+	Kind string
+	Name string
+	Args Args
+	Does *Call // routine/apc: a call the routine makes when it runs
+}
+
+// Step is one thing that happens: a call on a thread, or "settle".
+type Step struct {
+	Line   int
+	Thread string // empty for settle
+	Call   Call
+	Expect []Expect
+	Says   string // a short explanation printed in timelines
+}
+
+// Call is a call's name and arguments as written.
+type Call struct {
+	Line int
+	Name string
+	Args Args
+}
+
+// Args are positional words and key=value pairs, in order.
+type Args struct {
+	Pos []string
+	KV  map[string]string
+}
+
+// Get returns a key's value.
+func (a Args) Get(k string) (string, bool) {
+	v, ok := a.KV[k]
+	return v, ok
+}
+
+// Has reports whether a bare word appears among the positional words.
+func (a Args) Has(w string) bool {
+	for _, p := range a.Pos {
+		if p == w {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders arguments back as written (positional, then sorted keys
+// in their original order).
+func (c Call) String() string {
+	parts := append([]string{c.Name}, c.Args.words()...)
+	return strings.Join(parts, " ")
+}
+
+func (a Args) words() []string {
+	var out []string
+	for _, p := range a.Pos {
+		out = append(out, quoteIfNeeded(p))
+	}
+	for _, k := range a.order() {
+		out = append(out, k+"="+quoteIfNeeded(a.KV[k]))
+	}
+	return out
+}
+
+func (a Args) order() []string {
+	keys := make([]string, 0, len(a.KV))
+	for k := range a.KV {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\"") {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
+}
+
+// Expect is one expectation line, or an either/or group of alternative
+// branches (Alts), any one of which must hold in full.
+type Expect struct {
+	Line  int
+	Words []string
+	Alts  [][]Expect
+}
+
+func (e Expect) String() string {
+	if e.Alts != nil {
+		return fmt.Sprintf("either/or (%d branches)", len(e.Alts))
+	}
+	return strings.Join(e.Words, " ")
+}
+
+// ParseError is a problem in a scenario file, with its place.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// ParseFile reads and parses a scenario file.
+func ParseFile(path string) (*Scenario, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(path, f)
+}
+
+var declKinds = map[string]bool{
+	"thread": true, "event": true, "socket": true, "overlapped": true, "buffer": true,
+	"routine": true, "apc": true, "pipe": true, "port": true,
+}
+
+// Parse parses a scenario. Every problem is reported with its line.
+func Parse(name string, r io.Reader) (*Scenario, error) {
+	sc := &Scenario{File: name}
+	p := &parser{sc: sc, file: name}
+	scan := bufio.NewScanner(r)
+	scan.Buffer(make([]byte, 64*1024), 1024*1024)
+	n := 0
+	for scan.Scan() {
+		n++
+		if err := p.line(n, scan.Text()); err != nil {
+			return nil, err
+		}
+	}
+	if err := scan.Err(); err != nil {
+		return nil, &ParseError{name, n, err.Error()}
+	}
+	if len(p.stack) > 0 {
+		return nil, &ParseError{name, p.stack[len(p.stack)-1].line, "either without end"}
+	}
+	if sc.Title == "" {
+		return nil, &ParseError{name, 1, "missing title line"}
+	}
+	if len(sc.Steps) == 0 {
+		return nil, &ParseError{name, n, "no steps"}
+	}
+	if len(sc.Kinds) == 0 {
+		sc.Kinds = []string{"nonifs", "ifs"}
+	}
+	if len(sc.Profiles) == 0 {
+		sc.Profiles = []string{"windows", "docs"}
+	}
+	return sc, nil
+}
+
+type group struct {
+	line     int
+	branches [][]Expect
+}
+
+type parser struct {
+	sc    *Scenario
+	file  string
+	stack []*group
+}
+
+func (p *parser) errf(line int, format string, args ...any) error {
+	return &ParseError{p.file, line, fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) line(n int, raw string) error {
+	text := strings.TrimRight(raw, " \t\r")
+	trim := strings.TrimSpace(text)
+	if trim == "" || strings.HasPrefix(trim, "#") {
+		return nil
+	}
+	if i := strings.Index(trim, " #"); i >= 0 && !insideQuotes(trim, i) {
+		trim = strings.TrimSpace(trim[:i])
+	}
+	indented := text[0] == ' ' || text[0] == '\t'
+	words, err := splitWords(trim)
+	if err != nil {
+		return p.errf(n, "%v", err)
+	}
+	if indented {
+		return p.expectation(n, words, trim)
+	}
+	if len(p.stack) > 0 {
+		return p.errf(n, "either without end before this line")
+	}
+	sc := p.sc
+	head := words[0]
+	switch {
+	case head == "title":
+		sc.Title = strings.TrimSpace(strings.TrimPrefix(trim, "title"))
+	case head == "says":
+		s := strings.TrimSpace(strings.TrimPrefix(trim, "says"))
+		if len(sc.Steps) == 0 {
+			sc.Text = append(sc.Text, s)
+		} else {
+			st := &sc.Steps[len(sc.Steps)-1]
+			if st.Says != "" {
+				st.Says += " "
+			}
+			st.Says += s
+		}
+	case head == "clause" || head == "clauses":
+		sc.Clauses = append(sc.Clauses, words[1:]...)
+	case head == "kinds":
+		for _, k := range words[1:] {
+			if k != "nonifs" && k != "ifs" {
+				return p.errf(n, "unknown provider kind %q (want nonifs or ifs)", k)
+			}
+		}
+		sc.Kinds = words[1:]
+	case head == "profiles":
+		for _, k := range words[1:] {
+			if k != "windows" && k != "docs" {
+				return p.errf(n, "unknown profile %q (want windows or docs)", k)
+			}
+		}
+		sc.Profiles = words[1:]
+	case head == "settle":
+		sc.Steps = append(sc.Steps, Step{Line: n, Call: Call{Line: n, Name: "settle"}})
+	case declKinds[head]:
+		if len(sc.Steps) > 0 {
+			return p.errf(n, "declaration %q after the first step: declare everything first", head)
+		}
+		if len(words) < 2 {
+			return p.errf(n, "%s needs a name", head)
+		}
+		d := Decl{Line: n, Kind: head, Name: words[1]}
+		rest := words[2:]
+		for i, w := range rest {
+			if w == "does" {
+				if i+1 >= len(rest) {
+					return p.errf(n, "does needs a call")
+				}
+				c := Call{Line: n, Name: rest[i+1], Args: parseArgs(rest[i+2:])}
+				d.Does = &c
+				rest = rest[:i]
+				break
+			}
+		}
+		d.Args = parseArgs(rest)
+		for _, o := range sc.Decls {
+			if o.Name == d.Name {
+				return p.errf(n, "%q is already declared on line %d", d.Name, o.Line)
+			}
+		}
+		sc.Decls = append(sc.Decls, d)
+	case strings.HasSuffix(head, ":"):
+		th := strings.TrimSuffix(head, ":")
+		if len(words) < 2 {
+			return p.errf(n, "%s needs a call", head)
+		}
+		sc.Steps = append(sc.Steps, Step{Line: n, Thread: th, Call: Call{Line: n, Name: words[1], Args: parseArgs(words[2:])}})
+	default:
+		return p.errf(n, "cannot read %q: expected a declaration, a step \"T: Call args\", settle, or an indented expectation", head)
+	}
+	return nil
+}
+
+func (p *parser) expectation(n int, words []string, trim string) error {
+	sc := p.sc
+	if len(sc.Steps) == 0 {
+		return p.errf(n, "expectation before any step")
+	}
+	add := func(e Expect) {
+		if len(p.stack) > 0 {
+			g := p.stack[len(p.stack)-1]
+			g.branches[len(g.branches)-1] = append(g.branches[len(g.branches)-1], e)
+			return
+		}
+		st := &sc.Steps[len(sc.Steps)-1]
+		st.Expect = append(st.Expect, e)
+	}
+	switch words[0] {
+	case "either":
+		p.stack = append(p.stack, &group{line: n, branches: [][]Expect{nil}})
+	case "or":
+		if len(p.stack) == 0 {
+			return p.errf(n, "or without either")
+		}
+		g := p.stack[len(p.stack)-1]
+		g.branches = append(g.branches, nil)
+	case "end":
+		if len(p.stack) == 0 {
+			return p.errf(n, "end without either")
+		}
+		g := p.stack[len(p.stack)-1]
+		p.stack = p.stack[:len(p.stack)-1]
+		if len(g.branches) < 2 {
+			return p.errf(g.line, "either needs at least one or")
+		}
+		add(Expect{Line: g.line, Alts: g.branches})
+	case "says":
+		st := &sc.Steps[len(sc.Steps)-1]
+		s := strings.TrimSpace(strings.TrimPrefix(trim, "says"))
+		if st.Says != "" {
+			st.Says += " "
+		}
+		st.Says += s
+	default:
+		add(Expect{Line: n, Words: words})
+	}
+	return nil
+}
+
+func insideQuotes(s string, i int) bool {
+	return strings.Count(s[:i], "\"")%2 == 1
+}
+
+// splitWords splits on blanks, keeping "quoted strings" (Go escapes
+// allowed) as one word without their quotes.
+func splitWords(s string) ([]string, error) {
+	var out []string
+	for i := 0; i < len(s); {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		start := i
+		if s[i] == '"' || strings.HasPrefix(s[i:], "=\"") {
+			// handled below as part of a key="value" word
+		}
+		inQ := false
+		for i < len(s) && (inQ || (s[i] != ' ' && s[i] != '\t')) {
+			if s[i] == '\\' && inQ && i+1 < len(s) {
+				i += 2
+				continue
+			}
+			if s[i] == '"' {
+				inQ = !inQ
+			}
+			i++
+		}
+		if inQ {
+			return nil, fmt.Errorf("unterminated quoted string")
+		}
+		w, err := unquoteWord(s[start:i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty line")
+	}
+	return out, nil
+}
+
+func unquoteWord(w string) (string, error) {
+	q := strings.IndexByte(w, '"')
+	if q < 0 {
+		return w, nil
+	}
+	if !strings.HasSuffix(w, "\"") || q == len(w)-1 {
+		return "", fmt.Errorf("bad quoting in %s", w)
+	}
+	var b strings.Builder
+	b.WriteString(w[:q])
+	un, err := unquote(w[q:])
+	if err != nil {
+		return "", fmt.Errorf("bad quoted string %s: %v", w[q:], err)
+	}
+	b.WriteString(quotedMark)
+	b.WriteString(un)
+	return b.String(), nil
+}
+
+// quotedMark prefixes a word's value that was written in quotes, so "0"
+// (a string) and 0 (a number) stay apart. It is a byte that cannot appear
+// in a scenario line otherwise.
+const quotedMark = "\x00"
+
+// Quoted reports whether a word was written in quotes, and its text.
+func Quoted(w string) (string, bool) {
+	if i := strings.Index(w, quotedMark); i >= 0 {
+		return w[i+1:], true
+	}
+	return w, false
+}
+
+func parseArgs(words []string) Args {
+	a := Args{}
+	for _, w := range words {
+		if i := strings.IndexByte(w, '='); i > 0 && !strings.HasPrefix(w, quotedMark) {
+			if a.KV == nil {
+				a.KV = map[string]string{}
+			}
+			k, v := w[:i], w[i+1:]
+			if v2, ok := Quoted(v); ok {
+				v = quotedMark + v2
+			}
+			a.KV[k] = v
+			continue
+		}
+		a.Pos = append(a.Pos, w)
+	}
+	return a
+}
