@@ -14,10 +14,10 @@ type event struct {
 	state  bool
 }
 
-func (e *event) kind() objKind                { return kindEvent }
-func (e *event) closed(*System, *Thread)      {}
-func (e *event) list() *waitList              { return &e.waitList }
-func (e *event) isSignalled() bool            { return e.state }
+func (e *event) kind() objKind           { return kindEvent }
+func (e *event) closed(*System, *Thread) {}
+func (e *event) list() *waitList         { return &e.waitList }
+func (e *event) isSignalled() bool       { return e.state }
 func (e *event) acquire(s *System, t *Thread) {
 	if !e.manual {
 		e.state = false

@@ -46,8 +46,8 @@ type pipe struct {
 	readers reqList // reads waiting for data, in issue order
 	writers reqList // writes waiting for room, in issue order
 
-	r, w               *pipeEnd
-	rClosed, wClosed   bool
+	r, w             *pipeEnd
+	rClosed, wClosed bool
 }
 
 // pipeEnd is one handle of a pipe.

@@ -46,11 +46,11 @@ type Thread struct {
 	w        waitState
 	lastErr  Errno
 	exitCode uint32
-	exiting  bool // ExitThread was called: the goroutine is unwinding
-	reqs     reqList // I/O requests this thread issued that are not complete
+	exiting  bool       // ExitThread was called: the goroutine is unwinding
+	reqs     reqList    // I/O requests this thread issued that are not complete
 	syncOv   Overlapped // the record used for synchronous I/O without one
-	calls    int     // step mode: commands finished
-	blocking int     // blocking Winsock calls in progress on this thread
+	calls    int        // step mode: commands finished
+	blocking int        // blocking Winsock calls in progress on this thread
 
 	waitList // threads waiting for this one to exit
 }
@@ -60,11 +60,16 @@ func (t *Thread) kind() objKind { return kindThread }
 // closed: closing a thread handle does not end the thread.
 func (t *Thread) closed(*System, *Thread) {}
 
-func (t *Thread) list() *waitList             { return &t.waitList }
-func (t *Thread) isSignalled() bool           { return t.state == stateExited }
-func (t *Thread) acquire(*System, *Thread)    {}
-func (t *Thread) tid() int                    { return tidOf(t) }
-func tidOf(t *Thread) int                     { if t == nil { return 0 }; return t.id }
+func (t *Thread) list() *waitList          { return &t.waitList }
+func (t *Thread) isSignalled() bool        { return t.state == stateExited }
+func (t *Thread) acquire(*System, *Thread) {}
+func (t *Thread) tid() int                 { return tidOf(t) }
+func tidOf(t *Thread) int {
+	if t == nil {
+		return 0
+	}
+	return t.id
+}
 
 // ID is the thread's identifier (1, 2, ... in creation order).
 func (t *Thread) ID() int { return t.id }
@@ -177,6 +182,11 @@ func (t *Thread) goroutineMain() {
 		// Unwound by the System stopping: acknowledge to the driver.
 		t.s.driverCh <- struct{}{}
 	}()
+	// QueueUserAPC: APCs queued before the thread began running are
+	// called before the thread's own code.
+	if t.apcs.HasEligible() {
+		t.drainAPCs()
+	}
 	t.fn(t)
 	finished = true
 	t.finish(0)

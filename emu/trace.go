@@ -13,27 +13,27 @@ import (
 type EventKind uint8
 
 const (
-	EvCall         EventKind = iota + 1 // a thread entered an emulated call
-	EvReturn                            // the call returned: Result, Err
-	EvField                             // a WSAOVERLAPPED field was written: Name, Old, New
-	EvSignal                            // an event (or file) became signalled
-	EvReset                             // an event was reset (explicitly or by a satisfied wait)
-	EvAPCQueued                         // an APC was queued to Thread's queue: Name = kind, N = seq
-	EvAPCRun                            // an APC started running on Thread: N = seq, Result = nesting depth
-	EvAPCDone                           // an APC returned
-	EvAPCDropped                        // an APC was discarded because its thread exited
-	EvPacketPosted                      // a completion packet was queued to a port
-	EvPacketDequeued                    // a thread took a completion packet
-	EvClock                             // the virtual clock advanced to Time
-	EvChoice                            // the Chooser decided: Name = point, N = alternatives, Result = pick
-	EvThreadStart                       // a thread was created
-	EvThreadExit                        // a thread ended: Result = exit code
-	EvBlock                             // a thread blocked in a wait
-	EvWake                              // a blocked thread became ready: Name = why
-	EvIssue                             // an I/O request was issued: N = request id, Result = bytes asked
-	EvComplete                          // an I/O request completed: N = request id, Old = status, New = bytes
-	EvNote                              // free text
-	EvDeadlock                          // every thread is blocked for ever
+	EvCall           EventKind = iota + 1 // a thread entered an emulated call
+	EvReturn                              // the call returned: Result, Err
+	EvField                               // a WSAOVERLAPPED field was written: Name, Old, New
+	EvSignal                              // an event (or file) became signalled
+	EvReset                               // an event was reset (explicitly or by a satisfied wait)
+	EvAPCQueued                           // an APC was queued to Thread's queue: Name = kind, N = seq
+	EvAPCRun                              // an APC started running on Thread: N = seq, Result = nesting depth
+	EvAPCDone                             // an APC returned
+	EvAPCDropped                          // an APC was discarded because its thread exited
+	EvPacketPosted                        // a completion packet was queued to a port
+	EvPacketDequeued                      // a thread took a completion packet
+	EvClock                               // the virtual clock advanced to Time
+	EvChoice                              // the Chooser decided: Name = point, N = alternatives, Result = pick
+	EvThreadStart                         // a thread was created
+	EvThreadExit                          // a thread ended: Result = exit code
+	EvBlock                               // a thread blocked in a wait
+	EvWake                                // a blocked thread became ready: Name = why
+	EvIssue                               // an I/O request was issued: N = request id, Result = bytes asked
+	EvComplete                            // an I/O request completed: N = request id, Old = status, New = bytes
+	EvNote                                // free text
+	EvDeadlock                            // every thread is blocked for ever
 	numEventKinds
 )
 

@@ -45,8 +45,8 @@ type waitState struct {
 	syncStatus NTStatus
 	syncN      uint32
 	pkt        packet
-	woke  int
-	index int // wakeObject: which object satisfied a wait-any
+	woke       int
+	index      int // wakeObject: which object satisfied a wait-any
 }
 
 // setTimeout turns a millisecond timeout into a deadline on the virtual

@@ -1,0 +1,60 @@
+// Package emu is the emulated Windows machine of wsaemu: a deterministic,
+// in-memory model of the kernel objects that overlapped I/O is built on
+// (threads, handles, events, waits, APCs, the I/O manager, pipes,
+// completion ports) and of the Winsock calls on top of them.
+//
+// # The pieces
+//
+// A [System] is one machine. It owns a handle table, the kernel objects,
+// the threads, a virtual clock, a [Chooser] and a [Trace]. Build one with
+// [New] and options such as [WithSeed], [WithChooser] and [WithProfile].
+//
+// A [Thread] is one emulated thread. Its methods are the Win32 and Winsock
+// calls (SleepEx, WaitForMultipleObjectsEx, QueueUserAPC, CreateEvent,
+// ReadFileEx, ...), with Windows' names, arguments, return values and
+// error codes. A method may only be called by code running as that thread;
+// anything else fails with [ErrWrongThread]. Each thread has its own APC
+// queue (package apcqueue), which only an alertable wait empties.
+//
+// # One decision maker
+//
+// Wherever the documentation allows more than one outcome (which ready
+// thread runs next, whether an operation completes at once or pends, in
+// which order completion routines run, whether a cancel wins a race), the
+// System asks its Chooser. Nothing else varies between runs: no wall
+// clock, no map order, no Go scheduler. So the same Chooser answers give
+// the same run. [UsualChooser] (the default) always takes what Windows
+// usually does; [SeededChooser] draws from a seed; [Recorder] and
+// [ReplayChooser] record a run's decisions and repeat them; [RapidChooser]
+// lets a rapid property test generate, and shrink, schedules.
+//
+// # Two drivers
+//
+// A [Stepper] drives the machine one call at a time: "thread A calls X".
+// A call that has to wait comes back unfinished and completes during a
+// later step that releases it; timeouts and deferred completions happen
+// only when the driver asks ([Stepper.Settle]). This suits scenarios and
+// property tests.
+//
+// [System.Go] and [System.Run] drive it with goroutines: each thread is
+// plain Go code calling blocking functions. Only one emulated thread runs
+// at any moment, and the Chooser picks who runs next, so a goroutine run
+// is just as repeatable as a stepped one.
+//
+// # Time and deadlock
+//
+// Time is virtual. A timed wait expires only when no thread can run and no
+// system action is pending; the clock then jumps to the earliest deadline.
+// Long timeouts cost nothing and no test depends on real timing. When
+// every remaining thread waits for ever and nothing pending could wake
+// one, Run stops and returns a [*DeadlockError] listing what each thread
+// waits for, with the trace: a deadlock is reported, never a hang.
+//
+// # The trace
+//
+// Everything observable is recorded as an [Event]: calls and returns,
+// each write to a WSAOVERLAPPED field, events signalled and reset, APCs
+// queued, run and dropped, threads blocking and waking, the clock, every
+// Chooser decision. [Trace.WriteText] renders a timeline,
+// [Trace.WriteJSON] and [ReadJSON] a machine-readable form.
+package emu

@@ -1,0 +1,234 @@
+package emu
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// rewrite makes golden-file tests write what they got instead of comparing
+// (go test ./emu -run Golden -rewrite). Every golden test of the package
+// uses this one flag.
+var rewrite = flag.Bool("rewrite", false, "rewrite golden files")
+
+// ktGolden compares got with testdata/name, or rewrites the file.
+func ktGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *rewrite {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -rewrite to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (run with -rewrite if the change is intended):\n%s", path, cmp.Diff(string(want), got))
+	}
+}
+
+// ktSmallRun is a small fixed program that touches most kinds of trace
+// event: thread start and exit, calls and returns (one failing), events
+// set and reset, a user APC and a completion routine, a pending pipe read
+// completed by another thread's write (field writes, issue, complete), a
+// block, wake-ups and the clock.
+func ktSmallRun(tb testing.TB) *System {
+	s := New()
+	_, err := s.Go("main", func(m *Thread) {
+		ev := ktEventR(tb, m, true, false)
+		rh, wh, _ := m.CreatePipe(PipeOptions{Mode: PipeMessage})
+		ov := &Overlapped{}
+		buf := make([]byte, 4)
+		m.ReadFileEx(rh, buf, ov, func(*Thread, uint32, uint32, *Overlapped) {})
+		h, _ := m.CreateThread(func(helper *Thread) {
+			helper.Sleep(10)
+			var n uint32
+			helper.WriteFile(wh, []byte("hello"), &n, &Overlapped{})
+			helper.Sleep(5)
+			helper.SetEvent(ev)
+		})
+		m.QueueUserAPC(func(*Thread, uintptr) {}, m.GetCurrentThread(), 7)
+		m.WaitForSingleObjectEx(ev, INFINITE, true) // runs the user APC
+		m.WaitForSingleObjectEx(ev, INFINITE, true) // woken by the routine
+		m.WaitForSingleObjectEx(ev, 100, false)     // woken by the event
+		m.SetEvent(0)                               // fails
+		m.WaitForSingleObject(h, INFINITE)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ktRun(tb, s)
+	return s
+}
+
+// The text timeline of a small fixed run is stable: it matches the golden
+// file byte for byte.
+func TestTraceTextGolden(t *testing.T) {
+	s := ktSmallRun(t)
+	ktGolden(t, "kernel_trace.golden", s.Trace().String())
+	var b bytes.Buffer
+	if err := s.Trace().WriteText(&b); err != nil || b.String() != s.Trace().String() {
+		t.Errorf("WriteText and String disagree (%v)", err)
+	}
+	// A few things the timeline must show, whatever the golden says.
+	text := s.Trace().String()
+	for _, want := range []string{"apc-run", "depth=1", "err=ERROR_INVALID_HANDLE", "now 10ms", "ov1.Internal 0x103 -> 0x80000005", "block"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+}
+
+// WriteJSON writes one event per line; ReadJSON gives back exactly the
+// same events, and the text rendered from them is the same.
+func TestTraceJSONRoundTrip(t *testing.T) {
+	traces := []*Trace{ktSmallRun(t).Trace()}
+	for _, seed := range []uint64{3, 11} {
+		s := New(WithSeed(seed))
+		check := ktMixed(t, s)
+		ktRun(t, s)
+		check()
+		traces = append(traces, s.Trace())
+	}
+	for i, tr := range traces {
+		var b bytes.Buffer
+		if err := tr.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		if lines := strings.Count(b.String(), "\n"); lines != len(tr.Events) {
+			t.Errorf("trace %d: %d lines for %d events", i, lines, len(tr.Events))
+		}
+		back, err := ReadJSON(&b)
+		if err != nil {
+			t.Fatalf("trace %d: ReadJSON: %v", i, err)
+		}
+		if d := cmp.Diff(tr.Events, back.Events); d != "" {
+			t.Errorf("trace %d: round trip changed the events:\n%s", i, d)
+		}
+		if back.String() != tr.String() {
+			t.Errorf("trace %d: text differs after the round trip", i)
+		}
+	}
+	// Kinds are written by name.
+	var b bytes.Buffer
+	(&Trace{Events: []Event{{Seq: 1, Kind: EvAPCDropped, Err: wso.ERROR_GEN_FAILURE}}}).WriteJSON(&b)
+	if !strings.Contains(b.String(), `"kind":"apc-dropped"`) {
+		t.Errorf("JSON line %s does not name the kind", b.String())
+	}
+}
+
+// ReadJSON refuses malformed input and unknown kinds, naming the event;
+// empty input is an empty trace.
+func TestReadJSONErrors(t *testing.T) {
+	tr, err := ReadJSON(strings.NewReader(""))
+	if err != nil || len(tr.Events) != 0 {
+		t.Errorf("empty input: %v, %v", tr, err)
+	}
+	for _, bad := range []string{
+		`{"seq":1,"kind":"call"}` + "\n" + `{"seq":2,"kind":"no-such-kind"}`,
+		`{"seq":1,"kind":"call"}` + "\n" + `{"seq":2,`,
+		`[1,2,3]`,
+	} {
+		if _, err := ReadJSON(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadJSON(%q) succeeded", bad)
+		}
+	}
+	_, err = ReadJSON(strings.NewReader(`{"seq":1,"kind":"call"}` + "\n" + `{"seq":2,"kind":"bogus"}`))
+	if err == nil || !strings.Contains(err.Error(), "event 2") {
+		t.Errorf("error %v does not name event 2", err)
+	}
+}
+
+// Every EventKind has its own name, which parses back to the kind; kinds
+// outside the list print as kind(n) and do not parse.
+func TestEveryEventKindHasAName(t *testing.T) {
+	seen := map[string]EventKind{}
+	for k := EventKind(1); k < numEventKinds; k++ {
+		name := k.String()
+		if name == "" || strings.HasPrefix(name, "kind(") {
+			t.Errorf("EventKind %d has no name", k)
+			continue
+		}
+		if prev, dup := seen[name]; dup {
+			t.Errorf("kinds %d and %d share the name %q", prev, k, name)
+		}
+		seen[name] = k
+		txt, err := k.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back EventKind
+		if err := back.UnmarshalText(txt); err != nil || back != k {
+			t.Errorf("%q parses to %v, %v", txt, back, err)
+		}
+		// Rendering an event of each kind with zero fields is safe.
+		_ = Event{Kind: k}.String()
+	}
+	for _, k := range []EventKind{0, numEventKinds, 200} {
+		if got := k.String(); !strings.HasPrefix(got, "kind(") {
+			t.Errorf("EventKind(%d).String() = %q", k, got)
+		}
+	}
+	var k EventKind
+	if err := k.UnmarshalText([]byte("kind(0)")); err == nil {
+		t.Error("kind(0) parsed")
+	}
+}
+
+// ktFailWriter fails every write.
+type ktFailWriter struct{}
+
+func (ktFailWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// WriteText and WriteJSON report the writer's error.
+func TestTraceWriteErrors(t *testing.T) {
+	tr := ktSmallRun(t).Trace()
+	if err := tr.WriteText(ktFailWriter{}); err == nil {
+		t.Error("WriteText swallowed the error")
+	}
+	if err := tr.WriteJSON(ktFailWriter{}); err == nil {
+		t.Error("WriteJSON swallowed the error")
+	}
+}
+
+// Trace events are numbered 1, 2, 3 ... and their times never go back.
+func TestTraceSequenceAndTime(t *testing.T) {
+	s := New(WithSeed(4))
+	ktMixed(t, s)
+	ktRun(t, s)
+	for i, e := range s.Trace().Events {
+		if e.Seq != uint64(i+1) {
+			t.Fatalf("event %d has Seq %d", i+1, e.Seq)
+		}
+		if i > 0 && e.Time < s.Trace().Events[i-1].Time {
+			t.Fatalf("event %d goes back in time", e.Seq)
+		}
+	}
+}
+
+// A wait result that is not a small number is rendered in hex
+// (WAIT_FAILED as 0xffffffff), small ones in decimal.
+func TestTraceRendersResults(t *testing.T) {
+	s := ktOne(t, func(th *Thread) {
+		th.WaitForSingleObject(0, 0)
+		th.SleepEx(0, true)
+	})
+	text := s.Trace().String()
+	if !strings.Contains(text, "WaitForSingleObject -> 0xffffffff err=ERROR_INVALID_HANDLE") ||
+		!strings.Contains(text, "SleepEx -> 0\n") {
+		t.Errorf("timeline:\n%s", text)
+	}
+}

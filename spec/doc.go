@@ -1,0 +1,62 @@
+// Package spec holds the specification as data: the clause catalogue, the
+// scenario format, and the runner that plays a scenario against any
+// Backend (the emulator, or real Winsock).
+//
+// # Scenario files
+//
+// A scenario is a text file (name ending in .scenario) describing one
+// behaviour. Lines starting with # are comments; so is " # ..." at the end
+// of a line. The header names the behaviour and the clauses it covers:
+//
+//	title A pending WSARecv completes through its event
+//	says  Free text explaining the scenario (any number of lines).
+//	clause wsarecv.overlapped.pending wsaoverlapped.hevent.event
+//	kinds nonifs ifs          # provider kinds to run under (default: both)
+//	profiles windows docs     # profiles to run under (default: both)
+//
+// Declarations come next; objects are made on the first thread, after
+// WSAStartup:
+//
+//	thread A                          # an emulated thread
+//	event ev manual|auto [signalled]  # WSACreateEvent / CreateEvent
+//	socket r udp4|udp6 [bind=127.0.0.1:5000] [connect=ADDR] [nonoverlapped]
+//	overlapped ov1 [event=ev] [lowbit] [hevent=N] [Internal=N ...]
+//	buffer b1 16                      # 16 zero bytes
+//	buffer hi "hello"                 # bytes from text
+//	routine cr1 [does CALL ARGS...]   # a completion routine that records its calls
+//	apc ap1 [does CALL ARGS...]       # a user APC that records its calls
+//	pipe p [byte|message] [capacity=N] [sync]   # ends p.r and p.w
+//	port io                           # an I/O completion port
+//
+// Then steps. A step is "THREAD: Call args..."; "settle" lets the machine
+// act on its own (deferred completions, timeouts). The calls and their
+// arguments are listed in Calls. After a step, indented lines say what
+// must be observed:
+//
+//	A: WSARecv r b1 ov1
+//	  says Nothing is queued, so the receive pends.    # shown in timelines
+//	  return SOCKET_ERROR WSA_IO_PENDING              # return value and error
+//	  bytes=untouched                                 # out-parameters
+//	  ov1.Internal 0x103                              # record fields
+//	  event ev clear                                  # event state
+//	  routine cr1 ran 1                               # routine calls
+//	  routine cr1 last err=0 bytes=5 flags=0 ov=ov1 thread=A
+//	  buffer b1 "hello"                               # buffer contents
+//	  thread B returned WAIT_IO_COMPLETION            # an earlier blocked call
+//	  thread B blocked
+//
+// "return blocks" says the call must not return yet. Out-parameters never
+// written read as "untouched". Values may name codes (WSA_IO_PENDING,
+// STATUS_PENDING, MSG_TRUNC, INFINITE) or be numbers; "a|b" accepts
+// either. Where the pages permit more than one outcome, an either/or/end
+// block accepts any branch that holds in full:
+//
+//	A: WSASend w hi ov2
+//	  either
+//	    return 0
+//	    bytes=2
+//	  or
+//	    return SOCKET_ERROR WSA_IO_PENDING
+//	    bytes=untouched
+//	  end
+package spec
