@@ -180,9 +180,25 @@ func errName(err error) string {
 	return err.Error()
 }
 
+// wsaNames are the Winsock names of the Win32 codes Winsock reports under
+// its own name.
+var wsaNames = map[string]string{
+	"ERROR_IO_PENDING": "WSA_IO_PENDING", "ERROR_IO_INCOMPLETE": "WSA_IO_INCOMPLETE",
+	"ERROR_OPERATION_ABORTED": "WSA_OPERATION_ABORTED", "ERROR_INVALID_HANDLE": "WSA_INVALID_HANDLE",
+	"ERROR_INVALID_PARAMETER": "WSA_INVALID_PARAMETER", "ERROR_NOT_ENOUGH_MEMORY": "WSA_NOT_ENOUGH_MEMORY",
+}
+
+func wsaErrName(err error) string {
+	n := errName(err)
+	if w, ok := wsaNames[n]; ok {
+		return w
+	}
+	return n
+}
+
 func wsaOutcome(err error) Outcome {
 	if err != nil {
-		return Outcome{Ret: "SOCKET_ERROR", Err: errName(err), Outs: map[string]string{}}
+		return Outcome{Ret: "SOCKET_ERROR", Err: wsaErrName(err), Outs: map[string]string{}}
 	}
 	return Outcome{Ret: "0", Outs: map[string]string{}}
 }
@@ -337,6 +353,12 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 			out = boolOutcome(t.GetOverlappedResult(h, ov, &n, c.Args.Has("wait")))
 		} else {
 			out = boolOutcome(t.WSAGetOverlappedResult(emu.SOCKET(h), ov, &n, c.Args.Has("wait"), &fl))
+			if out.Err != "" {
+				out.Err = wsaErrName(errors.New(out.Err))
+				if w, ok := wsaNames[out.Err]; ok {
+					out.Err = w
+				}
+			}
 			out.Outs["flags"] = outNum(fl)
 		}
 		out.Outs["bytes"] = outNum(n)

@@ -53,6 +53,24 @@ type object struct {
 	msgReport func(*Outcome)
 }
 
+// TraceLen is how many trace events the current run has recorded.
+func (e *Emulator) TraceLen() int {
+	if e.sys == nil || e.sys.Trace() == nil {
+		return 0
+	}
+	return len(e.sys.Trace().Events)
+}
+
+// Threads lists the run's thread names, in declaration order, with their
+// emulated thread ids.
+func (e *Emulator) Threads() (names []string, ids []int) {
+	for _, n := range e.tnames {
+		names = append(names, n)
+		ids = append(ids, e.threads[n].ID())
+	}
+	return names, ids
+}
+
 // Name implements Backend.
 func (e *Emulator) Name() string { return "emulator" }
 

@@ -16,6 +16,9 @@ type Failure struct {
 // StepResult is what one step did and which expectations failed.
 type StepResult struct {
 	Step        Step
+	// TraceFrom and TraceTo delimit the trace events the step produced,
+	// when the backend keeps a trace (the emulator does).
+	TraceFrom, TraceTo int
 	Outcome     Outcome
 	Completions []Completion
 	Failures    []Failure
@@ -69,8 +72,12 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		return rep
 	}
 	ev := &evaluator{b: b, last: map[string]Completion{}}
+	tl, _ := b.(interface{ TraceLen() int })
 	for _, st := range sc.Steps {
 		res := StepResult{Step: st}
+		if tl != nil {
+			res.TraceFrom = tl.TraceLen()
+		}
 		var err error
 		if st.Call.Name == "settle" {
 			err = b.Settle()
@@ -83,6 +90,9 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 			return rep
 		}
 		res.Completions = b.Completed()
+		if tl != nil {
+			res.TraceTo = tl.TraceLen()
+		}
 		for _, c := range res.Completions {
 			ev.last[c.Thread] = c
 		}

@@ -1,73 +1,67 @@
-// Command wsaemu runs the Winsock overlapped-I/O emulator.
+// Command wsaemu runs the Winsock overlapped-I/O emulator on scenarios.
 //
-//	wsaemu tour     run the built-in introductory scenarios and print each
-//	                one's timeline with what happened and why
+//	wsaemu tour                  the built-in introductory scenarios, each
+//	                             timeline explained step by step
+//	wsaemu run FILE|DIR          the timeline of any scenario
+//	wsaemu check [FILE|DIR]      pass/fail of scenarios (default: the
+//	                             built-in corpus), under every provider kind
+//	                             and profile they name
+//	wsaemu spec                  the clause catalogue and its coverage
+//	wsaemu explore FILE -seeds N run under N schedules; report any that
+//	                             breaks an expectation
+//	wsaemu replay FILE -seed S   re-run one schedule and print its trace
 //
-// Exit codes: 0 success, 1 a scenario failed, 2 bad usage.
+// Exit codes: 0 success; 1 an expectation failed; 2 bad usage; 3 a
+// scenario could not be read or run (missing file, syntax, unknown call or
+// object), with file:line.
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 )
 
+const (
+	exitOK       = 0
+	exitFailed   = 1
+	exitUsage    = 2
+	exitScenario = 3
+)
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: wsaemu <command> [flags]
+const usage = `usage: wsaemu <command> [flags] [args]
 
 commands:
-  tour    run the built-in introductory scenarios, printing each timeline
-          with an explanation
+  tour      run the built-in introductory scenarios, explaining each timeline
+  run       print the timeline of a scenario file (or every file of a directory)
+  check     check scenarios (default: the built-in corpus); exit 1 on failure
+  spec      print the clause catalogue and its coverage
+  explore   run a scenario under many schedules and report any that fails
+  replay    re-run one schedule of a scenario and print its full trace
 
-Run 'wsaemu <command> -h' for a command's flags.
+Exit codes: 0 ok, 1 an expectation failed, 2 bad usage, 3 a scenario could
+not be read or run. Run 'wsaemu <command> -h' for a command's flags.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitUsage
+	}
+	cmds := map[string]func([]string, io.Writer, io.Writer) int{
+		"tour": cmdTour, "run": cmdRun, "check": cmdCheck, "spec": cmdSpec,
+		"explore": cmdExplore, "replay": cmdReplay,
+	}
+	if f, ok := cmds[args[0]]; ok {
+		return f(args[1:], stdout, stderr)
 	}
 	switch args[0] {
-	case "tour":
-		return cmdTour(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
-		return 0
+		return exitOK
 	}
 	fmt.Fprintf(stderr, "wsaemu: unknown command %q\n\n%s", args[0], usage)
-	return 2
-}
-
-func cmdTour(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("tour", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	only := fs.Int("stop", 0, "run only this stop of the tour (1-based; 0 = all)")
-	jsonOut := fs.Bool("json", false, "print each stop's trace as JSON lines instead of text")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "wsaemu tour: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	if *only < 0 || *only > len(tourStops) {
-		fmt.Fprintf(stderr, "wsaemu tour: -stop must be between 1 and %d\n", len(tourStops))
-		return 2
-	}
-	failed := 0
-	for i, stop := range tourStops {
-		if *only != 0 && *only != i+1 {
-			continue
-		}
-		if err := stop.show(i+1, stdout, *jsonOut); err != nil {
-			fmt.Fprintf(stderr, "tour stop %d (%s): %v\n", i+1, stop.title, err)
-			failed++
-		}
-	}
-	if failed > 0 {
-		return 1
-	}
-	return 0
+	return exitUsage
 }

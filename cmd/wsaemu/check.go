@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+type checkResult struct {
+	File     string   `json:"file"`
+	Title    string   `json:"title"`
+	Kind     string   `json:"kind"`
+	Profile  string   `json:"profile"`
+	Passed   bool     `json:"passed"`
+	Failures []string `json:"failures,omitempty"`
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails.")
+	kind := fs.String("kind", "all", "provider kind: nonifs, ifs or all")
+	profile := fs.String("profile", "all", "profile: windows, docs or all")
+	jsonOut := fs.Bool("json", false, "one JSON object per run")
+	quiet := fs.Bool("q", false, "print failures and the summary only")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if !validKindProfile(*kind, *profile, stderr) {
+		return exitUsage
+	}
+	scs, code := load(fs.Args(), stderr)
+	if code != 0 {
+		return code
+	}
+	pass, fail, scenErr := 0, 0, 0
+	enc := json.NewEncoder(stdout)
+	for i, sc := range scs {
+		if !*jsonOut && !*quiet && len(scs) > 20 && i%20 == 0 {
+			fmt.Fprintf(stderr, "checking %d/%d…\n", i+1, len(scs))
+		}
+		for _, cfg := range configs(sc, *kind, *profile) {
+			rep := spec.Run(sc, &spec.Emulator{}, cfg)
+			res := checkResult{File: sc.File, Title: sc.Title, Kind: cfg.Kind, Profile: cfg.Profile, Passed: rep.Passed(), Failures: rep.Failures()}
+			switch {
+			case res.Passed:
+				pass++
+			case isScenarioErr(rep):
+				scenErr++
+			default:
+				fail++
+			}
+			if *jsonOut {
+				enc.Encode(res)
+				continue
+			}
+			if res.Passed {
+				if !*quiet {
+					fmt.Fprintf(stdout, "ok    %s [%s/%s]\n", sc.File, cfg.Kind, cfg.Profile)
+				}
+				continue
+			}
+			fmt.Fprintf(stdout, "FAIL  %s [%s/%s] %s\n", sc.File, cfg.Kind, cfg.Profile, sc.Title)
+			for _, f := range res.Failures {
+				fmt.Fprintf(stdout, "      %s\n", f)
+			}
+		}
+	}
+	if !*jsonOut {
+		fmt.Fprintf(stdout, "%d passed, %d failed\n", pass, fail+scenErr)
+	}
+	switch {
+	case scenErr > 0:
+		return exitScenario
+	case fail > 0:
+		return exitFailed
+	}
+	return exitOK
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+func newFlags(name, args string, stderr io.Writer, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: wsaemu %s [flags] %s\n\n%s\n\nflags:\n", name, args, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses, turning -h into exit 0 and other errors into 2.
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// loaded is one scenario ready to run.
+type loaded struct {
+	sc *spec.Scenario
+}
+
+// load reads scenarios from paths (files or directories); with no paths it
+// takes the built-in corpus.
+func load(paths []string, stderr io.Writer) ([]*spec.Scenario, int) {
+	var out []*spec.Scenario
+	if len(paths) == 0 {
+		for _, p := range spec.EmbeddedFiles() {
+			sc, err := spec.ParseEmbedded(p)
+			if err != nil {
+				fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+				return nil, exitScenario
+			}
+			out = append(out, sc)
+		}
+		return out, 0
+	}
+	for _, p := range paths {
+		files, err := spec.Collect(p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(stderr, "wsaemu: %s: no such file or directory\n", p)
+			} else {
+				fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+			}
+			return nil, exitScenario
+		}
+		if len(files) == 0 {
+			fmt.Fprintf(stderr, "wsaemu: %s: no %s files\n", p, spec.Ext)
+			return nil, exitScenario
+		}
+		for _, f := range files {
+			sc, err := spec.ParseFile(f)
+			if err != nil {
+				fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+				return nil, exitScenario
+			}
+			out = append(out, sc)
+		}
+	}
+	return out, 0
+}
+
+// configs narrows a scenario's configurations to the -kind and -profile
+// flags ("all" keeps every one the scenario names).
+func configs(sc *spec.Scenario, kind, profile string) []spec.RunConfig {
+	var out []spec.RunConfig
+	for _, c := range spec.Configs(sc) {
+		if (kind == "all" || kind == c.Kind) && (profile == "all" || profile == c.Profile) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func validKindProfile(kind, profile string, stderr io.Writer) bool {
+	if kind != "all" && kind != "nonifs" && kind != "ifs" {
+		fmt.Fprintf(stderr, "wsaemu: -kind must be nonifs, ifs or all, not %q\n", kind)
+		return false
+	}
+	if profile != "all" && profile != "windows" && profile != "docs" {
+		fmt.Fprintf(stderr, "wsaemu: -profile must be windows, docs or all, not %q\n", profile)
+		return false
+	}
+	return true
+}
+
+// isScenarioErr reports whether a report failed because the scenario
+// could not be run (as opposed to an expectation failing).
+func isScenarioErr(r *spec.Report) bool {
+	var pe *spec.ParseError
+	return r.Err != nil && errors.As(r.Err, &pe)
+}
+
+func terminalWidth() int {
+	if c := os.Getenv("COLUMNS"); c != "" {
+		var n int
+		if _, err := fmt.Sscan(c, &n); err == nil && n >= 60 {
+			return n
+		}
+	}
+	return 120
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = pre + l
+	}
+	return strings.Join(lines, "\n")
+}

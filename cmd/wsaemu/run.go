@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+// show runs one scenario under one configuration on the emulator and
+// prints its timeline (lanes), or its trace as JSON lines.
+func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, chooser spec.RunConfig) *spec.Report {
+	em := &spec.Emulator{}
+	rep := spec.Run(sc, em, cfg)
+	switch format {
+	case "json":
+		if tr := em.System().Trace(); tr != nil {
+			tr.WriteJSON(w)
+		}
+		return rep
+	case "trace":
+		if tr := em.System().Trace(); tr != nil {
+			tr.WriteText(w)
+		}
+		return rep
+	}
+	fmt.Fprintf(w, "=== %s\n    %s · provider %s · profile %s", sc.Title, sc.File, cfg.Kind, cfg.Profile)
+	if cfg.Seeded {
+		fmt.Fprintf(w, " · seed %d", cfg.Seed)
+	}
+	fmt.Fprintln(w)
+	if len(sc.Text) > 0 {
+		fmt.Fprintf(w, "\n%s\n", indent(strings.Join(sc.Text, "\n"), "    "))
+	}
+	if len(sc.Clauses) > 0 {
+		fmt.Fprintf(w, "\n    clauses: %s\n", strings.Join(sc.Clauses, ", "))
+	}
+	fmt.Fprintln(w)
+	names, ids := em.Threads()
+	var tr = em.System().Trace()
+	spec.Lanes(w, rep, tr, names, ids, terminalWidth())
+	if rep.Err != nil {
+		fmt.Fprintf(w, "\n    stopped: %v\n", rep.Err)
+	}
+	if rep.Passed() {
+		fmt.Fprintf(w, "\n    ✓ every expectation held\n\n")
+	} else {
+		fmt.Fprintf(w, "\n    ✗ %d expectation(s) failed\n\n", len(rep.Failures()))
+	}
+	return rep
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", "FILE|DIR...", stderr, "Print the timeline of each scenario: one lane per thread, every call and\nresult, and what the machine did meanwhile.")
+	kind := fs.String("kind", "nonifs", "provider kind: nonifs, ifs or all")
+	profile := fs.String("profile", "windows", "profile: windows, docs or all")
+	seed := fs.Uint64("seed", 0, "make open decisions from this seed (0: as Windows usually does)")
+	format := fs.String("format", "text", "text (lanes), trace (the full trace as text) or json (trace as JSON lines)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "wsaemu run: name a scenario file or directory")
+		return exitUsage
+	}
+	if !validKindProfile(*kind, *profile, stderr) {
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" && *format != "trace" {
+		fmt.Fprintf(stderr, "wsaemu run: -format must be text, trace or json\n")
+		return exitUsage
+	}
+	scs, code := load(fs.Args(), stderr)
+	if code != 0 {
+		return code
+	}
+	worst := exitOK
+	for _, sc := range scs {
+		cfgs := configs(sc, *kind, *profile)
+		if len(cfgs) == 0 {
+			cfgs = spec.Configs(sc)[:1]
+		}
+		for _, cfg := range cfgs {
+			cfg.Seed, cfg.Seeded = *seed, *seed != 0
+			rep := show(stdout, sc, cfg, *format, cfg)
+			if isScenarioErr(rep) {
+				fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
+				worst = exitScenario
+			}
+		}
+	}
+	return worst
+}
+
+func cmdTour(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("tour", "", stderr, "Run the built-in introductory scenarios in order, printing each timeline\nwith what happened and why.")
+	only := fs.Int("stop", 0, "show only this stop (1-based)")
+	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
+	profile := fs.String("profile", "windows", "profile: windows or docs")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "wsaemu tour: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if !validKindProfile(*kind, *profile, stderr) || *kind == "all" || *profile == "all" {
+		if *kind == "all" || *profile == "all" {
+			fmt.Fprintln(stderr, "wsaemu tour: pick one kind and one profile")
+		}
+		return exitUsage
+	}
+	files := spec.TourFiles()
+	if *only < 0 || *only > len(files) {
+		fmt.Fprintf(stderr, "wsaemu tour: -stop must be between 1 and %d\n", len(files))
+		return exitUsage
+	}
+	failed := 0
+	for i, f := range files {
+		if *only != 0 && *only != i+1 {
+			continue
+		}
+		sc, err := spec.ParseEmbedded(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+			return exitScenario
+		}
+		fmt.Fprintf(stdout, "Stop %d of %d\n", i+1, len(files))
+		rep := show(stdout, sc, spec.RunConfig{Kind: *kind, Profile: *profile}, "text", spec.RunConfig{})
+		if !rep.Passed() {
+			failed++
+			for _, m := range rep.Failures() {
+				fmt.Fprintf(stderr, "tour: %s\n", m)
+			}
+		}
+	}
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+var _ = json.Marshal

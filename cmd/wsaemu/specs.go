@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+func cmdSpec(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("spec", "", stderr, "Print the clause catalogue: every normative statement of the pages, its\nkind, its source page and what covers it (scenarios, tests, or a written\nreason).")
+	format := fs.String("format", "table", "table, csv or json")
+	uncovered := fs.Bool("uncovered", false, "list only clauses nothing covers (exit 1 if any lacks a reason)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "wsaemu spec: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	scs, code := load(nil, stderr)
+	if code != 0 {
+		return code
+	}
+	cov, unknown := spec.ComputeCoverage(scs)
+	for _, u := range unknown {
+		fmt.Fprintf(stderr, "wsaemu spec: %s\n", u)
+	}
+	if *uncovered {
+		var keep []spec.Coverage
+		for _, c := range cov {
+			if !c.Covered() {
+				keep = append(keep, c)
+			}
+		}
+		cov = keep
+	}
+	status := func(c spec.Coverage) string {
+		switch {
+		case len(c.Scenarios) > 0 && len(c.Tests) > 0:
+			return fmt.Sprintf("%d scenario(s), %d test(s)", len(c.Scenarios), len(c.Tests))
+		case len(c.Scenarios) > 0:
+			return fmt.Sprintf("%d scenario(s)", len(c.Scenarios))
+		case len(c.Tests) > 0:
+			return fmt.Sprintf("%d test(s)", len(c.Tests))
+		case c.Uncovered != "":
+			return "not covered: " + c.Uncovered
+		}
+		return "NOT COVERED, NO REASON"
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(cov)
+	case "csv":
+		w := csv.NewWriter(stdout)
+		w.Write([]string{"id", "kind", "page", "text", "profile", "scenarios", "tests", "uncovered"})
+		for _, c := range cov {
+			w.Write([]string{c.ID, string(c.Kind), c.Page, c.Text, c.Profile, strings.Join(c.Scenarios, " "), strings.Join(c.Tests, " "), c.Uncovered})
+		}
+		w.Flush()
+	case "table":
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CLAUSE\tKIND\tPAGE\tCOVERAGE\tTEXT")
+		for _, c := range cov {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.Page, status(c), c.Text)
+		}
+		tw.Flush()
+		covered := 0
+		for _, c := range cov {
+			if c.Covered() {
+				covered++
+			}
+		}
+		fmt.Fprintf(stdout, "\n%d clauses, %d covered by a scenario or test, %d with a written reason\n", len(cov), covered, len(cov)-covered)
+	default:
+		fmt.Fprintf(stderr, "wsaemu spec: -format must be table, csv or json\n")
+		return exitUsage
+	}
+	for _, c := range cov {
+		if !c.Covered() && c.Uncovered == "" {
+			return exitFailed
+		}
+	}
+	if len(unknown) > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
