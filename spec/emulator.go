@@ -277,6 +277,10 @@ func namelen(ap netip.AddrPort) int32 {
 	return provider.SizeofSockaddrInet6
 }
 
+// maxRoutineActs bounds how often one routine makes its "does" call in a
+// run.
+const maxRoutineActs = 1000
+
 // makeRoutine builds the functions a routine or APC declaration stands
 // for: each records its call and then makes its "does" call, if any, on
 // the thread it runs on.
@@ -285,7 +289,9 @@ func (e *Emulator) makeRoutine(o *object) {
 		rc.Thread = t.Name()
 		rc.Depth = t.APCDepth()
 		o.calls = append(o.calls, rc)
-		if o.decl.Does != nil {
+		// A routine whose call queues the routine again would loop for
+		// ever (as it would on Windows); past a bound it stops acting.
+		if o.decl.Does != nil && len(o.calls) <= maxRoutineActs {
 			out, err := e.exec(t, *o.decl.Does)
 			if err != nil {
 				e.sys.Trace() // keep the trace; the error is recorded as an outcome
