@@ -35,7 +35,11 @@ func (s *System) queueAPC(t *Thread, kind apcqueue.Kind, key uintptr, a apc) boo
 	if !ok {
 		return false
 	}
-	s.emit(Event{Thread: t.id, Kind: EvAPCQueued, Name: kind.String(), N: seq, Ov: s.OverlappedID(a.ov)})
+	if s.trace != nil {
+		// Only when tracing: OverlappedID would otherwise remember every
+		// record for ever, and the event costs time on the hot path.
+		s.emit(Event{Thread: t.id, Kind: EvAPCQueued, Name: kind.String(), N: seq, Ov: s.OverlappedID(a.ov)})
+	}
 	s.apcArrived(t)
 	return true
 }
@@ -62,7 +66,9 @@ func (t *Thread) runOneAPC(e apcqueue.Entry[apc]) {
 	case a.prov != nil:
 		a.prov(a.param)
 	}
-	s.emit(Event{Thread: t.id, Kind: EvAPCDone, N: e.Seq})
+	if s.trace != nil {
+		s.emit(Event{Thread: t.id, Kind: EvAPCDone, N: e.Seq})
+	}
 }
 
 // QueueUserAPC implements QueueUserAPC: queue fn(param) to the thread

@@ -20,6 +20,9 @@ func (e *event) list() *waitList         { return &e.waitList }
 func (e *event) isSignalled() bool       { return e.state }
 func (e *event) acquire(s *System, t *Thread) {
 	if !e.manual {
+		if s.san.on() {
+			s.sanEventTaken(e)
+		}
 		e.state = false
 		s.emit(Event{Thread: t.tid(), Kind: EvReset, Name: "event(auto)", Handle: e.handle})
 	}
@@ -143,6 +146,9 @@ func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 		}
 		t.ok(name, 1)
 		return nil
+	}
+	if _, ok := o.(*event); ok && t.s.san.on() {
+		t.s.sanEventClosed(t, h)
 	}
 	t.s.handles.remove(h)
 	o.closed(t.s, t)

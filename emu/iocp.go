@@ -13,6 +13,9 @@ type packet struct {
 	n      uint32
 	status NTStatus
 	errno  Errno // from WPUCompleteOverlappedRequest: the provider's error as given
+	// writeIOSB: the record's status block is written when the packet is
+	// taken (a request completed through the port after it pended).
+	writeIOSB bool
 }
 
 // OverlappedEntry is OVERLAPPED_ENTRY, one packet as
@@ -79,7 +82,11 @@ func (s *System) postPacket(p *port, pk packet) {
 		s.note(nil, "packet for ov%d dropped: port %#x is closed", s.OverlappedID(pk.ov), uint64(p.handle))
 		return
 	}
-	s.emit(Event{Thread: s.current.tid(), Kind: EvPacketPosted, Handle: p.handle, Old: uint64(pk.key), Ov: s.OverlappedID(pk.ov), N: uint64(pk.n), New: uint64(pk.status)})
+	if s.trace != nil {
+		// Only when tracing: OverlappedID would otherwise remember every
+		// record posted, for ever.
+		s.emit(Event{Thread: s.current.tid(), Kind: EvPacketPosted, Handle: p.handle, Old: uint64(pk.key), Ov: s.OverlappedID(pk.ov), N: uint64(pk.n), New: uint64(pk.status)})
+	}
 	if n := len(p.waiters); n > 0 {
 		w := p.waiters[n-1]
 		w.w.pkt = pk
@@ -93,7 +100,8 @@ func (s *System) postPacket(p *port, pk packet) {
 // INVALID_HANDLE_VALUE and existing == 0 it creates a port. With a file
 // handle it associates the file with existing (or with a new port when
 // existing is 0), under key, and returns the port. A file can be associated
-// with one port only: a second association fails with
+// with one port only, and only if it was opened for overlapped I/O: a second
+// association, or one of a synchronous handle, fails with
 // ERROR_INVALID_PARAMETER.
 // https://learn.microsoft.com/windows/win32/fileio/createiocompletionport
 func (t *Thread) CreateIoCompletionPort(file, existing Handle, key uintptr, concurrency uint32) (Handle, error) {
@@ -124,7 +132,10 @@ func (t *Thread) CreateIoCompletionPort(file, existing Handle, key uintptr, conc
 			return 0, t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
 		}
 		f := fl.fobj()
-		if f.port != nil {
+		if f.port != nil || !f.overlapped {
+			// One port per handle, and only a handle opened for overlapped
+			// I/O may have one: a synchronous handle's blocking calls have
+			// no record of the caller's to report in a packet.
 			return 0, t.fail(name, 0, wso.ERROR_INVALID_PARAMETER)
 		}
 		if p == nil {
@@ -223,7 +234,12 @@ func (t *Thread) portWait(name string, p *port, ms uint32, alertable bool) (pack
 }
 
 func (s *System) dequeued(t *Thread, p *port, pk packet) packet {
-	s.emit(Event{Thread: t.id, Kind: EvPacketDequeued, Handle: p.handle, Old: uint64(pk.key), Ov: s.OverlappedID(pk.ov), N: uint64(pk.n), New: uint64(pk.status)})
+	if pk.writeIOSB && pk.ov != nil {
+		wso.CompleteIFS(pk.ov, pk.status, uintptr(pk.n), s.observer())
+	}
+	if s.trace != nil {
+		s.emit(Event{Thread: t.id, Kind: EvPacketDequeued, Handle: p.handle, Old: uint64(pk.key), Ov: s.OverlappedID(pk.ov), N: uint64(pk.n), New: uint64(pk.status)})
+	}
 	return pk
 }
 

@@ -202,6 +202,7 @@ func (s *System) start(r *request) {
 // refuse undoes start for a request the driver failed at once: no
 // notification of any kind follows an immediate error.
 func (s *System) refuse(r *request) {
+	s.sanDone(r.ov)
 	r.thread.reqs.remove(r, linkThread)
 	r.file.pending.remove(r, linkFile)
 	s.freeRequest(r)
@@ -220,7 +221,15 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 	f := r.file
 	r.thread.reqs.remove(r, linkThread)
 	f.pending.remove(r, linkFile)
-	if r.ov != nil {
+	toPort := r.routine == nil && r.wsaRoutine == nil && !r.internal && f.port != nil && !r.noPort &&
+		!(r.immediate && status.IsSuccess() && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0)
+	// The I/O Completion Ports page says that on a handle bound to a port
+	// the status block is written when the packet is taken, not now; the
+	// docs profile does that (a request that finished within its own call
+	// is written at once, since the call reports from it). Current Windows
+	// writes it at completion: programs poll it on port-bound handles.
+	deferIOSB := toPort && !r.immediate && s.profile == ProfileDocs
+	if r.ov != nil && !deferIOSB {
 		wso.CompleteIFS(r.ov, status, uintptr(n), s.observer())
 	}
 	if s.trace != nil {
@@ -258,8 +267,8 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 		}
 	case r.internal:
 		// A blocking call's own request: nobody else is told.
-	case f.port != nil && !r.noPort && !(r.immediate && status.IsSuccess() && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0):
-		s.postPacket(f.port, packet{key: f.portKey, ov: r.ov, n: n, status: status})
+	case toPort:
+		s.postPacket(f.port, packet{key: f.portKey, ov: r.ov, n: n, status: status, writeIOSB: deferIOSB})
 	}
 	if w := r.waiter; w != nil {
 		w.w.syncStatus, w.w.syncN = status, n

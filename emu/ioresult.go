@@ -47,6 +47,7 @@ func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint
 		if ms == 0 {
 			return t.fail(name, 0, wso.ERROR_IO_INCOMPLETE)
 		}
+		s.sanResultWait(t, name, ov, true)
 		wh := ov.HEvent &^ 1
 		if wh == 0 {
 			wh = h
@@ -65,15 +66,16 @@ func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint
 		case uint32(wso.WAIT_TIMEOUT):
 			return t.fail(name, 0, wso.WAIT_TIMEOUT)
 		}
-		if NTStatus(ov.LoadInternal()) == wso.STATUS_PENDING {
-			// The event was signalled by someone other than the I/O
-			// manager: the record still says pending.
-			return t.fail(name, 0, wso.ERROR_IO_INCOMPLETE)
-		}
+		// Whatever Internal says now, the signalled event is taken as the
+		// end of the operation: a record still marked pending (its event
+		// set by something else, or its status block not yet written)
+		// reads as success with the current InternalHigh. This is what
+		// kernel32 does on Windows and under Wine; it is why each
+		// operation needs its own event.
 	}
 	st := NTStatus(ov.LoadInternal())
 	*n = uint32(ov.LoadInternalHigh())
-	if !st.IsSuccess() {
+	if st != wso.STATUS_PENDING && !st.IsSuccess() {
 		return t.fail(name, uint64(*n), st.Win32Error())
 	}
 	t.ok(name, 1)

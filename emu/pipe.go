@@ -135,6 +135,19 @@ func (p *pipe) compact() {
 }
 
 func (p *pipe) put(b []byte) int64 {
+	// A pipe whose reader never quite catches up is never empty, so
+	// compact never fires: before growing a buffer, move the unread part
+	// down over what has been read (when that is at least as long, so the
+	// copying stays proportional to what was read), or the buffers grow
+	// with everything ever written.
+	if p.head > 0 && len(p.data)+len(b) > cap(p.data) && 2*p.head >= len(p.data) {
+		n := copy(p.data, p.data[p.head:])
+		p.data, p.head = p.data[:n], 0
+	}
+	if p.mh > 0 && len(p.msgs) == cap(p.msgs) && 2*p.mh >= len(p.msgs) {
+		n := copy(p.msgs, p.msgs[p.mh:])
+		p.msgs, p.mh = p.msgs[:n], 0
+	}
 	p.data = append(p.data, b...)
 	p.wpos += int64(len(b))
 	if p.mode == PipeMessage {
@@ -227,7 +240,19 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	if !pe.overlapped && ov == nil {
 		ov = &t.syncOv
 	}
+	if !ex && ov.HEvent&^1 != 0 {
+		if _, isEvent := s.handles.get(ov.HEvent &^ 1).(*event); !isEvent {
+			// The kernel looks the event up before it starts anything and
+			// refuses the call when hEvent is not an open event; kernel32
+			// has already marked the record pending by then.
+			wso.BeginIFS(ov, s.observer())
+			return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
+		}
+	}
 	p := pe.p
+	if pe.overlapped {
+		s.sanIssue(t, name, ov, routine != nil, buf)
+	}
 	r := s.newRequest(t, &pe.fileObject, name, ov, buf)
 	if ex {
 		r.routine = routine
@@ -312,6 +337,9 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		t.lastErr = 0
 		t.ok(name, 1)
 		return nil
+	}
+	if s.poison && done != nil {
+		*done = Poison
 	}
 	return t.fail(name, 0, wso.ERROR_IO_PENDING)
 }

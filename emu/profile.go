@@ -53,6 +53,12 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "LPWSPGETOVERLAPPEDRESULT remarks ('All I/O initiated by a given thread is canceled when that thread exits'); CancelIoEx page on thread-agnostic I/O; ground-truth.md 'Thread exit'",
 	},
 	{
+		Behaviour: "the status block of a request on a handle bound to a completion port",
+		Docs:      "written when the packet is taken from the port (unless the call finished or failed within itself)",
+		Windows:   "written when the request completes, before the packet is taken",
+		Source:    "I/O Completion Ports page ('the status block ... will not be updated until the packet is removed'); current Windows and Wine write it at completion (libraries such as libunifex poll Internal on port-bound handles)",
+	},
+	{
 		Behaviour: "thread exit with socket I/O still pending",
 		Docs:      "cancelled: the operation completes with WSA_OPERATION_ABORTED",
 		Windows:   "left pending: it completes normally later (Vista and later)",

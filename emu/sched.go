@@ -57,6 +57,9 @@ func (s *System) actionsAllowed() bool {
 // next thread to run; nil means nothing can run.
 func (s *System) pickNext() *Thread {
 	for {
+		if s.san.fatal != nil {
+			return nil // fail-fast: the run stops here
+		}
 		r := len(s.ready)
 		a := 0
 		if s.actionsAllowed() {
@@ -165,7 +168,10 @@ func (s *System) Run() error {
 	s.mode = modeGoroutine
 	s.yieldFrom(nil)
 	var err error
-	if live := s.liveThreads(); len(live) > 0 {
+	if ferr := s.sanFatalErr(); ferr != nil {
+		s.Stop()
+		err = ferr
+	} else if live := s.liveThreads(); len(live) > 0 {
 		err = s.deadlock(live)
 		s.Stop()
 	}
@@ -283,10 +289,16 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	case stateBlocked, stateReady:
 		return StepResult{}, fmt.Errorf("emu: thread %s is still in its previous call (%s)", t.name, t.w.call)
 	}
+	if err := s.sanFatalErr(); err != nil {
+		return StepResult{}, err
+	}
 	before := t.calls
 	t.cmd = fn
 	s.makeReady(t, "")
 	s.yieldFrom(nil)
+	if err := s.sanFatalErr(); err != nil {
+		return StepResult{Returned: t.calls > before}, err
+	}
 	return StepResult{Returned: t.calls > before || t.state == stateExited, Exited: t.state == stateExited}, nil
 }
 

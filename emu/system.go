@@ -53,6 +53,9 @@ type System struct {
 	up       upcalls
 	wsaRefs  int
 	issuing  *request // the IFS request whose provider call is in progress
+
+	san    sanitizer
+	poison bool // write Poison into out-parameters a pending call leaves alone
 }
 
 type driveMode uint8
@@ -178,6 +181,9 @@ func (s *System) choose(p Point, n int) int {
 type fieldObserver struct{ s *System }
 
 func (o *fieldObserver) FieldWritten(ov *Overlapped, f wso.Field, old, new uint64) {
+	if f == wso.FieldInternal && new != uint64(wso.WSS_OPERATION_IN_PROGRESS) {
+		o.s.sanDone(ov)
+	}
 	if o.s.trace == nil {
 		return
 	}
@@ -187,7 +193,7 @@ func (o *fieldObserver) FieldWritten(ov *Overlapped, f wso.Field, old, new uint6
 // observer returns the field observer, or nil when tracing is off, so the
 // protocol functions skip the call entirely.
 func (s *System) observer() wso.Observer {
-	if s.trace == nil {
+	if s.trace == nil && !s.san.on() {
 		return nil
 	}
 	return &s.obs

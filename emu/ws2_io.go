@@ -61,6 +61,19 @@ func (c *wsaCall) do(p provider.ServiceProvider, h SOCKET, ov *Overlapped, routi
 	}
 }
 
+// buffers lists the data buffers of the call, for the sanitizer.
+func (c *wsaCall) buffers() [][]byte {
+	bufs := c.bufs
+	if c.msg != nil {
+		bufs = c.msg.Buffers
+	}
+	out := make([][]byte, 0, len(bufs))
+	for _, b := range bufs {
+		out = append(out, b.Buf)
+	}
+	return out
+}
+
 // issue is the ws2 layer's one path for the calls that may be overlapped.
 // It checks what ws2_32 checks (WSANOTINITIALISED, WSAENOTSOCK, a
 // completion routine on a socket bound to a completion port: WSAEINVAL),
@@ -90,10 +103,14 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	if !overlapped {
 		routine = nil
 		if t.blocking > 0 && t.apcs.Depth() > 0 {
-			s.note(t, "undefined usage: a blocking Winsock call inside an APC that interrupted a blocking Winsock call on the same thread (WSASendMsg remarks)")
+			s.finding(t, "wsasendmsg.blocking.apc-reentry-undefined",
+				"%s is a blocking Winsock call made inside an APC that interrupted a blocking Winsock call on the same thread", name)
 		}
 		t.blocking++
 		defer func() { t.blocking-- }()
+	}
+	if overlapped && s.san.on() {
+		s.sanIssue(t, name, ov, routine != nil, c.buffers()...)
 	}
 	tid := provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
 	var r *request
@@ -113,6 +130,11 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	s.issuing = prev
 	if r != nil && e != 0 && e != wso.WSA_IO_PENDING && r.id == id && r.state == reqWaiting {
 		s.refuse(r)
+	} else if r == nil && overlapped && e != 0 && e != wso.WSA_IO_PENDING {
+		s.sanDone(ov) // the provider refused it: the record is the caller's again
+	}
+	if e == wso.WSA_IO_PENDING && s.poison && c.n != nil {
+		*c.n = Poison
 	}
 	return t.wsaResult(name, e)
 }
@@ -198,6 +220,9 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 		return t.fail(name, 0, wso.WSAEFAULT)
 	}
 	if !k.ifs {
+		if wait && ov.LoadInternal() == wso.WSS_OPERATION_IN_PROGRESS {
+			s.sanResultWait(t, name, ov, false)
+		}
 		ok, e := s.prov.WSPGetOverlappedResult(h, ov, n, wait, flags)
 		if !ok {
 			return t.fail(name, 0, e)
@@ -209,6 +234,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 		if !wait {
 			return t.fail(name, 0, wso.WSA_IO_INCOMPLETE)
 		}
+		s.sanResultWait(t, name, ov, false)
 		wh := ov.HEvent &^ 1
 		if wh == 0 {
 			wh = Handle(h)

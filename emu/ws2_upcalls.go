@@ -112,7 +112,9 @@ func (u *upcalls) WPUCompleteOverlappedRequest(s provider.SOCKET, ov *Overlapped
 
 // WPUQueueApc implements the upcall: fn(context) is queued as an APC to the
 // thread tid names (by the thread id the ws2 layer put in Reserved). It
-// runs in that thread's next alertable wait.
+// runs in that thread's next alertable wait. A thread that does not exist
+// or has exited is WSAEFAULT, the page's code for "does not specify a valid
+// thread".
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpuqueueapc
 func (u *upcalls) WPUQueueApc(tid *provider.WSATHREADID, fn func(context uintptr), context uintptr) Errno {
 	if tid == nil || fn == nil {
@@ -120,11 +122,11 @@ func (u *upcalls) WPUQueueApc(tid *provider.WSATHREADID, fn func(context uintptr
 	}
 	id := int(tid.Reserved)
 	if id < 1 || id > len(u.s.threads) {
-		return wso.WSAEINVAL
+		return wso.WSAEFAULT
 	}
 	t := u.s.threads[id-1]
 	if !u.s.queueAPC(t, apcqueue.Completion, 0, apc{prov: fn, param: context}) {
-		return wso.WSAEINVAL
+		return wso.WSAEFAULT
 	}
 	return 0
 }

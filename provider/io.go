@@ -49,6 +49,7 @@ type recvArgs struct {
 	from    *netip.AddrPort
 	fromlen *int32
 	msg     *WSAMSG
+	msgIn   uint32 // WSARecvMsg: msg.Flags as the caller passed it
 }
 
 // WSPRecv implements WSPRecv on a datagram socket.
@@ -81,6 +82,9 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		inFlags = *a.flags
 	} else if a.msg == nil {
 		return wso.WSAEFAULT
+	} else {
+		// WSARecvMsg takes only MSG_PEEK from msg.Flags on input.
+		inFlags = a.msgIn & MSG_PEEK
 	}
 	if inFlags&^(MSG_PEEK|MSG_PARTIAL) != 0 {
 		return wso.WSAEOPNOTSUPP
@@ -98,10 +102,11 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		return wso.WSAECONNRESET
 	}
 	if !overlappedCall(k, ov) {
-		return p.recvBlocking(k, a)
+		return p.recvBlocking(k, a, inFlags&MSG_PEEK != 0)
 	}
 	o := p.newOp(k, ov, routine, tid, a.bufs)
 	o.from, o.fromlen, o.msg = a.from, a.fromlen, a.msg
+	o.peek = inFlags&MSG_PEEK != 0
 	p.beginNonIFS(ov, routine)
 	if k.recvs.head == nil && p.available(k) {
 		p.take(k, o)
@@ -139,10 +144,11 @@ func sockaddrLen(k *sock) int32 {
 // recvBlocking is a receive without overlapped I/O: at once if a datagram
 // is there; WSAEWOULDBLOCK on a non-blocking socket; otherwise the calling
 // thread waits, alertably, as Winsock's blocking calls do, up to
-// SO_RCVTIMEO.
-func (p *Mem) recvBlocking(k *sock, a recvArgs) Errno {
+// SO_RCVTIMEO (on a socket made with WSA_FLAG_OVERLAPPED).
+func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 	o := p.newOp(k, nil, nil, nil, a.bufs)
 	o.from, o.fromlen, o.msg = a.from, a.fromlen, a.msg
+	o.peek = peek
 	o.state = opInternal
 	if k.recvs.head == nil && p.available(k) {
 		p.take(k, o)
@@ -152,7 +158,13 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs) Errno {
 	} else {
 		o.ev = p.internalEvent()
 		k.recvs.push(o)
-		if e := p.block(o, k.rcvtimeo); e != 0 {
+		// WSASocket page: without WSA_FLAG_OVERLAPPED "the timeout never
+		// takes effect on the socket".
+		timeout := k.rcvtimeo
+		if !k.overlapped {
+			timeout = 0
+		}
+		if e := p.block(o, timeout); e != 0 {
 			k.recvs.remove(o)
 			p.freeEvent(o.ev)
 			p.releaseOp(o)
@@ -229,15 +241,20 @@ func (p *Mem) freeEvent(h Handle) { p.evFree = append(p.evFree, h) }
 // available reports whether a datagram k may receive is queued.
 func (p *Mem) available(k *sock) bool { return k.qh < len(k.queue) }
 
-// take moves the oldest datagram into o's buffers and decides o's result:
+// take moves the oldest datagram into o's buffers (copies it and leaves it
+// queued, for MSG_PEEK) and decides o's result:
 // STATUS_BUFFER_OVERFLOW with MSG_TRUNC when the datagram was longer than
-// the buffers (the rest is lost, as UDP does); MSG_CTRUNC when the control
-// buffer could not hold the packet information asked for.
+// the buffers (the rest is lost, as UDP does); STATUS_BUFFER_OVERFLOW with
+// MSG_CTRUNC when the control buffer could not hold the packet information
+// asked for; for WSARecvMsg, MSG_BCAST when the datagram was sent to the
+// broadcast address.
 func (p *Mem) take(k *sock, o *op) {
 	d := k.queue[k.qh]
-	k.queue[k.qh] = dgram{}
-	k.qh++
-	k.queued -= len(d.data)
+	if !o.peek {
+		k.queue[k.qh] = dgram{}
+		k.qh++
+		k.queued -= len(d.data)
+	}
 	n := 0
 	for _, b := range o.bufs {
 		n += copy(b.Buf[:b.Len], d.data[n:])
@@ -250,10 +267,18 @@ func (p *Mem) take(k *sock, o *op) {
 		o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, MSG_TRUNC
 	}
 	o.src, o.dst = d.from, d.to
+	if o.msg != nil && isBroadcast(d.to.Addr()) {
+		o.flags |= MSG_BCAST // WSAMSG: sent to a broadcast address
+	}
 	if o.msg != nil && k.pktinfo {
 		if !fitsPktinfo(o.msg.Control, d.to) {
-			o.flags |= MSG_CTRUNC
+			// WSAMSG remarks: truncated control data fails the receive
+			// with WSAEMSGSIZE, as a truncated datagram does.
+			o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, o.flags|MSG_CTRUNC
 		}
+	}
+	if o.peek {
+		return
 	}
 	k.spare = append(k.spare, d.data[:0])
 	if k.qh == len(k.queue) {
@@ -376,6 +401,11 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 		dst = k.peer
 	default:
 		return wso.WSAENOTCONN
+	}
+	if dst.Addr().IsUnspecified() {
+		// WSASendTo: "The remote address is not a valid address (such as
+		// ADDR_ANY)".
+		return wso.WSAEADDRNOTAVAIL
 	}
 	if isBroadcast(dst.Addr()) && !k.broadcast {
 		return wso.WSAEACCES

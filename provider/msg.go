@@ -32,7 +32,8 @@ func checkMsg(msg *WSAMSG) Errno {
 // msg.Flags is ignored.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendmsg
 func (p *Mem) WSPSendMsg(s SOCKET, msg *WSAMSG, flags uint32, sent *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
-	if _, e := p.sock(s); e != 0 {
+	k, e := p.sock(s)
+	if e != 0 {
 		return e
 	}
 	if e := checkMsg(msg); e != 0 {
@@ -42,7 +43,7 @@ func (p *Mem) WSPSendMsg(s SOCKET, msg *WSAMSG, flags uint32, sent *uint32, ov *
 	if msg.Name != nil {
 		a.to, a.tolen = msg.Name, msg.Namelen
 	}
-	src, e := parsePktinfo(msg.Control.Buf[:msg.Control.Len])
+	src, e := parsePktinfo(msg.Control.Buf[:msg.Control.Len], k.af)
 	if e != 0 {
 		return e
 	}
@@ -70,8 +71,9 @@ func (p *Mem) WSPRecvMsg(s SOCKET, msg *WSAMSG, recvd *uint32, ov *Overlapped, r
 	if recvd == nil && ov == nil {
 		return wso.WSAEFAULT
 	}
+	in := msg.Flags
 	msg.Flags = 0
-	return p.recv(s, recvArgs{bufs: msg.Buffers, recvd: recvd, msg: msg}, ov, routine, tid)
+	return p.recv(s, recvArgs{bufs: msg.Buffers, recvd: recvd, msg: msg, msgIn: in}, ov, routine, tid)
 }
 
 func pktinfoSpace(a netip.Addr) int {
@@ -149,9 +151,11 @@ func ParsePktinfo(b []byte) (addr netip.Addr, ifindex uint32, ok bool) {
 }
 
 // parsePktinfo reads the source address a sender's control data asks
-// for. Control data that is not a well-formed list of messages is
-// WSAEINVAL; control messages other than packet information are ignored.
-func parsePktinfo(b []byte) (netip.Addr, Errno) {
+// for: the in_pktinfo of an IPv4 socket (af), the in6_pktinfo of an IPv6
+// one (the WSASendMsg remarks tie each to its family). Control data that is
+// not a well-formed list of messages is WSAEINVAL; other control messages,
+// including packet information of the other family, are ignored.
+func parsePktinfo(b []byte, af int32) (netip.Addr, Errno) {
 	for len(b) > 0 {
 		if len(b) < SizeofCmsghdr {
 			return netip.Addr{}, wso.WSAEINVAL
@@ -160,7 +164,7 @@ func parsePktinfo(b []byte) (netip.Addr, Errno) {
 		if l < SizeofCmsghdr || l > uint64(len(b)) {
 			return netip.Addr{}, wso.WSAEINVAL
 		}
-		if a, _, ok := ParsePktinfo(b[:l]); ok {
+		if a, _, ok := ParsePktinfo(b[:l]); ok && familyOf(a) == af {
 			return a, 0
 		}
 		step := align(int(l))

@@ -27,6 +27,7 @@ type op struct {
 	routine CompletionRoutine
 	tid     WSATHREADID // a copy: the caller's struct may be reused at once
 	send    bool
+	peek    bool // MSG_PEEK: the datagram is copied but stays queued
 
 	bufs    []WSABUF // captured before the issuing call returns
 	from    *netip.AddrPort

@@ -44,8 +44,12 @@ type RunConfig struct {
 	Seed   uint64
 	Seeded bool
 	// Hostile steers open decisions to the permitted outcome programs
-	// least expect (emulator only).
+	// least expect, and poisons out-parameters a pending call leaves
+	// unwritten (emulator only).
 	Hostile bool
+	// Swarm draws, per seed, how often each kind of decision takes an
+	// unusual outcome (emulator only; needs Seeded).
+	Swarm bool
 }
 
 // Outcome is how one call returned.

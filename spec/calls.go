@@ -60,6 +60,8 @@ var Calls = map[string]string{
 	"GetQueuedCompletionStatus":          "GetQueuedCompletionStatus <port> <ms>",
 	"PostQueuedCompletionStatus":         "PostQueuedCompletionStatus <port> [bytes=N] [key=N] [ov=OV]",
 	"SetFileCompletionNotificationModes": "SetFileCompletionNotificationModes <handle> <flags>",
+	"ReleaseOverlapped":                  "ReleaseOverlapped <ov>   (the program frees the record: a sanitizer check)",
+	"ReleaseBuffer":                      "ReleaseBuffer <buf>      (the program frees the buffer: a sanitizer check)",
 }
 
 // callError is a scenario mistake found while running a step: an unknown
@@ -369,6 +371,26 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		return e.sockCall(t, c)
 	case "ReadFile", "WriteFile", "ReadFileEx", "WriteFileEx":
 		return e.fileCall(t, c)
+	case "ReleaseOverlapped":
+		if err := needPos(c, 1); err != nil {
+			return Outcome{}, err
+		}
+		ov, err := e.ov(c, c.pos(0))
+		if err != nil || ov == nil {
+			return Outcome{}, callError(c, "%q is not a declared overlapped record", c.pos(0))
+		}
+		t.ReleaseOverlapped(ov)
+		return Outcome{Ret: "void", Outs: map[string]string{}}, nil
+	case "ReleaseBuffer":
+		if err := needPos(c, 1); err != nil {
+			return Outcome{}, err
+		}
+		o, ok := e.objs[c.pos(0)]
+		if !ok || o.decl.Kind != "buffer" {
+			return Outcome{}, callError(c, "%q is not a declared buffer", c.pos(0))
+		}
+		t.ReleaseBuffer(o.buf)
+		return Outcome{Ret: "void", Outs: map[string]string{}}, nil
 	case "CancelIo", "CancelIoEx":
 		if err := needPos(c, 1); err != nil {
 			return Outcome{}, err

@@ -44,6 +44,16 @@
 //	  buffer b1 "hello"                               # buffer contents
 //	  thread B returned WAIT_IO_COMPLETION            # an earlier blocked call
 //	  thread B blocked
+//	  finding wsaoverlapped.reuse-while-pending       # the sanitizer reported this clause
+//
+// The emulator runs every scenario with its misuse sanitizer on. A step
+// that does something the pages call undefined (reusing a record whose
+// operation is in flight, fWait=TRUE for a routine-based operation, closing
+// an event a pending operation uses, a blocking Winsock call inside an APC
+// that interrupted one, ...) makes a finding; a scenario passes only if
+// every finding is expected by a "finding CLAUSE" line. The calls
+// "ReleaseOverlapped ov" and "ReleaseBuffer b" say that the program frees a
+// record or buffer (undefined while an operation still uses it).
 //
 // "return blocks" says the call must not return yet. Out-parameters never
 // written read as "untouched". Values may name codes (WSA_IO_PENDING,

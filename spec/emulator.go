@@ -71,6 +71,15 @@ func (e *Emulator) Threads() (names []string, ids []int) {
 	return names, ids
 }
 
+// Findings lists the sanitizer's findings so far, as "clause: text".
+func (e *Emulator) Findings() []string {
+	var out []string
+	for _, f := range e.sys.Findings() {
+		out = append(out, f.Clause+": "+f.Text)
+	}
+	return out
+}
+
 // Name implements Backend.
 func (e *Emulator) Name() string { return "emulator" }
 
@@ -99,9 +108,16 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 	switch {
 	case e.Chooser != nil:
 		opts = append(opts, emu.WithChooser(e.Chooser))
+	case cfg.Hostile:
+		opts = append(opts, emu.WithChooser(emu.HostileChooser()), emu.WithPoison())
+	case cfg.Swarm:
+		opts = append(opts, emu.WithChooser(emu.SwarmChooser(cfg.Seed)))
 	case cfg.Seeded:
 		opts = append(opts, emu.WithSeed(cfg.Seed))
 	}
+	// The sanitizer always watches scenario runs: a scenario that does
+	// something the pages call undefined must say so with "finding".
+	opts = append(opts, emu.WithSanitizer(emu.SanitizeReport))
 	e.sys = emu.New(opts...)
 	st, err := e.sys.Stepper()
 	if err != nil {

@@ -33,11 +33,34 @@ type Report struct {
 	// Err is a problem that stopped the run: a scenario mistake (an
 	// unknown call or object) or a backend failure.
 	Err error
+	// Findings are the sanitizer's findings (with RunConfig.Sanitize on
+	// the emulator), as "clause: text".
+	Findings []string
+	// Expected are the clauses the scenario's "finding" lines expect.
+	Expected []string
 }
 
-// Passed reports whether every expectation held and nothing went wrong.
+// UnexpectedFindings are sanitizer findings the scenario did not expect.
+func (r *Report) UnexpectedFindings() []string {
+	var out []string
+	for _, f := range r.Findings {
+		ok := false
+		for _, c := range r.Expected {
+			if strings.HasPrefix(f, c+": ") {
+				ok = true
+			}
+		}
+		if !ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Passed reports whether every expectation held, nothing went wrong, and
+// the sanitizer found no misuse the scenario did not expect.
 func (r *Report) Passed() bool {
-	if r.Err != nil {
+	if r.Err != nil || len(r.UnexpectedFindings()) > 0 {
 		return false
 	}
 	for _, s := range r.Steps {
@@ -53,6 +76,9 @@ func (r *Report) Failures() []string {
 	var out []string
 	if r.Err != nil {
 		out = append(out, r.Err.Error())
+	}
+	for _, f := range r.UnexpectedFindings() {
+		out = append(out, fmt.Sprintf("%s: sanitizer: %s", r.Scenario.File, f))
 	}
 	for _, s := range r.Steps {
 		for _, f := range s.Failures {
@@ -102,6 +128,10 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		}
 		rep.Steps = append(rep.Steps, res)
 	}
+	if fb, ok := b.(interface{ Findings() []string }); ok {
+		rep.Findings = fb.Findings()
+	}
+	rep.Expected = ev.expected
 	return rep
 }
 
@@ -115,9 +145,10 @@ func withFile(file string, err error) error {
 }
 
 type evaluator struct {
-	b    Backend
-	out  Outcome
-	last map[string]Completion
+	b        Backend
+	out      Outcome
+	last     map[string]Completion
+	expected []string
 }
 
 // check evaluates one expectation (or group) and returns its failures.
@@ -150,6 +181,20 @@ func (ev *evaluator) one(w []string) string {
 	switch {
 	case head == "return":
 		return matchOutcome(ev.out, w[1:], "the call")
+	case head == "finding" && len(w) == 2:
+		// The sanitizer must have reported this clause by now. A backend
+		// without a sanitizer (real Windows) cannot say: not checked.
+		ev.expected = append(ev.expected, w[1])
+		fb, ok := ev.b.(interface{ Findings() []string })
+		if !ok {
+			return ""
+		}
+		for _, f := range fb.Findings() {
+			if strings.HasPrefix(f, w[1]+": ") {
+				return ""
+			}
+		}
+		return fmt.Sprintf("want a sanitizer finding for %s; findings: %v", w[1], fb.Findings())
 	case head == "thread" && len(w) >= 3:
 		th := w[1]
 		switch w[2] {
