@@ -586,3 +586,35 @@ func TestPortStatusBlockTiming(t *testing.T) {
 		}
 	}
 }
+
+// WithoutTrace (system.go): a System that records nothing must not keep
+// anything per OVERLAPPED either, or a long run that uses a fresh record
+// for each operation would grow without bound. Records that went through a
+// port (posted, dequeued) or through a routine are not remembered: the
+// first record the System is asked to name afterwards is number 1.
+func TestPortWithoutTraceRemembersNoRecords(t *testing.T) {
+	r := newKioRig(t, emu.WithoutTrace())
+	a := r.thread("A")
+	port := r.port(a)
+	rd, wr := r.pipe(a, emu.PipeOptions{})
+	r.associate(a, rd, port, 1)
+	rd2, wr2 := r.pipe(a, emu.PipeOptions{})
+	r.do(a, func(t *emu.Thread) {
+		for i := 0; i < 10; i++ {
+			t.PostQueuedCompletionStatus(port, 0, 0, &emu.Overlapped{})
+			t.ReadFile(rd, make([]byte, 1), nil, &emu.Overlapped{})
+			t.WriteFile(wr, []byte("x"), nil, &emu.Overlapped{})
+			t.ReadFileEx(rd2, make([]byte, 1), &emu.Overlapped{}, func(*emu.Thread, uint32, uint32, *emu.Overlapped) {})
+			t.WriteFile(wr2, []byte("y"), nil, &emu.Overlapped{})
+			t.SleepEx(0, true)
+		}
+		var n uint32
+		var key uintptr
+		var ov *emu.Overlapped
+		for t.GetQueuedCompletionStatus(port, &n, &key, &ov, 0) != wso.WAIT_TIMEOUT {
+		}
+	})
+	if id := r.s.OverlappedID(&emu.Overlapped{}); id != 1 {
+		t.Fatalf("a System without a trace has named %d records already", id-1)
+	}
+}

@@ -78,6 +78,7 @@ type request struct {
 	n         uint32
 	waiter    *Thread // synchronous I/O: the thread blocked until done
 	internal  bool    // issued for a blocking call: no packet
+	flags     uint32  // result flags a Winsock completion routine receives
 
 	threadPrev, threadNext *request
 	filePrev, fileNext     *request
@@ -255,7 +256,7 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 			s.note(r.thread, "completion routine of req#%d dropped: thread %s has exited", r.id, r.thread.name)
 		}
 	case r.wsaRoutine != nil:
-		a := apc{wsa: r.wsaRoutine, ov: r.ov, n: n}
+		a := apc{wsa: r.wsaRoutine, ov: r.ov, n: n, flag: r.flags}
 		if status.IsError() || status.IsWarning() {
 			a.err = uint32(status.WSAError())
 			if status.IsError() {

@@ -180,7 +180,7 @@ func (u *upcalls) IFSCloseSocketHandle(s provider.SOCKET) Errno {
 
 // IFSCompleteRequest is the driver completing the kernel request issued on
 // s with ov: it goes through the I/O manager's one completion path.
-func (u *upcalls) IFSCompleteRequest(s provider.SOCKET, ov *Overlapped, status NTStatus, bytes uint32) {
+func (u *upcalls) IFSCompleteRequest(s provider.SOCKET, ov *Overlapped, status NTStatus, bytes uint32, flags uint32) {
 	sys := u.s
 	k := u.socketObj(s)
 	if k == nil {
@@ -190,6 +190,7 @@ func (u *upcalls) IFSCompleteRequest(s provider.SOCKET, ov *Overlapped, status N
 	for r := k.pending.head; r != nil; r = r.fileNext {
 		if r.ov == ov && r.state == reqWaiting {
 			r.immediate = r == sys.issuing
+			r.flags = flags
 			sys.finish(r, status, bytes)
 			return
 		}

@@ -144,7 +144,7 @@ func (f *fakeUp) IFSCloseSocketHandle(s provider.SOCKET) provider.Errno {
 }
 
 // IFSCompleteRequest plays the I/O manager: it fills the status block.
-func (f *fakeUp) IFSCompleteRequest(s provider.SOCKET, ov *provider.Overlapped, status wso.NTStatus, bytes uint32) {
+func (f *fakeUp) IFSCompleteRequest(s provider.SOCKET, ov *provider.Overlapped, status wso.NTStatus, bytes uint32, flags uint32) {
 	f.add("IFSCompleteRequest(" + status.Name() + "," + strconv.Itoa(int(bytes)) + ")")
 	f.ifs = append(f.ifs, ifsCompletion{s, ov, status, bytes})
 	wso.CompleteIFS(ov, status, uintptr(bytes), f.Observer())

@@ -141,8 +141,11 @@ func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 	k := o.sock
 	if p.cfg.Kind == IFS {
 		ov := o.ov
+		if o.send {
+			flags = 0 // no flags are defined for sends
+		}
 		p.releaseOp(o)
-		p.up.IFSCompleteRequest(k.handle, ov, st, n)
+		p.up.IFSCompleteRequest(k.handle, ov, st, n, flags)
 		return
 	}
 	var err Errno

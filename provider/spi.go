@@ -79,8 +79,9 @@ type Upcalls interface {
 	IFSCloseSocketHandle(s SOCKET) Errno
 	// IFSCompleteRequest completes the kernel request the ws2 layer issued
 	// on s with ov: the I/O manager writes the status block and notifies
-	// as the request asked.
-	IFSCompleteRequest(s SOCKET, ov *Overlapped, status NTStatus, bytes uint32)
+	// as the request asked. flags are the result flags (MSG_TRUNC, ...) a
+	// completion routine receives as dwFlags.
+	IFSCompleteRequest(s SOCKET, ov *Overlapped, status NTStatus, bytes uint32, flags uint32)
 
 	// WaitForSingleObjectEx blocks the calling thread, as kernel32's does.
 	WaitForSingleObjectEx(h Handle, ms uint32, alertable bool) (uint32, Errno)

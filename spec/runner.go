@@ -15,13 +15,13 @@ type Failure struct {
 
 // StepResult is what one step did and which expectations failed.
 type StepResult struct {
-	Step        Step
+	Step Step
 	// TraceFrom and TraceTo delimit the trace events the step produced,
 	// when the backend keeps a trace (the emulator does).
 	TraceFrom, TraceTo int
-	Outcome     Outcome
-	Completions []Completion
-	Failures    []Failure
+	Outcome            Outcome
+	Completions        []Completion
+	Failures           []Failure
 }
 
 // Report is one run of a scenario under one configuration.
