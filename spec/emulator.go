@@ -71,6 +71,40 @@ func (e *Emulator) Threads() (names []string, ids []int) {
 	return names, ids
 }
 
+// Liveness lets the machine settle after the last step and checks that
+// every completion it had decided was delivered, and that no operation
+// was reported twice (by request, and by APC).
+func (e *Emulator) Liveness() []string {
+	if e.sys == nil {
+		return nil
+	}
+	e.st.Settle()
+	var out []string
+	if n := e.sys.PendingActions(); n > 0 {
+		out = append(out, fmt.Sprintf("%d completion(s) still waiting after the machine settled", n))
+	}
+	if tr := e.sys.Trace(); tr != nil {
+		done := map[uint64]int{}
+		runs := map[[2]uint64]int{}
+		for _, ev := range tr.Events {
+			switch {
+			case ev.Kind == emu.EvComplete && ev.N != 0:
+				done[ev.N]++
+				if done[ev.N] == 2 {
+					out = append(out, fmt.Sprintf("request #%d (%s ov%d) completed twice", ev.N, ev.Name, ev.Ov))
+				}
+			case ev.Kind == emu.EvAPCRun:
+				k := [2]uint64{uint64(ev.Thread), ev.N}
+				runs[k]++
+				if runs[k] == 2 {
+					out = append(out, fmt.Sprintf("APC #%d of thread %d ran twice", ev.N, ev.Thread))
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Findings lists the sanitizer's findings so far, as "clause: text".
 func (e *Emulator) Findings() []string {
 	var out []string

@@ -38,6 +38,10 @@ type Report struct {
 	Findings []string
 	// Expected are the clauses the scenario's "finding" lines expect.
 	Expected []string
+	// Liveness lists what broke the liveness check at the end of the run
+	// (backends that can check it): a completion still waiting after the
+	// machine settled, or an operation notified twice.
+	Liveness []string
 }
 
 // UnexpectedFindings are sanitizer findings the scenario did not expect.
@@ -127,6 +131,9 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 			res.Failures = append(res.Failures, ev.check(e)...)
 		}
 		rep.Steps = append(rep.Steps, res)
+	}
+	if lb, ok := b.(interface{ Liveness() []string }); ok && rep.Err == nil {
+		rep.Liveness = lb.Liveness()
 	}
 	if fb, ok := b.(interface{ Findings() []string }); ok {
 		rep.Findings = fb.Findings()

@@ -8,9 +8,10 @@ import (
 )
 
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("explore", "FILE|DIR", stderr, "Run scenarios under many schedules: every open decision (complete now or\npend, which routine runs first, which thread goes next, does a cancel win)\nis drawn from a seed. Reports every seed that breaks an expectation, with\nthe command that replays it.")
-	seeds := fs.Int("seeds", 100, "how many seeds to try per scenario and configuration")
+	fs := newFlags("explore", "FILE|DIR", stderr, "Run scenarios under many schedules: every open decision (complete now or\npend, which routine runs first, which thread goes next, does a cancel win)\nis drawn from a seed. Reports every seed that breaks an expectation, makes\nan unexpected sanitizer finding, or fails the liveness check, with the\ncommand that replays it. A sample of seeds is run twice to check that the\nsame seed gives the same trace.")
+	seeds := fs.Int("seeds", 100, "how many seeds to try per scenario, configuration and mode")
 	start := fs.Uint64("start", 1, "first seed")
+	mode := fs.String("mode", "all", "seeded (uniform draws), swarm (per-seed biases), hostile (the least expected outcome, one run), or all")
 	kind := fs.String("kind", "all", "provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -18,6 +19,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "wsaemu explore: name a scenario file or directory")
+		return exitUsage
+	}
+	modes := map[string][]string{"all": {"hostile", "seeded", "swarm"}, "seeded": {"seeded"}, "swarm": {"swarm"}, "hostile": {"hostile"}}[*mode]
+	if modes == nil {
+		fmt.Fprintln(stderr, "wsaemu explore: -mode must be seeded, swarm, hostile or all")
 		return exitUsage
 	}
 	if *seeds < 1 || !validKindProfile(*kind, *profile, stderr) {
@@ -30,53 +36,99 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	bad := 0
-	runs := 0
+	bad, runs, diverged := 0, 0, 0
 	for _, sc := range scs {
 		for _, cfg := range configs(sc, *kind, *profile) {
-			for i := 0; i < *seeds; i++ {
-				c := cfg
-				c.Seed, c.Seeded = *start+uint64(i), true
-				rep := spec.Run(sc, &spec.Emulator{}, c)
-				runs++
-				if runs%500 == 0 {
-					fmt.Fprintf(stderr, "explored %d runs…\n", runs)
+			for _, m := range modes {
+				n := *seeds
+				if m == "hostile" {
+					n = 1
 				}
-				if isScenarioErr(rep) {
-					fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
-					return exitScenario
+				for i := 0; i < n; i++ {
+					c := cfg
+					switch m {
+					case "hostile":
+						c.Hostile = true
+					case "swarm":
+						c.Swarm, c.Seed, c.Seeded = true, *start+uint64(i), true
+					default:
+						c.Seed, c.Seeded = *start+uint64(i), true
+					}
+					em := &spec.Emulator{}
+					rep := spec.Run(sc, em, c)
+					runs++
+					if runs%500 == 0 {
+						fmt.Fprintf(stderr, "explored %d runs…\n", runs)
+					}
+					if isScenarioErr(rep) {
+						fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
+						return exitScenario
+					}
+					// Determinism: every tenth schedule is run again and must
+					// give the same trace, byte for byte.
+					if i%10 == 0 {
+						again := &spec.Emulator{}
+						spec.Run(sc, again, c)
+						if em.System().Trace().String() != again.System().Trace().String() {
+							diverged++
+							fmt.Fprintf(stdout, "DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces\n", sc.File, c.Kind, c.Profile, describe(m, c))
+						}
+					}
+					problems := rep.Failures()
+					for _, l := range rep.Liveness {
+						problems = append(problems, "liveness: "+l)
+					}
+					if len(problems) == 0 {
+						continue
+					}
+					bad++
+					fmt.Fprintf(stdout, "FAIL  %s [%s/%s] %s\n", sc.File, c.Kind, c.Profile, describe(m, c))
+					for _, f := range problems {
+						fmt.Fprintf(stdout, "      %s\n", f)
+					}
+					fmt.Fprintf(stdout, "      replay: wsaemu replay %s-kind %s -profile %s %s\n", replayFlags(m, c), c.Kind, c.Profile, sc.File)
+					break
 				}
-				if rep.Passed() {
-					continue
-				}
-				bad++
-				fmt.Fprintf(stdout, "FAIL  %s [%s/%s] seed %d\n", sc.File, c.Kind, c.Profile, c.Seed)
-				for _, f := range rep.Failures() {
-					fmt.Fprintf(stdout, "      %s\n", f)
-				}
-				fmt.Fprintf(stdout, "      replay: wsaemu replay -seed %d -kind %s -profile %s %s\n", c.Seed, c.Kind, c.Profile, sc.File)
-				break
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%d runs, %d failing schedule(s)\n", runs, bad)
-	if bad > 0 {
+	fmt.Fprintf(stdout, "%d runs, %d failing schedule(s), %d divergence(s)\n", runs, bad, diverged)
+	if bad > 0 || diverged > 0 {
 		return exitFailed
 	}
 	return exitOK
 }
 
+func describe(mode string, c spec.RunConfig) string {
+	if mode == "hostile" {
+		return "hostile schedule"
+	}
+	return fmt.Sprintf("%s seed %d", mode, c.Seed)
+}
+
+func replayFlags(mode string, c spec.RunConfig) string {
+	switch mode {
+	case "hostile":
+		return "-hostile "
+	case "swarm":
+		return fmt.Sprintf("-swarm -seed %d ", c.Seed)
+	}
+	return fmt.Sprintf("-seed %d ", c.Seed)
+}
+
 func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("replay", "FILE", stderr, "Re-run one schedule of a scenario (the seed explore reported) and print its\ntimeline and full trace.")
-	seed := fs.Uint64("seed", 0, "the seed to replay (required)")
+	seed := fs.Uint64("seed", 0, "the seed to replay")
+	swarm := fs.Bool("swarm", false, "the seed is a swarm seed")
+	hostile := fs.Bool("hostile", false, "replay the hostile schedule (no seed)")
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
 	profile := fs.String("profile", "windows", "profile: windows or docs")
 	format := fs.String("format", "trace", "trace (full trace as text), json, or text (lanes)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() != 1 || *seed == 0 {
-		fmt.Fprintln(stderr, "wsaemu replay: give -seed N and one scenario file")
+	if fs.NArg() != 1 || (*seed == 0 && !*hostile) {
+		fmt.Fprintln(stderr, "wsaemu replay: give -seed N (or -hostile) and one scenario file")
 		return exitUsage
 	}
 	if !validKindProfile(*kind, *profile, stderr) || *kind == "all" || *profile == "all" {
@@ -86,7 +138,8 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	rep := show(stdout, scs[0], spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: true}, *format, spec.RunConfig{})
+	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: *seed != 0, Swarm: *swarm, Hostile: *hostile}
+	rep := show(stdout, scs[0], cfg, *format, spec.RunConfig{})
 	for _, f := range rep.Failures() {
 		fmt.Fprintf(stderr, "%s\n", f)
 	}
