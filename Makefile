@@ -29,3 +29,9 @@ fmt:
 
 ci:
 	bash .ci/run
+
+# Run the scenario corpus on real Winsock under Wine and compare it with the
+# emulator (installs wine64 from Debian on first use; see scripts/wine-test.sh).
+.PHONY: wine-test
+wine-test:
+	bash scripts/wine-test.sh

@@ -514,6 +514,18 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 		}
 		out.Outs["bytes"] = outNum(load32(n))
 		return out, nil
+	case "ReleaseBuffer", "ReleaseOverlapped":
+		// The program says it frees the memory: a sanitizer check in the
+		// emulator. Here nothing is freed (the kernel may still write to
+		// it); the call only has to be accepted.
+		if err := needPos(c, 1); err != nil {
+			return spec.Outcome{}, err
+		}
+		kind := map[string]string{"ReleaseBuffer": "buffer", "ReleaseOverlapped": "overlapped"}[c.Name]
+		if o, ok := b.objs[pos(c, 0)]; !ok || o.decl.Kind != kind {
+			return spec.Outcome{}, callError(c, "%q is not a declared %s", pos(c, 0), kind)
+		}
+		return spec.Outcome{Ret: "void", Outs: outs()}, nil
 	case "WSAIoctl":
 		return b.ioctl(c)
 	case "closesocket", "shutdown", "setsockopt", "getsockopt", "bind", "connect", "getsockname":

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# wine-test.sh — run the scenario corpus on real Winsock (Wine's ws2_32 and
+# kernel32) and compare every result with the emulator's.
+#
+#   1. installs wine64 and the MinGW binutils from Debian when missing;
+#   2. makes a private WINEPREFIX under .wine-build/ (never committed);
+#   3. builds bcryptprimitives.dll, a forwarder Go's runtime needs and
+#      Wine 8 lacks (ProcessPrng -> advapi32.SystemFunction036);
+#   4. cross-compiles cmd/wsaemu-native and runs it under wine64;
+#   5. runs cmd/wsaemu-diff, which replays the same scenarios on the emulator
+#      and writes .wine-build/report.md. It fails only on disagreements that
+#      are not in the known-deviations list (spec/native/deviations.go).
+#
+# Usage: scripts/wine-test.sh [SCENARIO-PATH...]   (default: spec/scenarios)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD="$ROOT/.wine-build"
+GO=${GO:-go}
+mkdir -p "$BUILD"
+
+log() { printf 'wine-test: %s\n' "$*" >&2; }
+
+# --- 1. tools -------------------------------------------------------------
+WINE64=""
+for c in /usr/lib/wine/wine64 "$(command -v wine64 2>/dev/null || true)"; do
+	if [ -n "$c" ] && [ -x "$c" ]; then WINE64=$c; break; fi
+done
+if [ -z "$WINE64" ] || ! command -v x86_64-w64-mingw32-ld >/dev/null 2>&1; then
+	log "installing wine64 and binutils-mingw-w64-x86-64 from Debian"
+	SUDO=""
+	if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq wine64 binutils-mingw-w64-x86-64 >"$BUILD/apt.log" 2>&1 ||
+		{ cat "$BUILD/apt.log" >&2; exit 1; }
+	WINE64=/usr/lib/wine/wine64
+	[ -x "$WINE64" ] || WINE64=$(command -v wine64)
+fi
+WINESERVER=/usr/lib/wine/wineserver64
+[ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver)
+
+# --- 2. prefix --------------------------------------------------------------
+export WINEPREFIX="$BUILD/prefix"
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml="
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+	log "making the Wine prefix (first time only)"
+	# Wine's services keep stdout/stderr open: send them to a file.
+	"$WINE64" wineboot -i >"$BUILD/wineboot.log" 2>&1 || { cat "$BUILD/wineboot.log" >&2; exit 1; }
+	"$WINESERVER" -w || true
+fi
+SYS32="$WINEPREFIX/drive_c/windows/system32"
+
+# --- 3. bcryptprimitives.dll forwarder --------------------------------------
+if [ ! -f "$SYS32/bcryptprimitives.dll" ]; then
+	log "building the bcryptprimitives.dll forwarder"
+	cat >"$BUILD/bcryptprimitives.def" <<'EOF'
+LIBRARY bcryptprimitives.dll
+EXPORTS ProcessPrng = advapi32.SystemFunction036
+EOF
+	: | x86_64-w64-mingw32-as -o "$BUILD/empty.o"
+	x86_64-w64-mingw32-ld -shared --entry 0 -o "$BUILD/bcryptprimitives.dll" \
+		"$BUILD/bcryptprimitives.def" "$BUILD/empty.o"
+	cp "$BUILD/bcryptprimitives.dll" "$SYS32/"
+fi
+
+# --- 4. the native run --------------------------------------------------------
+log "cross-compiling cmd/wsaemu-native (GOOS=windows GOARCH=amd64)"
+GOOS=windows GOARCH=amd64 "$GO" build -o "$BUILD/wsaemu-native.exe" ./cmd/wsaemu-native
+
+if [ $# -eq 0 ]; then set -- spec/scenarios; fi
+RESULTS="$BUILD/native.jsonl"
+rm -f "$RESULTS"
+log "running $* under $WINE64"
+# Output goes to files, never a pipe (Wine's services would hold it open).
+set +e
+# Paths are relative to the tree: Wine maps the current directory.
+"$WINE64" .wine-build/wsaemu-native.exe -out .wine-build/native.jsonl "$@" \
+	>"$BUILD/native.log" 2>&1
+rc=$?
+set -e
+"$WINESERVER" -k >/dev/null 2>&1 || true
+if [ ! -s "$RESULTS" ]; then
+	log "the native runner wrote no results (exit $rc); its log:"
+	cat "$BUILD/native.log" >&2
+	exit 1
+fi
+log "native runner exit $rc; $(wc -l <"$RESULTS") results"
+
+# --- 5. the differential report ---------------------------------------------
+"$GO" run ./cmd/wsaemu-diff -native "$RESULTS" -report "$BUILD/report.md" "$@"
