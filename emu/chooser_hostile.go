@@ -56,10 +56,12 @@ func (sw *Swarm) Choose(p Point, n int) int {
 }
 
 // WithPoison makes the System write a recognisable poison value
-// (0xDEADBEEF) into an out-parameter a call leaves unwritten because its
-// operation pended (lpNumberOfBytesSent, lpNumberOfBytesRecvd,
-// lpNumberOfBytesRead/Written): a program that reads it anyway gets
-// garbage at once instead of a stale value that happens to look right.
+// (0xDEADBEEF) into an out-parameter a Winsock call leaves unwritten
+// because its operation pended (lpNumberOfBytesSent,
+// lpNumberOfBytesRecvd): a program that reads it anyway gets garbage at
+// once instead of a stale value that happens to look right. (ReadFile and
+// WriteFile zero their byte count before doing anything, so theirs is
+// never unwritten.)
 func WithPoison() Option { return func(s *System) { s.poison = true } }
 
 // Poison is the value WithPoison writes.

@@ -215,6 +215,11 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	if err := t.enter(name, args); err != nil {
 		return err
 	}
+	if done != nil {
+		// ReadFile and WriteFile set the byte count to zero before doing
+		// any work or error checking (their pages' lpNumberOf... remarks).
+		*done = 0
+	}
 	o, e := s.lookup(t, h, kindFile)
 	if e != 0 {
 		return t.fail(name, 0, e)
@@ -337,9 +342,6 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		t.lastErr = 0
 		t.ok(name, 1)
 		return nil
-	}
-	if s.poison && done != nil {
-		*done = Poison
 	}
 	return t.fail(name, 0, wso.ERROR_IO_PENDING)
 }

@@ -612,8 +612,10 @@ func (m *kpModel) ioStep(step kpStep) func(t *emu.Thread) {
 				m.violate("op %d returned %v with *done=%d but Internal=%s InternalHigh=%d", io.id, err, done, st.Name(), io.ov.InternalHigh)
 			}
 		case err == wso.ERROR_IO_PENDING:
-			if done != 0xbad {
-				m.violate("op %d: *done written while pending", io.id)
+			// ReadFile/WriteFile zero the byte count before any work, so a
+			// pending call leaves 0 there (their pages' remarks).
+			if done != 0 {
+				m.violate("op %d: *done = %#x while pending, want 0", io.id, done)
 			}
 			if st != wso.STATUS_PENDING {
 				m.violate("op %d returned ERROR_IO_PENDING with Internal=%s", io.id, st.Name())
