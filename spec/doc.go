@@ -13,6 +13,7 @@
 //	clause wsarecv.overlapped.pending wsaoverlapped.hevent.event
 //	kinds nonifs ifs          # provider kinds to run under (default: both)
 //	profiles windows docs     # profiles to run under (default: both)
+//	emulator-only REASON      # meaningless on real Winsock: differential runs skip it
 //
 // Declarations come next; objects are made on the first thread, after
 // WSAStartup:

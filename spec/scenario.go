@@ -18,6 +18,10 @@ type Scenario struct {
 	Clauses  []string
 	Kinds    []string // provider kinds it runs under: nonifs, ifs
 	Profiles []string // windows, docs
+	// EmulatorOnly, when set, is why the scenario means nothing on a real
+	// system (it relies on the in-memory network, or checks emulator-only
+	// detail); differential runs skip it and say why.
+	EmulatorOnly string
 	Decls    []Decl
 	Steps    []Step
 }
@@ -244,6 +248,11 @@ func (p *parser) line(n int, raw string) error {
 			}
 		}
 		sc.Profiles = words[1:]
+	case head == "emulator-only":
+		sc.EmulatorOnly = strings.TrimSpace(strings.TrimPrefix(trim, "emulator-only"))
+		if sc.EmulatorOnly == "" {
+			return p.errf(n, "emulator-only needs a reason")
+		}
 	case head == "settle":
 		sc.Steps = append(sc.Steps, Step{Line: n, Call: Call{Line: n, Name: "settle"}})
 	case declKinds[head]:
