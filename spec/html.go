@@ -41,6 +41,7 @@ type tlModel struct {
 	// trace shows them unambiguously (see names).
 	handleName map[emu.Handle]string
 	ovName     map[int]string
+	apcName    map[uint64]string // by APC number
 }
 
 type tlLane struct {
@@ -149,7 +150,7 @@ func buildTimeline(rep *Report, tr *emu.Trace, names []string, ids []int) *tlMod
 // step's call names exactly one declared record and its traced call shows
 // exactly one record number. Anything ambiguous keeps the trace's name.
 func (m *tlModel) names() {
-	m.handleName, m.ovName = map[emu.Handle]string{}, map[int]string{}
+	m.handleName, m.ovName, m.apcName = map[emu.Handle]string{}, map[int]string{}, map[uint64]string{}
 	sc := m.rep.Scenario
 	if !m.fromTrace || sc == nil {
 		return
@@ -186,6 +187,7 @@ func (m *tlModel) names() {
 			records[d.Name] = true
 		}
 	}
+	m.apcNames(sc)
 	byName := map[string]int{}
 	for _, st := range m.steps {
 		if st.settle {
@@ -223,6 +225,44 @@ func (m *tlModel) names() {
 			return
 		}
 		byName[named[0]], m.ovName[nums[0]] = nums[0], named[0]
+	}
+}
+
+// apcNames names APCs after the declarations they run: a user APC after
+// the QueueUserAPC step that queued it (when that step queued exactly one),
+// every completion routine after the scenario's routine when it declares
+// only one.
+func (m *tlModel) apcNames(sc *Scenario) {
+	decl := map[string]string{}
+	var routines []string
+	for _, d := range sc.Decls {
+		decl[d.Name] = d.Kind
+		if d.Kind == "routine" {
+			routines = append(routines, d.Name)
+		}
+	}
+	for _, st := range m.steps {
+		c := st.res.Step.Call
+		if c.Name != "QueueUserAPC" || len(c.Args.Pos) == 0 || decl[c.Args.Pos[0]] != "apc" {
+			continue
+		}
+		var queued []uint64
+		for j := st.from; j < st.to; j++ {
+			if ev := m.slots[j].ev; ev >= 0 && m.events[ev].Kind == emu.EvAPCQueued && m.events[ev].Name == "User" {
+				queued = append(queued, m.events[ev].N)
+			}
+		}
+		if len(queued) == 1 {
+			m.apcName[queued[0]] = c.Args.Pos[0]
+		}
+	}
+	if len(routines) != 1 {
+		return
+	}
+	for _, sl := range m.slots {
+		if sl.ev >= 0 && m.events[sl.ev].Kind == emu.EvAPCQueued && m.events[sl.ev].Name == "Completion" {
+			m.apcName[m.events[sl.ev].N] = routines[0]
+		}
 	}
 }
 
@@ -503,6 +543,12 @@ func (m *tlModel) label() {
 			pending[st.lane] = sp
 		default:
 			sp.label, sp.result = tlCall(r.Step.Call), "→ "+outcomeText(r.Outcome)
+			if outcomeText(r.Outcome) == "" {
+				sp.result = "returns nothing"
+				if r.Step.Call.Name == "ExitThread" {
+					sp.result = "the thread ends"
+				}
+			}
 		}
 		sp.failed = st.failed
 		for _, c := range r.Completions {
@@ -547,9 +593,15 @@ func (m *tlModel) label() {
 
 func (m *tlModel) apcText(e *emu.Event) (label, result string) {
 	depth := "depth " + strconv.FormatUint(e.Result, 10)
-	if e.Name == "Completion" {
+	name := m.apcName[e.N]
+	switch {
+	case e.Name == "Completion" && name != "":
+		label = fmt.Sprintf("completion routine %s · APC #%d", name, e.N)
+	case e.Name == "Completion":
 		label = fmt.Sprintf("completion routine · APC #%d", e.N)
-	} else {
+	case name != "":
+		label = fmt.Sprintf("%s APC %s · #%d", strings.ToLower(e.Name), name, e.N)
+	default:
 		label = fmt.Sprintf("%s APC #%d", strings.ToLower(e.Name), e.N)
 	}
 	if e.Ov != 0 {
@@ -602,12 +654,22 @@ func (m *tlModel) markText(e *emu.Event) (class, label string) {
 		if e.Old == e.New {
 			class += " same"
 		}
-		return class, fmt.Sprintf("%s.%s %s→%s", m.ov(e.Ov), e.Name, tlHex(e.Old), tlHex(e.New))
+		label = fmt.Sprintf("%s.%s %s→%s", m.ov(e.Ov), e.Name, tlHex(e.Old), tlHex(e.New))
+		if e.Name == "Internal" && e.New != 0 && e.New <= 0xFFFFFFFF {
+			// Internal holds a status: name it (0x103 is STATUS_PENDING).
+			if n := wso.NTStatus(e.New).Name(); !strings.HasPrefix(n, "NTStatus(") {
+				label += " (" + n + ")"
+			}
+		}
+		return class, label
 	case emu.EvSignal:
 		return "signal", "signal " + m.handle(e.Name, e.Handle)
 	case emu.EvReset:
 		return "reset", "reset " + m.handle(e.Name, e.Handle)
 	case emu.EvAPCQueued:
+		if n := m.apcName[e.N]; n != "" {
+			return "apc-queued", fmt.Sprintf("APC #%d queued (%s %s)", e.N, strings.ToLower(e.Name), n)
+		}
 		return "apc-queued", fmt.Sprintf("APC #%d queued (%s)", e.N, strings.ToLower(e.Name))
 	case emu.EvPacketPosted:
 		return "packet posted", fmt.Sprintf("packet → %s: %s %d bytes", m.handle("port", e.Handle), m.ov(e.Ov), e.N)
@@ -1214,7 +1276,7 @@ func (m *tlModel) writeSpan(b *bufio.Writer, lo *tlLayout, sp *tlSpan) {
 		p(" id=\"span-step-%d\"", sp.step)
 	}
 	if sp.kind == "apc" {
-		p(" data-apc=\"%d\"", sp.ev.N)
+		p(" data-apc=\"%d\" data-apc-depth=\"%d\"", sp.ev.N, sp.ev.Result)
 	}
 	p(">\n<title>%s</title>", tlEsc(m.spanTitle(sp)))
 	x0 := lo.x[sp.from] - 6

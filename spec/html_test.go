@@ -250,53 +250,74 @@ func chromiumPath(t *testing.T) string {
 	return p
 }
 
-// loadInChromium opens the page, with the probe added, in headless
-// Chromium and returns what the probe saw.
-func loadInChromium(t *testing.T, chromium, name string, page []byte) probeResult {
+// chromiumPage is a page to load and, once loaded, what the probe saw.
+type chromiumPage struct {
+	name string
+	page []byte
+	got  probeResult
+}
+
+// loadInChromium opens the pages, each with the probe added, in headless
+// Chromium (one browser per page, all at once) and fills in what the probe
+// saw on each.
+func loadInChromium(t *testing.T, chromium string, pages ...*chromiumPage) {
 	t.Helper()
 	dir := t.TempDir()
-	file := filepath.Join(dir, name+".html")
-	withProbe := strings.Replace(string(page), "</body>", chromiumProbe+"</body>", 1)
-	if err := os.WriteFile(file, []byte(withProbe), 0o644); err != nil {
-		t.Fatal(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type run struct {
+		cmd    *exec.Cmd
+		out    bytes.Buffer
+		stderr bytes.Buffer
+		file   string
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			keep := filepath.Join(os.TempDir(), "wsaemu-"+name+"-probe.html")
-			if os.WriteFile(keep, []byte(withProbe), 0o644) == nil {
-				t.Logf("the page Chromium loaded is kept at %s", keep)
+	runs := make([]*run, len(pages))
+	for i, p := range pages {
+		r := &run{file: filepath.Join(dir, p.name+".html")}
+		withProbe := strings.Replace(string(p.page), "</body>", chromiumProbe+"</body>", 1)
+		if err := os.WriteFile(r.file, []byte(withProbe), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r.cmd = exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+			"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--user-data-dir="+filepath.Join(dir, p.name+"-profile"), "--dump-dom", "file://"+r.file)
+		r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.stderr
+		if err := r.cmd.Start(); err != nil {
+			t.Fatalf("chromium: %v", err)
+		}
+		runs[i] = r
+	}
+	for i, r := range runs {
+		p := pages[i]
+		if err := r.cmd.Wait(); err != nil {
+			t.Fatalf("chromium on %s: %v\n%s", p.name, err, r.stderr.String())
+		}
+		dom := r.out.Bytes()
+		t.Cleanup(func() {
+			if t.Failed() {
+				keep := filepath.Join(os.TempDir(), "wsaemu-"+p.name+"-probe.html")
+				if b, err := os.ReadFile(r.file); err == nil && os.WriteFile(keep, b, 0o644) == nil {
+					t.Logf("the page Chromium loaded is kept at %s", keep)
+				}
+			}
+		})
+		// The browser's DOM, not only the probe, must hold the picture.
+		for _, want := range []string{`<svg class="timeline"`, `<g class="lane" data-thread=`, `class="span call"`, `class="mark field`} {
+			if !bytes.Contains(dom, []byte(want)) {
+				t.Errorf("%s: the DOM Chromium built has no %s", p.name, want)
 			}
 		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+file)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	dom, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, stderr.String())
-	}
-	// The browser's DOM, not only the probe, must hold the picture.
-	for _, want := range []string{`<svg class="timeline"`, `<g class="lane" data-thread=`, `class="span call"`, `class="mark field`} {
-		if !bytes.Contains(dom, []byte(want)) {
-			t.Errorf("the DOM Chromium built has no %s", want)
+		m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindSubmatch(dom)
+		if m == nil || len(m[1]) == 0 {
+			t.Fatalf("%s: the probe found nothing in the page Chromium loaded; DOM starts:\n%.2000s", p.name, dom)
+		}
+		if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &p.got); err != nil {
+			t.Fatalf("%s: probe output: %v\n%s", p.name, err, m[1])
+		}
+		for _, pr := range p.got.Problems {
+			t.Errorf("%s: layout: %s", p.name, pr)
 		}
 	}
-	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindSubmatch(dom)
-	if m == nil || len(m[1]) == 0 {
-		t.Fatalf("the probe found nothing in the page Chromium loaded; DOM starts:\n%.2000s", dom)
-	}
-	var got probeResult
-	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &got); err != nil {
-		t.Fatalf("probe output: %v\n%s", err, m[1])
-	}
-	for _, p := range got.Problems {
-		t.Errorf("layout: %s", p)
-	}
-	return got
 }
 
 // TestHTMLInChromium loads the pages in headless Chromium and checks what
@@ -307,7 +328,12 @@ func loadInChromium(t *testing.T, chromium, name string, page []byte) probeResul
 // mark labels overlap.
 func TestHTMLInChromium(t *testing.T) {
 	chromium := chromiumPath(t)
-	pe := loadInChromium(t, chromium, "pending-event", renderHTML(t, runForPicture(t, "scenarios/wsarecv/pending-event.scenario")))
+	pages := []*chromiumPage{
+		{name: "pending-event", page: renderHTML(t, runForPicture(t, "scenarios/wsarecv/pending-event.scenario"))},
+		{name: "routine-in-wait", page: renderHTML(t, runForPicture(t, "testdata/routine-in-wait.scenario"))},
+	}
+	loadInChromium(t, chromium, pages...)
+	pe, got := pages[0].got, pages[1].got
 	if strings.Join(pe.Lanes, ",") != "A,sys" {
 		t.Errorf("pending-event: lanes %v, want A, sys", pe.Lanes)
 	}
@@ -315,13 +341,12 @@ func TestHTMLInChromium(t *testing.T) {
 	for _, mk := range pe.Marks {
 		marks = append(marks, mk.Label)
 	}
-	for _, w := range []string{"ov1.Internal 0→0x103", "ov1.Internal 0x103→0", "ov1.InternalHigh 0→0x5", "signal ev"} {
+	for _, w := range []string{"ov1.Internal 0→0x103 (STATUS_PENDING)", "ov1.Internal 0x103→0", "ov1.InternalHigh 0→0x5", "signal ev"} {
 		if !slicesContains(marks, w) {
 			t.Errorf("pending-event: no mark %q among %q", w, marks)
 		}
 	}
 
-	got := loadInChromium(t, chromium, "routine-in-wait", renderHTML(t, runForPicture(t, "testdata/routine-in-wait.scenario")))
 	if strings.Join(got.Lanes, ",") != "A,B,sys" {
 		t.Errorf("lanes: got %v, want A, B, sys", got.Lanes)
 	}
@@ -361,10 +386,10 @@ func TestHTMLInChromium(t *testing.T) {
 		inside[s.L1] = s.In
 	}
 	for child, parent := range map[string]string{
-		"user APC #1":                 "SleepEx INFINITE alertable",
-		"completion routine · APC #2": "SleepEx 100 alertable",
-		"SleepEx(0, true)":            "completion routine · APC #2",
-		"user APC #3":                 "SleepEx(0, true)",
+		"user APC ap1 · #1":               "SleepEx INFINITE alertable",
+		"completion routine cr1 · APC #2": "SleepEx 100 alertable",
+		"SleepEx(0, true)":                "completion routine cr1 · APC #2",
+		"user APC ap1 · #3":               "SleepEx(0, true)",
 	} {
 		if got, ok := inside[child]; !ok || got != parent {
 			t.Errorf("%q: drawn inside %q, want inside %q", child, got, parent)
@@ -389,7 +414,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if fields != 5 {
 		t.Errorf("%d field marks, want 5 (Internal when the receive pends, then four at its completion)", fields)
 	}
-	if strings.Join(internal, "; ") != "B: ov1.Internal 0→0x103; A: ov1.Internal 0x103→0" {
+	if strings.Join(internal, "; ") != "B: ov1.Internal 0→0x103 (STATUS_PENDING); A: ov1.Internal 0x103→0" {
 		t.Errorf("Internal marks: %q", internal)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sort"
 	"testing"
+
+	"github.com/wsaemu/wsaemu/emu"
 )
 
 func renderChromeTrace(t *testing.T, r pictureRun) []byte {
@@ -141,6 +143,44 @@ func TestChromeTraceDeterministic(t *testing.T) {
 		b := renderChromeTrace(t, runForPicture(t, f.file))
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: two runs gave different Chrome traces", f.name)
+		}
+	}
+}
+
+// Every scenario of the corpus renders both ways: no error, the same bytes
+// twice, and a Chrome trace that is valid JSON.
+func TestPicturesOfCorpus(t *testing.T) {
+	files, err := Collect("scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		sc, err := ParseFile(f)
+		if err != nil {
+			continue // TestCorpus reports it
+		}
+		cfg := Configs(sc)[0]
+		var out [2][2]bytes.Buffer
+		for i := range out {
+			em := &Emulator{}
+			rep := Run(sc, em, cfg)
+			names, ids := em.Threads()
+			var tr *emu.Trace
+			if sys := em.System(); sys != nil {
+				tr = sys.Trace()
+			}
+			if err := HTML(&out[i][0], rep, tr, names, ids); err != nil {
+				t.Errorf("%s: HTML: %v", f, err)
+			}
+			if err := ChromeTrace(&out[i][1], rep, tr, names, ids); err != nil {
+				t.Errorf("%s: ChromeTrace: %v", f, err)
+			}
+		}
+		if !bytes.Equal(out[0][0].Bytes(), out[1][0].Bytes()) || !bytes.Equal(out[0][1].Bytes(), out[1][1].Bytes()) {
+			t.Errorf("%s: two runs drew different pictures", f)
+		}
+		if !json.Valid(out[0][1].Bytes()) {
+			t.Errorf("%s: the Chrome trace is not valid JSON", f)
 		}
 	}
 }

@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 )
 
 // show runs one scenario under one configuration on the emulator and
-// prints its timeline (lanes), or its trace as JSON lines.
+// prints its timeline (lanes), its trace (as text or JSON lines), or a
+// picture of it: an HTML page, or a Chrome trace for Perfetto.
 func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, chooser spec.RunConfig) *spec.Report {
 	em := &spec.Emulator{}
 	rep := spec.Run(sc, em, cfg)
@@ -23,6 +26,20 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, cho
 	case "trace":
 		if tr := em.System().Trace(); tr != nil {
 			tr.WriteText(w)
+		}
+		return rep
+	case "html", "perfetto":
+		var tr *emu.Trace
+		if sys := em.System(); sys != nil {
+			tr = sys.Trace()
+		}
+		names, ids := em.Threads()
+		write := spec.HTML
+		if format == "perfetto" {
+			write = spec.ChromeTrace
+		}
+		if err := write(w, rep, tr, names, ids); err != nil {
+			fmt.Fprintf(os.Stderr, "wsaemu: writing %s: %v\n", format, err)
 		}
 		return rep
 	}
@@ -57,7 +74,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "windows", "profile: windows, docs or all")
 	seed := fs.Uint64("seed", 0, "make open decisions from this seed (0: as Windows usually does)")
-	format := fs.String("format", "text", "text (lanes), trace (the full trace as text) or json (trace as JSON lines)")
+	format := fs.String("format", "text", "text (lanes), trace (the full trace as text), json (trace as JSON lines),\nhtml (a self-contained page with the timeline as a picture) or perfetto\n(Chrome trace JSON for ui.perfetto.dev); html and perfetto take one run")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -68,13 +85,26 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if !validKindProfile(*kind, *profile, stderr) {
 		return exitUsage
 	}
-	if *format != "text" && *format != "json" && *format != "trace" {
-		fmt.Fprintf(stderr, "wsaemu run: -format must be text, trace or json\n")
+	switch *format {
+	case "text", "json", "trace", "html", "perfetto":
+	default:
+		fmt.Fprintf(stderr, "wsaemu run: -format must be text, trace, json, html or perfetto\n")
 		return exitUsage
 	}
 	scs, code := load(fs.Args(), stderr)
 	if code != 0 {
 		return code
+	}
+	if *format == "html" || *format == "perfetto" {
+		// One page or one trace file holds one run.
+		runs := 0
+		for _, sc := range scs {
+			runs += max(len(configs(sc, *kind, *profile)), 1)
+		}
+		if runs != 1 {
+			fmt.Fprintf(stderr, "wsaemu run: -format %s writes one run: name one scenario, one -kind and one -profile (this would be %d runs)\n", *format, runs)
+			return exitUsage
+		}
 	}
 	worst := exitOK
 	for _, sc := range scs {
