@@ -157,7 +157,7 @@ func (s *System) sanResultWait(t *Thread, call string, ov *Overlapped, nullEvent
 		s.finding(t, "lpwspgetoverlappedresult.wait.event-only",
 			"%s waits for ov%d, whose %s has no event (hEvent is NULL)", call, s.OverlappedID(ov), op.call)
 	case op.auto && op.consumed:
-		s.finding(t, "sync-overlapped-io.auto-reset-lost-wakeup",
+		s.finding(t, "sync-overlapped-io.autoreset-result-wait",
 			"%s waits for ov%d on an auto-reset event another wait has already taken: the wake-up is lost", call, s.OverlappedID(ov))
 	case op.event != 0:
 		if _, ok := s.handles.get(op.event).(*event); !ok {

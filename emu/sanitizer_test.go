@@ -182,7 +182,7 @@ func TestSanitizerAutoResetLostWakeup(t *testing.T) {
 		th.GetOverlappedResult(r, ov2, &n, true)
 	})
 	got := findingClauses(s)
-	if len(got) != 1 || got[0] != "sync-overlapped-io.auto-reset-lost-wakeup" {
+	if len(got) != 1 || got[0] != "sync-overlapped-io.autoreset-result-wait" {
 		t.Fatalf("findings %v", got)
 	}
 }
