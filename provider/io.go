@@ -112,17 +112,13 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		p.take(k, o)
 		if p.up.Pend() {
 			o.state = opDeferred
+			k.deferred.push(o)
 			p.up.Defer(p, o.ctx())
 			return wso.WSA_IO_PENDING
 		}
 		st, n, fl := o.status, o.n, o.flags
 		p.writeRecvOuts(o)
-		if a.recvd != nil {
-			*a.recvd = n
-		}
-		if a.flags != nil {
-			*a.flags = fl &^ (MSG_TRUNC | MSG_CTRUNC)
-		}
+		p.writeCounts(a, st, n, fl, inFlags)
 		p.complete(o, st, n, fl)
 		if st == wso.STATUS_BUFFER_OVERFLOW {
 			return wso.WSAEMSGSIZE
@@ -132,6 +128,21 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 	o.state = opWaiting
 	k.recvs.push(o)
 	return wso.WSA_IO_PENDING
+}
+
+// writeCounts writes a receive's lpNumberOfBytesRecvd and lpFlags when it
+// returns at once. A call that returns an error (a truncated datagram's
+// WSAEMSGSIZE included) leaves the byte count alone, as Wine's ws2_32 was
+// observed to do; lpFlags keeps the caller's input flags (MSG_PEEK stays
+// set, as observed under Wine), without the truncation flags, which only
+// WSARecvMsg's msg.Flags and the completion report.
+func (p *Mem) writeCounts(a recvArgs, st NTStatus, n, fl, in uint32) {
+	if a.recvd != nil && st == wso.STATUS_SUCCESS {
+		*a.recvd = n
+	}
+	if a.flags != nil && st == wso.STATUS_SUCCESS {
+		*a.flags = in | fl&^(MSG_TRUNC|MSG_CTRUNC)
+	}
 }
 
 func sockaddrLen(k *sock) int32 {
@@ -178,12 +189,11 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 		o.msg.Flags = fl
 	}
 	p.releaseOp(o)
-	if a.recvd != nil {
-		*a.recvd = n
+	var in uint32
+	if peek {
+		in = MSG_PEEK
 	}
-	if a.flags != nil {
-		*a.flags = fl &^ (MSG_TRUNC | MSG_CTRUNC)
-	}
+	p.writeCounts(a, st, n, fl, in)
 	switch st {
 	case wso.STATUS_SUCCESS:
 		return 0

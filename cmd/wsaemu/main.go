@@ -40,6 +40,7 @@ commands:
   spec      print the clause catalogue and its coverage
   explore   run a scenario under many schedules and report any that fails
   replay    re-run one schedule of a scenario and print its full trace
+  check-trace  check runs recorded from a real Winsock against the model
 
 Exit codes: 0 ok, 1 an expectation failed, 2 bad usage, 3 a scenario could
 not be read or run. Run 'wsaemu <command> -h' for a command's flags.
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
 		"tour": cmdTour, "run": cmdRun, "check": cmdCheck, "spec": cmdSpec,
-		"explore": cmdExplore, "replay": cmdReplay,
+		"explore": cmdExplore, "replay": cmdReplay, "check-trace": cmdCheckTrace,
 	}
 	if f, ok := cmds[args[0]]; ok {
 		return f(args[1:], stdout, stderr)

@@ -1,0 +1,122 @@
+package spec_test
+
+// The same scenario loop timed on every backend this build has (issue 5,
+// item 6): one loopback UDP overlapped cycle — a receive that pends, a
+// send, and the two results asked with WSAGetOverlappedResult (fWait) —
+// driven step by step through the spec.Backend interface, exactly as a
+// scenario runs. The emulator runs it everywhere; a Windows build
+// (bench_windows_test.go) also runs it on the real ws2_32, so the ratio
+// comes from one test binary run under Wine:
+//
+//	go test -run '^$' -bench Cycle ./spec                     # emulator
+//	GOOS=windows GOARCH=amd64 go test -c -o spec.test.exe ./spec
+//	wine64 spec.test.exe -test.run '^$' -test.bench Cycle     # both
+//
+// The emulator's figure includes what a scenario run always pays: the
+// trace of every event and the sanitizer. Its machine is rebuilt outside
+// the timer every benchCycleBatch cycles, so the trace stays small.
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+// benchCycleScenario declares the loop's objects; its four steps are the
+// cycle.
+const benchCycleScenario = `title One loopback UDP overlapped cycle
+thread A
+event er manual
+event es manual
+socket r udp4 bind=127.0.0.1:5000
+socket w udp4 bind=127.0.0.1:6000
+overlapped ovr event=er
+overlapped ovs event=es
+buffer b1 64
+buffer payload "0123456789abcdef0123456789abcdef"
+
+A: WSARecv r b1 ovr
+  return SOCKET_ERROR WSA_IO_PENDING
+A: WSASendTo w payload 127.0.0.1:5000 ovs
+  return 0|SOCKET_ERROR
+A: WSAGetOverlappedResult w ovs wait
+  return TRUE
+  bytes=32
+A: WSAGetOverlappedResult r ovr wait
+  return TRUE
+  bytes=32
+`
+
+// benchBackend is a backend the cycle is timed on.
+type benchBackend struct {
+	name string
+	make func() spec.Backend
+}
+
+// benchBackends: the emulator; bench_windows_test.go adds the native one.
+var benchBackends = []benchBackend{
+	{"emulator", func() spec.Backend { return &spec.Emulator{} }},
+}
+
+// benchCycleBatch is how many cycles run on one machine before it is
+// rebuilt (outside the timer).
+const benchCycleBatch = 4096
+
+func BenchmarkCycle(b *testing.B) {
+	sc, err := spec.Parse("cycle.scenario", strings.NewReader(benchCycleScenario))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bb := range benchBackends {
+		b.Run(bb.name, func(b *testing.B) { benchCycle(b, sc, bb.make) })
+	}
+}
+
+func benchCycle(b *testing.B, sc *spec.Scenario, mk func() spec.Backend) {
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
+	var be spec.Backend
+	start := func() {
+		if be != nil {
+			be.Close()
+		}
+		be = mk()
+		if err := be.Start(cfg, sc.Decls); err != nil {
+			b.Fatal(err)
+		}
+		benchOneCycle(b, be, sc) // warm up: the first cycle binds and allocates
+	}
+	start()
+	defer func() { be.Close() }()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%benchCycleBatch == 0 {
+			b.StopTimer()
+			start()
+			b.StartTimer()
+		}
+		benchOneCycle(b, be, sc)
+	}
+}
+
+// benchOneCycle runs the four steps and checks each outcome's return
+// value (and the bytes of the two results), so a backend that stopped
+// doing the cycle cannot look fast.
+func benchOneCycle(b *testing.B, be spec.Backend, sc *spec.Scenario) {
+	want := [...]string{"SOCKET_ERROR", "", "TRUE", "TRUE"}
+	for i, st := range sc.Steps {
+		out, err := be.Do(st.Thread, st.Call)
+		if err != nil {
+			b.Fatal(err)
+		}
+		switch {
+		case out.Blocked:
+			b.Fatalf("step %d (%s) blocked", i+1, st.Call.Name)
+		case want[i] != "" && out.Ret != want[i]:
+			b.Fatalf("step %d (%s): %s %s, want %s", i+1, st.Call.Name, out.Ret, out.Err, want[i])
+		case i >= 2 && out.Outs["bytes"] != "32":
+			b.Fatalf("step %d (%s): bytes=%s, want 32", i+1, st.Call.Name, out.Outs["bytes"])
+		}
+	}
+	be.Completed()
+}
