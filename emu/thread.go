@@ -46,11 +46,12 @@ type Thread struct {
 	w        waitState
 	lastErr  Errno
 	exitCode uint32
-	exiting  bool       // ExitThread was called: the goroutine is unwinding
-	reqs     reqList    // I/O requests this thread issued that are not complete
-	syncOv   Overlapped // the record used for synchronous I/O without one
-	calls    int        // step mode: commands finished
-	blocking int        // blocking Winsock calls in progress on this thread
+	exiting  bool                 // ExitThread was called: the goroutine is unwinding
+	reqs     reqList              // I/O requests this thread issued that are not complete
+	syncOv   Overlapped           // the record used for synchronous I/O without one
+	calls    int                  // step mode: commands finished
+	blocking int                  // blocking Winsock calls in progress on this thread
+	wsaTID   provider.WSATHREADID // what the ws2 layer hands the provider as the caller's WSATHREADID
 
 	waitList // threads waiting for this one to exit
 }
@@ -292,8 +293,25 @@ func (t *Thread) ok(name string, result uint64) {
 func (t *Thread) fail(name string, result uint64, err Errno) error {
 	t.lastErr = err
 	t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result, Err: err})
+	switch err {
+	case wso.ERROR_IO_PENDING:
+		return errIOPending
+	case wso.ERROR_IO_INCOMPLETE:
+		return errIOIncomplete
+	case wso.WAIT_TIMEOUT:
+		return errWaitTimeout
+	}
 	return err
 }
+
+// The results every overlapped call or result query may give, boxed once:
+// turning an Errno of 256 or more into an error value allocates, and these
+// are returned on the hot path.
+var (
+	errIOPending    error = wso.ERROR_IO_PENDING
+	errIOIncomplete error = wso.ERROR_IO_INCOMPLETE
+	errWaitTimeout  error = wso.WAIT_TIMEOUT
+)
 
 // GetLastError implements GetLastError: the calling thread's last error.
 // https://learn.microsoft.com/windows/win32/api/errhandlingapi/nf-errhandlingapi-getlasterror

@@ -69,11 +69,12 @@ type sock struct {
 	queued int // bytes waiting
 	spare  [][]byte
 
-	recvs opList // receives waiting for a datagram, in issue order
-	sends opList // sends whose completion is deferred
+	recvs    opList // receives waiting for a datagram, in issue order
+	sends    opList // sends whose completion is deferred
+	deferred opList // receives that took a datagram and whose completion is deferred
 
-	inRoutine bool  // a completion routine for this socket is running
-	held      []*op // routines that arrived while one was running
+	inRoutine []uintptr // threads (WSATHREADID.Reserved) inside a completion routine of this socket
+	held      []*op     // routines that arrived on such a thread while one was running there
 }
 
 type dgram struct {
@@ -383,10 +384,10 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 		p.finishDeferred(o)
 		o = next
 	}
-	for _, o := range p.ops {
-		if o != nil && o.sock == k && o.state == opDeferred {
-			p.finishDeferred(o)
-		}
+	for o := k.deferred.head; o != nil; {
+		next := o.next
+		p.finishDeferred(o)
+		o = next
 	}
 	if k.bound {
 		delete(p.net.ports, k.local)
@@ -441,9 +442,11 @@ func (p *Mem) cancelOps(k *sock, ov *Overlapped, tid *WSATHREADID) int {
 		}
 		o = next
 	}
-	for o := k.sends.head; o != nil; o = o.next {
-		if match(o) {
-			n++
+	for _, l := range []*opList{&k.sends, &k.deferred} {
+		for o := l.head; o != nil; o = o.next {
+			if match(o) {
+				n++
+			}
 		}
 	}
 	return n

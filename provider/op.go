@@ -171,27 +171,52 @@ func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 // runRoutine is the provider's intermediate APC: it runs on the issuing
 // thread, in an alertable wait, and calls the application's completion
 // routine. A routine for a socket whose routine is already running on the
-// stack is held and run when that one returns, so routines for one socket
-// never nest (the WSASend page's guarantee).
+// same thread's stack is held and run when that one returns, so routines
+// for one socket never nest (the WSASend page's guarantee). Nesting is a
+// matter of one thread's stack: another thread's routine for the socket
+// runs in that thread's own wait, and is never held for, nor run on, this
+// one.
 func (p *Mem) runRoutine(c uintptr) {
 	o := p.fromCtx(c)
 	if o == nil || o.state != opRoutine {
 		return
 	}
-	k := o.sock
-	if k.inRoutine {
-		k.held = append(k.held, o)
-		return
+	k, tid := o.sock, o.tid.Reserved
+	for _, t := range k.inRoutine {
+		if t == tid {
+			k.held = append(k.held, o)
+			return
+		}
 	}
-	k.inRoutine = true
+	k.inRoutine = append(k.inRoutine, tid)
+	defer k.leaveRoutine(tid)
 	p.callRoutine(o)
-	for len(k.held) > 0 {
-		h := k.held[0]
-		copy(k.held, k.held[1:])
-		k.held = k.held[:len(k.held)-1]
+	for h := k.takeHeld(tid); h != nil; h = k.takeHeld(tid) {
 		p.callRoutine(h)
 	}
-	k.inRoutine = false
+}
+
+// takeHeld removes and returns the oldest routine held for thread tid.
+func (k *sock) takeHeld(tid uintptr) *op {
+	for i, h := range k.held {
+		if h.tid.Reserved == tid {
+			copy(k.held[i:], k.held[i+1:])
+			k.held[len(k.held)-1] = nil
+			k.held = k.held[:len(k.held)-1]
+			return h
+		}
+	}
+	return nil
+}
+
+// leaveRoutine records that thread tid no longer runs a routine of k.
+func (k *sock) leaveRoutine(tid uintptr) {
+	for i, t := range k.inRoutine {
+		if t == tid {
+			k.inRoutine = append(k.inRoutine[:i], k.inRoutine[i+1:]...)
+			return
+		}
+	}
 }
 
 func (p *Mem) callRoutine(o *op) {
@@ -226,6 +251,8 @@ func (p *Mem) finishDeferred(o *op) {
 	}
 	if o.send {
 		o.sock.sends.remove(o)
+	} else {
+		o.sock.deferred.remove(o)
 	}
 	o.state = opWaiting
 	p.writeRecvOuts(o)
