@@ -334,7 +334,12 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 			t.ok(name, 1)
 			return nil
 		}
-		return t.ioResult(name, st, n, done, true)
+		// On an overlapped handle kernel32 copies the byte count out only
+		// when the request succeeded at once; a warning such as
+		// ERROR_MORE_DATA leaves the zero it wrote first (Wine behaves so;
+		// the ReadFile page advises NULL here for overlapped calls), and
+		// GetOverlappedResult gives the bytes.
+		return t.ioResult(name, st, n, done, st.IsSuccess())
 	}
 	if ex {
 		// ReadFileEx/WriteFileEx report a pending request as success, with

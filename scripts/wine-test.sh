@@ -16,7 +16,11 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-BUILD="$ROOT/.wine-build"
+# WINE_BUILD (a directory inside the tree, default .wine-build) holds the
+# prefix, the runner and the results; a new one starts from scratch.
+BUILD_REL=${WINE_BUILD:-.wine-build}
+case "$BUILD_REL" in /* | *..*) echo "wine-test: WINE_BUILD must be a path inside the tree" >&2; exit 2 ;; esac
+BUILD="$ROOT/$BUILD_REL"
 GO=${GO:-go}
 mkdir -p "$BUILD"
 
@@ -77,7 +81,7 @@ log "running $* under $WINE64"
 # Output goes to files, never a pipe (Wine's services would hold it open).
 set +e
 # Paths are relative to the tree: Wine maps the current directory.
-"$WINE64" .wine-build/wsaemu-native.exe -out .wine-build/native.jsonl "$@" \
+"$WINE64" "$BUILD_REL/wsaemu-native.exe" -out "$BUILD_REL/native.jsonl" "$@" \
 	>"$BUILD/native.log" 2>&1
 rc=$?
 set -e
@@ -91,3 +95,17 @@ log "native runner exit $rc; $(wc -l <"$RESULTS") results"
 
 # --- 5. the differential report ---------------------------------------------
 "$GO" run ./cmd/wsaemu-diff -native "$RESULTS" -report "$BUILD/report.md" "$@"
+
+# --- 6. trace check -----------------------------------------------------------
+# Every recorded Wine run must be one the model permits: some schedule of the
+# emulator gives each step exactly the result Wine gave (wsaemu check-trace).
+# A step listed as a known Wine deviation ends the check of its run
+# (-allow-deviations); details of any run not permitted go to stderr.
+log "checking the recorded Wine runs against the model"
+set +e
+"$GO" run ./cmd/wsaemu check-trace -allow-deviations "$RESULTS" >"$BUILD/check-trace.txt"
+rc=$?
+set -e
+awk '/^NOT permitted/ { p = 1; print; next } /^[^ ]/ { p = 0 } p' "$BUILD/check-trace.txt" >&2
+tail -n 1 "$BUILD/check-trace.txt" >&2
+[ "$rc" -eq 0 ] || { log "check-trace failed (exit $rc); see $BUILD/check-trace.txt"; exit 1; }

@@ -22,8 +22,8 @@ type Scenario struct {
 	// system (it relies on the in-memory network, or checks emulator-only
 	// detail); differential runs skip it and say why.
 	EmulatorOnly string
-	Decls    []Decl
-	Steps    []Step
+	Decls        []Decl
+	Steps        []Step
 }
 
 // Decl declares a thread or an object: Kind is the keyword (thread, event,

@@ -10,7 +10,9 @@
 // departing from Windows, with the evidence) is explained; the command
 // exits 1 when any disagreement is not, or a native run crashed or is
 // missing. Scenarios the native backend cannot run yet are counted as
-// unsupported, not as disagreements.
+// unsupported, not as disagreements. Scenarios that mean nothing on a real
+// system (the header "emulator-only REASON", or non-IFS or docs-profile
+// only) are skipped, each with its reason printed.
 package main
 
 import (
@@ -112,6 +114,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	summary := fmt.Sprintf("%d scenarios: %d agree, %d disagree, %d explained by known Wine deviations, %d unsupported by the native backend, %d skipped (not for real Winsock), %d fail on the emulator too, %d missing; %d unexplained disagreements",
 		len(all), counts[vAgree], counts[vDisagree], counts[vExplained], counts[vUnsupported], counts[vSkipped], counts[vBothFail], counts[vMissing], unexplained)
 	for _, d := range all {
+		if d.Verdict == vSkipped {
+			fmt.Fprintf(stdout, "SKIP %s: %s\n", d.File, d.Note)
+		}
 		if d.Verdict == vDisagree || d.Verdict == vMissing {
 			fmt.Fprintf(stdout, "DISAGREE %s", d.File)
 			if d.Note != "" {
@@ -226,13 +231,13 @@ func compare(file string, nat map[string]native.Result) scenarioDiff {
 			continue
 		}
 		x := diff{Line: ln, Call: pick(es.Call, ws.Call), Emu: outcomeText(es, eok), Wine: outcomeText(ws, wok), EmuFail: ef, WineFail: wf}
-		x.Deviation = native.FindDeviation(file, ln)
+		x.Deviation = native.FindDeviation(file, x.Call)
 		d.Diffs = append(d.Diffs, x)
 	}
 	// A native run that stopped outside any step (a crash, a set-up
 	// failure) is a disagreement of its own.
 	if w.Error != "" && errLineW == 0 && e.Error == "" {
-		d.Diffs = append(d.Diffs, diff{Line: 0, Call: "(run)", Emu: "ran", Wine: "stopped", WineFail: []string{w.Error}, Deviation: native.FindDeviation(file, 0)})
+		d.Diffs = append(d.Diffs, diff{Line: 0, Call: "(run)", Emu: "ran", Wine: "stopped", WineFail: []string{w.Error}, Deviation: native.FindDeviation(file, "(run)")})
 	}
 	switch {
 	case len(d.Diffs) == 0 && bothFail:

@@ -114,6 +114,9 @@ func runOne(file string) native.Result {
 	return native.FromReport(rep, "native", "windows")
 }
 
+// startTries is how often runChild tries to start a child process.
+const startTries = 4
+
 // runChild runs one scenario in a child process.
 func runChild(file string, limit time.Duration) native.Result {
 	self, err := os.Executable()
@@ -122,10 +125,24 @@ func runChild(file string, limit time.Duration) native.Result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, self, "-child", file)
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	// Under a loaded Wine, starting a process now and then fails at once
+	// ("fork/exec ...: Internal error"): the child never ran, so start it
+	// again, a few times at most.
+	for try := 1; ; try++ {
+		cmd := exec.CommandContext(ctx, self, "-child", file)
+		stdout.Reset()
+		stderr.Reset()
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err = cmd.Start(); err == nil {
+			err = cmd.Wait()
+			break
+		}
+		if try == startTries || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+	}
 	var r native.Result
 	if jerr := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &r); jerr == nil && r.File != "" {
 		return r

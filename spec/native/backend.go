@@ -85,6 +85,13 @@ type object struct {
 	closed, rClosed, wClosed bool
 }
 
+// The main goroutine keeps the process's main thread for itself, so that
+// no scenario thread is ever given it: a goroutine that ends while locked
+// to its thread ends that thread, except the main one, which the Go
+// runtime only parks. A scenario's ExitThread on the main thread would
+// leave it alive, and with it the I/O and APC queue its exit must drop.
+func init() { runtime.LockOSThread() }
+
 // errExit is how ExitThread ends a thread's goroutine.
 var errExit = errors.New("thread exits")
 
@@ -152,7 +159,17 @@ func (b *Backend) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	})
 }
 
+// wsaStartup gives the run exactly one Winsock reference. Go's net
+// package (linked into the runner) calls WSAStartup at init, so the
+// process holds a reference before the scenario starts: drop every
+// reference first, or a scenario's WSACleanup would not be the last one
+// and WSANOTINITIALISED could never be seen.
 func wsaStartup() error {
+	for i := 0; i < 64; i++ {
+		if r, _ := call(pWSACleanup); r != 0 {
+			break // not initialised any more
+		}
+	}
 	data := alloc(512) // WSADATA
 	r, _ := call(pWSAStartup, 0x0202, addr(data))
 	if r != 0 {
@@ -235,6 +252,7 @@ func (b *Backend) Do(name string, c spec.Call) (spec.Outcome, error) {
 		}
 		if r.exited {
 			t.exited = true
+			b.awaitExit(t)
 			b.quiet()
 			return spec.Outcome{Outs: map[string]string{}}, nil
 		}
@@ -254,6 +272,22 @@ func (b *Backend) Do(name string, c spec.Call) (spec.Outcome, error) {
 		return spec.Outcome{Blocked: true}, nil
 	}
 }
+
+// awaitExit waits until a thread that called ExitThread has really
+// ended. Its goroutine replies before it returns, and the runtime ends
+// the OS thread after that: what the system does at thread exit
+// (cancelling the thread's I/O, refusing its APCs) must have happened
+// before the next step looks, however loaded the machine is.
+func (b *Backend) awaitExit(t *thread) {
+	if t.hClosed {
+		time.Sleep(b.Grace)
+		return
+	}
+	windows.WaitForSingleObject(t.h, exitWait)
+}
+
+// exitWait bounds awaitExit (milliseconds).
+const exitWait = 5000
 
 // quiet lets the system deliver what the last step set going, then
 // gathers calls that returned meanwhile.

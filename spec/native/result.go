@@ -51,8 +51,9 @@ type Failure struct {
 const UnsupportedMark = "not supported by the native backend"
 
 // Applies says whether a scenario is meant for a run of real Winsock:
-// its kinds must include ifs (Windows' own provider is an IFS one) and
-// its profiles windows. It returns the reason when not.
+// it must not be marked emulator-only, its kinds must include ifs
+// (Windows' own provider is an IFS one) and its profiles windows. It
+// returns the reason when not.
 func Applies(sc *spec.Scenario) (bool, string) {
 	has := func(list []string, w string) bool {
 		for _, x := range list {
@@ -61,6 +62,9 @@ func Applies(sc *spec.Scenario) (bool, string) {
 			}
 		}
 		return false
+	}
+	if sc.EmulatorOnly != "" {
+		return false, "emulator-only: " + sc.EmulatorOnly
 	}
 	if !has(sc.Kinds, "ifs") {
 		return false, "scenario is for non-IFS providers only"

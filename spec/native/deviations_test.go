@@ -1,0 +1,76 @@
+package native
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+// Every known deviation names a scenario that exists, runs on real
+// Winsock, and has each of the listed steps, with its evidence written.
+func TestDeviationsMatchSteps(t *testing.T) {
+	for _, d := range Deviations {
+		sc, err := spec.ParseFile(filepath.Join("..", "scenarios", filepath.FromSlash(d.Scenario)))
+		if err != nil {
+			t.Errorf("%s: %v", d.Scenario, err)
+			continue
+		}
+		if ok, why := Applies(sc); !ok {
+			t.Errorf("%s: listed as a Wine deviation but not run on real Winsock (%s)", d.Scenario, why)
+		}
+		if d.What == "" || d.Evidence == "" || len(d.Steps) == 0 {
+			t.Errorf("%s: an entry needs steps, what Wine does and the evidence", d.Scenario)
+		}
+		for _, s := range d.Steps {
+			found := false
+			for _, st := range sc.Steps {
+				text := st.Call.String()
+				if st.Call.Name == "settle" {
+					text = "settle"
+				}
+				if SameCall(s, text) {
+					found = true
+				}
+			}
+			if !found && s != "(run)" {
+				t.Errorf("%s: no step %q", d.Scenario, s)
+			}
+		}
+	}
+}
+
+func TestSameCall(t *testing.T) {
+	if !SameCall("WSASendMsg w hi ov1 nullname namelen=16", "WSASendMsg w hi ov1 namelen=16 nullname") {
+		t.Error("keyword order should not matter")
+	}
+	if SameCall("CancelIoEx p.r", "CancelIoEx p.r rd") || SameCall("settle", "SleepEx 0") {
+		t.Error("different calls matched")
+	}
+}
+
+// The README's table of known deviations names every scenario the list
+// has.
+func TestREADMEListsDeviations(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	i := strings.Index(text, "## Checking against real Winsock")
+	if i < 0 {
+		t.Fatal("README has no \"Checking against real Winsock\" section")
+	}
+	sec := text[i+3:]
+	if j := strings.Index(sec, "\n## "); j >= 0 {
+		sec = sec[:j]
+	}
+	for _, d := range Deviations {
+		name := strings.TrimSuffix(d.Scenario, ".scenario")
+		if !strings.Contains(sec, name) {
+			t.Errorf("README's known-deviations table does not name %s", name)
+		}
+	}
+}
