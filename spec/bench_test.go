@@ -57,6 +57,7 @@ type benchBackend struct {
 // benchBackends: the emulator; bench_windows_test.go adds the native one.
 var benchBackends = []benchBackend{
 	{"emulator", func() spec.Backend { return &spec.Emulator{} }},
+	{"emulator-quiet", func() spec.Backend { return &spec.Emulator{Quiet: true} }},
 }
 
 // benchCycleBatch is how many cycles run on one machine before it is

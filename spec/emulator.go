@@ -17,6 +17,9 @@ type Emulator struct {
 	// Chooser, if set, makes the open decisions (explore, replay); it
 	// overrides RunConfig.Seed.
 	Chooser emu.Chooser
+	// Quiet runs without the trace and the sanitizer: for timing only
+	// (timelines, liveness and "finding" lines need them).
+	Quiet bool
 
 	sys     *emu.System
 	st      *emu.Stepper
@@ -151,7 +154,11 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 	}
 	// The sanitizer always watches scenario runs: a scenario that does
 	// something the pages call undefined must say so with "finding".
-	opts = append(opts, emu.WithSanitizer(emu.SanitizeReport))
+	if e.Quiet {
+		opts = append(opts, emu.WithoutTrace())
+	} else {
+		opts = append(opts, emu.WithSanitizer(emu.SanitizeReport))
+	}
 	e.sys = emu.New(opts...)
 	st, err := e.sys.Stepper()
 	if err != nil {
