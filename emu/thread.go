@@ -285,7 +285,9 @@ func (t *Thread) enter(name, args string) error {
 // ok traces a successful return and clears nothing (Win32 calls leave the
 // last error alone on success unless documented otherwise).
 func (t *Thread) ok(name string, result uint64) {
-	t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result})
+	if t.s.trace != nil {
+		t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result})
+	}
 }
 
 // fail records err as the thread's last error, traces the return and
