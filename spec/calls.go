@@ -3,7 +3,6 @@ package spec
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -12,10 +11,6 @@ import (
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
-
-// poison is what out-parameters hold before a call, so that one the call
-// did not write reads as "untouched".
-const poison = 0xDEADBEEF
 
 // Calls lists every call a scenario step may make, with its arguments, for
 // error messages and the scenario guide.
@@ -64,12 +59,6 @@ var Calls = map[string]string{
 	"ReleaseBuffer":                      "ReleaseBuffer <buf>      (the program frees the buffer: a sanitizer check)",
 }
 
-// callError is a scenario mistake found while running a step: an unknown
-// call, object or argument.
-func callError(c Call, format string, args ...any) error {
-	return &ParseError{"", c.Line, fmt.Sprintf("%s: %s", c.Name, fmt.Sprintf(format, args...))}
-}
-
 func (e *Emulator) handle(c Call, name string) (emu.Handle, error) {
 	if strings.HasSuffix(name, ".r") || strings.HasSuffix(name, ".w") {
 		o, ok := e.objs[name[:len(name)-2]]
@@ -87,7 +76,7 @@ func (e *Emulator) handle(c Call, name string) (emu.Handle, error) {
 		return o.h, nil
 	}
 	if o, ok := e.objs[name]; ok && o.decl.Kind == "pipe" {
-		return 0, callError(c, "pipe %q: name an end, %s.r or %s.w", name, name, name)
+		return 0, CallError(c, "pipe %q: name an end, %s.r or %s.w", name, name, name)
 	}
 	switch name {
 	case "NULL":
@@ -98,7 +87,7 @@ func (e *Emulator) handle(c Call, name string) (emu.Handle, error) {
 	if n, err := strconv.ParseUint(name, 0, 64); err == nil {
 		return emu.Handle(n), nil
 	}
-	return 0, callError(c, "unknown handle %q", name)
+	return 0, CallError(c, "unknown handle %q", name)
 }
 
 func (e *Emulator) ov(c Call, name string) (*emu.Overlapped, error) {
@@ -107,7 +96,7 @@ func (e *Emulator) ov(c Call, name string) (*emu.Overlapped, error) {
 	}
 	o, ok := e.objs[name]
 	if !ok || o.ov == nil {
-		return nil, callError(c, "%q is not a declared overlapped record", name)
+		return nil, CallError(c, "%q is not a declared overlapped record", name)
 	}
 	return o.ov, nil
 }
@@ -120,14 +109,14 @@ func (e *Emulator) bufs(c Call, spec string) ([]emu.WSABUF, error) {
 	for _, n := range strings.Split(spec, ",") {
 		o, ok := e.objs[n]
 		if !ok || o.decl.Kind != "buffer" {
-			return nil, callError(c, "%q is not a declared buffer", n)
+			return nil, CallError(c, "%q is not a declared buffer", n)
 		}
 		out = append(out, emu.WSABUF{Len: uint32(len(o.buf)), Buf: o.buf})
 	}
 	if v, ok := c.Args.Get("len"); ok && len(out) > 0 {
 		n, err := parseNum(v)
 		if err != nil {
-			return nil, callError(c, "len=%q: %v", v, err)
+			return nil, CallError(c, "len=%q: %v", v, err)
 		}
 		out[0].Len = uint32(n)
 	}
@@ -141,7 +130,7 @@ func (e *Emulator) wsaRoutine(c Call) (emu.WSACompletionRoutine, error) {
 	}
 	o, ok := e.objs[v]
 	if !ok || o.decl.Kind != "routine" {
-		return nil, callError(c, "routine=%q is not a declared routine", v)
+		return nil, CallError(c, "routine=%q is not a declared routine", v)
 	}
 	return o.wsaFn, nil
 }
@@ -152,7 +141,7 @@ func (e *Emulator) addr(c Call, v string) (*netip.AddrPort, int32, error) {
 	}
 	ap, err := netip.ParseAddrPort(v)
 	if err != nil {
-		return nil, 0, callError(c, "bad address %q", v)
+		return nil, 0, CallError(c, "bad address %q", v)
 	}
 	return &ap, namelen(ap), nil
 }
@@ -162,13 +151,6 @@ func (c Call) pos(i int) string {
 		return c.Args.Pos[i]
 	}
 	return ""
-}
-
-func needPos(c Call, n int) error {
-	if len(c.Args.Pos) < n {
-		return callError(c, "needs %d arguments: %s", n, Calls[c.Name])
-	}
-	return nil
 }
 
 func errName(err error) string {
@@ -220,29 +202,14 @@ func waitOutcome(r uint32, err error) Outcome {
 	return o
 }
 
-func outNum(v uint32) string {
-	if v == poison {
-		return "untouched"
-	}
-	return strconv.FormatUint(uint64(v), 10)
-}
-
-func parseMs(c Call, v string) (uint32, error) {
-	n, err := parseNum(v)
-	if err != nil || n > 0xFFFFFFFF {
-		return 0, callError(c, "bad time %q", v)
-	}
-	return uint32(n), nil
-}
-
 // exec makes one call on thread t.
 func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 	switch c.Name {
 	case "SleepEx":
-		if err := needPos(c, 1); err != nil {
+		if err := NeedArgs(c, 1); err != nil {
 			return Outcome{}, err
 		}
-		ms, err := parseMs(c, c.pos(0))
+		ms, err := ParseMs(c, c.pos(0))
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -252,7 +219,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		return waitOutcome(r, nil), nil
 	case "WaitForSingleObjectEx", "WaitForMultipleObjectsEx", "WSAWaitForMultipleEvents":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		var hs []emu.Handle
@@ -266,7 +233,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		if c.pos(0) == "none" {
 			hs = nil
 		}
-		ms, err := parseMs(c, c.pos(1))
+		ms, err := ParseMs(c, c.pos(1))
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -282,7 +249,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		return waitOutcome(r, err), nil
 	case "SetEvent", "ResetEvent", "WSASetEvent", "WSAResetEvent", "WSACloseEvent", "CloseHandle":
-		if err := needPos(c, 1); err != nil {
+		if err := NeedArgs(c, 1); err != nil {
 			return Outcome{}, err
 		}
 		h, err := e.handle(c, c.pos(0))
@@ -295,12 +262,12 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		}[c.Name]
 		return boolOutcome(fn(h)), nil
 	case "QueueUserAPC":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		o, ok := e.objs[c.pos(0)]
 		if !ok || o.decl.Kind != "apc" {
-			return Outcome{}, callError(c, "%q is not a declared apc", c.pos(0))
+			return Outcome{}, CallError(c, "%q is not a declared apc", c.pos(0))
 		}
 		h, err := e.handle(c, c.pos(1))
 		if err != nil {
@@ -309,7 +276,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		var param uint64
 		if v, ok := c.Args.Get("param"); ok {
 			if param, err = parseNum(v); err != nil {
-				return Outcome{}, callError(c, "param=%q", v)
+				return Outcome{}, CallError(c, "param=%q", v)
 			}
 		}
 		return boolOutcome(t.QueueUserAPC(o.apcFn, h, uintptr(param))), nil
@@ -318,7 +285,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		if c.pos(0) != "" {
 			var err error
 			if code, err = parseNum(c.pos(0)); err != nil {
-				return Outcome{}, callError(c, "bad exit code %q", c.pos(0))
+				return Outcome{}, CallError(c, "bad exit code %q", c.pos(0))
 			}
 		}
 		t.ExitThread(uint32(code))
@@ -338,7 +305,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 	case "WSASendMsg", "WSARecvMsg":
 		return e.msgCall(t, c)
 	case "WSAGetOverlappedResult", "GetOverlappedResult":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		h, err := e.handle(c, c.pos(0))
@@ -349,7 +316,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, err
 		}
-		n, fl := uint32(poison), uint32(poison)
+		n, fl := uint32(Poison), uint32(Poison)
 		var out Outcome
 		if c.Name == "GetOverlappedResult" {
 			out = boolOutcome(t.GetOverlappedResult(h, ov, &n, c.Args.Has("wait")))
@@ -361,9 +328,9 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 					out.Err = w
 				}
 			}
-			out.Outs["flags"] = outNum(fl)
+			out.Outs["flags"] = OutNum(fl)
 		}
-		out.Outs["bytes"] = outNum(n)
+		out.Outs["bytes"] = OutNum(n)
 		return out, nil
 	case "WSAIoctl":
 		return e.ioctl(t, c)
@@ -372,27 +339,27 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 	case "ReadFile", "WriteFile", "ReadFileEx", "WriteFileEx":
 		return e.fileCall(t, c)
 	case "ReleaseOverlapped":
-		if err := needPos(c, 1); err != nil {
+		if err := NeedArgs(c, 1); err != nil {
 			return Outcome{}, err
 		}
 		ov, err := e.ov(c, c.pos(0))
 		if err != nil || ov == nil {
-			return Outcome{}, callError(c, "%q is not a declared overlapped record", c.pos(0))
+			return Outcome{}, CallError(c, "%q is not a declared overlapped record", c.pos(0))
 		}
 		t.ReleaseOverlapped(ov)
 		return Outcome{Ret: "void", Outs: map[string]string{}}, nil
 	case "ReleaseBuffer":
-		if err := needPos(c, 1); err != nil {
+		if err := NeedArgs(c, 1); err != nil {
 			return Outcome{}, err
 		}
 		o, ok := e.objs[c.pos(0)]
 		if !ok || o.decl.Kind != "buffer" {
-			return Outcome{}, callError(c, "%q is not a declared buffer", c.pos(0))
+			return Outcome{}, CallError(c, "%q is not a declared buffer", c.pos(0))
 		}
 		t.ReleaseBuffer(o.buf)
 		return Outcome{Ret: "void", Outs: map[string]string{}}, nil
 	case "CancelIo", "CancelIoEx":
-		if err := needPos(c, 1); err != nil {
+		if err := NeedArgs(c, 1); err != nil {
 			return Outcome{}, err
 		}
 		h, err := e.handle(c, c.pos(0))
@@ -410,7 +377,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 	case "CreateIoCompletionPort", "GetQueuedCompletionStatus", "PostQueuedCompletionStatus", "SetFileCompletionNotificationModes":
 		return e.portCall(t, c)
 	}
-	return Outcome{}, callError(c, "unknown call (known: %s)", knownCalls())
+	return Outcome{}, CallError(c, "unknown call (known: %s)", knownCalls())
 }
 
 func orNull(s string) string {
@@ -435,7 +402,7 @@ func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
 	if isTo {
 		n = 4
 	}
-	if err := needPos(c, n); err != nil {
+	if err := NeedArgs(c, n); err != nil {
 		return Outcome{}, err
 	}
 	h, err := e.handle(c, c.pos(0))
@@ -456,11 +423,11 @@ func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
 	}
 	var flags uint64
 	if v, ok := c.Args.Get("flags"); ok {
-		if flags, err = parseFlags(v); err != nil {
-			return Outcome{}, callError(c, "flags=%q: %v", v, err)
+		if flags, err = ParseFlags(v); err != nil {
+			return Outcome{}, CallError(c, "flags=%q: %v", v, err)
 		}
 	}
-	cnt := uint32(poison)
+	cnt := uint32(Poison)
 	pcnt := &cnt
 	if c.Args.Has("nullbytes") {
 		pcnt = nil
@@ -479,35 +446,23 @@ func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
 	case "WSARecv":
 		fl := uint32(flags)
 		out = wsaOutcome(t.WSARecv(s, bufs, pcnt, &fl, ov, routine))
-		out.Outs["flags"] = outNum(fl)
+		out.Outs["flags"] = OutNum(fl)
 	case "WSARecvFrom":
 		fl := uint32(flags)
 		from := new(netip.AddrPort)
 		fromlen := int32(provider.SizeofSockaddrInet6)
 		out = wsaOutcome(t.WSARecvFrom(s, bufs, pcnt, &fl, from, &fromlen, ov, routine))
-		out.Outs["flags"] = outNum(fl)
+		out.Outs["flags"] = OutNum(fl)
 		if ov == nil && out.Err == "" {
 			out.Outs["from"] = from.String()
 		}
 	}
-	out.Outs["bytes"] = outNum(cnt)
+	out.Outs["bytes"] = OutNum(cnt)
 	return out, nil
 }
 
-func parseFlags(v string) (uint64, error) {
-	var f uint64
-	for _, p := range strings.Split(v, "|") {
-		n, err := parseNum(p)
-		if err != nil {
-			return 0, err
-		}
-		f |= n
-	}
-	return f, nil
-}
-
 func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := needPos(c, 3); err != nil {
+	if err := NeedArgs(c, 3); err != nil {
 		return Outcome{}, err
 	}
 	h, err := e.handle(c, c.pos(0))
@@ -528,13 +483,13 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 	}
 	msg := &emu.WSAMSG{Buffers: bufs}
 	if v, ok := c.Args.Get("msgflags"); ok {
-		f, err := parseFlags(v)
+		f, err := ParseFlags(v)
 		if err != nil {
-			return Outcome{}, callError(c, "msgflags=%q", v)
+			return Outcome{}, CallError(c, "msgflags=%q", v)
 		}
 		msg.Flags = uint32(f)
 	}
-	cnt := uint32(poison)
+	cnt := uint32(Poison)
 	pcnt := &cnt
 	if c.Args.Has("nullbytes") {
 		pcnt = nil
@@ -551,7 +506,7 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 		if v, ok := c.Args.Get("namelen"); ok {
 			n, err := parseNum(v)
 			if err != nil {
-				return Outcome{}, callError(c, "namelen=%q", v)
+				return Outcome{}, CallError(c, "namelen=%q", v)
 			}
 			msg.Namelen = int32(n)
 		}
@@ -561,7 +516,7 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 		if v, ok := c.Args.Get("src"); ok {
 			a, err := netip.ParseAddr(v)
 			if err != nil {
-				return Outcome{}, callError(c, "src=%q", v)
+				return Outcome{}, CallError(c, "src=%q", v)
 			}
 			b := provider.PktinfoControl(a)
 			msg.Control = emu.WSABUF{Len: uint32(len(b)), Buf: b}
@@ -571,12 +526,12 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		var flags uint64
 		if v, ok := c.Args.Get("flags"); ok {
-			if flags, err = parseFlags(v); err != nil {
-				return Outcome{}, callError(c, "flags=%q", v)
+			if flags, err = ParseFlags(v); err != nil {
+				return Outcome{}, CallError(c, "flags=%q", v)
 			}
 		}
 		out := wsaOutcome(t.WSASendMsg(s, msg, uint32(flags), pcnt, ov, routine))
-		out.Outs["bytes"] = outNum(cnt)
+		out.Outs["bytes"] = OutNum(cnt)
 		return out, nil
 	}
 	var from netip.AddrPort
@@ -584,12 +539,12 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 	if v, ok := c.Args.Get("control"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 4096 {
-			return Outcome{}, callError(c, "control=%q", v)
+			return Outcome{}, CallError(c, "control=%q", v)
 		}
 		msg.Control = emu.WSABUF{Len: uint32(n), Buf: make([]byte, n)}
 	}
 	out := wsaOutcome(t.WSARecvMsg(s, msg, pcnt, ov, routine))
-	out.Outs["bytes"] = outNum(cnt)
+	out.Outs["bytes"] = OutNum(cnt)
 	report := func(o *Outcome) {
 		o.Outs["msgflags"] = strconv.FormatUint(uint64(msg.Flags), 10)
 		if from.IsValid() {
@@ -612,7 +567,7 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 }
 
 func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
-	if err := needPos(c, 2); err != nil {
+	if err := NeedArgs(c, 2); err != nil {
 		return Outcome{}, err
 	}
 	h, err := e.handle(c, c.pos(0))
@@ -621,13 +576,13 @@ func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
 	}
 	code, err := parseNum(c.pos(1))
 	if err != nil {
-		return Outcome{}, callError(c, "unknown ioctl code %q", c.pos(1))
+		return Outcome{}, CallError(c, "unknown ioctl code %q", c.pos(1))
 	}
 	var in, outb []byte
 	if v, ok := c.Args.Get("value"); ok {
 		n, err := parseNum(v)
 		if err != nil {
-			return Outcome{}, callError(c, "value=%q", v)
+			return Outcome{}, CallError(c, "value=%q", v)
 		}
 		in = binary.LittleEndian.AppendUint32(nil, uint32(n))
 	}
@@ -648,7 +603,7 @@ func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
 	if v, ok := c.Args.Get("out"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 64 {
-			return Outcome{}, callError(c, "out=%q", v)
+			return Outcome{}, CallError(c, "out=%q", v)
 		}
 		outb = make([]byte, n)
 	}
@@ -660,9 +615,9 @@ func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	ret := uint32(poison)
+	ret := uint32(Poison)
 	out := wsaOutcome(t.WSAIoctl(emu.SOCKET(h), uint32(code), in, outb, &ret, ov, routine))
-	out.Outs["bytes"] = outNum(ret)
+	out.Outs["bytes"] = OutNum(ret)
 	if len(outb) >= 4 && out.Err == "" {
 		out.Outs["value"] = strconv.FormatUint(uint64(binary.LittleEndian.Uint32(outb)), 10)
 	}
@@ -670,7 +625,7 @@ func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
 }
 
 func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := needPos(c, 1); err != nil {
+	if err := NeedArgs(c, 1); err != nil {
 		return Outcome{}, err
 	}
 	h, err := e.handle(c, c.pos(0))
@@ -682,16 +637,16 @@ func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
 	case "closesocket":
 		return wsaOutcome(t.Closesocket(s)), nil
 	case "shutdown":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		how, err := parseNum(c.pos(1))
 		if err != nil {
-			return Outcome{}, callError(c, "bad how %q", c.pos(1))
+			return Outcome{}, CallError(c, "bad how %q", c.pos(1))
 		}
 		return wsaOutcome(t.Shutdown(s, int32(how))), nil
 	case "bind", "connect":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		a, l, err := e.addr(c, c.pos(1))
@@ -714,20 +669,20 @@ func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		return out, nil
 	}
-	if err := needPos(c, 2); err != nil {
+	if err := NeedArgs(c, 2); err != nil {
 		return Outcome{}, err
 	}
-	level, name, err := optName(c, c.pos(1))
+	level, name, err := SockOption(c, c.pos(1))
 	if err != nil {
 		return Outcome{}, err
 	}
 	if c.Name == "setsockopt" {
-		if err := needPos(c, 3); err != nil {
+		if err := NeedArgs(c, 3); err != nil {
 			return Outcome{}, err
 		}
 		v, err := parseNum(c.pos(2))
 		if err != nil {
-			return Outcome{}, callError(c, "bad value %q", c.pos(2))
+			return Outcome{}, CallError(c, "bad value %q", c.pos(2))
 		}
 		return wsaOutcome(t.Setsockopt(s, level, name, binary.LittleEndian.AppendUint32(nil, uint32(v)))), nil
 	}
@@ -740,24 +695,8 @@ func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
 	return out, nil
 }
 
-func optName(c Call, v string) (int32, int32, error) {
-	switch v {
-	case "IP_PKTINFO":
-		return provider.IPPROTO_IP, provider.IP_PKTINFO, nil
-	case "IPV6_PKTINFO":
-		return provider.IPPROTO_IPV6, provider.IPV6_PKTINFO, nil
-	case "IPV6_V6ONLY":
-		return provider.IPPROTO_IPV6, provider.IPV6_V6ONLY, nil
-	}
-	n, err := parseNum(v)
-	if err != nil {
-		return 0, 0, callError(c, "unknown option %q", v)
-	}
-	return provider.SOL_SOCKET, int32(n), nil
-}
-
 func (e *Emulator) fileCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := needPos(c, 3); err != nil {
+	if err := NeedArgs(c, 3); err != nil {
 		return Outcome{}, err
 	}
 	h, err := e.handle(c, c.pos(0))
@@ -766,13 +705,13 @@ func (e *Emulator) fileCall(t *emu.Thread, c Call) (Outcome, error) {
 	}
 	o, ok := e.objs[c.pos(1)]
 	if !ok || o.decl.Kind != "buffer" {
-		return Outcome{}, callError(c, "%q is not a declared buffer", c.pos(1))
+		return Outcome{}, CallError(c, "%q is not a declared buffer", c.pos(1))
 	}
 	buf := o.buf
 	if v, ok := c.Args.Get("len"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > len(buf) {
-			return Outcome{}, callError(c, "len=%q", v)
+			return Outcome{}, CallError(c, "len=%q", v)
 		}
 		buf = buf[:n]
 	}
@@ -780,7 +719,7 @@ func (e *Emulator) fileCall(t *emu.Thread, c Call) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	n := uint32(poison)
+	n := uint32(Poison)
 	var out Outcome
 	switch c.Name {
 	case "ReadFile":
@@ -788,12 +727,12 @@ func (e *Emulator) fileCall(t *emu.Thread, c Call) (Outcome, error) {
 	case "WriteFile":
 		out = boolOutcome(t.WriteFile(h, buf, &n, ov))
 	default:
-		if err := needPos(c, 4); err != nil {
+		if err := NeedArgs(c, 4); err != nil {
 			return Outcome{}, err
 		}
 		r, ok := e.objs[c.pos(3)]
 		if !ok || r.decl.Kind != "routine" {
-			return Outcome{}, callError(c, "%q is not a declared routine", c.pos(3))
+			return Outcome{}, CallError(c, "%q is not a declared routine", c.pos(3))
 		}
 		if c.Name == "ReadFileEx" {
 			out = boolOutcome(t.ReadFileEx(h, buf, ov, r.fileFn))
@@ -802,17 +741,17 @@ func (e *Emulator) fileCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		return out, nil
 	}
-	out.Outs["bytes"] = outNum(n)
+	out.Outs["bytes"] = OutNum(n)
 	return out, nil
 }
 
 func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := needPos(c, 1); err != nil {
+	if err := NeedArgs(c, 1); err != nil {
 		return Outcome{}, err
 	}
 	switch c.Name {
 	case "CreateIoCompletionPort":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		fh, err := e.handle(c, c.pos(0))
@@ -826,7 +765,7 @@ func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
 		var key uint64
 		if v, ok := c.Args.Get("key"); ok {
 			if key, err = parseNum(v); err != nil {
-				return Outcome{}, callError(c, "key=%q", v)
+				return Outcome{}, CallError(c, "key=%q", v)
 			}
 		}
 		_, err = t.CreateIoCompletionPort(fh, ph, uintptr(key), 0)
@@ -835,23 +774,23 @@ func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		return Outcome{Ret: c.pos(1), Outs: map[string]string{}}, nil
 	case "GetQueuedCompletionStatus":
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		ph, err := e.handle(c, c.pos(0))
 		if err != nil {
 			return Outcome{}, err
 		}
-		ms, err := parseMs(c, c.pos(1))
+		ms, err := ParseMs(c, c.pos(1))
 		if err != nil {
 			return Outcome{}, err
 		}
-		n, key := uint32(poison), uintptr(poison)
+		n, key := uint32(Poison), uintptr(Poison)
 		ov := &emu.Overlapped{} // a stand-in value: "untouched" unless written
 		sentinel := ov
 		out := boolOutcome(t.GetQueuedCompletionStatus(ph, &n, &key, &ov, ms))
-		out.Outs["bytes"] = outNum(n)
-		out.Outs["key"] = outNum(uint32(key))
+		out.Outs["bytes"] = OutNum(n)
+		out.Outs["key"] = OutNum(uint32(key))
 		switch {
 		case ov == sentinel:
 			out.Outs["ov"] = "untouched"
@@ -877,16 +816,16 @@ func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		return boolOutcome(t.PostQueuedCompletionStatus(ph, uint32(n), uintptr(key), ov)), nil
 	default:
-		if err := needPos(c, 2); err != nil {
+		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
 		h, err := e.handle(c, c.pos(0))
 		if err != nil {
 			return Outcome{}, err
 		}
-		f, err := parseFlags(c.pos(1))
+		f, err := ParseFlags(c.pos(1))
 		if err != nil {
-			return Outcome{}, callError(c, "flags %q", c.pos(1))
+			return Outcome{}, CallError(c, "flags %q", c.pos(1))
 		}
 		return boolOutcome(t.SetFileCompletionNotificationModes(h, uint8(f))), nil
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
-	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
 // Emulator is the Backend over the emulator.
@@ -497,56 +496,7 @@ func (e *Emulator) Close() {
 	}
 }
 
-func parseNum(v string) (uint64, error) {
-	if s, ok := Quoted(v); ok {
-		v = s
-	}
-	if n, ok := wso.ParseErrno(v); ok {
-		return uint64(n), nil
-	}
-	if n, ok := wso.ParseNTStatus(v); ok {
-		return uint64(n), nil
-	}
-	if n, ok := namedConst[v]; ok {
-		return n, nil
-	}
-	return strconv.ParseUint(v, 0, 64)
-}
-
-var namedConst = map[string]uint64{
-	"INFINITE":                             uint64(emu.INFINITE),
-	"WSS_OPERATION_IN_PROGRESS":            uint64(wso.WSS_OPERATION_IN_PROGRESS),
-	"MSG_TRUNC":                            provider.MSG_TRUNC,
-	"MSG_CTRUNC":                           provider.MSG_CTRUNC,
-	"MSG_OOB":                              provider.MSG_OOB,
-	"MSG_PEEK":                             provider.MSG_PEEK,
-	"MSG_DONTROUTE":                        provider.MSG_DONTROUTE,
-	"MSG_PARTIAL":                          provider.MSG_PARTIAL,
-	"MSG_WAITALL":                          provider.MSG_WAITALL,
-	"SD_RECEIVE":                           provider.SD_RECEIVE,
-	"SD_SEND":                              provider.SD_SEND,
-	"SD_BOTH":                              provider.SD_BOTH,
-	"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": emu.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
-	"FILE_SKIP_SET_EVENT_ON_HANDLE":        emu.FILE_SKIP_SET_EVENT_ON_HANDLE,
-	"FIONBIO":                              provider.FIONBIO,
-	"FIONREAD":                             provider.FIONREAD,
-	"SIO_FLUSH":                            provider.SIO_FLUSH,
-	"SIO_UDP_CONNRESET":                    provider.SIO_UDP_CONNRESET,
-	"SIO_GET_EXTENSION_FUNCTION_POINTER":   provider.SIO_GET_EXTENSION_FUNCTION_POINTER,
-	"SO_RCVBUF":                            provider.SO_RCVBUF,
-	"SO_SNDBUF":                            provider.SO_SNDBUF,
-	"SO_RCVTIMEO":                          provider.SO_RCVTIMEO,
-	"SO_SNDTIMEO":                          provider.SO_SNDTIMEO,
-	"SO_MAX_MSG_SIZE":                      provider.SO_MAX_MSG_SIZE,
-	"SO_BROADCAST":                         provider.SO_BROADCAST,
-	"SO_TYPE":                              provider.SO_TYPE,
-	"SO_ERROR":                             provider.SO_ERROR,
-	"IP_PKTINFO":                           provider.IP_PKTINFO,
-	"IPV6_PKTINFO":                         provider.IPV6_PKTINFO,
-	"TRUE":                                 1,
-	"FALSE":                                0,
-	"NULL":                                 0,
-}
+func parseNum(v string) (uint64, error) { return ParseValue(v) }
 
 func setField(ov *emu.Overlapped, f string, v uint64) {
 	switch f {

@@ -365,7 +365,7 @@ func matchValue(got, want string) bool {
 			return true
 		}
 		if err1 == nil && got != "" {
-			if f, err := parseFlags(alt); err == nil && err2 == nil && f == g {
+			if f, err := ParseFlags(alt); err == nil && err2 == nil && f == g {
 				return true
 			}
 		}

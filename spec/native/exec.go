@@ -19,10 +19,11 @@ import (
 
 // poison is what out-parameters hold before a call: one still holding it
 // afterwards was not written ("untouched"), as in the emulator's backend.
-const poison = 0xDEADBEEF
+const poison = spec.Poison
 
+// unsupported names a call (or a use of one) this backend cannot make yet.
 func callError(c spec.Call, format string, args ...any) error {
-	return &spec.ParseError{Line: c.Line, Msg: fmt.Sprintf("%s: %s", c.Name, fmt.Sprintf(format, args...))}
+	return spec.CallError(c, format, args...)
 }
 
 // unsupported names a call (or a use of one) this backend cannot make yet.
@@ -35,13 +36,6 @@ func pos(c spec.Call, i int) string {
 		return c.Args.Pos[i]
 	}
 	return ""
-}
-
-func needPos(c spec.Call, n int) error {
-	if len(c.Args.Pos) < n {
-		return callError(c, "needs %d arguments: %s", n, spec.Calls[c.Name])
-	}
-	return nil
 }
 
 func errName(code uint32) string { return wso.Errno(code).Name() }
@@ -89,77 +83,6 @@ func waitResult(r uintptr, e uint32) spec.Outcome {
 	return o
 }
 
-func outNum(v uint32) string {
-	if v == poison {
-		return "untouched"
-	}
-	return strconv.FormatUint(uint64(v), 10)
-}
-
-// num reads a number or a named code, as scenarios write them.
-func num(v string) (uint64, error) {
-	if s, ok := spec.Quoted(v); ok {
-		v = s
-	}
-	if n, ok := wso.ParseErrno(v); ok {
-		return uint64(n), nil
-	}
-	if n, ok := wso.ParseNTStatus(v); ok {
-		return uint64(n), nil
-	}
-	if n, ok := names[v]; ok {
-		return n, nil
-	}
-	return strconv.ParseUint(v, 0, 64)
-}
-
-func flagsOf(v string) (uint64, error) {
-	var f uint64
-	for _, p := range strings.Split(v, "|") {
-		n, err := num(p)
-		if err != nil {
-			return 0, err
-		}
-		f |= n
-	}
-	return f, nil
-}
-
-var names = map[string]uint64{
-	"INFINITE":                             uint64(windows.INFINITE),
-	"WSS_OPERATION_IN_PROGRESS":            0x103,
-	"MSG_TRUNC":                            provider.MSG_TRUNC,
-	"MSG_CTRUNC":                           provider.MSG_CTRUNC,
-	"MSG_OOB":                              provider.MSG_OOB,
-	"MSG_PEEK":                             provider.MSG_PEEK,
-	"MSG_DONTROUTE":                        provider.MSG_DONTROUTE,
-	"MSG_PARTIAL":                          provider.MSG_PARTIAL,
-	"MSG_WAITALL":                          provider.MSG_WAITALL,
-	"SD_RECEIVE":                           provider.SD_RECEIVE,
-	"SD_SEND":                              provider.SD_SEND,
-	"SD_BOTH":                              provider.SD_BOTH,
-	"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": windows.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
-	"FILE_SKIP_SET_EVENT_ON_HANDLE":        windows.FILE_SKIP_SET_EVENT_ON_HANDLE,
-	"FIONBIO":                              provider.FIONBIO,
-	"FIONREAD":                             provider.FIONREAD,
-	"SIO_FLUSH":                            provider.SIO_FLUSH,
-	"SIO_UDP_CONNRESET":                    provider.SIO_UDP_CONNRESET,
-	"SIO_GET_EXTENSION_FUNCTION_POINTER":   provider.SIO_GET_EXTENSION_FUNCTION_POINTER,
-	"SO_RCVBUF":                            provider.SO_RCVBUF,
-	"SO_SNDBUF":                            provider.SO_SNDBUF,
-	"SO_RCVTIMEO":                          provider.SO_RCVTIMEO,
-	"SO_SNDTIMEO":                          provider.SO_SNDTIMEO,
-	"SO_MAX_MSG_SIZE":                      provider.SO_MAX_MSG_SIZE,
-	"SO_BROADCAST":                         provider.SO_BROADCAST,
-	"SO_TYPE":                              provider.SO_TYPE,
-	"SO_ERROR":                             provider.SO_ERROR,
-	"IP_PKTINFO":                           provider.IP_PKTINFO,
-	"IPV6_PKTINFO":                         provider.IPV6_PKTINFO,
-	"TRUE":                                 1,
-	"FALSE":                                0,
-	"NULL":                                 0,
-}
-
 // callTimeout is the time-out a call names, when it is finite and not 0.
 func callTimeout(c spec.Call) (uint32, bool) {
 	var v string
@@ -171,7 +94,7 @@ func callTimeout(c spec.Call) (uint32, bool) {
 	default:
 		return 0, false
 	}
-	n, err := num(v)
+	n, err := spec.ParseValue(v)
 	if err != nil || n == 0 || n >= uint64(windows.INFINITE) {
 		return 0, false
 	}
@@ -313,7 +236,7 @@ func (b *Backend) bufs(c spec.Call, s string) ([]bufRef, error) {
 		out = append(out, bufRef{addr(o.buf), o.n})
 	}
 	if v, ok := c.Args.Get("len"); ok && len(out) > 0 {
-		n, err := num(v)
+		n, err := spec.ParseValue(v)
 		if err != nil {
 			return nil, callError(c, "len=%q: %v", v, err)
 		}
@@ -393,14 +316,6 @@ func newOut() int {
 	return off
 }
 
-func parseMs(c spec.Call, v string) (uint32, error) {
-	n, err := num(v)
-	if err != nil || n > 0xFFFFFFFF {
-		return 0, callError(c, "bad time %q", v)
-	}
-	return uint32(n), nil
-}
-
 func alertable(c spec.Call) uintptr {
 	if c.Args.Has("alertable") {
 		return 1
@@ -412,10 +327,10 @@ func alertable(c spec.Call) uintptr {
 func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 	switch c.Name {
 	case "SleepEx":
-		if err := needPos(c, 1); err != nil {
+		if err := spec.NeedArgs(c, 1); err != nil {
 			return spec.Outcome{}, err
 		}
-		ms, err := parseMs(c, pos(c, 0))
+		ms, err := spec.ParseMs(c, pos(c, 0))
 		if err != nil {
 			return spec.Outcome{}, err
 		}
@@ -427,7 +342,7 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 	case "WaitForSingleObjectEx", "WaitForMultipleObjectsEx", "WSAWaitForMultipleEvents":
 		return b.wait(c)
 	case "SetEvent", "ResetEvent", "WSASetEvent", "WSAResetEvent", "WSACloseEvent", "CloseHandle":
-		if err := needPos(c, 1); err != nil {
+		if err := spec.NeedArgs(c, 1); err != nil {
 			return spec.Outcome{}, err
 		}
 		h, err := b.handle(c, pos(c, 0))
@@ -444,7 +359,7 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 		}
 		return boolResult(r, e), nil
 	case "QueueUserAPC":
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
 		o, ok := b.objs[pos(c, 0)]
@@ -457,7 +372,7 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 		}
 		var param uint64
 		if v, ok := c.Args.Get("param"); ok {
-			if param, err = num(v); err != nil {
+			if param, err = spec.ParseValue(v); err != nil {
 				return spec.Outcome{}, callError(c, "param=%q", v)
 			}
 		}
@@ -484,7 +399,7 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 	case "WSASendMsg", "WSARecvMsg":
 		return b.msgCall(c)
 	case "WSAGetOverlappedResult", "GetOverlappedResult":
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
 		h, err := b.handle(c, pos(c, 0))
@@ -510,15 +425,15 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 			if out.Err != "" {
 				out.Err = wsaErrName(e)
 			}
-			out.Outs["flags"] = outNum(load32(fl))
+			out.Outs["flags"] = spec.OutNum(load32(fl))
 		}
-		out.Outs["bytes"] = outNum(load32(n))
+		out.Outs["bytes"] = spec.OutNum(load32(n))
 		return out, nil
 	case "ReleaseBuffer", "ReleaseOverlapped":
 		// The program says it frees the memory: a sanitizer check in the
 		// emulator. Here nothing is freed (the kernel may still write to
 		// it); the call only has to be accepted.
-		if err := needPos(c, 1); err != nil {
+		if err := spec.NeedArgs(c, 1); err != nil {
 			return spec.Outcome{}, err
 		}
 		kind := map[string]string{"ReleaseBuffer": "buffer", "ReleaseOverlapped": "overlapped"}[c.Name]
@@ -533,7 +448,7 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 	case "ReadFile", "WriteFile", "ReadFileEx", "WriteFileEx":
 		return b.fileCall(c)
 	case "CancelIo", "CancelIoEx":
-		if err := needPos(c, 1); err != nil {
+		if err := spec.NeedArgs(c, 1); err != nil {
 			return spec.Outcome{}, err
 		}
 		h, err := b.handle(c, pos(c, 0))
@@ -557,7 +472,7 @@ func (b *Backend) exec(t *thread, c spec.Call) (spec.Outcome, error) {
 }
 
 func (b *Backend) wait(c spec.Call) (spec.Outcome, error) {
-	if err := needPos(c, 2); err != nil {
+	if err := spec.NeedArgs(c, 2); err != nil {
 		return spec.Outcome{}, err
 	}
 	var hs []windows.Handle
@@ -570,7 +485,7 @@ func (b *Backend) wait(c spec.Call) (spec.Outcome, error) {
 			hs = append(hs, h)
 		}
 	}
-	ms, err := parseMs(c, pos(c, 1))
+	ms, err := spec.ParseMs(c, pos(c, 1))
 	if err != nil {
 		return spec.Outcome{}, err
 	}
@@ -605,7 +520,7 @@ func (b *Backend) sendRecv(c spec.Call) (spec.Outcome, error) {
 	if isTo {
 		n = 4
 	}
-	if err := needPos(c, n); err != nil {
+	if err := spec.NeedArgs(c, n); err != nil {
 		return spec.Outcome{}, err
 	}
 	h, err := b.handle(c, pos(c, 0))
@@ -626,7 +541,7 @@ func (b *Backend) sendRecv(c spec.Call) (spec.Outcome, error) {
 	}
 	var flags uint64
 	if v, ok := c.Args.Get("flags"); ok {
-		if flags, err = flagsOf(v); err != nil {
+		if flags, err = spec.ParseFlags(v); err != nil {
 			return spec.Outcome{}, callError(c, "flags=%q: %v", v, err)
 		}
 	}
@@ -656,7 +571,7 @@ func (b *Backend) sendRecv(c spec.Call) (spec.Outcome, error) {
 		store32(fl, uint32(flags))
 		r, e := call(pWSARecv, uintptr(h), wb, uintptr(len(bs)), pcnt, addr(fl), ov, rt)
 		out = wsaResult(r, e)
-		out.Outs["flags"] = outNum(load32(fl))
+		out.Outs["flags"] = spec.OutNum(load32(fl))
 	case "WSARecvFrom":
 		fl := alloc(4)
 		store32(fl, uint32(flags))
@@ -665,7 +580,7 @@ func (b *Backend) sendRecv(c spec.Call) (spec.Outcome, error) {
 		store32(fromlen, provider.SizeofSockaddrInet6)
 		r, e := call(pWSARecvFrom, uintptr(h), wb, uintptr(len(bs)), pcnt, addr(fl), addr(from), addr(fromlen), ov, rt)
 		out = wsaResult(r, e)
-		out.Outs["flags"] = outNum(load32(fl))
+		out.Outs["flags"] = spec.OutNum(load32(fl))
 		if ov == 0 && out.Err == "" {
 			if ap, ok := readSockaddr(from); ok {
 				out.Outs["from"] = ap.String()
@@ -674,7 +589,7 @@ func (b *Backend) sendRecv(c spec.Call) (spec.Outcome, error) {
 			}
 		}
 	}
-	out.Outs["bytes"] = outNum(load32(cnt))
+	out.Outs["bytes"] = spec.OutNum(load32(cnt))
 	return out, nil
 }
 
@@ -701,7 +616,7 @@ func extension(s windows.Handle, guid windows.GUID, cache *atomic.Uintptr) (uint
 }
 
 func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
-	if err := needPos(c, 3); err != nil {
+	if err := spec.NeedArgs(c, 3); err != nil {
 		return spec.Outcome{}, err
 	}
 	h, err := b.handle(c, pos(c, 0))
@@ -728,7 +643,7 @@ func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
 	}
 	store32(msg+24, uint32(len(bs)))
 	if v, ok := c.Args.Get("msgflags"); ok {
-		f, err := flagsOf(v)
+		f, err := spec.ParseFlags(v)
 		if err != nil {
 			return spec.Outcome{}, callError(c, "msgflags=%q", v)
 		}
@@ -749,7 +664,7 @@ func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
 			store32(msg+8, uint32(tolen))
 		}
 		if v, ok := c.Args.Get("namelen"); ok {
-			n, err := num(v)
+			n, err := spec.ParseValue(v)
 			if err != nil {
 				return spec.Outcome{}, callError(c, "namelen=%q", v)
 			}
@@ -773,7 +688,7 @@ func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
 		}
 		var flags uint64
 		if v, ok := c.Args.Get("flags"); ok {
-			if flags, err = flagsOf(v); err != nil {
+			if flags, err = spec.ParseFlags(v); err != nil {
 				return spec.Outcome{}, callError(c, "flags=%q", v)
 			}
 		}
@@ -783,7 +698,7 @@ func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
 		}
 		r, e := callPtr(fn, uintptr(h), addr(msg), uintptr(flags), pcnt, ov, rt)
 		out := wsaResult(r, e)
-		out.Outs["bytes"] = outNum(load32(cnt))
+		out.Outs["bytes"] = spec.OutNum(load32(cnt))
 		return out, nil
 	}
 	from := alloc(provider.SizeofSockaddrInet6)
@@ -805,7 +720,7 @@ func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
 	}
 	r, e := callPtr(fn, uintptr(h), addr(msg), pcnt, ov, rt)
 	out := wsaResult(r, e)
-	out.Outs["bytes"] = outNum(load32(cnt))
+	out.Outs["bytes"] = spec.OutNum(load32(cnt))
 	out.Outs["msgflags"] = strconv.FormatUint(uint64(load32(msg+48)), 10)
 	if ap, ok := readSockaddr(from); ok {
 		out.Outs["from"] = ap.String()
@@ -820,21 +735,21 @@ func (b *Backend) msgCall(c spec.Call) (spec.Outcome, error) {
 }
 
 func (b *Backend) ioctl(c spec.Call) (spec.Outcome, error) {
-	if err := needPos(c, 2); err != nil {
+	if err := spec.NeedArgs(c, 2); err != nil {
 		return spec.Outcome{}, err
 	}
 	h, err := b.handle(c, pos(c, 0))
 	if err != nil {
 		return spec.Outcome{}, err
 	}
-	code, err := num(pos(c, 1))
+	code, err := spec.ParseValue(pos(c, 1))
 	if err != nil {
 		return spec.Outcome{}, callError(c, "unknown ioctl code %q", pos(c, 1))
 	}
 	in, inN := 0, 0
 	outOff, outN := 0, -1
 	if v, ok := c.Args.Get("value"); ok {
-		n, err := num(v)
+		n, err := spec.ParseValue(v)
 		if err != nil {
 			return spec.Outcome{}, callError(c, "value=%q", v)
 		}
@@ -887,7 +802,7 @@ func (b *Backend) ioctl(c spec.Call) (spec.Outcome, error) {
 	ret := newOut()
 	r, e := call(pWSAIoctl, uintptr(h), uintptr(uint32(code)), pin, uintptr(inN), pout, uintptr(outN), addr(ret), ov, rt)
 	out := wsaResult(r, e)
-	out.Outs["bytes"] = outNum(load32(ret))
+	out.Outs["bytes"] = spec.OutNum(load32(ret))
 	if outN >= 4 && out.Err == "" {
 		out.Outs["value"] = strconv.FormatUint(uint64(load32(outOff)), 10)
 	}
@@ -895,7 +810,7 @@ func (b *Backend) ioctl(c spec.Call) (spec.Outcome, error) {
 }
 
 func (b *Backend) sockCall(c spec.Call) (spec.Outcome, error) {
-	if err := needPos(c, 1); err != nil {
+	if err := spec.NeedArgs(c, 1); err != nil {
 		return spec.Outcome{}, err
 	}
 	h, err := b.handle(c, pos(c, 0))
@@ -910,17 +825,17 @@ func (b *Backend) sockCall(c spec.Call) (spec.Outcome, error) {
 		}
 		return wsaResult(r, e), nil
 	case "shutdown":
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
-		how, err := num(pos(c, 1))
+		how, err := spec.ParseValue(pos(c, 1))
 		if err != nil {
 			return spec.Outcome{}, callError(c, "bad how %q", pos(c, 1))
 		}
 		r, e := call(pShutdown, uintptr(h), uintptr(how))
 		return wsaResult(r, e), nil
 	case "bind", "connect":
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
 		a, l, err := b.addrArg(c, pos(c, 1))
@@ -928,7 +843,7 @@ func (b *Backend) sockCall(c spec.Call) (spec.Outcome, error) {
 			return spec.Outcome{}, err
 		}
 		if v, ok := c.Args.Get("namelen"); ok {
-			n, _ := num(v)
+			n, _ := spec.ParseValue(v)
 			l = int(n)
 		}
 		p := pBind
@@ -948,20 +863,20 @@ func (b *Backend) sockCall(c spec.Call) (spec.Outcome, error) {
 		}
 		return out, nil
 	}
-	if err := needPos(c, 2); err != nil {
+	if err := spec.NeedArgs(c, 2); err != nil {
 		return spec.Outcome{}, err
 	}
-	level, name, err := optName(c, pos(c, 1))
+	level, name, err := spec.SockOption(c, pos(c, 1))
 	if err != nil {
 		return spec.Outcome{}, err
 	}
 	val, l := alloc(4), alloc(4)
 	store32(l, 4)
 	if c.Name == "setsockopt" {
-		if err := needPos(c, 3); err != nil {
+		if err := spec.NeedArgs(c, 3); err != nil {
 			return spec.Outcome{}, err
 		}
-		v, err := num(pos(c, 2))
+		v, err := spec.ParseValue(pos(c, 2))
 		if err != nil {
 			return spec.Outcome{}, callError(c, "bad value %q", pos(c, 2))
 		}
@@ -977,24 +892,8 @@ func (b *Backend) sockCall(c spec.Call) (spec.Outcome, error) {
 	return out, nil
 }
 
-func optName(c spec.Call, v string) (int32, int32, error) {
-	switch v {
-	case "IP_PKTINFO":
-		return provider.IPPROTO_IP, provider.IP_PKTINFO, nil
-	case "IPV6_PKTINFO":
-		return provider.IPPROTO_IPV6, provider.IPV6_PKTINFO, nil
-	case "IPV6_V6ONLY":
-		return provider.IPPROTO_IPV6, provider.IPV6_V6ONLY, nil
-	}
-	n, err := num(v)
-	if err != nil {
-		return 0, 0, callError(c, "unknown option %q", v)
-	}
-	return provider.SOL_SOCKET, int32(n), nil
-}
-
 func (b *Backend) fileCall(c spec.Call) (spec.Outcome, error) {
-	if err := needPos(c, 3); err != nil {
+	if err := spec.NeedArgs(c, 3); err != nil {
 		return spec.Outcome{}, err
 	}
 	h, err := b.handle(c, pos(c, 0))
@@ -1027,7 +926,7 @@ func (b *Backend) fileCall(c spec.Call) (spec.Outcome, error) {
 		r, e := call(pWriteFile, uintptr(h), addr(o.buf), uintptr(n), addr(cnt), ov)
 		out = boolResult(r, e)
 	default:
-		if err := needPos(c, 4); err != nil {
+		if err := spec.NeedArgs(c, 4); err != nil {
 			return spec.Outcome{}, err
 		}
 		rt, err := b.routine(c, pos(c, 3), true)
@@ -1041,17 +940,17 @@ func (b *Backend) fileCall(c spec.Call) (spec.Outcome, error) {
 		r, e := call(p, uintptr(h), addr(o.buf), uintptr(n), ov, rt)
 		return boolResult(r, e), nil
 	}
-	out.Outs["bytes"] = outNum(load32(cnt))
+	out.Outs["bytes"] = spec.OutNum(load32(cnt))
 	return out, nil
 }
 
 func (b *Backend) portCall(c spec.Call) (spec.Outcome, error) {
-	if err := needPos(c, 1); err != nil {
+	if err := spec.NeedArgs(c, 1); err != nil {
 		return spec.Outcome{}, err
 	}
 	switch c.Name {
 	case "CreateIoCompletionPort":
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
 		fh, err := b.handle(c, pos(c, 0))
@@ -1064,7 +963,7 @@ func (b *Backend) portCall(c spec.Call) (spec.Outcome, error) {
 		}
 		var key uint64
 		if v, ok := c.Args.Get("key"); ok {
-			if key, err = num(v); err != nil {
+			if key, err = spec.ParseValue(v); err != nil {
 				return spec.Outcome{}, callError(c, "key=%q", v)
 			}
 		}
@@ -1074,22 +973,22 @@ func (b *Backend) portCall(c spec.Call) (spec.Outcome, error) {
 		}
 		return spec.Outcome{Ret: pos(c, 1), Outs: outs()}, nil
 	case "GetQueuedCompletionStatus":
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
 		ph, err := b.handle(c, pos(c, 0))
 		if err != nil {
 			return spec.Outcome{}, err
 		}
-		ms, err := parseMs(c, pos(c, 1))
+		ms, err := spec.ParseMs(c, pos(c, 1))
 		if err != nil {
 			return spec.Outcome{}, err
 		}
 		n, key, ov := newOut(), newOut(), newOut()
 		r, e := call(pGetQueuedCompletionStat, uintptr(ph), addr(n), addr(key), addr(ov), uintptr(ms))
 		out := boolResult(r, e)
-		out.Outs["bytes"] = outNum(load32(n))
-		out.Outs["key"] = outNum(uint32(load64(key)))
+		out.Outs["bytes"] = spec.OutNum(load32(n))
+		out.Outs["key"] = spec.OutNum(uint32(load64(key)))
 		if v := load64(ov); v == poison {
 			out.Outs["ov"] = "untouched"
 		} else {
@@ -1103,10 +1002,10 @@ func (b *Backend) portCall(c spec.Call) (spec.Outcome, error) {
 		}
 		var n, key uint64
 		if v, ok := c.Args.Get("bytes"); ok {
-			n, _ = num(v)
+			n, _ = spec.ParseValue(v)
 		}
 		if v, ok := c.Args.Get("key"); ok {
-			key, _ = num(v)
+			key, _ = spec.ParseValue(v)
 		}
 		ov, err := b.ovAt(c, c.Args.KV["ov"])
 		if err != nil {
@@ -1115,14 +1014,14 @@ func (b *Backend) portCall(c spec.Call) (spec.Outcome, error) {
 		r, e := call(pPostQueuedCompletionStat, uintptr(ph), uintptr(uint32(n)), uintptr(key), ov)
 		return boolResult(r, e), nil
 	default:
-		if err := needPos(c, 2); err != nil {
+		if err := spec.NeedArgs(c, 2); err != nil {
 			return spec.Outcome{}, err
 		}
 		h, err := b.handle(c, pos(c, 0))
 		if err != nil {
 			return spec.Outcome{}, err
 		}
-		f, err := flagsOf(pos(c, 1))
+		f, err := spec.ParseFlags(pos(c, 1))
 		if err != nil {
 			return spec.Outcome{}, callError(c, "flags %q", pos(c, 1))
 		}
@@ -1198,7 +1097,7 @@ func (b *Backend) declare(d spec.Decl) error {
 			hev = uint64(ev.h)
 		}
 		if v, ok := d.Args.Get("hevent"); ok {
-			n, err := num(v)
+			n, err := spec.ParseValue(v)
 			if err != nil {
 				return derr("overlapped %s: hevent=%q: %v", d.Name, v, err)
 			}
@@ -1213,7 +1112,7 @@ func (b *Backend) declare(d spec.Decl) error {
 			if !ok {
 				continue
 			}
-			n, err := num(v)
+			n, err := spec.ParseValue(v)
 			if err != nil {
 				return derr("overlapped %s: %s=%q: %v", d.Name, f, v, err)
 			}

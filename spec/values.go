@@ -1,0 +1,147 @@
+package spec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// The vocabulary of scenario arguments and outcomes, shared by every
+// Backend so that the emulator and real Winsock read a step the same way
+// and report it in the same words.
+
+// Poison is what a backend puts in an out-parameter before a call, so one
+// the call did not write reads as "untouched".
+const Poison = 0xDEADBEEF
+
+// ParseValue reads a number or a named constant as scenarios write them:
+// decimal or 0x hex, an error or status name (WSAEMSGSIZE,
+// STATUS_PENDING), or a flag, option or code name (MSG_TRUNC, SO_RCVBUF,
+// INFINITE, TRUE).
+func ParseValue(v string) (uint64, error) {
+	if s, ok := Quoted(v); ok {
+		v = s
+	}
+	if n, ok := wso.ParseErrno(v); ok {
+		return uint64(n), nil
+	}
+	if n, ok := wso.ParseNTStatus(v); ok {
+		return uint64(n), nil
+	}
+	if n, ok := namedConst[v]; ok {
+		return n, nil
+	}
+	return strconv.ParseUint(v, 0, 64)
+}
+
+// ParseFlags reads flags joined with |, each a value ParseValue reads.
+func ParseFlags(v string) (uint64, error) {
+	var f uint64
+	for _, p := range strings.Split(v, "|") {
+		n, err := ParseValue(p)
+		if err != nil {
+			return 0, err
+		}
+		f |= n
+	}
+	return f, nil
+}
+
+// CallError is a scenario mistake found while running a step: an unknown
+// call, object or argument, reported with the step's line.
+func CallError(c Call, format string, args ...any) error {
+	return &ParseError{"", c.Line, fmt.Sprintf("%s: %s", c.Name, fmt.Sprintf(format, args...))}
+}
+
+// NeedArgs fails unless the call has at least n positional arguments.
+func NeedArgs(c Call, n int) error {
+	if len(c.Args.Pos) < n {
+		return CallError(c, "needs %d arguments: %s", n, Calls[c.Name])
+	}
+	return nil
+}
+
+// ParseMs reads a time in milliseconds (or INFINITE).
+func ParseMs(c Call, v string) (uint32, error) {
+	n, err := ParseValue(v)
+	if err != nil || n > 0xFFFFFFFF {
+		return 0, CallError(c, "bad time %q", v)
+	}
+	return uint32(n), nil
+}
+
+// SockOption maps an option name (or number) to its level and name.
+func SockOption(c Call, v string) (int32, int32, error) {
+	switch v {
+	case "IP_PKTINFO":
+		return provider.IPPROTO_IP, provider.IP_PKTINFO, nil
+	case "IPV6_PKTINFO":
+		return provider.IPPROTO_IPV6, provider.IPV6_PKTINFO, nil
+	case "IPV6_V6ONLY":
+		return provider.IPPROTO_IPV6, provider.IPV6_V6ONLY, nil
+	}
+	n, err := ParseValue(v)
+	if err != nil {
+		return 0, 0, CallError(c, "unknown option %q", v)
+	}
+	return provider.SOL_SOCKET, int32(n), nil
+}
+
+// WSAErrName is the name a Winsock call's error is reported under: the
+// WSA_ spelling of the Win32 codes Winsock reports under its own name.
+func WSAErrName(name string) string {
+	if w, ok := wsaNames[name]; ok {
+		return w
+	}
+	return name
+}
+
+// OutNum reports an out-parameter: its value, or "untouched" if it still
+// holds Poison.
+func OutNum(v uint32) string {
+	if v == Poison {
+		return "untouched"
+	}
+	return strconv.FormatUint(uint64(v), 10)
+}
+
+var namedConst = map[string]uint64{
+	"INFINITE":                             uint64(emu.INFINITE),
+	"WSS_OPERATION_IN_PROGRESS":            uint64(wso.WSS_OPERATION_IN_PROGRESS),
+	"MSG_TRUNC":                            provider.MSG_TRUNC,
+	"MSG_CTRUNC":                           provider.MSG_CTRUNC,
+	"MSG_OOB":                              provider.MSG_OOB,
+	"MSG_PEEK":                             provider.MSG_PEEK,
+	"MSG_DONTROUTE":                        provider.MSG_DONTROUTE,
+	"MSG_PARTIAL":                          provider.MSG_PARTIAL,
+	"MSG_WAITALL":                          provider.MSG_WAITALL,
+	"MSG_BCAST":                            provider.MSG_BCAST,
+	"MSG_MCAST":                            provider.MSG_MCAST,
+	"SD_RECEIVE":                           provider.SD_RECEIVE,
+	"SD_SEND":                              provider.SD_SEND,
+	"SD_BOTH":                              provider.SD_BOTH,
+	"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": emu.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+	"FILE_SKIP_SET_EVENT_ON_HANDLE":        emu.FILE_SKIP_SET_EVENT_ON_HANDLE,
+	"FIONBIO":                              provider.FIONBIO,
+	"FIONREAD":                             provider.FIONREAD,
+	"SIO_FLUSH":                            provider.SIO_FLUSH,
+	"SIO_UDP_CONNRESET":                    provider.SIO_UDP_CONNRESET,
+	"SIO_GET_EXTENSION_FUNCTION_POINTER":   provider.SIO_GET_EXTENSION_FUNCTION_POINTER,
+	"SO_RCVBUF":                            provider.SO_RCVBUF,
+	"SO_SNDBUF":                            provider.SO_SNDBUF,
+	"SO_RCVTIMEO":                          provider.SO_RCVTIMEO,
+	"SO_SNDTIMEO":                          provider.SO_SNDTIMEO,
+	"SO_MAX_MSG_SIZE":                      provider.SO_MAX_MSG_SIZE,
+	"SO_BROADCAST":                         provider.SO_BROADCAST,
+	"SO_TYPE":                              provider.SO_TYPE,
+	"SO_ERROR":                             provider.SO_ERROR,
+	"IP_PKTINFO":                           provider.IP_PKTINFO,
+	"IPV6_PKTINFO":                         provider.IPV6_PKTINFO,
+	"TRUE":                                 1,
+	"FALSE":                                0,
+	"NULL":                                 0,
+}
