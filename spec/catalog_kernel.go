@@ -31,9 +31,8 @@ const (
 
 // Reasons shared by several uncovered clauses.
 const (
-	noMsgWait   = "the emulator has no window messages and no MsgWaitForMultipleObjectsEx; the same rule for the other wait functions is covered under their own clauses"
-	noSanitizer = "undefined usage: no outcome can be asserted, and the emulator has no sanitizer finding for it yet"
-	oneProcess  = "the emulator models one process, so there is no other process to queue to or share with"
+	noMsgWait  = "the emulator has no window messages and no MsgWaitForMultipleObjectsEx; the same rule for the other wait functions is covered under their own clauses"
+	oneProcess = "the emulator models one process, so there is no other process to queue to or share with"
 )
 
 func init() {
@@ -173,7 +172,7 @@ func init() {
 			Text: "Completion can be polled (HasOverlappedIoCompleted): the record's Internal leaves STATUS_PENDING once the operation is done."},
 		Clause{ID: "sync-overlapped-io.null-overlapped", Kind: Undefined, Page: pgSyncOvl,
 			Text:      "Passing a NULL OVERLAPPED to an overlapped handle is a mistake; the return value may then wrongly claim the operation is complete.",
-			Uncovered: noSanitizer + " (the emulator refuses it with ERROR_INVALID_PARAMETER)"},
+			Uncovered: "no outcome can be asserted for undefined usage; the emulator refuses it at once with ERROR_INVALID_PARAMETER instead of guessing"},
 		Clause{ID: "sync-overlapped-io.autoreset-result-wait", Kind: Undefined, Page: pgSyncOvl,
 			Text:    "On XP/Vista, reusing records with an auto-reset event and GetOverlappedResult(bWait TRUE) can block for ever once a wait consumed the event; Windows 7 and later check the record first.",
 			Profile: "both profiles follow Windows 7 and later: a waiting GetOverlappedResult on a finished record returns at once."},
@@ -185,8 +184,8 @@ func init() {
 		Clause{ID: "sync-async-io.sync-ends-on-error", Kind: Required, Page: pgSyncAsync,
 			Text: "A blocked synchronous call also ends when the I/O fails, for example because the other end of the pipe was closed."},
 		Clause{ID: "sync-async-io.no-release-while-pending", Kind: Undefined, Page: pgSyncAsync,
-			Text:      "Freeing or changing the OVERLAPPED or the data buffer (or letting a local one go out of scope) before the I/O completes is an error.",
-			Uncovered: noSanitizer},
+			Text:  "Freeing or changing the OVERLAPPED or the data buffer (or letting a local one go out of scope) before the I/O completes is an error.",
+			Tests: []string{"emu.TestSanitizerRelease"}},
 		Clause{ID: "sync-async-io.immediate-success-still-posts", Kind: Required, Page: pgSyncAsync,
 			Text:  "An overlapped call that reports success at once on a port-associated handle still sends a completion packet to the port.",
 			Tests: []string{"emu.TestPortImmediateSuccessPostsPacket"}},
@@ -213,8 +212,8 @@ func init() {
 		Clause{ID: "overlapped.hevent.autoreset-consumed", Kind: Required, Page: pgOverlapped,
 			Text: "Wait functions and GetOverlappedResult reset an auto-reset event they are satisfied by, so a manual-reset event is the safe choice for hEvent."},
 		Clause{ID: "overlapped.reuse-while-pending", Kind: Undefined, Page: pgOverlapped,
-			Text:      "Reusing an OVERLAPPED for a new request before the previous one has completed is a mistake: each request needs its own record.",
-			Uncovered: noSanitizer},
+			Text:  "Reusing an OVERLAPPED for a new request before the previous one has completed is a mistake: each request needs its own record.",
+			Tests: []string{"emu.TestSanitizerOverlappedReuse"}},
 
 		// ReadFileEx
 		Clause{ID: "readfileex.pending-returns-true", Kind: Required, Page: pgReadFileEx,
@@ -244,8 +243,8 @@ func init() {
 			Text:      "ReadFileEx may fail with ERROR_INVALID_USER_BUFFER or ERROR_NOT_ENOUGH_MEMORY when too many requests are outstanding.",
 			Uncovered: "the emulator sets no limit on outstanding requests"},
 		Clause{ID: "readfileex.buffer-in-use", Kind: Undefined, Page: pgReadFileEx,
-			Text:      "Reading, writing, reallocating or freeing the buffer while the read uses it may corrupt the data.",
-			Uncovered: noSanitizer},
+			Text:  "Reading, writing, reallocating or freeing the buffer while the read uses it may corrupt the data.",
+			Tests: []string{"emu.TestSanitizerRelease"}},
 
 		// GetOverlappedResult
 		Clause{ID: "getoverlappedresult.incomplete", Kind: Required, Page: pgGOR,
@@ -298,8 +297,8 @@ func init() {
 			Text:  "When there is no request to cancel, the call returns zero and GetLastError gives ERROR_NOT_FOUND.",
 			Tests: []string{"emu.TestCancelIoExNotFound"}},
 		Clause{ID: "cancelioex.no-reuse-until-done", Kind: Undefined, Page: pgCancelIoEx,
-			Text:      "The OVERLAPPED of a cancelled request must not be freed or reused until that request has actually completed.",
-			Uncovered: noSanitizer},
+			Text: "The OVERLAPPED of a cancelled request must not be freed or reused until that request has actually completed.",
+		},
 		Clause{ID: "cancelioex.may-complete-normally", Kind: Freedom, Page: pgCancelIoEx,
 			Text:  "CancelIoEx does not wait: a cancelled request ends normally (the cancel came too late), with ERROR_OPERATION_ABORTED, or with some other error.",
 			Tests: []string{"emu.TestCancelLosesRace"}},
