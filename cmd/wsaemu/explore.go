@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 )
 
@@ -121,15 +122,25 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "the seed to replay")
 	swarm := fs.Bool("swarm", false, "the seed is a swarm seed")
 	hostile := fs.Bool("hostile", false, "replay the hostile schedule (no seed)")
+	choices := fs.String("choices", "", "replay this decision list (as check-trace -v prints it, e.g. \"pend:1/2 apc-order:1/2\")")
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
 	profile := fs.String("profile", "windows", "profile: windows or docs")
 	format := fs.String("format", "trace", "trace (full trace as text), json, or text (lanes)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() != 1 || (*seed == 0 && !*hostile) {
-		fmt.Fprintln(stderr, "wsaemu replay: give -seed N (or -hostile) and one scenario file")
+	if fs.NArg() != 1 || (*seed == 0 && !*hostile && *choices == "") {
+		fmt.Fprintln(stderr, "wsaemu replay: give -seed N (or -hostile, or -choices LIST) and one scenario file")
 		return exitUsage
+	}
+	var em *spec.Emulator
+	if *choices != "" {
+		cs, err := spec.ParseChoices(*choices)
+		if err != nil {
+			fmt.Fprintf(stderr, "wsaemu replay: -choices: %v\n", err)
+			return exitUsage
+		}
+		em = &spec.Emulator{Chooser: emu.ReplayChooser(cs)}
 	}
 	if !validKindProfile(*kind, *profile, stderr) || *kind == "all" || *profile == "all" {
 		return exitUsage
@@ -139,7 +150,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: *seed != 0, Swarm: *swarm, Hostile: *hostile}
-	rep := show(stdout, scs[0], cfg, *format, spec.RunConfig{})
+	rep := show(stdout, scs[0], cfg, *format, em)
 	for _, f := range rep.Failures() {
 		fmt.Fprintf(stderr, "%s\n", f)
 	}

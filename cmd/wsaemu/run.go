@@ -14,8 +14,11 @@ import (
 // show runs one scenario under one configuration on the emulator and
 // prints its timeline (lanes), its trace (as text or JSON lines), or a
 // picture of it: an HTML page, or a Chrome trace for Perfetto.
-func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, chooser spec.RunConfig) *spec.Report {
-	em := &spec.Emulator{}
+// em may carry a Chooser (replay -choices); nil means a plain emulator.
+func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em *spec.Emulator) *spec.Report {
+	if em == nil {
+		em = &spec.Emulator{}
+	}
 	rep := spec.Run(sc, em, cfg)
 	switch format {
 	case "json":
@@ -114,7 +117,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		for _, cfg := range cfgs {
 			cfg.Seed, cfg.Seeded = *seed, *seed != 0
-			rep := show(stdout, sc, cfg, *format, cfg)
+			rep := show(stdout, sc, cfg, *format, nil)
 			if isScenarioErr(rep) {
 				fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
 				worst = exitScenario
@@ -158,7 +161,7 @@ func cmdTour(args []string, stdout, stderr io.Writer) int {
 			return exitScenario
 		}
 		fmt.Fprintf(stdout, "Stop %d of %d\n", i+1, len(files))
-		rep := show(stdout, sc, spec.RunConfig{Kind: *kind, Profile: *profile}, "text", spec.RunConfig{})
+		rep := show(stdout, sc, spec.RunConfig{Kind: *kind, Profile: *profile}, "text", nil)
 		if !rep.Passed() {
 			failed++
 			for _, m := range rep.Failures() {
