@@ -2,8 +2,6 @@ package emu
 
 import (
 	"fmt"
-
-	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
 // event is a kernel event object (manual- or auto-reset).
@@ -167,5 +165,3 @@ func (s *System) EventState(h Handle) (signalled, ok bool) {
 	}
 	return e.state, true
 }
-
-var _ = wso.ERROR_INVALID_HANDLE

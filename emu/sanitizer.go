@@ -2,7 +2,6 @@ package emu
 
 import (
 	"fmt"
-	"strings"
 )
 
 // SanitizerMode says what the System does with usage the pages call
@@ -237,5 +236,3 @@ func (s *System) sanFatalErr() error {
 	}
 	return &SanitizerError{Finding: *s.san.fatal}
 }
-
-var _ = strings.Join

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"time"
 
 	"github.com/wsaemu/wsaemu/apcqueue"
 	"github.com/wsaemu/wsaemu/provider"
@@ -342,6 +341,5 @@ func (s *System) describeWait(t *Thread) string {
 	if w.hasDeadline {
 		d = "until " + fmtTime(w.deadline)
 	}
-	_ = time.Duration(0)
 	return fmt.Sprintf("%s blocked in %s (alertable=%v) %s", t.name, w.call, w.alertable, d)
 }

@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/wsaemu/wsaemu/apcqueue"
@@ -234,5 +233,3 @@ func (u *upcalls) Observer() wso.Observer { return u.s.observer() }
 
 // Note writes free text to the trace.
 func (u *upcalls) Note(text string) { u.s.note(u.s.current, "%s", text) }
-
-var _ = fmt.Sprint

@@ -114,7 +114,7 @@ func (e *Emulator) bufs(c Call, spec string) ([]emu.WSABUF, error) {
 		out = append(out, emu.WSABUF{Len: uint32(len(o.buf)), Buf: o.buf})
 	}
 	if v, ok := c.Args.Get("len"); ok && len(out) > 0 {
-		n, err := parseNum(v)
+		n, err := ParseValue(v)
 		if err != nil {
 			return nil, CallError(c, "len=%q: %v", v, err)
 		}
@@ -172,13 +172,7 @@ var wsaNames = map[string]string{
 	"ERROR_INVALID_PARAMETER": "WSA_INVALID_PARAMETER", "ERROR_NOT_ENOUGH_MEMORY": "WSA_NOT_ENOUGH_MEMORY",
 }
 
-func wsaErrName(err error) string {
-	n := errName(err)
-	if w, ok := wsaNames[n]; ok {
-		return w
-	}
-	return n
-}
+func wsaErrName(err error) string { return WSAErrName(errName(err)) }
 
 func wsaOutcome(err error) Outcome {
 	if err != nil {
@@ -275,7 +269,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		var param uint64
 		if v, ok := c.Args.Get("param"); ok {
-			if param, err = parseNum(v); err != nil {
+			if param, err = ParseValue(v); err != nil {
 				return Outcome{}, CallError(c, "param=%q", v)
 			}
 		}
@@ -284,7 +278,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 		code := uint64(0)
 		if c.pos(0) != "" {
 			var err error
-			if code, err = parseNum(c.pos(0)); err != nil {
+			if code, err = ParseValue(c.pos(0)); err != nil {
 				return Outcome{}, CallError(c, "bad exit code %q", c.pos(0))
 			}
 		}
@@ -322,12 +316,7 @@ func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
 			out = boolOutcome(t.GetOverlappedResult(h, ov, &n, c.Args.Has("wait")))
 		} else {
 			out = boolOutcome(t.WSAGetOverlappedResult(emu.SOCKET(h), ov, &n, c.Args.Has("wait"), &fl))
-			if out.Err != "" {
-				out.Err = wsaErrName(errors.New(out.Err))
-				if w, ok := wsaNames[out.Err]; ok {
-					out.Err = w
-				}
-			}
+			out.Err = WSAErrName(out.Err)
 			out.Outs["flags"] = OutNum(fl)
 		}
 		out.Outs["bytes"] = OutNum(n)
@@ -396,28 +385,34 @@ func knownCalls() string {
 	return strings.Join(names, ", ")
 }
 
-func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
-	isTo := c.Name == "WSASendTo"
-	n := 3
-	if isTo {
-		n = 4
-	}
-	if err := NeedArgs(c, n); err != nil {
-		return Outcome{}, err
+// ioArgs decodes what every overlapped socket call starts with: the
+// socket, the buffers, the record at position ovPos, and routine=.
+func (e *Emulator) ioArgs(c Call, ovPos int) (emu.Handle, []emu.WSABUF, *emu.Overlapped, emu.WSACompletionRoutine, error) {
+	if err := NeedArgs(c, ovPos+1); err != nil {
+		return 0, nil, nil, nil, err
 	}
 	h, err := e.handle(c, c.pos(0))
 	if err != nil {
-		return Outcome{}, err
+		return 0, nil, nil, nil, err
 	}
 	bufs, err := e.bufs(c, c.pos(1))
 	if err != nil {
-		return Outcome{}, err
+		return 0, nil, nil, nil, err
 	}
-	ov, err := e.ov(c, c.pos(n-1))
+	ov, err := e.ov(c, c.pos(ovPos))
 	if err != nil {
-		return Outcome{}, err
+		return 0, nil, nil, nil, err
 	}
 	routine, err := e.wsaRoutine(c)
+	return h, bufs, ov, routine, err
+}
+
+func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
+	ovPos := 2
+	if c.Name == "WSASendTo" {
+		ovPos = 3
+	}
+	h, bufs, ov, routine, err := e.ioArgs(c, ovPos)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -462,22 +457,7 @@ func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
 }
 
 func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := NeedArgs(c, 3); err != nil {
-		return Outcome{}, err
-	}
-	h, err := e.handle(c, c.pos(0))
-	if err != nil {
-		return Outcome{}, err
-	}
-	bufs, err := e.bufs(c, c.pos(1))
-	if err != nil {
-		return Outcome{}, err
-	}
-	ov, err := e.ov(c, c.pos(2))
-	if err != nil {
-		return Outcome{}, err
-	}
-	routine, err := e.wsaRoutine(c)
+	h, bufs, ov, routine, err := e.ioArgs(c, 2)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -504,7 +484,7 @@ func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
 			msg.Name, msg.Namelen = to, tolen
 		}
 		if v, ok := c.Args.Get("namelen"); ok {
-			n, err := parseNum(v)
+			n, err := ParseValue(v)
 			if err != nil {
 				return Outcome{}, CallError(c, "namelen=%q", v)
 			}
@@ -574,13 +554,13 @@ func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	code, err := parseNum(c.pos(1))
+	code, err := ParseValue(c.pos(1))
 	if err != nil {
 		return Outcome{}, CallError(c, "unknown ioctl code %q", c.pos(1))
 	}
 	var in, outb []byte
 	if v, ok := c.Args.Get("value"); ok {
-		n, err := parseNum(v)
+		n, err := ParseValue(v)
 		if err != nil {
 			return Outcome{}, CallError(c, "value=%q", v)
 		}
@@ -640,7 +620,7 @@ func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
 		if err := NeedArgs(c, 2); err != nil {
 			return Outcome{}, err
 		}
-		how, err := parseNum(c.pos(1))
+		how, err := ParseValue(c.pos(1))
 		if err != nil {
 			return Outcome{}, CallError(c, "bad how %q", c.pos(1))
 		}
@@ -654,7 +634,7 @@ func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
 			return Outcome{}, err
 		}
 		if v, ok := c.Args.Get("namelen"); ok {
-			n, _ := parseNum(v)
+			n, _ := ParseValue(v)
 			l = int32(n)
 		}
 		if c.Name == "bind" {
@@ -680,7 +660,7 @@ func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
 		if err := NeedArgs(c, 3); err != nil {
 			return Outcome{}, err
 		}
-		v, err := parseNum(c.pos(2))
+		v, err := ParseValue(c.pos(2))
 		if err != nil {
 			return Outcome{}, CallError(c, "bad value %q", c.pos(2))
 		}
@@ -764,7 +744,7 @@ func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		var key uint64
 		if v, ok := c.Args.Get("key"); ok {
-			if key, err = parseNum(v); err != nil {
+			if key, err = ParseValue(v); err != nil {
 				return Outcome{}, CallError(c, "key=%q", v)
 			}
 		}
@@ -805,10 +785,10 @@ func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
 		}
 		var n, key uint64
 		if v, ok := c.Args.Get("bytes"); ok {
-			n, _ = parseNum(v)
+			n, _ = ParseValue(v)
 		}
 		if v, ok := c.Args.Get("key"); ok {
-			key, _ = parseNum(v)
+			key, _ = ParseValue(v)
 		}
 		ov, err := e.ov(c, orNull(c.Args.KV["ov"]))
 		if err != nil {

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,5 +34,3 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 }
-
-var _ = os.Stat

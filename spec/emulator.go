@@ -1,11 +1,9 @@
 package spec
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
@@ -261,7 +259,7 @@ func (e *Emulator) declare(t *emu.Thread, d Decl) error {
 			o.ov.HEvent = ev.h
 		}
 		if v, ok := d.Args.Get("hevent"); ok {
-			n, err := parseNum(v)
+			n, err := ParseValue(v)
 			if err != nil {
 				return e.declErr(d, "overlapped %s: hevent=%q: %v", d.Name, v, err)
 			}
@@ -272,7 +270,7 @@ func (e *Emulator) declare(t *emu.Thread, d Decl) error {
 		}
 		for _, f := range []string{"Internal", "InternalHigh", "Offset", "OffsetHigh"} {
 			if v, ok := d.Args.Get(f); ok {
-				n, err := parseNum(v)
+				n, err := ParseValue(v)
 				if err != nil {
 					return e.declErr(d, "overlapped %s: %s=%q: %v", d.Name, f, v, err)
 				}
@@ -348,12 +346,11 @@ func (e *Emulator) makeRoutine(o *object) {
 		// A routine whose call queues the routine again would loop for
 		// ever (as it would on Windows); past a bound it stops acting.
 		if o.decl.Does != nil && len(o.calls) <= maxRoutineActs {
-			out, err := e.exec(t, *o.decl.Does)
-			if err != nil {
-				e.sys.Trace() // keep the trace; the error is recorded as an outcome
+			// A scenario mistake in the routine's call is recorded with the
+			// call it belongs to.
+			if _, err := e.exec(t, *o.decl.Does); err != nil {
 				o.calls[len(o.calls)-1].Ov += " (does failed: " + err.Error() + ")"
 			}
-			_ = out
 		}
 	}
 	o.wsaFn = func(dwError, cb uint32, ov *emu.Overlapped, flags uint32) {
@@ -496,8 +493,6 @@ func (e *Emulator) Close() {
 	}
 }
 
-func parseNum(v string) (uint64, error) { return ParseValue(v) }
-
 func setField(ov *emu.Overlapped, f string, v uint64) {
 	switch f {
 	case "Internal":
@@ -510,6 +505,3 @@ func setField(ov *emu.Overlapped, f string, v uint64) {
 		ov.OffsetHigh = uint32(v)
 	}
 }
-
-var _ = binary.LittleEndian
-var _ = strings.Join

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"bytes"
-	"os"
 	"testing"
 )
 
@@ -35,5 +34,3 @@ func FuzzParse(f *testing.F) {
 		_ = rep.Failures()
 	})
 }
-
-var _ = os.Getenv

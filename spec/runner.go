@@ -359,8 +359,8 @@ func matchValue(got, want string) bool {
 		if alt == got || (alt == "none" && got == "") {
 			return true
 		}
-		a, err1 := parseNum(alt)
-		g, err2 := parseNum(got)
+		a, err1 := ParseValue(alt)
+		g, err2 := ParseValue(got)
 		if err1 == nil && err2 == nil && a == g {
 			return true
 		}

@@ -473,8 +473,8 @@ func sameValue(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	x, err1 := parseNum(a)
-	y, err2 := parseNum(b)
+	x, err1 := ParseValue(a)
+	y, err2 := ParseValue(b)
 	return err1 == nil && err2 == nil && x == y
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -174,5 +173,3 @@ func cmdTour(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
-
-var _ = json.Marshal

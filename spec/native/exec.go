@@ -40,21 +40,7 @@ func pos(c spec.Call, i int) string {
 
 func errName(code uint32) string { return wso.Errno(code).Name() }
 
-// wsaAliases are the Winsock spellings of Win32 codes that Winsock reports
-// under its own name (the emulator's backend reports them so).
-var wsaAliases = map[string]string{
-	"ERROR_IO_PENDING": "WSA_IO_PENDING", "ERROR_IO_INCOMPLETE": "WSA_IO_INCOMPLETE",
-	"ERROR_OPERATION_ABORTED": "WSA_OPERATION_ABORTED", "ERROR_INVALID_HANDLE": "WSA_INVALID_HANDLE",
-	"ERROR_INVALID_PARAMETER": "WSA_INVALID_PARAMETER", "ERROR_NOT_ENOUGH_MEMORY": "WSA_NOT_ENOUGH_MEMORY",
-}
-
-func wsaErrName(code uint32) string {
-	n := errName(code)
-	if w, ok := wsaAliases[n]; ok {
-		return w
-	}
-	return n
-}
+func wsaErrName(code uint32) string { return spec.WSAErrName(errName(code)) }
 
 func outs() map[string]string { return map[string]string{} }
 
