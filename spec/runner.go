@@ -114,6 +114,9 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		} else {
 			res.Outcome, err = b.Do(st.Thread, st.Call)
 		}
+		if err == nil {
+			err = checkPanics(b, sc.File, st.Line)
+		}
 		if err != nil {
 			rep.Err = withFile(sc.File, err)
 			rep.Steps = append(rep.Steps, res)
@@ -134,6 +137,14 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 	}
 	if lb, ok := b.(interface{ Liveness() []string }); ok && rep.Err == nil {
 		rep.Liveness = lb.Liveness()
+		// The final settle runs the machine too: a panic there fails.
+		last := 0
+		if n := len(sc.Steps); n > 0 {
+			last = sc.Steps[n-1].Line
+		}
+		if err := checkPanics(b, sc.File, last); err != nil {
+			rep.Err = err
+		}
 	}
 	if fb, ok := b.(interface{ Findings() []string }); ok {
 		rep.Findings = fb.Findings()

@@ -104,11 +104,9 @@ func validKindProfile(kind, profile string, stderr io.Writer) bool {
 }
 
 // isScenarioErr reports whether a report failed because the scenario
-// could not be run (as opposed to an expectation failing).
-func isScenarioErr(r *spec.Report) bool {
-	var pe *spec.ParseError
-	return r.Err != nil && errors.As(r.Err, &pe)
-}
+// could not be run (a mistake in it, or a panic during the run) as opposed
+// to an expectation failing.
+func isScenarioErr(r *spec.Report) bool { return r.CouldNotRun() }
 
 func terminalWidth() int {
 	if c := os.Getenv("COLUMNS"); c != "" {
