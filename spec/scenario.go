@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Scenario is one behaviour, written as a small text file: declarations of
@@ -130,7 +132,11 @@ type ParseError struct {
 	Msg  string
 }
 
-func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+// Error renders the problem with its place. Control characters from the
+// scenario or its name are escaped, so none reaches a terminal.
+func (e *ParseError) Error() string {
+	return Printable(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg))
+}
 
 // ParseFile reads and parses a scenario file.
 func ParseFile(path string) (*Scenario, error) {
@@ -147,21 +153,46 @@ var declKinds = map[string]bool{
 	"routine": true, "apc": true, "pipe": true, "port": true,
 }
 
-// Parse parses a scenario. Every problem is reported with its line.
+// Parse parses a scenario and validates it in full: every declaration,
+// call, object name and expectation (every branch of every either/or).
+// Every problem is reported with its line; the limits (MaxFileSize,
+// MaxLineLength, MaxNesting, MaxDecls, MaxSteps) are errors too.
 func Parse(name string, r io.Reader) (*Scenario, error) {
 	sc := &Scenario{File: name}
-	p := &parser{sc: sc, file: name}
-	scan := bufio.NewScanner(r)
-	scan.Buffer(make([]byte, 64*1024), 1024*1024)
-	n := 0
-	for scan.Scan() {
+	p := &parser{sc: sc, file: name, names: map[string]*Decl{}}
+	br := bufio.NewReaderSize(io.LimitReader(r, MaxFileSize+1), 64*1024)
+	n, size := 0, 0
+	var long []byte
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &ParseError{name, n + 1, err.Error()}
+		}
+		size += len(chunk) + 1
+		if size > MaxFileSize+1 {
+			return nil, &ParseError{name, n + 1, fmt.Sprintf("file larger than the limit of %d bytes (spec.MaxFileSize)", MaxFileSize)}
+		}
+		line := chunk
+		if isPrefix || long != nil {
+			long = append(long, chunk...)
+			if len(long) > MaxLineLength {
+				return nil, &ParseError{name, n + 1, fmt.Sprintf("line longer than the limit of %d bytes (spec.MaxLineLength)", MaxLineLength)}
+			}
+			if isPrefix {
+				continue
+			}
+			line, long = long, nil
+		}
 		n++
-		if err := p.line(n, scan.Text()); err != nil {
+		if len(line) > MaxLineLength {
+			return nil, &ParseError{name, n, fmt.Sprintf("line longer than the limit of %d bytes (spec.MaxLineLength)", MaxLineLength)}
+		}
+		if err := p.line(n, string(line)); err != nil {
 			return nil, err
 		}
-	}
-	if err := scan.Err(); err != nil {
-		return nil, &ParseError{name, n, err.Error()}
 	}
 	if len(p.stack) > 0 {
 		return nil, &ParseError{name, p.stack[len(p.stack)-1].line, "either without end"}
@@ -178,6 +209,9 @@ func Parse(name string, r io.Reader) (*Scenario, error) {
 	if len(sc.Profiles) == 0 {
 		sc.Profiles = []string{"windows", "docs"}
 	}
+	if err := validate(sc, p.names); err != nil {
+		return nil, err
+	}
 	return sc, nil
 }
 
@@ -190,6 +224,7 @@ type parser struct {
 	sc    *Scenario
 	file  string
 	stack []*group
+	names map[string]*Decl // declared names (pointers into sc.Decls are not kept: it grows)
 }
 
 func (p *parser) errf(line int, format string, args ...any) error {
@@ -197,6 +232,16 @@ func (p *parser) errf(line int, format string, args ...any) error {
 }
 
 func (p *parser) line(n int, raw string) error {
+	for i, r := range raw {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(raw[i:]); size <= 1 {
+				return p.errf(n, "the line is not valid UTF-8 (byte %d)", i+1)
+			}
+		}
+		if unicode.IsControl(r) && r != '\t' && r != '\r' {
+			return p.errf(n, "control character %q in the line (byte %d): write it as an escape inside quotes", r, i+1)
+		}
+	}
 	text := strings.TrimRight(raw, " \t\r")
 	trim := strings.TrimSpace(text)
 	if trim == "" || strings.HasPrefix(trim, "#") {
@@ -253,6 +298,8 @@ func (p *parser) line(n int, raw string) error {
 		if sc.EmulatorOnly == "" {
 			return p.errf(n, "emulator-only needs a reason")
 		}
+	case (head == "settle" || strings.HasSuffix(head, ":")) && len(sc.Steps) >= MaxSteps:
+		return p.errf(n, "more than %d steps (spec.MaxSteps)", MaxSteps)
 	case head == "settle":
 		sc.Steps = append(sc.Steps, Step{Line: n, Call: Call{Line: n, Name: "settle"}})
 	case declKinds[head]:
@@ -276,12 +323,14 @@ func (p *parser) line(n int, raw string) error {
 			}
 		}
 		d.Args = parseArgs(rest)
-		for _, o := range sc.Decls {
-			if o.Name == d.Name {
-				return p.errf(n, "%q is already declared on line %d", d.Name, o.Line)
-			}
+		if o, ok := p.names[d.Name]; ok {
+			return p.errf(n, "%q is already declared on line %d", d.Name, o.Line)
+		}
+		if len(sc.Decls) >= MaxDecls {
+			return p.errf(n, "more than %d declarations (spec.MaxDecls)", MaxDecls)
 		}
 		sc.Decls = append(sc.Decls, d)
+		p.names[d.Name] = &Decl{Line: d.Line, Kind: d.Kind, Name: d.Name}
 	case strings.HasSuffix(head, ":"):
 		th := strings.TrimSuffix(head, ":")
 		if len(words) < 2 {
@@ -310,6 +359,9 @@ func (p *parser) expectation(n int, words []string, trim string) error {
 	}
 	switch words[0] {
 	case "either":
+		if len(p.stack) >= MaxNesting {
+			return p.errf(n, "either/or nested deeper than %d (spec.MaxNesting)", MaxNesting)
+		}
 		p.stack = append(p.stack, &group{line: n, branches: [][]Expect{nil}})
 	case "or":
 		if len(p.stack) == 0 {

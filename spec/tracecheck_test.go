@@ -187,7 +187,9 @@ func TestCheckObservedScenarioChanged(t *testing.T) {
 	}
 
 	// A step no schedule can run is the scenario's fault, not the trace's.
-	bad := parseInline(t, "unknown.scenario", "title unknown\nthread A\nA: SleepEx 0\n  return 0\nA: Frobnicate 1\n  return 0\n")
+	// (Parse rejects an unknown call, so the step is changed after it.)
+	bad := parseInline(t, "unknown.scenario", "title unknown\nthread A\nA: SleepEx 0\n  return 0\nA: SleepEx 1\n  return 0\n")
+	bad.Steps[1].Call.Name = "Frobnicate"
 	_, err = CheckObserved(bad, cfg, []ObservedStep{{Line: 3, Outcome: Outcome{Ret: "0"}}, {Line: 5, Outcome: Outcome{Ret: "0"}}})
 	if err == nil || !strings.Contains(err.Error(), "unknown.scenario:5") {
 		t.Fatalf("want the scenario's error at line 5, got %v", err)

@@ -1,0 +1,549 @@
+package spec
+
+import (
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// Validation at read time: every declaration, step and expectation of a
+// scenario (every branch of every either/or) is checked when the file is
+// parsed, so a typo is a parse error with its line and a "did you mean",
+// never an expectation that is silently ignored or compared as text.
+
+// knownCall reports whether a step may make this call. It is the one
+// place that says which calls exist, so that it can follow the call table.
+func knownCall(name string) bool {
+	_, ok := Calls[name]
+	return ok
+}
+
+// callNames lists the calls a step may make, sorted.
+func callNames() []string {
+	out := make([]string, 0, len(Calls))
+	for n := range Calls {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// outKeys are the out-parameters a call reports, as "key=value"
+// expectations name them.
+var outKeys = []string{"addr", "bytes", "dst", "flags", "from", "key", "msgflags", "ov", "value"}
+
+// routineKeys are the fields of one routine or APC call.
+var routineKeys = []string{"err", "bytes", "flags", "ov", "thread", "param", "depth"}
+
+// symbols are the names outcomes are reported under that ParseValue does
+// not read as numbers.
+var symbols = []string{
+	"SOCKET_ERROR", "WAIT_OBJECT_0", "WAIT_ABANDONED", "WAIT_IO_COMPLETION",
+	"WAIT_TIMEOUT", "WAIT_FAILED", "none", "untouched", "void", "NULL",
+}
+
+var expectKeywords = []string{"return", "finding", "thread", "event", "routine", "apc", "buffer", "says", "either", "or", "end"}
+
+var (
+	valueNamesOnce sync.Once
+	valueNames     []string
+)
+
+// knownValueNames are the names a value may be written as, for
+// suggestions: error names, constants and the outcome symbols.
+func knownValueNames() []string {
+	valueNamesOnce.Do(func() {
+		seen := map[string]bool{}
+		add := func(n string) {
+			if !seen[n] {
+				seen[n] = true
+				valueNames = append(valueNames, n)
+			}
+		}
+		for _, s := range symbols {
+			add(s)
+		}
+		for c := 0; c < 12000; c++ {
+			if e := wso.Errno(c); e.Known() {
+				add(e.Name())
+			}
+		}
+		for _, w := range []string{"WSA_IO_PENDING", "WSA_IO_INCOMPLETE", "WSA_INVALID_HANDLE", "WSA_INVALID_PARAMETER", "WSA_NOT_ENOUGH_MEMORY", "WSA_OPERATION_ABORTED"} {
+			add(w)
+		}
+		for k := range namedConst {
+			add(k)
+		}
+		sort.Strings(valueNames)
+	})
+	return valueNames
+}
+
+type validator struct {
+	file  string
+	decls map[string]*Decl
+	names []string // declared names, in order, for suggestions
+}
+
+func (v *validator) errf(line int, format string, args ...any) *ParseError {
+	return &ParseError{File: v.file, Line: line, Msg: sprintf(format, args...)}
+}
+
+// kindOf returns the kind of a declared name, or "".
+func (v *validator) kindOf(name string) string {
+	if d, ok := v.decls[name]; ok {
+		return d.Kind
+	}
+	return ""
+}
+
+// object checks that name is declared with one of the kinds.
+func (v *validator) object(line int, name string, kinds ...string) error {
+	k := v.kindOf(name)
+	if k == "" {
+		return v.errf(line, "%q is not declared%s", name, didYouMean(name, v.namesOf(kinds...)))
+	}
+	for _, want := range kinds {
+		if k == want {
+			return nil
+		}
+	}
+	return v.errf(line, "%q is a %s, not a %s", name, k, strings.Join(kinds, " or "))
+}
+
+func (v *validator) namesOf(kinds ...string) []string {
+	var out []string
+	for _, n := range v.names {
+		for _, k := range kinds {
+			if v.decls[n].Kind == k {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// value checks a wanted value: alternatives joined with |, each a number,
+// a named code, an outcome symbol, a declared name, an address or quoted
+// text.
+func (v *validator) value(line int, w string) error {
+	if _, ok := Quoted(w); ok {
+		return nil
+	}
+	for _, alt := range strings.Split(w, "|") {
+		if !v.valueOK(alt) {
+			cands := append(append([]string(nil), knownValueNames()...), v.names...)
+			return v.errf(line, "unknown value %q%s", alt, didYouMean(alt, cands))
+		}
+	}
+	return nil
+}
+
+func (v *validator) valueOK(alt string) bool {
+	if _, ok := Quoted(alt); ok {
+		return true
+	}
+	if _, err := ParseValue(alt); err == nil {
+		return true
+	}
+	for _, s := range symbols {
+		if alt == s {
+			return true
+		}
+	}
+	for _, p := range []string{"WAIT_OBJECT_0+", "WAIT_ABANDONED+"} {
+		if n, ok := strings.CutPrefix(alt, p); ok {
+			if _, err := strconv.Atoi(n); err == nil {
+				return true
+			}
+		}
+	}
+	if _, ok := v.decls[alt]; ok {
+		return true
+	}
+	if isAddress(alt) {
+		return true
+	}
+	return alt == "?" // a routine's record that is not declared
+}
+
+func isAddress(s string) bool {
+	if _, err := netip.ParseAddrPort(s); err == nil {
+		return true
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// keyValue checks "k=v" against the allowed keys.
+func (v *validator) keyValue(line int, kv string, keys []string) error {
+	k, val, ok := strings.Cut(kv, "=")
+	if !ok {
+		return v.errf(line, "cannot read %q: want key=value", kv)
+	}
+	if !contains(keys, k) {
+		return v.errf(line, "unknown key %q (known: %s)%s", k, strings.Join(keys, ", "), didYouMean(k, keys))
+	}
+	switch k {
+	case "thread":
+		if _, q := Quoted(val); !q {
+			for _, alt := range strings.Split(val, "|") {
+				if err := v.object(line, alt, "thread"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	return v.value(line, val)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// validate checks a parsed scenario as a whole.
+func validate(sc *Scenario, decls map[string]*Decl) error {
+	v := &validator{file: sc.File, decls: decls}
+	for i := range sc.Decls {
+		v.names = append(v.names, sc.Decls[i].Name)
+	}
+	for i := range sc.Decls {
+		if err := v.decl(&sc.Decls[i]); err != nil {
+			return err
+		}
+	}
+	hasThread := false
+	for i := range sc.Decls {
+		hasThread = hasThread || sc.Decls[i].Kind == "thread"
+	}
+	if !hasThread {
+		return v.errf(1, "no thread declared")
+	}
+	for i := range sc.Steps {
+		st := &sc.Steps[i]
+		if st.Call.Name != "settle" {
+			if err := v.object(st.Line, st.Thread, "thread"); err != nil {
+				return err
+			}
+			if err := v.call(st.Call); err != nil {
+				return err
+			}
+		}
+		for _, e := range st.Expect {
+			if err := v.expect(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// wordsOK: bare words a declaration of each kind takes, and its keys.
+var declWords = map[string][2][]string{
+	"thread":     {nil, nil},
+	"event":      {{"manual", "auto", "signalled"}, nil},
+	"socket":     {{"udp4", "udp6", "nonoverlapped"}, {"bind", "connect"}},
+	"overlapped": {{"lowbit"}, {"event", "hevent", "Internal", "InternalHigh", "Offset", "OffsetHigh"}},
+	"buffer":     {nil, nil},
+	"routine":    {nil, nil},
+	"apc":        {nil, nil},
+	"pipe":       {{"byte", "message", "sync"}, {"capacity"}},
+	"port":       {nil, nil},
+}
+
+// MaxBuffer is the largest buffer a declaration may ask for.
+const MaxBuffer = 1 << 20
+
+func (v *validator) decl(d *Decl) error {
+	if !validName(d.Name) {
+		return v.errf(d.Line, "%s name %q: use letters, digits, _ and - (starting with a letter or _)", d.Kind, d.Name)
+	}
+	allowed := declWords[d.Kind]
+	if d.Kind == "buffer" {
+		if len(d.Args.Pos) != 1 || len(d.Args.KV) > 0 {
+			return v.errf(d.Line, "buffer %s: give a size or a \"quoted text\"", d.Name)
+		}
+		if _, ok := Quoted(d.Args.Pos[0]); !ok {
+			n, err := strconv.Atoi(d.Args.Pos[0])
+			if err != nil || n < 0 || n > MaxBuffer {
+				return v.errf(d.Line, "buffer %s: bad size %q (0 to %d)", d.Name, d.Args.Pos[0], MaxBuffer)
+			}
+		}
+	} else {
+		for _, w := range d.Args.Pos {
+			if !contains(allowed[0], w) {
+				return v.errf(d.Line, "%s %s: unknown word %q%s", d.Kind, d.Name, w, didYouMean(w, append(append([]string(nil), allowed[0]...), allowed[1]...)))
+			}
+		}
+	}
+	for _, k := range d.Args.order() {
+		val := d.Args.KV[k]
+		if !contains(allowed[1], k) {
+			return v.errf(d.Line, "%s %s: unknown key %q%s", d.Kind, d.Name, k, didYouMean(k, allowed[1]))
+		}
+		switch k {
+		case "bind", "connect":
+			if _, err := netip.ParseAddrPort(val); err != nil {
+				return v.errf(d.Line, "socket %s: bad address %q", d.Name, val)
+			}
+		case "event":
+			if val != "none" {
+				if err := v.object(d.Line, val, "event"); err != nil {
+					return err
+				}
+				if v.decls[val].Line > d.Line {
+					return v.errf(d.Line, "overlapped %s: event %q is declared later, on line %d", d.Name, val, v.decls[val].Line)
+				}
+			}
+		case "capacity":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 || n > MaxBuffer {
+				return v.errf(d.Line, "pipe %s: bad capacity %q (0 to %d bytes)", d.Name, val, MaxBuffer)
+			}
+		default:
+			if _, err := ParseValue(val); err != nil {
+				return v.errf(d.Line, "%s %s: %s=%q is not a number%s", d.Kind, d.Name, k, val, didYouMean(val, knownValueNames()))
+			}
+		}
+	}
+	if d.Does != nil {
+		if d.Kind != "routine" && d.Kind != "apc" {
+			return v.errf(d.Line, "only a routine or apc has \"does\"")
+		}
+		return v.call(*d.Does)
+	}
+	return nil
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+		case i > 0 && (r == '-' || (r >= '0' && r <= '9')):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// flagWords are the bare words calls take as switches.
+var flagWords = []string{"alertable", "all", "wait", "nullbytes", "nullname", "nullcontrol", "-"}
+
+// call checks a call's name and the names it uses.
+func (v *validator) call(c Call) error {
+	if !knownCall(c.Name) {
+		return v.errf(c.Line, "unknown call %q%s (the calls are listed in the scenario guide, 'go doc spec.Calls')", c.Name, didYouMean(c.Name, callNames()))
+	}
+	for _, w := range c.Args.Pos {
+		if _, q := Quoted(w); q {
+			continue
+		}
+		for _, part := range strings.Split(w, ",") {
+			if !v.argOK(part) {
+				cands := append(append(append([]string(nil), v.names...), flagWords...), knownValueNames()...)
+				return v.errf(c.Line, "%s: unknown name %q%s", c.Name, part, didYouMean(part, cands))
+			}
+		}
+	}
+	for _, k := range c.Args.order() {
+		val := c.Args.KV[k]
+		var err error
+		switch k {
+		case "routine":
+			err = v.object(c.Line, val, "routine")
+		case "ov":
+			if val != "NULL" {
+				err = v.object(c.Line, val, "overlapped")
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *validator) argOK(w string) bool {
+	if v.valueOK(w) || contains(flagWords, w) {
+		return true
+	}
+	for _, end := range []string{".r", ".w"} {
+		if n, ok := strings.CutSuffix(w, end); ok && v.kindOf(n) == "pipe" {
+			return true
+		}
+	}
+	return false
+}
+
+// expect checks one expectation, and every branch of a group.
+func (v *validator) expect(e Expect) error {
+	if e.Alts != nil {
+		for _, br := range e.Alts {
+			for _, x := range br {
+				if err := v.expect(x); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	w, line := e.Words, e.Line
+	head := w[0]
+	switch {
+	case head == "return":
+		return v.outcome(line, w[1:], true)
+	case head == "finding":
+		if len(w) != 2 {
+			return v.errf(line, "finding takes one clause")
+		}
+		return nil
+	case head == "thread":
+		if len(w) < 3 {
+			return v.errf(line, "thread expectation: thread T blocked|running|returned VALUE...")
+		}
+		if err := v.object(line, w[1], "thread"); err != nil {
+			return err
+		}
+		switch w[2] {
+		case "blocked", "running":
+			if len(w) != 3 {
+				return v.errf(line, "thread %s %s takes nothing more", w[1], w[2])
+			}
+			return nil
+		case "returned":
+			return v.outcome(line, w[3:], false)
+		}
+		return v.errf(line, "thread %s: want blocked, running or returned, not %q%s", w[1], w[2], didYouMean(w[2], []string{"blocked", "running", "returned"}))
+	case head == "event":
+		if len(w) != 3 {
+			return v.errf(line, "event expectation: event E signalled|clear")
+		}
+		if err := v.object(line, w[1], "event"); err != nil {
+			return err
+		}
+		if w[2] != "signalled" && w[2] != "clear" {
+			return v.errf(line, "event %s: want signalled or clear, not %q%s", w[1], w[2], didYouMean(w[2], []string{"signalled", "clear"}))
+		}
+		return nil
+	case head == "routine" || head == "apc":
+		if len(w) < 3 {
+			return v.errf(line, "%s expectation: %s R ran N | last k=v... | call I k=v...", head, head)
+		}
+		if err := v.object(line, w[1], "routine", "apc"); err != nil {
+			return err
+		}
+		return v.routine(line, w[1], w[2:])
+	case head == "buffer":
+		if len(w) != 3 {
+			return v.errf(line, "buffer expectation: buffer B \"text\"")
+		}
+		if err := v.object(line, w[1], "buffer"); err != nil {
+			return err
+		}
+		if _, q := Quoted(w[2]); !q {
+			return v.errf(line, "buffer %s: write the wanted text in quotes", w[1])
+		}
+		return nil
+	case strings.Contains(head, ".") && !strings.Contains(head, "="):
+		name, field, _ := strings.Cut(head, ".")
+		if err := v.object(line, name, "overlapped"); err != nil {
+			return err
+		}
+		fields := []string{"Internal", "InternalHigh", "Offset", "OffsetHigh"}
+		if !contains(fields, field) {
+			return v.errf(line, "unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)%s", field, didYouMean(field, fields))
+		}
+		if len(w) != 2 {
+			return v.errf(line, "%s takes one value", head)
+		}
+		return v.value(line, w[1])
+	case strings.Contains(head, "="):
+		for _, kv := range w {
+			if err := v.keyValue(line, kv, outKeys); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return v.errf(line, "cannot read expectation %q%s", strings.Join(w, " "), didYouMean(head, expectKeywords))
+}
+
+// outcome checks "VALUE [ERROR] [k=v...]" or "blocks".
+func (v *validator) outcome(line int, w []string, mayBlock bool) error {
+	if len(w) == 0 {
+		return v.errf(line, "return needs a value")
+	}
+	if w[0] == "blocks" {
+		if !mayBlock {
+			return v.errf(line, "a returned call cannot block")
+		}
+		if len(w) != 1 {
+			return v.errf(line, "return blocks takes nothing more")
+		}
+		return nil
+	}
+	if err := v.value(line, w[0]); err != nil {
+		return err
+	}
+	rest := w[1:]
+	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
+		if err := v.value(line, rest[0]); err != nil {
+			return err
+		}
+		rest = rest[1:]
+	}
+	for _, kv := range rest {
+		if err := v.keyValue(line, kv, outKeys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// routine checks "ran N", "last k=v...", "call I k=v...".
+func (v *validator) routine(line int, name string, w []string) error {
+	switch w[0] {
+	case "ran":
+		if len(w) != 2 {
+			return v.errf(line, "%s ran needs one count", name)
+		}
+		for _, alt := range strings.Split(w[1], "|") {
+			if n, err := strconv.Atoi(alt); err != nil || n < 0 {
+				return v.errf(line, "%s ran: %q is not a count (a number, or counts joined with |)", name, alt)
+			}
+		}
+		return nil
+	case "last", "call":
+		kvs := w[1:]
+		if w[0] == "call" {
+			if len(w) < 2 {
+				return v.errf(line, "call needs an index (1 = first)")
+			}
+			if n, err := strconv.Atoi(w[1]); err != nil || n < 1 {
+				return v.errf(line, "call needs an index (1 = first), not %q", w[1])
+			}
+			kvs = w[2:]
+		}
+		for _, kv := range kvs {
+			if err := v.keyValue(line, kv, routineKeys); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return v.errf(line, "cannot read routine expectation %q (ran N, last k=v, call I k=v)%s", strings.Join(w, " "), didYouMean(w[0], []string{"ran", "last", "call"}))
+}
