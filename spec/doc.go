@@ -70,4 +70,28 @@
 //	    return SOCKET_ERROR WSA_IO_PENDING
 //	    bytes=untouched
 //	  end
+//
+// # Checked when read
+//
+// A scenario is checked in full when it is read, before anything runs:
+// every call name, every declared name a step or expectation uses, every
+// expectation keyword, value, error name and count, in every branch of
+// every either/or. A mistake is an error with file:line and, when a known
+// name is close, "did you mean". Names are letters, digits, _ and -.
+//
+// # Limits
+//
+// So that reading any input costs time and memory linear in its size, a
+// scenario file is refused, with an error naming the limit and the line,
+// past these bounds:
+//
+//	MaxFileSize    4 MiB per file
+//	MaxLineLength  64 KiB per line
+//	MaxNesting     either/or groups nested 32 deep
+//	MaxDecls       100,000 declarations
+//	MaxSteps       100,000 steps
+//
+// Control characters are not allowed in a line (write them as escapes in a
+// "quoted string"); messages escape anything unprintable. Only regular
+// files are read: below a directory anything else is skipped.
 package spec

@@ -171,26 +171,61 @@ type evaluator struct {
 
 // check evaluates one expectation (or group) and returns its failures.
 func (ev *evaluator) check(e Expect) []Failure {
-	if e.Alts != nil {
-		var why []string
-		for i, br := range e.Alts {
-			var fs []Failure
-			for _, x := range br {
-				fs = append(fs, ev.check(x)...)
-			}
-			if len(fs) == 0 {
-				return nil
-			}
-			for _, f := range fs {
-				why = append(why, fmt.Sprintf("branch %d: %s", i+1, f.Msg))
-			}
+	if e.Alts == nil {
+		if msg := ev.one(e.Words); msg != "" {
+			return []Failure{{e.Line, msg}}
 		}
-		return []Failure{{e.Line, "no branch of either/or holds: " + strings.Join(why, "; ")}}
+		return nil
 	}
-	if msg := ev.one(e.Words); msg != "" {
-		return []Failure{{e.Line, msg}}
+	var b []byte
+	if ev.group(e, &b) {
+		return nil
 	}
-	return nil
+	return []Failure{{e.Line, string(b)}}
+}
+
+// group evaluates an either/or group: true if some branch holds in full.
+// Otherwise it has appended why no branch holds to *b. Each expectation is
+// evaluated once and each message written once, so the cost is linear in
+// the size of the group however deeply groups nest (issue 9: copying the
+// inner messages at every level was quadratic); when a branch holds, what
+// its failed siblings wrote is cut off again.
+func (ev *evaluator) group(e Expect, b *[]byte) bool {
+	start := len(*b)
+	*b = append(*b, "no branch of either/or holds: "...)
+	for i, br := range e.Alts {
+		if i > 0 {
+			*b = append(*b, "; "...)
+		}
+		*b = append(*b, "branch "...)
+		*b = strconv.AppendInt(*b, int64(i+1), 10)
+		*b = append(*b, ": "...)
+		ok, first := true, true
+		for _, x := range br {
+			mark := len(*b)
+			if !first {
+				*b = append(*b, ", "...)
+			}
+			held := false
+			if x.Alts != nil {
+				held = ev.group(x, b)
+			} else if msg := ev.one(x.Words); msg != "" {
+				*b = append(*b, msg...)
+			} else {
+				held = true
+			}
+			if held {
+				*b = (*b)[:mark]
+				continue
+			}
+			ok, first = false, false
+		}
+		if ok {
+			*b = (*b)[:start]
+			return true
+		}
+	}
+	return false
 }
 
 // one evaluates one expectation line; "" means it holds.

@@ -140,6 +140,14 @@ func (e *ParseError) Error() string {
 
 // ParseFile reads and parses a scenario file.
 func ParseFile(path string) (*Scenario, error) {
+	// Opening a FIFO would block until a writer comes: only regular files.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular(path, fi)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

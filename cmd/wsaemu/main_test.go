@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,7 +22,8 @@ func TestMain(m *testing.M) {
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: map[string]func(*testscript.TestScript, bool, []string){
-		"exits": cmdExits,
+		"exits": cmdExits, "mkfifo": cmdMkfifo,
+		"longscenario": cmdLongScenario,
 	}})
 }
 
@@ -48,4 +50,16 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
 	}
+}
+
+// cmdLongScenario is "longscenario PATH N": write a scenario whose third
+// line is N bytes long.
+func cmdLongScenario(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: longscenario PATH N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	long := "#" + strings.Repeat("x", n-1)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte("title long\nthread A\n"+long+"\nA: SleepEx 0\n"), 0o644))
 }
