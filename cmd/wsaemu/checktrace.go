@@ -64,7 +64,17 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	set := setFlags(fs)
+	if !onlyWith("check-trace", set, stderr, "seed", "record", "kind", "record", "profile", "record") {
+		return exitUsage
+	}
 	if *record {
+		for _, f := range []string{"dir", "allow-deviations", "max-runs", "v"} {
+			if set[f] {
+				fmt.Fprintf(stderr, "wsaemu check-trace: -%s does not apply with -record\n", f)
+				return exitUsage
+			}
+		}
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "wsaemu check-trace -record: name one or more scenarios")
 			return exitUsage

@@ -33,6 +33,25 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 	return 0, true
 }
 
+// setFlags returns the names of the flags given on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// onlyWith fails (usage) when a flag that only means something alongside
+// another one is given without it: pairs are "flag", "needed flag".
+func onlyWith(cmd string, set map[string]bool, stderr io.Writer, pairs ...string) bool {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if set[pairs[i]] && !set[pairs[i+1]] {
+			fmt.Fprintf(stderr, "wsaemu %s: -%s only applies with -%s\n", cmd, pairs[i], pairs[i+1])
+			return false
+		}
+	}
+	return true
+}
+
 // loaded is one scenario ready to run.
 type loaded struct {
 	sc *spec.Scenario

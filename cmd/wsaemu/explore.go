@@ -125,12 +125,30 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	choices := fs.String("choices", "", "replay this decision list (as check-trace -v prints it, e.g. \"pend:1/2 apc-order:1/2\")")
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
 	profile := fs.String("profile", "windows", "profile: windows or docs")
-	format := fs.String("format", "trace", "trace (full trace as text), json, or text (lanes)")
+	format := fs.String("format", "trace", "trace (full trace as text), json, text (lanes), html or perfetto")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() != 1 || (*seed == 0 && !*hostile && *choices == "") {
-		fmt.Fprintln(stderr, "wsaemu replay: give -seed N (or -hostile, or -choices LIST) and one scenario file")
+	set := setFlags(fs)
+	// -seed 0 is a seed like any other (explore -start 0 reports it):
+	// what counts is whether -seed was given.
+	schedules := 0
+	for _, f := range []string{"seed", "hostile", "choices"} {
+		if set[f] {
+			schedules++
+		}
+	}
+	if fs.NArg() != 1 || schedules != 1 {
+		fmt.Fprintln(stderr, "wsaemu replay: give one of -seed N, -hostile or -choices LIST, and one scenario file")
+		return exitUsage
+	}
+	if !onlyWith("replay", set, stderr, "swarm", "seed") {
+		return exitUsage
+	}
+	switch *format {
+	case "text", "trace", "json", "html", "perfetto":
+	default:
+		fmt.Fprintf(stderr, "wsaemu replay: -format must be trace, json, text, html or perfetto, not %q\n", *format)
 		return exitUsage
 	}
 	var em *spec.Emulator
@@ -149,7 +167,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: *seed != 0, Swarm: *swarm, Hostile: *hostile}
+	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: set["seed"], Swarm: *swarm, Hostile: *hostile}
 	rep := show(stdout, scs[0], cfg, *format, em)
 	for _, f := range rep.Failures() {
 		fmt.Fprintf(stderr, "%s\n", f)

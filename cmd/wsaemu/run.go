@@ -117,9 +117,21 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		for _, cfg := range cfgs {
 			cfg.Seed, cfg.Seeded = *seed, *seed != 0
 			rep := show(stdout, sc, cfg, *format, nil)
-			if isScenarioErr(rep) {
+			switch {
+			case isScenarioErr(rep):
 				fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
 				worst = exitScenario
+			case !rep.Passed():
+				// The timeline shows it; the other formats are data, so the
+				// failures go to stderr. Either way the exit code says so.
+				if *format != "text" {
+					for _, f := range rep.Failures() {
+						fmt.Fprintf(stderr, "%s\n", f)
+					}
+				}
+				if worst == exitOK {
+					worst = exitFailed
+				}
 			}
 		}
 	}
