@@ -26,6 +26,8 @@ type Scenario struct {
 	EmulatorOnly string
 	Decls        []Decl
 	Steps        []Step
+
+	clauseLine map[string]int // where each clause was named, for errors
 }
 
 // Decl declares a thread or an object: Kind is the keyword (thread, event,
@@ -286,6 +288,14 @@ func (p *parser) line(n int, raw string) error {
 			st.Says += s
 		}
 	case head == "clause" || head == "clauses":
+		if sc.clauseLine == nil {
+			sc.clauseLine = map[string]int{}
+		}
+		for _, c := range words[1:] {
+			if _, ok := sc.clauseLine[c]; !ok {
+				sc.clauseLine[c] = n
+			}
+		}
 		sc.Clauses = append(sc.Clauses, words[1:]...)
 	case head == "kinds":
 		for _, k := range words[1:] {

@@ -83,6 +83,31 @@ func knownValueNames() []string {
 	return valueNames
 }
 
+var (
+	clauseOnce sync.Once
+	clauseIDs  map[string]bool
+	clauseList []string
+)
+
+// knownClause reports whether the catalogue has a clause with this ID.
+func knownClause(id string) bool {
+	clauseOnce.Do(func() {
+		clauseIDs = map[string]bool{}
+		for _, c := range Catalog() {
+			clauseIDs[c.ID] = true
+			clauseList = append(clauseList, c.ID)
+		}
+	})
+	return clauseIDs[id]
+}
+
+func (v *validator) clause(line int, id string) error {
+	if !knownClause(id) {
+		return v.errf(line, "unknown clause %q%s (wsaemu spec lists them)", id, didYouMean(id, clauseList))
+	}
+	return nil
+}
+
 type validator struct {
 	file  string
 	decls map[string]*Decl
@@ -216,6 +241,11 @@ func validate(sc *Scenario, decls map[string]*Decl) error {
 	v := &validator{file: sc.File, decls: decls}
 	for i := range sc.Decls {
 		v.names = append(v.names, sc.Decls[i].Name)
+	}
+	for _, c := range sc.Clauses {
+		if err := v.clause(sc.clauseLine[c], c); err != nil {
+			return err
+		}
 	}
 	for i := range sc.Decls {
 		if err := v.decl(&sc.Decls[i]); err != nil {
@@ -410,7 +440,7 @@ func (v *validator) expect(e Expect) error {
 		if len(w) != 2 {
 			return v.errf(line, "finding takes one clause")
 		}
-		return nil
+		return v.clause(line, w[1])
 	case head == "thread":
 		if len(w) < 3 {
 			return v.errf(line, "thread expectation: thread T blocked|running|returned VALUE...")
