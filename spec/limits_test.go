@@ -55,6 +55,26 @@ func TestLimitFileSize(t *testing.T) {
 	if cr.n > MaxFileSize+1 {
 		t.Fatalf("read %d bytes of a file past the %d byte limit", cr.n, MaxFileSize)
 	}
+
+	// Exactly at the limit is accepted; one byte more (a whole line, so
+	// the cut falls on a line end) is not.
+	head := "title t\nthread A\nA: SleepEx 0\n"
+	var b strings.Builder
+	b.WriteString(head)
+	for b.Len() < MaxFileSize {
+		l := min(1000, MaxFileSize-b.Len()) // the last line: 274 bytes, a comment
+		b.WriteString("#" + strings.Repeat("z", l-2) + "\n")
+	}
+	if b.Len() != MaxFileSize {
+		t.Fatalf("built %d bytes", b.Len())
+	}
+	if _, err := parseString(b.String()); err != nil {
+		t.Fatalf("a file of exactly %d bytes: %v", MaxFileSize, err)
+	}
+	_, err = parseString(b.String() + "\n")
+	if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "MaxFileSize") {
+		t.Fatalf("a file of %d bytes: want the MaxFileSize error, got %v", MaxFileSize+1, err)
+	}
 }
 
 // An over-long line is reported at its own line number (not the one

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -170,38 +171,44 @@ var declKinds = map[string]bool{
 func Parse(name string, r io.Reader) (*Scenario, error) {
 	sc := &Scenario{File: name}
 	p := &parser{sc: sc, file: name, names: map[string]*Decl{}}
+	// Lines are read with their newline, so size counts exactly the bytes
+	// consumed: past MaxFileSize the error names the line that crossed it.
 	br := bufio.NewReaderSize(io.LimitReader(r, MaxFileSize+1), 64*1024)
 	n, size := 0, 0
 	var long []byte
 	for {
-		chunk, isPrefix, err := br.ReadLine()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
+		chunk, err := br.ReadSlice('\n')
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 			return nil, &ParseError{name, n + 1, err.Error()}
 		}
-		size += len(chunk) + 1
-		if size > MaxFileSize+1 {
+		size += len(chunk)
+		if size > MaxFileSize {
 			return nil, &ParseError{name, n + 1, fmt.Sprintf("file larger than the limit of %d bytes (spec.MaxFileSize)", MaxFileSize)}
 		}
 		line := chunk
-		if isPrefix || long != nil {
+		if err == bufio.ErrBufferFull || long != nil {
 			long = append(long, chunk...)
-			if len(long) > MaxLineLength {
+			if len(bytes.TrimRight(long, "\r\n")) > MaxLineLength {
 				return nil, &ParseError{name, n + 1, fmt.Sprintf("line longer than the limit of %d bytes (spec.MaxLineLength)", MaxLineLength)}
 			}
-			if isPrefix {
+			if err == bufio.ErrBufferFull {
 				continue
 			}
 			line, long = long, nil
 		}
+		if len(line) == 0 && err == io.EOF {
+			break
+		}
 		n++
+		line = bytes.TrimSuffix(line, []byte("\n"))
 		if len(line) > MaxLineLength {
 			return nil, &ParseError{name, n, fmt.Sprintf("line longer than the limit of %d bytes (spec.MaxLineLength)", MaxLineLength)}
 		}
-		if err := p.line(n, string(line)); err != nil {
-			return nil, err
+		if perr := p.line(n, string(line)); perr != nil {
+			return nil, perr
+		}
+		if err == io.EOF {
+			break
 		}
 	}
 	if len(p.stack) > 0 {
