@@ -196,6 +196,23 @@ func TestControlBytes(t *testing.T) {
 	if _, err := parseString("title t\nthread A\nA: SleepEx 0 \xff\n"); err == nil || !strings.Contains(err.Error(), "UTF-8") {
 		t.Fatalf("invalid UTF-8: %v", err)
 	}
+	// A quoted value may hold any byte; a failure message shows it escaped.
+	sc, err := parseString("title t\nthread A\nA: SleepEx 0\n  return \"\\x1b[2J\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Run(sc, &Emulator{}, RunConfig{Kind: "nonifs", Profile: "windows"})
+	fs := rep.Failures()
+	if len(fs) != 1 || !strings.Contains(fs[0], `want return "\x1b[2J"`) || strings.ContainsAny(fs[0], "\x1b\x00") {
+		t.Fatalf("failure message: %q", fs)
+	}
+	for _, st := range rep.Steps {
+		for _, f := range st.Failures {
+			if strings.ContainsAny(f.Msg, "\x1b\x00") {
+				t.Fatalf("step failure carries a control byte: %q", f.Msg)
+			}
+		}
+	}
 }
 
 // BenchmarkParseManyDecls parses 100,000 declarations (issue 9: the

@@ -75,7 +75,8 @@ func (r *Report) Passed() bool {
 	return true
 }
 
-// Failures lists every failure with its file and line.
+// Failures lists every failure with its file and line, control
+// characters escaped.
 func (r *Report) Failures() []string {
 	var out []string
 	if r.Err != nil {
@@ -88,6 +89,10 @@ func (r *Report) Failures() []string {
 		for _, f := range s.Failures {
 			out = append(out, fmt.Sprintf("%s:%d: %s", r.Scenario.File, f.Line, f.Msg))
 		}
+	}
+	// Values written in quotes may hold any byte: none reaches a terminal.
+	for i := range out {
+		out[i] = Printable(out[i])
 	}
 	return out
 }
@@ -132,6 +137,11 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		ev.out = res.Outcome
 		for _, e := range st.Expect {
 			res.Failures = append(res.Failures, ev.check(e)...)
+		}
+		// Quoted values may hold any byte: no message carries a control
+		// character to a terminal, whoever prints it.
+		for i := range res.Failures {
+			res.Failures[i].Msg = Printable(res.Failures[i].Msg)
 		}
 		rep.Steps = append(rep.Steps, res)
 	}
@@ -340,6 +350,14 @@ func (ev *evaluator) one(w []string) string {
 	return fmt.Sprintf("cannot read expectation %q", strings.Join(w, " "))
 }
 
+func showAll(w []string) string {
+	out := make([]string, len(w))
+	for i, x := range w {
+		out[i] = show(x)
+	}
+	return strings.Join(out, " ")
+}
+
 func show(v string) string {
 	if s, ok := Quoted(v); ok {
 		return strconv.Quote(s)
@@ -360,15 +378,15 @@ func matchOutcome(o Outcome, w []string, what string) string {
 		return ""
 	}
 	if o.Blocked {
-		return fmt.Sprintf("%s: want %s, it blocked", what, strings.Join(w, " "))
+		return fmt.Sprintf("%s: want %s, it blocked", what, showAll(w))
 	}
 	if !matchValue(o.Ret, w[0]) {
-		return fmt.Sprintf("%s: want return %s, got %s %s", what, w[0], o.Ret, o.Err)
+		return fmt.Sprintf("%s: want return %s, got %s %s", what, show(w[0]), o.Ret, o.Err)
 	}
 	rest := w[1:]
 	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
 		if !matchValue(o.Err, rest[0]) {
-			return fmt.Sprintf("%s: want error %s, got %s", what, rest[0], orNone(o.Err))
+			return fmt.Sprintf("%s: want error %s, got %s", what, show(rest[0]), orNone(o.Err))
 		}
 		rest = rest[1:]
 	}
