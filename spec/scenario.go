@@ -325,6 +325,8 @@ func (p *parser) line(n int, raw string) error {
 		}
 	case (head == "settle" || strings.HasSuffix(head, ":")) && len(sc.Steps) >= MaxSteps:
 		return p.errf(n, "more than %d steps (spec.MaxSteps)", MaxSteps)
+	case head == "settle" && len(words) > 1:
+		return p.errf(n, "settle takes nothing more, not %q", words[1])
 	case head == "settle":
 		sc.Steps = append(sc.Steps, Step{Line: n, Call: Call{Line: n, Name: "settle"}})
 	case declKinds[head]:
