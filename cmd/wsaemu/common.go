@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/spec"
@@ -108,16 +107,6 @@ func validKindProfile(kind, profile string, stderr io.Writer) bool {
 func isScenarioErr(r *spec.Report) bool {
 	var pe *spec.ParseError
 	return r.Err != nil && errors.As(r.Err, &pe)
-}
-
-func terminalWidth() int {
-	if c := os.Getenv("COLUMNS"); c != "" {
-		var n int
-		if _, err := fmt.Sscan(c, &n); err == nil && n >= 60 {
-			return n
-		}
-	}
-	return 120
 }
 
 func indent(s, pre string) string {
