@@ -917,10 +917,20 @@ func (m *tlModel) writeHTML(b *bufio.Writer, lo *tlLayout) {
 	} else if !m.fromTrace {
 		p("<p class=\"note\">This run kept no trace: only the steps' calls are drawn.</p>\n")
 	}
-	p("<div class=\"scroll\"><div class=\"frame\">\n")
-	m.writeNames(b, lo)
-	m.writeTimeline(b, lo)
-	p("</div></div>\n")
+	// The picture is cut into rows that fit a 1280-pixel window, at step
+	// boundaries no label crosses where it can be: the page never needs
+	// to scroll sideways. The first row holds the drawing; the others show
+	// their part of it again (<use>).
+	for i, r := range m.rowCuts(lo, tlRowW) {
+		p("<div class=\"scroll\"><div class=\"frame\">\n")
+		m.writeNames(b, lo)
+		if i == 0 {
+			m.writeTimeline(b, lo, r[0], r[1])
+		} else {
+			p("<svg class=\"timeline-more\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"%d 0 %d %d\"><use href=\"#tl-drawing\"/></svg>\n", r[1]-r[0], lo.height, r[0], r[1]-r[0], lo.height)
+		}
+		p("</div></div>\n")
+	}
 	m.writeStepList(b)
 	p("</body>\n</html>\n")
 }
@@ -955,10 +965,63 @@ func (m *tlModel) writeNames(b *bufio.Writer, lo *tlLayout) {
 	p("</svg>\n")
 }
 
-func (m *tlModel) writeTimeline(b *bufio.Writer, lo *tlLayout) {
+// tlRowW is the widest a row of the picture may be: with the lane names
+// and the page's margins it fits a 1280-pixel window.
+const tlRowW = 1080
+
+// rowCuts splits the picture's x axis into rows at most w wide, cutting at
+// the edge of a step where no label crosses it if one is in reach, else
+// at any step's edge, else where the width runs out.
+func (m *tlModel) rowCuts(lo *tlLayout, w int) [][2]int {
+	end := lo.end + 12
+	var labels [][2]int
+	for _, mk := range m.marks {
+		x := lo.x[mk.slot] + 9
+		labels = append(labels, [2]int{x, x + tlTextW(mk.label)})
+	}
+	for _, sp := range m.spans {
+		x := lo.x[sp.from]
+		labels = append(labels, [2]int{x, x + max(tlTextW(sp.label), tlTextW(sp.result))})
+	}
+	clean := func(x int) bool {
+		for _, l := range labels {
+			if l[0] < x && x < l[1] {
+				return false
+			}
+		}
+		return true
+	}
+	var rows [][2]int
+	start := 0
+	for end-start > w {
+		cut, any := -1, -1
+		for i := 1; i < len(lo.bands); i++ {
+			x := lo.bands[i][0]
+			if x <= start+w/4 || x > start+w {
+				continue
+			}
+			any = x
+			if clean(x) {
+				cut = x
+			}
+		}
+		switch {
+		case cut < 0 && any >= 0:
+			cut = any
+		case cut < 0:
+			cut = start + w
+		}
+		rows = append(rows, [2]int{start, cut})
+		start = cut
+	}
+	return append(rows, [2]int{start, end})
+}
+
+func (m *tlModel) writeTimeline(b *bufio.Writer, lo *tlLayout, x0, x1 int) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	W, H := lo.end+12, lo.height
-	p("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W, H, W, H)
+	p("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"%d 0 %d %d\">\n", x1-x0, H, x0, x1-x0, H)
+	p("<g id=\"tl-drawing\">\n")
 	p("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eef0f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#b9c0cc\" stroke-width=\"2\"/></pattern></defs>\n")
 	capTop := H - lo.capH
 	// Step bands, their headers and captions.
@@ -1039,7 +1102,7 @@ func (m *tlModel) writeTimeline(b *bufio.Writer, lo *tlLayout) {
 		}
 		p("</g>\n")
 	}
-	p("</svg>\n")
+	p("</g>\n</svg>\n")
 }
 
 func (m *tlModel) stepTitle(st *tlStep) string {
@@ -1293,7 +1356,7 @@ header p { margin: 2px 0; max-width: 110ch; }
 .lg-internal { fill: #e8590c; } .lg-field { fill: #6c7a89; } .lg-signal { fill: #2b8a3e; } .lg-reset { fill: #98a2b3; }
 .lg-packet { fill: #7048e8; } .lg-apcq { fill: #fff; stroke: #c28a00; stroke-width: 2; } .lg-block { fill: #c92a2a; } .lg-wake { fill: #2b8a3e; }
 .lg-fail { color: #c92a2a; }
-.scroll { overflow-x: auto; border: 1px solid #d7dce4; border-radius: 4px; }
+.scroll { overflow-x: auto; border: 1px solid #d7dce4; border-radius: 4px; margin-bottom: 8px; }
 .frame { display: flex; width: max-content; }
 svg text { font-size: 11px; }
 svg.names { position: sticky; left: 0; z-index: 1; flex: none; border-right: 1px solid #d7dce4; }
