@@ -196,6 +196,7 @@ func nameRun(rep *Report, evs []emu.Event) *tlNames {
 	offHigh, intHigh := map[int]uint64{}, map[int]uint64{}
 	var done []int                // records completed and not yet given an APC, oldest first
 	running := map[int][]string{} // per thread, the declarations of the APCs running, innermost last
+	queuing := ""                 // the apc a routine's QueueUserAPC is queuing, until it returns
 	name := func(a *tlAPC) {
 		if r, ok := nm.ov[a.ov]; ok && a.name == "" {
 			is := routineOf[r]
@@ -217,6 +218,9 @@ func nameRun(rep *Report, evs []emu.Event) *tlNames {
 				continue
 			}
 			c := does[r[len(r)-1]]
+			if c.Name == "QueueUserAPC" && len(c.Args.Pos) > 0 && kind[c.Args.Pos[0]] == "apc" {
+				queuing = c.Args.Pos[0]
+			}
 			var vals []string
 			vals = append(vals, c.Args.Pos...)
 			for _, v := range c.Args.KV {
@@ -238,11 +242,16 @@ func nameRun(rep *Report, evs []emu.Event) *tlNames {
 					done = append(tlWithout(done, e.Ov), e.Ov)
 				}
 			}
+		case emu.EvReturn:
+			queuing = ""
 		case emu.EvAPCQueued:
 			k := tlAPCKey{e.Thread, e.N}
 			if e.Name != "Completion" {
 				if nm.apc[k] == nil {
 					nm.apc[k] = &tlAPC{kind: e.Name}
+					if e.Name == "User" {
+						nm.apc[k].name, queuing = queuing, ""
+					}
 				}
 				continue
 			}
@@ -390,7 +399,28 @@ func tlReturnValue(e *emu.Event) string {
 		}
 		return s
 	}
+	if int64(e.Result) == -1 && tlWinsockCall(e.Name) {
+		s := "SOCKET_ERROR"
+		if e.Err != 0 {
+			s += " " + WSAErrName(e.Err.Name())
+		}
+		return s
+	}
 	return tlRet(e)
+}
+
+// tlWinsockCall reports whether a traced call is a Winsock one, whose -1
+// is SOCKET_ERROR and whose errors go by their WSA_ names.
+func tlWinsockCall(name string) bool {
+	if strings.HasPrefix(name, "WSA") {
+		return true
+	}
+	switch name {
+	case "closesocket", "bind", "connect", "setsockopt", "getsockopt", "ioctlsocket", "shutdown",
+		"send", "sendto", "recv", "recvfrom", "getsockname", "getpeername", "socket":
+		return true
+	}
+	return false
 }
 
 // tlWithout is s without v.
