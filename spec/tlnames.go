@@ -287,10 +287,14 @@ func nameRun(rep *Report, evs []emu.Event) *tlNames {
 	return nm
 }
 
-// ovName names a record: by its declared name when known.
+// ovName names a record: by its declared name when known; no record
+// (a packet posted without one) is NULL.
 func (nm *tlNames) ovName(n int) string {
 	if s, ok := nm.ov[n]; ok {
 		return s
+	}
+	if n == 0 {
+		return "NULL"
 	}
 	return "ov" + strconv.Itoa(n)
 }
