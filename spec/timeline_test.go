@@ -169,3 +169,21 @@ func TestLanesLegend(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceNames: the raw trace's header says which numbers are which
+// declared objects, pipe ends included (the message-pipe stop of the tour:
+// records rd, wr, rd2 on pipe m).
+func TestTraceNames(t *testing.T) {
+	sc, err := ParseEmbedded("scenarios/tour/03-more-data-routine.scenario")
+	if err != nil {
+		t.Fatal(err)
+	}
+	em := &Emulator{}
+	rep := Run(sc, em, RunConfig{Kind: "nonifs", Profile: "windows"})
+	got := strings.Join(TraceNames(rep, em.System().Trace()), "\n")
+	for _, want := range []string{"records: ov1=rd ov2=wr ov3=rd2", "=m.r ", "=m.w", "=A"} {
+		if !strings.Contains(got+" ", want) {
+			t.Errorf("TraceNames lacks %q:\n%s", want, got)
+		}
+	}
+}

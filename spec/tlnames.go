@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -454,4 +455,41 @@ func declsIn(vals []string, kind map[string]string) (records, routines []string)
 		}
 	}
 	return records, routines
+}
+
+// TraceNames says, for a reader of the raw trace (wsaemu run -format
+// trace), which of its record numbers and handle values are which of the
+// scenario's objects: "records: ov1=rd ov2=wr", "handles: 0x8=m.r …".
+// Lines are empty when nothing is known.
+func TraceNames(rep *Report, tr *emu.Trace) []string {
+	if tr == nil {
+		return nil
+	}
+	nm := nameRun(rep, tr.Events)
+	var out []string
+	if len(nm.ov) > 0 {
+		var nums []int
+		for n := range nm.ov {
+			nums = append(nums, n)
+		}
+		sort.Ints(nums)
+		var parts []string
+		for _, n := range nums {
+			parts = append(parts, fmt.Sprintf("ov%d=%s", n, nm.ov[n]))
+		}
+		out = append(out, "records: "+strings.Join(parts, " "))
+	}
+	if len(nm.handle) > 0 {
+		var hs []int
+		for h := range nm.handle {
+			hs = append(hs, int(h))
+		}
+		sort.Ints(hs)
+		var parts []string
+		for _, h := range hs {
+			parts = append(parts, fmt.Sprintf("%#x=%s", h, nm.handle[emu.Handle(h)]))
+		}
+		out = append(out, "handles: "+strings.Join(parts, " "))
+	}
+	return out
 }

@@ -27,6 +27,11 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 		return rep
 	case "trace":
 		if tr := em.System().Trace(); tr != nil {
+			// The trace numbers records and shows handle values; say
+			// first which are which of the scenario's names.
+			for _, l := range spec.TraceNames(rep, tr) {
+				fmt.Fprintf(w, "# %s\n", l)
+			}
 			tr.WriteText(w)
 		}
 		return rep
