@@ -37,11 +37,9 @@ type tlModel struct {
 	// fromTrace is false when there was no trace and the spans were made
 	// up from the steps alone.
 	fromTrace bool
-	// The scenario's names for handles and overlapped records, where the
+	// The scenario's names for handles, records and APCs, where the
 	// trace shows them unambiguously (see names).
-	handleName map[emu.Handle]string
-	ovName     map[int]string
-	apcName    map[uint64]string // by APC number
+	nm *tlNames
 }
 
 type tlLane struct {
@@ -143,127 +141,15 @@ func buildTimeline(rep *Report, tr *emu.Trace, names []string, ids []int) *tlMod
 	return m
 }
 
-// names works out which declared object a handle or a record number in the
-// trace is, so that marks can say "signal ev" rather than "signal event
-// 0x8". The declarations are made in order during setup, so the n-th
-// CreateEvent there made the n-th declared event; a record is named when a
-// step's call names exactly one declared record and its traced call shows
-// exactly one record number. Anything ambiguous keeps the trace's name.
+// names works out which declared object a handle, a record number or an
+// APC in the trace is (see nameRun), so that marks can say "signal event
+// ev" rather than "signal event 0x8".
 func (m *tlModel) names() {
-	m.handleName, m.ovName, m.apcName = map[emu.Handle]string{}, map[int]string{}, map[uint64]string{}
-	sc := m.rep.Scenario
-	if !m.fromTrace || sc == nil {
+	if !m.fromTrace {
+		m.nm = nameRun(nil, nil)
 		return
 	}
-	makers := map[string][]string{
-		"event":  {"CreateEvent", "WSACreateEvent"},
-		"socket": {"WSASocket", "WSASocketW", "socket"},
-		"port":   {"CreateIoCompletionPort"},
-	}
-	for kind, calls := range makers {
-		var decls []string
-		for _, d := range sc.Decls {
-			if d.Kind == kind {
-				decls = append(decls, d.Name)
-			}
-		}
-		var hs []emu.Handle
-		for _, e := range m.events[:m.setup] {
-			for _, c := range calls {
-				if e.Kind == emu.EvReturn && e.Name == c && e.Err == 0 {
-					hs = append(hs, emu.Handle(e.Result))
-				}
-			}
-		}
-		if len(hs) == len(decls) {
-			for i, h := range hs {
-				m.handleName[h] = decls[i]
-			}
-		}
-	}
-	records := map[string]bool{}
-	for _, d := range sc.Decls {
-		if d.Kind == "overlapped" {
-			records[d.Name] = true
-		}
-	}
-	m.apcNames(sc)
-	byName := map[string]int{}
-	for _, st := range m.steps {
-		if st.settle {
-			continue
-		}
-		var named []string
-		for _, w := range st.res.Step.Call.Args.words() {
-			if _, v, ok := strings.Cut(w, "="); ok {
-				w = v
-			}
-			if records[w] && !slicesContains(named, w) {
-				named = append(named, w)
-			}
-		}
-		if len(named) != 1 {
-			continue
-		}
-		// The step's call is the first call of its thread in its slots.
-		var nums []int
-		for j := st.from; j < st.to; j++ {
-			if ev := m.slots[j].ev; ev >= 0 && m.events[ev].Kind == emu.EvCall && m.laneOf[m.events[ev].Thread] == st.lane {
-				nums = tlOvNumbers(m.events[ev].Text)
-				break
-			}
-		}
-		if len(nums) != 1 {
-			continue
-		}
-		if n, ok := byName[named[0]]; ok && n != nums[0] {
-			m.ovName = map[int]string{}
-			return
-		}
-		if o, ok := m.ovName[nums[0]]; ok && o != named[0] {
-			m.ovName = map[int]string{}
-			return
-		}
-		byName[named[0]], m.ovName[nums[0]] = nums[0], named[0]
-	}
-}
-
-// apcNames names APCs after the declarations they run: a user APC after
-// the QueueUserAPC step that queued it (when that step queued exactly one),
-// every completion routine after the scenario's routine when it declares
-// only one.
-func (m *tlModel) apcNames(sc *Scenario) {
-	decl := map[string]string{}
-	var routines []string
-	for _, d := range sc.Decls {
-		decl[d.Name] = d.Kind
-		if d.Kind == "routine" {
-			routines = append(routines, d.Name)
-		}
-	}
-	for _, st := range m.steps {
-		c := st.res.Step.Call
-		if c.Name != "QueueUserAPC" || len(c.Args.Pos) == 0 || decl[c.Args.Pos[0]] != "apc" {
-			continue
-		}
-		var queued []uint64
-		for j := st.from; j < st.to; j++ {
-			if ev := m.slots[j].ev; ev >= 0 && m.events[ev].Kind == emu.EvAPCQueued && m.events[ev].Name == "User" {
-				queued = append(queued, m.events[ev].N)
-			}
-		}
-		if len(queued) == 1 {
-			m.apcName[queued[0]] = c.Args.Pos[0]
-		}
-	}
-	if len(routines) != 1 {
-		return
-	}
-	for _, sl := range m.slots {
-		if sl.ev >= 0 && m.events[sl.ev].Kind == emu.EvAPCQueued && m.events[sl.ev].Name == "Completion" {
-			m.apcName[m.events[sl.ev].N] = routines[0]
-		}
-	}
+	m.nm = nameRun(m.rep, m.events)
 }
 
 func slicesContains(s []string, w string) bool {
@@ -299,21 +185,9 @@ func tlOvNumbers(text string) []int {
 	return out
 }
 
-// ov names a record: by its declared name when known.
-func (m *tlModel) ov(n int) string {
-	if s, ok := m.ovName[n]; ok {
-		return s
-	}
-	return "ov" + strconv.Itoa(n)
-}
+func (m *tlModel) ov(n int) string { return m.nm.ovName(n) }
 
-// handle names a handle: by its declared name when known.
-func (m *tlModel) handle(kind string, h emu.Handle) string {
-	if s, ok := m.handleName[h]; ok {
-		return s
-	}
-	return strings.TrimSpace(kind + " " + fmt.Sprintf("%#x", uint64(h)))
-}
+func (m *tlModel) handle(kind string, h emu.Handle) string { return m.nm.handleName(kind, h) }
 
 func tracedSteps(rep *Report) bool {
 	for _, s := range rep.Steps {
@@ -577,10 +451,7 @@ func (m *tlModel) label() {
 		}
 		switch {
 		case sp.ret != nil && tlIsWait(e.Name) && (e.Name != "SleepEx" || sp.ret.Result != 0):
-			sp.result = "→ " + wso.WaitName(uint32(sp.ret.Result))
-			if sp.ret.Err != 0 {
-				sp.result += " " + sp.ret.Err.Name()
-			}
+			sp.result = "→ " + tlReturnValue(sp.ret)
 		case sp.ret != nil:
 			sp.result = "→ " + tlRet(sp.ret)
 		case sp.cut:
@@ -593,19 +464,9 @@ func (m *tlModel) label() {
 
 func (m *tlModel) apcText(e *emu.Event) (label, result string) {
 	depth := "depth " + strconv.FormatUint(e.Result, 10)
-	name := m.apcName[e.N]
-	switch {
-	case e.Name == "Completion" && name != "":
-		label = fmt.Sprintf("completion routine %s · APC #%d", name, e.N)
-	case e.Name == "Completion":
-		label = fmt.Sprintf("completion routine · APC #%d", e.N)
-	case name != "":
-		label = fmt.Sprintf("%s APC %s · #%d", strings.ToLower(e.Name), name, e.N)
-	default:
-		label = fmt.Sprintf("%s APC #%d", strings.ToLower(e.Name), e.N)
-	}
-	if e.Ov != 0 {
-		return label, fmt.Sprintf("%s err=%d bytes=%d · %s", m.ov(e.Ov), e.Old, e.New, depth)
+	label = m.nm.apcWhat(e)
+	if args := m.nm.apcArgs(e); args != "" {
+		return label, args + " · " + depth
 	}
 	return label, depth
 }
@@ -663,14 +524,11 @@ func (m *tlModel) markText(e *emu.Event) (class, label string) {
 		}
 		return class, label
 	case emu.EvSignal:
-		return "signal", "signal " + m.handle(e.Name, e.Handle)
+		return "signal", "signal " + withKind(e.Name, m.handle(e.Name, e.Handle))
 	case emu.EvReset:
-		return "reset", "reset " + m.handle(e.Name, e.Handle)
+		return "reset", "reset " + withKind(e.Name, m.handle(e.Name, e.Handle))
 	case emu.EvAPCQueued:
-		if n := m.apcName[e.N]; n != "" {
-			return "apc-queued", fmt.Sprintf("APC #%d queued (%s %s)", e.N, strings.ToLower(e.Name), n)
-		}
-		return "apc-queued", fmt.Sprintf("APC #%d queued (%s)", e.N, strings.ToLower(e.Name))
+		return "apc-queued", "queued: " + m.nm.apcWhat(e)
 	case emu.EvPacketPosted:
 		return "packet posted", fmt.Sprintf("packet → %s: %s %d bytes", m.handle("port", e.Handle), m.ov(e.Ov), e.N)
 	case emu.EvPacketDequeued:
@@ -693,7 +551,7 @@ func (m *tlModel) markText(e *emu.Event) (class, label string) {
 		// Only when it has no partner: show it as it stands.
 		return e.Kind.String(), e.String()
 	}
-	label = laneText(*e, Step{})
+	label = laneText(*e, Step{}, m.nm)
 	if label == "" {
 		label = strings.TrimSpace(e.Name + " " + e.Text)
 	}
@@ -1059,10 +917,20 @@ func (m *tlModel) writeHTML(b *bufio.Writer, lo *tlLayout) {
 	} else if !m.fromTrace {
 		p("<p class=\"note\">This run kept no trace: only the steps' calls are drawn.</p>\n")
 	}
-	p("<div class=\"scroll\"><div class=\"frame\">\n")
-	m.writeNames(b, lo)
-	m.writeTimeline(b, lo)
-	p("</div></div>\n")
+	// The picture is cut into rows that fit a 1280-pixel window, at step
+	// boundaries no label crosses where it can be: the page never needs
+	// to scroll sideways. The first row holds the drawing; the others show
+	// their part of it again (<use>).
+	for i, r := range m.rowCuts(lo, tlRowW) {
+		p("<div class=\"scroll\"><div class=\"frame\">\n")
+		m.writeNames(b, lo)
+		if i == 0 {
+			m.writeTimeline(b, lo, r[0], r[1])
+		} else {
+			p("<svg class=\"timeline-more\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"%d 0 %d %d\"><use href=\"#tl-drawing\"/></svg>\n", r[1]-r[0], lo.height, r[0], r[1]-r[0], lo.height)
+		}
+		p("</div></div>\n")
+	}
 	m.writeStepList(b)
 	p("</body>\n</html>\n")
 }
@@ -1097,10 +965,63 @@ func (m *tlModel) writeNames(b *bufio.Writer, lo *tlLayout) {
 	p("</svg>\n")
 }
 
-func (m *tlModel) writeTimeline(b *bufio.Writer, lo *tlLayout) {
+// tlRowW is the widest a row of the picture may be: with the lane names
+// and the page's margins it fits a 1280-pixel window.
+const tlRowW = 1080
+
+// rowCuts splits the picture's x axis into rows at most w wide, cutting at
+// the edge of a step where no label crosses it if one is in reach, else
+// at any step's edge, else where the width runs out.
+func (m *tlModel) rowCuts(lo *tlLayout, w int) [][2]int {
+	end := lo.end + 12
+	var labels [][2]int
+	for _, mk := range m.marks {
+		x := lo.x[mk.slot] + 9
+		labels = append(labels, [2]int{x, x + tlTextW(mk.label)})
+	}
+	for _, sp := range m.spans {
+		x := lo.x[sp.from]
+		labels = append(labels, [2]int{x, x + max(tlTextW(sp.label), tlTextW(sp.result))})
+	}
+	clean := func(x int) bool {
+		for _, l := range labels {
+			if l[0] < x && x < l[1] {
+				return false
+			}
+		}
+		return true
+	}
+	var rows [][2]int
+	start := 0
+	for end-start > w {
+		cut, any := -1, -1
+		for i := 1; i < len(lo.bands); i++ {
+			x := lo.bands[i][0]
+			if x <= start+w/4 || x > start+w {
+				continue
+			}
+			any = x
+			if clean(x) {
+				cut = x
+			}
+		}
+		switch {
+		case cut < 0 && any >= 0:
+			cut = any
+		case cut < 0:
+			cut = start + w
+		}
+		rows = append(rows, [2]int{start, cut})
+		start = cut
+	}
+	return append(rows, [2]int{start, end})
+}
+
+func (m *tlModel) writeTimeline(b *bufio.Writer, lo *tlLayout, x0, x1 int) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	W, H := lo.end+12, lo.height
-	p("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n", W, H, W, H)
+	p("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"%d 0 %d %d\">\n", x1-x0, H, x0, x1-x0, H)
+	p("<g id=\"tl-drawing\">\n")
 	p("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eef0f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#b9c0cc\" stroke-width=\"2\"/></pattern></defs>\n")
 	capTop := H - lo.capH
 	// Step bands, their headers and captions.
@@ -1181,7 +1102,7 @@ func (m *tlModel) writeTimeline(b *bufio.Writer, lo *tlLayout) {
 		}
 		p("</g>\n")
 	}
-	p("</svg>\n")
+	p("</g>\n</svg>\n")
 }
 
 func (m *tlModel) stepTitle(st *tlStep) string {
@@ -1435,7 +1356,7 @@ header p { margin: 2px 0; max-width: 110ch; }
 .lg-internal { fill: #e8590c; } .lg-field { fill: #6c7a89; } .lg-signal { fill: #2b8a3e; } .lg-reset { fill: #98a2b3; }
 .lg-packet { fill: #7048e8; } .lg-apcq { fill: #fff; stroke: #c28a00; stroke-width: 2; } .lg-block { fill: #c92a2a; } .lg-wake { fill: #2b8a3e; }
 .lg-fail { color: #c92a2a; }
-.scroll { overflow-x: auto; border: 1px solid #d7dce4; border-radius: 4px; }
+.scroll { overflow-x: auto; border: 1px solid #d7dce4; border-radius: 4px; margin-bottom: 8px; }
 .frame { display: flex; width: max-content; }
 svg text { font-size: 11px; }
 svg.names { position: sticky; left: 0; z-index: 1; flex: none; border-right: 1px solid #d7dce4; }

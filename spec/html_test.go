@@ -220,6 +220,24 @@ const chromiumProbe = `<pre id="probe"></pre>
     var band = tl.querySelector('g.step[data-step="' + g.getAttribute('data-step') + '"] rect.band').getBBox();
     g.querySelectorAll('text').forEach(function (t) { if (!within(t.getBBox(), band)) bad('caption leaves its step: ' + t.textContent); });
   });
+  // All the labels of the picture (spans' two lines, marks, captions,
+  // step headers): no two may overlap. A text's box includes the font's
+  // whole ascent and descent; 1.5px off its top and bottom is still all
+  // of its ink, so lines set 12px apart in an 11px font do not count.
+  var all = [];
+  tl.querySelectorAll('text.lbl, g.caption text, text.head').forEach(function (t) {
+    var b0 = t.getBBox(), b = {x: b0.x, y: b0.y + 1.5, width: b0.width, height: b0.height - 3};
+    all.forEach(function (o) { if (meets(o.b, b)) bad('labels overlap: ' + o.t + ' / ' + t.textContent); });
+    all.push({b: b, t: t.textContent});
+  });
+  // In a 1280-pixel window nothing scrolls sideways: not the page, not a
+  // row of the picture.
+  if (document.documentElement.scrollWidth > window.innerWidth) bad('the page scrolls sideways: ' + document.documentElement.scrollWidth + 'px wide in a ' + window.innerWidth + 'px window');
+  document.querySelectorAll('.scroll').forEach(function (el, i) {
+    if (el.scrollWidth > el.clientWidth) bad('row ' + (i + 1) + ' of the picture scrolls sideways: ' + el.scrollWidth + 'px in ' + el.clientWidth + 'px');
+  });
+  out.rows = document.querySelectorAll('.scroll').length;
+  out.window = window.innerWidth;
   document.getElementById('probe').textContent = JSON.stringify(out);
 })();
 </script>
@@ -234,6 +252,8 @@ type probeResult struct {
 		Cls, Thread, Label, Seq string
 	}
 	Problems []string
+	Rows     int
+	Window   int
 }
 
 // chromiumPath finds Chromium, or skips the test; where CI has promised
@@ -279,7 +299,7 @@ func loadInChromium(t *testing.T, chromium string, pages ...*chromiumPage) {
 			t.Fatal(err)
 		}
 		r.cmd = exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-			"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--no-first-run", "--window-size=1280,1000", "--hide-scrollbars", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 			"--user-data-dir="+filepath.Join(dir, p.name+"-profile"), "--dump-dom", "file://"+r.file)
 		r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.stderr
 		if err := r.cmd.Start(); err != nil {
@@ -341,7 +361,7 @@ func TestHTMLInChromium(t *testing.T) {
 	for _, mk := range pe.Marks {
 		marks = append(marks, mk.Label)
 	}
-	for _, w := range []string{"ov1.Internal 0→0x103 (STATUS_PENDING)", "ov1.Internal 0x103→0", "ov1.InternalHigh 0→0x5", "signal ev"} {
+	for _, w := range []string{"ov1.Internal 0→0x103 (STATUS_PENDING)", "ov1.Internal 0x103→0", "ov1.InternalHigh 0→0x5", "signal event ev"} {
 		if !slicesContains(marks, w) {
 			t.Errorf("pending-event: no mark %q among %q", w, marks)
 		}
@@ -353,11 +373,11 @@ func TestHTMLInChromium(t *testing.T) {
 	// Every step has its box, in its thread's lane, with its call and its result.
 	want := map[string][3]string{ // step: thread, first line, second line
 		"1": {"B", "WSARecv r b1 ov1 routine=cr1", "→ SOCKET_ERROR WSA_IO_PENDING flags=0"},
-		"2": {"B", "SleepEx INFINITE alertable", "blocks… → WAIT_IO_COMPLETION"},
+		"2": {"B", "SleepEx INFINITE alertable", "blocks… → WAIT_IO_COMPLETION (0xC0)"},
 		"3": {"A", "QueueUserAPC ap1 B param=3", "→ TRUE"},
 		"4": {"A", "WSASendTo w hello 127.0.0.1:5000 NULL", "→ 0 bytes=5"},
 		"5": {"A", "QueueUserAPC ap1 B param=4", "→ TRUE"},
-		"6": {"B", "SleepEx 100 alertable", "→ WAIT_IO_COMPLETION"},
+		"6": {"B", "SleepEx 100 alertable", "→ WAIT_IO_COMPLETION (0xC0)"},
 		"7": {"A", "SleepEx 50", "blocks… → 0"},
 		"8": {"sys", "settle", "let pending work happen"},
 	}
@@ -381,19 +401,31 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 	}
 	// The routines run inside the waits.
-	inside := map[string]string{}
+	var inside []string
 	for _, s := range got.Spans {
-		inside[s.L1] = s.In
-	}
-	for child, parent := range map[string]string{
-		"user APC ap1 · #1":               "SleepEx INFINITE alertable",
-		"completion routine cr1 · APC #2": "SleepEx 100 alertable",
-		"SleepEx(0, true)":                "completion routine cr1 · APC #2",
-		"user APC ap1 · #3":               "SleepEx(0, true)",
-	} {
-		if got, ok := inside[child]; !ok || got != parent {
-			t.Errorf("%q: drawn inside %q, want inside %q", child, got, parent)
+		if s.In != "" {
+			inside = append(inside, s.L1+" in "+s.In)
 		}
+	}
+	for _, pair := range []string{
+		"APC ap1 in SleepEx INFINITE alertable",
+		"routine cr1 for ov1 in SleepEx 100 alertable",
+		"SleepEx(0, true) in routine cr1 for ov1",
+		"APC ap1 in SleepEx(0, true)",
+	} {
+		if !slicesContains(inside, pair) {
+			t.Errorf("not drawn: %s (nestings drawn: %q)", pair, inside)
+		}
+	}
+	// The routine's box says what it got, by name.
+	for _, s := range got.Spans {
+		if s.L1 == "routine cr1 for ov1" && s.L2 != "err=0 bytes=5 · depth 1" {
+			t.Errorf("routine cr1's box says %q", s.L2)
+		}
+	}
+	// routine-in-wait is wider than a window: it is cut into rows.
+	if got.Rows < 2 || got.Window != 1280 {
+		t.Errorf("routine-in-wait: %d row(s) in a %dpx window; want at least 2 in 1280", got.Rows, got.Window)
 	}
 	// The field writes, Internal's flips among them.
 	sort.Slice(got.Marks, func(i, j int) bool {

@@ -14,25 +14,54 @@ import (
 // one for the system itself), each step's call and result in its thread's
 // column, and under it what the machine did meanwhile: record fields
 // written, events signalled, APCs queued and run, packets posted. A step's
-// "says" text runs across the columns.
+// "says" text runs across the columns. Records, handles and routines go by
+// the names the scenario gave them. Every line fits in width columns; a
+// legend under the lanes explains the "choice" and "settle" lines once.
 func Lanes(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int, width int) {
-	if width < 60 {
-		width = 60
-	}
+	width = max(width, 40)
 	lanes := append(append([]string(nil), names...), "sys")
 	col := map[int]int{0: len(lanes) - 1}
 	for i, id := range ids {
 		col[id] = i
 	}
-	laneW := (width - 6) / len(lanes)
-	if laneW < 18 {
-		laneW = 18
+	var evs []emu.Event
+	if tr != nil {
+		evs = tr.Events
+	}
+	nm := nameRun(rep, evs)
+	// The system's lane holds short lines (choices, settle, the clock):
+	// it is only as wide as they need, so threads get the room.
+	const prefixW = 5
+	avail := width - prefixW
+	sysNeed := len("sys")
+	for _, s := range rep.Steps {
+		if s.Step.Call.Name == "settle" {
+			sysNeed = max(sysNeed, len("settle"))
+		}
+		if s.TraceTo > s.TraceFrom && s.TraceTo <= len(evs) {
+			for _, e := range evs[s.TraceFrom:s.TraceTo] {
+				if e.Thread == 0 {
+					sysNeed = max(sysNeed, utf8.RuneCountInString(laneText(e, s.Step, nm)))
+				}
+			}
+		}
+	}
+	sysW := min(sysNeed+3, 24, avail/len(lanes))
+	laneW := max((avail-sysW)/max(len(lanes)-1, 1), 8)
+	if len(lanes) == 1 {
+		laneW = avail
+	}
+	widthOf := func(i int) int {
+		if i == len(lanes)-1 {
+			return sysW
+		}
+		return laneW
 	}
 	row := func(step string, cells map[int]string) {
 		maxLines := 1
 		wrapped := make([][]string, len(lanes))
 		for i := range lanes {
-			wrapped[i] = wrap(cells[i], laneW-2)
+			wrapped[i] = wrap(cells[i], widthOf(i)-3)
 			if len(wrapped[i]) > maxLines {
 				maxLines = len(wrapped[i])
 			}
@@ -50,9 +79,23 @@ func Lanes(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int, w
 					text = wrapped[i][l]
 				}
 				b.WriteString("│ ")
-				b.WriteString(pad(text, laneW-2))
+				b.WriteString(pad(text, widthOf(i)-2))
 			}
 			fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		}
+	}
+	note := func(mark, text string) {
+		// A legend line's continuation lines are indented two more.
+		ind := len(text) - len(strings.TrimLeft(text, " "))
+		hang := 0
+		if mark == " " {
+			hang = 2
+		}
+		for i, l := range wrap(strings.TrimLeft(text, " "), width-prefixW-2-ind-hang) {
+			if i > 0 {
+				l = strings.Repeat(" ", hang) + l
+			}
+			fmt.Fprintf(w, "     %s %s%s\n", mark, strings.Repeat(" ", ind), l)
 		}
 	}
 	header := map[int]string{}
@@ -60,18 +103,43 @@ func Lanes(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int, w
 		header[i] = l
 	}
 	row("", header)
-	fmt.Fprintln(w, "     "+strings.Repeat("─", laneW*len(lanes)))
+	fmt.Fprintln(w, "     "+strings.Repeat("─", laneW*(len(lanes)-1)+sysW))
+	depth := map[int]int{} // APC nesting per thread, to tell a step's own return from a nested one
+	points := map[string]bool{}
+	settled := false
 	for i, s := range rep.Steps {
 		num := fmt.Sprintf("%d", i+1)
 		if s.Step.Call.Name == "settle" {
-			row(num, map[int]string{len(lanes) - 1: "settle: let pending work happen"})
+			settled = true
+			row(num, map[int]string{len(lanes) - 1: "settle"})
 		} else {
 			c := col[idOf(names, ids, s.Step.Thread)]
 			row(num, map[int]string{c: "▶ " + s.Step.Call.String()})
 		}
-		if tr != nil && s.TraceTo > s.TraceFrom && s.TraceTo <= len(tr.Events) {
-			for _, e := range tr.Events[s.TraceFrom:s.TraceTo] {
-				if txt := laneText(e, s.Step); txt != "" {
+		shown := make([]bool, len(s.Completions))
+		if s.TraceTo > s.TraceFrom && s.TraceTo <= len(evs) {
+			for k := s.TraceFrom; k < s.TraceTo; k++ {
+				e := &evs[k]
+				switch e.Kind {
+				case emu.EvAPCRun:
+					depth[e.Thread]++
+				case emu.EvAPCDone:
+					depth[e.Thread]--
+				case emu.EvChoice:
+					points[e.Name] = true
+				case emu.EvReturn:
+					// The return of a call an earlier step left blocked:
+					// shown here, where it happens, with its outcome.
+					if depth[e.Thread] == 0 && !(e.Name == s.Step.Call.Name && col[e.Thread] == col[idOf(names, ids, s.Step.Thread)]) {
+						if j := completionOf(s.Completions, shown, names, ids, e); j >= 0 {
+							shown[j] = true
+							cp := s.Completions[j]
+							row("", map[int]string{col[e.Thread]: "◀ " + cp.Call + " returns " + outcomeText(cp.Outcome)})
+							continue
+						}
+					}
+				}
+				if txt := laneText(*e, s.Step, nm); txt != "" {
 					row("", map[int]string{col[e.Thread]: txt})
 				}
 			}
@@ -80,18 +148,74 @@ func Lanes(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int, w
 			c := col[idOf(names, ids, s.Step.Thread)]
 			row("", map[int]string{c: "◀ " + outcomeText(s.Outcome)})
 		}
-		for _, cp := range s.Completions {
-			row("", map[int]string{col[idOf(names, ids, cp.Thread)]: "◀ " + cp.Call + " returns " + outcomeText(cp.Outcome)})
+		for j, cp := range s.Completions {
+			if !shown[j] {
+				row("", map[int]string{col[idOf(names, ids, cp.Thread)]: "◀ " + cp.Call + " returns " + outcomeText(cp.Outcome)})
+			}
 		}
 		for _, f := range s.Failures {
-			fmt.Fprintf(w, "     ✗ line %d: %s\n", f.Line, f.Msg)
+			note("✗", fmt.Sprintf("line %d: %s", f.Line, f.Msg))
 		}
 		if s.Step.Says != "" {
-			for _, l := range wrap(s.Step.Says, width-8) {
-				fmt.Fprintf(w, "     ┊ %s\n", l)
+			note("┊", s.Step.Says)
+		}
+	}
+	if legend := laneLegend(points, settled); len(legend) > 0 {
+		fmt.Fprintln(w)
+		for _, l := range legend {
+			note(" ", l)
+		}
+	}
+}
+
+// completionOf finds the completion, not shown yet, that a traced return
+// ends: the same thread and call.
+func completionOf(cs []Completion, shown []bool, names []string, ids []int, e *emu.Event) int {
+	for j, cp := range cs {
+		if !shown[j] && cp.Call == e.Name && idOf(names, ids, cp.Thread) == e.Thread {
+			return j
+		}
+	}
+	return -1
+}
+
+// pointMeaning says what each of the Chooser's decision points decides,
+// and what its alternatives are.
+var pointMeaning = map[string]string{
+	"pend":      "pend: does an operation that could finish at once complete now (0) or pend and complete a little later (1)",
+	"cancel":    "cancel: does a cancel take effect at once (0) or stay under way (1), so a completion can still win",
+	"apc-order": "apc-order: which of the waiting completion routines an alertable wait runs next",
+	"schedule":  "schedule: which ready thread, or which pending completion, goes next",
+	"preempt":   "preempt: does a calling thread keep running (0) or let another go first (1)",
+}
+
+// laneLegend explains, once, the lines of the system's lane that are not
+// calls: the Chooser's decisions and the settle step.
+func laneLegend(points map[string]bool, settled bool) []string {
+	var out []string
+	if len(points) > 0 {
+		out = append(out, "choice POINT: k of n — where the pages leave a decision open, the run's Chooser picked alternative k (counting from 0) of n:")
+		for _, p := range sortedKeysBool(points) {
+			if m, ok := pointMeaning[p]; ok {
+				out = append(out, "  "+m+".")
+			} else {
+				out = append(out, "  "+p+".")
 			}
 		}
 	}
+	if settled {
+		out = append(out, "settle — a step of the scenario, not a call: the machine does all the work it has pending (completions, cancels, routines for threads waiting alertably) before the next step.")
+	}
+	return out
+}
+
+func sortedKeysBool(m map[string]bool) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sortStrings(ks)
+	return ks
 }
 
 func idOf(names []string, ids []int, n string) int {
@@ -107,7 +231,7 @@ func outcomeText(o Outcome) string {
 	if o.Blocked {
 		return "blocked…"
 	}
-	s := o.Ret
+	s := withWaitValue(o.Ret)
 	if o.Err != "" {
 		s += " " + o.Err
 	}
@@ -129,37 +253,38 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // laneText is how one trace event reads in a lane; "" leaves it out.
-func laneText(e emu.Event, st Step) string {
+func laneText(e emu.Event, st Step, nm *tlNames) string {
 	switch e.Kind {
 	case emu.EvField:
-		return fmt.Sprintf("ov%d.%s %#x→%#x", e.Ov, e.Name, e.Old, e.New)
+		return fmt.Sprintf("%s.%s %#x→%#x", nm.ovName(e.Ov), e.Name, e.Old, e.New)
 	case emu.EvSignal:
-		return fmt.Sprintf("signal %s %#x", e.Name, uint64(e.Handle))
+		return "signal " + withKind(e.Name, nm.handleName(e.Name, e.Handle))
 	case emu.EvReset:
-		return fmt.Sprintf("reset %s %#x", e.Name, uint64(e.Handle))
+		return "reset " + withKind(e.Name, nm.handleName(e.Name, e.Handle))
 	case emu.EvAPCQueued:
-		return fmt.Sprintf("APC #%d queued (%s)", e.N, e.Name)
+		return "queued: " + nm.apcWhat(&e)
 	case emu.EvAPCRun:
-		if e.Ov != 0 {
-			return fmt.Sprintf("⤷ APC #%d runs (depth %d): ov%d err=%d bytes=%d", e.N, e.Result, e.Ov, e.Old, e.New)
+		s := fmt.Sprintf("⤷ %s runs (depth %d)", nm.apcWhat(&e), e.Result)
+		if args := nm.apcArgs(&e); args != "" {
+			s += ": " + args
 		}
-		return fmt.Sprintf("⤷ APC #%d runs (depth %d)", e.N, e.Result)
+		return s
 	case emu.EvAPCDone:
-		return fmt.Sprintf("⤶ APC #%d returns", e.N)
+		return fmt.Sprintf("⤶ %s returns", nm.apcWhat(&e))
 	case emu.EvAPCDropped:
-		return fmt.Sprintf("APC #%d dropped", e.N)
+		return fmt.Sprintf("dropped: %s", nm.apcWhat(&e))
 	case emu.EvPacketPosted:
-		return fmt.Sprintf("packet → port: ov%d bytes=%d", e.Ov, e.N)
+		return fmt.Sprintf("packet → %s: %s bytes=%d", nm.handleName("port", e.Handle), nm.ovName(e.Ov), e.N)
 	case emu.EvPacketDequeued:
-		return fmt.Sprintf("packet ← port: ov%d bytes=%d", e.Ov, e.N)
+		return fmt.Sprintf("packet ← %s: %s bytes=%d", nm.handleName("port", e.Handle), nm.ovName(e.Ov), e.N)
 	case emu.EvComplete:
 		if e.N == 0 {
 			if e.Old == 0 {
-				return fmt.Sprintf("WPUCompleteOverlappedRequest ov%d: no error, %d bytes", e.Ov, e.New)
+				return fmt.Sprintf("WPUCompleteOverlappedRequest %s: no error, %d bytes", nm.ovName(e.Ov), e.New)
 			}
-			return fmt.Sprintf("WPUCompleteOverlappedRequest ov%d: %s, %d bytes", e.Ov, e.Text, e.New)
+			return fmt.Sprintf("WPUCompleteOverlappedRequest %s: %s, %d bytes", nm.ovName(e.Ov), e.Text, e.New)
 		}
-		return fmt.Sprintf("complete ov%d: %s, %d bytes", e.Ov, wso.NTStatus(e.Old).Name(), e.New)
+		return fmt.Sprintf("complete %s: %s, %d bytes", nm.ovName(e.Ov), wso.NTStatus(e.Old).Name(), e.New)
 	case emu.EvBlock:
 		return "blocks in " + e.Name
 	case emu.EvWake:
@@ -181,13 +306,18 @@ func laneText(e emu.Event, st Step) string {
 		if e.Name == st.Call.Name {
 			return ""
 		}
-		r := fmt.Sprintf("%s → %d", e.Name, e.Result)
-		if e.Err != 0 {
-			r += " " + e.Err.Name()
-		}
-		return r
+		return e.Name + " → " + tlReturnValue(&e)
 	}
 	return ""
+}
+
+// withKind puts an object's kind before its name ("event ev"), unless the
+// name is the trace's own, which already starts with it ("event 0x8").
+func withKind(kind, name string) string {
+	if kind == "" || strings.HasPrefix(name, kind+" ") {
+		return name
+	}
+	return kind + " " + name
 }
 
 func wrap(s string, w int) []string {

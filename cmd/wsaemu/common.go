@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/spec"
@@ -126,16 +125,6 @@ func validKindProfile(kind, profile string, stderr io.Writer) bool {
 // could not be run (a mistake in it, or a panic during the run) as opposed
 // to an expectation failing.
 func isScenarioErr(r *spec.Report) bool { return r.CouldNotRun() }
-
-func terminalWidth() int {
-	if c := os.Getenv("COLUMNS"); c != "" {
-		var n int
-		if _, err := fmt.Sscan(c, &n); err == nil && n >= 60 {
-			return n
-		}
-	}
-	return 120
-}
 
 func indent(s, pre string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")

@@ -38,6 +38,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	bad, runs, diverged := 0, 0, 0
+	prog := newProgress(stderr)
+	defer prog.clear()
 	for _, sc := range scs {
 		for _, cfg := range configs(sc, *kind, *profile) {
 			for _, m := range modes {
@@ -58,10 +60,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 					em := &spec.Emulator{}
 					rep := spec.Run(sc, em, c)
 					runs++
-					if runs%500 == 0 {
-						fmt.Fprintf(stderr, "explored %d runs…\n", runs)
+					if runs%100 == 0 {
+						prog.show(fmt.Sprintf("explored %d runs…", runs))
 					}
 					if isScenarioErr(rep) {
+						prog.clear()
 						fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
 						return exitScenario
 					}
@@ -72,6 +75,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 						spec.Run(sc, again, c)
 						if em.System().Trace().String() != again.System().Trace().String() {
 							diverged++
+							prog.clear()
 							fmt.Fprintf(stdout, "DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces\n", sc.File, c.Kind, c.Profile, describe(m, c))
 						}
 					}
@@ -83,6 +87,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 						continue
 					}
 					bad++
+					prog.clear()
 					fmt.Fprintf(stdout, "FAIL  %s [%s/%s] %s\n", sc.File, c.Kind, c.Profile, describe(m, c))
 					for _, f := range problems {
 						fmt.Fprintf(stdout, "      %s\n", f)
@@ -93,6 +98,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	prog.clear()
 	fmt.Fprintf(stdout, "%d runs, %d failing schedule(s), %d divergence(s)\n", runs, bad, diverged)
 	if bad > 0 || diverged > 0 {
 		return exitFailed
@@ -119,6 +125,7 @@ func replayFlags(mode string, c spec.RunConfig) string {
 
 func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("replay", "FILE", stderr, "Re-run one schedule of a scenario (the seed explore reported) and print its\ntimeline and full trace.")
+	addWidthFlag(fs)
 	seed := fs.Uint64("seed", 0, "the seed to replay")
 	swarm := fs.Bool("swarm", false, "the seed is a swarm seed")
 	hostile := fs.Bool("hostile", false, "replay the hostile schedule (no seed)")

@@ -11,6 +11,10 @@
 //	                             breaks an expectation
 //	wsaemu replay FILE -seed S   re-run one schedule and print its trace
 //
+// Timelines and the catalogue fit the terminal's width: tour, run, replay
+// and spec take -width N; without it COLUMNS, then the terminal's real
+// width, then 80 columns when standard output is not a terminal.
+//
 // Exit codes: 0 success; 1 an expectation failed; 2 bad usage; 3 a
 // scenario could not be read or run (missing file, syntax, unknown call or
 // object), with file:line.
@@ -42,8 +46,10 @@ commands:
   replay    re-run one schedule of a scenario and print its full trace
   check-trace  check runs recorded from a real Winsock against the model
 
-Exit codes: 0 ok, 1 an expectation failed, 2 bad usage, 3 a scenario could
-not be read or run. Run 'wsaemu <command> -h' for a command's flags.
+Output fits the terminal's width (80 columns when it is not a terminal;
+-width N or COLUMNS to choose). Exit codes: 0 ok, 1 an expectation failed,
+2 bad usage, 3 a scenario could not be read or run. Run
+'wsaemu <command> -h' for a command's flags.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {

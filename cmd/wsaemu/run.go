@@ -27,6 +27,11 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 		return rep
 	case "trace":
 		if tr := em.System().Trace(); tr != nil {
+			// The trace numbers records and shows handle values; say
+			// first which are which of the scenario's names.
+			for _, l := range spec.TraceNames(rep, tr) {
+				fmt.Fprintf(w, "# %s\n", l)
+			}
 			tr.WriteText(w)
 		}
 		return rep
@@ -45,21 +50,23 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 		}
 		return rep
 	}
-	fmt.Fprintf(w, "=== %s\n    %s · provider %s · profile %s", sc.Title, sc.File, cfg.Kind, cfg.Profile)
+	width := terminalWidth()
+	fmt.Fprintln(w, strings.Join(wrapText("=== "+sc.Title, width), "\n    "))
+	where := fmt.Sprintf("%s · provider %s · profile %s", sc.File, cfg.Kind, cfg.Profile)
 	if cfg.Seeded {
-		fmt.Fprintf(w, " · seed %d", cfg.Seed)
+		where += fmt.Sprintf(" · seed %d", cfg.Seed)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, indent(strings.Join(wrapText(where, width-4), "\n"), "    "))
 	if len(sc.Text) > 0 {
-		fmt.Fprintf(w, "\n%s\n", indent(strings.Join(sc.Text, "\n"), "    "))
+		fmt.Fprintf(w, "\n%s\n", indent(strings.Join(wrapText(strings.Join(sc.Text, " "), width-4), "\n"), "    "))
 	}
 	if len(sc.Clauses) > 0 {
-		fmt.Fprintf(w, "\n    clauses: %s\n", strings.Join(sc.Clauses, ", "))
+		fmt.Fprintf(w, "\n%s\n", indent(strings.Join(wrapText("clauses: "+strings.Join(sc.Clauses, ", "), width-4), "\n"), "    "))
 	}
 	fmt.Fprintln(w)
 	names, ids := em.Threads()
 	var tr = em.System().Trace()
-	spec.Lanes(w, rep, tr, names, ids, terminalWidth())
+	spec.Lanes(w, rep, tr, names, ids, width)
 	if rep.Err != nil {
 		fmt.Fprintf(w, "\n    stopped: %v\n", rep.Err)
 	}
@@ -73,6 +80,7 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "FILE|DIR...", stderr, "Print the timeline of each scenario: one lane per thread, every call and\nresult, and what the machine did meanwhile.")
+	addWidthFlag(fs)
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "windows", "profile: windows, docs or all")
 	seed := fs.Uint64("seed", 0, "make open decisions from this seed (0: as Windows usually does)")
@@ -140,6 +148,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 func cmdTour(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("tour", "", stderr, "Run the built-in introductory scenarios in order, printing each timeline\nwith what happened and why.")
+	addWidthFlag(fs)
 	only := fs.Int("stop", 0, "show only this stop (1-based)")
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
 	profile := fs.String("profile", "windows", "profile: windows or docs")

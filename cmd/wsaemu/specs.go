@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/wsaemu/wsaemu/spec"
 )
 
 func cmdSpec(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("spec", "", stderr, "Print the clause catalogue: every normative statement of the pages, its\nkind, its source page and what covers it (scenarios, tests, or a written\nreason).")
+	addWidthFlag(fs)
 	format := fs.String("format", "table", "table, csv or json")
 	uncovered := fs.Bool("uncovered", false, "list only clauses nothing covers (exit 1 if any lacks a reason)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -65,19 +65,29 @@ func cmdSpec(args []string, stdout, stderr io.Writer) int {
 		}
 		w.Flush()
 	case "table":
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CLAUSE\tKIND\tPAGE\tCOVERAGE\tTEXT")
+		// One block per clause, wrapped to the output width: its id, kind
+		// and page, then (indented) what covers it and its text.
+		width := terminalWidth()
+		fmt.Fprintf(stdout, "CLAUSE  KIND  PAGE\n    COVERAGE\n    TEXT\n\n")
 		for _, c := range cov {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.Page, status(c), c.Text)
+			for _, l := range wrapText(fmt.Sprintf("%s  %s  %s", c.ID, c.Kind, c.Page), width) {
+				fmt.Fprintln(stdout, l)
+			}
+			for _, l := range wrapText(status(c), width-4) {
+				fmt.Fprintln(stdout, "    "+l)
+			}
+			for _, l := range wrapText(c.Text, width-4) {
+				fmt.Fprintln(stdout, "    "+l)
+			}
+			fmt.Fprintln(stdout)
 		}
-		tw.Flush()
 		covered := 0
 		for _, c := range cov {
 			if c.Covered() {
 				covered++
 			}
 		}
-		fmt.Fprintf(stdout, "\n%d clauses, %d covered by a scenario or test, %d with a written reason\n", len(cov), covered, len(cov)-covered)
+		fmt.Fprintf(stdout, "%d clauses, %d covered by a scenario or test, %d with a written reason\n", len(cov), covered, len(cov)-covered)
 	default:
 		fmt.Fprintf(stderr, "wsaemu spec: -format must be table, csv or json\n")
 		return exitUsage
