@@ -4,809 +4,430 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
-	"strconv"
-	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
-// Calls lists every call a scenario step may make, with its arguments, for
-// error messages and the scenario guide.
-var Calls = map[string]string{
-	"SleepEx":                            "SleepEx <ms|INFINITE> [alertable]",
-	"WaitForSingleObjectEx":              "WaitForSingleObjectEx <handle> <ms> [alertable]",
-	"WaitForMultipleObjectsEx":           "WaitForMultipleObjectsEx <h1,h2,...> <ms> [all] [alertable]",
-	"WSAWaitForMultipleEvents":           "WSAWaitForMultipleEvents <ev1,ev2,...> <ms> [all] [alertable]",
-	"SetEvent":                           "SetEvent <event>",
-	"ResetEvent":                         "ResetEvent <event>",
-	"WSASetEvent":                        "WSASetEvent <event>",
-	"WSAResetEvent":                      "WSAResetEvent <event>",
-	"WSACloseEvent":                      "WSACloseEvent <event>",
-	"CloseHandle":                        "CloseHandle <handle>",
-	"QueueUserAPC":                       "QueueUserAPC <apc> <thread> [param=N]",
-	"ExitThread":                         "ExitThread [code]",
-	"WSASend":                            "WSASend <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]",
-	"WSASendTo":                          "WSASendTo <socket> <buf[,buf]> <addr:port> <ov|NULL> [routine=R] [flags=F] [nullbytes]",
-	"WSARecv":                            "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]",
-	"WSARecvFrom":                        "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]",
-	"WSASendMsg":                         "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes]",
-	"WSARecvMsg":                         "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [routine=R] [nullbytes]",
-	"WSAGetOverlappedResult":             "WSAGetOverlappedResult <socket> <ov> [wait]",
-	"WSAIoctl":                           "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R]",
-	"closesocket":                        "closesocket <socket>",
-	"shutdown":                           "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>",
-	"setsockopt":                         "setsockopt <socket> <option> <value>",
-	"getsockopt":                         "getsockopt <socket> <option>",
-	"bind":                               "bind <socket> <addr:port>",
-	"connect":                            "connect <socket> <addr:port>",
-	"getsockname":                        "getsockname <socket>",
-	"WSACleanup":                         "WSACleanup",
-	"WSAStartup":                         "WSAStartup",
-	"ReadFile":                           "ReadFile <pipe.r> <buf> <ov|NULL>",
-	"WriteFile":                          "WriteFile <pipe.w> <buf> <ov|NULL>",
-	"ReadFileEx":                         "ReadFileEx <pipe.r> <buf> <ov> <routine>",
-	"WriteFileEx":                        "WriteFileEx <pipe.w> <buf> <ov> <routine>",
-	"GetOverlappedResult":                "GetOverlappedResult <handle> <ov> [wait]",
-	"CancelIo":                           "CancelIo <handle>",
-	"CancelIoEx":                         "CancelIoEx <handle> [ov]",
-	"CreateIoCompletionPort":             "CreateIoCompletionPort <handle> <port> [key=N]",
-	"GetQueuedCompletionStatus":          "GetQueuedCompletionStatus <port> <ms>",
-	"PostQueuedCompletionStatus":         "PostQueuedCompletionStatus <port> [bytes=N] [key=N] [ov=OV]",
-	"SetFileCompletionNotificationModes": "SetFileCompletionNotificationModes <handle> <flags>",
-	"ReleaseOverlapped":                  "ReleaseOverlapped <ov>   (the program frees the record: a sanitizer check)",
-	"ReleaseBuffer":                      "ReleaseBuffer <buf>      (the program frees the buffer: a sanitizer check)",
+// machine runs the call table's calls on one emulated thread: one method
+// per call, each given its decoded arguments.
+type machine struct {
+	e *Emulator
+	t *emu.Thread
 }
 
-func (e *Emulator) handle(c Call, name string) (emu.Handle, error) {
-	if strings.HasSuffix(name, ".r") || strings.HasSuffix(name, ".w") {
-		o, ok := e.objs[name[:len(name)-2]]
-		if ok && o.decl.Kind == "pipe" {
-			if strings.HasSuffix(name, ".r") {
-				return o.read, nil
-			}
-			return o.write, nil
-		}
+var _ Machine = (*machine)(nil)
+
+// handle is the emulated handle an argument stands for.
+func (e *Emulator) handle(h Handle) emu.Handle {
+	if h.Decl < 0 {
+		return emu.Handle(h.Value)
 	}
-	if t, ok := e.threads[name]; ok {
-		return t.Handle(), nil
+	o := e.objs[h.Decl]
+	switch {
+	case o.thread != nil:
+		return o.thread.Handle()
+	case h.End == 'r':
+		return o.read
+	case h.End == 'w':
+		return o.write
 	}
-	if o, ok := e.objs[name]; ok && o.h != 0 {
-		return o.h, nil
-	}
-	if o, ok := e.objs[name]; ok && o.decl.Kind == "pipe" {
-		return 0, CallError(c, "pipe %q: name an end, %s.r or %s.w", name, name, name)
-	}
-	switch name {
-	case "NULL":
-		return 0, nil
-	case "INVALID_HANDLE_VALUE":
-		return emu.INVALID_HANDLE_VALUE, nil
-	}
-	if n, err := strconv.ParseUint(name, 0, 64); err == nil {
-		return emu.Handle(n), nil
-	}
-	return 0, CallError(c, "unknown handle %q", name)
+	return o.h
 }
 
-func (e *Emulator) ov(c Call, name string) (*emu.Overlapped, error) {
-	if name == "NULL" || name == "-" {
-		return nil, nil
+func (e *Emulator) ov(r Ref) *emu.Overlapped {
+	if !r.Valid() {
+		return nil
 	}
-	o, ok := e.objs[name]
-	if !ok || o.ov == nil {
-		return nil, CallError(c, "%q is not a declared overlapped record", name)
-	}
-	return o.ov, nil
+	return e.objs[r.Decl].ov
 }
 
-func (e *Emulator) bufs(c Call, spec string) ([]emu.WSABUF, error) {
-	if spec == "NULL" {
-		return nil, nil
+func (e *Emulator) bufs(a *IOArgs) []emu.WSABUF {
+	if a.Bufs == nil {
+		return nil
 	}
-	var out []emu.WSABUF
-	for _, n := range strings.Split(spec, ",") {
-		o, ok := e.objs[n]
-		if !ok || o.decl.Kind != "buffer" {
-			return nil, CallError(c, "%q is not a declared buffer", n)
-		}
-		out = append(out, emu.WSABUF{Len: uint32(len(o.buf)), Buf: o.buf})
+	out := make([]emu.WSABUF, len(a.Bufs))
+	for i, r := range a.Bufs {
+		b := e.objs[r.Decl].buf
+		out[i] = emu.WSABUF{Len: uint32(len(b)), Buf: b}
 	}
-	if v, ok := c.Args.Get("len"); ok && len(out) > 0 {
-		n, err := ParseValue(v)
-		if err != nil {
-			return nil, CallError(c, "len=%q: %v", v, err)
-		}
-		out[0].Len = uint32(n)
+	if a.HasLen {
+		out[0].Len = a.Len
 	}
-	return out, nil
+	return out
 }
 
-func (e *Emulator) wsaRoutine(c Call) (emu.WSACompletionRoutine, error) {
-	v, ok := c.Args.Get("routine")
-	if !ok {
-		return nil, nil
+func (e *Emulator) wsaRoutine(r Ref) emu.WSACompletionRoutine {
+	if !r.Valid() {
+		return nil
 	}
-	o, ok := e.objs[v]
-	if !ok || o.decl.Kind != "routine" {
-		return nil, CallError(c, "routine=%q is not a declared routine", v)
-	}
-	return o.wsaFn, nil
+	return e.objs[r.Decl].wsaFn
 }
 
-func (e *Emulator) addr(c Call, v string) (*netip.AddrPort, int32, error) {
-	if v == "NULL" {
-		return nil, 0, nil
-	}
-	ap, err := netip.ParseAddrPort(v)
-	if err != nil {
-		return nil, 0, CallError(c, "bad address %q", v)
-	}
-	return &ap, namelen(ap), nil
-}
-
-func (c Call) pos(i int) string {
-	if i < len(c.Args.Pos) {
-		return c.Args.Pos[i]
-	}
-	return ""
-}
-
-func errName(err error) string {
+// errnoOf is the code an emulated call's error carries.
+func errnoOf(err error) (wso.Errno, error) {
 	if err == nil {
-		return ""
+		return 0, nil
 	}
 	var en wso.Errno
 	if errors.As(err, &en) {
-		return en.Name()
+		return en, nil
 	}
-	return err.Error()
+	return 0, err
 }
 
-// wsaNames are the Winsock names of the Win32 codes Winsock reports under
-// its own name.
-var wsaNames = map[string]string{
-	"ERROR_IO_PENDING": "WSA_IO_PENDING", "ERROR_IO_INCOMPLETE": "WSA_IO_INCOMPLETE",
-	"ERROR_OPERATION_ABORTED": "WSA_OPERATION_ABORTED", "ERROR_INVALID_HANDLE": "WSA_INVALID_HANDLE",
-	"ERROR_INVALID_PARAMETER": "WSA_INVALID_PARAMETER", "ERROR_NOT_ENOUGH_MEMORY": "WSA_NOT_ENOUGH_MEMORY",
+func intResult(err error) (Result, error) {
+	en, err := errnoOf(err)
+	if en != 0 {
+		return Result{Ret: SocketError, Err: en}, err
+	}
+	return Result{}, err
 }
 
-func wsaErrName(err error) string { return WSAErrName(errName(err)) }
-
-func wsaOutcome(err error) Outcome {
-	if err != nil {
-		return Outcome{Ret: "SOCKET_ERROR", Err: wsaErrName(err), Outs: map[string]string{}}
+func boolResult(err error) (Result, error) {
+	en, err := errnoOf(err)
+	if en != 0 {
+		return Result{Err: en}, err
 	}
-	return Outcome{Ret: "0", Outs: map[string]string{}}
+	return Result{Ret: 1}, err
 }
 
-func boolOutcome(err error) Outcome {
-	if err != nil {
-		return Outcome{Ret: "FALSE", Err: errName(err), Outs: map[string]string{}}
-	}
-	return Outcome{Ret: "TRUE", Outs: map[string]string{}}
+func waitResult(r uint32, err error) (Result, error) {
+	en, err := errnoOf(err)
+	return Result{Ret: uint64(r), Err: en}, err
 }
 
-func waitOutcome(r uint32, err error) Outcome {
-	o := Outcome{Ret: wso.WaitName(r), Outs: map[string]string{}}
-	if err != nil {
-		o.Err = errName(err)
-	}
-	return o
+func (m *machine) SleepEx(c *SleepExCall) (Result, error) {
+	return Result{Ret: uint64(m.t.SleepEx(c.Ms, c.Alertable))}, nil
 }
 
-// exec makes one call on thread t.
-func (e *Emulator) exec(t *emu.Thread, c Call) (Outcome, error) {
-	switch c.Name {
-	case "SleepEx":
-		if err := NeedArgs(c, 1); err != nil {
-			return Outcome{}, err
-		}
-		ms, err := ParseMs(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		r := t.SleepEx(ms, c.Args.Has("alertable"))
-		if r == 0 {
-			return Outcome{Ret: "0", Outs: map[string]string{}}, nil
-		}
-		return waitOutcome(r, nil), nil
-	case "WaitForSingleObjectEx", "WaitForMultipleObjectsEx", "WSAWaitForMultipleEvents":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		var hs []emu.Handle
-		for _, n := range strings.Split(c.pos(0), ",") {
-			h, err := e.handle(c, n)
-			if err != nil {
-				return Outcome{}, err
-			}
-			hs = append(hs, h)
-		}
-		if c.pos(0) == "none" {
-			hs = nil
-		}
-		ms, err := ParseMs(c, c.pos(1))
-		if err != nil {
-			return Outcome{}, err
-		}
-		al, all := c.Args.Has("alertable"), c.Args.Has("all")
-		var r uint32
-		switch c.Name {
-		case "WaitForSingleObjectEx":
-			r, err = t.WaitForSingleObjectEx(hs[0], ms, al)
-		case "WaitForMultipleObjectsEx":
-			r, err = t.WaitForMultipleObjectsEx(hs, all, ms, al)
-		default:
-			r, err = t.WSAWaitForMultipleEvents(hs, all, ms, al)
-		}
-		return waitOutcome(r, err), nil
-	case "SetEvent", "ResetEvent", "WSASetEvent", "WSAResetEvent", "WSACloseEvent", "CloseHandle":
-		if err := NeedArgs(c, 1); err != nil {
-			return Outcome{}, err
-		}
-		h, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		fn := map[string]func(emu.Handle) error{
-			"SetEvent": t.SetEvent, "ResetEvent": t.ResetEvent, "WSASetEvent": t.WSASetEvent,
-			"WSAResetEvent": t.WSAResetEvent, "WSACloseEvent": t.WSACloseEvent, "CloseHandle": t.CloseHandle,
-		}[c.Name]
-		return boolOutcome(fn(h)), nil
-	case "QueueUserAPC":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		o, ok := e.objs[c.pos(0)]
-		if !ok || o.decl.Kind != "apc" {
-			return Outcome{}, CallError(c, "%q is not a declared apc", c.pos(0))
-		}
-		h, err := e.handle(c, c.pos(1))
-		if err != nil {
-			return Outcome{}, err
-		}
-		var param uint64
-		if v, ok := c.Args.Get("param"); ok {
-			if param, err = ParseValue(v); err != nil {
-				return Outcome{}, CallError(c, "param=%q", v)
-			}
-		}
-		return boolOutcome(t.QueueUserAPC(o.apcFn, h, uintptr(param))), nil
-	case "ExitThread":
-		code := uint64(0)
-		if c.pos(0) != "" {
-			var err error
-			if code, err = ParseValue(c.pos(0)); err != nil {
-				return Outcome{}, CallError(c, "bad exit code %q", c.pos(0))
-			}
-		}
-		t.ExitThread(uint32(code))
-		return Outcome{}, nil
-	case "WSAStartup":
-		var d emu.WSAData
-		err := t.WSAStartup(0x0202, &d)
-		o := Outcome{Ret: "0", Outs: map[string]string{}}
-		if err != nil {
-			o.Ret, o.Err = errName(err), errName(err)
-		}
-		return o, nil
-	case "WSACleanup":
-		return wsaOutcome(t.WSACleanup()), nil
-	case "WSASend", "WSASendTo", "WSARecv", "WSARecvFrom":
-		return e.sendRecv(t, c)
-	case "WSASendMsg", "WSARecvMsg":
-		return e.msgCall(t, c)
-	case "WSAGetOverlappedResult", "GetOverlappedResult":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		h, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		ov, err := e.ov(c, c.pos(1))
-		if err != nil {
-			return Outcome{}, err
-		}
-		n, fl := uint32(Poison), uint32(Poison)
-		var out Outcome
-		if c.Name == "GetOverlappedResult" {
-			out = boolOutcome(t.GetOverlappedResult(h, ov, &n, c.Args.Has("wait")))
-		} else {
-			out = boolOutcome(t.WSAGetOverlappedResult(emu.SOCKET(h), ov, &n, c.Args.Has("wait"), &fl))
-			out.Err = WSAErrName(out.Err)
-			out.Outs["flags"] = OutNum(fl)
-		}
-		out.Outs["bytes"] = OutNum(n)
-		return out, nil
-	case "WSAIoctl":
-		return e.ioctl(t, c)
-	case "closesocket", "shutdown", "setsockopt", "getsockopt", "bind", "connect", "getsockname":
-		return e.sockCall(t, c)
-	case "ReadFile", "WriteFile", "ReadFileEx", "WriteFileEx":
-		return e.fileCall(t, c)
-	case "ReleaseOverlapped":
-		if err := NeedArgs(c, 1); err != nil {
-			return Outcome{}, err
-		}
-		ov, err := e.ov(c, c.pos(0))
-		if err != nil || ov == nil {
-			return Outcome{}, CallError(c, "%q is not a declared overlapped record", c.pos(0))
-		}
-		t.ReleaseOverlapped(ov)
-		return Outcome{Ret: "void", Outs: map[string]string{}}, nil
-	case "ReleaseBuffer":
-		if err := NeedArgs(c, 1); err != nil {
-			return Outcome{}, err
-		}
-		o, ok := e.objs[c.pos(0)]
-		if !ok || o.decl.Kind != "buffer" {
-			return Outcome{}, CallError(c, "%q is not a declared buffer", c.pos(0))
-		}
-		t.ReleaseBuffer(o.buf)
-		return Outcome{Ret: "void", Outs: map[string]string{}}, nil
-	case "CancelIo", "CancelIoEx":
-		if err := NeedArgs(c, 1); err != nil {
-			return Outcome{}, err
-		}
-		h, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		if c.Name == "CancelIo" {
-			return boolOutcome(t.CancelIo(h)), nil
-		}
-		ov, err := e.ov(c, orNull(c.pos(1)))
-		if err != nil {
-			return Outcome{}, err
-		}
-		return boolOutcome(t.CancelIoEx(h, ov)), nil
-	case "CreateIoCompletionPort", "GetQueuedCompletionStatus", "PostQueuedCompletionStatus", "SetFileCompletionNotificationModes":
-		return e.portCall(t, c)
+func (m *machine) handles(w *WaitArgs) []emu.Handle {
+	if w.Handles == nil {
+		return nil
 	}
-	return Outcome{}, CallError(c, "unknown call (known: %s)", knownCalls())
+	hs := make([]emu.Handle, len(w.Handles))
+	for i, h := range w.Handles {
+		hs[i] = m.e.handle(h)
+	}
+	return hs
 }
 
-func orNull(s string) string {
-	if s == "" {
-		return "NULL"
-	}
-	return s
+func (m *machine) WaitForSingleObjectEx(c *WaitForSingleObjectExCall) (Result, error) {
+	return waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
 }
 
-func knownCalls() string {
-	var names []string
-	for n := range Calls {
-		names = append(names, n)
-	}
-	sortStrings(names)
-	return strings.Join(names, ", ")
+func (m *machine) WaitForMultipleObjectsEx(c *WaitForMultipleObjectsExCall) (Result, error) {
+	return waitResult(m.t.WaitForMultipleObjectsEx(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
 }
 
-// ioArgs decodes what every overlapped socket call starts with: the
-// socket, the buffers, the record at position ovPos, and routine=.
-func (e *Emulator) ioArgs(c Call, ovPos int) (emu.Handle, []emu.WSABUF, *emu.Overlapped, emu.WSACompletionRoutine, error) {
-	if err := NeedArgs(c, ovPos+1); err != nil {
-		return 0, nil, nil, nil, err
-	}
-	h, err := e.handle(c, c.pos(0))
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	bufs, err := e.bufs(c, c.pos(1))
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	ov, err := e.ov(c, c.pos(ovPos))
-	if err != nil {
-		return 0, nil, nil, nil, err
-	}
-	routine, err := e.wsaRoutine(c)
-	return h, bufs, ov, routine, err
+func (m *machine) WSAWaitForMultipleEvents(c *WSAWaitForMultipleEventsCall) (Result, error) {
+	return waitResult(m.t.WSAWaitForMultipleEvents(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
 }
 
-func (e *Emulator) sendRecv(t *emu.Thread, c Call) (Outcome, error) {
-	ovPos := 2
-	if c.Name == "WSASendTo" {
-		ovPos = 3
-	}
-	h, bufs, ov, routine, err := e.ioArgs(c, ovPos)
-	if err != nil {
-		return Outcome{}, err
-	}
-	var flags uint64
-	if v, ok := c.Args.Get("flags"); ok {
-		if flags, err = ParseFlags(v); err != nil {
-			return Outcome{}, CallError(c, "flags=%q: %v", v, err)
-		}
-	}
-	cnt := uint32(Poison)
-	pcnt := &cnt
-	if c.Args.Has("nullbytes") {
-		pcnt = nil
-	}
-	s := emu.SOCKET(h)
-	var out Outcome
-	switch c.Name {
-	case "WSASend":
-		out = wsaOutcome(t.WSASend(s, bufs, pcnt, uint32(flags), ov, routine))
-	case "WSASendTo":
-		to, tolen, err := e.addr(c, c.pos(2))
-		if err != nil {
-			return Outcome{}, err
-		}
-		out = wsaOutcome(t.WSASendTo(s, bufs, pcnt, uint32(flags), to, tolen, ov, routine))
-	case "WSARecv":
-		fl := uint32(flags)
-		out = wsaOutcome(t.WSARecv(s, bufs, pcnt, &fl, ov, routine))
-		out.Outs["flags"] = OutNum(fl)
-	case "WSARecvFrom":
-		fl := uint32(flags)
-		from := new(netip.AddrPort)
-		fromlen := int32(provider.SizeofSockaddrInet6)
-		out = wsaOutcome(t.WSARecvFrom(s, bufs, pcnt, &fl, from, &fromlen, ov, routine))
-		out.Outs["flags"] = OutNum(fl)
-		if ov == nil && out.Err == "" {
-			out.Outs["from"] = from.String()
-		}
-	}
-	out.Outs["bytes"] = OutNum(cnt)
-	return out, nil
+func (m *machine) SetEvent(c *SetEventCall) (Result, error) {
+	return boolResult(m.t.SetEvent(m.e.handle(c.H)))
 }
 
-func (e *Emulator) msgCall(t *emu.Thread, c Call) (Outcome, error) {
-	h, bufs, ov, routine, err := e.ioArgs(c, 2)
-	if err != nil {
-		return Outcome{}, err
+func (m *machine) ResetEvent(c *ResetEventCall) (Result, error) {
+	return boolResult(m.t.ResetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) WSASetEvent(c *WSASetEventCall) (Result, error) {
+	return boolResult(m.t.WSASetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) WSAResetEvent(c *WSAResetEventCall) (Result, error) {
+	return boolResult(m.t.WSAResetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) WSACloseEvent(c *WSACloseEventCall) (Result, error) {
+	return boolResult(m.t.WSACloseEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) CloseHandle(c *CloseHandleCall) (Result, error) {
+	return boolResult(m.t.CloseHandle(m.e.handle(c.H)))
+}
+
+func (m *machine) QueueUserAPC(c *QueueUserAPCCall) (Result, error) {
+	return boolResult(m.t.QueueUserAPC(m.e.objs[c.APC.Decl].apcFn, m.e.handle(c.Thread), uintptr(c.Param)))
+}
+
+func (m *machine) ExitThread(c *ExitThreadCall) (Result, error) {
+	m.t.ExitThread(c.Code)
+	return Result{}, nil
+}
+
+func (m *machine) WSAStartup(c *WSAStartupCall) (Result, error) {
+	var d emu.WSAData
+	en, err := errnoOf(m.t.WSAStartup(0x0202, &d))
+	return Result{Ret: uint64(en), Err: en}, err
+}
+
+func (m *machine) WSACleanup(c *WSACleanupCall) (Result, error) {
+	return intResult(m.t.WSACleanup())
+}
+
+// count is a poisoned byte count, or nil for nullbytes.
+func count(n *uint32, null bool) *uint32 {
+	*n = Poison
+	if null {
+		return nil
 	}
-	msg := &emu.WSAMSG{Buffers: bufs}
-	if v, ok := c.Args.Get("msgflags"); ok {
-		f, err := ParseFlags(v)
-		if err != nil {
-			return Outcome{}, CallError(c, "msgflags=%q", v)
-		}
-		msg.Flags = uint32(f)
+	return n
+}
+
+func (m *machine) WSASend(c *WSASendCall) (Result, error) {
+	var n uint32
+	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSASendTo(c *WSASendToCall) (Result, error) {
+	var n uint32
+	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSARecv(c *WSARecvCall) (Result, error) {
+	var n uint32
+	fl := c.Flags
+	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = OutBytes|OutFlags, n, fl
+	return r, err
+}
+
+func (m *machine) WSARecvFrom(c *WSARecvFromCall) (Result, error) {
+	var n uint32
+	fl := c.Flags
+	from := new(netip.AddrPort)
+	fromlen := int32(provider.SizeofSockaddrInet6)
+	ov := m.e.ov(c.Ov)
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, from, &fromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = OutBytes|OutFlags, n, fl
+	if ov == nil && r.Err == 0 {
+		r.Outs.Has |= OutFrom
+		r.Outs.From = *from
 	}
-	cnt := uint32(Poison)
-	pcnt := &cnt
-	if c.Args.Has("nullbytes") {
-		pcnt = nil
+	return r, err
+}
+
+func (m *machine) WSASendMsg(c *WSASendMsgCall) (Result, error) {
+	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	if c.To != nil {
+		msg.Name, msg.Namelen = c.To, c.Namelen
 	}
-	s := emu.SOCKET(h)
-	if c.Name == "WSASendMsg" {
-		if v, ok := c.Args.Get("to"); ok {
-			to, tolen, err := e.addr(c, v)
-			if err != nil {
-				return Outcome{}, err
-			}
-			msg.Name, msg.Namelen = to, tolen
-		}
-		if v, ok := c.Args.Get("namelen"); ok {
-			n, err := ParseValue(v)
-			if err != nil {
-				return Outcome{}, CallError(c, "namelen=%q", v)
-			}
-			msg.Namelen = int32(n)
-		}
-		if c.Args.Has("nullname") {
-			msg.Name = nil
-		}
-		if v, ok := c.Args.Get("src"); ok {
-			a, err := netip.ParseAddr(v)
-			if err != nil {
-				return Outcome{}, CallError(c, "src=%q", v)
-			}
-			b := provider.PktinfoControl(a)
-			msg.Control = emu.WSABUF{Len: uint32(len(b)), Buf: b}
-		}
-		if c.Args.Has("nullcontrol") {
-			msg.Control = emu.WSABUF{Len: 16}
-		}
-		var flags uint64
-		if v, ok := c.Args.Get("flags"); ok {
-			if flags, err = ParseFlags(v); err != nil {
-				return Outcome{}, CallError(c, "flags=%q", v)
-			}
-		}
-		out := wsaOutcome(t.WSASendMsg(s, msg, uint32(flags), pcnt, ov, routine))
-		out.Outs["bytes"] = OutNum(cnt)
-		return out, nil
+	if c.HasNamelen {
+		msg.Namelen = c.Namelen
 	}
+	if c.NullName {
+		msg.Name = nil
+	}
+	if c.Src != nil {
+		b := provider.PktinfoControl(*c.Src)
+		msg.Control = emu.WSABUF{Len: uint32(len(b)), Buf: b}
+	}
+	if c.NullControl {
+		msg.Control = emu.WSABUF{Len: 16}
+	}
+	var n uint32
+	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSARecvMsg(c *WSARecvMsgCall) (Result, error) {
+	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
 	var from netip.AddrPort
 	msg.Name, msg.Namelen = &from, provider.SizeofSockaddrInet6
-	if v, ok := c.Args.Get("control"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 4096 {
-			return Outcome{}, CallError(c, "control=%q", v)
-		}
-		msg.Control = emu.WSABUF{Len: uint32(n), Buf: make([]byte, n)}
+	if c.HasControl {
+		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
 	}
-	out := wsaOutcome(t.WSARecvMsg(s, msg, pcnt, ov, routine))
-	out.Outs["bytes"] = OutNum(cnt)
-	report := func(o *Outcome) {
-		o.Outs["msgflags"] = strconv.FormatUint(uint64(msg.Flags), 10)
-		if from.IsValid() {
-			o.Outs["from"] = from.String()
-		}
-		if a, _, ok := provider.ParsePktinfo(msg.Control.Buf[:min(int(msg.Control.Len), len(msg.Control.Buf))]); ok {
-			o.Outs["dst"] = a.String()
-		}
+	var n uint32
+	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = OutBytes|OutMsgFlags, n, msg.Flags
+	if from.IsValid() {
+		r.Outs.Has |= OutFrom
+		r.Outs.From = from
 	}
-	report(&out)
-	// A pending WSARecvMsg fills msg at completion: the record of the
-	// message is reread when a later step asks (msgflags etc. are kept
-	// live through the "msg" map of the object named by ov).
-	if ov != nil {
-		if o, ok := e.objs[c.pos(2)]; ok {
-			o.msgReport = func(out *Outcome) { report(out) }
-		}
+	if a, _, ok := provider.ParsePktinfo(msg.Control.Buf[:min(int(msg.Control.Len), len(msg.Control.Buf))]); ok {
+		r.Outs.Has |= OutDst
+		r.Outs.Dst = a
 	}
-	return out, nil
+	return r, err
 }
 
-func (e *Emulator) ioctl(t *emu.Thread, c Call) (Outcome, error) {
-	if err := NeedArgs(c, 2); err != nil {
-		return Outcome{}, err
-	}
-	h, err := e.handle(c, c.pos(0))
-	if err != nil {
-		return Outcome{}, err
-	}
-	code, err := ParseValue(c.pos(1))
-	if err != nil {
-		return Outcome{}, CallError(c, "unknown ioctl code %q", c.pos(1))
-	}
-	var in, outb []byte
-	if v, ok := c.Args.Get("value"); ok {
-		n, err := ParseValue(v)
-		if err != nil {
-			return Outcome{}, CallError(c, "value=%q", v)
-		}
-		in = binary.LittleEndian.AppendUint32(nil, uint32(n))
-	}
-	if v, ok := c.Args.Get("guid"); ok {
-		switch v {
-		case "sendmsg":
-			in = provider.WSAID_WSASENDMSG.Bytes()
-		case "recvmsg":
-			in = provider.WSAID_WSARECVMSG.Bytes()
-		default:
-			in = make([]byte, 16)
-		}
-		outb = make([]byte, 8)
-	}
-	if uint32(code) == provider.FIONREAD {
-		outb = make([]byte, 4)
-	}
-	if v, ok := c.Args.Get("out"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 64 {
-			return Outcome{}, CallError(c, "out=%q", v)
-		}
-		outb = make([]byte, n)
-	}
-	ov, err := e.ov(c, orNull(c.Args.KV["ov"]))
-	if err != nil {
-		return Outcome{}, err
-	}
-	routine, err := e.wsaRoutine(c)
-	if err != nil {
-		return Outcome{}, err
+func (m *machine) WSAGetOverlappedResult(c *WSAGetOverlappedResultCall) (Result, error) {
+	n, fl := uint32(Poison), uint32(Poison)
+	r, err := boolResult(m.t.WSAGetOverlappedResult(emu.SOCKET(m.e.handle(c.H)), m.e.ov(c.Ov), &n, c.Wait, &fl))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = OutBytes|OutFlags, n, fl
+	return r, err
+}
+
+func (m *machine) GetOverlappedResult(c *GetOverlappedResultCall) (Result, error) {
+	n := uint32(Poison)
+	r, err := boolResult(m.t.GetOverlappedResult(m.e.handle(c.H), m.e.ov(c.Ov), &n, c.Wait))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
+}
+
+func (m *machine) GetOverlappedResultEx(c *GetOverlappedResultExCall) (Result, error) {
+	n := uint32(Poison)
+	r, err := boolResult(m.t.GetOverlappedResultEx(m.e.handle(c.H), m.e.ov(c.Ov), &n, c.Ms, c.Alertable))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSAIoctl(c *WSAIoctlCall) (Result, error) {
+	var outb []byte
+	if c.OutLen >= 0 {
+		outb = make([]byte, c.OutLen)
 	}
 	ret := uint32(Poison)
-	out := wsaOutcome(t.WSAIoctl(emu.SOCKET(h), uint32(code), in, outb, &ret, ov, routine))
-	out.Outs["bytes"] = OutNum(ret)
-	if len(outb) >= 4 && out.Err == "" {
-		out.Outs["value"] = strconv.FormatUint(uint64(binary.LittleEndian.Uint32(outb)), 10)
+	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, c.In, outb, &ret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, ret
+	if len(outb) >= 4 && r.Err == 0 {
+		r.Outs.Has |= OutValue
+		r.Outs.Value = binary.LittleEndian.Uint32(outb)
 	}
-	return out, nil
+	return r, err
 }
 
-func (e *Emulator) sockCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := NeedArgs(c, 1); err != nil {
-		return Outcome{}, err
+func (m *machine) Closesocket(c *ClosesocketCall) (Result, error) {
+	return intResult(m.t.Closesocket(emu.SOCKET(m.e.handle(c.H))))
+}
+
+func (m *machine) Shutdown(c *ShutdownCall) (Result, error) {
+	return intResult(m.t.Shutdown(emu.SOCKET(m.e.handle(c.Socket)), c.How))
+}
+
+func (m *machine) Bind(c *BindCall) (Result, error) {
+	return intResult(m.t.Bind(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
+}
+
+func (m *machine) Connect(c *ConnectCall) (Result, error) {
+	return intResult(m.t.Connect(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
+}
+
+func (m *machine) Getsockname(c *GetsocknameCall) (Result, error) {
+	a, err := m.t.Getsockname(emu.SOCKET(m.e.handle(c.H)))
+	r, err := intResult(err)
+	if r.Err == 0 {
+		r.Outs.Has, r.Outs.Addr = OutAddr, a
 	}
-	h, err := e.handle(c, c.pos(0))
-	if err != nil {
-		return Outcome{}, err
-	}
-	s := emu.SOCKET(h)
-	switch c.Name {
-	case "closesocket":
-		return wsaOutcome(t.Closesocket(s)), nil
-	case "shutdown":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		how, err := ParseValue(c.pos(1))
-		if err != nil {
-			return Outcome{}, CallError(c, "bad how %q", c.pos(1))
-		}
-		return wsaOutcome(t.Shutdown(s, int32(how))), nil
-	case "bind", "connect":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		a, l, err := e.addr(c, c.pos(1))
-		if err != nil {
-			return Outcome{}, err
-		}
-		if v, ok := c.Args.Get("namelen"); ok {
-			n, _ := ParseValue(v)
-			l = int32(n)
-		}
-		if c.Name == "bind" {
-			return wsaOutcome(t.Bind(s, a, l)), nil
-		}
-		return wsaOutcome(t.Connect(s, a, l)), nil
-	case "getsockname":
-		a, err := t.Getsockname(s)
-		out := wsaOutcome(err)
-		if err == nil {
-			out.Outs["addr"] = a.String()
-		}
-		return out, nil
-	}
-	if err := NeedArgs(c, 2); err != nil {
-		return Outcome{}, err
-	}
-	level, name, err := SockOption(c, c.pos(1))
-	if err != nil {
-		return Outcome{}, err
-	}
-	if c.Name == "setsockopt" {
-		if err := NeedArgs(c, 3); err != nil {
-			return Outcome{}, err
-		}
-		v, err := ParseValue(c.pos(2))
-		if err != nil {
-			return Outcome{}, CallError(c, "bad value %q", c.pos(2))
-		}
-		return wsaOutcome(t.Setsockopt(s, level, name, binary.LittleEndian.AppendUint32(nil, uint32(v)))), nil
-	}
+	return r, err
+}
+
+func (m *machine) Setsockopt(c *SetsockoptCall) (Result, error) {
+	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
+}
+
+func (m *machine) Getsockopt(c *GetsockoptCall) (Result, error) {
 	val := make([]byte, 4)
 	l := int32(4)
-	out := wsaOutcome(t.Getsockopt(s, level, name, val, &l))
-	if out.Err == "" {
-		out.Outs["value"] = strconv.FormatUint(uint64(binary.LittleEndian.Uint32(val)), 10)
+	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
+	if r.Err == 0 {
+		r.Outs.Has, r.Outs.Value = OutValue, binary.LittleEndian.Uint32(val)
 	}
-	return out, nil
+	return r, err
 }
 
-func (e *Emulator) fileCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := NeedArgs(c, 3); err != nil {
-		return Outcome{}, err
-	}
-	h, err := e.handle(c, c.pos(0))
-	if err != nil {
-		return Outcome{}, err
-	}
-	o, ok := e.objs[c.pos(1)]
-	if !ok || o.decl.Kind != "buffer" {
-		return Outcome{}, CallError(c, "%q is not a declared buffer", c.pos(1))
-	}
-	buf := o.buf
-	if v, ok := c.Args.Get("len"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > len(buf) {
-			return Outcome{}, CallError(c, "len=%q", v)
-		}
-		buf = buf[:n]
-	}
-	ov, err := e.ov(c, c.pos(2))
-	if err != nil {
-		return Outcome{}, err
-	}
+func (m *machine) fileBuf(a *FileArgs) []byte { return m.e.objs[a.Buf.Decl].buf[:a.Len] }
+
+func (m *machine) ReadFile(c *ReadFileCall) (Result, error) {
 	n := uint32(Poison)
-	var out Outcome
-	switch c.Name {
-	case "ReadFile":
-		out = boolOutcome(t.ReadFile(h, buf, &n, ov))
-	case "WriteFile":
-		out = boolOutcome(t.WriteFile(h, buf, &n, ov))
-	default:
-		if err := NeedArgs(c, 4); err != nil {
-			return Outcome{}, err
-		}
-		r, ok := e.objs[c.pos(3)]
-		if !ok || r.decl.Kind != "routine" {
-			return Outcome{}, CallError(c, "%q is not a declared routine", c.pos(3))
-		}
-		if c.Name == "ReadFileEx" {
-			out = boolOutcome(t.ReadFileEx(h, buf, ov, r.fileFn))
-		} else {
-			out = boolOutcome(t.WriteFileEx(h, buf, ov, r.fileFn))
-		}
-		return out, nil
-	}
-	out.Outs["bytes"] = OutNum(n)
-	return out, nil
+	r, err := boolResult(m.t.ReadFile(m.e.handle(c.H), m.fileBuf(&c.FileArgs), &n, m.e.ov(c.Ov)))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
 }
 
-func (e *Emulator) portCall(t *emu.Thread, c Call) (Outcome, error) {
-	if err := NeedArgs(c, 1); err != nil {
-		return Outcome{}, err
+func (m *machine) WriteFile(c *WriteFileCall) (Result, error) {
+	n := uint32(Poison)
+	r, err := boolResult(m.t.WriteFile(m.e.handle(c.H), m.fileBuf(&c.FileArgs), &n, m.e.ov(c.Ov)))
+	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	return r, err
+}
+
+func (m *machine) ReadFileEx(c *ReadFileExCall) (Result, error) {
+	return boolResult(m.t.ReadFileEx(m.e.handle(c.H), m.fileBuf(&c.FileArgs), m.e.ov(c.Ov), m.e.objs[c.Routine.Decl].fileFn))
+}
+
+func (m *machine) WriteFileEx(c *WriteFileExCall) (Result, error) {
+	return boolResult(m.t.WriteFileEx(m.e.handle(c.H), m.fileBuf(&c.FileArgs), m.e.ov(c.Ov), m.e.objs[c.Routine.Decl].fileFn))
+}
+
+func (m *machine) CancelIo(c *CancelIoCall) (Result, error) {
+	return boolResult(m.t.CancelIo(m.e.handle(c.H)))
+}
+
+func (m *machine) CancelIoEx(c *CancelIoExCall) (Result, error) {
+	return boolResult(m.t.CancelIoEx(m.e.handle(c.H), m.e.ov(c.Ov)))
+}
+
+func (m *machine) CreateIoCompletionPort(c *CreateIoCompletionPortCall) (Result, error) {
+	_, err := m.t.CreateIoCompletionPort(m.e.handle(c.File), m.e.handle(c.Port), uintptr(c.Key), 0)
+	en, err := errnoOf(err)
+	if en != 0 {
+		return Result{Err: en}, err
 	}
-	switch c.Name {
-	case "CreateIoCompletionPort":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		fh, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		ph, err := e.handle(c, c.pos(1))
-		if err != nil {
-			return Outcome{}, err
-		}
-		var key uint64
-		if v, ok := c.Args.Get("key"); ok {
-			if key, err = ParseValue(v); err != nil {
-				return Outcome{}, CallError(c, "key=%q", v)
-			}
-		}
-		_, err = t.CreateIoCompletionPort(fh, ph, uintptr(key), 0)
-		if err != nil {
-			return Outcome{Ret: "NULL", Err: errName(err), Outs: map[string]string{}}, nil
-		}
-		return Outcome{Ret: c.pos(1), Outs: map[string]string{}}, nil
-	case "GetQueuedCompletionStatus":
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		ph, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		ms, err := ParseMs(c, c.pos(1))
-		if err != nil {
-			return Outcome{}, err
-		}
-		n, key := uint32(Poison), uintptr(Poison)
-		ov := &emu.Overlapped{} // a stand-in value: "untouched" unless written
-		sentinel := ov
-		out := boolOutcome(t.GetQueuedCompletionStatus(ph, &n, &key, &ov, ms))
-		out.Outs["bytes"] = OutNum(n)
-		out.Outs["key"] = OutNum(uint32(key))
-		switch {
-		case ov == sentinel:
-			out.Outs["ov"] = "untouched"
-		default:
-			out.Outs["ov"] = e.nameOf(ov)
-		}
-		return out, nil
-	case "PostQueuedCompletionStatus":
-		ph, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		var n, key uint64
-		if v, ok := c.Args.Get("bytes"); ok {
-			n, _ = ParseValue(v)
-		}
-		if v, ok := c.Args.Get("key"); ok {
-			key, _ = ParseValue(v)
-		}
-		ov, err := e.ov(c, orNull(c.Args.KV["ov"]))
-		if err != nil {
-			return Outcome{}, err
-		}
-		return boolOutcome(t.PostQueuedCompletionStatus(ph, uint32(n), uintptr(key), ov)), nil
-	default:
-		if err := NeedArgs(c, 2); err != nil {
-			return Outcome{}, err
-		}
-		h, err := e.handle(c, c.pos(0))
-		if err != nil {
-			return Outcome{}, err
-		}
-		f, err := ParseFlags(c.pos(1))
-		if err != nil {
-			return Outcome{}, CallError(c, "flags %q", c.pos(1))
-		}
-		return boolOutcome(t.SetFileCompletionNotificationModes(h, uint8(f))), nil
+	return Result{Ret: 1}, err
+}
+
+func (m *machine) GetQueuedCompletionStatus(c *GetQueuedCompletionStatusCall) (Result, error) {
+	n, key := uint32(Poison), uintptr(Poison)
+	ov := &emu.Overlapped{} // a stand-in value: "untouched" unless written
+	sentinel := ov
+	r, err := boolResult(m.t.GetQueuedCompletionStatus(m.e.handle(c.Port), &n, &key, &ov, c.Ms))
+	r.Outs.Has = OutBytes | OutKey | OutOv
+	r.Outs.Bytes, r.Outs.Key = n, uint32(key)
+	if ov == sentinel {
+		r.Outs.Ov = Ref{Name: "untouched", Decl: RefUntouched}
+	} else {
+		r.Outs.Ov = m.e.ovRef(ov)
 	}
+	return r, err
+}
+
+func (m *machine) GetQueuedCompletionStatusEx(c *GetQueuedCompletionStatusExCall) (Result, error) {
+	entries := make([]emu.OverlappedEntry, c.Count)
+	removed := uint32(Poison)
+	r, err := boolResult(m.t.GetQueuedCompletionStatusEx(m.e.handle(c.Port), entries, &removed, c.Ms, c.Alertable))
+	r.Outs.Has, r.Outs.Removed = OutRemoved, removed
+	if r.Err == 0 {
+		for _, en := range entries[:min(int(removed), len(entries))] {
+			r.Outs.Entries = append(r.Outs.Entries, PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)})
+		}
+	}
+	return r, err
+}
+
+func (m *machine) PostQueuedCompletionStatus(c *PostQueuedCompletionStatusCall) (Result, error) {
+	return boolResult(m.t.PostQueuedCompletionStatus(m.e.handle(c.Port), c.Bytes, uintptr(c.Key), m.e.ov(c.Ov)))
+}
+
+func (m *machine) SetFileCompletionNotificationModes(c *SetFileCompletionNotificationModesCall) (Result, error) {
+	return boolResult(m.t.SetFileCompletionNotificationModes(m.e.handle(c.H), c.Flags))
+}
+
+func (m *machine) ReleaseOverlapped(c *ReleaseOverlappedCall) (Result, error) {
+	m.t.ReleaseOverlapped(m.e.ov(c.Ov))
+	return Result{}, nil
+}
+
+func (m *machine) ReleaseBuffer(c *ReleaseBufferCall) (Result, error) {
+	m.t.ReleaseBuffer(m.e.objs[c.Buf.Decl].buf)
+	return Result{}, nil
+}
+
+// ovRef names the record at an address.
+func (e *Emulator) ovRef(ov *emu.Overlapped) Ref {
+	if i, ok := e.ovDecl[ov]; ok {
+		return Ref{Name: e.objs[i].decl.Name, Decl: i}
+	}
+	if ov == nil {
+		return Ref{Name: "NULL", Decl: RefNull}
+	}
+	return Ref{Name: "?", Decl: RefUnknown}
 }

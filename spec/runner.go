@@ -19,9 +19,11 @@ type StepResult struct {
 	// TraceFrom and TraceTo delimit the trace events the step produced,
 	// when the backend keeps a trace (the emulator does).
 	TraceFrom, TraceTo int
-	Outcome            Outcome
-	Completions        []Completion
-	Failures           []Failure
+	// Result is how the call returned; Outcome is it rendered.
+	Result      Result
+	Outcome     Outcome
+	Completions []Completion
+	Failures    []Failure
 }
 
 // Report is one run of a scenario under one configuration.
@@ -112,14 +114,15 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		if st.Call.Name == "settle" {
 			err = b.Settle()
 		} else {
-			res.Outcome, err = b.Do(st.Thread, st.Call)
+			res.Result, err = b.Do(st.Thread, st.Call.Op)
+			res.Outcome = Render(st.Call.Op, res.Result)
 		}
 		if err != nil {
-			rep.Err = withFile(sc.File, err)
+			rep.Err = stepError(sc.File, st.Line, err)
 			rep.Steps = append(rep.Steps, res)
 			return rep
 		}
-		res.Completions = b.Completed()
+		res.Completions = RenderCompleted(b.Completed())
 		if tl != nil {
 			res.TraceTo = tl.TraceLen()
 		}
@@ -140,6 +143,26 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 	}
 	rep.Expected = ev.expected
 	return rep
+}
+
+// RenderCompleted renders returned calls as completions.
+func RenderCompleted(rs []Returned) []Completion {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]Completion, len(rs))
+	for i, r := range rs {
+		out[i] = RenderReturned(r)
+	}
+	return out
+}
+
+// stepError places a backend's error at the step's line.
+func stepError(file string, line int, err error) error {
+	if _, ok := err.(*ParseError); ok {
+		return withFile(file, err)
+	}
+	return &ParseError{file, line, err.Error()}
 }
 
 func withFile(file string, err error) error {

@@ -34,6 +34,8 @@ type Decl struct {
 	Name string
 	Args Args
 	Does *Call // routine/apc: a call the routine makes when it runs
+	// Obj is the declaration decoded (set by Parse).
+	Obj Object
 }
 
 // Step is one thing that happens: a call on a thread, or "settle".
@@ -50,6 +52,9 @@ type Call struct {
 	Line int
 	Name string
 	Args Args
+	// Op is the call decoded through the call table (set by Parse; nil
+	// for settle).
+	Op Op
 }
 
 // Args are positional words and key=value pairs, in order.
@@ -177,6 +182,9 @@ func Parse(name string, r io.Reader) (*Scenario, error) {
 	}
 	if len(sc.Profiles) == 0 {
 		sc.Profiles = []string{"windows", "docs"}
+	}
+	if err := sc.decode(); err != nil {
+		return nil, err
 	}
 	return sc, nil
 }

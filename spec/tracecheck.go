@@ -293,13 +293,15 @@ func traceRun(sc *Scenario, cfg RunConfig, observed []ObservedStep, prefix []int
 		if st.Call.Name == "settle" {
 			err = em.Settle()
 		} else {
-			out, err = em.Do(st.Thread, st.Call)
+			var r Result
+			r, err = em.Do(st.Thread, st.Call.Op)
+			out = Render(st.Call.Op, r)
 		}
 		if err != nil {
 			// The step cannot run in this schedule (a thread still in its
 			// previous call, say): a difference like any other, unless no
 			// schedule can run it (see CheckObservedWithin).
-			err = withFile(sc.File, err)
+			err = stepError(sc.File, st.Line, err)
 			return traceProbe{choices: ch.got, bad: i, decided: len(ch.got), got: "(cannot run: " + err.Error() + ")", err: err}, nil
 		}
 		if fs := em.Findings(); len(fs) > 0 {
@@ -308,7 +310,7 @@ func traceRun(sc *Scenario, cfg RunConfig, observed []ObservedStep, prefix []int
 			// permitted, this step's included.
 			return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: i}, nil
 		}
-		got := ObservedStep{Line: st.Line, Outcome: out, Completions: em.Completed(), Verdicts: o.Verdicts}
+		got := ObservedStep{Line: st.Line, Outcome: out, Completions: RenderCompleted(em.Completed()), Verdicts: o.Verdicts}
 		for _, c := range got.Completions {
 			ev.last[c.Thread] = c
 		}

@@ -186,10 +186,11 @@ func TestCheckObservedScenarioChanged(t *testing.T) {
 		t.Fatal("want an error for a trace longer than the scenario")
 	}
 
-	// A step no schedule can run is the scenario's fault, not the trace's.
-	bad := parseInline(t, "unknown.scenario", "title unknown\nthread A\nA: SleepEx 0\n  return 0\nA: Frobnicate 1\n  return 0\n")
-	_, err = CheckObserved(bad, cfg, []ObservedStep{{Line: 3, Outcome: Outcome{Ret: "0"}}, {Line: 5, Outcome: Outcome{Ret: "0"}}})
-	if err == nil || !strings.Contains(err.Error(), "unknown.scenario:5") {
+	// A step no schedule can run is the scenario's fault, not the trace's:
+	// here a call on a thread still blocked in its previous one.
+	bad := parseInline(t, "stuck.scenario", "title stuck\nthread A\nA: SleepEx INFINITE\n  return blocks\nA: SleepEx 0\n  return 0\n")
+	_, err = CheckObserved(bad, cfg, []ObservedStep{{Line: 3, Outcome: Outcome{Blocked: true}}, {Line: 5, Outcome: Outcome{Ret: "0"}}})
+	if err == nil || !strings.Contains(err.Error(), "stuck.scenario:5") {
 		t.Fatalf("want the scenario's error at line 5, got %v", err)
 	}
 }

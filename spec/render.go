@@ -1,0 +1,159 @@
+package spec
+
+import (
+	"strconv"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// Rendering: the one place a typed Result becomes the words scenarios,
+// timelines, recorded runs and the trace check read ("SOCKET_ERROR
+// WSA_IO_PENDING bytes=untouched flags=0").
+
+// Poison is what a backend puts in an out-parameter before a call, so one
+// the call did not write reads as "untouched".
+const Poison = 0xDEADBEEF
+
+// SocketError is what an int-returning Winsock call returns on failure
+// (SOCKET_ERROR, -1), as a Result's Ret.
+const SocketError = 0xFFFFFFFF
+
+// Returned is a blocked call that has returned since a backend was last
+// asked: its thread, the call, and its result (or Err, when the backend
+// could not finish it).
+type Returned struct {
+	Thread string
+	Op     Op
+	Result Result
+	Err    error
+}
+
+// Render writes a call's result as scenario words.
+func Render(op Op, r Result) Outcome {
+	if r.Blocked {
+		return Outcome{Blocked: true}
+	}
+	e := op.Entry()
+	o := Outcome{Outs: map[string]string{}}
+	failed := false
+	switch e.Ret {
+	case RetNone:
+	case RetVoid:
+		o.Ret = "void"
+	case RetInt:
+		o.Ret, failed = "0", r.Ret != 0
+		if failed {
+			o.Ret = "SOCKET_ERROR"
+		}
+	case RetBool:
+		o.Ret, failed = "TRUE", r.Ret == 0
+		if failed {
+			o.Ret = "FALSE"
+		}
+	case RetWait:
+		o.Ret, failed = wso.WaitName(uint32(r.Ret)), uint32(r.Ret) == wso.WAIT_FAILED
+	case RetSleep:
+		o.Ret = "0"
+		if r.Ret != 0 {
+			o.Ret = wso.WaitName(uint32(r.Ret))
+		}
+	case RetErrno:
+		o.Ret, failed = "0", r.Ret != 0
+		if failed {
+			o.Ret = wso.Errno(r.Ret).Name()
+		}
+	case RetHandle:
+		o.Ret, failed = "NULL", r.Ret == 0
+		if n, ok := op.(interface{ retName() string }); ok && !failed {
+			o.Ret = n.retName()
+		}
+	}
+	if failed || r.Err != 0 {
+		o.Err = r.Err.Name()
+		if e.WSA {
+			o.Err = WSAErrName(o.Err)
+		}
+	}
+	renderOuts(o.Outs, &r.Outs)
+	return o
+}
+
+// RenderReturned renders a returned blocked call as a Completion.
+func RenderReturned(r Returned) Completion {
+	c := Completion{Thread: r.Thread, Call: r.Op.Entry().Name}
+	if r.Err != nil {
+		c.Outcome = Outcome{Ret: "ERROR", Err: r.Err.Error(), Outs: map[string]string{}}
+	} else {
+		c.Outcome = Render(r.Op, r.Result)
+	}
+	return c
+}
+
+func (c *CreateIoCompletionPortCall) retName() string { return c.Port.Name }
+
+func renderOuts(m map[string]string, x *Outs) {
+	h := x.Has
+	if h&OutBytes != 0 {
+		m["bytes"] = outNum(x.Bytes)
+	}
+	if h&OutFlags != 0 {
+		m["flags"] = outNum(x.Flags)
+	}
+	if h&OutMsgFlags != 0 {
+		m["msgflags"] = strconv.FormatUint(uint64(x.MsgFlags), 10)
+	}
+	if h&OutKey != 0 {
+		m["key"] = outNum(x.Key)
+	}
+	if h&OutValue != 0 {
+		m["value"] = strconv.FormatUint(uint64(x.Value), 10)
+	}
+	if h&OutFrom != 0 {
+		m["from"] = x.From.String()
+	}
+	if h&OutAddr != 0 {
+		m["addr"] = x.Addr.String()
+	}
+	if h&OutDst != 0 {
+		m["dst"] = x.Dst.String()
+	}
+	if h&OutOv != 0 {
+		m["ov"] = x.Ov.String()
+	}
+	if h&OutRemoved != 0 {
+		m["removed"] = outNum(x.Removed)
+		for i, en := range x.Entries {
+			n := strconv.Itoa(i + 1)
+			m["ov"+n] = en.Ov.String()
+			m["bytes"+n] = strconv.FormatUint(uint64(en.Bytes), 10)
+			m["key"+n] = strconv.FormatUint(en.Key, 10)
+			m["status"+n] = strconv.FormatUint(en.Status, 10)
+		}
+	}
+}
+
+// outNum reports an out-parameter: its value, or "untouched" if it still
+// holds Poison.
+func outNum(v uint32) string {
+	if v == Poison {
+		return "untouched"
+	}
+	return strconv.FormatUint(uint64(v), 10)
+}
+
+// wsaNames are the Winsock names of the Win32 codes Winsock reports under
+// its own name.
+var wsaNames = map[string]string{
+	"ERROR_IO_PENDING": "WSA_IO_PENDING", "ERROR_IO_INCOMPLETE": "WSA_IO_INCOMPLETE",
+	"ERROR_OPERATION_ABORTED": "WSA_OPERATION_ABORTED", "ERROR_INVALID_HANDLE": "WSA_INVALID_HANDLE",
+	"ERROR_INVALID_PARAMETER": "WSA_INVALID_PARAMETER", "ERROR_NOT_ENOUGH_MEMORY": "WSA_NOT_ENOUGH_MEMORY",
+}
+
+// WSAErrName is the name a Winsock call's error is reported under: the
+// WSA_ spelling of the Win32 codes Winsock reports under its own name.
+func WSAErrName(name string) string {
+	if w, ok := wsaNames[name]; ok {
+		return w
+	}
+	return name
+}
