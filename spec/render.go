@@ -69,13 +69,23 @@ func Render(op Op, r Result) Outcome {
 		}
 	}
 	if failed || r.Err != 0 {
-		o.Err = r.Err.Name()
+		o.Err = errText(r.Err)
 		if e.WSA {
 			o.Err = WSAErrName(o.Err)
 		}
 	}
 	renderOuts(o.Outs, &r.Outs)
 	return o
+}
+
+// errText names an error code. WAIT_IO_COMPLETION is not an error code,
+// but the Ex waits that fail because APCs ran report it as their last
+// error (GetOverlappedResultEx, GetQueuedCompletionStatusEx).
+func errText(en wso.Errno) string {
+	if uint32(en) == wso.WAIT_IO_COMPLETION {
+		return "WAIT_IO_COMPLETION"
+	}
+	return en.Name()
 }
 
 // RenderReturned renders a returned blocked call as a Completion.
