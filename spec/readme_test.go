@@ -29,7 +29,7 @@ func TestREADMEScenario(t *testing.T) {
 		for seed := uint64(0); seed < 50; seed++ {
 			c := cfg
 			c.Seed, c.Seeded = seed, seed != 0
-			if rep := Run(sc, &Emulator{}, c); !rep.Passed() {
+			if rep := Run(sc, NewEmulator(), c); !rep.Passed() {
 				t.Fatalf("%s/%s seed %d: %v", c.Kind, c.Profile, seed, rep.Failures())
 			}
 		}

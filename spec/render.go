@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
@@ -166,4 +169,98 @@ func WSAErrName(name string) string {
 		return w
 	}
 	return name
+}
+
+// FormatOutcome writes an outcome on one line as the native runner's
+// results do: "blocked", or the return value ("(no return)" for none),
+// the error if any, and the out-parameters in name order as name=value.
+func FormatOutcome(o Outcome) string {
+	if o.Blocked {
+		return "blocked"
+	}
+	parts := []string{o.Ret}
+	if o.Ret == "" {
+		parts[0] = "(no return)"
+	}
+	if o.Err != "" {
+		parts = append(parts, o.Err)
+	}
+	for _, k := range outKeys(o.Outs) {
+		parts = append(parts, k+"="+o.Outs[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// FormatCompletion writes a completion as "THREAD: CALL -> OUTCOME".
+func FormatCompletion(c Completion) string {
+	return fmt.Sprintf("%s: %s -> %s", c.Thread, c.Call, FormatOutcome(c.Outcome))
+}
+
+// ParseOutcome reads what FormatOutcome writes. A value with a space in
+// it (the native backend's "invalid AddrPort") is read back whole; a
+// native backend failure ("ERROR" and a message) keeps the message as the
+// error.
+func ParseOutcome(s string) (Outcome, error) {
+	s = strings.TrimSpace(s)
+	if s == "blocked" {
+		return Outcome{Blocked: true}, nil
+	}
+	o := Outcome{Outs: map[string]string{}}
+	if s == "" {
+		return o, nil
+	}
+	if rest, ok := strings.CutPrefix(s, "(no return)"); ok {
+		s = "_" + rest
+	}
+	w := strings.Fields(s)
+	if w[0] != "_" {
+		o.Ret = w[0]
+	}
+	if strings.Contains(o.Ret, "=") {
+		return Outcome{}, fmt.Errorf("cannot read outcome %q: it starts with %q, not a return value", s, o.Ret)
+	}
+	if o.Ret == "ERROR" {
+		o.Err = strings.Join(w[1:], " ")
+		return o, nil
+	}
+	w = w[1:]
+	if len(w) > 0 && !strings.Contains(w[0], "=") {
+		o.Err, w = w[0], w[1:]
+	}
+	last := ""
+	for _, x := range w {
+		k, v, ok := strings.Cut(x, "=")
+		switch {
+		case ok && k != "":
+			o.Outs[k], last = v, k
+		case last != "":
+			o.Outs[last] += " " + x
+		default:
+			return Outcome{}, fmt.Errorf("cannot read outcome %q at %q", s, x)
+		}
+	}
+	return o, nil
+}
+
+// ParseCompletion reads what FormatCompletion writes.
+func ParseCompletion(s string) (Completion, error) {
+	th, rest, ok1 := strings.Cut(s, ": ")
+	call, out, ok2 := strings.Cut(rest, " -> ")
+	if !ok1 || !ok2 || th == "" || call == "" {
+		return Completion{}, fmt.Errorf("cannot read completion %q: want THREAD: CALL -> OUTCOME", s)
+	}
+	o, err := ParseOutcome(out)
+	if err != nil {
+		return Completion{}, err
+	}
+	return Completion{Thread: th, Call: call, Outcome: o}, nil
+}
+
+func outKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }

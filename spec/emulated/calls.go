@@ -1,8 +1,9 @@
-package spec
+package emulated
 
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/wsaemu/wsaemu/spec"
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -17,10 +18,10 @@ type machine struct {
 	t *emu.Thread
 }
 
-var _ Machine = (*machine)(nil)
+var _ spec.Machine = (*machine)(nil)
 
 // handle is the emulated handle an argument stands for.
-func (e *Emulator) handle(h Handle) emu.Handle {
+func (e *Emulator) handle(h spec.Handle) emu.Handle {
 	if h.Decl < 0 {
 		return emu.Handle(h.Value)
 	}
@@ -36,14 +37,14 @@ func (e *Emulator) handle(h Handle) emu.Handle {
 	return o.h
 }
 
-func (e *Emulator) ov(r Ref) *emu.Overlapped {
+func (e *Emulator) ov(r spec.Ref) *emu.Overlapped {
 	if !r.Valid() {
 		return nil
 	}
 	return e.objs[r.Decl].ov
 }
 
-func (e *Emulator) bufs(a *IOArgs) []emu.WSABUF {
+func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	if a.Bufs == nil {
 		return nil
 	}
@@ -58,7 +59,7 @@ func (e *Emulator) bufs(a *IOArgs) []emu.WSABUF {
 	return out
 }
 
-func (e *Emulator) wsaRoutine(r Ref) emu.WSACompletionRoutine {
+func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
 	if !r.Valid() {
 		return nil
 	}
@@ -77,32 +78,32 @@ func errnoOf(err error) (wso.Errno, error) {
 	return 0, err
 }
 
-func intResult(err error) (Result, error) {
+func intResult(err error) (spec.Result, error) {
 	en, err := errnoOf(err)
 	if en != 0 {
-		return Result{Ret: SocketError, Err: en}, err
+		return spec.Result{Ret: spec.SocketError, Err: en}, err
 	}
-	return Result{}, err
+	return spec.Result{}, err
 }
 
-func boolResult(err error) (Result, error) {
+func boolResult(err error) (spec.Result, error) {
 	en, err := errnoOf(err)
 	if en != 0 {
-		return Result{Err: en}, err
+		return spec.Result{Err: en}, err
 	}
-	return Result{Ret: 1}, err
+	return spec.Result{Ret: 1}, err
 }
 
-func waitResult(r uint32, err error) (Result, error) {
+func waitResult(r uint32, err error) (spec.Result, error) {
 	en, err := errnoOf(err)
-	return Result{Ret: uint64(r), Err: en}, err
+	return spec.Result{Ret: uint64(r), Err: en}, err
 }
 
-func (m *machine) SleepEx(c *SleepExCall) (Result, error) {
-	return Result{Ret: uint64(m.t.SleepEx(c.Ms, c.Alertable))}, nil
+func (m *machine) SleepEx(c *spec.SleepExCall) (spec.Result, error) {
+	return spec.Result{Ret: uint64(m.t.SleepEx(c.Ms, c.Alertable))}, nil
 }
 
-func (m *machine) handles(w *WaitArgs) []emu.Handle {
+func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
 	if w.Handles == nil {
 		return nil
 	}
@@ -113,108 +114,108 @@ func (m *machine) handles(w *WaitArgs) []emu.Handle {
 	return hs
 }
 
-func (m *machine) WaitForSingleObjectEx(c *WaitForSingleObjectExCall) (Result, error) {
+func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec.Result, error) {
 	return waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
 }
 
-func (m *machine) WaitForMultipleObjectsEx(c *WaitForMultipleObjectsExCall) (Result, error) {
+func (m *machine) WaitForMultipleObjectsEx(c *spec.WaitForMultipleObjectsExCall) (spec.Result, error) {
 	return waitResult(m.t.WaitForMultipleObjectsEx(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
 }
 
-func (m *machine) WSAWaitForMultipleEvents(c *WSAWaitForMultipleEventsCall) (Result, error) {
+func (m *machine) WSAWaitForMultipleEvents(c *spec.WSAWaitForMultipleEventsCall) (spec.Result, error) {
 	return waitResult(m.t.WSAWaitForMultipleEvents(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
 }
 
-func (m *machine) SetEvent(c *SetEventCall) (Result, error) {
+func (m *machine) SetEvent(c *spec.SetEventCall) (spec.Result, error) {
 	return boolResult(m.t.SetEvent(m.e.handle(c.H)))
 }
 
-func (m *machine) ResetEvent(c *ResetEventCall) (Result, error) {
+func (m *machine) ResetEvent(c *spec.ResetEventCall) (spec.Result, error) {
 	return boolResult(m.t.ResetEvent(m.e.handle(c.H)))
 }
 
-func (m *machine) WSASetEvent(c *WSASetEventCall) (Result, error) {
+func (m *machine) WSASetEvent(c *spec.WSASetEventCall) (spec.Result, error) {
 	return boolResult(m.t.WSASetEvent(m.e.handle(c.H)))
 }
 
-func (m *machine) WSAResetEvent(c *WSAResetEventCall) (Result, error) {
+func (m *machine) WSAResetEvent(c *spec.WSAResetEventCall) (spec.Result, error) {
 	return boolResult(m.t.WSAResetEvent(m.e.handle(c.H)))
 }
 
-func (m *machine) WSACloseEvent(c *WSACloseEventCall) (Result, error) {
+func (m *machine) WSACloseEvent(c *spec.WSACloseEventCall) (spec.Result, error) {
 	return boolResult(m.t.WSACloseEvent(m.e.handle(c.H)))
 }
 
-func (m *machine) CloseHandle(c *CloseHandleCall) (Result, error) {
+func (m *machine) CloseHandle(c *spec.CloseHandleCall) (spec.Result, error) {
 	return boolResult(m.t.CloseHandle(m.e.handle(c.H)))
 }
 
-func (m *machine) QueueUserAPC(c *QueueUserAPCCall) (Result, error) {
+func (m *machine) QueueUserAPC(c *spec.QueueUserAPCCall) (spec.Result, error) {
 	return boolResult(m.t.QueueUserAPC(m.e.objs[c.APC.Decl].apcFn, m.e.handle(c.Thread), uintptr(c.Param)))
 }
 
-func (m *machine) ExitThread(c *ExitThreadCall) (Result, error) {
+func (m *machine) ExitThread(c *spec.ExitThreadCall) (spec.Result, error) {
 	m.t.ExitThread(c.Code)
-	return Result{}, nil
+	return spec.Result{}, nil
 }
 
-func (m *machine) WSAStartup(c *WSAStartupCall) (Result, error) {
+func (m *machine) WSAStartup(c *spec.WSAStartupCall) (spec.Result, error) {
 	var d emu.WSAData
 	en, err := errnoOf(m.t.WSAStartup(0x0202, &d))
-	return Result{Ret: uint64(en), Err: en}, err
+	return spec.Result{Ret: uint64(en), Err: en}, err
 }
 
-func (m *machine) WSACleanup(c *WSACleanupCall) (Result, error) {
+func (m *machine) WSACleanup(c *spec.WSACleanupCall) (spec.Result, error) {
 	return intResult(m.t.WSACleanup())
 }
 
 // count is a poisoned byte count, or nil for nullbytes.
 func count(n *uint32, null bool) *uint32 {
-	*n = Poison
+	*n = spec.Poison
 	if null {
 		return nil
 	}
 	return n
 }
 
-func (m *machine) WSASend(c *WSASendCall) (Result, error) {
+func (m *machine) WSASend(c *spec.WSASendCall) (spec.Result, error) {
 	var n uint32
 	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) WSASendTo(c *WSASendToCall) (Result, error) {
+func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
 	var n uint32
 	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) WSARecv(c *WSARecvCall) (Result, error) {
+func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
 	var n uint32
 	fl := c.Flags
 	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = OutBytes|OutFlags, n, fl
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	return r, err
 }
 
-func (m *machine) WSARecvFrom(c *WSARecvFromCall) (Result, error) {
+func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	var n uint32
 	fl := c.Flags
 	from := new(netip.AddrPort)
 	fromlen := int32(provider.SizeofSockaddrInet6)
 	ov := m.e.ov(c.Ov)
 	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, from, &fromlen, ov, m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = OutBytes|OutFlags, n, fl
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	if ov == nil && r.Err == 0 {
-		r.Outs.Has |= OutFrom
+		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = *from
 	}
 	return r, err
 }
 
-func (m *machine) WSASendMsg(c *WSASendMsgCall) (Result, error) {
+func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
 	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
 	if c.To != nil {
 		msg.Name, msg.Namelen = c.To, c.Namelen
@@ -234,11 +235,11 @@ func (m *machine) WSASendMsg(c *WSASendMsgCall) (Result, error) {
 	}
 	var n uint32
 	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) WSARecvMsg(c *WSARecvMsgCall) (Result, error) {
+func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
 	var from netip.AddrPort
 	msg.Name, msg.Namelen = &from, provider.SizeofSockaddrInet6
@@ -247,187 +248,187 @@ func (m *machine) WSARecvMsg(c *WSARecvMsgCall) (Result, error) {
 	}
 	var n uint32
 	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = OutBytes|OutMsgFlags, n, msg.Flags
+	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, n, msg.Flags
 	if from.IsValid() {
-		r.Outs.Has |= OutFrom
+		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = from
 	}
 	if a, _, ok := provider.ParsePktinfo(msg.Control.Buf[:min(int(msg.Control.Len), len(msg.Control.Buf))]); ok {
-		r.Outs.Has |= OutDst
+		r.Outs.Has |= spec.OutDst
 		r.Outs.Dst = a
 	}
 	return r, err
 }
 
-func (m *machine) WSAGetOverlappedResult(c *WSAGetOverlappedResultCall) (Result, error) {
-	n, fl := uint32(Poison), uint32(Poison)
+func (m *machine) WSAGetOverlappedResult(c *spec.WSAGetOverlappedResultCall) (spec.Result, error) {
+	n, fl := uint32(spec.Poison), uint32(spec.Poison)
 	r, err := boolResult(m.t.WSAGetOverlappedResult(emu.SOCKET(m.e.handle(c.H)), m.e.ov(c.Ov), &n, c.Wait, &fl))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = OutBytes|OutFlags, n, fl
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	return r, err
 }
 
-func (m *machine) GetOverlappedResult(c *GetOverlappedResultCall) (Result, error) {
-	n := uint32(Poison)
+func (m *machine) GetOverlappedResult(c *spec.GetOverlappedResultCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
 	r, err := boolResult(m.t.GetOverlappedResult(m.e.handle(c.H), m.e.ov(c.Ov), &n, c.Wait))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) GetOverlappedResultEx(c *GetOverlappedResultExCall) (Result, error) {
-	n := uint32(Poison)
+func (m *machine) GetOverlappedResultEx(c *spec.GetOverlappedResultExCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
 	r, err := boolResult(m.t.GetOverlappedResultEx(m.e.handle(c.H), m.e.ov(c.Ov), &n, c.Ms, c.Alertable))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) WSAIoctl(c *WSAIoctlCall) (Result, error) {
+func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	var outb []byte
 	if c.OutLen >= 0 {
 		outb = make([]byte, c.OutLen)
 	}
-	ret := uint32(Poison)
+	ret := uint32(spec.Poison)
 	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, c.In, outb, &ret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, ret
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, ret
 	if len(outb) >= 4 && r.Err == 0 {
-		r.Outs.Has |= OutValue
+		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(outb)
 	}
 	return r, err
 }
 
-func (m *machine) Closesocket(c *ClosesocketCall) (Result, error) {
+func (m *machine) Closesocket(c *spec.ClosesocketCall) (spec.Result, error) {
 	return intResult(m.t.Closesocket(emu.SOCKET(m.e.handle(c.H))))
 }
 
-func (m *machine) Shutdown(c *ShutdownCall) (Result, error) {
+func (m *machine) Shutdown(c *spec.ShutdownCall) (spec.Result, error) {
 	return intResult(m.t.Shutdown(emu.SOCKET(m.e.handle(c.Socket)), c.How))
 }
 
-func (m *machine) Bind(c *BindCall) (Result, error) {
+func (m *machine) Bind(c *spec.BindCall) (spec.Result, error) {
 	return intResult(m.t.Bind(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
 }
 
-func (m *machine) Connect(c *ConnectCall) (Result, error) {
+func (m *machine) Connect(c *spec.ConnectCall) (spec.Result, error) {
 	return intResult(m.t.Connect(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
 }
 
-func (m *machine) Getsockname(c *GetsocknameCall) (Result, error) {
+func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
 	a, err := m.t.Getsockname(emu.SOCKET(m.e.handle(c.H)))
 	r, err := intResult(err)
 	if r.Err == 0 {
-		r.Outs.Has, r.Outs.Addr = OutAddr, a
+		r.Outs.Has, r.Outs.Addr = spec.OutAddr, a
 	}
 	return r, err
 }
 
-func (m *machine) Setsockopt(c *SetsockoptCall) (Result, error) {
+func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
 	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
 }
 
-func (m *machine) Getsockopt(c *GetsockoptCall) (Result, error) {
+func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
 	val := make([]byte, 4)
 	l := int32(4)
 	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
 	if r.Err == 0 {
-		r.Outs.Has, r.Outs.Value = OutValue, binary.LittleEndian.Uint32(val)
+		r.Outs.Has, r.Outs.Value = spec.OutValue, binary.LittleEndian.Uint32(val)
 	}
 	return r, err
 }
 
-func (m *machine) fileBuf(a *FileArgs) []byte { return m.e.objs[a.Buf.Decl].buf[:a.Len] }
+func (m *machine) fileBuf(a *spec.FileArgs) []byte { return m.e.objs[a.Buf.Decl].buf[:a.Len] }
 
-func (m *machine) ReadFile(c *ReadFileCall) (Result, error) {
-	n := uint32(Poison)
+func (m *machine) ReadFile(c *spec.ReadFileCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
 	r, err := boolResult(m.t.ReadFile(m.e.handle(c.H), m.fileBuf(&c.FileArgs), &n, m.e.ov(c.Ov)))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) WriteFile(c *WriteFileCall) (Result, error) {
-	n := uint32(Poison)
+func (m *machine) WriteFile(c *spec.WriteFileCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
 	r, err := boolResult(m.t.WriteFile(m.e.handle(c.H), m.fileBuf(&c.FileArgs), &n, m.e.ov(c.Ov)))
-	r.Outs.Has, r.Outs.Bytes = OutBytes, n
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
-func (m *machine) ReadFileEx(c *ReadFileExCall) (Result, error) {
+func (m *machine) ReadFileEx(c *spec.ReadFileExCall) (spec.Result, error) {
 	return boolResult(m.t.ReadFileEx(m.e.handle(c.H), m.fileBuf(&c.FileArgs), m.e.ov(c.Ov), m.e.objs[c.Routine.Decl].fileFn))
 }
 
-func (m *machine) WriteFileEx(c *WriteFileExCall) (Result, error) {
+func (m *machine) WriteFileEx(c *spec.WriteFileExCall) (spec.Result, error) {
 	return boolResult(m.t.WriteFileEx(m.e.handle(c.H), m.fileBuf(&c.FileArgs), m.e.ov(c.Ov), m.e.objs[c.Routine.Decl].fileFn))
 }
 
-func (m *machine) CancelIo(c *CancelIoCall) (Result, error) {
+func (m *machine) CancelIo(c *spec.CancelIoCall) (spec.Result, error) {
 	return boolResult(m.t.CancelIo(m.e.handle(c.H)))
 }
 
-func (m *machine) CancelIoEx(c *CancelIoExCall) (Result, error) {
+func (m *machine) CancelIoEx(c *spec.CancelIoExCall) (spec.Result, error) {
 	return boolResult(m.t.CancelIoEx(m.e.handle(c.H), m.e.ov(c.Ov)))
 }
 
-func (m *machine) CreateIoCompletionPort(c *CreateIoCompletionPortCall) (Result, error) {
+func (m *machine) CreateIoCompletionPort(c *spec.CreateIoCompletionPortCall) (spec.Result, error) {
 	_, err := m.t.CreateIoCompletionPort(m.e.handle(c.File), m.e.handle(c.Port), uintptr(c.Key), 0)
 	en, err := errnoOf(err)
 	if en != 0 {
-		return Result{Err: en}, err
+		return spec.Result{Err: en}, err
 	}
-	return Result{Ret: 1}, err
+	return spec.Result{Ret: 1}, err
 }
 
-func (m *machine) GetQueuedCompletionStatus(c *GetQueuedCompletionStatusCall) (Result, error) {
-	n, key := uint32(Poison), uintptr(Poison)
+func (m *machine) GetQueuedCompletionStatus(c *spec.GetQueuedCompletionStatusCall) (spec.Result, error) {
+	n, key := uint32(spec.Poison), uintptr(spec.Poison)
 	ov := &emu.Overlapped{} // a stand-in value: "untouched" unless written
 	sentinel := ov
 	r, err := boolResult(m.t.GetQueuedCompletionStatus(m.e.handle(c.Port), &n, &key, &ov, c.Ms))
-	r.Outs.Has = OutBytes | OutKey | OutOv
+	r.Outs.Has = spec.OutBytes | spec.OutKey | spec.OutOv
 	r.Outs.Bytes, r.Outs.Key = n, uint32(key)
 	if ov == sentinel {
-		r.Outs.Ov = Ref{Name: "untouched", Decl: RefUntouched}
+		r.Outs.Ov = spec.Ref{Name: "untouched", Decl: spec.RefUntouched}
 	} else {
 		r.Outs.Ov = m.e.ovRef(ov)
 	}
 	return r, err
 }
 
-func (m *machine) GetQueuedCompletionStatusEx(c *GetQueuedCompletionStatusExCall) (Result, error) {
+func (m *machine) GetQueuedCompletionStatusEx(c *spec.GetQueuedCompletionStatusExCall) (spec.Result, error) {
 	entries := make([]emu.OverlappedEntry, c.Count)
-	removed := uint32(Poison)
+	removed := uint32(spec.Poison)
 	r, err := boolResult(m.t.GetQueuedCompletionStatusEx(m.e.handle(c.Port), entries, &removed, c.Ms, c.Alertable))
-	r.Outs.Has, r.Outs.Removed = OutRemoved, removed
+	r.Outs.Has, r.Outs.Removed = spec.OutRemoved, removed
 	if r.Err == 0 {
 		for _, en := range entries[:min(int(removed), len(entries))] {
-			r.Outs.Entries = append(r.Outs.Entries, PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)})
+			r.Outs.Entries = append(r.Outs.Entries, spec.PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)})
 		}
 	}
 	return r, err
 }
 
-func (m *machine) PostQueuedCompletionStatus(c *PostQueuedCompletionStatusCall) (Result, error) {
+func (m *machine) PostQueuedCompletionStatus(c *spec.PostQueuedCompletionStatusCall) (spec.Result, error) {
 	return boolResult(m.t.PostQueuedCompletionStatus(m.e.handle(c.Port), c.Bytes, uintptr(c.Key), m.e.ov(c.Ov)))
 }
 
-func (m *machine) SetFileCompletionNotificationModes(c *SetFileCompletionNotificationModesCall) (Result, error) {
+func (m *machine) SetFileCompletionNotificationModes(c *spec.SetFileCompletionNotificationModesCall) (spec.Result, error) {
 	return boolResult(m.t.SetFileCompletionNotificationModes(m.e.handle(c.H), c.Flags))
 }
 
-func (m *machine) ReleaseOverlapped(c *ReleaseOverlappedCall) (Result, error) {
+func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
 	m.t.ReleaseOverlapped(m.e.ov(c.Ov))
-	return Result{}, nil
+	return spec.Result{}, nil
 }
 
-func (m *machine) ReleaseBuffer(c *ReleaseBufferCall) (Result, error) {
+func (m *machine) ReleaseBuffer(c *spec.ReleaseBufferCall) (spec.Result, error) {
 	m.t.ReleaseBuffer(m.e.objs[c.Buf.Decl].buf)
-	return Result{}, nil
+	return spec.Result{}, nil
 }
 
 // ovRef names the record at an address.
-func (e *Emulator) ovRef(ov *emu.Overlapped) Ref {
+func (e *Emulator) ovRef(ov *emu.Overlapped) spec.Ref {
 	if i, ok := e.ovDecl[ov]; ok {
-		return Ref{Name: e.objs[i].decl.Name, Decl: i}
+		return spec.Ref{Name: e.objs[i].decl.Name, Decl: i}
 	}
 	if ov == nil {
-		return Ref{Name: "NULL", Decl: RefNull}
+		return spec.Ref{Name: "NULL", Decl: spec.RefNull}
 	}
-	return Ref{Name: "?", Decl: RefUnknown}
+	return spec.Ref{Name: "?", Decl: spec.RefUnknown}
 }

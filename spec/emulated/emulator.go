@@ -1,7 +1,8 @@
-package spec
+package emulated
 
 import (
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
@@ -24,25 +25,25 @@ type Emulator struct {
 	byName  map[string]*object // by declared name
 	ovDecl  map[*emu.Overlapped]int
 	mach    map[*emu.Thread]*machine
-	done    []Returned
+	done    []spec.Returned
 	pending map[string]*pendingCall
 }
 
 type pendingCall struct {
-	op  Op
-	out *Result
+	op  spec.Op
+	out *spec.Result
 	err *error
 }
 
 type object struct {
-	decl   Decl
+	decl   spec.Decl
 	thread *emu.Thread // threads
 	h      emu.Handle  // events, ports, sockets
 	read   emu.Handle  // pipes
 	write  emu.Handle
 	ov     *emu.Overlapped
 	buf    []byte
-	calls  []RoutineCall
+	calls  []spec.RoutineCall
 	wsaFn  emu.WSACompletionRoutine
 	fileFn emu.FileIOCompletionRoutine
 	apcFn  emu.APCProc
@@ -116,7 +117,7 @@ func (e *Emulator) Name() string { return "emulator" }
 func (e *Emulator) System() *emu.System { return e.sys }
 
 // Start implements Backend.
-func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
+func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	var opts []emu.Option
 	switch cfg.Kind {
 	case "", "nonifs":
@@ -181,7 +182,7 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 		}
 	}
 	if len(e.tnames) == 0 {
-		return &ParseError{"", 1, "no thread declared"}
+		return &spec.ParseError{Line: 1, Msg: "no thread declared"}
 	}
 	first := e.threads[e.tnames[0]]
 	var setupErr error
@@ -204,21 +205,21 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 	return setupErr
 }
 
-func (e *Emulator) declErr(d Decl, format string, args ...any) error {
-	return &ParseError{"", d.Line, fmt.Sprintf(format, args...)}
+func (e *Emulator) declErr(d spec.Decl, format string, args ...any) error {
+	return &spec.ParseError{Line: d.Line, Msg: fmt.Sprintf(format, args...)}
 }
 
 // declare makes one declared object from its decoded declaration.
-func (e *Emulator) declare(t *emu.Thread, i int, d Decl) error {
+func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 	o := e.objs[i]
 	switch x := d.Obj.(type) {
-	case *EventDecl:
+	case *spec.EventDecl:
 		h, err := t.CreateEvent(x.Manual, x.Signalled)
 		if err != nil {
 			return err
 		}
 		o.h = h
-	case *SocketDecl:
+	case *spec.SocketDecl:
 		flags := uint32(0)
 		if x.Overlapped {
 			flags = provider.WSA_FLAG_OVERLAPPED
@@ -229,16 +230,16 @@ func (e *Emulator) declare(t *emu.Thread, i int, d Decl) error {
 		}
 		o.h = emu.Handle(s)
 		if x.Bind != nil {
-			if err := t.Bind(s, x.Bind, Namelen(*x.Bind)); err != nil {
+			if err := t.Bind(s, x.Bind, spec.Namelen(*x.Bind)); err != nil {
 				return e.declErr(d, "socket %s: bind %s: %v", d.Name, x.Bind, err)
 			}
 		}
 		if x.Connect != nil {
-			if err := t.Connect(s, x.Connect, Namelen(*x.Connect)); err != nil {
+			if err := t.Connect(s, x.Connect, spec.Namelen(*x.Connect)); err != nil {
 				return e.declErr(d, "socket %s: connect %s: %v", d.Name, x.Connect, err)
 			}
 		}
-	case *OverlappedDecl:
+	case *spec.OverlappedDecl:
 		o.ov = &emu.Overlapped{}
 		e.ovDecl[o.ov] = i
 		if x.Event.Valid() {
@@ -255,12 +256,12 @@ func (e *Emulator) declare(t *emu.Thread, i int, d Decl) error {
 				setField(o.ov, f, v.V)
 			}
 		}
-	case *BufferDecl:
+	case *spec.BufferDecl:
 		o.buf = make([]byte, x.Size())
 		copy(o.buf, x.Init)
-	case *RoutineDecl:
+	case *spec.RoutineDecl:
 		e.makeRoutine(o)
-	case *PipeDecl:
+	case *spec.PipeDecl:
 		opts := emu.PipeOptions{}
 		if x.Message {
 			opts.Mode = emu.PipeMessage
@@ -274,7 +275,7 @@ func (e *Emulator) declare(t *emu.Thread, i int, d Decl) error {
 			return err
 		}
 		o.read, o.write = r, w
-	case *PortDecl:
+	case *spec.PortDecl:
 		h, err := t.CreateIoCompletionPort(emu.INVALID_HANDLE_VALUE, 0, 0, 0)
 		if err != nil {
 			return err
@@ -294,7 +295,7 @@ const maxRoutineActs = 1000
 // for: each records its call and then makes its "does" call, if any, on
 // the thread it runs on.
 func (e *Emulator) makeRoutine(o *object) {
-	record := func(t *emu.Thread, rc RoutineCall) {
+	record := func(t *emu.Thread, rc spec.RoutineCall) {
 		rc.Thread = t.Name()
 		rc.Depth = t.APCDepth()
 		o.calls = append(o.calls, rc)
@@ -309,14 +310,14 @@ func (e *Emulator) makeRoutine(o *object) {
 		}
 	}
 	o.wsaFn = func(dwError, cb uint32, ov *emu.Overlapped, flags uint32) {
-		rc := RoutineCall{Err: dwError, Bytes: cb, Flags: flags, Ov: e.ovRef(ov).String()}
+		rc := spec.RoutineCall{Err: dwError, Bytes: cb, Flags: flags, Ov: e.ovRef(ov).String()}
 		record(e.currentThread(), rc)
 	}
 	o.fileFn = func(t *emu.Thread, code, n uint32, ov *emu.Overlapped) {
-		record(t, RoutineCall{Err: code, Bytes: n, Ov: e.ovRef(ov).String()})
+		record(t, spec.RoutineCall{Err: code, Bytes: n, Ov: e.ovRef(ov).String()})
 	}
 	o.apcFn = func(t *emu.Thread, p uintptr) {
-		record(t, RoutineCall{Param: uint64(p)})
+		record(t, spec.RoutineCall{Param: uint64(p)})
 	}
 }
 
@@ -335,26 +336,26 @@ func (e *Emulator) machineOf(t *emu.Thread) *machine {
 func (e *Emulator) currentThread() *emu.Thread { return e.sys.CurrentThread() }
 
 // Do implements Backend.
-func (e *Emulator) Do(thread string, op Op) (Result, error) {
+func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
 	t, ok := e.threads[thread]
 	if !ok {
-		return Result{}, fmt.Errorf("unknown thread %q", thread)
+		return spec.Result{}, fmt.Errorf("unknown thread %q", thread)
 	}
-	var out Result
+	var out spec.Result
 	var callErr error
 	m := e.mach[t]
 	res, err := e.st.Call(t, func(*emu.Thread) {
 		out, callErr = op.Run(m)
 	})
 	if err != nil {
-		return Result{}, err
+		return spec.Result{}, err
 	}
 	if callErr != nil {
-		return Result{}, callErr
+		return spec.Result{}, callErr
 	}
 	if !res.Returned {
 		e.pending[thread] = &pendingCall{op: op, out: &out, err: &callErr}
-		return Result{Blocked: true}, nil
+		return spec.Result{Blocked: true}, nil
 	}
 	e.collect(thread)
 	return out, nil
@@ -368,7 +369,7 @@ func (e *Emulator) collect(except string) {
 		}
 		if pc, ok := e.pending[n]; ok && e.st.Idle(e.threads[n]) {
 			delete(e.pending, n)
-			e.done = append(e.done, Returned{Thread: n, Op: pc.op, Result: *pc.out, Err: *pc.err})
+			e.done = append(e.done, spec.Returned{Thread: n, Op: pc.op, Result: *pc.out, Err: *pc.err})
 		}
 	}
 }
@@ -381,7 +382,7 @@ func (e *Emulator) Settle() error {
 }
 
 // Completed implements Backend.
-func (e *Emulator) Completed() []Returned {
+func (e *Emulator) Completed() []spec.Returned {
 	e.collect("")
 	d := e.done
 	e.done = nil
@@ -389,13 +390,13 @@ func (e *Emulator) Completed() []Returned {
 }
 
 // Overlapped implements Backend.
-func (e *Emulator) Overlapped(name string) (OvFields, error) {
+func (e *Emulator) Overlapped(name string) (spec.OvFields, error) {
 	o, ok := e.byName[name]
 	if !ok || o.ov == nil {
-		return OvFields{}, fmt.Errorf("%q is not a declared overlapped record", name)
+		return spec.OvFields{}, fmt.Errorf("%q is not a declared overlapped record", name)
 	}
 	s := o.ov.Snapshot()
-	return OvFields{Internal: uint64(s.Internal), InternalHigh: uint64(s.InternalHigh), Offset: s.Offset, OffsetHigh: s.OffsetHigh}, nil
+	return spec.OvFields{Internal: uint64(s.Internal), InternalHigh: uint64(s.InternalHigh), Offset: s.Offset, OffsetHigh: s.OffsetHigh}, nil
 }
 
 // EventSignalled implements Backend.
@@ -412,7 +413,7 @@ func (e *Emulator) EventSignalled(name string) (bool, error) {
 }
 
 // Routine implements Backend.
-func (e *Emulator) Routine(name string) ([]RoutineCall, error) {
+func (e *Emulator) Routine(name string) ([]spec.RoutineCall, error) {
 	o, ok := e.byName[name]
 	if !ok || (o.decl.Kind != "routine" && o.decl.Kind != "apc") {
 		return nil, fmt.Errorf("%q is not a declared routine or apc", name)

@@ -1,7 +1,8 @@
-package spec
+package emulated
 
 import (
 	"bytes"
+	"github.com/wsaemu/wsaemu/spec"
 	"testing"
 )
 
@@ -10,8 +11,8 @@ import (
 // (the CLI's promise for bad input: a message with file:line, never a
 // crash). The seed corpus is every scenario of the built-in corpus.
 func FuzzParse(f *testing.F) {
-	for _, p := range EmbeddedFiles() {
-		b, err := Corpus.ReadFile(p)
+	for _, p := range spec.EmbeddedFiles() {
+		b, err := spec.Corpus.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -20,9 +21,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("title x\nthread A\nA: SleepEx 0\n  return 0\n"))
 	f.Add([]byte("title x\nthread A\nA: WSARecv nosuch b ov\n  either\n  or\n  end\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := Parse("fuzz.scenario", bytes.NewReader(data))
+		sc, err := spec.Parse("fuzz.scenario", bytes.NewReader(data))
 		if err != nil {
-			if _, ok := err.(*ParseError); !ok {
+			if _, ok := err.(*spec.ParseError); !ok {
 				t.Fatalf("parse error without a place: %v", err)
 			}
 			return
@@ -30,7 +31,7 @@ func FuzzParse(f *testing.F) {
 		if len(sc.Steps) > 200 || len(sc.Decls) > 100 {
 			return // keep each run small
 		}
-		rep := Run(sc, &Emulator{}, RunConfig{Kind: "nonifs", Profile: "windows"})
+		rep := spec.Run(sc, &Emulator{}, spec.RunConfig{Kind: "nonifs", Profile: "windows"})
 		_ = rep.Failures()
 	})
 }
