@@ -12,15 +12,17 @@ type Backend interface {
 	// Start makes a fresh machine for one run and creates the declared
 	// threads and objects.
 	Start(cfg RunConfig, decls []Decl) error
-	// Do runs one call on a thread and reports how it returned, or that
-	// it is blocked.
-	Do(thread string, c Call) (Outcome, error)
+	// Do runs one decoded call on a thread and reports how it returned,
+	// or that it is blocked (Result.Blocked). The call's arguments were
+	// checked when the scenario was read: an error here is something the
+	// backend cannot do, not a scenario mistake.
+	Do(thread string, op Op) (Result, error)
 	// Settle lets the machine act on its own until nothing more happens
 	// (pending completions delivered, timeouts run out).
 	Settle() error
 	// Completed returns the calls that were blocked and have returned
 	// since the last time it was asked, in the order they returned.
-	Completed() []Completion
+	Completed() []Returned
 	// Overlapped reads a record's four fields.
 	Overlapped(name string) (OvFields, error)
 	// EventSignalled reads an event's state.
@@ -52,7 +54,8 @@ type RunConfig struct {
 	Swarm bool
 }
 
-// Outcome is how one call returned.
+// Outcome is how one call returned, in scenario words: a Result as
+// Render writes it. Expectations, timelines and recorded runs read it.
 type Outcome struct {
 	Blocked bool
 	Ret     string            // "0", "SOCKET_ERROR", "TRUE", "FALSE", "WAIT_OBJECT_0", ...
@@ -60,7 +63,7 @@ type Outcome struct {
 	Outs    map[string]string // out-parameters by name; "untouched" when not written
 }
 
-// Completion is a blocked call returning later.
+// Completion is a blocked call returning later, rendered.
 type Completion struct {
 	Thread  string
 	Call    string

@@ -7,17 +7,19 @@ package spec
 // the pages themselves are in shared/reference/msdocs/.
 
 const (
-	pgRoutine     = "LPOVERLAPPED_COMPLETION_ROUTINE"
-	pgAlertable   = "Alertable I/O"
-	pgAPC         = "Asynchronous Procedure Calls"
-	pgQueueAPC    = "QueueUserAPC"
-	pgSleepEx     = "SleepEx"
-	pgMsgWait     = "MsgWaitForMultipleObjectsEx"
-	pgSyncOvl     = "Synchronization and Overlapped Input and Output"
-	pgSyncAsync   = "Synchronous and Asynchronous I/O"
-	pgOverlapped  = "OVERLAPPED"
-	pgReadFileEx  = "ReadFileEx"
-	pgGOR         = "GetOverlappedResult"
+	pgRoutine    = "LPOVERLAPPED_COMPLETION_ROUTINE"
+	pgAlertable  = "Alertable I/O"
+	pgAPC        = "Asynchronous Procedure Calls"
+	pgQueueAPC   = "QueueUserAPC"
+	pgSleepEx    = "SleepEx"
+	pgMsgWait    = "MsgWaitForMultipleObjectsEx"
+	pgSyncOvl    = "Synchronization and Overlapped Input and Output"
+	pgSyncAsync  = "Synchronous and Asynchronous I/O"
+	pgOverlapped = "OVERLAPPED"
+	pgReadFileEx = "ReadFileEx"
+	pgGOR        = "GetOverlappedResult"
+	// https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-getoverlappedresultex
+	pgGORex       = "GetOverlappedResultEx"
 	pgCancelIo    = "CancelIo"
 	pgCancelIoEx  = "CancelIoEx"
 	pgCanceling   = "Canceling Pending I/O Operations"
@@ -270,6 +272,14 @@ func init() {
 			Tests: []string{"emu.TestPipeNullEventWaitsOnFileHandle"}},
 		Clause{ID: "getoverlappedresult.last-operation", Kind: Required, Page: pgGOR,
 			Text: "The result reported is that of the latest operation started on the handle with this OVERLAPPED."},
+
+		// GetOverlappedResultEx
+		Clause{ID: "getoverlappedresultex.timeout", Kind: Required, Page: pgGORex,
+			Text:  "dwMilliseconds bounds the wait for a pending operation: 0 answers at once as bWait FALSE does (ERROR_IO_INCOMPLETE), and when a longer time runs out first the call fails with WAIT_TIMEOUT.",
+			Tests: []string{"emu.TestResultExTimeout"}},
+		Clause{ID: "getoverlappedresultex.alertable", Kind: Required, Page: pgGORex,
+			Text:  "With bAlertable TRUE the wait is alertable: when a completion routine or APC runs before the operation is done, the call fails with WAIT_IO_COMPLETION.",
+			Tests: []string{"emu.TestResultExAlertableAPC"}},
 
 		// CancelIo
 		Clause{ID: "cancelio.calling-thread-only", Kind: Required, Page: pgCancelIo,

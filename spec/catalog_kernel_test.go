@@ -14,7 +14,7 @@ import (
 var kernelPages = map[string]bool{
 	pgRoutine: true, pgAlertable: true, pgAPC: true, pgQueueAPC: true, pgSleepEx: true,
 	pgMsgWait: true, pgSyncOvl: true, pgSyncAsync: true, pgOverlapped: true, pgReadFileEx: true,
-	pgGOR: true, pgCancelIo: true, pgCancelIoEx: true, pgCanceling: true, pgCreatePort: true,
+	pgGOR: true, pgGORex: true, pgCancelIo: true, pgCancelIoEx: true, pgCanceling: true, pgCreatePort: true,
 	pgGQCS: true, pgGQCSEx: true, pgPQCS: true, pgIOCP: true, pgSetFCNModes: true,
 }
 
@@ -138,7 +138,7 @@ func TestKernelClausePrefixes(t *testing.T) {
 		pgRoutine: "lpoverlapped-completion-routine", pgAlertable: "alertable-io", pgAPC: "apc",
 		pgQueueAPC: "queueuserapc", pgSleepEx: "sleepex", pgMsgWait: "msgwaitformultipleobjectsex",
 		pgSyncOvl: "sync-overlapped-io", pgSyncAsync: "sync-async-io", pgOverlapped: "overlapped",
-		pgReadFileEx: "readfileex", pgGOR: "getoverlappedresult", pgCancelIo: "cancelio",
+		pgReadFileEx: "readfileex", pgGOR: "getoverlappedresult", pgGORex: "getoverlappedresultex", pgCancelIo: "cancelio",
 		pgCancelIoEx: "cancelioex", pgCanceling: "canceling-io", pgCreatePort: "createiocompletionport",
 		pgGQCS: "getqueuedcompletionstatus", pgGQCSEx: "getqueuedcompletionstatusex",
 		pgPQCS: "postqueuedcompletionstatus", pgIOCP: "iocp", pgSetFCNModes: "setfilecompletionnotificationmodes",

@@ -229,7 +229,7 @@ func TestWinsockScenariosUnderChoosers(t *testing.T) {
 					runs = append(runs, c)
 				}
 				for _, c := range runs {
-					rep := Run(sc, &Emulator{}, c)
+					rep := Run(sc, NewEmulator(), c)
 					if fs := rep.Failures(); len(fs) > 0 {
 						name := fmt.Sprintf("%s/%s/%s seed=%d swarm=%v hostile=%v", strings.TrimSuffix(filepath.ToSlash(f), Ext), c.Kind, c.Profile, c.Seed, c.Swarm, c.Hostile)
 						t.Errorf("%s: %s", name, strings.Join(fs, "; "))

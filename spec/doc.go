@@ -31,8 +31,10 @@
 //
 // Then steps. A step is "THREAD: Call args..."; "settle" lets the machine
 // act on its own (deferred completions, timeouts). The calls and their
-// arguments are listed in Calls. After a step, indented lines say what
-// must be observed:
+// arguments are listed in Calls (the call table: each call is decoded
+// once, when the file is read, so a bad argument is reported with its line
+// before anything runs). After a step, indented lines say what must be
+// observed:
 //
 //	A: WSARecv r b1 ov1
 //	  says Nothing is queued, so the receive pends.    # shown in timelines
@@ -57,7 +59,8 @@
 // record or buffer (undefined while an operation still uses it).
 //
 // "return blocks" says the call must not return yet. Out-parameters never
-// written read as "untouched". Values may name codes (WSA_IO_PENDING,
+// written read as "untouched". GetQueuedCompletionStatusEx reports
+// removed=N and, for each entry i from 1, ovI, bytesI, keyI and statusI. Values may name codes (WSA_IO_PENDING,
 // STATUS_PENDING, MSG_TRUNC, INFINITE) or be numbers; "a|b" accepts
 // either. Where the pages permit more than one outcome, an either/or/end
 // block accepts any branch that holds in full:

@@ -45,7 +45,7 @@ func runForPicture(t *testing.T, file string) pictureRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	em := &Emulator{}
+	em := NewEmulator()
 	rep := Run(sc, em, RunConfig{Kind: "nonifs", Profile: "windows"})
 	if rep.Err != nil {
 		t.Fatalf("%s: %v", file, rep.Err)

@@ -201,7 +201,7 @@ func TestControlBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Run(sc, &Emulator{}, RunConfig{Kind: "nonifs", Profile: "windows"})
+	rep := Run(sc, NewEmulator(), RunConfig{Kind: "nonifs", Profile: "windows"})
 	fs := rep.Failures()
 	if len(fs) != 1 || !strings.Contains(fs[0], `want return "\x1b[2J"`) || strings.ContainsAny(fs[0], "\x1b\x00") {
 		t.Fatalf("failure message: %q", fs)

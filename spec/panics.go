@@ -5,16 +5,6 @@ import (
 	"fmt"
 )
 
-// Panics returns the panics the current run's threads recorded (a panic
-// inside the emulator or inside the step decoder, run on an emulated
-// thread, ends that thread; the runner turns it into a failure).
-func (e *Emulator) Panics() []error {
-	if e.sys == nil {
-		return nil
-	}
-	return e.sys.Panics()
-}
-
 // PanicError is a panic inside the backend or the step decoder during a
 // run. It means the run could not be carried out: it is never a pass, and
 // the CLI reports it like a scenario that could not be run (exit 3).

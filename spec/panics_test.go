@@ -17,7 +17,7 @@ type panicky struct {
 func (p *panicky) Name() string                          { return "panicky" }
 func (p *panicky) Start(RunConfig, []Decl) error         { return nil }
 func (p *panicky) Settle() error                         { return nil }
-func (p *panicky) Completed() []Completion               { return nil }
+func (p *panicky) Completed() []Returned                 { return nil }
 func (p *panicky) Overlapped(string) (OvFields, error)   { return OvFields{}, nil }
 func (p *panicky) EventSignalled(string) (bool, error)   { return false, nil }
 func (p *panicky) Routine(string) ([]RoutineCall, error) { return nil, nil }
@@ -25,12 +25,12 @@ func (p *panicky) Buffer(string) ([]byte, error)         { return nil, nil }
 func (p *panicky) Blocked(string) (bool, error)          { return false, nil }
 func (p *panicky) Close()                                {}
 func (p *panicky) Panics() []error                       { return p.panics }
-func (p *panicky) Do(string, Call) (Outcome, error) {
+func (p *panicky) Do(string, Op) (Result, error) {
 	p.calls++
 	if p.calls == 2 {
 		p.panics = append(p.panics, errors.New("thread A panicked: boom\ngoroutine 7 [running]:"))
 	}
-	return Outcome{Ret: "0", Outs: map[string]string{}}, nil
+	return Result{}, nil
 }
 
 // A panic during a run is a failure that stops the run at the step after

@@ -162,7 +162,7 @@ func TestPicturesOfCorpus(t *testing.T) {
 		cfg := Configs(sc)[0]
 		var out [2][2]bytes.Buffer
 		for i := range out {
-			em := &Emulator{}
+			em := NewEmulator()
 			rep := Run(sc, em, cfg)
 			names, ids := em.Threads()
 			var tr *emu.Trace

@@ -30,7 +30,7 @@ func TestREADMEScenario(t *testing.T) {
 		for seed := uint64(0); seed < 50; seed++ {
 			c := cfg
 			c.Seed, c.Seeded = seed, seed != 0
-			if rep := Run(sc, &Emulator{}, c); !rep.Passed() {
+			if rep := Run(sc, NewEmulator(), c); !rep.Passed() {
 				t.Fatalf("%s/%s seed %d: %v", c.Kind, c.Profile, seed, rep.Failures())
 			}
 		}
@@ -91,7 +91,7 @@ func TestREADMEBugsDemo(t *testing.T) {
 			for seed := uint64(1); seed <= 100; seed++ {
 				c := cfg
 				c.Seed, c.Seeded = seed, true
-				if rep := Run(sc, &Emulator{}, c); !rep.Passed() {
+				if rep := Run(sc, NewEmulator(), c); !rep.Passed() {
 					t.Errorf("%s [%s/%s] seed %d fails: %v", f, c.Kind, c.Profile, seed, rep.Failures())
 				}
 			}
@@ -108,13 +108,13 @@ func TestREADMEBugsDemo(t *testing.T) {
 		}
 		failed := false
 		for _, cfg := range Configs(sc) {
-			if rep := Run(sc, &Emulator{}, cfg); !rep.Passed() {
+			if rep := Run(sc, NewEmulator(), cfg); !rep.Passed() {
 				t.Errorf("%s [%s/%s]: the buggy form should pass under the usual schedule: %v", f, cfg.Kind, cfg.Profile, rep.Failures())
 			}
 			for seed := uint64(1); seed <= 100 && !failed; seed++ {
 				c := cfg
 				c.Seed, c.Seeded = seed, true
-				failed = !Run(sc, &Emulator{}, c).Passed()
+				failed = !Run(sc, NewEmulator(), c).Passed()
 			}
 		}
 		if !failed {

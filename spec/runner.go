@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -19,9 +20,11 @@ type StepResult struct {
 	// TraceFrom and TraceTo delimit the trace events the step produced,
 	// when the backend keeps a trace (the emulator does).
 	TraceFrom, TraceTo int
-	Outcome            Outcome
-	Completions        []Completion
-	Failures           []Failure
+	// Result is how the call returned; Outcome is it rendered.
+	Result      Result
+	Outcome     Outcome
+	Completions []Completion
+	Failures    []Failure
 }
 
 // Report is one run of a scenario under one configuration.
@@ -102,6 +105,16 @@ func (r *Report) Failures() []string {
 func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 	rep := &Report{Scenario: sc, Config: cfg, Backend: b.Name()}
 	defer b.Close()
+	line := 0 // the step being run, for a panic's place
+	defer func() {
+		// A panic outside the emulated threads (in the backend's driver
+		// side, or in the runner itself) fails the run like one inside
+		// them: a could-not-run failure with its stack, never a crash
+		// that hides which scenario caused it.
+		if r := recover(); r != nil {
+			rep.Err = &PanicError{File: sc.File, Line: line, Err: fmt.Errorf("%v\n%s", r, debug.Stack())}
+		}
+	}()
 	if err := b.Start(cfg, sc.Decls); err != nil {
 		rep.Err = withFile(sc.File, err)
 		return rep
@@ -109,6 +122,7 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 	ev := &evaluator{b: b, last: map[string]Completion{}}
 	tl, _ := b.(interface{ TraceLen() int })
 	for _, st := range sc.Steps {
+		line = st.Line
 		res := StepResult{Step: st}
 		if tl != nil {
 			res.TraceFrom = tl.TraceLen()
@@ -117,17 +131,18 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		if st.Call.Name == "settle" {
 			err = b.Settle()
 		} else {
-			res.Outcome, err = b.Do(st.Thread, st.Call)
+			res.Result, err = b.Do(st.Thread, st.Call.Op)
+			res.Outcome = Render(st.Call.Op, res.Result)
 		}
 		if err == nil {
 			err = checkPanics(b, sc.File, st.Line)
 		}
 		if err != nil {
-			rep.Err = withFile(sc.File, err)
+			rep.Err = stepError(sc.File, st.Line, err)
 			rep.Steps = append(rep.Steps, res)
 			return rep
 		}
-		res.Completions = b.Completed()
+		res.Completions = RenderCompleted(b.Completed())
 		if tl != nil {
 			res.TraceTo = tl.TraceLen()
 		}
@@ -161,6 +176,29 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 	}
 	rep.Expected = ev.expected
 	return rep
+}
+
+// RenderCompleted renders returned calls as completions.
+func RenderCompleted(rs []Returned) []Completion {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]Completion, len(rs))
+	for i, r := range rs {
+		out[i] = RenderReturned(r)
+	}
+	return out
+}
+
+// stepError places a backend's error at the step's line.
+func stepError(file string, line int, err error) error {
+	if pe, ok := err.(*PanicError); ok {
+		return pe
+	}
+	if _, ok := err.(*ParseError); ok {
+		return withFile(file, err)
+	}
+	return &ParseError{file, line, err.Error()}
 }
 
 func withFile(file string, err error) error {

@@ -39,6 +39,8 @@ type Decl struct {
 	Name string
 	Args Args
 	Does *Call // routine/apc: a call the routine makes when it runs
+	// Obj is the declaration decoded (set by Parse).
+	Obj Object
 }
 
 // Step is one thing that happens: a call on a thread, or "settle".
@@ -55,6 +57,9 @@ type Call struct {
 	Line int
 	Name string
 	Args Args
+	// Op is the call decoded through the call table (set by Parse; nil
+	// for settle).
+	Op Op
 }
 
 // Args are positional words and key=value pairs, in order.
@@ -225,6 +230,11 @@ func Parse(name string, r io.Reader) (*Scenario, error) {
 	}
 	if len(sc.Profiles) == 0 {
 		sc.Profiles = []string{"windows", "docs"}
+	}
+	// Calls and declarations are decoded by the call table (one grammar);
+	// validate checks what is left: names, clauses and every expectation.
+	if err := sc.decode(); err != nil {
+		return nil, err
 	}
 	if err := validate(sc, p.names); err != nil {
 		return nil, err

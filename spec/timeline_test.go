@@ -24,7 +24,7 @@ func TestTimelineRoutineArgs(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, cfg := range Configs(sc) {
-			em := &Emulator{}
+			em := NewEmulator()
 			rep := Run(sc, em, cfg)
 			if rep.Err != nil {
 				continue
@@ -100,7 +100,7 @@ A: SleepEx INFINITE alertable
 		t.Fatal(err)
 	}
 	for _, kind := range []string{"nonifs", "ifs"} {
-		em := &Emulator{}
+		em := NewEmulator()
 		rep := Run(sc, em, RunConfig{Kind: kind, Profile: "windows"})
 		if !rep.Passed() {
 			t.Fatalf("%s: %v", kind, rep.Failures())
@@ -136,7 +136,7 @@ func TestLanesWidth(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, width := range []int{40, 80, 132} {
-			em := &Emulator{}
+			em := NewEmulator()
 			rep := Run(sc, em, Configs(sc)[0])
 			var b bytes.Buffer
 			names, ids := em.Threads()
@@ -157,7 +157,7 @@ func TestLanesLegend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	em := &Emulator{}
+	em := NewEmulator()
 	rep := Run(sc, em, Configs(sc)[0])
 	var b bytes.Buffer
 	names, ids := em.Threads()
@@ -178,7 +178,7 @@ func TestTraceNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	em := &Emulator{}
+	em := NewEmulator()
 	rep := Run(sc, em, RunConfig{Kind: "nonifs", Profile: "windows"})
 	got := strings.Join(TraceNames(rep, em.System().Trace()), "\n")
 	for _, want := range []string{"records: ov1=rd ov2=wr ov3=rd2", "=m.r ", "=m.w", "=A"} {

@@ -15,26 +15,44 @@ import (
 // parsed, so a typo is a parse error with its line and a "did you mean",
 // never an expectation that is silently ignored or compared as text.
 
-// knownCall reports whether a step may make this call. It is the one
-// place that says which calls exist, so that it can follow the call table.
-func knownCall(name string) bool {
-	_, ok := Calls[name]
-	return ok
+// outParamKey reports whether an expectation may name this out-parameter:
+// one that some call of the table reports. A table name ending in "N"
+// stands for a numbered family (ov1, bytes2, ... for the entries of
+// GetQueuedCompletionStatusEx).
+func outParamKey(k string) bool {
+	for _, e := range table {
+		for _, o := range e.Outs {
+			if o == k {
+				return true
+			}
+			if p, ok := strings.CutSuffix(o, "N"); ok {
+				if n, found := strings.CutPrefix(k, p); found && n != "" {
+					if _, err := strconv.ParseUint(n, 10, 8); err == nil {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
-// callNames lists the calls a step may make, sorted.
-func callNames() []string {
-	out := make([]string, 0, len(Calls))
-	for n := range Calls {
-		out = append(out, n)
+// outParamKeys lists the out-parameter names, for messages and
+// suggestions.
+func outParamKeys() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range table {
+		for _, o := range e.Outs {
+			if !seen[o] {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
 	}
 	sort.Strings(out)
 	return out
 }
-
-// outKeys are the out-parameters a call reports, as "key=value"
-// expectations name them.
-var outKeys = []string{"addr", "bytes", "dst", "flags", "from", "key", "msgflags", "ov", "value"}
 
 // routineKeys are the fields of one routine or APC call.
 var routineKeys = []string{"err", "bytes", "flags", "ov", "thread", "param", "depth"}
@@ -204,13 +222,19 @@ func isAddress(s string) bool {
 	return err == nil
 }
 
-// keyValue checks "k=v" against the allowed keys.
+// keyValue checks "k=v" against the allowed keys (nil: the out-parameters
+// of the call table).
 func (v *validator) keyValue(line int, kv string, keys []string) error {
 	k, val, ok := strings.Cut(kv, "=")
 	if !ok {
 		return v.errf(line, "cannot read %q: want key=value", kv)
 	}
-	if !contains(keys, k) {
+	if keys == nil {
+		if !outParamKey(k) {
+			keys = outParamKeys()
+			return v.errf(line, "unknown key %q (known: %s)%s", k, strings.Join(keys, ", "), didYouMean(k, keys))
+		}
+	} else if !contains(keys, k) {
 		return v.errf(line, "unknown key %q (known: %s)%s", k, strings.Join(keys, ", "), didYouMean(k, keys))
 	}
 	switch k {
@@ -247,11 +271,6 @@ func validate(sc *Scenario, decls map[string]*Decl) error {
 			return err
 		}
 	}
-	for i := range sc.Decls {
-		if err := v.decl(&sc.Decls[i]); err != nil {
-			return err
-		}
-	}
 	hasThread := false
 	for i := range sc.Decls {
 		hasThread = hasThread || sc.Decls[i].Kind == "thread"
@@ -265,92 +284,12 @@ func validate(sc *Scenario, decls map[string]*Decl) error {
 			if err := v.object(st.Line, st.Thread, "thread"); err != nil {
 				return err
 			}
-			if err := v.call(st.Call); err != nil {
-				return err
-			}
 		}
 		for _, e := range st.Expect {
 			if err := v.expect(e); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
-}
-
-// wordsOK: bare words a declaration of each kind takes, and its keys.
-var declWords = map[string][2][]string{
-	"thread":     {nil, nil},
-	"event":      {{"manual", "auto", "signalled"}, nil},
-	"socket":     {{"udp4", "udp6", "nonoverlapped"}, {"bind", "connect"}},
-	"overlapped": {{"lowbit"}, {"event", "hevent", "Internal", "InternalHigh", "Offset", "OffsetHigh"}},
-	"buffer":     {nil, nil},
-	"routine":    {nil, nil},
-	"apc":        {nil, nil},
-	"pipe":       {{"byte", "message", "sync"}, {"capacity"}},
-	"port":       {nil, nil},
-}
-
-// MaxBuffer is the largest buffer a declaration may ask for.
-const MaxBuffer = 1 << 20
-
-func (v *validator) decl(d *Decl) error {
-	if !validName(d.Name) {
-		return v.errf(d.Line, "%s name %q: use letters, digits, _ and - (starting with a letter or _)", d.Kind, d.Name)
-	}
-	allowed := declWords[d.Kind]
-	if d.Kind == "buffer" {
-		if len(d.Args.Pos) != 1 || len(d.Args.KV) > 0 {
-			return v.errf(d.Line, "buffer %s: give a size or a \"quoted text\"", d.Name)
-		}
-		if _, ok := Quoted(d.Args.Pos[0]); !ok {
-			n, err := strconv.Atoi(d.Args.Pos[0])
-			if err != nil || n < 0 || n > MaxBuffer {
-				return v.errf(d.Line, "buffer %s: bad size %q (0 to %d)", d.Name, d.Args.Pos[0], MaxBuffer)
-			}
-		}
-	} else {
-		for _, w := range d.Args.Pos {
-			if !contains(allowed[0], w) {
-				return v.errf(d.Line, "%s %s: unknown word %q%s", d.Kind, d.Name, w, didYouMean(w, append(append([]string(nil), allowed[0]...), allowed[1]...)))
-			}
-		}
-	}
-	for _, k := range d.Args.order() {
-		val := d.Args.KV[k]
-		if !contains(allowed[1], k) {
-			return v.errf(d.Line, "%s %s: unknown key %q%s", d.Kind, d.Name, k, didYouMean(k, allowed[1]))
-		}
-		switch k {
-		case "bind", "connect":
-			if _, err := netip.ParseAddrPort(val); err != nil {
-				return v.errf(d.Line, "socket %s: bad address %q", d.Name, val)
-			}
-		case "event":
-			if val != "none" {
-				if err := v.object(d.Line, val, "event"); err != nil {
-					return err
-				}
-				if v.decls[val].Line > d.Line {
-					return v.errf(d.Line, "overlapped %s: event %q is declared later, on line %d", d.Name, val, v.decls[val].Line)
-				}
-			}
-		case "capacity":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 0 || n > MaxBuffer {
-				return v.errf(d.Line, "pipe %s: bad capacity %q (0 to %d bytes)", d.Name, val, MaxBuffer)
-			}
-		default:
-			if _, err := ParseValue(val); err != nil {
-				return v.errf(d.Line, "%s %s: %s=%q is not a number%s", d.Kind, d.Name, k, val, didYouMean(val, knownValueNames()))
-			}
-		}
-	}
-	if d.Does != nil {
-		if d.Kind != "routine" && d.Kind != "apc" {
-			return v.errf(d.Line, "only a routine or apc has \"does\"")
-		}
-		return v.call(*d.Does)
 	}
 	return nil
 }
@@ -368,55 +307,6 @@ func validName(s string) bool {
 		}
 	}
 	return true
-}
-
-// flagWords are the bare words calls take as switches.
-var flagWords = []string{"alertable", "all", "wait", "nullbytes", "nullname", "nullcontrol", "-"}
-
-// call checks a call's name and the names it uses.
-func (v *validator) call(c Call) error {
-	if !knownCall(c.Name) {
-		return v.errf(c.Line, "unknown call %q%s (the calls are listed in the scenario guide, 'go doc spec.Calls')", c.Name, didYouMean(c.Name, callNames()))
-	}
-	for _, w := range c.Args.Pos {
-		if _, q := Quoted(w); q {
-			continue
-		}
-		for _, part := range strings.Split(w, ",") {
-			if !v.argOK(part) {
-				cands := append(append(append([]string(nil), v.names...), flagWords...), knownValueNames()...)
-				return v.errf(c.Line, "%s: unknown name %q%s", c.Name, part, didYouMean(part, cands))
-			}
-		}
-	}
-	for _, k := range c.Args.order() {
-		val := c.Args.KV[k]
-		var err error
-		switch k {
-		case "routine":
-			err = v.object(c.Line, val, "routine")
-		case "ov":
-			if val != "NULL" {
-				err = v.object(c.Line, val, "overlapped")
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (v *validator) argOK(w string) bool {
-	if v.valueOK(w) || contains(flagWords, w) {
-		return true
-	}
-	for _, end := range []string{".r", ".w"} {
-		if n, ok := strings.CutSuffix(w, end); ok && v.kindOf(n) == "pipe" {
-			return true
-		}
-	}
-	return false
 }
 
 // expect checks one expectation, and every branch of a group.
@@ -503,7 +393,7 @@ func (v *validator) expect(e Expect) error {
 		return v.value(line, w[1])
 	case strings.Contains(head, "="):
 		for _, kv := range w {
-			if err := v.keyValue(line, kv, outKeys); err != nil {
+			if err := v.keyValue(line, kv, nil); err != nil {
 				return err
 			}
 		}
@@ -537,7 +427,7 @@ func (v *validator) outcome(line int, w []string, mayBlock bool) error {
 		rest = rest[1:]
 	}
 	for _, kv := range rest {
-		if err := v.keyValue(line, kv, outKeys); err != nil {
+		if err := v.keyValue(line, kv, nil); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -13,10 +12,6 @@ import (
 // The vocabulary of scenario arguments and outcomes, shared by every
 // Backend so that the emulator and real Winsock read a step the same way
 // and report it in the same words.
-
-// Poison is what a backend puts in an out-parameter before a call, so one
-// the call did not write reads as "untouched".
-const Poison = 0xDEADBEEF
 
 // ParseValue reads a number or a named constant as scenarios write them:
 // decimal or 0x hex, an error or status name (WSAEMSGSIZE,
@@ -49,64 +44,6 @@ func ParseFlags(v string) (uint64, error) {
 		f |= n
 	}
 	return f, nil
-}
-
-// CallError is a scenario mistake found while running a step: an unknown
-// call, object or argument, reported with the step's line.
-func CallError(c Call, format string, args ...any) error {
-	return &ParseError{"", c.Line, fmt.Sprintf("%s: %s", c.Name, fmt.Sprintf(format, args...))}
-}
-
-// NeedArgs fails unless the call has at least n positional arguments.
-func NeedArgs(c Call, n int) error {
-	if len(c.Args.Pos) < n {
-		return CallError(c, "needs %d arguments: %s", n, Calls[c.Name])
-	}
-	return nil
-}
-
-// ParseMs reads a time in milliseconds (or INFINITE).
-func ParseMs(c Call, v string) (uint32, error) {
-	n, err := ParseValue(v)
-	if err != nil || n > 0xFFFFFFFF {
-		return 0, CallError(c, "bad time %q", v)
-	}
-	return uint32(n), nil
-}
-
-// SockOption maps an option name (or number) to its level and name.
-func SockOption(c Call, v string) (int32, int32, error) {
-	switch v {
-	case "IP_PKTINFO":
-		return provider.IPPROTO_IP, provider.IP_PKTINFO, nil
-	case "IPV6_PKTINFO":
-		return provider.IPPROTO_IPV6, provider.IPV6_PKTINFO, nil
-	case "IPV6_V6ONLY":
-		return provider.IPPROTO_IPV6, provider.IPV6_V6ONLY, nil
-	}
-	n, err := ParseValue(v)
-	if err != nil {
-		return 0, 0, CallError(c, "unknown option %q", v)
-	}
-	return provider.SOL_SOCKET, int32(n), nil
-}
-
-// WSAErrName is the name a Winsock call's error is reported under: the
-// WSA_ spelling of the Win32 codes Winsock reports under its own name.
-func WSAErrName(name string) string {
-	if w, ok := wsaNames[name]; ok {
-		return w
-	}
-	return name
-}
-
-// OutNum reports an out-parameter: its value, or "untouched" if it still
-// holds Poison.
-func OutNum(v uint32) string {
-	if v == Poison {
-		return "untouched"
-	}
-	return strconv.FormatUint(uint64(v), 10)
 }
 
 var namedConst = map[string]uint64{

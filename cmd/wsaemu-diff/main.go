@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"github.com/wsaemu/wsaemu/spec/native"
 )
 
@@ -202,7 +203,7 @@ func compare(file string, nat map[string]native.Result) scenarioDiff {
 		d.Verdict, d.Note = vUnsupported, w.Error
 		return d
 	}
-	rep := spec.Run(sc, &spec.Emulator{}, spec.RunConfig{Kind: "ifs", Profile: "windows"})
+	rep := spec.Run(sc, &emulated.Emulator{}, spec.RunConfig{Kind: "ifs", Profile: "windows"})
 	e := native.FromReport(rep, "ifs", "windows")
 
 	emuSteps, wineSteps := byLine(e), byLine(w)

@@ -40,7 +40,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "checking %d/%d…\n", i+1, len(scs))
 		}
 		for _, cfg := range configs(sc, *kind, *profile) {
-			rep := spec.Run(sc, &spec.Emulator{}, cfg)
+			rep := spec.Run(sc, newEmulator(), cfg)
 			res := checkResult{File: sc.File, Title: sc.Title, Kind: cfg.Kind, Profile: cfg.Profile, Passed: rep.Passed(), Failures: rep.Failures()}
 			switch {
 			case res.Passed:

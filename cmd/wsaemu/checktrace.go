@@ -14,6 +14,7 @@ import (
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"github.com/wsaemu/wsaemu/spec/native"
 )
 
@@ -55,7 +56,7 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check-trace", "FILE", stderr, checkTraceHelp)
 	dir := fs.String("dir", "", "directory the recorded scenario paths are relative to (default: the current one)")
 	allowDev := fs.Bool("allow-deviations", false, "stop checking a run at its first known Wine deviation (spec/native)")
-	maxRuns := fs.Int("max-runs", spec.MaxTraceRuns, "bound on the runs one search makes")
+	maxRuns := fs.Int("max-runs", emulated.MaxTraceRuns, "bound on the runs one search makes")
 	verbose := fs.Bool("v", false, "print the timeline of each permitted run's schedule")
 	record := fs.Bool("record", false, "run the scenarios named on the emulator and write their trace instead")
 	seed := fs.Uint64("seed", 0, "with -record: make open decisions from this seed (0: the usual schedule)")
@@ -150,7 +151,7 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
-		tc, err := spec.CheckObservedWithin(sc, cfg, obs, *maxRuns)
+		tc, err := emulated.CheckObservedWithin(sc, cfg, obs, *maxRuns)
 		if err != nil {
 			fmt.Fprintf(stderr, "wsaemu: %s:%d: %v\n", file, r.Line, err)
 			unreadable++
@@ -279,14 +280,14 @@ func loadTraced(file, dir string) (*spec.Scenario, error) {
 
 // observedSteps turns a recorded run's steps into observations. A run
 // stopped by an error loses its last step, the one that stopped it.
-func observedSteps(r native.Result) ([]spec.ObservedStep, error) {
+func observedSteps(r native.Result) ([]emulated.ObservedStep, error) {
 	steps := r.Steps
 	if r.Error != "" && len(steps) > 0 {
 		steps = steps[:len(steps)-1]
 	}
-	var out []spec.ObservedStep
+	var out []emulated.ObservedStep
 	for _, s := range steps {
-		o := spec.ObservedStep{Line: s.Line, Thread: s.Thread, Call: s.Call, Verdicts: true}
+		o := emulated.ObservedStep{Line: s.Line, Thread: s.Thread, Call: s.Call, Verdicts: true}
 		if s.Call != "settle" {
 			oc, err := spec.ParseOutcome(s.Outcome)
 			if err != nil {
@@ -311,7 +312,7 @@ func observedSteps(r native.Result) ([]spec.ObservedStep, error) {
 
 // showSchedule prints the timeline of a scenario under a schedule.
 func showSchedule(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, choices []emu.Choice) {
-	em := &spec.Emulator{Chooser: emu.ReplayChooser(choices)}
+	em := &emulated.Emulator{Chooser: emu.ReplayChooser(choices)}
 	rep := spec.Run(sc, em, cfg)
 	fmt.Fprintln(w)
 	names, ids := em.Threads()
@@ -337,7 +338,7 @@ func recordTrace(paths []string, seed uint64, kind, profile string, stdout, stde
 			if seed != 0 {
 				ch = emu.SeededChooser(seed)
 			}
-			rep := spec.Run(sc, &spec.Emulator{Chooser: ch}, cfg)
+			rep := spec.Run(sc, &emulated.Emulator{Chooser: ch}, cfg)
 			if isScenarioErr(rep) {
 				fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
 				return exitScenario

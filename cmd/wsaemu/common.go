@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"io"
 	"io/fs"
 	"strings"
@@ -133,3 +134,7 @@ func indent(s, pre string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// newEmulator makes the emulator backend that check, run and explore run
+// scenarios on. The CLI tests replace it to inject a fault.
+var newEmulator = func() *emulated.Emulator { return &emulated.Emulator{} }

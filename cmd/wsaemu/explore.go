@@ -6,6 +6,7 @@ import (
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 )
 
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
@@ -57,7 +58,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 					default:
 						c.Seed, c.Seeded = *start+uint64(i), true
 					}
-					em := &spec.Emulator{}
+					em := newEmulator()
 					rep := spec.Run(sc, em, c)
 					runs++
 					if runs%100 == 0 {
@@ -71,7 +72,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 					// Determinism: every tenth schedule is run again and must
 					// give the same trace, byte for byte.
 					if i%10 == 0 {
-						again := &spec.Emulator{}
+						again := newEmulator()
 						spec.Run(sc, again, c)
 						if em.System().Trace().String() != again.System().Trace().String() {
 							diverged++
@@ -158,14 +159,14 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wsaemu replay: -format must be trace, json, text, html or perfetto, not %q\n", *format)
 		return exitUsage
 	}
-	var em *spec.Emulator
+	var em *emulated.Emulator
 	if *choices != "" {
-		cs, err := spec.ParseChoices(*choices)
+		cs, err := emulated.ParseChoices(*choices)
 		if err != nil {
 			fmt.Fprintf(stderr, "wsaemu replay: -choices: %v\n", err)
 			return exitUsage
 		}
-		em = &spec.Emulator{Chooser: emu.ReplayChooser(cs)}
+		em = &emulated.Emulator{Chooser: emu.ReplayChooser(cs)}
 	}
 	if !validKindProfile(*kind, *profile, stderr) || *kind == "all" || *profile == "all" {
 		return exitUsage

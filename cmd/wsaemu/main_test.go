@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,8 +19,22 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"wsaemu": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		// wsaemu-faulty is the command with a fault injected into the
+		// emulator: its Chooser panics at the first open decision, which
+		// the emulator asks for inside an emulated thread's call (or in
+		// its scheduler). What the CLI does with that is what it does
+		// with any bug of the emulator.
+		"wsaemu-faulty": func() {
+			newEmulator = func() *emulated.Emulator { return &emulated.Emulator{Chooser: panicChooser{}} }
+			os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		},
 	})
 }
+
+// panicChooser stands for a bug inside the emulator.
+type panicChooser struct{}
+
+func (panicChooser) Choose(emu.Point, int) int { panic("injected fault: the chooser failed") }
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: map[string]func(*testscript.TestScript, bool, []string){

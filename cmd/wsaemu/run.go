@@ -8,15 +8,16 @@ import (
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 )
 
 // show runs one scenario under one configuration on the emulator and
 // prints its timeline (lanes), its trace (as text or JSON lines), or a
 // picture of it: an HTML page, or a Chrome trace for Perfetto.
 // em may carry a Chooser (replay -choices); nil means a plain emulator.
-func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em *spec.Emulator) *spec.Report {
+func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em *emulated.Emulator) *spec.Report {
 	if em == nil {
-		em = &spec.Emulator{}
+		em = newEmulator()
 	}
 	rep := spec.Run(sc, em, cfg)
 	switch format {

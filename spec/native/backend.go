@@ -31,9 +31,10 @@ type Backend struct {
 	tnames  []string
 	byTID   map[uint32]*thread
 	objs    map[string]*object
-	ovNames map[uintptr]string
+	decls   []*object // by declaration index
+	ovDecl  map[uintptr]int
 	slots   []int
-	done    []spec.Completion
+	done    []spec.Returned
 	started bool
 }
 
@@ -46,24 +47,25 @@ type thread struct {
 	exited  bool
 	depth   int  // APC nesting on this thread (touched only on it)
 	hClosed bool // the scenario closed this thread's handle
+	m       *machine
 }
 
 type request struct {
-	call  spec.Call
+	op    spec.Op
 	fn    func() error
 	reply chan reply
 	quit  bool
 }
 
 type reply struct {
-	out     spec.Outcome
+	out     spec.Result
 	err     error
 	exited  bool
 	timeout bool // the call ended because its own time-out ran out
 }
 
 type pendingCall struct {
-	call     string
+	op       spec.Op
 	ch       chan reply
 	deadline time.Time // zero: no time-out of its own
 	held     *reply    // a time-out result kept back until the next settle
@@ -71,6 +73,7 @@ type pendingCall struct {
 
 type object struct {
 	decl  spec.Decl
+	th    *thread        // thread
 	h     windows.Handle // event, socket, port
 	r, w  windows.Handle // pipe ends
 	wsaEv bool           // made by WSACreateEvent
@@ -123,14 +126,22 @@ func (b *Backend) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	b.tnames = nil
 	b.byTID = map[uint32]*thread{}
 	b.objs = map[string]*object{}
-	b.ovNames = map[uintptr]string{}
+	b.decls = make([]*object, len(decls))
+	b.ovDecl = map[uintptr]int{}
 	b.slots = nil
 	b.done = nil
-	for _, d := range decls {
+	for i, d := range decls {
+		o := &object{decl: d}
+		b.decls[i] = o
+		b.objs[d.Name] = o
+	}
+	for i, d := range decls {
 		if d.Kind != "thread" {
 			continue
 		}
 		t := &thread{name: d.Name, reqs: make(chan request, 1)}
+		t.m = &machine{b: b, t: t}
+		b.decls[i].th = t
 		ready := make(chan error, 1)
 		go b.threadMain(t, ready)
 		if err := <-ready; err != nil {
@@ -147,11 +158,11 @@ func (b *Backend) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 		if err := wsaStartup(); err != nil {
 			return err
 		}
-		for _, d := range decls {
+		for i, d := range decls {
 			if d.Kind == "thread" {
 				continue
 			}
-			if err := b.declare(d); err != nil {
+			if err := b.declare(i, d); err != nil {
 				return err
 			}
 		}
@@ -203,7 +214,7 @@ func (b *Backend) threadMain(t *thread, ready chan<- error) {
 			req.reply <- reply{err: req.fn()}
 			continue
 		}
-		out, timeout, err := b.execTop(t, req.call)
+		out, timeout, err := b.execTop(t, req.op)
 		if errors.Is(err, errExit) {
 			req.reply <- reply{exited: true}
 			return
@@ -226,35 +237,35 @@ func (b *Backend) threadByTID(id uint32) *thread {
 }
 
 // Do implements spec.Backend.
-func (b *Backend) Do(name string, c spec.Call) (spec.Outcome, error) {
+func (b *Backend) Do(name string, op spec.Op) (spec.Result, error) {
 	t, ok := b.threads[name]
 	if !ok {
-		return spec.Outcome{}, &spec.ParseError{Line: c.Line, Msg: fmt.Sprintf("unknown thread %q", name)}
+		return spec.Result{}, fmt.Errorf("unknown thread %q", name)
 	}
 	b.collect(false)
 	if t.exited {
-		return spec.Outcome{}, &spec.ParseError{Line: c.Line, Msg: fmt.Sprintf("thread %s has exited", name)}
+		return spec.Result{}, fmt.Errorf("thread %s has exited", name)
 	}
 	if t.pending != nil {
-		return spec.Outcome{}, &spec.ParseError{Line: c.Line, Msg: fmt.Sprintf("thread %s is still in its previous call (%s)", name, t.pending.call)}
+		return spec.Result{}, fmt.Errorf("thread %s is still in its previous call (%s)", name, t.pending.op.Entry().Name)
 	}
 	ch := make(chan reply, 1)
 	start := time.Now()
-	t.reqs <- request{call: c, reply: ch}
-	pc := &pendingCall{call: c.Name, ch: ch}
-	if ms, ok := callTimeout(c); ok {
+	t.reqs <- request{op: op, reply: ch}
+	pc := &pendingCall{op: op, ch: ch}
+	if ms, ok := callTimeout(op); ok {
 		pc.deadline = start.Add(time.Duration(ms) * time.Millisecond)
 	}
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return spec.Outcome{}, r.err
+			return spec.Result{}, r.err
 		}
 		if r.exited {
 			t.exited = true
 			b.awaitExit(t)
 			b.quiet()
-			return spec.Outcome{Outs: map[string]string{}}, nil
+			return spec.Result{}, nil
 		}
 		if r.timeout {
 			// The emulator's clock moves only when the scenario settles:
@@ -262,14 +273,14 @@ func (b *Backend) Do(name string, c spec.Call) (spec.Outcome, error) {
 			pc.held = &r
 			t.pending = pc
 			b.quiet()
-			return spec.Outcome{Blocked: true}, nil
+			return spec.Result{Blocked: true}, nil
 		}
 		b.quiet()
 		return r.out, nil
 	case <-time.After(b.Grace):
 		t.pending = pc
 		b.quiet()
-		return spec.Outcome{Blocked: true}, nil
+		return spec.Result{Blocked: true}, nil
 	}
 }
 
@@ -321,11 +332,7 @@ func (b *Backend) collect(settling bool) {
 		if r.exited {
 			t.exited = true
 		}
-		out := r.out
-		if r.err != nil {
-			out = spec.Outcome{Ret: "ERROR", Err: r.err.Error(), Outs: map[string]string{}}
-		}
-		b.done = append(b.done, spec.Completion{Thread: n, Call: pc.call, Outcome: out})
+		b.done = append(b.done, spec.Returned{Thread: n, Op: pc.op, Result: r.out, Err: r.err})
 	}
 }
 
@@ -372,7 +379,7 @@ func (b *Backend) anyTimedPending() bool {
 }
 
 // Completed implements spec.Backend.
-func (b *Backend) Completed() []spec.Completion {
+func (b *Backend) Completed() []spec.Returned {
 	b.collect(false)
 	d := b.done
 	b.done = nil

@@ -76,14 +76,14 @@ func fire(i int, rc spec.RoutineCall, ov uintptr, hasOv bool) {
 		rc.Thread = "?"
 	}
 	if hasOv {
-		rc.Ov = b.ovNameAt(ov)
+		rc.Ov = b.ovRef(ov).String()
 	}
 	b.mu.Lock()
 	obj.calls = append(obj.calls, rc)
 	n := len(obj.calls)
 	b.mu.Unlock()
 	if obj.decl.Does != nil && n <= maxRoutineActs && t != nil {
-		if _, err := b.exec(t, *obj.decl.Does); err != nil {
+		if _, err := obj.decl.Does.Op.Run(t.m); err != nil {
 			b.mu.Lock()
 			obj.calls[n-1].Ov += " (does failed: " + err.Error() + ")"
 			b.mu.Unlock()

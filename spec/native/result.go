@@ -1,8 +1,6 @@
 package native
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/spec"
@@ -89,7 +87,7 @@ func FromReport(rep *spec.Report, kind, profile string) Result {
 			sr.Call, sr.Outcome = "settle", ""
 		}
 		for _, c := range s.Completions {
-			sr.Completions = append(sr.Completions, fmt.Sprintf("%s: %s -> %s", c.Thread, c.Call, RenderOutcome(c.Outcome)))
+			sr.Completions = append(sr.Completions, spec.FormatCompletion(c))
 		}
 		for _, f := range s.Failures {
 			sr.Failures = append(sr.Failures, Failure{Line: f.Line, Msg: f.Msg})
@@ -101,25 +99,6 @@ func FromReport(rep *spec.Report, kind, profile string) Result {
 }
 
 // RenderOutcome writes an outcome on one line: "blocked", or the return
-// value, the error and the out-parameters in name order.
-func RenderOutcome(o spec.Outcome) string {
-	if o.Blocked {
-		return "blocked"
-	}
-	parts := []string{o.Ret}
-	if o.Ret == "" {
-		parts = []string{"(no return)"}
-	}
-	if o.Err != "" {
-		parts = append(parts, o.Err)
-	}
-	keys := make([]string, 0, len(o.Outs))
-	for k := range o.Outs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		parts = append(parts, k+"="+o.Outs[k])
-	}
-	return strings.Join(parts, " ")
-}
+// value, the error and the out-parameters in name order (spec's one
+// outcome format).
+func RenderOutcome(o spec.Outcome) string { return spec.FormatOutcome(o) }

@@ -1,9 +1,8 @@
-package spec
+package emulated
 
 import (
 	"fmt"
-	"net/netip"
-	"strconv"
+	"github.com/wsaemu/wsaemu/spec"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
@@ -22,35 +21,32 @@ type Emulator struct {
 	st      *emu.Stepper
 	threads map[string]*emu.Thread
 	tnames  []string
-	objs    map[string]*object
-	ovName  map[*emu.Overlapped]string
-	last    map[string]string // thread -> call it is blocked in
-	done    []Completion
+	objs    []*object          // by declaration index
+	byName  map[string]*object // by declared name
+	ovDecl  map[*emu.Overlapped]int
+	mach    map[*emu.Thread]*machine
+	done    []spec.Returned
 	pending map[string]*pendingCall
 }
 
 type pendingCall struct {
-	call string
-	out  *Outcome
-	fin  func(*Outcome)
+	op  spec.Op
+	out *spec.Result
+	err *error
 }
 
 type object struct {
-	decl    Decl
-	h       emu.Handle // events, pipe ends, ports, sockets
-	read    emu.Handle // pipes
-	write   emu.Handle
-	ov      *emu.Overlapped
-	buf     []byte
-	calls   []RoutineCall
-	thread  string // routines: the thread a "does" call runs on is the one running it
-	wsaFn   emu.WSACompletionRoutine
-	fileFn  emu.FileIOCompletionRoutine
-	apcFn   emu.APCProc
-	sockAF  int32
-	sockovl bool
-	// msgReport rereads a pending WSARecvMsg's message when asked.
-	msgReport func(*Outcome)
+	decl   spec.Decl
+	thread *emu.Thread // threads
+	h      emu.Handle  // events, ports, sockets
+	read   emu.Handle  // pipes
+	write  emu.Handle
+	ov     *emu.Overlapped
+	buf    []byte
+	calls  []spec.RoutineCall
+	wsaFn  emu.WSACompletionRoutine
+	fileFn emu.FileIOCompletionRoutine
+	apcFn  emu.APCProc
 }
 
 // TraceLen is how many trace events the current run has recorded.
@@ -121,7 +117,7 @@ func (e *Emulator) Name() string { return "emulator" }
 func (e *Emulator) System() *emu.System { return e.sys }
 
 // Start implements Backend.
-func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
+func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	var opts []emu.Option
 	switch cfg.Kind {
 	case "", "nonifs":
@@ -164,19 +160,29 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 	e.st = st
 	e.threads = map[string]*emu.Thread{}
 	e.tnames = nil
-	e.objs = map[string]*object{}
-	e.ovName = map[*emu.Overlapped]string{}
+	e.objs = make([]*object, len(decls))
+	e.byName = make(map[string]*object, len(decls))
+	e.ovDecl = map[*emu.Overlapped]int{}
+	e.mach = map[*emu.Thread]*machine{}
 	e.pending = map[string]*pendingCall{}
 	e.done = nil
+	for i, d := range decls {
+		o := &object{decl: d}
+		e.objs[i] = o
+		e.byName[d.Name] = o
+	}
 	// Threads first, so objects can be made on the first one.
-	for _, d := range decls {
+	for i, d := range decls {
 		if d.Kind == "thread" {
-			e.threads[d.Name] = st.NewThread(d.Name)
+			t := st.NewThread(d.Name)
+			e.threads[d.Name] = t
 			e.tnames = append(e.tnames, d.Name)
+			e.objs[i].thread = t
+			e.mach[t] = &machine{e: e, t: t}
 		}
 	}
 	if len(e.tnames) == 0 {
-		return &ParseError{"", 1, "no thread declared"}
+		return &spec.ParseError{Line: 1, Msg: "no thread declared"}
 	}
 	first := e.threads[e.tnames[0]]
 	var setupErr error
@@ -186,11 +192,11 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 			setupErr = err
 			return
 		}
-		for _, dc := range decls {
+		for i, dc := range decls {
 			if dc.Kind == "thread" {
 				continue
 			}
-			if err := e.declare(t, dc); err != nil {
+			if err := e.declare(t, i, dc); err != nil {
 				setupErr = err
 				return
 			}
@@ -199,120 +205,77 @@ func (e *Emulator) Start(cfg RunConfig, decls []Decl) error {
 	return setupErr
 }
 
-func (e *Emulator) declErr(d Decl, format string, args ...any) error {
-	return &ParseError{"", d.Line, fmt.Sprintf(format, args...)}
+func (e *Emulator) declErr(d spec.Decl, format string, args ...any) error {
+	return &spec.ParseError{Line: d.Line, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (e *Emulator) declare(t *emu.Thread, d Decl) error {
-	o := &object{decl: d}
-	e.objs[d.Name] = o
-	switch d.Kind {
-	case "event":
-		manual := !d.Args.Has("auto")
-		h, err := t.CreateEvent(manual, d.Args.Has("signalled"))
+// declare makes one declared object from its decoded declaration.
+func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
+	o := e.objs[i]
+	switch x := d.Obj.(type) {
+	case *spec.EventDecl:
+		h, err := t.CreateEvent(x.Manual, x.Signalled)
 		if err != nil {
 			return err
 		}
 		o.h = h
-	case "socket":
-		af := int32(provider.AF_INET)
-		if d.Args.Has("udp6") {
-			af = provider.AF_INET6
-		} else if len(d.Args.Pos) > 0 && !d.Args.Has("udp4") && !d.Args.Has("nonoverlapped") {
-			return e.declErr(d, "socket %s: want udp4 or udp6, got %q", d.Name, d.Args.Pos[0])
+	case *spec.SocketDecl:
+		flags := uint32(0)
+		if x.Overlapped {
+			flags = provider.WSA_FLAG_OVERLAPPED
 		}
-		flags := uint32(provider.WSA_FLAG_OVERLAPPED)
-		if d.Args.Has("nonoverlapped") {
-			flags = 0
-		}
-		s, err := t.WSASocket(af, provider.SOCK_DGRAM, provider.IPPROTO_UDP, flags)
+		s, err := t.WSASocket(x.AF, provider.SOCK_DGRAM, provider.IPPROTO_UDP, flags)
 		if err != nil {
 			return err
 		}
-		o.h, o.sockAF, o.sockovl = emu.Handle(s), af, flags != 0
-		if v, ok := d.Args.Get("bind"); ok {
-			ap, err := netip.ParseAddrPort(v)
-			if err != nil {
-				return e.declErr(d, "socket %s: bad address %q", d.Name, v)
-			}
-			if err := t.Bind(s, &ap, namelen(ap)); err != nil {
-				return e.declErr(d, "socket %s: bind %s: %v", d.Name, v, err)
+		o.h = emu.Handle(s)
+		if x.Bind != nil {
+			if err := t.Bind(s, x.Bind, spec.Namelen(*x.Bind)); err != nil {
+				return e.declErr(d, "socket %s: bind %s: %v", d.Name, x.Bind, err)
 			}
 		}
-		if v, ok := d.Args.Get("connect"); ok {
-			ap, err := netip.ParseAddrPort(v)
-			if err != nil {
-				return e.declErr(d, "socket %s: bad address %q", d.Name, v)
-			}
-			if err := t.Connect(s, &ap, namelen(ap)); err != nil {
-				return e.declErr(d, "socket %s: connect %s: %v", d.Name, v, err)
+		if x.Connect != nil {
+			if err := t.Connect(s, x.Connect, spec.Namelen(*x.Connect)); err != nil {
+				return e.declErr(d, "socket %s: connect %s: %v", d.Name, x.Connect, err)
 			}
 		}
-	case "overlapped":
+	case *spec.OverlappedDecl:
 		o.ov = &emu.Overlapped{}
-		e.ovName[o.ov] = d.Name
-		if v, ok := d.Args.Get("event"); ok && v != "none" {
-			ev, ok := e.objs[v]
-			if !ok || ev.decl.Kind != "event" {
-				return e.declErr(d, "overlapped %s: %q is not a declared event", d.Name, v)
-			}
-			o.ov.HEvent = ev.h
+		e.ovDecl[o.ov] = i
+		if x.Event.Valid() {
+			o.ov.HEvent = e.objs[x.Event.Decl].h
 		}
-		if v, ok := d.Args.Get("hevent"); ok {
-			n, err := ParseValue(v)
-			if err != nil {
-				return e.declErr(d, "overlapped %s: hevent=%q: %v", d.Name, v, err)
-			}
-			o.ov.HEvent = emu.Handle(n)
+		if x.HasHEvent {
+			o.ov.HEvent = emu.Handle(x.HEvent)
 		}
-		if d.Args.Has("lowbit") {
+		if x.LowBit {
 			o.ov.HEvent |= 1
 		}
-		for _, f := range []string{"Internal", "InternalHigh", "Offset", "OffsetHigh"} {
-			if v, ok := d.Args.Get(f); ok {
-				n, err := ParseValue(v)
-				if err != nil {
-					return e.declErr(d, "overlapped %s: %s=%q: %v", d.Name, f, v, err)
-				}
-				setField(o.ov, f, n)
+		for f, v := range x.Fields {
+			if v.Set {
+				setField(o.ov, f, v.V)
 			}
 		}
-	case "buffer":
-		if len(d.Args.Pos) != 1 {
-			return e.declErr(d, "buffer %s: give a size or a \"quoted text\"", d.Name)
-		}
-		if s, ok := Quoted(d.Args.Pos[0]); ok {
-			o.buf = []byte(s)
-		} else {
-			n, err := strconv.Atoi(d.Args.Pos[0])
-			if err != nil || n < 0 || n > 1<<20 {
-				return e.declErr(d, "buffer %s: bad size %q", d.Name, d.Args.Pos[0])
-			}
-			o.buf = make([]byte, n)
-		}
-	case "routine", "apc":
+	case *spec.BufferDecl:
+		o.buf = make([]byte, x.Size())
+		copy(o.buf, x.Init)
+	case *spec.RoutineDecl:
 		e.makeRoutine(o)
-	case "pipe":
+	case *spec.PipeDecl:
 		opts := emu.PipeOptions{}
-		if d.Args.Has("message") {
+		if x.Message {
 			opts.Mode = emu.PipeMessage
 		}
-		if d.Args.Has("sync") {
-			opts.Synchronous = true
-		}
-		if v, ok := d.Args.Get("capacity"); ok {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return e.declErr(d, "pipe %s: bad capacity %q", d.Name, v)
-			}
-			opts.Capacity = n
+		opts.Synchronous = x.Sync
+		if x.HasCapacity {
+			opts.Capacity = x.Capacity
 		}
 		r, w, err := t.CreatePipe(opts)
 		if err != nil {
 			return err
 		}
 		o.read, o.write = r, w
-	case "port":
+	case *spec.PortDecl:
 		h, err := t.CreateIoCompletionPort(emu.INVALID_HANDLE_VALUE, 0, 0, 0)
 		if err != nil {
 			return err
@@ -324,13 +287,6 @@ func (e *Emulator) declare(t *emu.Thread, d Decl) error {
 	return nil
 }
 
-func namelen(ap netip.AddrPort) int32 {
-	if ap.Addr().Is4() {
-		return provider.SizeofSockaddrInet4
-	}
-	return provider.SizeofSockaddrInet6
-}
-
 // maxRoutineActs bounds how often one routine makes its "does" call in a
 // run.
 const maxRoutineActs = 1000
@@ -339,7 +295,7 @@ const maxRoutineActs = 1000
 // for: each records its call and then makes its "does" call, if any, on
 // the thread it runs on.
 func (e *Emulator) makeRoutine(o *object) {
-	record := func(t *emu.Thread, rc RoutineCall) {
+	record := func(t *emu.Thread, rc spec.RoutineCall) {
 		rc.Thread = t.Name()
 		rc.Depth = t.APCDepth()
 		o.calls = append(o.calls, rc)
@@ -348,31 +304,31 @@ func (e *Emulator) makeRoutine(o *object) {
 		if o.decl.Does != nil && len(o.calls) <= maxRoutineActs {
 			// A scenario mistake in the routine's call is recorded with the
 			// call it belongs to.
-			if _, err := e.exec(t, *o.decl.Does); err != nil {
+			if _, err := o.decl.Does.Op.Run(e.machineOf(t)); err != nil {
 				o.calls[len(o.calls)-1].Ov += " (does failed: " + err.Error() + ")"
 			}
 		}
 	}
 	o.wsaFn = func(dwError, cb uint32, ov *emu.Overlapped, flags uint32) {
-		rc := RoutineCall{Err: dwError, Bytes: cb, Flags: flags, Ov: e.nameOf(ov)}
+		rc := spec.RoutineCall{Err: dwError, Bytes: cb, Flags: flags, Ov: e.ovRef(ov).String()}
 		record(e.currentThread(), rc)
 	}
 	o.fileFn = func(t *emu.Thread, code, n uint32, ov *emu.Overlapped) {
-		record(t, RoutineCall{Err: code, Bytes: n, Ov: e.nameOf(ov)})
+		record(t, spec.RoutineCall{Err: code, Bytes: n, Ov: e.ovRef(ov).String()})
 	}
 	o.apcFn = func(t *emu.Thread, p uintptr) {
-		record(t, RoutineCall{Param: uint64(p)})
+		record(t, spec.RoutineCall{Param: uint64(p)})
 	}
 }
 
-func (e *Emulator) nameOf(ov *emu.Overlapped) string {
-	if n, ok := e.ovName[ov]; ok {
-		return n
+// machineOf is the machine that runs calls on t.
+func (e *Emulator) machineOf(t *emu.Thread) *machine {
+	m, ok := e.mach[t]
+	if !ok {
+		m = &machine{e: e, t: t}
+		e.mach[t] = m
 	}
-	if ov == nil {
-		return "NULL"
-	}
-	return "?"
+	return m
 }
 
 // currentThread is the thread running now: a Winsock routine has no
@@ -380,29 +336,26 @@ func (e *Emulator) nameOf(ov *emu.Overlapped) string {
 func (e *Emulator) currentThread() *emu.Thread { return e.sys.CurrentThread() }
 
 // Do implements Backend.
-func (e *Emulator) Do(thread string, c Call) (Outcome, error) {
+func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
 	t, ok := e.threads[thread]
 	if !ok {
-		return Outcome{}, &ParseError{"", c.Line, fmt.Sprintf("unknown thread %q", thread)}
+		return spec.Result{}, fmt.Errorf("unknown thread %q", thread)
 	}
-	var out Outcome
+	var out spec.Result
 	var callErr error
-	pc := &pendingCall{call: c.Name, out: &out}
-	res, err := e.st.Call(t, func(t *emu.Thread) {
-		out, callErr = e.exec(t, c)
-		if pc.fin != nil {
-			pc.fin(&out)
-		}
+	m := e.mach[t]
+	res, err := e.st.Call(t, func(*emu.Thread) {
+		out, callErr = op.Run(m)
 	})
 	if err != nil {
-		return Outcome{}, &ParseError{"", c.Line, err.Error()}
+		return spec.Result{}, err
 	}
 	if callErr != nil {
-		return Outcome{}, callErr
+		return spec.Result{}, callErr
 	}
 	if !res.Returned {
-		e.pending[thread] = pc
-		return Outcome{Blocked: true}, nil
+		e.pending[thread] = &pendingCall{op: op, out: &out, err: &callErr}
+		return spec.Result{Blocked: true}, nil
 	}
 	e.collect(thread)
 	return out, nil
@@ -416,7 +369,7 @@ func (e *Emulator) collect(except string) {
 		}
 		if pc, ok := e.pending[n]; ok && e.st.Idle(e.threads[n]) {
 			delete(e.pending, n)
-			e.done = append(e.done, Completion{Thread: n, Call: pc.call, Outcome: *pc.out})
+			e.done = append(e.done, spec.Returned{Thread: n, Op: pc.op, Result: *pc.out, Err: *pc.err})
 		}
 	}
 }
@@ -429,7 +382,7 @@ func (e *Emulator) Settle() error {
 }
 
 // Completed implements Backend.
-func (e *Emulator) Completed() []Completion {
+func (e *Emulator) Completed() []spec.Returned {
 	e.collect("")
 	d := e.done
 	e.done = nil
@@ -437,18 +390,18 @@ func (e *Emulator) Completed() []Completion {
 }
 
 // Overlapped implements Backend.
-func (e *Emulator) Overlapped(name string) (OvFields, error) {
-	o, ok := e.objs[name]
+func (e *Emulator) Overlapped(name string) (spec.OvFields, error) {
+	o, ok := e.byName[name]
 	if !ok || o.ov == nil {
-		return OvFields{}, fmt.Errorf("%q is not a declared overlapped record", name)
+		return spec.OvFields{}, fmt.Errorf("%q is not a declared overlapped record", name)
 	}
 	s := o.ov.Snapshot()
-	return OvFields{Internal: uint64(s.Internal), InternalHigh: uint64(s.InternalHigh), Offset: s.Offset, OffsetHigh: s.OffsetHigh}, nil
+	return spec.OvFields{Internal: uint64(s.Internal), InternalHigh: uint64(s.InternalHigh), Offset: s.Offset, OffsetHigh: s.OffsetHigh}, nil
 }
 
 // EventSignalled implements Backend.
 func (e *Emulator) EventSignalled(name string) (bool, error) {
-	o, ok := e.objs[name]
+	o, ok := e.byName[name]
 	if !ok || o.decl.Kind != "event" {
 		return false, fmt.Errorf("%q is not a declared event", name)
 	}
@@ -460,8 +413,8 @@ func (e *Emulator) EventSignalled(name string) (bool, error) {
 }
 
 // Routine implements Backend.
-func (e *Emulator) Routine(name string) ([]RoutineCall, error) {
-	o, ok := e.objs[name]
+func (e *Emulator) Routine(name string) ([]spec.RoutineCall, error) {
+	o, ok := e.byName[name]
 	if !ok || (o.decl.Kind != "routine" && o.decl.Kind != "apc") {
 		return nil, fmt.Errorf("%q is not a declared routine or apc", name)
 	}
@@ -470,7 +423,7 @@ func (e *Emulator) Routine(name string) ([]RoutineCall, error) {
 
 // Buffer implements Backend.
 func (e *Emulator) Buffer(name string) ([]byte, error) {
-	o, ok := e.objs[name]
+	o, ok := e.byName[name]
 	if !ok || o.decl.Kind != "buffer" {
 		return nil, fmt.Errorf("%q is not a declared buffer", name)
 	}
@@ -493,15 +446,16 @@ func (e *Emulator) Close() {
 	}
 }
 
-func setField(ov *emu.Overlapped, f string, v uint64) {
+// setField sets a record's field, in OvFieldNames order.
+func setField(ov *emu.Overlapped, f int, v uint64) {
 	switch f {
-	case "Internal":
+	case 0:
 		ov.Internal = uintptr(v)
-	case "InternalHigh":
+	case 1:
 		ov.InternalHigh = uintptr(v)
-	case "Offset":
+	case 2:
 		ov.Offset = uint32(v)
-	case "OffsetHigh":
+	case 3:
 		ov.OffsetHigh = uint32(v)
 	}
 }

@@ -1,9 +1,11 @@
-package spec
+package emulated
 
 import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/wsaemu/wsaemu/spec"
 )
 
 // fuzzMaxSteps is the step budget of one fuzz run: with the bound on a
@@ -19,8 +21,8 @@ const fuzzMaxSteps = 24
 // not run" and is itself a bug the fuzzer reports; the same seed gives the
 // same trace. The seed corpus is every scenario of the built-in corpus.
 func FuzzParse(f *testing.F) {
-	for _, p := range EmbeddedFiles() {
-		b, err := Corpus.ReadFile(p)
+	for _, p := range spec.EmbeddedFiles() {
+		b, err := spec.Corpus.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -29,9 +31,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("title x\nthread A\nA: SleepEx 0\n  return 0\n"))
 	f.Add([]byte("title x\nthread A\nA: WSARecv nosuch b ov\n  either\n  or\n  end\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := Parse("fuzz.scenario", bytes.NewReader(data))
+		sc, err := spec.Parse("fuzz.scenario", bytes.NewReader(data))
 		if err != nil {
-			var pe *ParseError
+			var pe *spec.ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("parse error without a place: %v", err)
 			}
@@ -40,9 +42,9 @@ func FuzzParse(f *testing.F) {
 		if len(sc.Steps) > fuzzMaxSteps {
 			sc.Steps = sc.Steps[:fuzzMaxSteps]
 		}
-		cfg := RunConfig{Kind: "nonifs", Profile: "windows", Seed: 7, Seeded: true}
+		cfg := spec.RunConfig{Kind: "nonifs", Profile: "windows", Seed: 7, Seeded: true}
 		em := &Emulator{}
-		rep := Run(sc, em, cfg)
+		rep := spec.Run(sc, em, cfg)
 		_ = rep.Failures()
 		if em.sys != nil {
 			if ps := em.sys.Panics(); len(ps) > 0 {
@@ -53,7 +55,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		again := &Emulator{}
-		Run(sc, again, cfg)
+		spec.Run(sc, again, cfg)
 		if em.sys != nil && again.sys != nil && em.sys.Trace().String() != again.sys.Trace().String() {
 			t.Fatalf("the same seed gave two different traces")
 		}

@@ -1,6 +1,6 @@
 //go:build windows
 
-package spec_test
+package emulated_test
 
 import (
 	"github.com/wsaemu/wsaemu/spec"

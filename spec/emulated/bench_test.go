@@ -1,4 +1,4 @@
-package spec_test
+package emulated_test
 
 // The same scenario loop timed on every backend this build has (issue 5,
 // item 6): one loopback UDP overlapped cycle — a receive that pends, a
@@ -8,8 +8,8 @@ package spec_test
 // (bench_windows_test.go) also runs it on the real ws2_32, so the ratio
 // comes from one test binary run under Wine:
 //
-//	go test -run '^$' -bench Cycle ./spec                     # emulator
-//	GOOS=windows GOARCH=amd64 go test -c -o spec.test.exe ./spec
+//	go test -run '^$' -bench Cycle ./spec/emulated            # emulator
+//	GOOS=windows GOARCH=amd64 go test -c -o spec.test.exe ./spec/emulated
 //	wine64 spec.test.exe -test.run '^$' -test.bench Cycle     # both
 //
 // The emulator's figure includes what a scenario run always pays: the
@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 )
 
 // benchCycleScenario declares the loop's objects; its four steps are the
@@ -56,8 +57,8 @@ type benchBackend struct {
 
 // benchBackends: the emulator; bench_windows_test.go adds the native one.
 var benchBackends = []benchBackend{
-	{"emulator", func() spec.Backend { return &spec.Emulator{} }},
-	{"emulator-quiet", func() spec.Backend { return &spec.Emulator{Quiet: true} }},
+	{"emulator", func() spec.Backend { return &emulated.Emulator{} }},
+	{"emulator-quiet", func() spec.Backend { return &emulated.Emulator{Quiet: true} }},
 }
 
 // benchCycleBatch is how many cycles run on one machine before it is
@@ -104,19 +105,20 @@ func benchCycle(b *testing.B, sc *spec.Scenario, mk func() spec.Backend) {
 // value (and the bytes of the two results), so a backend that stopped
 // doing the cycle cannot look fast.
 func benchOneCycle(b *testing.B, be spec.Backend, sc *spec.Scenario) {
-	want := [...]string{"SOCKET_ERROR", "", "TRUE", "TRUE"}
+	const anything = 1 << 40
+	want := [...]uint64{spec.SocketError, anything, 1, 1}
 	for i, st := range sc.Steps {
-		out, err := be.Do(st.Thread, st.Call)
+		out, err := be.Do(st.Thread, st.Call.Op)
 		if err != nil {
 			b.Fatal(err)
 		}
 		switch {
 		case out.Blocked:
 			b.Fatalf("step %d (%s) blocked", i+1, st.Call.Name)
-		case want[i] != "" && out.Ret != want[i]:
-			b.Fatalf("step %d (%s): %s %s, want %s", i+1, st.Call.Name, out.Ret, out.Err, want[i])
-		case i >= 2 && out.Outs["bytes"] != "32":
-			b.Fatalf("step %d (%s): bytes=%s, want 32", i+1, st.Call.Name, out.Outs["bytes"])
+		case want[i] != anything && out.Ret != want[i]:
+			b.Fatalf("step %d (%s): returned %d (error %d), want %d", i+1, st.Call.Name, out.Ret, out.Err, want[i])
+		case i >= 2 && out.Outs.Bytes != 32:
+			b.Fatalf("step %d (%s): bytes=%d, want 32", i+1, st.Call.Name, out.Outs.Bytes)
 		}
 	}
 	be.Completed()

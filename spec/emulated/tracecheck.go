@@ -1,7 +1,8 @@
-package spec
+package emulated
 
 import (
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -55,9 +56,9 @@ type ObservedStep struct {
 	Call   string
 	// Outcome is how the call returned ("blocked" included). A settle step
 	// has none and only its completions are compared.
-	Outcome Outcome
+	Outcome spec.Outcome
 	// Completions are the blocked calls seen returning during the step.
-	Completions []Completion
+	Completions []spec.Completion
 	// Verdicts says whether the recording says which expectations held;
 	// when it does, Failed lists the lines of the step's expectations that
 	// did not, and a schedule must fail exactly those. Expectations of a
@@ -162,12 +163,12 @@ func ParseChoices(s string) ([]emu.Choice, error) {
 // scenario (more steps, or a step at another line) or the scenario cannot
 // run (set-up fails, or no schedule can make the step where the search
 // stops).
-func CheckObserved(sc *Scenario, cfg RunConfig, observed []ObservedStep) (*TraceCheck, error) {
+func CheckObserved(sc *spec.Scenario, cfg spec.RunConfig, observed []ObservedStep) (*TraceCheck, error) {
 	return CheckObservedWithin(sc, cfg, observed, MaxTraceRuns)
 }
 
 // CheckObservedWithin is CheckObserved with another bound on probes.
-func CheckObservedWithin(sc *Scenario, cfg RunConfig, observed []ObservedStep, maxRuns int) (*TraceCheck, error) {
+func CheckObservedWithin(sc *spec.Scenario, cfg spec.RunConfig, observed []ObservedStep, maxRuns int) (*TraceCheck, error) {
 	if len(observed) > len(sc.Steps) {
 		return nil, fmt.Errorf("%s: the trace has %d steps, the scenario %d", sc.File, len(observed), len(sc.Steps))
 	}
@@ -239,7 +240,7 @@ func CheckObservedWithin(sc *Scenario, cfg RunConfig, observed []ObservedStep, m
 	return tc, nil
 }
 
-func stepCall(st Step) string {
+func stepCall(st spec.Step) string {
 	if st.Call.Name == "settle" {
 		return "settle"
 	}
@@ -277,29 +278,31 @@ type traceProbe struct {
 
 // traceRun runs the scenario once under a prefix of decisions and compares
 // it with the observation step by step, stopping at the first difference.
-func traceRun(sc *Scenario, cfg RunConfig, observed []ObservedStep, prefix []int) (traceProbe, error) {
+func traceRun(sc *spec.Scenario, cfg spec.RunConfig, observed []ObservedStep, prefix []int) (traceProbe, error) {
 	ch := &prefixChooser{prefix: prefix}
 	em := &Emulator{Chooser: ch}
 	defer em.Close()
 	if err := em.Start(cfg, sc.Decls); err != nil {
-		return traceProbe{}, withFile(sc.File, err)
+		return traceProbe{}, spec.WithFile(sc.File, err)
 	}
-	ev := &evaluator{b: em, last: map[string]Completion{}}
+	ev := spec.NewChecker(em)
 	m := newMatcher()
 	for i, o := range observed {
 		st := sc.Steps[i]
-		var out Outcome
+		var out spec.Outcome
 		var err error
 		if st.Call.Name == "settle" {
 			err = em.Settle()
 		} else {
-			out, err = em.Do(st.Thread, st.Call)
+			var r spec.Result
+			r, err = em.Do(st.Thread, st.Call.Op)
+			out = spec.Render(st.Call.Op, r)
 		}
 		if err != nil {
 			// The step cannot run in this schedule (a thread still in its
 			// previous call, say): a difference like any other, unless no
 			// schedule can run it (see CheckObservedWithin).
-			err = withFile(sc.File, err)
+			err = spec.AtLine(sc.File, st.Line, err)
 			return traceProbe{choices: ch.got, bad: i, decided: len(ch.got), got: "(cannot run: " + err.Error() + ")", err: err}, nil
 		}
 		if fs := em.Findings(); len(fs) > 0 {
@@ -308,16 +311,13 @@ func traceRun(sc *Scenario, cfg RunConfig, observed []ObservedStep, prefix []int
 			// permitted, this step's included.
 			return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: i}, nil
 		}
-		got := ObservedStep{Line: st.Line, Outcome: out, Completions: em.Completed(), Verdicts: o.Verdicts}
-		for _, c := range got.Completions {
-			ev.last[c.Thread] = c
-		}
-		ev.out = out
+		got := ObservedStep{Line: st.Line, Outcome: out, Completions: spec.RenderCompleted(em.Completed()), Verdicts: o.Verdicts}
+		ev.Step(out, got.Completions)
 		for _, e := range st.Expect {
 			if isFindingExpect(e) {
 				continue
 			}
-			if fs := ev.check(e); len(fs) > 0 {
+			if fs := ev.Check(e); len(fs) > 0 {
 				got.Failed = append(got.Failed, e.Line)
 			}
 		}
@@ -331,7 +331,7 @@ func traceRun(sc *Scenario, cfg RunConfig, observed []ObservedStep, prefix []int
 // withoutFindingVerdicts drops, from the observed verdicts, those of
 // expectations of a sanitizer finding: the model's side leaves them out
 // too.
-func withoutFindingVerdicts(sc *Scenario, observed []ObservedStep) []ObservedStep {
+func withoutFindingVerdicts(sc *spec.Scenario, observed []ObservedStep) []ObservedStep {
 	out := make([]ObservedStep, len(observed))
 	for i, o := range observed {
 		finding := map[int]bool{}
@@ -352,7 +352,7 @@ func withoutFindingVerdicts(sc *Scenario, observed []ObservedStep) []ObservedSte
 	return out
 }
 
-func isFindingExpect(e Expect) bool {
+func isFindingExpect(e spec.Expect) bool {
 	return e.Alts == nil && len(e.Words) > 0 && e.Words[0] == "finding"
 }
 
@@ -375,7 +375,7 @@ func newMatcher() *matcher {
 }
 
 // sameStep compares an observed step with the model's.
-func (m *matcher) sameStep(st Step, obs, got ObservedStep) bool {
+func (m *matcher) sameStep(st spec.Step, obs, got ObservedStep) bool {
 	if st.Call.Name != "settle" && !m.sameOutcome(st.Call, obs.Outcome, got.Outcome) {
 		return false
 	}
@@ -384,7 +384,7 @@ func (m *matcher) sameStep(st Step, obs, got ObservedStep) bool {
 	}
 	a, b := sortedCompletions(obs.Completions), sortedCompletions(got.Completions)
 	for i := range a {
-		if a[i].Thread != b[i].Thread || a[i].Call != b[i].Call || !m.sameOutcome(Call{Name: a[i].Call}, a[i].Outcome, b[i].Outcome) {
+		if a[i].Thread != b[i].Thread || a[i].Call != b[i].Call || !m.sameOutcome(spec.Call{Name: a[i].Call}, a[i].Outcome, b[i].Outcome) {
 			return false
 		}
 	}
@@ -404,7 +404,7 @@ func (m *matcher) sameStep(st Step, obs, got ObservedStep) bool {
 
 // sameOutcome compares an observed outcome with the model's: blocked or
 // not, the return value, the error, and every out-parameter both report.
-func (m *matcher) sameOutcome(c Call, obs, model Outcome) bool {
+func (m *matcher) sameOutcome(c spec.Call, obs, model spec.Outcome) bool {
 	if obs.Blocked || model.Blocked {
 		return obs.Blocked == model.Blocked
 	}
@@ -425,7 +425,7 @@ func (m *matcher) sameOutcome(c Call, obs, model Outcome) bool {
 // permitted; addresses compare with ephemeral ports renamed; and the
 // function pointer SIO_GET_EXTENSION_FUNCTION_POINTER returns is an
 // address, which only has to be non-null on both sides.
-func (m *matcher) sameOut(c Call, key, obs, model string) bool {
+func (m *matcher) sameOut(c spec.Call, key, obs, model string) bool {
 	if model == "untouched" {
 		return true
 	}
@@ -473,13 +473,13 @@ func sameValue(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	x, err1 := ParseValue(a)
-	y, err2 := ParseValue(b)
+	x, err1 := spec.ParseValue(a)
+	y, err2 := spec.ParseValue(b)
 	return err1 == nil && err2 == nil && x == y
 }
 
-func sortedCompletions(cs []Completion) []Completion {
-	out := append([]Completion(nil), cs...)
+func sortedCompletions(cs []spec.Completion) []spec.Completion {
+	out := append([]spec.Completion(nil), cs...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Thread < out[j].Thread })
 	return out
 }
@@ -496,12 +496,12 @@ func describeStep(settle bool, o ObservedStep) string {
 	if settle {
 		parts = append(parts, "(settle)")
 	} else {
-		parts = append(parts, FormatOutcome(o.Outcome))
+		parts = append(parts, spec.FormatOutcome(o.Outcome))
 	}
 	if len(o.Completions) > 0 {
 		var cs []string
 		for _, c := range o.Completions {
-			cs = append(cs, FormatCompletion(c))
+			cs = append(cs, spec.FormatCompletion(c))
 		}
 		parts = append(parts, "returned meanwhile: "+strings.Join(cs, "; "))
 	}
@@ -515,96 +515,11 @@ func describeStep(settle bool, o ObservedStep) string {
 	return strings.Join(parts, " ; ")
 }
 
-// FormatOutcome writes an outcome on one line as the native runner's
-// results do: "blocked", or the return value ("(no return)" for none),
-// the error if any, and the out-parameters in name order as name=value.
-func FormatOutcome(o Outcome) string {
-	if o.Blocked {
-		return "blocked"
-	}
-	parts := []string{o.Ret}
-	if o.Ret == "" {
-		parts[0] = "(no return)"
-	}
-	if o.Err != "" {
-		parts = append(parts, o.Err)
-	}
-	for _, k := range sortedKeys(o.Outs) {
-		parts = append(parts, k+"="+o.Outs[k])
-	}
-	return strings.Join(parts, " ")
-}
-
-// FormatCompletion writes a completion as "THREAD: CALL -> OUTCOME".
-func FormatCompletion(c Completion) string {
-	return fmt.Sprintf("%s: %s -> %s", c.Thread, c.Call, FormatOutcome(c.Outcome))
-}
-
-// ParseOutcome reads what FormatOutcome writes. A value with a space in
-// it (the native backend's "invalid AddrPort") is read back whole; a
-// native backend failure ("ERROR" and a message) keeps the message as the
-// error.
-func ParseOutcome(s string) (Outcome, error) {
-	s = strings.TrimSpace(s)
-	if s == "blocked" {
-		return Outcome{Blocked: true}, nil
-	}
-	o := Outcome{Outs: map[string]string{}}
-	if s == "" {
-		return o, nil
-	}
-	if rest, ok := strings.CutPrefix(s, "(no return)"); ok {
-		s = "_" + rest
-	}
-	w := strings.Fields(s)
-	if w[0] != "_" {
-		o.Ret = w[0]
-	}
-	if strings.Contains(o.Ret, "=") {
-		return Outcome{}, fmt.Errorf("cannot read outcome %q: it starts with %q, not a return value", s, o.Ret)
-	}
-	if o.Ret == "ERROR" {
-		o.Err = strings.Join(w[1:], " ")
-		return o, nil
-	}
-	w = w[1:]
-	if len(w) > 0 && !strings.Contains(w[0], "=") {
-		o.Err, w = w[0], w[1:]
-	}
-	last := ""
-	for _, x := range w {
-		k, v, ok := strings.Cut(x, "=")
-		switch {
-		case ok && k != "":
-			o.Outs[k], last = v, k
-		case last != "":
-			o.Outs[last] += " " + x
-		default:
-			return Outcome{}, fmt.Errorf("cannot read outcome %q at %q", s, x)
-		}
-	}
-	return o, nil
-}
-
-// ParseCompletion reads what FormatCompletion writes.
-func ParseCompletion(s string) (Completion, error) {
-	th, rest, ok1 := strings.Cut(s, ": ")
-	call, out, ok2 := strings.Cut(rest, " -> ")
-	if !ok1 || !ok2 || th == "" || call == "" {
-		return Completion{}, fmt.Errorf("cannot read completion %q: want THREAD: CALL -> OUTCOME", s)
-	}
-	o, err := ParseOutcome(out)
-	if err != nil {
-		return Completion{}, err
-	}
-	return Completion{Thread: th, Call: call, Outcome: o}, nil
-}
-
 // ObservedFromReport turns a run's report into observations, as a
 // recording of that run would give them (tests, and making traces from
 // the emulator). A run stopped by an error gives the steps before the one
 // that stopped it.
-func ObservedFromReport(rep *Report) []ObservedStep {
+func ObservedFromReport(rep *spec.Report) []ObservedStep {
 	var out []ObservedStep
 	for i, s := range rep.Steps {
 		if rep.Err != nil && i == len(rep.Steps)-1 {
@@ -612,7 +527,7 @@ func ObservedFromReport(rep *Report) []ObservedStep {
 		}
 		o := ObservedStep{Line: s.Step.Line, Thread: s.Step.Thread, Call: s.Step.Call.String(), Outcome: s.Outcome, Completions: s.Completions, Verdicts: true}
 		if s.Step.Call.Name == "settle" {
-			o.Call, o.Outcome = "settle", Outcome{}
+			o.Call, o.Outcome = "settle", spec.Outcome{}
 		}
 		for _, f := range s.Failures {
 			o.Failed = append(o.Failed, f.Line)
@@ -620,4 +535,13 @@ func ObservedFromReport(rep *Report) []ObservedStep {
 		out = append(out, o)
 	}
 	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }

@@ -1,6 +1,7 @@
-package spec
+package emulated
 
 import (
+	"github.com/wsaemu/wsaemu/spec"
 	"strings"
 	"testing"
 
@@ -9,9 +10,9 @@ import (
 
 // observe runs a scenario on the emulator under a chooser and returns the
 // run's observations, as a recording of it would give them.
-func observe(t *testing.T, sc *Scenario, cfg RunConfig, ch emu.Chooser) []ObservedStep {
+func observe(t *testing.T, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Chooser) []ObservedStep {
 	t.Helper()
-	rep := Run(sc, &Emulator{Chooser: ch}, cfg)
+	rep := spec.Run(sc, &Emulator{Chooser: ch}, cfg)
 	if rep.Err != nil {
 		t.Fatalf("%s: %v", sc.File, rep.Err)
 	}
@@ -19,7 +20,7 @@ func observe(t *testing.T, sc *Scenario, cfg RunConfig, ch emu.Chooser) []Observ
 }
 
 // sameObservations compares two recordings step by step as text.
-func sameObservations(sc *Scenario, a, b []ObservedStep) (int, string, string, bool) {
+func sameObservations(sc *spec.Scenario, a, b []ObservedStep) (int, string, string, bool) {
 	if len(a) != len(b) {
 		return -1, "", "", false
 	}
@@ -36,17 +37,17 @@ func sameObservations(sc *Scenario, a, b []ObservedStep) (int, string, string, b
 // A run of the emulator under a random or hostile schedule, recorded as a
 // trace, is permitted, and the decisions the search returns reproduce it.
 func TestCheckObservedSeededRunsArePermitted(t *testing.T) {
-	files := EmbeddedFiles()
+	files := spec.EmbeddedFiles()
 	if testing.Short() {
 		files = files[:len(files)/4]
 	}
 	checked, unusual, maxRuns, undefined := 0, 0, 0, 0
 	for _, f := range files {
-		sc, err := ParseEmbedded(f)
+		sc, err := spec.ParseEmbedded(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, cfg := range Configs(sc) {
+		for _, cfg := range spec.Configs(sc) {
 			for seed := uint64(1); seed <= 6; seed++ {
 				// Uniform draws, then swarm draws (per-seed biases toward
 				// the unusual), then the hostile schedule.
@@ -90,16 +91,16 @@ func TestCheckObservedSeededRunsArePermitted(t *testing.T) {
 	t.Logf("%d recorded runs permitted, %d of them under an unusual schedule, %d up to a misuse; at most %d probes for one", checked, unusual, undefined, maxRuns)
 }
 
-func parseInline(t *testing.T, name, text string) *Scenario {
+func parseInline(t *testing.T, name, text string) *spec.Scenario {
 	t.Helper()
-	sc, err := Parse(name, strings.NewReader(text))
+	sc, err := spec.Parse(name, strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc
 }
 
-func stepAt(t *testing.T, sc *Scenario, obs []ObservedStep, call string, nth int) int {
+func stepAt(t *testing.T, sc *spec.Scenario, obs []ObservedStep, call string, nth int) int {
 	t.Helper()
 	for i, s := range sc.Steps {
 		if s.Call.Name == call {
@@ -117,14 +118,14 @@ func stepAt(t *testing.T, sc *Scenario, obs []ObservedStep, call string, nth int
 // corrupted trace is rejected at that step, after every schedule was
 // tried, and the report shows what the model allows there.
 func TestCheckObservedRejectsCorruptedStep(t *testing.T) {
-	sc, err := ParseEmbedded("scenarios/wsarecv/pending-event.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/wsarecv/pending-event.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := RunConfig{Kind: "ifs", Profile: "windows"}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	obs := observe(t, sc, cfg, emu.UsualChooser())
 	i := stepAt(t, sc, obs, "WSARecv", 0)
-	obs[i].Outcome = Outcome{Ret: "0", Outs: map[string]string{"bytes": "5", "flags": "0"}}
+	obs[i].Outcome = spec.Outcome{Ret: "0", Outs: map[string]string{"bytes": "5", "flags": "0"}}
 	tc, err := CheckObserved(sc, cfg, obs)
 	if err != nil {
 		t.Fatal(err)
@@ -172,11 +173,11 @@ func TestCheckObservedRejectsCorruptedStep(t *testing.T) {
 
 // The trace must belong to the scenario as it is now.
 func TestCheckObservedScenarioChanged(t *testing.T) {
-	sc, err := ParseEmbedded("scenarios/wsarecv/pending-event.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/wsarecv/pending-event.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := RunConfig{Kind: "ifs", Profile: "windows"}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	obs := observe(t, sc, cfg, emu.UsualChooser())
 	obs[1].Line++
 	if _, err := CheckObserved(sc, cfg, obs); err == nil || !strings.Contains(err.Error(), "scenario changed") {
@@ -186,12 +187,11 @@ func TestCheckObservedScenarioChanged(t *testing.T) {
 		t.Fatal("want an error for a trace longer than the scenario")
 	}
 
-	// A step no schedule can run is the scenario's fault, not the trace's.
-	// (Parse rejects an unknown call, so the step is changed after it.)
-	bad := parseInline(t, "unknown.scenario", "title unknown\nthread A\nA: SleepEx 0\n  return 0\nA: SleepEx 1\n  return 0\n")
-	bad.Steps[1].Call.Name = "Frobnicate"
-	_, err = CheckObserved(bad, cfg, []ObservedStep{{Line: 3, Outcome: Outcome{Ret: "0"}}, {Line: 5, Outcome: Outcome{Ret: "0"}}})
-	if err == nil || !strings.Contains(err.Error(), "unknown.scenario:5") {
+	// A step no schedule can run is the scenario's fault, not the trace's:
+	// here a call on a thread still blocked in its previous one.
+	bad := parseInline(t, "stuck.scenario", "title stuck\nthread A\nA: SleepEx INFINITE\n  return blocks\nA: SleepEx 0\n  return 0\n")
+	_, err = CheckObserved(bad, cfg, []ObservedStep{{Line: 3, Outcome: spec.Outcome{Blocked: true}}, {Line: 5, Outcome: spec.Outcome{Ret: "0"}}})
+	if err == nil || !strings.Contains(err.Error(), "stuck.scenario:5") {
 		t.Fatalf("want the scenario's error at line 5, got %v", err)
 	}
 }
@@ -199,10 +199,10 @@ func TestCheckObservedScenarioChanged(t *testing.T) {
 // Observations that only a schedule other than the usual one explains are
 // found by the search.
 func TestCheckObservedFindsUnusualSchedule(t *testing.T) {
-	cfg := RunConfig{Kind: "ifs", Profile: "windows"}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
 
 	// A send that pended (the usual schedule completes it at once).
-	sc, err := ParseEmbedded("scenarios/wsasend/connected.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/wsasend/connected.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestCheckObservedFindsUnusualSchedule(t *testing.T) {
 		return 0
 	}))
 	if usual[0].Outcome.Ret != "0" || pend[0].Outcome.Err != "WSA_IO_PENDING" {
-		t.Fatalf("set-up: usual %s, pended %s", FormatOutcome(usual[0].Outcome), FormatOutcome(pend[0].Outcome))
+		t.Fatalf("set-up: usual %s, pended %s", spec.FormatOutcome(usual[0].Outcome), spec.FormatOutcome(pend[0].Outcome))
 	}
 	tc, err := CheckObserved(sc, cfg, pend)
 	if err != nil {
@@ -269,7 +269,7 @@ A: SleepEx INFINITE alertable
 	if !tc.Permitted || !strings.Contains(tc.Schedule(), "apc-order:1/2") {
 		t.Fatalf("reverse routines: permitted=%v schedule %q after %d runs; stuck at line %d: %v", tc.Permitted, tc.Schedule(), tc.Runs, tc.Line, tc.Allowed)
 	}
-	rep := Run(sc, &Emulator{Chooser: emu.ReplayChooser(tc.Choices)}, cfg)
+	rep := spec.Run(sc, &Emulator{Chooser: emu.ReplayChooser(tc.Choices)}, cfg)
 	if !rep.Passed() {
 		t.Errorf("replaying %s: %v", tc.Schedule(), rep.Failures())
 	}
@@ -284,14 +284,14 @@ A: SleepEx INFINITE alertable
 // The bound stops a search that cannot succeed early, without claiming
 // the search was complete.
 func TestCheckObservedBound(t *testing.T) {
-	sc, err := ParseEmbedded("scenarios/completion-routine-wsa/any-order.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/completion-routine-wsa/any-order.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := RunConfig{Kind: "ifs", Profile: "windows"}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	obs := observe(t, sc, cfg, emu.UsualChooser())
 	last := len(obs) - 1
-	obs[last].Outcome = Outcome{Ret: "0", Outs: map[string]string{}}
+	obs[last].Outcome = spec.Outcome{Ret: "0", Outs: map[string]string{}}
 	tc, err := CheckObservedWithin(sc, cfg, obs, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -318,21 +318,21 @@ func TestOutcomeTextRoundTrip(t *testing.T) {
 		"0 from=invalid AddrPort",
 		"WAIT_OBJECT_0",
 	} {
-		o, err := ParseOutcome(s)
+		o, err := spec.ParseOutcome(s)
 		if err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
-		if got := FormatOutcome(o); got != s {
+		if got := spec.FormatOutcome(o); got != s {
 			t.Errorf("%q read back as %q", s, got)
 		}
 	}
-	if o, err := ParseOutcome("ERROR wait failed: x=1"); err != nil || o.Err != "wait failed: x=1" {
+	if o, err := spec.ParseOutcome("ERROR wait failed: x=1"); err != nil || o.Err != "wait failed: x=1" {
 		t.Errorf("backend error: %+v %v", o, err)
 	}
-	if _, err := ParseOutcome("bytes=5"); err == nil {
+	if _, err := spec.ParseOutcome("bytes=5"); err == nil {
 		t.Error("an outcome with no return value was read")
 	}
-	c, err := ParseCompletion("B: SleepEx -> WAIT_IO_COMPLETION")
+	c, err := spec.ParseCompletion("B: SleepEx -> WAIT_IO_COMPLETION")
 	if err != nil || c.Thread != "B" || c.Call != "SleepEx" || c.Outcome.Ret != "WAIT_IO_COMPLETION" {
 		t.Errorf("completion: %+v %v", c, err)
 	}
@@ -350,11 +350,11 @@ func TestOutcomeTextRoundTrip(t *testing.T) {
 // port, as long as the same model port is always the same observed one;
 // an out-parameter the model leaves unwritten may hold anything.
 func TestCheckObservedOpenValues(t *testing.T) {
-	sc, err := ParseEmbedded("scenarios/wsarecv/implicit-bind.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/wsarecv/implicit-bind.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := RunConfig{Kind: "ifs", Profile: "windows"}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	renumber := func(obs []ObservedStep, ports ...string) []ObservedStep {
 		n := 0
 		for i := range obs {
@@ -383,7 +383,7 @@ func TestCheckObservedOpenValues(t *testing.T) {
 	// A pending receive: the model leaves bytes unwritten, so a system
 	// that writes 0 there is permitted; one that leaves a result the
 	// model writes unwritten is not.
-	sc, err = ParseEmbedded("scenarios/wsarecv/pending-event.scenario")
+	sc, err = spec.ParseEmbedded("scenarios/wsarecv/pending-event.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,12 +428,12 @@ settle
 B: WSASendTo w hello 127.0.0.1:5000 NULL
   return 0
 `)
-	cfg := RunConfig{Kind: "ifs", Profile: "windows"}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	obs := observe(t, sc, cfg, nil)
 	// What Wine does: the interrupted blocking receive returns
 	// WSA_IO_PENDING when the APC has run.
-	obs[2].Completions = []Completion{{Thread: "A", Call: "WSARecv", Outcome: Outcome{Ret: "SOCKET_ERROR", Err: "WSA_IO_PENDING", Outs: map[string]string{}}}}
-	obs[4].Outcome = Outcome{Ret: "SOCKET_ERROR", Err: "WSAENOTSOCK", Outs: map[string]string{}}
+	obs[2].Completions = []spec.Completion{{Thread: "A", Call: "WSARecv", Outcome: spec.Outcome{Ret: "SOCKET_ERROR", Err: "WSA_IO_PENDING", Outs: map[string]string{}}}}
+	obs[4].Outcome = spec.Outcome{Ret: "SOCKET_ERROR", Err: "WSAENOTSOCK", Outs: map[string]string{}}
 	tc, err := CheckObserved(sc, cfg, obs)
 	if err != nil {
 		t.Fatal(err)
@@ -441,7 +441,7 @@ B: WSASendTo w hello 127.0.0.1:5000 NULL
 	if !tc.Permitted || tc.UndefinedStep != 2 || !strings.HasPrefix(tc.Undefined, "wsasendmsg.blocking.apc-reentry-undefined") {
 		t.Fatalf("permitted=%v undefined %q at step %d", tc.Permitted, tc.Undefined, tc.UndefinedStep)
 	}
-	obs[1].Outcome = Outcome{Ret: "SOCKET_ERROR", Err: "WSAENOTSOCK", Outs: map[string]string{}}
+	obs[1].Outcome = spec.Outcome{Ret: "SOCKET_ERROR", Err: "WSAENOTSOCK", Outs: map[string]string{}}
 	if tc, err = CheckObserved(sc, cfg, obs); err != nil || tc.Permitted || tc.Step != 1 {
 		t.Fatalf("a step before the misuse corrupted: permitted=%v step %d err %v", tc.Permitted, tc.Step, err)
 	}

@@ -1,6 +1,7 @@
-package spec
+package emulated
 
 import (
+	"github.com/wsaemu/wsaemu/spec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 // under each provider kind and profile it names, and checks every
 // expectation.
 func TestCorpus(t *testing.T) {
-	files, err := Collect("scenarios")
+	files, err := spec.Collect("../scenarios")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,15 +19,15 @@ func TestCorpus(t *testing.T) {
 		t.Fatal("no scenarios found")
 	}
 	for _, f := range files {
-		sc, err := ParseFile(f)
+		sc, err := spec.ParseFile(f)
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
 		}
-		for _, cfg := range Configs(sc) {
-			name := strings.TrimSuffix(filepath.ToSlash(f), ".scenario") + "/" + cfg.Kind + "/" + cfg.Profile
+		for _, cfg := range spec.Configs(sc) {
+			name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(f), "../"), ".scenario") + "/" + cfg.Kind + "/" + cfg.Profile
 			t.Run(name, func(t *testing.T) {
-				rep := Run(sc, &Emulator{}, cfg)
+				rep := spec.Run(sc, &Emulator{}, cfg)
 				for _, msg := range rep.Failures() {
 					t.Error(msg)
 				}

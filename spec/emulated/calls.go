@@ -1,0 +1,434 @@
+package emulated
+
+import (
+	"encoding/binary"
+	"errors"
+	"github.com/wsaemu/wsaemu/spec"
+	"net/netip"
+
+	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// machine runs the call table's calls on one emulated thread: one method
+// per call, each given its decoded arguments.
+type machine struct {
+	e *Emulator
+	t *emu.Thread
+}
+
+var _ spec.Machine = (*machine)(nil)
+
+// handle is the emulated handle an argument stands for.
+func (e *Emulator) handle(h spec.Handle) emu.Handle {
+	if h.Decl < 0 {
+		return emu.Handle(h.Value)
+	}
+	o := e.objs[h.Decl]
+	switch {
+	case o.thread != nil:
+		return o.thread.Handle()
+	case h.End == 'r':
+		return o.read
+	case h.End == 'w':
+		return o.write
+	}
+	return o.h
+}
+
+func (e *Emulator) ov(r spec.Ref) *emu.Overlapped {
+	if !r.Valid() {
+		return nil
+	}
+	return e.objs[r.Decl].ov
+}
+
+func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
+	if a.Bufs == nil {
+		return nil
+	}
+	out := make([]emu.WSABUF, len(a.Bufs))
+	for i, r := range a.Bufs {
+		b := e.objs[r.Decl].buf
+		out[i] = emu.WSABUF{Len: uint32(len(b)), Buf: b}
+	}
+	if a.HasLen {
+		out[0].Len = a.Len
+	}
+	return out
+}
+
+func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
+	if !r.Valid() {
+		return nil
+	}
+	return e.objs[r.Decl].wsaFn
+}
+
+// errnoOf is the code an emulated call's error carries.
+func errnoOf(err error) (wso.Errno, error) {
+	if err == nil {
+		return 0, nil
+	}
+	var en wso.Errno
+	if errors.As(err, &en) {
+		return en, nil
+	}
+	return 0, err
+}
+
+func intResult(err error) (spec.Result, error) {
+	en, err := errnoOf(err)
+	if en != 0 {
+		return spec.Result{Ret: spec.SocketError, Err: en}, err
+	}
+	return spec.Result{}, err
+}
+
+func boolResult(err error) (spec.Result, error) {
+	en, err := errnoOf(err)
+	if en != 0 {
+		return spec.Result{Err: en}, err
+	}
+	return spec.Result{Ret: 1}, err
+}
+
+func waitResult(r uint32, err error) (spec.Result, error) {
+	en, err := errnoOf(err)
+	return spec.Result{Ret: uint64(r), Err: en}, err
+}
+
+func (m *machine) SleepEx(c *spec.SleepExCall) (spec.Result, error) {
+	return spec.Result{Ret: uint64(m.t.SleepEx(c.Ms, c.Alertable))}, nil
+}
+
+func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
+	if w.Handles == nil {
+		return nil
+	}
+	hs := make([]emu.Handle, len(w.Handles))
+	for i, h := range w.Handles {
+		hs[i] = m.e.handle(h)
+	}
+	return hs
+}
+
+func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec.Result, error) {
+	return waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
+}
+
+func (m *machine) WaitForMultipleObjectsEx(c *spec.WaitForMultipleObjectsExCall) (spec.Result, error) {
+	return waitResult(m.t.WaitForMultipleObjectsEx(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
+}
+
+func (m *machine) WSAWaitForMultipleEvents(c *spec.WSAWaitForMultipleEventsCall) (spec.Result, error) {
+	return waitResult(m.t.WSAWaitForMultipleEvents(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
+}
+
+func (m *machine) SetEvent(c *spec.SetEventCall) (spec.Result, error) {
+	return boolResult(m.t.SetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) ResetEvent(c *spec.ResetEventCall) (spec.Result, error) {
+	return boolResult(m.t.ResetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) WSASetEvent(c *spec.WSASetEventCall) (spec.Result, error) {
+	return boolResult(m.t.WSASetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) WSAResetEvent(c *spec.WSAResetEventCall) (spec.Result, error) {
+	return boolResult(m.t.WSAResetEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) WSACloseEvent(c *spec.WSACloseEventCall) (spec.Result, error) {
+	return boolResult(m.t.WSACloseEvent(m.e.handle(c.H)))
+}
+
+func (m *machine) CloseHandle(c *spec.CloseHandleCall) (spec.Result, error) {
+	return boolResult(m.t.CloseHandle(m.e.handle(c.H)))
+}
+
+func (m *machine) QueueUserAPC(c *spec.QueueUserAPCCall) (spec.Result, error) {
+	return boolResult(m.t.QueueUserAPC(m.e.objs[c.APC.Decl].apcFn, m.e.handle(c.Thread), uintptr(c.Param)))
+}
+
+func (m *machine) ExitThread(c *spec.ExitThreadCall) (spec.Result, error) {
+	m.t.ExitThread(c.Code)
+	return spec.Result{}, nil
+}
+
+func (m *machine) WSAStartup(c *spec.WSAStartupCall) (spec.Result, error) {
+	var d emu.WSAData
+	en, err := errnoOf(m.t.WSAStartup(0x0202, &d))
+	return spec.Result{Ret: uint64(en), Err: en}, err
+}
+
+func (m *machine) WSACleanup(c *spec.WSACleanupCall) (spec.Result, error) {
+	return intResult(m.t.WSACleanup())
+}
+
+// count is a poisoned byte count, or nil for nullbytes.
+func count(n *uint32, null bool) *uint32 {
+	*n = spec.Poison
+	if null {
+		return nil
+	}
+	return n
+}
+
+func (m *machine) WSASend(c *spec.WSASendCall) (spec.Result, error) {
+	var n uint32
+	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
+	var n uint32
+	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
+	var n uint32
+	fl := c.Flags
+	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	return r, err
+}
+
+func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
+	var n uint32
+	fl := c.Flags
+	from := new(netip.AddrPort)
+	fromlen := int32(provider.SizeofSockaddrInet6)
+	ov := m.e.ov(c.Ov)
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, from, &fromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	if ov == nil && r.Err == 0 {
+		r.Outs.Has |= spec.OutFrom
+		r.Outs.From = *from
+	}
+	return r, err
+}
+
+func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
+	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	if c.To != nil {
+		msg.Name, msg.Namelen = c.To, c.Namelen
+	}
+	if c.HasNamelen {
+		msg.Namelen = c.Namelen
+	}
+	if c.NullName {
+		msg.Name = nil
+	}
+	if c.Src != nil {
+		b := provider.PktinfoControl(*c.Src)
+		msg.Control = emu.WSABUF{Len: uint32(len(b)), Buf: b}
+	}
+	if c.NullControl {
+		msg.Control = emu.WSABUF{Len: 16}
+	}
+	var n uint32
+	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
+	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	var from netip.AddrPort
+	msg.Name, msg.Namelen = &from, provider.SizeofSockaddrInet6
+	if c.HasControl {
+		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
+	}
+	var n uint32
+	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, n, msg.Flags
+	if from.IsValid() {
+		r.Outs.Has |= spec.OutFrom
+		r.Outs.From = from
+	}
+	if a, _, ok := provider.ParsePktinfo(msg.Control.Buf[:min(int(msg.Control.Len), len(msg.Control.Buf))]); ok {
+		r.Outs.Has |= spec.OutDst
+		r.Outs.Dst = a
+	}
+	return r, err
+}
+
+func (m *machine) WSAGetOverlappedResult(c *spec.WSAGetOverlappedResultCall) (spec.Result, error) {
+	n, fl := uint32(spec.Poison), uint32(spec.Poison)
+	r, err := boolResult(m.t.WSAGetOverlappedResult(emu.SOCKET(m.e.handle(c.H)), m.e.ov(c.Ov), &n, c.Wait, &fl))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	return r, err
+}
+
+func (m *machine) GetOverlappedResult(c *spec.GetOverlappedResultCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
+	r, err := boolResult(m.t.GetOverlappedResult(m.e.handle(c.H), m.e.ov(c.Ov), &n, c.Wait))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) GetOverlappedResultEx(c *spec.GetOverlappedResultExCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
+	r, err := boolResult(m.t.GetOverlappedResultEx(m.e.handle(c.H), m.e.ov(c.Ov), &n, c.Ms, c.Alertable))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
+	var outb []byte
+	if c.OutLen >= 0 {
+		outb = make([]byte, c.OutLen)
+	}
+	ret := uint32(spec.Poison)
+	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, c.In, outb, &ret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, ret
+	if len(outb) >= 4 && r.Err == 0 {
+		r.Outs.Has |= spec.OutValue
+		r.Outs.Value = binary.LittleEndian.Uint32(outb)
+	}
+	return r, err
+}
+
+func (m *machine) Closesocket(c *spec.ClosesocketCall) (spec.Result, error) {
+	return intResult(m.t.Closesocket(emu.SOCKET(m.e.handle(c.H))))
+}
+
+func (m *machine) Shutdown(c *spec.ShutdownCall) (spec.Result, error) {
+	return intResult(m.t.Shutdown(emu.SOCKET(m.e.handle(c.Socket)), c.How))
+}
+
+func (m *machine) Bind(c *spec.BindCall) (spec.Result, error) {
+	return intResult(m.t.Bind(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
+}
+
+func (m *machine) Connect(c *spec.ConnectCall) (spec.Result, error) {
+	return intResult(m.t.Connect(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
+}
+
+func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
+	a, err := m.t.Getsockname(emu.SOCKET(m.e.handle(c.H)))
+	r, err := intResult(err)
+	if r.Err == 0 {
+		r.Outs.Has, r.Outs.Addr = spec.OutAddr, a
+	}
+	return r, err
+}
+
+func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
+	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
+}
+
+func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
+	val := make([]byte, 4)
+	l := int32(4)
+	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
+	if r.Err == 0 {
+		r.Outs.Has, r.Outs.Value = spec.OutValue, binary.LittleEndian.Uint32(val)
+	}
+	return r, err
+}
+
+func (m *machine) fileBuf(a *spec.FileArgs) []byte { return m.e.objs[a.Buf.Decl].buf[:a.Len] }
+
+func (m *machine) ReadFile(c *spec.ReadFileCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
+	r, err := boolResult(m.t.ReadFile(m.e.handle(c.H), m.fileBuf(&c.FileArgs), &n, m.e.ov(c.Ov)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) WriteFile(c *spec.WriteFileCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
+	r, err := boolResult(m.t.WriteFile(m.e.handle(c.H), m.fileBuf(&c.FileArgs), &n, m.e.ov(c.Ov)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}
+
+func (m *machine) ReadFileEx(c *spec.ReadFileExCall) (spec.Result, error) {
+	return boolResult(m.t.ReadFileEx(m.e.handle(c.H), m.fileBuf(&c.FileArgs), m.e.ov(c.Ov), m.e.objs[c.Routine.Decl].fileFn))
+}
+
+func (m *machine) WriteFileEx(c *spec.WriteFileExCall) (spec.Result, error) {
+	return boolResult(m.t.WriteFileEx(m.e.handle(c.H), m.fileBuf(&c.FileArgs), m.e.ov(c.Ov), m.e.objs[c.Routine.Decl].fileFn))
+}
+
+func (m *machine) CancelIo(c *spec.CancelIoCall) (spec.Result, error) {
+	return boolResult(m.t.CancelIo(m.e.handle(c.H)))
+}
+
+func (m *machine) CancelIoEx(c *spec.CancelIoExCall) (spec.Result, error) {
+	return boolResult(m.t.CancelIoEx(m.e.handle(c.H), m.e.ov(c.Ov)))
+}
+
+func (m *machine) CreateIoCompletionPort(c *spec.CreateIoCompletionPortCall) (spec.Result, error) {
+	_, err := m.t.CreateIoCompletionPort(m.e.handle(c.File), m.e.handle(c.Port), uintptr(c.Key), 0)
+	en, err := errnoOf(err)
+	if en != 0 {
+		return spec.Result{Err: en}, err
+	}
+	return spec.Result{Ret: 1}, err
+}
+
+func (m *machine) GetQueuedCompletionStatus(c *spec.GetQueuedCompletionStatusCall) (spec.Result, error) {
+	n, key := uint32(spec.Poison), uintptr(spec.Poison)
+	ov := &emu.Overlapped{} // a stand-in value: "untouched" unless written
+	sentinel := ov
+	r, err := boolResult(m.t.GetQueuedCompletionStatus(m.e.handle(c.Port), &n, &key, &ov, c.Ms))
+	r.Outs.Has = spec.OutBytes | spec.OutKey | spec.OutOv
+	r.Outs.Bytes, r.Outs.Key = n, uint32(key)
+	if ov == sentinel {
+		r.Outs.Ov = spec.Ref{Name: "untouched", Decl: spec.RefUntouched}
+	} else {
+		r.Outs.Ov = m.e.ovRef(ov)
+	}
+	return r, err
+}
+
+func (m *machine) GetQueuedCompletionStatusEx(c *spec.GetQueuedCompletionStatusExCall) (spec.Result, error) {
+	entries := make([]emu.OverlappedEntry, c.Count)
+	removed := uint32(spec.Poison)
+	r, err := boolResult(m.t.GetQueuedCompletionStatusEx(m.e.handle(c.Port), entries, &removed, c.Ms, c.Alertable))
+	r.Outs.Has, r.Outs.Removed = spec.OutRemoved, removed
+	if r.Err == 0 {
+		for _, en := range entries[:min(int(removed), len(entries))] {
+			r.Outs.Entries = append(r.Outs.Entries, spec.PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)})
+		}
+	}
+	return r, err
+}
+
+func (m *machine) PostQueuedCompletionStatus(c *spec.PostQueuedCompletionStatusCall) (spec.Result, error) {
+	return boolResult(m.t.PostQueuedCompletionStatus(m.e.handle(c.Port), c.Bytes, uintptr(c.Key), m.e.ov(c.Ov)))
+}
+
+func (m *machine) SetFileCompletionNotificationModes(c *spec.SetFileCompletionNotificationModesCall) (spec.Result, error) {
+	return boolResult(m.t.SetFileCompletionNotificationModes(m.e.handle(c.H), c.Flags))
+}
+
+func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
+	m.t.ReleaseOverlapped(m.e.ov(c.Ov))
+	return spec.Result{}, nil
+}
+
+func (m *machine) ReleaseBuffer(c *spec.ReleaseBufferCall) (spec.Result, error) {
+	m.t.ReleaseBuffer(m.e.objs[c.Buf.Decl].buf)
+	return spec.Result{}, nil
+}
+
+// ovRef names the record at an address.
+func (e *Emulator) ovRef(ov *emu.Overlapped) spec.Ref {
+	if i, ok := e.ovDecl[ov]; ok {
+		return spec.Ref{Name: e.objs[i].decl.Name, Decl: i}
+	}
+	if ov == nil {
+		return spec.Ref{Name: "NULL", Decl: spec.RefNull}
+	}
+	return spec.Ref{Name: "?", Decl: spec.RefUnknown}
+}
