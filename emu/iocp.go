@@ -299,7 +299,7 @@ func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov 
 	s := t.s
 	const name = "PostQueuedCompletionStatus"
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, %d, key=%#x, ov%d", uint64(h), n, key, s.OverlappedID(ov))
 	}
 	if err := t.enter(name, args); err != nil {

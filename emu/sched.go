@@ -119,9 +119,17 @@ func (s *System) advanceClock() bool {
 	return true
 }
 
+// setCurrent records who holds the right to run: s.current for the
+// machine's own use, s.owner (atomic) for the wrong-thread check that any
+// goroutine may make (Thread.running).
+func (s *System) setCurrent(t *Thread) {
+	s.current = t
+	s.owner.Store(t)
+}
+
 // handTo gives the right to run to next (nil: the driver).
 func (s *System) handTo(next *Thread) {
-	s.current = next
+	s.setCurrent(next)
 	if next == nil {
 		s.driverCh <- struct{}{}
 		return
@@ -140,7 +148,7 @@ func (s *System) yieldFrom(from *Thread) {
 	next := s.pickNext()
 	if next != nil && next == from {
 		from.state = stateRunning
-		s.current = from
+		s.setCurrent(from)
 		return
 	}
 	s.handTo(next)

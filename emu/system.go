@@ -3,6 +3,7 @@ package emu
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -32,6 +33,7 @@ type System struct {
 	// scheduling
 	mode     driveMode
 	current  *Thread
+	owner    atomic.Pointer[Thread] // == current, for Thread.running from any goroutine
 	ready    []*Thread
 	actions  []action
 	settling bool
@@ -216,8 +218,13 @@ func (e *DeadlockError) Error() string {
 	return msg
 }
 
-// ErrWrongThread is returned (and traced) when a Thread's method is called
-// from code that is not running as that thread.
+// ErrWrongThread is returned when a Thread's method is called from code
+// that is not running as that thread: another emulated thread's code, the
+// driver, or any other goroutine. The check is race-free: a refused call
+// touches nothing of the System (and so is not traced, except when it comes
+// from code that holds the right to run). Calls without an error result say
+// how they refuse (SleepEx returns WAIT_FAILED, GetLastError
+// ERROR_INVALID_THREAD_ID, SetLastError and ExitThread do nothing).
 var ErrWrongThread = errors.New("emu: call made on a thread that is not the one running")
 
 // CurrentThread is the emulated thread that is running now (nil when the

@@ -84,7 +84,7 @@ func (c *wsaCall) buffers() [][]byte {
 func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, c *wsaCall) error {
 	s := t.s
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
 	}
 	if err := t.wsaEnter(name, args); err != nil {
@@ -209,7 +209,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	s := t.s
 	const name = "WSAGetOverlappedResult"
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, wait=%v", uint64(h), s.OverlappedID(ov), wait)
 	}
 	if err := t.wsaEnter(name, args); err != nil {
