@@ -49,6 +49,10 @@
 // every remaining thread waits for ever and nothing pending could wake
 // one, Run stops and returns a [*DeadlockError] listing what each thread
 // waits for, with the trace: a deadlock is reported, never a hang.
+// Threads that keep running without getting anywhere (polling and toggling
+// events, for ever) are stopped too: after a budget of steps without
+// progress ([WithLivelockBudget], [DefaultLivelockBudget]) Run, or the
+// Stepper's Call, returns a [*LivelockError], also with the trace.
 //
 // # The trace
 //

@@ -35,7 +35,9 @@ func within(t *testing.T, limit time.Duration, fn func()) {
 // completes A's receive.
 func TestBlockingRecvStaleHandleNoSpin(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
-		r := newW2(t, kind, profile)
+		// The livelock budget turns a spin into a failed step (r.begin and
+		// r.do fail on the *LivelockError); within is the last resort.
+		r := newW2(t, kind, profile, emu.WithLivelockBudget(100_000))
 		B := r.thread("B")
 		var h emu.SOCKET
 		addr := netip.AddrPortFrom(lo4, 5000)

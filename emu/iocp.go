@@ -234,6 +234,7 @@ func (t *Thread) portWait(name string, p *port, ms uint32, alertable bool) (pack
 }
 
 func (s *System) dequeued(t *Thread, p *port, pk packet) packet {
+	s.progressed()
 	if pk.writeIOSB && pk.ov != nil {
 		wso.CompleteIFS(pk.ov, pk.status, uintptr(pk.n), s.observer())
 	}

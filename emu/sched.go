@@ -23,6 +23,39 @@ type action struct {
 
 func (s *System) schedule(a action) { s.actions = append(s.actions, a) }
 
+// progressed records progress (see WithLivelockBudget).
+func (s *System) progressed() { s.idle = 0 }
+
+// step counts one step of thread t without progress yet; when the budget
+// is used up the run stops with a *LivelockError (livelocked).
+func (s *System) step(t *Thread) {
+	s.idle++
+	if s.budget > 0 && s.idle > s.budget && !s.killed {
+		s.livelocked(t)
+	}
+}
+
+// livelocked records the *LivelockError and parks t for good: the driver
+// gets the machine back (Run and Stepper.Call return the error) and t's
+// goroutine ends when the System is stopped.
+func (s *System) livelocked(t *Thread) {
+	e := &LivelockError{Now: s.now, Steps: s.budget, Thread: t.name, Trace: s.trace}
+	for _, x := range s.threads {
+		switch x.state {
+		case stateExited:
+		case stateBlocked:
+			e.Threads = append(e.Threads, s.describeWait(x))
+		default:
+			e.Threads = append(e.Threads, x.name+" "+x.state.String())
+		}
+	}
+	s.livelock = e
+	s.emit(Event{Thread: t.id, Kind: EvLivelock, Text: fmt.Sprintf("%d steps without progress", s.budget)})
+	s.handTo(nil)
+	<-t.wake
+	runtime.Goexit() // only Stop wakes a parked thread
+}
+
 // PendingActions is the number of system actions waiting to fire.
 func (s *System) PendingActions() int { return len(s.actions) }
 
@@ -57,7 +90,7 @@ func (s *System) actionsAllowed() bool {
 // next thread to run; nil means nothing can run.
 func (s *System) pickNext() *Thread {
 	for {
-		if s.san.fatal != nil {
+		if s.san.fatal != nil || s.livelock != nil {
 			return nil // fail-fast: the run stops here
 		}
 		r := len(s.ready)
@@ -108,6 +141,7 @@ func (s *System) advanceClock() bool {
 		return false
 	}
 	if min > s.now {
+		s.progressed()
 		s.now = min
 		s.emit(Event{Kind: EvClock})
 	}
@@ -176,7 +210,10 @@ func (s *System) Run() error {
 	s.mode = modeGoroutine
 	s.yieldFrom(nil)
 	var err error
-	if ferr := s.sanFatalErr(); ferr != nil {
+	if s.livelock != nil {
+		err = s.livelock
+		s.Stop()
+	} else if ferr := s.sanFatalErr(); ferr != nil {
 		s.Stop()
 		err = ferr
 	} else if live := s.liveThreads(); len(live) > 0 {
@@ -297,6 +334,9 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	case stateBlocked, stateReady:
 		return StepResult{}, fmt.Errorf("emu: thread %s is still in its previous call (%s)", t.name, t.w.call)
 	}
+	if s.livelock != nil {
+		return StepResult{}, s.livelock
+	}
 	if err := s.sanFatalErr(); err != nil {
 		return StepResult{}, err
 	}
@@ -304,6 +344,9 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	t.cmd = fn
 	s.makeReady(t, "")
 	s.yieldFrom(nil)
+	if s.livelock != nil {
+		return StepResult{}, s.livelock
+	}
 	if err := s.sanFatalErr(); err != nil {
 		return StepResult{Returned: t.calls > before}, err
 	}

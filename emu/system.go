@@ -41,6 +41,11 @@ type System struct {
 	killed   bool
 	panics   []error
 
+	// livelock detection (see WithLivelockBudget)
+	idle     int // calls and provider waits since the last progress
+	budget   int // idle steps allowed; 0: no limit
+	livelock *LivelockError
+
 	ovIDs  map[*Overlapped]int
 	nextOv int
 
@@ -108,9 +113,37 @@ func WithProvider(p provider.ServiceProvider) Option {
 // costs memory in proportion to the run).
 func WithoutTrace() Option { return func(s *System) { s.trace = nil } }
 
+// DefaultLivelockBudget is the number of consecutive steps without
+// progress after which a run stops with a *LivelockError, unless
+// WithLivelockBudget says otherwise.
+const DefaultLivelockBudget = 1_000_000
+
+// WithLivelockBudget sets how many steps in a row a run may take without
+// progress before it stops with a *LivelockError (n <= 0: no limit; the
+// default is DefaultLivelockBudget).
+//
+// A step is an emulated call entered by a thread, or one wait a provider
+// makes inside a blocking call. Progress is what a program cannot undo by
+// polling: an I/O request or Winsock operation completes (or a synchronous
+// one succeeds), a completion packet is taken from a port, an APC or
+// completion routine runs, a thread starts or exits, or the virtual clock
+// moves. Setting and resetting events, waits satisfied or timed out at
+// once, and failing calls are not progress: threads that only do those,
+// for ever, are livelocked. A run that keeps doing I/O or sleeping is never
+// flagged, however long it is.
+func WithLivelockBudget(n int) Option {
+	return func(s *System) {
+		if n < 0 {
+			n = 0
+		}
+		s.budget = n
+	}
+}
+
 // New builds a System.
 func New(opts ...Option) *System {
 	s := &System{
+		budget:   DefaultLivelockBudget,
 		chooser:  UsualChooser(),
 		trace:    &Trace{},
 		driverCh: make(chan struct{}, 1),
@@ -213,6 +246,26 @@ type DeadlockError struct {
 func (e *DeadlockError) Error() string {
 	msg := fmt.Sprintf("deadlock at %s: every thread is blocked and nothing can complete", fmtTime(e.Now))
 	for _, b := range e.Blocked {
+		msg += "\n  " + b
+	}
+	return msg
+}
+
+// LivelockError reports that the run went on for the livelock budget (see
+// WithLivelockBudget) without any progress: the threads still run, but
+// nothing they do leads anywhere. Like a deadlock it is reported with the
+// trace, never a hang.
+type LivelockError struct {
+	Now     time.Duration
+	Steps   int      // the budget that ran out: steps in a row without progress
+	Thread  string   // the thread whose step used the budget up
+	Threads []string // one line per thread that has not exited: its state
+	Trace   *Trace
+}
+
+func (e *LivelockError) Error() string {
+	msg := fmt.Sprintf("livelock at %s: %d steps in a row without progress (no I/O completed, no APC ran, no thread started or ended, the clock did not move); stopped in thread %s", fmtTime(e.Now), e.Steps, e.Thread)
+	for _, b := range e.Threads {
 		msg += "\n  " + b
 	}
 	return msg

@@ -113,6 +113,7 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 	}
 	t.runAPC = t.runOneAPC
 	t.handle = s.handles.add(t)
+	s.progressed()
 	s.threads = append(s.threads, t)
 	s.emit(Event{Thread: s.current.tid(), Kind: EvThreadStart, Name: t.name, Handle: t.handle, N: uint64(t.id)})
 	return t
@@ -235,6 +236,7 @@ func (s *System) exitThread(t *Thread, code uint32) {
 		s.unregisterWait(t)
 	}
 	t.state = stateExited
+	s.progressed()
 	s.removeReady(t)
 	s.emit(Event{Thread: t.id, Kind: EvThreadExit, Result: uint64(code)})
 	s.signalled(t)
@@ -274,6 +276,7 @@ func (t *Thread) enter(name, args string) error {
 		s.note(s.current, "wrong thread: %s called on thread %s, which is not the one running", name, t.name)
 		return ErrWrongThread
 	}
+	s.step(t)
 	if s.trace != nil {
 		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args})
 	}

@@ -136,6 +136,9 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	} else if r == nil && overlapped && e != 0 && e != wso.WSA_IO_PENDING {
 		s.sanDone(ov) // the provider refused it: the record is the caller's again
 	}
+	if e == 0 {
+		s.progressed() // done at once: data moved
+	}
 	if e == wso.WSA_IO_PENDING && s.poison && c.n != nil {
 		*c.n = Poison
 	}

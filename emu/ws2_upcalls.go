@@ -97,6 +97,7 @@ func (u *upcalls) WPUCompleteOverlappedRequest(s provider.SOCKET, ov *Overlapped
 	if ov == nil {
 		return wso.WSAEFAULT
 	}
+	sys.progressed()
 	wso.CompleteNonIFS(ov, bytes, sys.observer())
 	if sys.trace != nil {
 		sys.emit(Event{Thread: sys.current.tid(), Kind: EvComplete, Name: "WPUCompleteOverlappedRequest", Handle: Handle(s), Ov: sys.OverlappedID(ov), Old: uint64(err), New: uint64(bytes), Text: err.Name()})
@@ -239,6 +240,7 @@ func (u *upcalls) WaitForSingleObjectEx(h Handle, ms uint32, alertable bool) (ui
 	if t == nil {
 		return wso.WAIT_FAILED, wso.ERROR_INVALID_THREAD_ID
 	}
+	u.s.step(t) // a provider looping on waits is bound by the livelock budget too
 	w := &t.w
 	if h&kernelHandleBit != 0 {
 		ev := u.s.wpuEvent(h)
