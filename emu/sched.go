@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wsaemu/wsaemu/provider"
 	"runtime"
+	"runtime/debug"
 )
 
 // action is something the System does on its own, with no thread running:
@@ -285,7 +286,7 @@ func (t *Thread) stepMain() {
 		}
 		r := recover()
 		if r != nil && !t.s.killed {
-			t.s.panics = append(t.s.panics, fmt.Errorf("thread %s panicked: %v", t.name, r))
+			t.s.panics = append(t.s.panics, &PanicError{Thread: t.name, Value: r, Stack: string(debug.Stack())})
 			exiting = true
 			t.finish(0xC0000005)
 			return
@@ -367,6 +368,12 @@ func (st *Stepper) Settle() {
 	s.yieldFrom(nil)
 	s.settling = false
 }
+
+// Panics returns the panics recovered from code running on the System's
+// threads so far (see System.Panics). A step whose code panicked ends its
+// thread with exit code 0xC0000005 and otherwise returns normally, so a
+// driver that must not pass over a panic checks this after its steps.
+func (st *Stepper) Panics() []error { return st.s.Panics() }
 
 // Idle reports whether t has finished its last call.
 func (st *Stepper) Idle(t *Thread) bool { return t.state == stateIdle }

@@ -251,6 +251,26 @@ func (e *DeadlockError) Error() string {
 	return msg
 }
 
+// PanicError is a panic recovered from code running on an emulated thread
+// (the thread's function, a step's command, a routine or an APC). The
+// thread ends with exit code 0xC0000005 and the rest of the machine carries
+// on; the panic is kept, with the stack where it happened.
+type PanicError struct {
+	Thread string // the thread's name
+	Value  any    // what was passed to panic
+	Stack  string // the goroutine's stack at the recovery (runtime/debug.Stack)
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("thread %s panicked: %v\n%s", e.Thread, e.Value, e.Stack)
+}
+
+// Panics returns every panic recovered from the threads' code so far, in
+// the order they happened, each a *PanicError. Run also returns them
+// (joined into its error); under a Stepper this is the only way to see
+// them. Read it only while no emulated thread runs.
+func (s *System) Panics() []error { return s.panics }
+
 // LivelockError reports that the run went on for the livelock budget (see
 // WithLivelockBudget) without any progress: the threads still run, but
 // nothing they do leads anywhere. Like a deadlock it is reported with the

@@ -170,7 +170,7 @@ func (t *Thread) goroutineMain() {
 		if r != nil {
 			// The thread's own code panicked: record it, end the thread
 			// and let the rest of the machine carry on. Run reports it.
-			t.s.panics = append(t.s.panics, fmt.Errorf("thread %s panicked: %v\n%s", t.name, r, debug.Stack()))
+			t.s.panics = append(t.s.panics, &PanicError{Thread: t.name, Value: r, Stack: string(debug.Stack())})
 			t.finish(0xC0000005)
 			return
 		}

@@ -284,6 +284,9 @@ func TestThreadPanicIsReportedAndOthersCarryOn(t *testing.T) {
 	if !strings.Contains(err.Error(), "bad") || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("Run error does not name the thread and the panic: %v", err)
 	}
+	if ps := s.Panics(); len(ps) != 1 || !strings.Contains(ps[0].Error(), "goroutine") {
+		t.Errorf("System.Panics = %v, want the one panic with its stack", ps)
+	}
 	var dl *DeadlockError
 	if errors.As(err, &dl) {
 		t.Errorf("a panic is not a deadlock: %v", err)
@@ -704,11 +707,23 @@ func TestStepperExitThread(t *testing.T) {
 func TestStepperPanicEndsThread(t *testing.T) {
 	_, st := ktStepper(t)
 	a := st.NewThread("A")
-	res, err := st.Call(a, func(*Thread) { panic("step boom") })
+	res, err := st.Call(a, func(*Thread) { stepBoom() })
 	if err != nil || !res.Exited || a.ExitCode() != 0xC0000005 {
 		t.Errorf("panicking step: %+v, %v, code %#x", res, err, a.ExitCode())
 	}
+	// Issue 9, "a panic that passes": the driver must be able to see the
+	// panic, with where it happened, to fail the run.
+	ps := st.Panics()
+	var pe *PanicError
+	if len(ps) != 1 || !errors.As(ps[0], &pe) {
+		t.Fatalf("Stepper.Panics = %v, want one *PanicError", ps)
+	}
+	if pe.Thread != "A" || pe.Value != "step boom" || !strings.Contains(pe.Stack, "stepBoom") {
+		t.Errorf("panic recorded as thread %q value %v, stack without the panicking function:\n%s", pe.Thread, pe.Value, pe.Stack)
+	}
 }
+
+func stepBoom() { panic("step boom") }
 
 // A stopped System takes no more work.
 func TestStoppedSystemRefusesWork(t *testing.T) {
