@@ -61,4 +61,11 @@
 // queued, run and dropped, threads blocking and waking, the clock, every
 // Chooser decision. [Trace.WriteText] renders a timeline,
 // [Trace.WriteJSON] and [ReadJSON] a machine-readable form.
+//
+// # Examples
+//
+// The examples show the three ways an overlapped receive reports: an event
+// in the record ([Thread.WSARecv]), a completion routine run in an
+// alertable wait (the completionRoutine example of [Thread.WSARecv]), and
+// a completion port ([Thread.GetQueuedCompletionStatus]).
 package emu
