@@ -52,6 +52,7 @@ func (t *Thread) drainAPCs() int {
 
 func (t *Thread) runOneAPC(e apcqueue.Entry[apc]) {
 	s := t.s
+	s.progressed()
 	a := &e.Payload
 	if s.trace != nil {
 		s.emit(Event{Thread: t.id, Kind: EvAPCRun, Name: e.Kind.String(), N: e.Seq, Result: uint64(t.apcs.Depth()), Ov: s.OverlappedID(a.ov), Old: uint64(a.err), New: uint64(a.n)})

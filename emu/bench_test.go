@@ -12,10 +12,12 @@ import (
 // without a trace, so that nothing blocks and the numbers are the kernel's
 // own cost per call. Identifiers of this file start with "kb".
 
-// kbStep builds a step-driven System without trace and one thread.
+// kbStep builds a step-driven System without trace and one thread. The
+// livelock budget is off: a benchmark loop such as SetEvent and a satisfied
+// wait, b.N times over, is by design a run without progress.
 func kbStep(b *testing.B) (*emu.Stepper, *emu.Thread) {
 	b.Helper()
-	s := emu.New(emu.WithoutTrace())
+	s := emu.New(emu.WithoutTrace(), emu.WithLivelockBudget(0))
 	st, err := s.Stepper()
 	if err != nil {
 		b.Fatal(err)
@@ -165,7 +167,7 @@ func BenchmarkPortPostDequeue(b *testing.B) {
 // through two auto-reset events; each iteration is two handoffs.
 func BenchmarkGoroutineHandoff(b *testing.B) {
 	b.ReportAllocs()
-	s := emu.New(emu.WithoutTrace())
+	s := emu.New(emu.WithoutTrace(), emu.WithLivelockBudget(0))
 	b.Cleanup(s.Stop)
 	var ping, pong emu.Handle
 	ready := false

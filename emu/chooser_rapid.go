@@ -1,19 +1,42 @@
 package emu
 
-import "pgregory.net/rapid"
+import (
+	"fmt"
+	"strings"
+
+	"pgregory.net/rapid"
+)
 
 // RapidChooser returns a Chooser that draws every decision from a rapid
 // property test, so that when a property fails rapid shrinks the schedule
 // (toward alternative 0, the usual Windows behaviour) along with the
 // operations.
-func RapidChooser(t *rapid.T) Chooser { return &rapidChooser{t: t} }
+//
+// When the property fails, the failing run's log shows the schedule: every
+// decision made, in order, as a Go expression that replays it without
+// rapid (emu.ReplayChooser([]emu.Choice{...})), next to rapid's own
+// "To reproduce" command (-rapid.seed or -rapid.failfile).
+func RapidChooser(t *rapid.T) *Rapid {
+	r := &Rapid{t: t}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("emu: the failing run's schedule (%d decisions); to replay it without rapid, build the System with\n  emu.WithChooser(%s)", len(r.choices), ReplayExpr(r.choices))
+		}
+	})
+	return r
+}
 
-type rapidChooser struct {
+// Rapid is the Chooser RapidChooser returns.
+type Rapid struct {
 	t *rapid.T
 	// spent is set once rapid has refused a draw: from then on every
 	// decision takes alternative 0.
-	spent bool
+	spent   bool
+	choices []Choice
 }
+
+// Choices returns the decisions made so far in this run, in order.
+func (r *Rapid) Choices() []Choice { return r.choices }
 
 var rapidLabels = func() (l [numPoints]string) {
 	for i := range l {
@@ -22,7 +45,9 @@ var rapidLabels = func() (l [numPoints]string) {
 	return l
 }()
 
-func (r *rapidChooser) Choose(p Point, n int) (c int) {
+// Choose implements Chooser.
+func (r *Rapid) Choose(p Point, n int) (c int) {
+	defer func() { r.choices = append(r.choices, Choice{Point: p, N: n, Pick: clampChoice(c, n)}) }()
 	if r.spent {
 		return 0
 	}
@@ -43,4 +68,31 @@ func (r *rapidChooser) Choose(p Point, n int) (c int) {
 		}
 	}()
 	return rapid.IntRange(0, n-1).Draw(r.t, label)
+}
+
+var pointIdents = [numPoints]string{
+	PointSchedule: "emu.PointSchedule",
+	PointPend:     "emu.PointPend",
+	PointAPCOrder: "emu.PointAPCOrder",
+	PointCancel:   "emu.PointCancel",
+	PointPreempt:  "emu.PointPreempt",
+}
+
+// ReplayExpr writes decisions as the Go expression that replays them:
+// emu.ReplayChooser([]emu.Choice{{Point: emu.PointSchedule, N: 2, Pick: 1}, ...}).
+func ReplayExpr(cs []Choice) string {
+	var b strings.Builder
+	b.WriteString("emu.ReplayChooser([]emu.Choice{")
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		p := fmt.Sprintf("emu.Point(%d)", uint8(c.Point))
+		if c.Point < numPoints {
+			p = pointIdents[c.Point]
+		}
+		fmt.Fprintf(&b, "{Point: %s, N: %d, Pick: %d}", p, c.N, c.Pick)
+	}
+	b.WriteString("})")
+	return b.String()
 }

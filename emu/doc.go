@@ -49,6 +49,10 @@
 // every remaining thread waits for ever and nothing pending could wake
 // one, Run stops and returns a [*DeadlockError] listing what each thread
 // waits for, with the trace: a deadlock is reported, never a hang.
+// Threads that keep running without getting anywhere (polling and toggling
+// events, for ever) are stopped too: after a budget of steps without
+// progress ([WithLivelockBudget], [DefaultLivelockBudget]) Run, or the
+// Stepper's Call, returns a [*LivelockError], also with the trace.
 //
 // # The trace
 //
@@ -57,4 +61,11 @@
 // queued, run and dropped, threads blocking and waking, the clock, every
 // Chooser decision. [Trace.WriteText] renders a timeline,
 // [Trace.WriteJSON] and [ReadJSON] a machine-readable form.
+//
+// # Examples
+//
+// The examples show the three ways an overlapped receive reports: an event
+// in the record ([Thread.WSARecv]), a completion routine run in an
+// alertable wait (the completionRoutine example of [Thread.WSARecv]), and
+// a completion port ([Thread.GetQueuedCompletionStatus]).
 package emu

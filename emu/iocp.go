@@ -234,6 +234,7 @@ func (t *Thread) portWait(name string, p *port, ms uint32, alertable bool) (pack
 }
 
 func (s *System) dequeued(t *Thread, p *port, pk packet) packet {
+	s.progressed()
 	if pk.writeIOSB && pk.ov != nil {
 		wso.CompleteIFS(pk.ov, pk.status, uintptr(pk.n), s.observer())
 	}
@@ -299,7 +300,7 @@ func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov 
 	s := t.s
 	const name = "PostQueuedCompletionStatus"
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, %d, key=%#x, ov%d", uint64(h), n, key, s.OverlappedID(ov))
 	}
 	if err := t.enter(name, args); err != nil {

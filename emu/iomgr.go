@@ -217,6 +217,7 @@ func (s *System) refuse(r *request) {
 // hEvent had its low bit set, nor for an immediate success under
 // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
 func (s *System) finish(r *request, status NTStatus, n uint32) {
+	s.progressed()
 	r.state = reqDone
 	r.status, r.n = status, n
 	f := r.file

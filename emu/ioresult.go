@@ -34,7 +34,7 @@ func (t *Thread) GetOverlappedResultEx(h Handle, ov *Overlapped, n *uint32, ms u
 func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint32, ms uint32, alertable bool) error {
 	s := t.s
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, %s", uint64(h), s.OverlappedID(ov), fmtArgs(ms, alertable))
 	}
 	if err := t.enter(name, args); err != nil {
@@ -127,7 +127,7 @@ func (t *Thread) CancelIo(h Handle) error {
 func (t *Thread) CancelIoEx(h Handle, ov *Overlapped) error {
 	s := t.s
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d", uint64(h), s.OverlappedID(ov))
 	}
 	if err := t.enter("CancelIoEx", args); err != nil {

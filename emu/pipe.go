@@ -209,7 +209,7 @@ func (e *pipeEnd) closed(s *System, t *Thread) {
 func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Overlapped, write bool, routine FileIOCompletionRoutine, ex bool) error {
 	s := t.s
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, len=%d, ov%d", uint64(h), len(buf), s.OverlappedID(ov))
 	}
 	if err := t.enter(name, args); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wsaemu/wsaemu/provider"
 	"runtime"
+	"runtime/debug"
 )
 
 // action is something the System does on its own, with no thread running:
@@ -22,6 +23,39 @@ type action struct {
 }
 
 func (s *System) schedule(a action) { s.actions = append(s.actions, a) }
+
+// progressed records progress (see WithLivelockBudget).
+func (s *System) progressed() { s.idle = 0 }
+
+// step counts one step of thread t without progress yet; when the budget
+// is used up the run stops with a *LivelockError (livelocked).
+func (s *System) step(t *Thread) {
+	s.idle++
+	if s.budget > 0 && s.idle > s.budget && !s.killed {
+		s.livelocked(t)
+	}
+}
+
+// livelocked records the *LivelockError and parks t for good: the driver
+// gets the machine back (Run and Stepper.Call return the error) and t's
+// goroutine ends when the System is stopped.
+func (s *System) livelocked(t *Thread) {
+	e := &LivelockError{Now: s.now, Steps: s.budget, Thread: t.name, Trace: s.trace}
+	for _, x := range s.threads {
+		switch x.state {
+		case stateExited:
+		case stateBlocked:
+			e.Threads = append(e.Threads, s.describeWait(x))
+		default:
+			e.Threads = append(e.Threads, x.name+" "+x.state.String())
+		}
+	}
+	s.livelock = e
+	s.emit(Event{Thread: t.id, Kind: EvLivelock, Text: fmt.Sprintf("%d steps without progress", s.budget)})
+	s.handTo(nil)
+	<-t.wake
+	runtime.Goexit() // only Stop wakes a parked thread
+}
 
 // PendingActions is the number of system actions waiting to fire.
 func (s *System) PendingActions() int { return len(s.actions) }
@@ -57,7 +91,7 @@ func (s *System) actionsAllowed() bool {
 // next thread to run; nil means nothing can run.
 func (s *System) pickNext() *Thread {
 	for {
-		if s.san.fatal != nil {
+		if s.san.fatal != nil || s.livelock != nil {
 			return nil // fail-fast: the run stops here
 		}
 		r := len(s.ready)
@@ -108,6 +142,7 @@ func (s *System) advanceClock() bool {
 		return false
 	}
 	if min > s.now {
+		s.progressed()
 		s.now = min
 		s.emit(Event{Kind: EvClock})
 	}
@@ -119,9 +154,17 @@ func (s *System) advanceClock() bool {
 	return true
 }
 
+// setCurrent records who holds the right to run: s.current for the
+// machine's own use, s.owner (atomic) for the wrong-thread check that any
+// goroutine may make (Thread.running).
+func (s *System) setCurrent(t *Thread) {
+	s.current = t
+	s.owner.Store(t)
+}
+
 // handTo gives the right to run to next (nil: the driver).
 func (s *System) handTo(next *Thread) {
-	s.current = next
+	s.setCurrent(next)
 	if next == nil {
 		s.driverCh <- struct{}{}
 		return
@@ -140,7 +183,7 @@ func (s *System) yieldFrom(from *Thread) {
 	next := s.pickNext()
 	if next != nil && next == from {
 		from.state = stateRunning
-		s.current = from
+		s.setCurrent(from)
 		return
 	}
 	s.handTo(next)
@@ -168,7 +211,10 @@ func (s *System) Run() error {
 	s.mode = modeGoroutine
 	s.yieldFrom(nil)
 	var err error
-	if ferr := s.sanFatalErr(); ferr != nil {
+	if s.livelock != nil {
+		err = s.livelock
+		s.Stop()
+	} else if ferr := s.sanFatalErr(); ferr != nil {
 		s.Stop()
 		err = ferr
 	} else if live := s.liveThreads(); len(live) > 0 {
@@ -240,7 +286,7 @@ func (t *Thread) stepMain() {
 		}
 		r := recover()
 		if r != nil && !t.s.killed {
-			t.s.panics = append(t.s.panics, fmt.Errorf("thread %s panicked: %v", t.name, r))
+			t.s.panics = append(t.s.panics, &PanicError{Thread: t.name, Value: r, Stack: string(debug.Stack())})
 			exiting = true
 			t.finish(0xC0000005)
 			return
@@ -289,6 +335,9 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	case stateBlocked, stateReady:
 		return StepResult{}, fmt.Errorf("emu: thread %s is still in its previous call (%s)", t.name, t.w.call)
 	}
+	if s.livelock != nil {
+		return StepResult{}, s.livelock
+	}
 	if err := s.sanFatalErr(); err != nil {
 		return StepResult{}, err
 	}
@@ -296,6 +345,9 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	t.cmd = fn
 	s.makeReady(t, "")
 	s.yieldFrom(nil)
+	if s.livelock != nil {
+		return StepResult{}, s.livelock
+	}
 	if err := s.sanFatalErr(); err != nil {
 		return StepResult{Returned: t.calls > before}, err
 	}
@@ -316,6 +368,12 @@ func (st *Stepper) Settle() {
 	s.yieldFrom(nil)
 	s.settling = false
 }
+
+// Panics returns the panics recovered from code running on the System's
+// threads so far (see System.Panics). A step whose code panicked ends its
+// thread with exit code 0xC0000005 and otherwise returns normally, so a
+// driver that must not pass over a panic checks this after its steps.
+func (st *Stepper) Panics() []error { return st.s.Panics() }
 
 // Idle reports whether t has finished its last call.
 func (st *Stepper) Idle(t *Thread) bool { return t.state == stateIdle }

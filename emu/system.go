@@ -3,6 +3,7 @@ package emu
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -25,18 +26,25 @@ type System struct {
 	now time.Duration
 
 	handles handleTable
+	kernel  handleTable // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int
 
 	// scheduling
 	mode     driveMode
 	current  *Thread
+	owner    atomic.Pointer[Thread] // == current, for Thread.running from any goroutine
 	ready    []*Thread
 	actions  []action
 	settling bool
 	driverCh chan struct{}
 	killed   bool
 	panics   []error
+
+	// livelock detection (see WithLivelockBudget)
+	idle     int // calls and provider waits since the last progress
+	budget   int // idle steps allowed; 0: no limit
+	livelock *LivelockError
 
 	ovIDs  map[*Overlapped]int
 	nextOv int
@@ -105,9 +113,37 @@ func WithProvider(p provider.ServiceProvider) Option {
 // costs memory in proportion to the run).
 func WithoutTrace() Option { return func(s *System) { s.trace = nil } }
 
+// DefaultLivelockBudget is the number of consecutive steps without
+// progress after which a run stops with a *LivelockError, unless
+// WithLivelockBudget says otherwise.
+const DefaultLivelockBudget = 1_000_000
+
+// WithLivelockBudget sets how many steps in a row a run may take without
+// progress before it stops with a *LivelockError (n <= 0: no limit; the
+// default is DefaultLivelockBudget).
+//
+// A step is an emulated call entered by a thread, or one wait a provider
+// makes inside a blocking call. Progress is what a program cannot undo by
+// polling: an I/O request or Winsock operation completes (or a synchronous
+// one succeeds), a completion packet is taken from a port, an APC or
+// completion routine runs, a thread starts or exits, or the virtual clock
+// moves. Setting and resetting events, waits satisfied or timed out at
+// once, and failing calls are not progress: threads that only do those,
+// for ever, are livelocked. A run that keeps doing I/O or sleeping is never
+// flagged, however long it is.
+func WithLivelockBudget(n int) Option {
+	return func(s *System) {
+		if n < 0 {
+			n = 0
+		}
+		s.budget = n
+	}
+}
+
 // New builds a System.
 func New(opts ...Option) *System {
 	s := &System{
+		budget:   DefaultLivelockBudget,
 		chooser:  UsualChooser(),
 		trace:    &Trace{},
 		driverCh: make(chan struct{}, 1),
@@ -215,8 +251,53 @@ func (e *DeadlockError) Error() string {
 	return msg
 }
 
-// ErrWrongThread is returned (and traced) when a Thread's method is called
-// from code that is not running as that thread.
+// PanicError is a panic recovered from code running on an emulated thread
+// (the thread's function, a step's command, a routine or an APC). The
+// thread ends with exit code 0xC0000005 and the rest of the machine carries
+// on; the panic is kept, with the stack where it happened.
+type PanicError struct {
+	Thread string // the thread's name
+	Value  any    // what was passed to panic
+	Stack  string // the goroutine's stack at the recovery (runtime/debug.Stack)
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("thread %s panicked: %v\n%s", e.Thread, e.Value, e.Stack)
+}
+
+// Panics returns every panic recovered from the threads' code so far, in
+// the order they happened, each a *PanicError. Run also returns them
+// (joined into its error); under a Stepper this is the only way to see
+// them. Read it only while no emulated thread runs.
+func (s *System) Panics() []error { return s.panics }
+
+// LivelockError reports that the run went on for the livelock budget (see
+// WithLivelockBudget) without any progress: the threads still run, but
+// nothing they do leads anywhere. Like a deadlock it is reported with the
+// trace, never a hang.
+type LivelockError struct {
+	Now     time.Duration
+	Steps   int      // the budget that ran out: steps in a row without progress
+	Thread  string   // the thread whose step used the budget up
+	Threads []string // one line per thread that has not exited: its state
+	Trace   *Trace
+}
+
+func (e *LivelockError) Error() string {
+	msg := fmt.Sprintf("livelock at %s: %d steps in a row without progress (no I/O completed, no APC ran, no thread started or ended, the clock did not move); stopped in thread %s", fmtTime(e.Now), e.Steps, e.Thread)
+	for _, b := range e.Threads {
+		msg += "\n  " + b
+	}
+	return msg
+}
+
+// ErrWrongThread is returned when a Thread's method is called from code
+// that is not running as that thread: another emulated thread's code, the
+// driver, or any other goroutine. The check is race-free: a refused call
+// touches nothing of the System (and so is not traced, except when it comes
+// from code that holds the right to run). Calls without an error result say
+// how they refuse (SleepEx returns WAIT_FAILED, GetLastError
+// ERROR_INVALID_THREAD_ID, SetLastError and ExitThread do nothing).
 var ErrWrongThread = errors.New("emu: call made on a thread that is not the one running")
 
 // CurrentThread is the emulated thread that is running now (nil when the

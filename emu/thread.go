@@ -113,6 +113,7 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 	}
 	t.runAPC = t.runOneAPC
 	t.handle = s.handles.add(t)
+	s.progressed()
 	s.threads = append(s.threads, t)
 	s.emit(Event{Thread: s.current.tid(), Kind: EvThreadStart, Name: t.name, Handle: t.handle, N: uint64(t.id)})
 	return t
@@ -169,7 +170,7 @@ func (t *Thread) goroutineMain() {
 		if r != nil {
 			// The thread's own code panicked: record it, end the thread
 			// and let the rest of the machine carry on. Run reports it.
-			t.s.panics = append(t.s.panics, fmt.Errorf("thread %s panicked: %v\n%s", t.name, r, debug.Stack()))
+			t.s.panics = append(t.s.panics, &PanicError{Thread: t.name, Value: r, Stack: string(debug.Stack())})
 			t.finish(0xC0000005)
 			return
 		}
@@ -235,6 +236,7 @@ func (s *System) exitThread(t *Thread, code uint32) {
 		s.unregisterWait(t)
 	}
 	t.state = stateExited
+	s.progressed()
 	s.removeReady(t)
 	s.emit(Event{Thread: t.id, Kind: EvThreadExit, Result: uint64(code)})
 	s.signalled(t)
@@ -253,11 +255,11 @@ func (s *System) Stop() {
 		if t.state == stateExited || !t.started {
 			continue
 		}
-		s.current = t
+		s.setCurrent(t)
 		t.wake <- struct{}{}
 		<-s.driverCh
 	}
-	s.current = nil
+	s.setCurrent(nil)
 }
 
 // enter starts an emulated call: it checks that t is the running thread,
@@ -265,10 +267,16 @@ func (s *System) Stop() {
 // offers the Chooser a chance to switch threads first.
 func (t *Thread) enter(name, args string) error {
 	s := t.s
-	if s.current != t || t.state != stateRunning {
+	if !t.running() {
+		// Nothing else may be touched here: the caller may be another
+		// goroutine, racing with the thread that does run.
+		return ErrWrongThread
+	}
+	if t.state != stateRunning {
 		s.note(s.current, "wrong thread: %s called on thread %s, which is not the one running", name, t.name)
 		return ErrWrongThread
 	}
+	s.step(t)
 	if s.trace != nil {
 		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args})
 	}
@@ -280,6 +288,15 @@ func (t *Thread) enter(name, args string) error {
 	}
 	return nil
 }
+
+// running reports whether t holds the right to run, race-free from any
+// goroutine: s.owner is written at every hand-off (setCurrent) with an
+// atomic store. Code that runs as t (its goroutine function, a step
+// command, a routine or APC running on it) sees t; the driver and every
+// other goroutine see another thread or nil. The one case it cannot tell
+// apart is a foreign goroutine calling while t itself runs: that is a data
+// race in the caller's program, which -race reports.
+func (t *Thread) running() bool { return t.s.owner.Load() == t }
 
 // ok traces a successful return and clears nothing (Win32 calls leave the
 // last error alone on success unless documented otherwise).
@@ -315,17 +332,29 @@ var (
 )
 
 // GetLastError implements GetLastError: the calling thread's last error.
+// Called from anything but t's own running code it returns
+// ERROR_INVALID_THREAD_ID (it has no error result to carry ErrWrongThread).
 // https://learn.microsoft.com/windows/win32/api/errhandlingapi/nf-errhandlingapi-getlasterror
-func (t *Thread) GetLastError() Errno { return t.lastErr }
+func (t *Thread) GetLastError() Errno {
+	if !t.running() {
+		return wso.ERROR_INVALID_THREAD_ID
+	}
+	return t.lastErr
+}
 
-// SetLastError implements SetLastError.
+// SetLastError implements SetLastError. Called from anything but t's own
+// running code it does nothing.
 // https://learn.microsoft.com/windows/win32/api/errhandlingapi/nf-errhandlingapi-setlasterror
-func (t *Thread) SetLastError(e Errno) { t.lastErr = e }
+func (t *Thread) SetLastError(e Errno) {
+	if t.running() {
+		t.lastErr = e
+	}
+}
 
 // WSAGetLastError implements WSAGetLastError: on Windows it reads the same
-// per-thread value as GetLastError.
+// per-thread value as GetLastError (and is refused the same way).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsagetlasterror
-func (t *Thread) WSAGetLastError() Errno { return t.lastErr }
+func (t *Thread) WSAGetLastError() Errno { return t.GetLastError() }
 
 // GetCurrentThread implements GetCurrentThread: the pseudo-handle (-2)
 // that means "the calling thread" wherever a thread handle is taken.

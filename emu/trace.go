@@ -34,6 +34,7 @@ const (
 	EvComplete                            // an I/O request completed: N = request id, Old = status, New = bytes
 	EvNote                                // free text
 	EvDeadlock                            // every thread is blocked for ever
+	EvLivelock                            // the run made no progress for the livelock budget
 	numEventKinds
 )
 
@@ -44,7 +45,7 @@ var eventKindNames = [numEventKinds]string{
 	EvPacketDequeued: "packet-dequeued", EvClock: "clock", EvChoice: "choice",
 	EvThreadStart: "thread-start", EvThreadExit: "thread-exit", EvBlock: "block",
 	EvWake: "wake", EvIssue: "issue", EvComplete: "complete", EvNote: "note",
-	EvDeadlock: "deadlock",
+	EvDeadlock: "deadlock", EvLivelock: "livelock",
 }
 
 func (k EventKind) String() string {

@@ -84,7 +84,7 @@ func (c *wsaCall) buffers() [][]byte {
 func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, c *wsaCall) error {
 	s := t.s
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
 	}
 	if err := t.wsaEnter(name, args); err != nil {
@@ -135,6 +135,9 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		s.refuse(r)
 	} else if r == nil && overlapped && e != 0 && e != wso.WSA_IO_PENDING {
 		s.sanDone(ov) // the provider refused it: the record is the caller's again
+	}
+	if e == 0 {
+		s.progressed() // done at once: data moved
 	}
 	if e == wso.WSA_IO_PENDING && s.poison && c.n != nil {
 		*c.n = Poison
@@ -209,7 +212,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	s := t.s
 	const name = "WSAGetOverlappedResult"
 	var args string
-	if s.trace != nil {
+	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, wait=%v", uint64(h), s.OverlappedID(ov), wait)
 	}
 	if err := t.wsaEnter(name, args); err != nil {

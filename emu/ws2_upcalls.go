@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"math/bits"
 	"time"
 
 	"github.com/wsaemu/wsaemu/apcqueue"
@@ -96,6 +97,7 @@ func (u *upcalls) WPUCompleteOverlappedRequest(s provider.SOCKET, ov *Overlapped
 	if ov == nil {
 		return wso.WSAEFAULT
 	}
+	sys.progressed()
 	wso.CompleteNonIFS(ov, bytes, sys.observer())
 	if sys.trace != nil {
 		sys.emit(Event{Thread: sys.current.tid(), Kind: EvComplete, Name: "WPUCompleteOverlappedRequest", Handle: Handle(s), Ov: sys.OverlappedID(ov), Old: uint64(err), New: uint64(bytes), Text: err.Name()})
@@ -130,13 +132,44 @@ func (u *upcalls) WPUQueueApc(tid *provider.WSATHREADID, fn func(context uintptr
 	return 0
 }
 
+// kernelHandleBit marks the handle values of the provider's own events
+// (the top bit, as kernel handles on 64-bit Windows have it set). Those
+// events live in a table of their own, System.kernel, that no call a
+// program makes looks in: SetEvent, CloseHandle or a wait on a stale handle
+// value can only reach the program's own objects.
+//
+// Why: a provider's blocking call waits on an event it made for itself. On
+// Windows that synchronisation belongs to the provider and the driver under
+// it, and a program's stale handle value does not reach it by accident.
+// When these events sat in the program's table, SetEvent or CloseHandle on
+// a stale value (or a non-IFS completion signalling an hEvent the program
+// had closed and whose value was reused) released a blocking receive that
+// had nothing to receive (issue 9).
+const kernelHandleBit Handle = 1 << (bits.UintSize - 1)
+
 // WPUCreateEvent implements the upcall: a manual-reset event, not
-// signalled.
-func (u *upcalls) WPUCreateEvent() (Handle, Errno) { return u.s.newEvent(true, false), 0 }
+// signalled, private to the provider (see kernelHandleBit).
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucreateevent
+func (u *upcalls) WPUCreateEvent() (Handle, Errno) {
+	e := &event{manual: true}
+	e.handle = u.s.kernel.add(e) | kernelHandleBit
+	return e.handle, 0
+}
+
+// wpuEvent resolves an event handle given to a WPU upcall: one of the
+// provider's own events, or an event of the program (a record's hEvent).
+func (s *System) wpuEvent(h Handle) *event {
+	if h&kernelHandleBit != 0 {
+		ev, _ := s.kernel.get(h &^ kernelHandleBit).(*event)
+		return ev
+	}
+	ev, _ := s.handles.get(h).(*event)
+	return ev
+}
 
 func (u *upcalls) eventOp(h Handle, set bool) Errno {
-	ev, ok := u.s.handles.get(h).(*event)
-	if !ok {
+	ev := u.s.wpuEvent(h)
+	if ev == nil {
 		return wso.WSA_INVALID_HANDLE
 	}
 	if set {
@@ -155,10 +188,14 @@ func (u *upcalls) WPUResetEvent(h Handle) Errno { return u.eventOp(h, false) }
 
 // WPUCloseEvent implements the upcall.
 func (u *upcalls) WPUCloseEvent(h Handle) Errno {
-	if _, ok := u.s.handles.get(h).(*event); !ok {
+	if u.s.wpuEvent(h) == nil {
 		return wso.WSA_INVALID_HANDLE
 	}
-	u.s.handles.remove(h)
+	if h&kernelHandleBit != 0 {
+		u.s.kernel.remove(h &^ kernelHandleBit)
+	} else {
+		u.s.handles.remove(h)
+	}
 	return 0
 }
 
@@ -203,11 +240,18 @@ func (u *upcalls) WaitForSingleObjectEx(h Handle, ms uint32, alertable bool) (ui
 	if t == nil {
 		return wso.WAIT_FAILED, wso.ERROR_INVALID_THREAD_ID
 	}
-	if e := t.resolveWaitables([]Handle{h}, false); e != 0 {
+	u.s.step(t) // a provider looping on waits is bound by the livelock budget too
+	w := &t.w
+	if h&kernelHandleBit != 0 {
+		ev := u.s.wpuEvent(h)
+		if ev == nil {
+			return wso.WAIT_FAILED, wso.ERROR_INVALID_HANDLE
+		}
+		w.objs[0], w.n, w.all = ev, 1, false
+	} else if e := t.resolveWaitables([]Handle{h}, false); e != 0 {
 		t.clearWait()
 		return wso.WAIT_FAILED, e
 	}
-	w := &t.w
 	w.call, w.kind, w.alertable = "provider wait", waitObjects, alertable
 	r := t.waitForObjects(ms)
 	t.clearWait()

@@ -206,6 +206,12 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 
 // block waits, alertably, until the internal operation o is done or
 // timeoutMs (0 = for ever) runs out: WSAETIMEDOUT then.
+//
+// Every turn of the loop either blocks or ends the call: a wait that
+// returns WAIT_OBJECT_0 while o is not done was a signal that did not come
+// from o's completion, so the event is reset before waiting again (without
+// the reset the next wait would return at once, for ever: issue 9's
+// spinning receive). A reset that fails ends the call with its error.
 func (p *Mem) block(o *op, timeoutMs uint32) Errno {
 	deadline := p.up.Now()
 	ms := uint32(0xFFFFFFFF)
@@ -223,6 +229,11 @@ func (p *Mem) block(o *op, timeoutMs uint32) Errno {
 		}
 		if r == uint32(wso.WAIT_TIMEOUT) {
 			return wso.WSAETIMEDOUT
+		}
+		if r == wso.WAIT_OBJECT_0 {
+			if e := p.up.WPUResetEvent(o.ev); e != 0 {
+				return e
+			}
 		}
 		if timeoutMs != 0 {
 			left := deadline - p.up.Now()

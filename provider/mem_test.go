@@ -55,6 +55,7 @@ type fakeUp struct {
 	ifs     []ifsCompletion
 	deadTID uintptr // WPUQueueApc fails for this thread id
 	notes   []string
+	onWait  func(h provider.Handle) // if set, runs at the start of every WaitForSingleObjectEx
 }
 
 func newFake(t *testing.T) *fakeUp {
@@ -154,6 +155,9 @@ func (f *fakeUp) IFSCompleteRequest(s provider.SOCKET, ov *provider.Overlapped, 
 // an unsignalled one WAIT_TIMEOUT, anything else fails.
 func (f *fakeUp) WaitForSingleObjectEx(h provider.Handle, ms uint32, alertable bool) (uint32, provider.Errno) {
 	f.add("WaitForSingleObjectEx")
+	if f.onWait != nil {
+		f.onWait(h)
+	}
 	sig, ok := f.events[h]
 	if !ok {
 		return wso.WAIT_FAILED, wso.ERROR_INVALID_HANDLE
@@ -630,5 +634,50 @@ func TestProviderDoesNotImportEmu(t *testing.T) {
 				t.Errorf("%s imports %s: the provider must not import the emulator", name, path)
 			}
 		}
+	}
+}
+
+// Issue 9: a blocking receive must not spin when the event it waits on is
+// signalled before the receive is done. The first wait here is released by
+// a signal that is not the receive's completion; the provider must reset
+// its event before it waits again (else every later wait returns at once),
+// and the receive then ends with the datagram that arrives.
+func TestBlockingRecvSpuriousSignal(t *testing.T) {
+	for _, kind := range []provider.Kind{provider.NonIFS, provider.IFS} {
+		t.Run(kind.String(), func(t *testing.T) {
+			r := newRig(t, kind)
+			s, e := r.p.WSPSocket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP, 0)
+			if e != 0 {
+				t.Fatalf("WSPSocket: %v", e)
+			}
+			a := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 0)
+			if e := r.p.WSPBind(s, &a, provider.SizeofSockaddrInet4); e != 0 {
+				t.Fatalf("WSPBind: %v", e)
+			}
+			r.rxAddr, _ = r.p.WSPGetSockName(s)
+			waits := 0
+			r.up.onWait = func(h provider.Handle) {
+				waits++
+				switch waits {
+				case 1:
+					r.up.events[h] = true // a stray signal: nothing received yet
+				case 2:
+					if r.up.events[h] {
+						t.Errorf("second wait: the event is still signalled from the stray signal; the wait returns at once and the receive spins")
+					}
+					r.send("hi")
+				default:
+					t.Fatalf("wait %d: the receive keeps waiting after its datagram arrived", waits)
+				}
+			}
+			buf := make([]byte, 8)
+			var n, fl uint32
+			if e := r.p.WSPRecv(s, []provider.WSABUF{{Len: 8, Buf: buf}}, &n, &fl, nil, nil, tid(1)); e != 0 {
+				t.Fatalf("WSPRecv: %v", e)
+			}
+			if n != 2 || string(buf[:n]) != "hi" || waits != 2 {
+				t.Errorf("WSPRecv got %q after %d waits, want \"hi\" after 2", buf[:n], waits)
+			}
+		})
 	}
 }
