@@ -268,8 +268,13 @@ func (e *PanicError) Error() string {
 // Panics returns every panic recovered from the threads' code so far, in
 // the order they happened, each a *PanicError. Run also returns them
 // (joined into its error); under a Stepper this is the only way to see
-// them. Read it only while no emulated thread runs.
-func (s *System) Panics() []error { return s.panics }
+// them. Read it only while no emulated thread runs. The slice is a copy.
+func (s *System) Panics() []error {
+	if len(s.panics) == 0 {
+		return nil
+	}
+	return append([]error(nil), s.panics...)
+}
 
 // LivelockError reports that the run went on for the livelock budget (see
 // WithLivelockBudget) without any progress: the threads still run, but
