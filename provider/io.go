@@ -312,7 +312,7 @@ func (p *Mem) writeRecvOuts(o *op) {
 			m.Namelen = sockaddrLen(o.sock)
 		}
 		if o.sock.pktinfo && o.flags&MSG_CTRUNC == 0 {
-			m.Control.Len = uint32(putPktinfo(m.Control.Buf, o.dst))
+			m.Control.Len = uint32(PutPktinfo(m.Control.Buf, o.dst.Addr()))
 		} else {
 			m.Control.Len = 0
 		}

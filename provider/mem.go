@@ -89,6 +89,18 @@ type network struct {
 	nextPort uint16
 }
 
+// Maximum datagram sizes reported by SO_MAX_MSG_SIZE for UDP.
+const (
+	maxUDPMsgSize4 = 65507 // 65535 - 20 (IPv4 header) - 8 (UDP header)
+	maxUDPMsgSize6 = 65527 // 65535 - 8 (the IPv6 payload length excludes its header)
+)
+
+// Default buffer sizes of a new socket.
+const (
+	defaultRcvBuf = 65536
+	defaultSndBuf = 65536
+)
+
 const firstEphemeral = 49152
 
 var (
