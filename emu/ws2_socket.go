@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/provider/mem"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -48,7 +49,7 @@ func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	}
 	if s.wsaRefs == 0 {
 		if s.prov == nil {
-			s.prov = provider.New(s.providerConfig())
+			s.prov = mem.New(s.providerConfig())
 		}
 		if e := s.prov.WSPStartup(&s.up); e != 0 {
 			return t.fail("WSAStartup", uint64(e), e)

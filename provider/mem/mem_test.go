@@ -1,4 +1,4 @@
-package provider_test
+package mem_test
 
 // Provider-level tests of the in-memory provider, Mem, against a fake
 // upcall table. The fake records every upcall and every field write the
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/provider/mem"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -215,14 +216,14 @@ func (f *fakeUp) since(i int, keep ...string) []string {
 type rig struct {
 	t      *testing.T
 	up     *fakeUp
-	p      *provider.Mem
+	p      *mem.Mem
 	rx, tx provider.SOCKET
 	rxAddr netip.AddrPort
 }
 
 func newRig(t *testing.T, kind provider.Kind) *rig {
 	t.Helper()
-	r := &rig{t: t, up: newFake(t), p: provider.New(provider.Config{Kind: kind})}
+	r := &rig{t: t, up: newFake(t), p: mem.New(provider.Config{Kind: kind})}
 	if e := r.p.WSPStartup(r.up); e != 0 {
 		t.Fatalf("WSPStartup: %v", e)
 	}

@@ -1,9 +1,10 @@
-package provider
+package mem
 
 import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -77,7 +78,7 @@ func (p *Mem) WSPRecvMsg(s SOCKET, msg *WSAMSG, recvd *uint32, ov *Overlapped, r
 }
 
 func fitsPktinfo(c WSABUF, dst netip.AddrPort) bool {
-	return int(c.Len) >= PktinfoSpace(dst.Addr())
+	return int(c.Len) >= provider.PktinfoSpace(dst.Addr())
 }
 
 // parsePktinfo reads the source address a sender's control data asks
@@ -87,17 +88,17 @@ func fitsPktinfo(c WSABUF, dst netip.AddrPort) bool {
 // including packet information of the other family, are ignored.
 func parsePktinfo(b []byte, af int32) (netip.Addr, Errno) {
 	for len(b) > 0 {
-		if len(b) < SizeofCmsghdr {
+		if len(b) < provider.SizeofCmsghdr {
 			return netip.Addr{}, wso.WSAEINVAL
 		}
 		l := binary.LittleEndian.Uint64(b)
-		if l < SizeofCmsghdr || l > uint64(len(b)) {
+		if l < provider.SizeofCmsghdr || l > uint64(len(b)) {
 			return netip.Addr{}, wso.WSAEINVAL
 		}
-		if a, _, ok := ParsePktinfo(b[:l]); ok && familyOf(a) == af {
+		if a, _, ok := provider.ParsePktinfo(b[:l]); ok && familyOf(a) == af {
 			return a, 0
 		}
-		step := CmsgAlign(int(l))
+		step := provider.CmsgAlign(int(l))
 		if step >= len(b) {
 			break
 		}
