@@ -5,10 +5,10 @@ import (
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
-// SetFileCompletionNotificationModes flags.
+// SetFileCompletionNotificationModes flags, defined in wsaoverlapped.
 const (
-	FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1
-	FILE_SKIP_SET_EVENT_ON_HANDLE        = 0x2
+	FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = wso.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+	FILE_SKIP_SET_EVENT_ON_HANDLE        = wso.FILE_SKIP_SET_EVENT_ON_HANDLE
 )
 
 // fileObject is the part of a file-like handle (a pipe end, an IFS socket)

@@ -132,7 +132,7 @@ func (p *Mem) WSPGetOverlappedResult(s SOCKET, ov *Overlapped, transfer *uint32,
 			return false, wso.WSA_IO_INCOMPLETE
 		}
 		if !done {
-			if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, 0xFFFFFFFF, false); e != 0 {
+			if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, wso.INFINITE, false); e != 0 {
 				return false, wso.WSA_INVALID_HANDLE
 			}
 			st, n, _ = wso.ResultIFS(ov)
@@ -148,7 +148,7 @@ func (p *Mem) WSPGetOverlappedResult(s SOCKET, ov *Overlapped, transfer *uint32,
 		if !wait {
 			return false, wso.WSA_IO_INCOMPLETE
 		}
-		if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, 0xFFFFFFFF, false); e != 0 {
+		if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, wso.INFINITE, false); e != 0 {
 			return false, wso.WSA_INVALID_HANDLE
 		}
 		n, err, fl, done = wso.ResultNonIFS(ov)
