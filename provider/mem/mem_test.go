@@ -612,13 +612,19 @@ func TestNonIFSGetOverlappedResult(t *testing.T) {
 }
 
 // DESIGN.md, "Arrows only point down": the provider never imports the
-// emulator; it sees only the upcall table. Every Go file of the package
-// (tests included) is parsed and its imports checked.
+// emulator; it sees only the upcall table. Every Go file of this package
+// and of the contract above it (tests included) is parsed and its imports
+// checked; the contract does not import its implementation either.
 func TestProviderDoesNotImportEmu(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Go files found: %v", err)
 	}
+	contract, err := filepath.Glob(filepath.Join("..", "*.go"))
+	if err != nil || len(contract) == 0 {
+		t.Fatalf("no Go files found in the contract package: %v", err)
+	}
+	files = append(files, contract...)
 	fset := token.NewFileSet()
 	for _, name := range files {
 		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
@@ -629,6 +635,32 @@ func TestProviderDoesNotImportEmu(t *testing.T) {
 			path, _ := strconv.Unquote(imp.Path.Value)
 			if path == "github.com/wsaemu/wsaemu/emu" || strings.HasSuffix(path, "/emu") || strings.Contains(path, "/emu/") {
 				t.Errorf("%s imports %s: the provider must not import the emulator", name, path)
+			}
+			if filepath.Dir(name) == ".." && strings.HasPrefix(path, "github.com/wsaemu/wsaemu/provider/") {
+				t.Errorf("%s imports %s: the SPI contract must not import an implementation", name, path)
+			}
+		}
+	}
+}
+
+// Issue 10: the native backend talks to the real ws2_32 and takes the
+// Winsock ABI from the SPI contract only, never from this implementation.
+// Its files (Windows-only, parsed here whatever the host) must not import
+// package mem.
+func TestNativeBackendImportsContractOnly(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "spec", "native", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files found in spec/native: %v", err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, imp := range f.Imports {
+			if path, _ := strconv.Unquote(imp.Path.Value); path == "github.com/wsaemu/wsaemu/provider/mem" {
+				t.Errorf("%s imports %s: the native backend must use the SPI contract (package provider) only", name, path)
 			}
 		}
 	}
