@@ -68,4 +68,22 @@
 // in the record ([Thread.WSARecv]), a completion routine run in an
 // alertable wait (the completionRoutine example of [Thread.WSARecv]), and
 // a completion port ([Thread.GetQueuedCompletionStatus]).
+//
+// # Two layers, one package
+//
+// The ws2 layer (the ws2_*.go files: WSA* calls, socket objects, the
+// upcall table handed to the provider, its state in ws2State) sits on the
+// kernel layer (the other files). The kernel has no socket branches: a
+// socket is a kernel object that owns its close, its cancellation and what
+// a thread's exit does to its I/O (the object, fileLike and device
+// interfaces), and the ws2 layer hears of thread exits through a
+// notifier. The two stay in one package all the same, because the ws2
+// layer is built out of the kernel's internals: it issues and completes
+// I/O manager requests, resolves and performs waits, queues APCs, posts
+// completion packets, sets events, schedules system actions, asks the
+// Chooser, traces and feeds the sanitizer, about ninety unexported
+// functions, types and fields in all. In a package of its own every one
+// would have to be exported or wrapped, putting the machine's insides on
+// its public surface; a split would not be a mechanical move but a second
+// API, with no reader gaining from it.
 package emu

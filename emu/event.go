@@ -12,10 +12,20 @@ type event struct {
 	state  bool
 }
 
-func (e *event) kind() objKind           { return kindEvent }
-func (e *event) closed(*System, *Thread) {}
-func (e *event) list() *waitList         { return &e.waitList }
-func (e *event) isSignalled() bool       { return e.state }
+func (e *event) kind() objKind     { return kindEvent }
+func (e *event) list() *waitList   { return &e.waitList }
+func (e *event) isSignalled() bool { return e.state }
+
+// close implements object. Closing an event does not destroy it while a
+// pending request still refers to it: like the I/O manager, a request
+// holds its own reference.
+func (e *event) close(s *System, t *Thread, h Handle) Errno {
+	if s.san.on() {
+		s.sanEventClosed(t, h)
+	}
+	s.handles.remove(h)
+	return 0
+}
 func (e *event) acquire(s *System, t *Thread) {
 	if !e.manual {
 		if s.san.on() {
@@ -136,20 +146,9 @@ func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 	if e != 0 {
 		return t.fail(name, 0, e)
 	}
-	if k, ok := o.(*socket); ok && t.s.prov != nil {
-		// Closing a socket's handle is closing the socket.
-		e := t.s.prov.WSPCloseSocket(SOCKET(k.handle))
-		if e != 0 {
-			return t.fail(name, 0, e)
-		}
-		t.ok(name, 1)
-		return nil
+	if e := o.close(t.s, t, h); e != 0 {
+		return t.fail(name, 0, e)
 	}
-	if _, ok := o.(*event); ok && t.s.san.on() {
-		t.s.sanEventClosed(t, h)
-	}
-	t.s.handles.remove(h)
-	o.closed(t.s, t)
 	t.ok(name, 1)
 	return nil
 }

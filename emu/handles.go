@@ -5,35 +5,26 @@ import wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 // objKind is the type of kernel object a handle refers to.
 type objKind uint8
 
+// The kernel's kinds. A layer above the kernel numbers its own kinds from
+// kindAbove on (the ws2 layer's sockets).
 const (
 	kindEvent objKind = iota + 1
 	kindThread
 	kindFile
 	kindPort
-	kindSocket
+	kindAbove
 )
 
-func (k objKind) String() string {
-	switch k {
-	case kindEvent:
-		return "event"
-	case kindThread:
-		return "thread"
-	case kindFile:
-		return "file"
-	case kindPort:
-		return "port"
-	case kindSocket:
-		return "socket"
-	}
-	return "object"
-}
-
-// object is anything a handle can refer to.
+// object is anything a handle can refer to. Each kind owns what closing
+// its handle means; the kernel's CloseHandle only looks the handle up and
+// asks the object (file-like objects also own their cancellation: see
+// fileLike and device).
 type object interface {
 	kind() objKind
-	// closed is called when the handle is closed.
-	closed(s *System, t *Thread)
+	// close is CloseHandle on handle h of this object, called by thread
+	// t: it removes h from the handle table and does whatever closing
+	// means for the object. A non-zero Errno fails the call.
+	close(s *System, t *Thread, h Handle) Errno
 }
 
 // handleTable maps handle values to objects. Values are multiples of four,

@@ -64,15 +64,17 @@ func (p *port) removeWaiter(t *Thread) {
 	}
 }
 
-// closed implements object: threads waiting on the port are released with
+// close implements object: threads waiting on the port are released with
 // ERROR_ABANDONED_WAIT_0 and queued packets are discarded.
-func (p *port) closed(s *System, t *Thread) {
+func (p *port) close(s *System, t *Thread, h Handle) Errno {
+	s.handles.remove(h)
 	p.closedFlag = true
 	for len(p.waiters) > 0 {
 		w := p.waiters[len(p.waiters)-1]
 		s.wakeThread(w, wakePortClosed, "port-closed")
 	}
 	p.packets, p.ph = nil, 0
+	return 0
 }
 
 // postPacket queues a packet, handing it straight to the most recent

@@ -5,10 +5,10 @@ import (
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
-// SetFileCompletionNotificationModes flags.
+// SetFileCompletionNotificationModes flags, defined in wsaoverlapped.
 const (
-	FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1
-	FILE_SKIP_SET_EVENT_ON_HANDLE        = 0x2
+	FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = wso.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+	FILE_SKIP_SET_EVENT_ON_HANDLE        = wso.FILE_SKIP_SET_EVENT_ON_HANDLE
 )
 
 // fileObject is the part of a file-like handle (a pipe end, an IFS socket)
@@ -24,7 +24,6 @@ type fileObject struct {
 	modes      uint8
 	pending    reqList // requests on this handle not yet complete
 	dev        device
-	socket     bool // a socket: thread exit follows the socket rule
 }
 
 func (f *fileObject) list() *waitList          { return &f.waitList }
@@ -37,12 +36,33 @@ func (f *fileObject) portAssociated() bool     { return f.port != nil }
 type fileLike interface {
 	object
 	fobj() *fileObject
+	// cancelIO is CancelIo's and CancelIoEx's part: it asks to cancel the
+	// pending requests on the object that use ov (all if nil) and were
+	// issued by thread by (any thread's if nil), and reports whether it
+	// found any.
+	cancelIO(s *System, ov *Overlapped, by *Thread) bool
+}
+
+// cancelIO implements fileLike for the requests the I/O manager tracks.
+func (f *fileObject) cancelIO(s *System, ov *Overlapped, by *Thread) bool {
+	found := false
+	for r := f.pending.head; r != nil; {
+		next := r.fileNext
+		if (by == nil || r.thread == by) && (ov == nil || r.ov == ov) {
+			found = true
+			s.requestCancel(r)
+		}
+		r = next
+	}
+	return found
 }
 
 // device is the driver behind a file object: it cancels a request still
-// waiting on it (completing it with STATUS_CANCELLED through finish).
+// waiting on it (completing it with STATUS_CANCELLED through finish), and
+// says whether a request still pending when its thread exits is cancelled.
 type device interface {
 	cancel(s *System, r *request)
+	cancelAtThreadExit(s *System, r *request) bool
 }
 
 type reqState uint8

@@ -3,7 +3,6 @@ package emu
 import (
 	"fmt"
 
-	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -104,18 +103,7 @@ func (t *Thread) CancelIo(h Handle) error {
 	if !ok {
 		return t.fail("CancelIo", 0, wso.ERROR_INVALID_HANDLE)
 	}
-	f := fl.fobj()
-	if k, ok := o.(*socket); ok && !k.ifs {
-		tid := provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
-		s.prov.Cancel(SOCKET(h), nil, &tid)
-	}
-	for r := f.pending.head; r != nil; {
-		next := r.fileNext
-		if r.thread == t {
-			s.requestCancel(r)
-		}
-		r = next
-	}
+	fl.cancelIO(s, nil, t)
 	t.ok("CancelIo", 1)
 	return nil
 }
@@ -141,21 +129,7 @@ func (t *Thread) CancelIoEx(h Handle, ov *Overlapped) error {
 	if !ok {
 		return t.fail("CancelIoEx", 0, wso.ERROR_INVALID_HANDLE)
 	}
-	f := fl.fobj()
-	found := false
-	if k, ok := o.(*socket); ok && !k.ifs {
-		// A non-IFS provider keeps its own requests.
-		found = s.prov.Cancel(SOCKET(h), ov, nil) > 0
-	}
-	for r := f.pending.head; r != nil; {
-		next := r.fileNext
-		if ov == nil || r.ov == ov {
-			found = true
-			s.requestCancel(r)
-		}
-		r = next
-	}
-	if !found {
+	if !fl.cancelIO(s, ov, nil) {
 		return t.fail("CancelIoEx", 0, wso.ERROR_NOT_FOUND)
 	}
 	t.ok("CancelIoEx", 1)

@@ -165,6 +165,11 @@ func (p *pipe) cancel(s *System, r *request) {
 	s.finish(r, wso.STATUS_CANCELLED, 0)
 }
 
+// cancelAtThreadExit implements device: the profile's rule for files.
+func (p *pipe) cancelAtThreadExit(s *System, r *request) bool {
+	return s.profile.cancelFileIOAtThreadExit(r.file.portAssociated())
+}
+
 // serveReaders completes waiting reads while data is there, then waiting
 // writes whose data now fits.
 func (s *System) servePipe(p *pipe) {
@@ -179,9 +184,10 @@ func (s *System) servePipe(p *pipe) {
 	}
 }
 
-// closed implements object: closing one end cancels the requests still
+// close implements object: closing one end cancels the requests still
 // pending on that handle and breaks the pipe for the other end.
-func (e *pipeEnd) closed(s *System, t *Thread) {
+func (e *pipeEnd) close(s *System, t *Thread, h Handle) Errno {
+	s.handles.remove(h)
 	for r := e.pending.head; r != nil; {
 		next := r.fileNext
 		s.cancelRequest(r)
@@ -202,6 +208,7 @@ func (e *pipeEnd) closed(s *System, t *Thread) {
 			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
 		}
 	}
+	return 0
 }
 
 // pipeIO is the common body of ReadFile, WriteFile, ReadFileEx and

@@ -78,11 +78,13 @@ var ProfileDifferences = []ProfileDifference{
 	},
 }
 
-// cancelOnThreadExit says whether a request issued by an exiting thread is
-// cancelled: on a socket or on a file bound to a completion port.
-func (p Profile) cancelOnThreadExit(portAssociated, socket bool) bool {
-	if p == ProfileDocs {
-		return true
-	}
-	return !portAssociated && !socket
+// cancelFileIOAtThreadExit says whether a request on a file issued by an
+// exiting thread is cancelled; portAssociated: the file is bound to a
+// completion port.
+func (p Profile) cancelFileIOAtThreadExit(portAssociated bool) bool {
+	return p == ProfileDocs || !portAssociated
 }
+
+// cancelSocketIOAtThreadExit says whether socket I/O issued by an exiting
+// thread is cancelled.
+func (p Profile) cancelSocketIOAtThreadExit() bool { return p == ProfileDocs }

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -55,12 +54,11 @@ type System struct {
 	obs    fieldObserver
 	picker apcPicker
 
-	// ws2 layer
-	provKind provider.Kind
-	prov     provider.ServiceProvider
-	up       upcalls
-	wsaRefs  int
-	issuing  *request // the IFS request whose provider call is in progress
+	// exitNotify is told of every thread exit, after the kernel has dealt
+	// with the thread's requests, in the order of registration.
+	exitNotify []threadExitNotifier
+
+	ws2 ws2State // the ws2 layer above the kernel
 
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
@@ -93,21 +91,6 @@ func WithChooser(c Chooser) Option {
 
 // WithProfile picks the profile (ProfileWindows by default).
 func WithProfile(p Profile) Option { return func(s *System) { s.profile = p } }
-
-// WithProviderKind picks the kind of the System's Winsock provider:
-// provider.NonIFS (the default: the protocol the SPI pages describe) or
-// provider.IFS (what Windows' own provider does).
-func WithProviderKind(k provider.Kind) Option { return func(s *System) { s.provKind = k } }
-
-// WithProvider installs a provider of the caller's own (for example one
-// that wraps the in-memory provider to inject faults). It replaces the
-// built-in one.
-func WithProvider(p provider.ServiceProvider) Option {
-	return func(s *System) {
-		s.prov = p
-		s.provKind = p.Kind()
-	}
-}
 
 // WithoutTrace turns the trace off (for benchmarks: recording every event
 // costs memory in proportion to the run).
@@ -154,7 +137,7 @@ func New(opts ...Option) *System {
 	}
 	s.obs.s = s
 	s.picker.s = s
-	s.up.s = s
+	s.ws2.attach(s)
 	return s
 }
 

@@ -6,7 +6,6 @@ import (
 	"runtime/debug"
 
 	"github.com/wsaemu/wsaemu/apcqueue"
-	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -45,20 +44,23 @@ type Thread struct {
 	w        waitState
 	lastErr  Errno
 	exitCode uint32
-	exiting  bool                 // ExitThread was called: the goroutine is unwinding
-	reqs     reqList              // I/O requests this thread issued that are not complete
-	syncOv   Overlapped           // the record used for synchronous I/O without one
-	calls    int                  // step mode: commands finished
-	blocking int                  // blocking Winsock calls in progress on this thread
-	wsaTID   provider.WSATHREADID // what the ws2 layer hands the provider as the caller's WSATHREADID
+	exiting  bool       // ExitThread was called: the goroutine is unwinding
+	reqs     reqList    // I/O requests this thread issued that are not complete
+	syncOv   Overlapped // the record used for synchronous I/O without one
+	calls    int        // step mode: commands finished
+	ws2      ws2Thread  // the ws2 layer's per-thread state
 
 	waitList // threads waiting for this one to exit
 }
 
 func (t *Thread) kind() objKind { return kindThread }
 
-// closed: closing a thread handle does not end the thread.
-func (t *Thread) closed(*System, *Thread) {}
+// close implements object: closing a thread handle does not end the
+// thread.
+func (t *Thread) close(s *System, _ *Thread, h Handle) Errno {
+	s.handles.remove(h)
+	return 0
+}
 
 func (t *Thread) list() *waitList          { return &t.waitList }
 func (t *Thread) isSignalled() bool        { return t.state == stateExited }
@@ -213,9 +215,17 @@ func (t *Thread) ExitThread(code uint32) {
 	runtime.Goexit()
 }
 
+// threadExitNotifier is something above the kernel that is told when a
+// thread exits (as a Windows driver registers a thread-notify routine):
+// the ws2 layer, for the requests a non-IFS provider keeps itself.
+type threadExitNotifier interface {
+	threadExiting(t *Thread)
+}
+
 // exitThread does the kernel's side of a thread ending: queued APCs are
-// dropped, I/O the thread issued is cancelled or left pending as the
-// profile says, and waiters on the thread are released.
+// dropped, I/O the thread issued is cancelled or left pending as its
+// device says, the exit notifiers are told, and waiters on the thread are
+// released.
 func (s *System) exitThread(t *Thread, code uint32) {
 	t.exitCode = code
 	t.apcs.Close(func(e apcqueue.Entry[apc]) {
@@ -223,14 +233,13 @@ func (s *System) exitThread(t *Thread, code uint32) {
 	})
 	for r := t.reqs.head; r != nil; {
 		next := r.threadNext
-		if r.file != nil && s.profile.cancelOnThreadExit(r.file.portAssociated(), r.file.socket) {
+		if r.file != nil && r.file.dev.cancelAtThreadExit(s, r) {
 			s.cancelRequest(r)
 		}
 		r = next
 	}
-	if s.prov != nil && s.wsaRefs > 0 && s.provKind == provider.NonIFS && s.profile == ProfileDocs {
-		tid := provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
-		s.prov.CancelThread(&tid)
+	for _, n := range s.exitNotify {
+		n.threadExiting(t)
 	}
 	if t.state == stateBlocked {
 		s.unregisterWait(t)

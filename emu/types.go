@@ -20,8 +20,8 @@ const (
 	INVALID_HANDLE_VALUE Handle = ^Handle(0)
 	// currentThreadPseudoHandle is what GetCurrentThread returns: (HANDLE)-2.
 	currentThreadPseudoHandle Handle = ^Handle(1)
-	// INFINITE as a wait time in milliseconds.
-	INFINITE uint32 = 0xFFFFFFFF
+	// INFINITE as a wait time in milliseconds (defined in wsaoverlapped).
+	INFINITE = wso.INFINITE
 )
 
 // APCProc is a user-mode APC routine (PAPCFUNC), queued with QueueUserAPC.

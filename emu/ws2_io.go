@@ -102,19 +102,19 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	}
 	if !overlapped {
 		routine = nil
-		if t.blocking > 0 && t.apcs.Depth() > 0 {
+		if t.ws2.blocking > 0 && t.apcs.Depth() > 0 {
 			s.finding(t, "wsasendmsg.blocking.apc-reentry-undefined",
 				"%s is a blocking Winsock call made inside an APC that interrupted a blocking Winsock call on the same thread", name)
 		}
-		t.blocking++
-		defer func() { t.blocking-- }()
+		t.ws2.blocking++
+		defer func() { t.ws2.blocking-- }()
 	}
 	if overlapped && s.san.on() {
 		s.sanIssue(t, name, ov, routine != nil, c.buffers()...)
 	}
 	// The provider copies the WSATHREADID; the thread's own copy saves an
 	// allocation per call.
-	tid := &t.wsaTID
+	tid := &t.ws2.tid
 	*tid = provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
 	var r *request
 	var id uint64
@@ -127,10 +127,10 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		s.start(r)
 		id = r.id
 	}
-	prev := s.issuing
-	s.issuing = r
-	e := c.do(s.prov, h, ov, routine, tid)
-	s.issuing = prev
+	prev := s.ws2.issuing
+	s.ws2.issuing = r
+	e := c.do(s.ws2.prov, h, ov, routine, tid)
+	s.ws2.issuing = prev
 	if r != nil && e != 0 && e != wso.WSA_IO_PENDING && r.id == id && r.state == reqWaiting {
 		s.refuse(r)
 	} else if r == nil && overlapped && e != 0 && e != wso.WSA_IO_PENDING {
@@ -229,7 +229,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 		if wait && ov.LoadInternal() == wso.WSS_OPERATION_IN_PROGRESS {
 			s.sanResultWait(t, name, ov, false)
 		}
-		ok, e := s.prov.WSPGetOverlappedResult(h, ov, n, wait, flags)
+		ok, e := s.ws2.prov.WSPGetOverlappedResult(h, ov, n, wait, flags)
 		if !ok {
 			return t.fail(name, 0, e)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/provider/mem"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -19,12 +20,12 @@ type WSAData struct {
 }
 
 // ProviderKind reports the kind of the System's Winsock provider.
-func (s *System) ProviderKind() provider.Kind { return s.provKind }
+func (s *System) ProviderKind() provider.Kind { return s.ws2.provKind }
 
 // providerConfig is the provider's setup for this System's profile.
 func (s *System) providerConfig() provider.Config {
 	return provider.Config{
-		Kind:                s.provKind,
+		Kind:                s.ws2.provKind,
 		FlushAborts:         s.profile == ProfileDocs,
 		WSASendMsgNeedsBind: s.profile == ProfileDocs,
 	}
@@ -46,20 +47,20 @@ func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	if data == nil {
 		return t.fail("WSAStartup", uint64(wso.WSAEFAULT), wso.WSAEFAULT)
 	}
-	if s.wsaRefs == 0 {
-		if s.prov == nil {
-			s.prov = provider.New(s.providerConfig())
+	if s.ws2.refs == 0 {
+		if s.ws2.prov == nil {
+			s.ws2.prov = mem.New(s.providerConfig())
 		}
-		if e := s.prov.WSPStartup(&s.up); e != 0 {
+		if e := s.ws2.prov.WSPStartup(&s.ws2.up); e != 0 {
 			return t.fail("WSAStartup", uint64(e), e)
 		}
 	}
-	s.wsaRefs++
+	s.ws2.refs++
 	v := version
 	if major > 2 || (major == 2 && minor > 2) {
 		v = 0x0202
 	}
-	*data = WSAData{Version: v, HighVersion: 0x0202, Description: "wsaemu in-memory provider (" + s.provKind.String() + ")"}
+	*data = WSAData{Version: v, HighVersion: 0x0202, Description: "wsaemu in-memory provider (" + s.ws2.provKind.String() + ")"}
 	t.ok("WSAStartup", 0)
 	return nil
 }
@@ -73,12 +74,12 @@ func (t *Thread) WSACleanup() error {
 	if err := t.enter("WSACleanup", ""); err != nil {
 		return err
 	}
-	if s.wsaRefs == 0 {
+	if s.ws2.refs == 0 {
 		return t.fail("WSACleanup", socketError, wso.WSANOTINITIALISED)
 	}
-	s.wsaRefs--
-	if s.wsaRefs == 0 {
-		s.prov.WSPCleanup()
+	s.ws2.refs--
+	if s.ws2.refs == 0 {
+		s.ws2.prov.WSPCleanup()
 	}
 	t.ok("WSACleanup", 0)
 	return nil
@@ -89,7 +90,7 @@ func (t *Thread) wsaEnter(name, args string) error {
 	if err := t.enter(name, args); err != nil {
 		return err
 	}
-	if t.s.wsaRefs == 0 {
+	if t.s.ws2.refs == 0 {
 		return t.fail(name, socketError, wso.WSANOTINITIALISED)
 	}
 	return nil
@@ -122,7 +123,7 @@ func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error
 	if err := t.wsaEnter("WSASocket", fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", af, typ, protocol, flags)); err != nil {
 		return provider.INVALID_SOCKET, err
 	}
-	h, e := t.s.prov.WSPSocket(af, typ, protocol, flags)
+	h, e := t.s.ws2.prov.WSPSocket(af, typ, protocol, flags)
 	if e != 0 {
 		return provider.INVALID_SOCKET, t.fail("WSASocket", uint64(provider.INVALID_SOCKET), e)
 	}
@@ -157,7 +158,7 @@ func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
 	if _, err := t.wsaSocket("bind", h); err != nil {
 		return err
 	}
-	return t.wsaResult("bind", t.s.prov.WSPBind(h, name, namelen))
+	return t.wsaResult("bind", t.s.ws2.prov.WSPBind(h, name, namelen))
 }
 
 // Connect implements connect for a datagram socket: it sets the default
@@ -170,7 +171,7 @@ func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
 	if _, err := t.wsaSocket("connect", h); err != nil {
 		return err
 	}
-	return t.wsaResult("connect", t.s.prov.WSPConnect(h, name, namelen))
+	return t.wsaResult("connect", t.s.ws2.prov.WSPConnect(h, name, namelen))
 }
 
 // Getsockname implements getsockname.
@@ -182,7 +183,7 @@ func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
 	if _, err := t.wsaSocket("getsockname", h); err != nil {
 		return netip.AddrPort{}, err
 	}
-	a, e := t.s.prov.WSPGetSockName(h)
+	a, e := t.s.ws2.prov.WSPGetSockName(h)
 	return a, t.wsaResult("getsockname", e)
 }
 
@@ -195,7 +196,7 @@ func (t *Thread) Shutdown(h SOCKET, how int32) error {
 	if _, err := t.wsaSocket("shutdown", h); err != nil {
 		return err
 	}
-	return t.wsaResult("shutdown", t.s.prov.WSPShutdown(h, how))
+	return t.wsaResult("shutdown", t.s.ws2.prov.WSPShutdown(h, how))
 }
 
 // Closesocket implements closesocket: every pending operation on the
@@ -210,7 +211,7 @@ func (t *Thread) Closesocket(h SOCKET) error {
 	if _, err := t.wsaSocket("closesocket", h); err != nil {
 		return err
 	}
-	return t.wsaResult("closesocket", t.s.prov.WSPCloseSocket(h))
+	return t.wsaResult("closesocket", t.s.ws2.prov.WSPCloseSocket(h))
 }
 
 // Setsockopt implements setsockopt.
@@ -222,7 +223,7 @@ func (t *Thread) Setsockopt(h SOCKET, level, name int32, val []byte) error {
 	if _, err := t.wsaSocket("setsockopt", h); err != nil {
 		return err
 	}
-	return t.wsaResult("setsockopt", t.s.prov.WSPSetSockOpt(h, level, name, val))
+	return t.wsaResult("setsockopt", t.s.ws2.prov.WSPSetSockOpt(h, level, name, val))
 }
 
 // Getsockopt implements getsockopt.
@@ -234,7 +235,7 @@ func (t *Thread) Getsockopt(h SOCKET, level, name int32, val []byte, optlen *int
 	if _, err := t.wsaSocket("getsockopt", h); err != nil {
 		return err
 	}
-	return t.wsaResult("getsockopt", t.s.prov.WSPGetSockOpt(h, level, name, val, optlen))
+	return t.wsaResult("getsockopt", t.s.ws2.prov.WSPGetSockOpt(h, level, name, val, optlen))
 }
 
 // socketError is SOCKET_ERROR (-1) as the trace records a return value.

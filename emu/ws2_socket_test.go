@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/provider/mem"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -261,7 +262,7 @@ func TestIoctls(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
 		f := newSM(t, kind, profile)
 		f.do(f.A, func(th *emu.Thread) {
-			for guid, want := range map[provider.GUID]uint64{provider.WSAID_WSASENDMSG: provider.FnWSASendMsg, provider.WSAID_WSARECVMSG: provider.FnWSARecvMsg} {
+			for guid, want := range map[provider.GUID]uint64{provider.WSAID_WSASENDMSG: mem.FnWSASendMsg, provider.WSAID_WSARECVMSG: mem.FnWSARecvMsg} {
 				out := make([]byte, 8)
 				var n uint32
 				wantErr(t, "SIO_GET_EXTENSION_FUNCTION_POINTER", th.WSAIoctl(f.tx, provider.SIO_GET_EXTENSION_FUNCTION_POINTER, guid.Bytes(), out, &n, nil, nil), 0)
@@ -302,7 +303,7 @@ func TestIoctls(t *testing.T) {
 			}
 		})
 		f.settle()
-		if !f.signalled(ev) || !bytes.Equal(out, u64(provider.FnWSARecvMsg)) {
+		if !f.signalled(ev) || !bytes.Equal(out, u64(mem.FnWSARecvMsg)) {
 			t.Errorf("overlapped ioctl: signalled=%v out=%x", f.signalled(ev), out)
 		}
 		if r := f.getResult(f.A, f.tx, ov); r.err != nil || r.n != 8 {
@@ -480,7 +481,7 @@ func TestRecvPeek(t *testing.T) {
 // upcall table WSPStartup hands it, so a test can call the upcalls the way
 // a provider would.
 type upcallCapture struct {
-	*provider.Mem
+	*mem.Mem
 	up provider.Upcalls
 }
 
@@ -499,7 +500,7 @@ func (c *upcallCapture) WSPStartup(up provider.Upcalls) provider.Errno {
 func TestUpcallTable(t *testing.T) {
 	for _, kind := range []provider.Kind{provider.NonIFS, provider.IFS} {
 		t.Run(kind.String(), func(t *testing.T) {
-			c := &upcallCapture{Mem: provider.New(provider.Config{Kind: kind})}
+			c := &upcallCapture{Mem: mem.New(provider.Config{Kind: kind})}
 			r := newW2(t, kind, emu.ProfileWindows, emu.WithProvider(c))
 			if c.up == nil {
 				t.Fatal("the provider was not started with an upcall table")

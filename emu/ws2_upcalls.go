@@ -20,19 +20,49 @@ type socket struct {
 	overlapped bool
 }
 
+// kindSocket is the ws2 layer's kind of kernel object.
+const kindSocket = kindAbove
+
 func (k *socket) kind() objKind { return kindSocket }
 
-// closed implements object. Sockets are closed through closesocket, which
-// asks the provider; CloseHandle on a socket does the same.
-func (k *socket) closed(*System, *Thread) {}
+// close implements object: closing a socket's handle is closing the
+// socket, which asks the provider (it releases the handle through
+// WPUCloseSocketHandle or IFSCloseSocketHandle).
+func (k *socket) close(s *System, _ *Thread, h Handle) Errno {
+	if s.ws2.prov == nil {
+		s.handles.remove(h)
+		return 0
+	}
+	return s.ws2.prov.WSPCloseSocket(provider.SOCKET(k.handle))
+}
+
+// cancelIO implements fileLike. A non-IFS provider keeps its own requests,
+// out of the I/O manager's sight: it is asked first to cancel the ones
+// that match; then the kernel requests (an IFS socket's) are cancelled.
+func (k *socket) cancelIO(s *System, ov *Overlapped, by *Thread) bool {
+	found := false
+	if !k.ifs {
+		var tid *provider.WSATHREADID
+		if by != nil {
+			tid = &provider.WSATHREADID{ThreadHandle: by.handle, Reserved: uintptr(by.id)}
+		}
+		found = s.ws2.prov.Cancel(provider.SOCKET(k.handle), ov, tid) > 0
+	}
+	return k.fileObject.cancelIO(s, ov, by) || found
+}
 
 // cancel implements device for IFS sockets: the provider is asked to cancel
 // the operation that uses r's record; it completes it through
 // IFSCompleteRequest (or not, if its result is already decided).
 func (k *socket) cancel(s *System, r *request) {
-	if s.prov != nil {
-		s.prov.Cancel(provider.SOCKET(k.handle), r.ov, nil)
+	if s.ws2.prov != nil {
+		s.ws2.prov.Cancel(provider.SOCKET(k.handle), r.ov, nil)
 	}
+}
+
+// cancelAtThreadExit implements device: the profile's rule for sockets.
+func (k *socket) cancelAtThreadExit(s *System, _ *request) bool {
+	return s.profile.cancelSocketIOAtThreadExit()
 }
 
 // upcalls is the WSPUPCALLTABLE the System hands its provider.
@@ -42,7 +72,6 @@ var _ provider.Upcalls = (*upcalls)(nil)
 
 func (u *upcalls) newSocket(ifs bool, ctx uintptr) provider.SOCKET {
 	k := &socket{ifs: ifs, context: ctx}
-	k.socket = true
 	k.dev = k
 	k.handle = u.s.handles.add(k)
 	return provider.SOCKET(k.handle)
@@ -225,7 +254,7 @@ func (u *upcalls) IFSCompleteRequest(s provider.SOCKET, ov *Overlapped, status N
 	}
 	for r := k.pending.head; r != nil; r = r.fileNext {
 		if r.ov == ov && r.state == reqWaiting {
-			r.immediate = r == sys.issuing
+			r.immediate = r == sys.ws2.issuing
 			r.flags = flags
 			sys.finish(r, status, bytes)
 			return

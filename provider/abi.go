@@ -129,18 +129,6 @@ const (
 	SizeofIn6Pktinfo = 20 // IN6_PKTINFO: IN6_ADDR ipi6_addr; ULONG ipi6_ifindex
 )
 
-// LoopbackIfIndex is the interface index of the in-memory network's one
-// interface, the loopback.
+// LoopbackIfIndex is the interface index of Windows' loopback interface
+// ("Loopback Pseudo-Interface 1"), the in-memory network's one interface.
 const LoopbackIfIndex = 1
-
-// Maximum datagram sizes reported by SO_MAX_MSG_SIZE for UDP.
-const (
-	maxUDPMsgSize4 = 65507 // 65535 - 20 (IPv4 header) - 8 (UDP header)
-	maxUDPMsgSize6 = 65527 // 65535 - 8 (the IPv6 payload length excludes its header)
-)
-
-// Default buffer sizes of a new socket.
-const (
-	defaultRcvBuf = 65536
-	defaultSndBuf = 65536
-)

@@ -68,12 +68,13 @@ func winsockClauses() []Clause {
 
 // goTests parses the test files of the packages a clause may name and
 // returns every top-level Test function as "pkg.TestName", pkg being the
-// directory (emu_test files count as emu).
+// directory's last element (emu_test files count as emu, provider/mem's as
+// mem).
 func goTests(t *testing.T) map[string]bool {
 	t.Helper()
 	found := map[string]bool{}
 	fset := token.NewFileSet()
-	for _, dir := range []string{"emu", "provider", "wsaoverlapped", "apcqueue"} {
+	for _, dir := range []string{"emu", "provider/mem", "wsaoverlapped", "apcqueue"} {
 		files, err := filepath.Glob(filepath.Join("..", dir, "*_test.go"))
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +92,7 @@ func goTests(t *testing.T) map[string]bool {
 				if !ok || fd.Recv != nil || !strings.HasPrefix(fd.Name.Name, "Test") {
 					continue
 				}
-				found[dir+"."+fd.Name.Name] = true
+				found[filepath.Base(dir)+"."+fd.Name.Name] = true
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
@@ -47,7 +46,7 @@ func ParseFlags(v string) (uint64, error) {
 }
 
 var namedConst = map[string]uint64{
-	"INFINITE":                             uint64(emu.INFINITE),
+	"INFINITE":                             uint64(wso.INFINITE),
 	"WSS_OPERATION_IN_PROGRESS":            uint64(wso.WSS_OPERATION_IN_PROGRESS),
 	"MSG_TRUNC":                            provider.MSG_TRUNC,
 	"MSG_CTRUNC":                           provider.MSG_CTRUNC,
@@ -61,8 +60,8 @@ var namedConst = map[string]uint64{
 	"SD_RECEIVE":                           provider.SD_RECEIVE,
 	"SD_SEND":                              provider.SD_SEND,
 	"SD_BOTH":                              provider.SD_BOTH,
-	"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": emu.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
-	"FILE_SKIP_SET_EVENT_ON_HANDLE":        emu.FILE_SKIP_SET_EVENT_ON_HANDLE,
+	"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": wso.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+	"FILE_SKIP_SET_EVENT_ON_HANDLE":        wso.FILE_SKIP_SET_EVENT_ON_HANDLE,
 	"FIONBIO":                              provider.FIONBIO,
 	"FIONREAD":                             provider.FIONREAD,
 	"SIO_FLUSH":                            provider.SIO_FLUSH,

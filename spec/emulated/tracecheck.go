@@ -357,7 +357,7 @@ func isFindingExpect(e spec.Expect) bool {
 }
 
 // modelFirstEphemeral is the first port the in-memory network gives an
-// implicit bind (provider/mem.go); ports from there up are the model's
+// implicit bind (provider/mem/mem.go); ports from there up are the model's
 // ephemeral ports.
 const modelFirstEphemeral = 49152
 

@@ -1,9 +1,10 @@
-package provider
+package mem
 
 import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -89,6 +90,18 @@ type network struct {
 	nextPort uint16
 }
 
+// Maximum datagram sizes reported by SO_MAX_MSG_SIZE for UDP.
+const (
+	maxUDPMsgSize4 = 65507 // 65535 - 20 (IPv4 header) - 8 (UDP header)
+	maxUDPMsgSize6 = 65527 // 65535 - 8 (the IPv6 payload length excludes its header)
+)
+
+// Default buffer sizes of a new socket.
+const (
+	defaultRcvBuf = 65536
+	defaultSndBuf = 65536
+)
+
 const firstEphemeral = 49152
 
 var (
@@ -106,9 +119,9 @@ func isLocal(a netip.Addr) bool {
 
 func familyOf(a netip.Addr) int32 {
 	if a.Is4() {
-		return AF_INET
+		return provider.AF_INET
 	}
-	return AF_INET6
+	return provider.AF_INET6
 }
 
 func (n *network) ephemeral(addr netip.Addr) (netip.AddrPort, bool) {
@@ -203,29 +216,29 @@ func (p *Mem) sock(s SOCKET) (*sock, Errno) {
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspsocket
 func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	if !p.started {
-		return INVALID_SOCKET, wso.WSANOTINITIALISED
+		return provider.INVALID_SOCKET, wso.WSANOTINITIALISED
 	}
 	switch {
-	case af != AF_INET && af != AF_INET6:
-		return INVALID_SOCKET, wso.WSAEAFNOSUPPORT
-	case typ != SOCK_DGRAM:
-		return INVALID_SOCKET, wso.WSAESOCKTNOSUPPORT
-	case protocol != 0 && protocol != IPPROTO_UDP:
-		return INVALID_SOCKET, wso.WSAEPROTONOSUPPORT
-	case flags&^WSA_FLAG_OVERLAPPED != 0:
-		return INVALID_SOCKET, wso.WSAEINVAL
+	case af != provider.AF_INET && af != provider.AF_INET6:
+		return provider.INVALID_SOCKET, wso.WSAEAFNOSUPPORT
+	case typ != provider.SOCK_DGRAM:
+		return provider.INVALID_SOCKET, wso.WSAESOCKTNOSUPPORT
+	case protocol != 0 && protocol != provider.IPPROTO_UDP:
+		return provider.INVALID_SOCKET, wso.WSAEPROTONOSUPPORT
+	case flags&^provider.WSA_FLAG_OVERLAPPED != 0:
+		return provider.INVALID_SOCKET, wso.WSAEINVAL
 	}
-	k := &sock{af: af, typ: typ, proto: IPPROTO_UDP, overlapped: flags&WSA_FLAG_OVERLAPPED != 0,
-		rcvbuf: defaultRcvBuf, sndbuf: defaultSndBuf, connreset: true, v6only: af == AF_INET6}
+	k := &sock{af: af, typ: typ, proto: provider.IPPROTO_UDP, overlapped: flags&provider.WSA_FLAG_OVERLAPPED != 0,
+		rcvbuf: defaultRcvBuf, sndbuf: defaultSndBuf, connreset: true, v6only: af == provider.AF_INET6}
 	var h SOCKET
 	var e Errno
-	if p.cfg.Kind == IFS {
+	if p.cfg.Kind == provider.IFS {
 		h, e = p.up.IFSCreateSocketHandle(0)
 	} else {
 		h, e = p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
 	}
 	if e != 0 {
-		return INVALID_SOCKET, e
+		return provider.INVALID_SOCKET, e
 	}
 	k.handle = h
 	p.socks[h] = k
@@ -237,9 +250,9 @@ func checkName(k *sock, name *netip.AddrPort, namelen int32) Errno {
 	if name == nil {
 		return wso.WSAEFAULT
 	}
-	need := int32(SizeofSockaddrInet4)
-	if k.af == AF_INET6 {
-		need = SizeofSockaddrInet6
+	need := int32(provider.SizeofSockaddrInet4)
+	if k.af == provider.AF_INET6 {
+		need = provider.SizeofSockaddrInet6
 	}
 	if namelen < need {
 		return wso.WSAEFAULT
@@ -292,7 +305,7 @@ func (p *Mem) implicitBind(k *sock) Errno {
 		return 0
 	}
 	a := any4
-	if k.af == AF_INET6 {
+	if k.af == provider.AF_INET6 {
 		a = any6
 	}
 	return p.bind(k, netip.AddrPortFrom(a, 0))
@@ -347,11 +360,11 @@ func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
 		return e
 	}
 	switch how {
-	case SD_RECEIVE, SD_SEND, SD_BOTH:
+	case provider.SD_RECEIVE, provider.SD_SEND, provider.SD_BOTH:
 	default:
 		return wso.WSAEINVAL
 	}
-	if how != SD_SEND {
+	if how != provider.SD_SEND {
 		k.shutRecv = true
 		for o := k.recvs.head; o != nil; {
 			next := o.next
@@ -360,7 +373,7 @@ func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
 			o = next
 		}
 	}
-	if how != SD_RECEIVE {
+	if how != provider.SD_RECEIVE {
 		k.shutSend = true
 	}
 	return 0
@@ -399,7 +412,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 			break
 		}
 	}
-	if p.cfg.Kind == IFS {
+	if p.cfg.Kind == provider.IFS {
 		p.up.IFSCloseSocketHandle(s)
 	} else {
 		p.up.WPUCloseSocketHandle(s)
@@ -469,22 +482,22 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 	}
 	v := binary.LittleEndian.Uint32(val)
 	switch {
-	case level == SOL_SOCKET && name == SO_RCVBUF:
+	case level == provider.SOL_SOCKET && name == provider.SO_RCVBUF:
 		k.rcvbuf = int32(v)
-	case level == SOL_SOCKET && name == SO_SNDBUF:
+	case level == provider.SOL_SOCKET && name == provider.SO_SNDBUF:
 		k.sndbuf = int32(v)
-	case level == SOL_SOCKET && name == SO_RCVTIMEO:
+	case level == provider.SOL_SOCKET && name == provider.SO_RCVTIMEO:
 		k.rcvtimeo = v
-	case level == SOL_SOCKET && name == SO_SNDTIMEO:
+	case level == provider.SOL_SOCKET && name == provider.SO_SNDTIMEO:
 		k.sndtimeo = v
-	case level == SOL_SOCKET && name == SO_BROADCAST:
+	case level == provider.SOL_SOCKET && name == provider.SO_BROADCAST:
 		k.broadcast = v != 0
-	case level == SOL_SOCKET && name == SO_REUSEADDR:
-	case level == IPPROTO_IP && name == IP_PKTINFO && k.af == AF_INET:
+	case level == provider.SOL_SOCKET && name == provider.SO_REUSEADDR:
+	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		k.pktinfo = v != 0
-	case level == IPPROTO_IPV6 && name == IPV6_PKTINFO && k.af == AF_INET6:
+	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:
 		k.pktinfo = v != 0
-	case level == IPPROTO_IPV6 && name == IPV6_V6ONLY && k.af == AF_INET6:
+	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_V6ONLY && k.af == provider.AF_INET6:
 		if k.bound {
 			return wso.WSAEINVAL
 		}
@@ -497,15 +510,15 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 
 func knownOpt(level, name int32) bool {
 	switch level {
-	case SOL_SOCKET:
+	case provider.SOL_SOCKET:
 		switch name {
-		case SO_RCVBUF, SO_SNDBUF, SO_RCVTIMEO, SO_SNDTIMEO, SO_BROADCAST, SO_REUSEADDR, SO_ERROR, SO_TYPE, SO_MAX_MSG_SIZE:
+		case provider.SO_RCVBUF, provider.SO_SNDBUF, provider.SO_RCVTIMEO, provider.SO_SNDTIMEO, provider.SO_BROADCAST, provider.SO_REUSEADDR, provider.SO_ERROR, provider.SO_TYPE, provider.SO_MAX_MSG_SIZE:
 			return true
 		}
-	case IPPROTO_IP:
-		return name == IP_PKTINFO
-	case IPPROTO_IPV6:
-		return name == IPV6_PKTINFO || name == IPV6_V6ONLY
+	case provider.IPPROTO_IP:
+		return name == provider.IP_PKTINFO
+	case provider.IPPROTO_IPV6:
+		return name == provider.IPV6_PKTINFO || name == provider.IPV6_V6ONLY
 	}
 	return false
 }
@@ -523,28 +536,28 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 	}
 	var v uint32
 	switch {
-	case level == SOL_SOCKET && name == SO_RCVBUF:
+	case level == provider.SOL_SOCKET && name == provider.SO_RCVBUF:
 		v = uint32(k.rcvbuf)
-	case level == SOL_SOCKET && name == SO_SNDBUF:
+	case level == provider.SOL_SOCKET && name == provider.SO_SNDBUF:
 		v = uint32(k.sndbuf)
-	case level == SOL_SOCKET && name == SO_RCVTIMEO:
+	case level == provider.SOL_SOCKET && name == provider.SO_RCVTIMEO:
 		v = k.rcvtimeo
-	case level == SOL_SOCKET && name == SO_SNDTIMEO:
+	case level == provider.SOL_SOCKET && name == provider.SO_SNDTIMEO:
 		v = k.sndtimeo
-	case level == SOL_SOCKET && name == SO_BROADCAST:
+	case level == provider.SOL_SOCKET && name == provider.SO_BROADCAST:
 		v = b2u(k.broadcast)
-	case level == SOL_SOCKET && name == SO_ERROR:
+	case level == provider.SOL_SOCKET && name == provider.SO_ERROR:
 		v = uint32(k.soError)
 		k.soError = 0
-	case level == SOL_SOCKET && name == SO_TYPE:
+	case level == provider.SOL_SOCKET && name == provider.SO_TYPE:
 		v = uint32(k.typ)
-	case level == SOL_SOCKET && name == SO_MAX_MSG_SIZE:
+	case level == provider.SOL_SOCKET && name == provider.SO_MAX_MSG_SIZE:
 		v = uint32(maxMsgSize(k))
-	case level == IPPROTO_IP && name == IP_PKTINFO && k.af == AF_INET:
+	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		v = b2u(k.pktinfo)
-	case level == IPPROTO_IPV6 && name == IPV6_PKTINFO && k.af == AF_INET6:
+	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:
 		v = b2u(k.pktinfo)
-	case level == IPPROTO_IPV6 && name == IPV6_V6ONLY && k.af == AF_INET6:
+	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_V6ONLY && k.af == provider.AF_INET6:
 		v = b2u(k.v6only)
 	default:
 		return wso.WSAENOPROTOOPT
@@ -558,7 +571,7 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 }
 
 func maxMsgSize(k *sock) int {
-	if k.af == AF_INET6 {
+	if k.af == provider.AF_INET6 {
 		return maxUDPMsgSize6
 	}
 	return maxUDPMsgSize4

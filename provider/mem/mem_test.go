@@ -1,4 +1,4 @@
-package provider_test
+package mem_test
 
 // Provider-level tests of the in-memory provider, Mem, against a fake
 // upcall table. The fake records every upcall and every field write the
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/provider/mem"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -219,14 +220,14 @@ func (f *fakeUp) since(i int, keep ...string) []string {
 type rig struct {
 	t      *testing.T
 	up     *fakeUp
-	p      *provider.Mem
+	p      *mem.Mem
 	rx, tx provider.SOCKET
 	rxAddr netip.AddrPort
 }
 
 func newRig(t *testing.T, kind provider.Kind) *rig {
 	t.Helper()
-	r := &rig{t: t, up: newFake(t), p: provider.New(provider.Config{Kind: kind})}
+	r := &rig{t: t, up: newFake(t), p: mem.New(provider.Config{Kind: kind})}
 	if e := r.p.WSPStartup(r.up); e != 0 {
 		t.Fatalf("WSPStartup: %v", e)
 	}
@@ -615,13 +616,19 @@ func TestNonIFSGetOverlappedResult(t *testing.T) {
 }
 
 // DESIGN.md, "Arrows only point down": the provider never imports the
-// emulator; it sees only the upcall table. Every Go file of the package
-// (tests included) is parsed and its imports checked.
+// emulator; it sees only the upcall table. Every Go file of this package
+// and of the contract above it (tests included) is parsed and its imports
+// checked; the contract does not import its implementation either.
 func TestProviderDoesNotImportEmu(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no Go files found: %v", err)
 	}
+	contract, err := filepath.Glob(filepath.Join("..", "*.go"))
+	if err != nil || len(contract) == 0 {
+		t.Fatalf("no Go files found in the contract package: %v", err)
+	}
+	files = append(files, contract...)
 	fset := token.NewFileSet()
 	for _, name := range files {
 		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
@@ -632,6 +639,32 @@ func TestProviderDoesNotImportEmu(t *testing.T) {
 			path, _ := strconv.Unquote(imp.Path.Value)
 			if path == "github.com/wsaemu/wsaemu/emu" || strings.HasSuffix(path, "/emu") || strings.Contains(path, "/emu/") {
 				t.Errorf("%s imports %s: the provider must not import the emulator", name, path)
+			}
+			if filepath.Dir(name) == ".." && strings.HasPrefix(path, "github.com/wsaemu/wsaemu/provider/") {
+				t.Errorf("%s imports %s: the SPI contract must not import an implementation", name, path)
+			}
+		}
+	}
+}
+
+// Issue 10: the native backend talks to the real ws2_32 and takes the
+// Winsock ABI from the SPI contract only, never from this implementation.
+// Its files (Windows-only, parsed here whatever the host) must not import
+// package mem.
+func TestNativeBackendImportsContractOnly(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "spec", "native", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files found in spec/native: %v", err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, imp := range f.Imports {
+			if path, _ := strconv.Unquote(imp.Path.Value); path == "github.com/wsaemu/wsaemu/provider/mem" {
+				t.Errorf("%s imports %s: the native backend must use the SPI contract (package provider) only", name, path)
 			}
 		}
 	}

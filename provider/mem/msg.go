@@ -1,9 +1,10 @@
-package provider
+package mem
 
 import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -76,78 +77,8 @@ func (p *Mem) WSPRecvMsg(s SOCKET, msg *WSAMSG, recvd *uint32, ov *Overlapped, r
 	return p.recv(s, recvArgs{bufs: msg.Buffers, recvd: recvd, msg: msg, msgIn: in}, ov, routine, tid)
 }
 
-func pktinfoSpace(a netip.Addr) int {
-	if a.Is4() {
-		return SizeofCmsghdr + align(SizeofInPktinfo)
-	}
-	return SizeofCmsghdr + align(SizeofIn6Pktinfo)
-}
-
-func align(n int) int { return (n + cmsgAlign - 1) &^ (cmsgAlign - 1) }
-
 func fitsPktinfo(c WSABUF, dst netip.AddrPort) bool {
-	return int(c.Len) >= pktinfoSpace(dst.Addr())
-}
-
-// putPktinfo writes one IN_PKTINFO or IN6_PKTINFO control message for
-// address dst and returns the space it took.
-func putPktinfo(b []byte, dst netip.AddrPort) int {
-	a := dst.Addr()
-	n := pktinfoSpace(a)
-	if len(b) < n {
-		return 0
-	}
-	clear(b[:n])
-	if a.Is4() {
-		binary.LittleEndian.PutUint64(b[0:], uint64(SizeofCmsghdr+SizeofInPktinfo))
-		binary.LittleEndian.PutUint32(b[8:], IPPROTO_IP)
-		binary.LittleEndian.PutUint32(b[12:], IP_PKTINFO)
-		a4 := a.As4()
-		copy(b[16:20], a4[:])
-		binary.LittleEndian.PutUint32(b[20:], LoopbackIfIndex)
-	} else {
-		binary.LittleEndian.PutUint64(b[0:], uint64(SizeofCmsghdr+SizeofIn6Pktinfo))
-		binary.LittleEndian.PutUint32(b[8:], IPPROTO_IPV6)
-		binary.LittleEndian.PutUint32(b[12:], IPV6_PKTINFO)
-		a16 := a.As16()
-		copy(b[16:32], a16[:])
-		binary.LittleEndian.PutUint32(b[32:], LoopbackIfIndex)
-	}
-	return n
-}
-
-// PktinfoControl builds the control data that asks WSASendMsg to send
-// from addr (an IN_PKTINFO or IN6_PKTINFO message).
-func PktinfoControl(addr netip.Addr) []byte {
-	b := make([]byte, pktinfoSpace(addr))
-	putPktinfo(b, netip.AddrPortFrom(addr, 0))
-	return b
-}
-
-// ParsePktinfo finds the IN_PKTINFO or IN6_PKTINFO message in control data
-// (as WSARecvMsg returns it) and returns its address and interface index.
-func ParsePktinfo(b []byte) (addr netip.Addr, ifindex uint32, ok bool) {
-	for len(b) >= SizeofCmsghdr {
-		l := binary.LittleEndian.Uint64(b)
-		if l < SizeofCmsghdr || l > uint64(len(b)) {
-			return netip.Addr{}, 0, false
-		}
-		level := binary.LittleEndian.Uint32(b[8:])
-		typ := binary.LittleEndian.Uint32(b[12:])
-		data := b[SizeofCmsghdr:l]
-		switch {
-		case level == IPPROTO_IP && typ == IP_PKTINFO && len(data) >= SizeofInPktinfo:
-			return netip.AddrFrom4([4]byte(data[0:4])), binary.LittleEndian.Uint32(data[4:]), true
-		case level == IPPROTO_IPV6 && typ == IPV6_PKTINFO && len(data) >= SizeofIn6Pktinfo:
-			return netip.AddrFrom16([16]byte(data[0:16])), binary.LittleEndian.Uint32(data[16:]), true
-		}
-		step := align(int(l))
-		if step > len(b) {
-			break
-		}
-		b = b[step:]
-	}
-	return netip.Addr{}, 0, false
+	return int(c.Len) >= provider.PktinfoSpace(dst.Addr())
 }
 
 // parsePktinfo reads the source address a sender's control data asks
@@ -157,17 +88,17 @@ func ParsePktinfo(b []byte) (addr netip.Addr, ifindex uint32, ok bool) {
 // including packet information of the other family, are ignored.
 func parsePktinfo(b []byte, af int32) (netip.Addr, Errno) {
 	for len(b) > 0 {
-		if len(b) < SizeofCmsghdr {
+		if len(b) < provider.SizeofCmsghdr {
 			return netip.Addr{}, wso.WSAEINVAL
 		}
 		l := binary.LittleEndian.Uint64(b)
-		if l < SizeofCmsghdr || l > uint64(len(b)) {
+		if l < provider.SizeofCmsghdr || l > uint64(len(b)) {
 			return netip.Addr{}, wso.WSAEINVAL
 		}
-		if a, _, ok := ParsePktinfo(b[:l]); ok && familyOf(a) == af {
+		if a, _, ok := provider.ParsePktinfo(b[:l]); ok && familyOf(a) == af {
 			return a, 0
 		}
-		step := align(int(l))
+		step := provider.CmsgAlign(int(l))
 		if step >= len(b) {
 			break
 		}

@@ -1,8 +1,9 @@
-package provider
+package mem
 
 import (
 	"net/netip"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -31,7 +32,7 @@ func overlappedCall(k *sock, ov *Overlapped) bool { return k.overlapped && ov !=
 // LPWSPGETOVERLAPPEDRESULT). For IFS handles the ws2 layer and the I/O
 // manager have done the same already.
 func (p *Mem) beginNonIFS(ov *Overlapped, routine CompletionRoutine) {
-	if p.cfg.Kind == IFS {
+	if p.cfg.Kind == provider.IFS {
 		return
 	}
 	wso.BeginNonIFS(ov, p.up.Observer())
@@ -63,7 +64,7 @@ func (p *Mem) WSPRecv(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, ov 
 // completes, as the page requires).
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwsprecvfrom
 func (p *Mem) WSPRecvFrom(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, from *netip.AddrPort, fromlen *int32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
-	if from != nil && (fromlen == nil || *fromlen < SizeofSockaddrInet4) {
+	if from != nil && (fromlen == nil || *fromlen < provider.SizeofSockaddrInet4) {
 		return wso.WSAEFAULT
 	}
 	return p.recv(s, recvArgs{bufs: bufs, recvd: recvd, flags: flags, from: from, fromlen: fromlen}, ov, routine, tid)
@@ -84,9 +85,9 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		return wso.WSAEFAULT
 	} else {
 		// WSARecvMsg takes only MSG_PEEK from msg.Flags on input.
-		inFlags = a.msgIn & MSG_PEEK
+		inFlags = a.msgIn & provider.MSG_PEEK
 	}
-	if inFlags&^(MSG_PEEK|MSG_PARTIAL) != 0 {
+	if inFlags&^(provider.MSG_PEEK|provider.MSG_PARTIAL) != 0 {
 		return wso.WSAEOPNOTSUPP
 	}
 	if a.from != nil && *a.fromlen < sockaddrLen(k) {
@@ -102,11 +103,11 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		return wso.WSAECONNRESET
 	}
 	if !overlappedCall(k, ov) {
-		return p.recvBlocking(k, a, inFlags&MSG_PEEK != 0)
+		return p.recvBlocking(k, a, inFlags&provider.MSG_PEEK != 0)
 	}
 	o := p.newOp(k, ov, routine, tid, a.bufs)
 	o.from, o.fromlen, o.msg = a.from, a.fromlen, a.msg
-	o.peek = inFlags&MSG_PEEK != 0
+	o.peek = inFlags&provider.MSG_PEEK != 0
 	p.beginNonIFS(ov, routine)
 	if k.recvs.head == nil && p.available(k) {
 		p.take(k, o)
@@ -141,15 +142,15 @@ func (p *Mem) writeCounts(a recvArgs, st NTStatus, n, fl, in uint32) {
 		*a.recvd = n
 	}
 	if a.flags != nil && st == wso.STATUS_SUCCESS {
-		*a.flags = in | fl&^(MSG_TRUNC|MSG_CTRUNC)
+		*a.flags = in | fl&^(provider.MSG_TRUNC|provider.MSG_CTRUNC)
 	}
 }
 
 func sockaddrLen(k *sock) int32 {
-	if k.af == AF_INET6 {
-		return SizeofSockaddrInet6
+	if k.af == provider.AF_INET6 {
+		return provider.SizeofSockaddrInet6
 	}
-	return SizeofSockaddrInet4
+	return provider.SizeofSockaddrInet4
 }
 
 // recvBlocking is a receive without overlapped I/O: at once if a datagram
@@ -191,7 +192,7 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 	p.releaseOp(o)
 	var in uint32
 	if peek {
-		in = MSG_PEEK
+		in = provider.MSG_PEEK
 	}
 	p.writeCounts(a, st, n, fl, in)
 	switch st {
@@ -285,17 +286,17 @@ func (p *Mem) take(k *sock, o *op) {
 	}
 	o.status, o.n, o.flags = wso.STATUS_SUCCESS, uint32(n), 0
 	if n < len(d.data) {
-		o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, MSG_TRUNC
+		o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, provider.MSG_TRUNC
 	}
 	o.src, o.dst = d.from, d.to
 	if o.msg != nil && isBroadcast(d.to.Addr()) {
-		o.flags |= MSG_BCAST // WSAMSG: sent to a broadcast address
+		o.flags |= provider.MSG_BCAST // WSAMSG: sent to a broadcast address
 	}
 	if o.msg != nil && k.pktinfo {
 		if !fitsPktinfo(o.msg.Control, d.to) {
 			// WSAMSG remarks: truncated control data fails the receive
 			// with WSAEMSGSIZE, as a truncated datagram does.
-			o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, o.flags|MSG_CTRUNC
+			o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, o.flags|provider.MSG_CTRUNC
 		}
 	}
 	if o.peek {
@@ -322,8 +323,8 @@ func (p *Mem) writeRecvOuts(o *op) {
 			*m.Name = o.src
 			m.Namelen = sockaddrLen(o.sock)
 		}
-		if o.sock.pktinfo && o.flags&MSG_CTRUNC == 0 {
-			m.Control.Len = uint32(putPktinfo(m.Control.Buf, o.dst))
+		if o.sock.pktinfo && o.flags&provider.MSG_CTRUNC == 0 {
+			m.Control.Len = uint32(provider.PutPktinfo(m.Control.Buf, o.dst.Addr()))
 		} else {
 			m.Control.Len = 0
 		}
@@ -400,7 +401,7 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	if a.sent == nil && !overlappedCall(k, ov) {
 		return wso.WSAEFAULT
 	}
-	if a.flags&^(MSG_DONTROUTE|MSG_PARTIAL|MSG_OOB) != 0 || a.flags&(MSG_OOB|MSG_PARTIAL) != 0 {
+	if a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0 {
 		// Datagram sockets have no out-of-band data and no partial
 		// messages.
 		return wso.WSAEOPNOTSUPP
@@ -444,7 +445,7 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	if a.src.IsValid() {
 		src = netip.AddrPortFrom(a.src, k.local.Port())
 	} else if src.Addr().IsUnspecified() {
-		if k.af == AF_INET {
+		if k.af == provider.AF_INET {
 			src = netip.AddrPortFrom(loop4, src.Port())
 		} else {
 			src = netip.AddrPortFrom(netip.IPv6Loopback(), src.Port())
@@ -490,7 +491,7 @@ func (p *Mem) transmit(k *sock, bufs []WSABUF, total int, src, dst netip.AddrPor
 	}
 	if isBroadcast(dst.Addr()) {
 		for _, to := range p.all {
-			if to.bound && to.af == AF_INET && to.local.Port() == dst.Port() && to.local.Addr().IsUnspecified() {
+			if to.bound && to.af == provider.AF_INET && to.local.Port() == dst.Port() && to.local.Addr().IsUnspecified() {
 				p.deliver(to, scratch, src, dst)
 			}
 		}

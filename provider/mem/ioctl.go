@@ -1,9 +1,10 @@
-package provider
+package mem
 
 import (
 	"bytes"
 	"encoding/binary"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -33,18 +34,18 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 	var n uint32
 	status := wso.STATUS_SUCCESS
 	switch code {
-	case FIONBIO:
+	case provider.FIONBIO:
 		if len(in) < 4 {
 			return wso.WSAEFAULT
 		}
 		k.nonblocking = binary.LittleEndian.Uint32(in) != 0
-	case FIONREAD:
+	case provider.FIONREAD:
 		if len(out) < 4 {
 			return wso.WSAEFAULT
 		}
 		binary.LittleEndian.PutUint32(out, uint32(k.queued))
 		n = 4
-	case SIO_UDP_CONNRESET:
+	case provider.SIO_UDP_CONNRESET:
 		if len(in) < 4 {
 			return wso.WSAEFAULT
 		}
@@ -52,15 +53,15 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		if !k.connreset {
 			k.resetPending = false
 		}
-	case SIO_GET_EXTENSION_FUNCTION_POINTER:
+	case provider.SIO_GET_EXTENSION_FUNCTION_POINTER:
 		if len(in) < 16 {
 			return wso.WSAEFAULT
 		}
 		var fn uint64
 		switch {
-		case bytes.Equal(in[:16], WSAID_WSASENDMSG.Bytes()):
+		case bytes.Equal(in[:16], provider.WSAID_WSASENDMSG.Bytes()):
 			fn = FnWSASendMsg
-		case bytes.Equal(in[:16], WSAID_WSARECVMSG.Bytes()):
+		case bytes.Equal(in[:16], provider.WSAID_WSARECVMSG.Bytes()):
 			fn = FnWSARecvMsg
 		default:
 			return wso.WSAEINVAL
@@ -70,7 +71,7 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		}
 		binary.LittleEndian.PutUint64(out, fn)
 		n = 8
-	case SIO_FLUSH:
+	case provider.SIO_FLUSH:
 		if p.cfg.FlushAborts {
 			// The pages: pending sends are discarded.
 			for o := k.sends.head; o != nil; {
@@ -125,13 +126,13 @@ func (p *Mem) WSPGetOverlappedResult(s SOCKET, ov *Overlapped, transfer *uint32,
 	if ov == nil || transfer == nil || flags == nil {
 		return false, wso.WSAEFAULT
 	}
-	if p.cfg.Kind == IFS {
+	if p.cfg.Kind == provider.IFS {
 		st, n, done := wso.ResultIFS(ov)
 		if !done && !wait {
 			return false, wso.WSA_IO_INCOMPLETE
 		}
 		if !done {
-			if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, 0xFFFFFFFF, false); e != 0 {
+			if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, wso.INFINITE, false); e != 0 {
 				return false, wso.WSA_INVALID_HANDLE
 			}
 			st, n, _ = wso.ResultIFS(ov)
@@ -147,7 +148,7 @@ func (p *Mem) WSPGetOverlappedResult(s SOCKET, ov *Overlapped, transfer *uint32,
 		if !wait {
 			return false, wso.WSA_IO_INCOMPLETE
 		}
-		if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, 0xFFFFFFFF, false); e != 0 {
+		if _, e := p.up.WaitForSingleObjectEx(ov.HEvent&^1, wso.INFINITE, false); e != 0 {
 			return false, wso.WSA_INVALID_HANDLE
 		}
 		n, err, fl, done = wso.ResultNonIFS(ov)

@@ -1,9 +1,10 @@
-package provider
+package mem
 
 import (
 	"net/netip"
 	"time"
 
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -139,7 +140,7 @@ func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 		return
 	}
 	k := o.sock
-	if p.cfg.Kind == IFS {
+	if p.cfg.Kind == provider.IFS {
 		ov := o.ov
 		if o.send {
 			flags = 0 // no flags are defined for sends
