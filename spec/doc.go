@@ -14,6 +14,8 @@
 //	kinds nonifs ifs          # provider kinds to run under (default: both)
 //	profiles windows docs     # profiles to run under (default: both)
 //	emulator-only REASON      # meaningless on real Winsock: differential runs skip it
+//	source FILE FUNCTION      # a Wine conformance test it restates (repeatable):
+//	                          # source dlls/ws2_32/tests/sock.c test_WSARecv
 //
 // Declarations come next; objects are made on the first thread, after
 // WSAStartup:

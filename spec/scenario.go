@@ -25,8 +25,13 @@ type Scenario struct {
 	// system (it relies on the in-memory network, or checks emulator-only
 	// detail); differential runs skip it and say why.
 	EmulatorOnly string
-	Decls        []Decl
-	Steps        []Step
+	// Sources are the Wine conformance tests the scenario restates, as
+	// "FILE FUNCTION" (source lines: for example
+	// "dlls/ws2_32/tests/sock.c test_WSARecv"). Their assertions without
+	// todo_wine hold on Windows.
+	Sources []string
+	Decls   []Decl
+	Steps   []Step
 
 	clauseLine map[string]int // where each clause was named, for errors
 }
@@ -328,6 +333,11 @@ func (p *parser) line(n int, raw string) error {
 			}
 		}
 		sc.Profiles = words[1:]
+	case head == "source":
+		if len(words) != 3 || !strings.HasPrefix(words[1], "dlls/") || !strings.HasPrefix(words[2], "test_") {
+			return p.errf(n, "source wants a Wine test file and function: source dlls/ws2_32/tests/sock.c test_WSARecv")
+		}
+		sc.Sources = append(sc.Sources, words[1]+" "+words[2])
 	case head == "emulator-only":
 		sc.EmulatorOnly = strings.TrimSpace(strings.TrimPrefix(trim, "emulator-only"))
 		if sc.EmulatorOnly == "" {
