@@ -7,5 +7,5 @@ import (
 
 // The emulator backend for spec's own tests (see export_test.go).
 func init() {
-	spec.NewEmulator = func() spec.EmulatorForTests { return &emulated.Emulator{} }
+	spec.NewEmulator = func() spec.Backend { return &emulated.Emulator{} }
 }

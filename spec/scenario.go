@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -507,6 +508,18 @@ func unquoteWord(w string) (string, error) {
 // (a string) and 0 (a number) stay apart. It is a byte that cannot appear
 // in a scenario line otherwise.
 const quotedMark = "\x00"
+
+// AsWritten shows a word as the scenario wrote it: a word given in quotes
+// comes back in quotes.
+func AsWritten(w string) string {
+	if i := strings.Index(w, quotedMark); i >= 0 {
+		return w[:i] + strconv.Quote(w[i+len(quotedMark):])
+	}
+	return w
+}
+
+// Keys returns the key=value arguments' keys, sorted.
+func (a Args) Keys() []string { return a.order() }
 
 // Quoted reports whether a word was written in quotes, and its text.
 func Quoted(w string) (string, bool) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec/timeline"
 	"io"
 	"io/fs"
 	"os"
@@ -320,7 +321,7 @@ func showSchedule(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, choices []
 	if sys := em.System(); sys != nil {
 		tr = sys.Trace()
 	}
-	spec.Lanes(w, rep, tr, names, ids, terminalWidth())
+	timeline.Lanes(w, rep, tr, names, ids, terminalWidth())
 	fmt.Fprintln(w)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec/timeline"
 	"io"
 	"os"
 	"strings"
@@ -30,7 +31,7 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 		if tr := em.System().Trace(); tr != nil {
 			// The trace numbers records and shows handle values; say
 			// first which are which of the scenario's names.
-			for _, l := range spec.TraceNames(rep, tr) {
+			for _, l := range timeline.TraceNames(rep, tr) {
 				fmt.Fprintf(w, "# %s\n", l)
 			}
 			tr.WriteText(w)
@@ -42,9 +43,9 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 			tr = sys.Trace()
 		}
 		names, ids := em.Threads()
-		write := spec.HTML
+		write := timeline.HTML
 		if format == "perfetto" {
-			write = spec.ChromeTrace
+			write = timeline.ChromeTrace
 		}
 		if err := write(w, rep, tr, names, ids); err != nil {
 			fmt.Fprintf(os.Stderr, "wsaemu: writing %s: %v\n", format, err)
@@ -67,7 +68,7 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 	fmt.Fprintln(w)
 	names, ids := em.Threads()
 	var tr = em.System().Trace()
-	spec.Lanes(w, rep, tr, names, ids, width)
+	timeline.Lanes(w, rep, tr, names, ids, width)
 	if rep.Err != nil {
 		fmt.Fprintf(w, "\n    stopped: %v\n", rep.Err)
 	}

@@ -1,9 +1,10 @@
-package spec
+package timeline
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/wsaemu/wsaemu/spec"
 	"io"
 	"strconv"
 
@@ -35,7 +36,7 @@ type ctEvent struct {
 // the trace sequence number read as microseconds, so one microsecond is one
 // event and the file is the same for the same run; the virtual time is in
 // every event's args.
-func ChromeTrace(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int) error {
+func ChromeTrace(w io.Writer, rep *spec.Report, tr *emu.Trace, names []string, ids []int) error {
 	m := buildTimeline(rep, tr, names, ids)
 	const pid = 1
 	maxID := 0

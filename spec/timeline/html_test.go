@@ -1,4 +1,4 @@
-package spec
+package timeline
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"html"
 	"os"
 	"os/exec"
@@ -32,7 +34,7 @@ var pictureFixtures = []struct{ name, file string }{
 }
 
 type pictureRun struct {
-	rep   *Report
+	rep   *spec.Report
 	tr    *emu.Trace
 	names []string
 	ids   []int
@@ -41,12 +43,17 @@ type pictureRun struct {
 // runForPicture runs a scenario file on the emulator, as "wsaemu run" does.
 func runForPicture(t *testing.T, file string) pictureRun {
 	t.Helper()
-	sc, err := ParseFile(file)
+	// The corpus's scenarios are read from the copy built into spec.
+	parse := spec.ParseFile
+	if strings.HasPrefix(file, "scenarios/") {
+		parse = spec.ParseEmbedded
+	}
+	sc, err := parse(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	em := NewEmulator()
-	rep := Run(sc, em, RunConfig{Kind: "nonifs", Profile: "windows"})
+	em := &emulated.Emulator{}
+	rep := spec.Run(sc, em, spec.RunConfig{Kind: "nonifs", Profile: "windows"})
 	if rep.Err != nil {
 		t.Fatalf("%s: %v", file, rep.Err)
 	}
@@ -75,7 +82,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./spec -run %s -rewrite to make it)", err, t.Name())
+		t.Fatalf("%v (run go test ./spec/timeline -run %s -rewrite to make it)", err, t.Name())
 	}
 	if !bytes.Equal(got, want) {
 		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
@@ -88,7 +95,7 @@ func golden(t *testing.T, name string, got []byte) {
 				w = wl[i]
 			}
 			if g != w {
-				t.Fatalf("%s differs from the golden file at line %d (go test ./spec -run %s -rewrite to accept):\n got: %.300s\nwant: %.300s", path, i+1, t.Name(), g, w)
+				t.Fatalf("%s differs from the golden file at line %d (go test ./spec/timeline -run %s -rewrite to accept):\n got: %.300s\nwant: %.300s", path, i+1, t.Name(), g, w)
 			}
 		}
 	}
@@ -161,7 +168,7 @@ func TestHTMLWithoutTrace(t *testing.T) {
 		t.Error("the blocked SleepEx should show what it returned later")
 	}
 
-	stopped := &Report{Scenario: r.rep.Scenario, Config: r.rep.Config, Backend: "emulator",
+	stopped := &spec.Report{Scenario: r.rep.Scenario, Config: r.rep.Config, Backend: "emulator",
 		Steps: r.rep.Steps[:2:2], Err: errors.New("backend fell over")}
 	b.Reset()
 	if err := HTML(&b, stopped, r.tr, r.names, r.ids); err != nil {
@@ -171,7 +178,7 @@ func TestHTMLWithoutTrace(t *testing.T) {
 		t.Error("a stopped run should say where and why it stopped")
 	}
 	b.Reset()
-	if err := HTML(&b, &Report{Err: errors.New("no threads")}, nil, nil, nil); err != nil {
+	if err := HTML(&b, &spec.Report{Err: errors.New("no threads")}, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,8 +1,10 @@
-package spec
+package timeline
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -18,14 +20,14 @@ import (
 // really got (as the emulator recorded them when it called it).
 func TestTimelineRoutineArgs(t *testing.T) {
 	checked := map[string]int{}
-	for _, f := range EmbeddedFiles() {
-		sc, err := ParseEmbedded(f)
+	for _, f := range spec.EmbeddedFiles() {
+		sc, err := spec.ParseEmbedded(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, cfg := range Configs(sc) {
-			em := NewEmulator()
-			rep := Run(sc, em, cfg)
+		for _, cfg := range spec.Configs(sc) {
+			em := &emulated.Emulator{}
+			rep := spec.Run(sc, em, cfg)
 			if rep.Err != nil {
 				continue
 			}
@@ -95,13 +97,13 @@ A: SleepEx INFINITE alertable
   return WAIT_IO_COMPLETION
   routine cr1 last err=WSA_OPERATION_ABORTED bytes=0 ov=rec
 `
-	sc, err := Parse("names.scenario", strings.NewReader(src))
+	sc, err := spec.Parse("names.scenario", strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range []string{"nonifs", "ifs"} {
-		em := NewEmulator()
-		rep := Run(sc, em, RunConfig{Kind: kind, Profile: "windows"})
+		em := &emulated.Emulator{}
+		rep := spec.Run(sc, em, spec.RunConfig{Kind: kind, Profile: "windows"})
 		if !rep.Passed() {
 			t.Fatalf("%s: %v", kind, rep.Failures())
 		}
@@ -130,14 +132,14 @@ A: SleepEx INFINITE alertable
 // TestLanesWidth: every line of a text timeline fits the width asked for,
 // down to 40 columns, with up to three threads.
 func TestLanesWidth(t *testing.T) {
-	for _, f := range TourFiles() {
-		sc, err := ParseEmbedded(f)
+	for _, f := range spec.TourFiles() {
+		sc, err := spec.ParseEmbedded(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, width := range []int{40, 80, 132} {
-			em := NewEmulator()
-			rep := Run(sc, em, Configs(sc)[0])
+			em := &emulated.Emulator{}
+			rep := spec.Run(sc, em, spec.Configs(sc)[0])
 			var b bytes.Buffer
 			names, ids := em.Threads()
 			Lanes(&b, rep, em.System().Trace(), names, ids, width)
@@ -153,12 +155,12 @@ func TestLanesWidth(t *testing.T) {
 // TestLanesLegend: the "choice" and "settle" lines are explained once,
 // under the lanes, when the run has them.
 func TestLanesLegend(t *testing.T) {
-	sc, err := ParseEmbedded("scenarios/tour/05-cancel-pending-read.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/tour/05-cancel-pending-read.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
-	em := NewEmulator()
-	rep := Run(sc, em, Configs(sc)[0])
+	em := &emulated.Emulator{}
+	rep := spec.Run(sc, em, spec.Configs(sc)[0])
 	var b bytes.Buffer
 	names, ids := em.Threads()
 	Lanes(&b, rep, em.System().Trace(), names, ids, 100)
@@ -174,12 +176,12 @@ func TestLanesLegend(t *testing.T) {
 // declared objects, pipe ends included (the message-pipe stop of the tour:
 // records rd, wr, rd2 on pipe m).
 func TestTraceNames(t *testing.T) {
-	sc, err := ParseEmbedded("scenarios/tour/03-more-data-routine.scenario")
+	sc, err := spec.ParseEmbedded("scenarios/tour/03-more-data-routine.scenario")
 	if err != nil {
 		t.Fatal(err)
 	}
-	em := NewEmulator()
-	rep := Run(sc, em, RunConfig{Kind: "nonifs", Profile: "windows"})
+	em := &emulated.Emulator{}
+	rep := spec.Run(sc, em, spec.RunConfig{Kind: "nonifs", Profile: "windows"})
 	got := strings.Join(TraceNames(rep, em.System().Trace()), "\n")
 	for _, want := range []string{"records: ov1=rd ov2=wr ov3=rd2", "=m.r ", "=m.w", "=A"} {
 		if !strings.Contains(got+" ", want) {

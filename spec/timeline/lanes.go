@@ -1,7 +1,8 @@
-package spec
+package timeline
 
 import (
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -17,7 +18,7 @@ import (
 // "says" text runs across the columns. Records, handles and routines go by
 // the names the scenario gave them. Every line fits in width columns; a
 // legend under the lanes explains the "choice" and "settle" lines once.
-func Lanes(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int, width int) {
+func Lanes(w io.Writer, rep *spec.Report, tr *emu.Trace, names []string, ids []int, width int) {
 	width = max(width, 40)
 	lanes := append(append([]string(nil), names...), "sys")
 	col := map[int]int{0: len(lanes) - 1}
@@ -170,7 +171,7 @@ func Lanes(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int, w
 
 // completionOf finds the completion, not shown yet, that a traced return
 // ends: the same thread and call.
-func completionOf(cs []Completion, shown []bool, names []string, ids []int, e *emu.Event) int {
+func completionOf(cs []spec.Completion, shown []bool, names []string, ids []int, e *emu.Event) int {
 	for j, cp := range cs {
 		if !shown[j] && cp.Call == e.Name && idOf(names, ids, cp.Thread) == e.Thread {
 			return j
@@ -227,7 +228,7 @@ func idOf(names []string, ids []int, n string) int {
 	return 0
 }
 
-func outcomeText(o Outcome) string {
+func outcomeText(o spec.Outcome) string {
 	if o.Blocked {
 		return "blocked…"
 	}
@@ -253,7 +254,7 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // laneText is how one trace event reads in a lane; "" leaves it out.
-func laneText(e emu.Event, st Step, nm *tlNames) string {
+func laneText(e emu.Event, st spec.Step, nm *tlNames) string {
 	switch e.Kind {
 	case emu.EvField:
 		return fmt.Sprintf("%s.%s %#x→%#x", nm.ovName(e.Ov), e.Name, e.Old, e.New)

@@ -1,8 +1,10 @@
-package spec
+package timeline
 
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
 	"sort"
 	"testing"
 
@@ -150,20 +152,16 @@ func TestChromeTraceDeterministic(t *testing.T) {
 // Every scenario of the corpus renders both ways: no error, the same bytes
 // twice, and a Chrome trace that is valid JSON.
 func TestPicturesOfCorpus(t *testing.T) {
-	files, err := Collect("scenarios")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		sc, err := ParseFile(f)
+	for _, f := range spec.EmbeddedFiles() {
+		sc, err := spec.ParseEmbedded(f)
 		if err != nil {
 			continue // TestCorpus reports it
 		}
-		cfg := Configs(sc)[0]
+		cfg := spec.Configs(sc)[0]
 		var out [2][2]bytes.Buffer
 		for i := range out {
-			em := NewEmulator()
-			rep := Run(sc, em, cfg)
+			em := &emulated.Emulator{}
+			rep := spec.Run(sc, em, cfg)
 			names, ids := em.Threads()
 			var tr *emu.Trace
 			if sys := em.System(); sys != nil {

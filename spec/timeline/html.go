@@ -1,8 +1,9 @@
-package spec
+package timeline
 
 import (
 	"bufio"
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
 	"html"
 	"io"
 	"strconv"
@@ -23,7 +24,7 @@ import (
 // per trace event in order (plus a placeholder for a step that left no
 // event), so the picture reads in exactly the order things happened.
 type tlModel struct {
-	rep    *Report
+	rep    *spec.Report
 	events []emu.Event // what the slots point at: the trace, or events made up from the report
 	lanes  []*tlLane
 	laneOf map[int]int // emulated thread id (0: the system) -> lane
@@ -61,7 +62,7 @@ type tlSlot struct {
 
 type tlStep struct {
 	n        int // 1-based, as the lanes number them
-	res      *StepResult
+	res      *spec.StepResult
 	from, to int // its slots, [from, to)
 	lane     int
 	settle   bool
@@ -98,7 +99,7 @@ type tlMark struct {
 	row   int // which row of labels it was given
 }
 
-func buildTimeline(rep *Report, tr *emu.Trace, names []string, ids []int) *tlModel {
+func buildTimeline(rep *spec.Report, tr *emu.Trace, names []string, ids []int) *tlModel {
 	m := &tlModel{rep: rep, laneOf: map[int]int{}}
 	if len(ids) != len(names) {
 		ids = make([]int, len(names))
@@ -189,7 +190,7 @@ func (m *tlModel) ov(n int) string { return m.nm.ovName(n) }
 
 func (m *tlModel) handle(kind string, h emu.Handle) string { return m.nm.handleName(kind, h) }
 
-func tracedSteps(rep *Report) bool {
+func tracedSteps(rep *spec.Report) bool {
 	for _, s := range rep.Steps {
 		if s.TraceTo > 0 {
 			return true
@@ -551,7 +552,7 @@ func (m *tlModel) markText(e *emu.Event) (class, label string) {
 		// Only when it has no partner: show it as it stands.
 		return e.Kind.String(), e.String()
 	}
-	label = laneText(*e, Step{}, m.nm)
+	label = laneText(*e, spec.Step{}, m.nm)
 	if label == "" {
 		label = strings.TrimSpace(e.Name + " " + e.Text)
 	}
@@ -760,7 +761,7 @@ func tlWrap(text string, n int) []string {
 	return lines
 }
 
-func tlFailTexts(fs []Failure) []string {
+func tlFailTexts(fs []spec.Failure) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, tlFailText(f))
@@ -768,7 +769,7 @@ func tlFailTexts(fs []Failure) []string {
 	return out
 }
 
-func tlFailText(f Failure) string {
+func tlFailText(f spec.Failure) string {
 	return fmt.Sprintf("✗ line %d: %s", f.Line, f.Msg)
 }
 
@@ -817,7 +818,7 @@ func (l *tlLane) box(sp *tlSpan) (int, int) {
 //
 // tr may be nil (a backend without a trace): the steps alone are drawn.
 // names and ids are the run's threads, as Emulator.Threads returns them.
-func HTML(w io.Writer, rep *Report, tr *emu.Trace, names []string, ids []int) error {
+func HTML(w io.Writer, rep *spec.Report, tr *emu.Trace, names []string, ids []int) error {
 	m := buildTimeline(rep, tr, names, ids)
 	lo := m.layout()
 	b := bufio.NewWriter(w)
@@ -836,33 +837,24 @@ func tlEsc(s string) string {
 	}, s))
 }
 
-// tlWord shows one scenario word as it was written: a word given in
-// quotes comes back in quotes.
-func tlWord(w string) string {
-	if i := strings.Index(w, quotedMark); i >= 0 {
-		return w[:i] + strconv.Quote(w[i+len(quotedMark):])
-	}
-	return w
-}
-
 // tlCall shows a step's call as the scenario wrote it.
-func tlCall(c Call) string {
+func tlCall(c spec.Call) string {
 	parts := []string{c.Name}
 	for _, p := range c.Args.Pos {
-		parts = append(parts, tlWord(p))
+		parts = append(parts, spec.AsWritten(p))
 	}
-	for _, k := range c.Args.order() {
-		parts = append(parts, k+"="+tlWord(c.Args.KV[k]))
+	for _, k := range c.Args.Keys() {
+		parts = append(parts, k+"="+spec.AsWritten(c.Args.KV[k]))
 	}
 	return strings.Join(parts, " ")
 }
 
 // tlExpect shows an expectation line (or an either/or group) as written.
-func tlExpect(e Expect) string {
+func tlExpect(e spec.Expect) string {
 	if e.Alts == nil {
 		ws := make([]string, len(e.Words))
 		for i, w := range e.Words {
-			ws[i] = tlWord(w)
+			ws[i] = spec.AsWritten(w)
 		}
 		return strings.Join(ws, " ")
 	}

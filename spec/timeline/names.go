@@ -1,7 +1,8 @@
-package spec
+package timeline
 
 import (
 	"fmt"
+	"github.com/wsaemu/wsaemu/spec"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ type tlAPC struct {
 // what Internal holds while an operation is in flight, under both kinds.
 const statusPending = 0x103
 
-func nameRun(rep *Report, evs []emu.Event) *tlNames {
+func nameRun(rep *spec.Report, evs []emu.Event) *tlNames {
 	nm := &tlNames{handle: map[emu.Handle]string{}, ov: map[int]string{}, apc: map[tlAPCKey]*tlAPC{}}
 	if rep == nil || rep.Scenario == nil || len(evs) == 0 {
 		return nm
@@ -182,7 +183,7 @@ func nameRun(rep *Report, evs []emu.Event) *tlNames {
 		}
 		nameOv(records, call)
 	}
-	does := map[string]*Call{}
+	does := map[string]*spec.Call{}
 	for _, d := range sc.Decls {
 		if d.Does != nil {
 			does[d.Name] = d.Does
@@ -368,7 +369,7 @@ func routineErrName(v uint64, wsa bool) string {
 		return strconv.FormatUint(v, 10)
 	}
 	if wsa {
-		return WSAErrName(n)
+		return spec.WSAErrName(n)
 	}
 	return n
 }
@@ -407,7 +408,7 @@ func tlReturnValue(e *emu.Event) string {
 	if int64(e.Result) == -1 && tlWinsockCall(e.Name) {
 		s := "SOCKET_ERROR"
 		if e.Err != 0 {
-			s += " " + WSAErrName(e.Err.Name())
+			s += " " + spec.WSAErrName(e.Err.Name())
 		}
 		return s
 	}
@@ -461,7 +462,7 @@ func declsIn(vals []string, kind map[string]string) (records, routines []string)
 // trace), which of its record numbers and handle values are which of the
 // scenario's objects: "records: ov1=rd ov2=wr", "handles: 0x8=m.r …".
 // Lines are empty when nothing is known.
-func TraceNames(rep *Report, tr *emu.Trace) []string {
+func TraceNames(rep *spec.Report, tr *emu.Trace) []string {
 	if tr == nil {
 		return nil
 	}
