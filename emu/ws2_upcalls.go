@@ -176,6 +176,11 @@ func (u *upcalls) WPUQueueApc(tid *provider.WSATHREADID, fn func(context uintptr
 // had nothing to receive (issue 9).
 const kernelHandleBit Handle = 1 << (bits.UintSize - 1)
 
+// ProviderOwned reports whether h is the handle of one of the provider's
+// own events (see kernelHandleBit): a value no program call can reach,
+// which timelines show as the provider's rather than by number.
+func ProviderOwned(h Handle) bool { return h&kernelHandleBit != 0 }
+
 // WPUCreateEvent implements the upcall: a manual-reset event, not
 // signalled, private to the provider (see kernelHandleBit).
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucreateevent

@@ -307,6 +307,9 @@ func (nm *tlNames) handleName(kind string, h emu.Handle) string {
 	if s, ok := nm.handle[h]; ok {
 		return s
 	}
+	if emu.ProviderOwned(h) {
+		return strings.TrimSpace(kind + " (the provider's own, #" + strconv.FormatUint(uint64(h&^(1<<63)), 10) + ")")
+	}
 	return strings.TrimSpace(kind + " " + fmt.Sprintf("%#x", uint64(h)))
 }
 
