@@ -1,0 +1,102 @@
+package emu_test
+
+import (
+	"testing"
+
+	"github.com/wsaemu/wsaemu/emu"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw (passes on Windows):
+// two writes pend on a full pipe; CancelIoEx on the first fails it with
+// ERROR_OPERATION_ABORTED and 0 bytes, and its unread data leaves the pipe
+// (partly read or not): the reader next gets the second write's data only,
+// and the second write completes.
+func TestPipeCancelledWriteWithdrawsItsData(t *testing.T) {
+	for _, mode := range []emu.PipeMode{emu.PipeByte, emu.PipeMessage} {
+		for _, readFirst := range []bool{false, true} {
+			r := newKioRig(t)
+			a := r.thread("A")
+			rd, wr := r.pipe(a, emu.PipeOptions{Mode: mode, Capacity: 8})
+			big := make([]byte, 12)
+			for i := range big {
+				big[i] = 'x'
+			}
+			var w1, w2 emu.Overlapped
+			var err1, err2 error
+			r.do(a, func(t *emu.Thread) {
+				err1 = t.WriteFile(wr, big, nil, &w1)
+				err2 = t.WriteFile(wr, []byte("y"), nil, &w2)
+			})
+			kioWant(t, "first WriteFile", err1, wso.ERROR_IO_PENDING)
+			kioWant(t, "second WriteFile", err2, wso.ERROR_IO_PENDING)
+			if readFirst {
+				buf := make([]byte, 3)
+				var err error
+				r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, nil, &emu.Overlapped{}) })
+				want := error(nil)
+				if mode == emu.PipeMessage {
+					want = wso.ERROR_MORE_DATA
+				}
+				kioWant(t, "partial ReadFile", err, want)
+				if !kioPending(&w1) {
+					t.Fatal("the first write completed after 3 of its 12 bytes were read into an 8-byte quota")
+				}
+			}
+			var err error
+			r.do(a, func(t *emu.Thread) { err = t.CancelIoEx(wr, &w1) })
+			kioWant(t, "CancelIoEx", err, nil)
+			n, err := r.result(a, wr, &w1)
+			if err != wso.ERROR_OPERATION_ABORTED || n != 0 {
+				t.Fatalf("mode %d: cancelled write: %v, %d bytes; want ERROR_OPERATION_ABORTED, 0", mode, err, n)
+			}
+			n, err = r.result(a, wr, &w2)
+			if err != nil || n != 1 {
+				t.Fatalf("mode %d: second write: %v, %d bytes; want done, 1 byte", mode, err, n)
+			}
+			buf := make([]byte, 64)
+			var got uint32
+			r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, &got, &emu.Overlapped{}) })
+			if err != nil || string(buf[:got]) != "y" {
+				t.Fatalf("mode %d, read first %v: reader got %q (%v), want only the second write's %q", mode, readFirst, buf[:got], err, "y")
+			}
+			var ov emu.Overlapped
+			r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, &got, &ov) })
+			kioWant(t, "ReadFile on the emptied pipe", err, wso.ERROR_IO_PENDING)
+		}
+	}
+}
+
+// Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw: an empty write does
+// not wait behind pending writes, and in message mode its empty message is
+// read in its turn, after theirs.
+func TestPipeEmptyWriteNeverBlocks(t *testing.T) {
+	for _, mode := range []emu.PipeMode{emu.PipeByte, emu.PipeMessage} {
+		r := newKioRig(t)
+		a := r.thread("A")
+		rd, wr := r.pipe(a, emu.PipeOptions{Mode: mode, Capacity: 4})
+		var w1 emu.Overlapped
+		var err error
+		r.do(a, func(t *emu.Thread) { err = t.WriteFile(wr, []byte("abcdef"), nil, &w1) })
+		kioWant(t, "WriteFile", err, wso.ERROR_IO_PENDING)
+		var n uint32 = 99
+		r.do(a, func(t *emu.Thread) { err = t.WriteFile(wr, nil, &n, &emu.Overlapped{}) })
+		if err != nil || n != 0 {
+			t.Fatalf("mode %d: empty write behind a pending one: %v, %d; want TRUE, 0", mode, err, n)
+		}
+		buf := make([]byte, 64)
+		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, &n, &emu.Overlapped{}) })
+		if err != nil || n != 6 {
+			t.Fatalf("mode %d: first read %v, %d bytes; want the pending write's 6", mode, err, n)
+		}
+		var ov emu.Overlapped
+		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, &n, &ov) })
+		if mode == emu.PipeMessage {
+			if err != nil || n != 0 {
+				t.Fatalf("second read %v, %d; want the empty message", err, n)
+			}
+		} else {
+			kioWant(t, "second read (byte mode: nothing left)", err, wso.ERROR_IO_PENDING)
+		}
+	}
+}
