@@ -100,3 +100,41 @@ func TestPipeEmptyWriteNeverBlocks(t *testing.T) {
 		}
 	}
 }
+
+// Wine's dlls/ntdll/tests/pipe.c, test_completion (passes on Windows): a
+// pending read that names an event signals only that event when it
+// completes, not the handle (the read made the handle non-signalled when
+// it began); one without an event signals the handle. The docs profile
+// keeps the pages' reading: every completion signals the handle.
+func TestFileHandleNotSignalledWhenEventGiven(t *testing.T) {
+	for _, prof := range []emu.Profile{emu.ProfileWindows, emu.ProfileDocs} {
+		r := newKioRig(t, emu.WithProfile(prof))
+		a := r.thread("A")
+		rd, wr := r.pipe(a, emu.PipeOptions{})
+		handle := func() bool {
+			var w uint32
+			r.do(a, func(t *emu.Thread) { w, _ = t.WaitForSingleObject(rd, 0) })
+			return w == wso.WAIT_OBJECT_0
+		}
+		var err error
+		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, make([]byte, 8), nil, &emu.Overlapped{}) })
+		kioWant(t, "ReadFile", err, wso.ERROR_IO_PENDING)
+		r.write(a, wr, "x")
+		if !handle() {
+			t.Fatalf("%v: a read with no event did not signal the handle", prof)
+		}
+		ev := r.event(a, true, false)
+		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, make([]byte, 8), nil, &emu.Overlapped{HEvent: ev}) })
+		kioWant(t, "ReadFile", err, wso.ERROR_IO_PENDING)
+		if handle() {
+			t.Fatalf("%v: the handle stayed signalled when a read began", prof)
+		}
+		r.write(a, wr, "y")
+		if !r.signalled(ev) {
+			t.Fatalf("%v: the read's event was not signalled", prof)
+		}
+		if got, want := handle(), prof == emu.ProfileDocs; got != want {
+			t.Fatalf("%v: handle signalled = %v after a read with an event, want %v", prof, got, want)
+		}
+	}
+}
