@@ -430,3 +430,29 @@ func init() {
 			Uncovered: "no layered service providers are modelled; the in-memory provider is a base provider"},
 	)
 }
+
+// Pages the Wine kernel32 scenarios (spec/scenarios/wine/kernel) needed
+// beyond the ones above.
+const (
+	// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjects
+	pgWFMO = "WaitForMultipleObjects"
+	// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-createeventw
+	pgCreateEvent = "CreateEventW"
+	// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefile
+	pgWriteFile = "WriteFile"
+)
+
+func init() {
+	register(
+		Clause{ID: "waitformultipleobjects.any-lowest-index", Kind: Required, Page: pgWFMO,
+			Text: "In a wait for any one object, when several are signalled the return value names the one with the smallest index."},
+		Clause{ID: "waitformultipleobjects.any-changes-only-that-object", Kind: Required, Page: pgWFMO,
+			Text: "A wait for any one object changes the state only of the object that ended the wait (an auto-reset event is reset); the others are left as they were."},
+		Clause{ID: "createevent.auto-reset", Kind: Required, Page: pgCreateEvent,
+			Text: "An auto-reset event stays signalled until it releases one waiting thread, and the system then makes it non-signalled again."},
+		Clause{ID: "createevent.manual-reset", Kind: Required, Page: pgCreateEvent,
+			Text: "A manual-reset event stays signalled, releasing every wait on it, until ResetEvent clears it."},
+		Clause{ID: "writefile.pipe-full-waits", Kind: Required, Page: pgWriteFile,
+			Text: "A write to a pipe whose buffer is full does not finish at once: it completes when reads have made room for its data."},
+	)
+}
