@@ -138,3 +138,40 @@ func TestFileHandleNotSignalledWhenEventGiven(t *testing.T) {
 		}
 	}
 }
+
+// Wine's dlls/ntdll/tests/pipe.c, test_completion (passes on Windows): on
+// a port-bound message pipe in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode,
+// a read shorter than the message either completes at once with
+// STATUS_BUFFER_OVERFLOW and queues nothing (Windows 7) or pends and
+// queues a packet (Windows 8 and later); never both at once. The docs
+// profile queues the packet: only a call returning success is exempt.
+func TestSkipModeImmediateWarningPostsNoPacket(t *testing.T) {
+	for _, prof := range []emu.Profile{emu.ProfileWindows, emu.ProfileDocs} {
+		r := newKioRig(t, emu.WithProfile(prof))
+		a := r.thread("A")
+		rd, wr := r.pipe(a, emu.PipeOptions{Mode: emu.PipeMessage})
+		var port emu.Handle
+		var err error
+		r.do(a, func(t *emu.Thread) { port, err = t.CreateIoCompletionPort(rd, 0, 1, 0) })
+		kioWant(t, "CreateIoCompletionPort", err, nil)
+		r.do(a, func(t *emu.Thread) {
+			err = t.SetFileCompletionNotificationModes(rd, emu.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+		})
+		kioWant(t, "SetFileCompletionNotificationModes", err, nil)
+		r.write(a, wr, "testdata")
+		var ov emu.Overlapped
+		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, make([]byte, 1), nil, &ov) })
+		kioWant(t, "short ReadFile", err, wso.ERROR_MORE_DATA)
+		if prof == emu.ProfileWindows {
+			r.noPacket(a, port)
+			continue
+		}
+		var n uint32
+		var key uintptr
+		var got *emu.Overlapped
+		r.do(a, func(t *emu.Thread) { err = t.GetQueuedCompletionStatus(port, &n, &key, &got, 0) })
+		if got != &ov || n != 1 {
+			t.Fatalf("docs: packet %p (%d bytes, %v), want the read's record with 1 byte", got, n, err)
+		}
+	}
+}
