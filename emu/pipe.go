@@ -81,6 +81,10 @@ func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
 	p.w = &pipeEnd{p: p, write: true}
 	for _, e := range []*pipeEnd{p.r, p.w} {
 		e.overlapped = !opts.Synchronous
+		// A new pipe handle is signalled until a request on it begins
+		// (Wine's dlls/ntdll/tests/pipe.c, read_pipe_test, and
+		// dlls/kernel32/tests/pipe.c, test_CreateNamedPipe).
+		e.signal = true
 		e.dev = p
 		e.handle = t.s.handles.add(e)
 	}

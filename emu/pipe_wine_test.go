@@ -175,3 +175,27 @@ func TestSkipModeImmediateWarningPostsNoPacket(t *testing.T) {
 		}
 	}
 }
+
+// Wine's dlls/ntdll/tests/pipe.c, read_pipe_test and test_blocking, and
+// dlls/kernel32/tests/pipe.c, test_CreateNamedPipe (pass on Windows): a
+// new pipe handle is signalled; a read that pends makes it non-signalled.
+func TestPipeHandleStartsSignalled(t *testing.T) {
+	r := newKioRig(t)
+	a := r.thread("A")
+	rd, wr := r.pipe(a, emu.PipeOptions{})
+	for _, h := range []emu.Handle{rd, wr} {
+		var w uint32
+		r.do(a, func(t *emu.Thread) { w, _ = t.WaitForSingleObject(h, 0) })
+		if w != wso.WAIT_OBJECT_0 {
+			t.Fatalf("new pipe handle %#x: wait = %s, want WAIT_OBJECT_0", uint64(h), wso.WaitName(w))
+		}
+	}
+	var err error
+	r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, make([]byte, 4), nil, &emu.Overlapped{}) })
+	kioWant(t, "ReadFile", err, wso.ERROR_IO_PENDING)
+	var w uint32
+	r.do(a, func(t *emu.Thread) { w, _ = t.WaitForSingleObject(rd, 0) })
+	if w != uint32(wso.WAIT_TIMEOUT) {
+		t.Fatalf("after a read began: wait = %s, want WAIT_TIMEOUT", wso.WaitName(w))
+	}
+}

@@ -29,6 +29,7 @@ func TestLedgerRejectsBadLines(t *testing.T) {
 		{"dlls/kernel32/tests/sync.c | test_events | sets it", "4 fields"},
 		{"kernel32/sync.c | test_events | sets it | needs tcp", "wine file"},
 		{"dlls/kernel32/tests/sync.c | events | sets it | needs tcp", "test function"},
+		{"dlls/kernel32/tests/sync.c | test-x | sets it | needs tcp", "test function"},
 		{"dlls/kernel32/tests/sync.c | test_events |  | needs tcp", "empty"},
 		{"dlls/kernel32/tests/sync.c | test_events | sets it | needs sockets", "unknown feature"},
 		{"dlls/kernel32/tests/sync.c | test_events | sets it | needs other:", "unknown feature"},
