@@ -382,11 +382,17 @@ func TestPortSkipSetEventOnHandle(t *testing.T) {
 			r.do(a, func(t *emu.Thread) { err = t.SetFileCompletionNotificationModes(rd, emu.FILE_SKIP_SET_EVENT_ON_HANDLE) })
 			kioWant(t, "SetFileCompletionNotificationModes", err, nil)
 		}
+		// One read names an event, the other none: on Windows only a
+		// request without an event signals the handle (see
+		// TestFileHandleNotSignalledWhenEventGiven).
 		ev := r.event(a, true, false)
 		ov := &emu.Overlapped{HEvent: ev}
 		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, make([]byte, 8), nil, ov) })
 		kioWant(t, "ReadFile", err, wso.ERROR_IO_PENDING)
+		r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, make([]byte, 8), nil, &emu.Overlapped{}) })
+		kioWant(t, "ReadFile", err, wso.ERROR_IO_PENDING)
 		r.write(a, wr, "x")
+		r.write(a, wr, "y")
 		if !r.signalled(ev) {
 			t.Fatal("explicit event not signalled")
 		}

@@ -232,7 +232,8 @@ func (s *System) refuse(r *request) {
 // finish is the single I/O-manager completion path. It writes the status
 // block (InternalHigh, then Internal), then notifies exactly the way the
 // request asked: the event in the record (and the file object unless
-// FILE_SKIP_SET_EVENT_ON_HANDLE), then either the completion routine queued
+// FILE_SKIP_SET_EVENT_ON_HANDLE; under the windows profile, only when the
+// record names no event or the handle is synchronous), then either the completion routine queued
 // to the issuing thread, or a packet on the file's completion port (not if
 // hEvent had its low bit set, nor for an immediate success under
 // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
@@ -244,7 +245,7 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 	r.thread.reqs.remove(r, linkThread)
 	f.pending.remove(r, linkFile)
 	toPort := r.routine == nil && r.wsaRoutine == nil && !r.internal && f.port != nil && !r.noPort &&
-		!(r.immediate && status.IsSuccess() && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0)
+		!(r.immediate && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 && s.profile.skipPortOnImmediate(status))
 	// The I/O Completion Ports page says that on a handle bound to a port
 	// the status block is written when the packet is taken, not now; the
 	// docs profile does that (a request that finished within its own call
@@ -260,7 +261,7 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 	if r.event != nil {
 		s.setEvent(r.event)
 	}
-	if f.modes&FILE_SKIP_SET_EVENT_ON_HANDLE == 0 {
+	if f.modes&FILE_SKIP_SET_EVENT_ON_HANDLE == 0 && s.profile.signalFileOnCompletion(r.event != nil, f.overlapped) {
 		f.signal = true
 		s.signalled(f)
 	}

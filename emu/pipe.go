@@ -81,6 +81,10 @@ func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
 	p.w = &pipeEnd{p: p, write: true}
 	for _, e := range []*pipeEnd{p.r, p.w} {
 		e.overlapped = !opts.Synchronous
+		// A new pipe handle is signalled until a request on it begins
+		// (Wine's dlls/ntdll/tests/pipe.c, read_pipe_test, and
+		// dlls/kernel32/tests/pipe.c, test_CreateNamedPipe).
+		e.signal = true
 		e.dev = p
 		e.handle = t.s.handles.add(e)
 	}
@@ -158,11 +162,59 @@ func (p *pipe) put(b []byte) int64 {
 
 func (p *pipe) writeFits(end int64) bool { return end-p.rpos <= p.capacity }
 
-// cancel implements device.
+// cancel implements device. A cancelled write takes back the part of its
+// data the reader has not yet taken: on Windows the reader then sees the
+// next write's data (or nothing), not the rest of the cancelled one (Wine's
+// dlls/kernel32/tests/pipe.c, test_blocking_rw: after CancelIoEx on a
+// pending write, partly read or not, PeekNamedPipe shows only the next
+// write's byte). Writes queued behind it may then fit.
 func (p *pipe) cancel(s *System, r *request) {
 	p.readers.remove(r, linkDev)
-	p.writers.remove(r, linkDev)
+	write := r.file == &p.w.fileObject
+	if write {
+		p.writers.remove(r, linkDev)
+		p.withdraw(r)
+	}
 	s.finish(r, wso.STATUS_CANCELLED, 0)
+	if write {
+		s.servePipe(p)
+	}
+}
+
+// withdraw removes the unread rest of a pending write's data (and, in
+// message mode, its message) from the pipe.
+func (p *pipe) withdraw(r *request) {
+	start := r.endPos - int64(len(r.buf))
+	if start < p.rpos {
+		start = p.rpos
+	}
+	n := r.endPos - start
+	if n < 0 {
+		return // all of it was read
+	}
+	if n > 0 {
+		i := p.head + int(start-p.rpos)
+		p.data = append(p.data[:i], p.data[i+int(n):]...)
+		p.wpos -= n
+	}
+	if p.mode == PipeMessage {
+		k := p.mh
+		for k < len(p.msgs) && p.msgs[k] != r.endPos {
+			k++
+		}
+		if k < len(p.msgs) {
+			p.msgs = append(p.msgs[:k], p.msgs[k+1:]...)
+			for ; k < len(p.msgs); k++ {
+				p.msgs[k] -= n
+			}
+		}
+	}
+	for w := p.writers.head; w != nil; w = w.devNext {
+		if w.endPos > r.endPos {
+			w.endPos -= n
+		}
+	}
+	p.compact()
 }
 
 // cancelAtThreadExit implements device: the profile's rule for files.
@@ -290,7 +342,11 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		default:
 			r.endPos = p.put(buf)
 			s.servePipe(p) // waiting readers take the new data first
-			if p.writers.head == nil && p.writeFits(r.endPos) {
+			// An empty message never waits for room, even behind pending
+			// writes (Wine's dlls/kernel32/tests/pipe.c,
+			// test_blocking_rw: "empty write will not block"); it is still
+			// read in its turn.
+			if len(buf) == 0 || p.writers.head == nil && p.writeFits(r.endPos) {
 				st, n, decided = wso.STATUS_SUCCESS, uint32(len(buf)), true
 			} else {
 				p.writers.push(r, linkDev)

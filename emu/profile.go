@@ -76,6 +76,34 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "binds the socket implicitly, as sendto does",
 		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); ground-truth.md (Wine's WSASendMsg is permissive)",
 	},
+	{
+		Behaviour: "the file handle when an overlapped request that names an event completes",
+		Docs:      "signalled as for any request: the handle is signalled whenever an operation on it completes",
+		Windows:   "left non-signalled: only the event is set; the handle is signalled when the request named no event (or the handle is synchronous)",
+		Source:    "Synchronization and Overlapped Input and Output page (the handle is signalled when an operation completes); Wine's dlls/ntdll/tests/pipe.c, test_completion ('event with no APC nor completion: signals only event', passes on Windows)",
+	},
+	{
+		Behaviour: "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS and a request that completes at once with a warning (a message read that gets ERROR_MORE_DATA)",
+		Docs:      "a packet is queued: only a call that returns success is exempt",
+		Windows:   "no packet: the warning is reported by the call itself (Windows 7; Windows 8 and later pend such a read instead, which the Chooser's pend decision also allows)",
+		Source:    "SetFileCompletionNotificationModes page (the request 'returns success immediately'); Wine's dlls/ntdll/tests/pipe.c, test_completion (STATUS_BUFFER_OVERFLOW at once and no packet, or STATUS_PENDING and a packet; passes on Windows)",
+	},
+}
+
+// skipPortOnImmediate says whether a request that completed within its call
+// with status posts no packet on a handle in skip-on-success mode.
+func (p Profile) skipPortOnImmediate(status NTStatus) bool {
+	if p == ProfileDocs {
+		return status.IsSuccess()
+	}
+	return !status.IsError()
+}
+
+// signalFileOnCompletion says whether a completing request signals its file
+// handle (FILE_SKIP_SET_EVENT_ON_HANDLE aside): withEvent, the record named
+// an event; overlapped, the handle was opened for overlapped I/O.
+func (p Profile) signalFileOnCompletion(withEvent, overlapped bool) bool {
+	return p == ProfileDocs || !withEvent || !overlapped
 }
 
 // cancelFileIOAtThreadExit says whether a request on a file issued by an

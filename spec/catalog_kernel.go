@@ -192,8 +192,9 @@ func init() {
 			Text:  "An overlapped call that reports success at once on a port-associated handle still sends a completion packet to the port.",
 			Tests: []string{"emu.TestPortImmediateSuccessPostsPacket"}},
 		Clause{ID: "sync-async-io.handle-signalled", Kind: Required, Page: pgSyncAsync,
-			Text:  "The system makes the file handle non-signalled when an operation starts and signalled when one completes, so waiting on it cannot tell which operation finished.",
-			Tests: []string{"emu.TestPipeNullEventWaitsOnFileHandle"}},
+			Text:    "The system makes the file handle non-signalled when an operation starts and signalled when one completes, so waiting on it cannot tell which operation finished.",
+			Profile: "docs: every completion signals the handle; windows: an overlapped request that names an event signals only the event (Wine's dlls/ntdll/tests/pipe.c, test_completion; emu.ProfileDifferences)",
+			Tests:   []string{"emu.TestPipeNullEventWaitsOnFileHandle", "emu.TestFileHandleNotSignalledWhenEventGiven"}},
 		Clause{ID: "sync-async-io.file-position", Kind: Required, Page: pgSyncAsync,
 			Text:      "On asynchronous handles the system keeps no file pointer: the position comes from the OVERLAPPED offset fields.",
 			Uncovered: "the emulator has pipes and sockets only, no seeking devices"},
@@ -427,5 +428,31 @@ func init() {
 		Clause{ID: "setfilecompletionnotificationmodes.ifs-lsp-only", Kind: Required, Page: pgSetFCNModes,
 			Text:      "On sockets the skip-on-success mode works only when every layered provider returns IFS handles (XP1_IFS_HANDLES).",
 			Uncovered: "no layered service providers are modelled; the in-memory provider is a base provider"},
+	)
+}
+
+// Pages the Wine kernel32 scenarios (spec/scenarios/wine/kernel) needed
+// beyond the ones above.
+const (
+	// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjects
+	pgWFMO = "WaitForMultipleObjects"
+	// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-createeventw
+	pgCreateEvent = "CreateEventW"
+	// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefile
+	pgWriteFile = "WriteFile"
+)
+
+func init() {
+	register(
+		Clause{ID: "waitformultipleobjects.any-lowest-index", Kind: Required, Page: pgWFMO,
+			Text: "In a wait for any one object, when several are signalled the return value names the one with the smallest index."},
+		Clause{ID: "waitformultipleobjects.any-changes-only-that-object", Kind: Required, Page: pgWFMO,
+			Text: "A wait for any one object changes the state only of the object that ended the wait (an auto-reset event is reset); the others are left as they were."},
+		Clause{ID: "createevent.auto-reset", Kind: Required, Page: pgCreateEvent,
+			Text: "An auto-reset event stays signalled until it releases one waiting thread, and the system then makes it non-signalled again."},
+		Clause{ID: "createevent.manual-reset", Kind: Required, Page: pgCreateEvent,
+			Text: "A manual-reset event stays signalled, releasing every wait on it, until ResetEvent clears it."},
+		Clause{ID: "writefile.pipe-full-waits", Kind: Required, Page: pgWriteFile,
+			Text: "A write to a pipe whose buffer is full does not finish at once: it completes when reads have made room for its data."},
 	)
 }

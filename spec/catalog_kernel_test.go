@@ -16,13 +16,14 @@ var kernelPages = map[string]bool{
 	pgMsgWait: true, pgSyncOvl: true, pgSyncAsync: true, pgOverlapped: true, pgReadFileEx: true,
 	pgGOR: true, pgGORex: true, pgCancelIo: true, pgCancelIoEx: true, pgCanceling: true, pgCreatePort: true,
 	pgGQCS: true, pgGQCSEx: true, pgPQCS: true, pgIOCP: true, pgSetFCNModes: true,
+	pgWFMO: true, pgCreateEvent: true, pgWriteFile: true,
 }
 
 // kernelScenarioDirs are the scenario directories whose clause lines must
 // name clauses of the catalogue.
 var kernelScenarioDirs = []string{
 	"apc", "sleepex", "waits", "events", "pipes", "getoverlappedresult",
-	"cancel", "iocp", "completion-routine", "tour",
+	"cancel", "iocp", "completion-routine", "tour", "wine/kernel",
 }
 
 func kernelClauses() []Clause {
@@ -142,6 +143,7 @@ func TestKernelClausePrefixes(t *testing.T) {
 		pgCancelIoEx: "cancelioex", pgCanceling: "canceling-io", pgCreatePort: "createiocompletionport",
 		pgGQCS: "getqueuedcompletionstatus", pgGQCSEx: "getqueuedcompletionstatusex",
 		pgPQCS: "postqueuedcompletionstatus", pgIOCP: "iocp", pgSetFCNModes: "setfilecompletionnotificationmodes",
+		pgWFMO: "waitformultipleobjects", pgCreateEvent: "createevent", pgWriteFile: "writefile",
 	}
 	var missing []string
 	for p := range kernelPages {

@@ -335,7 +335,7 @@ func (p *parser) line(n int, raw string) error {
 		}
 		sc.Profiles = words[1:]
 	case head == "source":
-		if len(words) != 3 || !strings.HasPrefix(words[1], "dlls/") || !strings.HasPrefix(words[2], "test_") {
+		if len(words) != 3 || !strings.HasPrefix(words[1], "dlls/") || !IsWineTestFunction(words[2]) {
 			return p.errf(n, "source wants a Wine test file and function: source dlls/ws2_32/tests/sock.c test_WSARecv")
 		}
 		sc.Sources = append(sc.Sources, words[1]+" "+words[2])

@@ -52,11 +52,21 @@ func cmdSpec(args []string, stdout, stderr io.Writer) int {
 		}
 		return "NOT COVERED, NO REASON"
 	}
+	// The Wine assertion ledger: how many Windows-verified assertions
+	// the corpus holds and how many wait for a feature.
+	ledger, ledgerErrs := spec.LoadLedger()
+	for _, e := range ledgerErrs {
+		fmt.Fprintf(stderr, "wsaemu spec: %v\n", e)
+	}
+	wine := spec.SummarizeLedger(ledger)
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(cov)
+		enc.Encode(struct {
+			Clauses []spec.Coverage    `json:"clauses"`
+			Wine    spec.LedgerSummary `json:"wine"`
+		}{cov, wine})
 	case "csv":
 		w := csv.NewWriter(stdout)
 		w.Write([]string{"id", "kind", "page", "text", "profile", "scenarios", "tests", "uncovered"})
@@ -88,6 +98,9 @@ func cmdSpec(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		fmt.Fprintf(stdout, "%d clauses, %d covered by a scenario or test, %d with a written reason\n", len(cov), covered, len(cov)-covered)
+		for _, l := range wrapText(wineSummary(wine), width) {
+			fmt.Fprintln(stdout, l)
+		}
 	default:
 		fmt.Fprintf(stderr, "wsaemu spec: -format must be table, csv or json\n")
 		return exitUsage
@@ -97,8 +110,22 @@ func cmdSpec(args []string, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	}
-	if len(unknown) > 0 {
+	if len(unknown) > 0 || len(ledgerErrs) > 0 {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// wineSummary says in a few lines what the ledger holds.
+func wineSummary(s spec.LedgerSummary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Wine conformance tests (Windows-verified assertions, spec/wine/*.ledger): %d examined, %d held by %d scenarios (%d of them todo_wine in Wine), %d left for want of a feature", s.Examined, s.Held, s.Scenarios, s.Deviations, s.Left)
+	if len(s.ByFeature) > 0 {
+		var parts []string
+		for _, f := range s.ByFeature {
+			parts = append(parts, fmt.Sprintf("%s %d", f.Feature, f.Count))
+		}
+		b.WriteString(": " + strings.Join(parts, ", "))
+	}
+	return b.String()
 }
