@@ -279,11 +279,17 @@ type IOArgs struct {
 type SendRecvArgs struct {
 	IOArgs
 	Flags uint32
+	// NullFlags passes NULL for lpFlags (the receives: nullflags).
+	NullFlags bool
 }
 
 type WSASendCall struct{ SendRecvArgs }
 type WSARecvCall struct{ SendRecvArgs }
-type WSARecvFromCall struct{ SendRecvArgs }
+type WSARecvFromCall struct {
+	SendRecvArgs
+	// NullFrom passes NULL for lpFrom and lpFromlen (nullfrom).
+	NullFrom bool
+}
 
 type WSASendToCall struct {
 	SendRecvArgs
@@ -301,6 +307,7 @@ type WSASendMsgCall struct {
 	Src         *netip.Addr // an IP_PKTINFO control message with this source
 	NullControl bool        // Control.len = 16 with a NULL buf
 	Flags       uint32
+	NullMsg     bool // lpMsg is NULL (nullmsg)
 }
 
 type WSARecvMsgCall struct {
@@ -309,6 +316,8 @@ type WSARecvMsgCall struct {
 	// Control, when HasControl, is the control buffer's size.
 	HasControl bool
 	Control    int
+	NullMsg    bool // lpMsg is NULL (nullmsg)
+	NullName   bool // msg.name NULL, msg.namelen 0 (nullname)
 }
 
 // ResultArgs are (WSA)GetOverlappedResult's.
@@ -319,7 +328,11 @@ type ResultArgs struct {
 	Wait bool
 }
 
-type WSAGetOverlappedResultCall struct{ ResultArgs }
+type WSAGetOverlappedResultCall struct {
+	ResultArgs
+	// NullBytes and NullFlags pass NULL for lpcbTransfer and lpdwFlags.
+	NullBytes, NullFlags bool
+}
 type GetOverlappedResultCall struct{ ResultArgs }
 
 type GetOverlappedResultExCall struct {
@@ -339,6 +352,8 @@ type WSAIoctlCall struct {
 	OutLen  int
 	Ov      Ref
 	Routine Ref
+	// NullRet passes NULL for lpcbBytesReturned (nullret).
+	NullRet bool
 }
 
 type ShutdownCall struct {
@@ -596,17 +611,21 @@ var table = []*Entry{
 			c.To, c.Namelen = d.addr(d.pos(2))
 			return c
 		}},
-	{Name: "WSARecv", Usage: "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]", Ret: RetInt, WSA: true,
-		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSARecvCall{d.sendRecv(2)} }},
-	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]", Ret: RetInt, WSA: true,
-		Outs: []string{"bytes", "flags", "from"}, decode: func(d *decoder) Op { return &WSARecvFromCall{d.sendRecv(2)} }},
-	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes]", Ret: RetInt, WSA: true,
+	{Name: "WSARecv", Usage: "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags]", Ret: RetInt, WSA: true,
+		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSARecvCall{d.recvArgs(2)} }},
+	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags] [nullfrom]", Ret: RetInt, WSA: true,
+		Outs: []string{"bytes", "flags", "from"}, decode: func(d *decoder) Op {
+			return &WSARecvFromCall{SendRecvArgs: d.recvArgs(2), NullFrom: d.has("nullfrom")}
+		}},
+	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes"}, decode: decodeSendMsg},
-	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [routine=R] [nullbytes]", Ret: RetInt, WSA: true,
+	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [msgflags=F] [routine=R] [nullbytes] [nullname] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "msgflags", "from", "dst"}, decode: decodeRecvMsg},
-	{Name: "WSAGetOverlappedResult", Usage: "WSAGetOverlappedResult <socket> <ov> [wait]", Ret: RetBool, WSA: true,
-		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSAGetOverlappedResultCall{d.resultArgs()} }},
-	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R]", Ret: RetInt, WSA: true,
+	{Name: "WSAGetOverlappedResult", Usage: "WSAGetOverlappedResult <socket> <ov> [wait] [nullbytes] [nullflags]", Ret: RetBool, WSA: true,
+		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
+			return &WSAGetOverlappedResultCall{ResultArgs: d.resultArgs(), NullBytes: d.has("nullbytes"), NullFlags: d.has("nullflags")}
+		}},
+	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "value"}, decode: decodeIoctl},
 	{Name: "closesocket", Usage: "closesocket <socket>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ClosesocketCall{d.handleArg()} }},
 	{Name: "shutdown", Usage: "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
@@ -1009,6 +1028,13 @@ func (d *decoder) sendRecv(ovPos int) SendRecvArgs {
 	return a
 }
 
+// recvArgs is sendRecv plus nullflags (a receive's lpFlags is a pointer).
+func (d *decoder) recvArgs(ovPos int) SendRecvArgs {
+	a := d.sendRecv(ovPos)
+	a.NullFlags = d.has("nullflags")
+	return a
+}
+
 func decodeSendMsg(d *decoder) Op {
 	c := &WSASendMsgCall{IOArgs: d.ioArgs(2)}
 	c.MsgFlags = d.flags("msgflags")
@@ -1029,6 +1055,7 @@ func decodeSendMsg(d *decoder) Op {
 	}
 	c.NullControl = d.has("nullcontrol")
 	c.Flags = d.flags("flags")
+	c.NullMsg = d.has("nullmsg")
 	return c
 }
 
@@ -1042,6 +1069,8 @@ func decodeRecvMsg(d *decoder) Op {
 		}
 		c.HasControl, c.Control = true, n
 	}
+	c.NullName = d.has("nullname")
+	c.NullMsg = d.has("nullmsg")
 	return c
 }
 
@@ -1085,6 +1114,7 @@ func decodeIoctl(d *decoder) Op {
 	v, _ := d.kv("ov")
 	c.Ov = d.ov(orNull(v))
 	c.Routine = d.routine()
+	c.NullRet = d.has("nullret")
 	return c
 }
 
