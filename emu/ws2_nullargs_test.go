@@ -2,6 +2,7 @@ package emu_test
 
 import (
 	"errors"
+	"net/netip"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -89,6 +90,49 @@ func TestWSAGetOverlappedResultNullOutputs(t *testing.T) {
 			n, f = 0, 0xdead
 			if err := th.WSAGetOverlappedResult(rs, ov, &n, false, &f); err != nil || n != 5 || f != 0 {
 				t.Errorf("both given: err=%v n=%d flags=%#x, want success, 5, 0", err, n, f)
+			}
+		})
+	})
+}
+
+// TestGetpeername: WSAENOTSOCK, then WSAENOTCONN (also after sendto, which
+// does not connect), then WSAEFAULT for a NULL or short name with the
+// length left alone, then the connected address (Wine sock.c
+// test_getpeername, which holds on Windows).
+func TestGetpeername(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		s := r.unbound(r.A, provider.AF_INET)
+		peer := netip.MustParseAddrPort("127.0.0.1:139")
+		r.do(r.A, func(th *emu.Thread) {
+			var a netip.AddrPort
+			l := int32(128)
+			if err := th.Getpeername(emu.SOCKET(^uint64(0)), nil, nil); !errors.Is(err, wso.WSAENOTSOCK) {
+				t.Errorf("INVALID_SOCKET: %v, want WSAENOTSOCK", err)
+			}
+			if err := th.Getpeername(s, nil, nil); !errors.Is(err, wso.WSAENOTCONN) {
+				t.Errorf("never connected: %v, want WSAENOTCONN", err)
+			}
+			var n uint32
+			if err := th.WSASendTo(s, bufs("hi"), &n, 0, &peer, nameLen(peer), nil, nil); err != nil {
+				t.Fatalf("WSASendTo: %v", err)
+			}
+			if err := th.Getpeername(s, &a, &l); !errors.Is(err, wso.WSAENOTCONN) {
+				t.Errorf("after sendto: %v, want WSAENOTCONN", err)
+			}
+			if err := th.Connect(s, &peer, nameLen(peer)); err != nil {
+				t.Fatalf("connect: %v", err)
+			}
+			if err := th.Getpeername(s, nil, nil); !errors.Is(err, wso.WSAEFAULT) {
+				t.Errorf("NULL name and length: %v, want WSAEFAULT", err)
+			}
+			l = 0
+			if err := th.Getpeername(s, &a, &l); !errors.Is(err, wso.WSAEFAULT) || l != 0 {
+				t.Errorf("namelen 0: %v, namelen %d; want WSAEFAULT with namelen 0", err, l)
+			}
+			l = 128
+			if err := th.Getpeername(s, &a, &l); err != nil || a != peer || l != provider.SizeofSockaddrInet4 {
+				t.Errorf("connected: %v %v namelen %d; want %v and %d", err, a, l, peer, provider.SizeofSockaddrInet4)
 			}
 		})
 	})

@@ -92,6 +92,7 @@ type Machine interface {
 	Bind(*BindCall) (Result, error)
 	Connect(*ConnectCall) (Result, error)
 	Getsockname(*GetsocknameCall) (Result, error)
+	Getpeername(*GetpeernameCall) (Result, error)
 	ReadFile(*ReadFileCall) (Result, error)
 	WriteFile(*WriteFileCall) (Result, error)
 	ReadFileEx(*ReadFileExCall) (Result, error)
@@ -179,6 +180,7 @@ type Outs struct {
 	From     netip.AddrPort
 	Addr     netip.AddrPort
 	Dst      netip.Addr
+	Namelen  uint32
 	Ov       Ref
 	Entries  []PortEntry
 }
@@ -206,6 +208,7 @@ const (
 	OutDst                         // dst
 	OutOv                          // ov
 	OutRemoved                     // removed, and ovN/bytesN/keyN/statusN per entry
+	OutNamelen                     // namelen
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -245,6 +248,16 @@ type WSACloseEventCall struct{ HandleArg }
 type CloseHandleCall struct{ HandleArg }
 type ClosesocketCall struct{ HandleArg }
 type GetsocknameCall struct{ HandleArg }
+
+// GetpeernameCall is getpeername: the name buffer is a SOCKADDR_STORAGE
+// and *namelen starts at Namelen (128 unless namelen=N), NullName and
+// NullLen pass NULL for either pointer.
+type GetpeernameCall struct {
+	opBase
+	Socket            Handle
+	Namelen           int32
+	NullName, NullLen bool
+}
 type CancelIoCall struct{ HandleArg }
 
 type QueueUserAPCCall struct {
@@ -504,6 +517,7 @@ func (c *GetsockoptCall) Run(m Machine) (Result, error)            { return m.Ge
 func (c *BindCall) Run(m Machine) (Result, error)                  { return m.Bind(c) }
 func (c *ConnectCall) Run(m Machine) (Result, error)               { return m.Connect(c) }
 func (c *GetsocknameCall) Run(m Machine) (Result, error)           { return m.Getsockname(c) }
+func (c *GetpeernameCall) Run(m Machine) (Result, error)           { return m.Getpeername(c) }
 func (c *ReadFileCall) Run(m Machine) (Result, error)              { return m.ReadFile(c) }
 func (c *WriteFileCall) Run(m Machine) (Result, error)             { return m.WriteFile(c) }
 func (c *ReadFileExCall) Run(m Machine) (Result, error)            { return m.ReadFileEx(c) }
@@ -649,6 +663,18 @@ var table = []*Entry{
 	{Name: "bind", Usage: "bind <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},
 	{Name: "connect", Usage: "connect <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ConnectCall{d.addrArgs()} }},
 	{Name: "getsockname", Usage: "getsockname <socket>", Ret: RetInt, WSA: true, Outs: []string{"addr"}, decode: func(d *decoder) Op { return &GetsocknameCall{d.handleArg()} }},
+	{Name: "getpeername", Usage: "getpeername <socket> [namelen=N] [nullname] [nulllen]", Ret: RetInt, WSA: true, Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op {
+		d.need(1)
+		c := &GetpeernameCall{Socket: d.handle(d.pos(0)), Namelen: SizeofSockaddrStorage, NullName: d.has("nullname"), NullLen: d.has("nulllen")}
+		if v, ok := d.kv("namelen"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > SizeofSockaddrStorage {
+				d.fail("namelen=%q: want 0 to %d", v, SizeofSockaddrStorage)
+			}
+			c.Namelen = int32(n)
+		}
+		return c
+	}},
 	{Name: "ReadFile", Usage: "ReadFile <pipe.r> <buf> <ov|NULL>", Ret: RetBool, Outs: []string{"bytes"}, decode: func(d *decoder) Op { return &ReadFileCall{d.fileArgs(3)} }},
 	{Name: "WriteFile", Usage: "WriteFile <pipe.w> <buf> <ov|NULL>", Ret: RetBool, Outs: []string{"bytes"}, decode: func(d *decoder) Op { return &WriteFileCall{d.fileArgs(3)} }},
 	{Name: "ReadFileEx", Usage: "ReadFileEx <pipe.r> <buf> <ov> <routine>", Ret: RetBool, decode: func(d *decoder) Op {
@@ -972,6 +998,9 @@ func (d *decoder) addr(v string) (*netip.AddrPort, int32) {
 	}
 	return &ap, Namelen(ap)
 }
+
+// SizeofSockaddrStorage is the size of a SOCKADDR_STORAGE.
+const SizeofSockaddrStorage = 128
 
 // Namelen is the size of the SOCKADDR an address is passed in.
 func Namelen(ap netip.AddrPort) int32 {

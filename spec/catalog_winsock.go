@@ -789,3 +789,18 @@ func init() {
 			Text: "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled (the page calls the NULL pointer a fault, Wine succeeds)."},
 	)
 }
+
+// getpeername (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getpeername
+func init() {
+	register(
+		Clause{ID: "getpeername.notsock", Kind: Required, Page: "getpeername",
+			Text: "A handle that is not a socket is WSAENOTSOCK, checked before anything else."},
+		Clause{ID: "getpeername.notconn", Kind: Required, Page: "getpeername",
+			Text: "A socket that is not connected is WSAENOTCONN whatever pointers it is given; sending with sendto does not connect a datagram socket (Wine sock.c test_getpeername)."},
+		Clause{ID: "getpeername.efault", Kind: Required, Page: "getpeername",
+			Text: "On a connected socket a NULL name, a NULL namelen, or a namelen too small for the address is WSAEFAULT, and *namelen is left as it was (Wine sock.c test_getpeername)."},
+		Clause{ID: "getpeername.connected", Kind: Required, Page: "getpeername",
+			Text: "A datagram socket connected with connect reports the address it was connected to and sets *namelen to that address's size."},
+	)
+}

@@ -359,6 +359,28 @@ func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
 	return r, err
 }
 
+func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
+	var a netip.AddrPort
+	l := c.Namelen
+	pa, pl := &a, &l
+	if c.NullName {
+		pa = nil
+	}
+	if c.NullLen {
+		pl = nil
+	}
+	r, err := intResult(m.t.Getpeername(emu.SOCKET(m.e.handle(c.Socket)), pa, pl))
+	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(l)
+	if c.NullLen {
+		r.Outs.Namelen = spec.Poison
+	}
+	if r.Err == 0 {
+		r.Outs.Has |= spec.OutAddr
+		r.Outs.Addr = a
+	}
+	return r, err
+}
+
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
 	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
 }

@@ -552,6 +552,29 @@ func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
 	return out, nil
 }
 
+func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
+	sa, l := alloc(spec.SizeofSockaddrStorage), alloc(4)
+	store32(l, uint32(c.Namelen))
+	psa, pl := addr(sa), addr(l)
+	if c.NullName {
+		psa = 0
+	}
+	if c.NullLen {
+		pl = 0
+	}
+	r, e := call(pGetpeername, uintptr(m.b.handle(c.Socket)), psa, pl)
+	out := intResult(r, e)
+	out.Outs.Has, out.Outs.Namelen = spec.OutNamelen, load32(l)
+	if c.NullLen {
+		out.Outs.Namelen = poison
+	}
+	if out.Err == 0 {
+		out.Outs.Has |= spec.OutAddr
+		out.Outs.Addr, _ = readSockaddr(sa)
+	}
+	return out, nil
+}
+
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
 	val := alloc(4)
 	store32(val, c.Value)

@@ -39,6 +39,7 @@ var (
 	pBind                    = ws2.NewProc("bind")
 	pConnect                 = ws2.NewProc("connect")
 	pGetsockname             = ws2.NewProc("getsockname")
+	pGetpeername             = ws2.NewProc("getpeername")
 
 	pSleepEx                     = kernel32.NewProc("SleepEx")
 	pWaitForSingleObjectEx       = kernel32.NewProc("WaitForSingleObjectEx")
