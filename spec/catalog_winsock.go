@@ -784,7 +784,7 @@ func init() {
 		Clause{ID: "wsarecvfrom.null-from", Kind: Required, Page: "WSARecvFrom",
 			Text: "lpFrom and lpFromlen are optional: with both NULL the datagram is received and no source address is returned."},
 		Clause{ID: "wsaioctl.null-bytes-returned.efault", Kind: Required, Page: "WSAIoctl",
-			Text: "A non-overlapped WSAIoctl needs lpcbBytesReturned: NULL is WSAEFAULT; an overlapped call may pass NULL."},
+			Text: "A non-overlapped WSAIoctl needs lpcbBytesReturned: NULL is WSAEFAULT (Windows refuses it even with a record for SIO_ROUTING_INTERFACE_QUERY, Wine sock.c test_sioRoutingInterfaceQuery)."},
 		Clause{ID: "wsagetoverlappedresult.null-out.bytes-first", Kind: Freedom, Page: "WSAGetOverlappedResult",
 			Text: "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled (the page calls the NULL pointer a fault, Wine succeeds)."},
 	)
