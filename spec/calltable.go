@@ -93,6 +93,7 @@ type Machine interface {
 	Connect(*ConnectCall) (Result, error)
 	Getsockname(*GetsocknameCall) (Result, error)
 	Getpeername(*GetpeernameCall) (Result, error)
+	PeekNamedPipe(*PeekNamedPipeCall) (Result, error)
 	ReadFile(*ReadFileCall) (Result, error)
 	WriteFile(*WriteFileCall) (Result, error)
 	ReadFileEx(*ReadFileExCall) (Result, error)
@@ -181,6 +182,8 @@ type Outs struct {
 	Addr     netip.AddrPort
 	Dst      netip.Addr
 	Namelen  uint32
+	Avail    uint32
+	Left     uint32
 	Ov       Ref
 	Entries  []PortEntry
 }
@@ -209,6 +212,8 @@ const (
 	OutOv                          // ov
 	OutRemoved                     // removed, and ovN/bytesN/keyN/statusN per entry
 	OutNamelen                     // namelen
+	OutAvail                       // avail
+	OutLeft                        // left
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -466,6 +471,17 @@ type SetFileCompletionNotificationModesCall struct {
 	Flags uint8
 }
 
+// PeekNamedPipeCall is PeekNamedPipe: Buf is the buffer the bytes are
+// copied to (RefNull: NULL, size 0 unless len=N), and the Null words pass
+// NULL for lpBytesRead, lpTotalBytesAvail and lpBytesLeftThisMessage.
+type PeekNamedPipeCall struct {
+	opBase
+	H                             Handle
+	Buf                           Ref
+	Len                           int
+	NullRead, NullAvail, NullLeft bool
+}
+
 type ReleaseOverlappedCall struct {
 	opBase
 	Ov Ref
@@ -542,6 +558,7 @@ func (c *SetFileCompletionNotificationModesCall) Run(m Machine) (Result, error) 
 	return m.SetFileCompletionNotificationModes(c)
 }
 func (c *ReleaseOverlappedCall) Run(m Machine) (Result, error) { return m.ReleaseOverlapped(c) }
+func (c *PeekNamedPipeCall) Run(m Machine) (Result, error)     { return m.PeekNamedPipe(c) }
 func (c *ReleaseBufferCall) Run(m Machine) (Result, error)     { return m.ReleaseBuffer(c) }
 
 // Timed is an Op with a time-out of its own: a backend that runs on wall
@@ -744,6 +761,26 @@ var table = []*Entry{
 		c.Flags = uint8(f)
 		return c
 	}},
+	{Name: "PeekNamedPipe", Usage: "PeekNamedPipe <pipe.r> [buf|NULL] [len=N] [nullread] [nullavail] [nullleft]", Ret: RetBool,
+		Outs: []string{"bytes", "avail", "left"}, decode: func(d *decoder) Op {
+			d.need(1)
+			c := &PeekNamedPipeCall{H: d.handle(d.pos(0)), Buf: Ref{Name: "NULL", Decl: RefNull}}
+			if v := d.pos(1); v != "" && v != "NULL" {
+				c.Buf = d.object(v, "buffer")
+				if c.Buf.Valid() {
+					c.Len = d.decls[c.Buf.Decl].Obj.(*BufferDecl).Size()
+				}
+			}
+			if v, ok := d.kv("len"); ok {
+				k, err := strconv.Atoi(v)
+				if err != nil || k < 0 || k > c.Len {
+					d.fail("len=%q: want 0 to the buffer's size", v)
+				}
+				c.Len = k
+			}
+			c.NullRead, c.NullAvail, c.NullLeft = d.has("nullread"), d.has("nullavail"), d.has("nullleft")
+			return c
+		}},
 	{Name: "ReleaseOverlapped", Usage: "ReleaseOverlapped <ov>   (the program frees the record: a sanitizer check)", Ret: RetVoid, decode: func(d *decoder) Op {
 		d.need(1)
 		return &ReleaseOverlappedCall{Ov: d.object(d.pos(0), "overlapped")}

@@ -429,3 +429,20 @@ func init() {
 			Uncovered: "no layered service providers are modelled; the in-memory provider is a base provider"},
 	)
 }
+
+// PeekNamedPipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-peeknamedpipe
+func init() {
+	register(
+		Clause{ID: "peeknamedpipe.avail", Kind: Required, Page: "PeekNamedPipe",
+			Text: "lpTotalBytesAvail receives every unread byte in the pipe, across writes and messages (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "peeknamedpipe.no-consume", Kind: Required, Page: "PeekNamedPipe",
+			Text: "Peeking copies data without removing it: the next read returns the same bytes."},
+		Clause{ID: "peeknamedpipe.byte.left", Kind: Required, Page: "PeekNamedPipe",
+			Text: "On a byte-mode pipe there are no messages; Windows reports lpBytesLeftThisMessage as the negated count of bytes copied (0 when none), Wine kernel32 pipe.c test_CreateNamedPipe."},
+		Clause{ID: "peeknamedpipe.message.left", Kind: Required, Page: "PeekNamedPipe",
+			Text: "On a message-mode pipe the copy stops at the end of the first unread message, and lpBytesLeftThisMessage is what of that message the buffer did not take."},
+		Clause{ID: "peeknamedpipe.broken", Kind: Required, Page: "PeekNamedPipe",
+			Text: "Data written before the write end closed can still be peeked and read; once it is gone PeekNamedPipe fails with ERROR_BROKEN_PIPE."},
+	)
+}

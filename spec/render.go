@@ -136,6 +136,12 @@ func renderOuts(m map[string]string, x *Outs) {
 	if h&OutNamelen != 0 {
 		m["namelen"] = outNum(x.Namelen)
 	}
+	if h&OutAvail != 0 {
+		m["avail"] = outNum(x.Avail)
+	}
+	if h&OutLeft != 0 {
+		m["left"] = outNum(x.Left)
+	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)
 		for i, en := range x.Entries {

@@ -472,6 +472,28 @@ func (m *machine) SetFileCompletionNotificationModes(c *spec.SetFileCompletionNo
 	return boolResult(m.t.SetFileCompletionNotificationModes(m.e.handle(c.H), c.Flags))
 }
 
+func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) {
+	var buf []byte
+	if c.Buf.Valid() {
+		buf = m.e.objs[c.Buf.Decl].buf[:c.Len]
+	}
+	n, avail, left := uint32(spec.Poison), uint32(spec.Poison), uint32(spec.Poison)
+	pn, pa, pl := &n, &avail, &left
+	if c.NullRead {
+		pn = nil
+	}
+	if c.NullAvail {
+		pa = nil
+	}
+	if c.NullLeft {
+		pl = nil
+	}
+	r, err := boolResult(m.t.PeekNamedPipe(m.e.handle(c.H), buf, pn, pa, pl))
+	r.Outs.Has = spec.OutBytes | spec.OutAvail | spec.OutLeft
+	r.Outs.Bytes, r.Outs.Avail, r.Outs.Left = n, avail, left
+	return r, err
+}
+
 func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
 	m.t.ReleaseOverlapped(m.e.ov(c.Ov))
 	return spec.Result{}, nil

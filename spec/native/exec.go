@@ -689,6 +689,29 @@ func (m *machine) SetFileCompletionNotificationModes(c *spec.SetFileCompletionNo
 // ReleaseOverlapped and ReleaseBuffer: the program says it frees the
 // memory, a sanitizer check in the emulator. Here nothing is freed (the
 // kernel may still write to it); the call only has to be accepted.
+func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) {
+	pbuf := uintptr(0)
+	if c.Buf.Valid() {
+		pbuf = addr(m.b.objs[c.Buf.Name].buf)
+	}
+	n, avail, left := newOut(), newOut(), newOut()
+	pn, pa, pl := addr(n), addr(avail), addr(left)
+	if c.NullRead {
+		pn = 0
+	}
+	if c.NullAvail {
+		pa = 0
+	}
+	if c.NullLeft {
+		pl = 0
+	}
+	r, e := call(pPeekNamedPipe, uintptr(m.b.handle(c.H)), pbuf, uintptr(c.Len), pn, pa, pl)
+	out := boolResult(r, e)
+	out.Outs.Has = spec.OutBytes | spec.OutAvail | spec.OutLeft
+	out.Outs.Bytes, out.Outs.Avail, out.Outs.Left = load32(n), load32(avail), load32(left)
+	return out, nil
+}
+
 func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
 	return spec.Result{}, nil
 }

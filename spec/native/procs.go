@@ -40,6 +40,7 @@ var (
 	pConnect                 = ws2.NewProc("connect")
 	pGetsockname             = ws2.NewProc("getsockname")
 	pGetpeername             = ws2.NewProc("getpeername")
+	pPeekNamedPipe           = kernel32.NewProc("PeekNamedPipe")
 
 	pSleepEx                     = kernel32.NewProc("SleepEx")
 	pWaitForSingleObjectEx       = kernel32.NewProc("WaitForSingleObjectEx")
