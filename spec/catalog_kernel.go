@@ -446,3 +446,12 @@ func init() {
 			Text: "Data written before the write end closed can still be peeked and read; once it is gone PeekNamedPipe fails with ERROR_BROKEN_PIPE."},
 	)
 }
+
+// A pipe whose ends differ in FILE_FLAG_OVERLAPPED (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
+func init() {
+	register(
+		Clause{ID: "createnamedpipe.mixed-ends", Kind: Required, Page: "CreateNamedPipe",
+			Text: "FILE_FLAG_OVERLAPPED is a property of each handle: the server end (CreateNamedPipe) and the client end (CreateFile) of one pipe may differ, each end's calls behaving as its own handle was opened."},
+	)
+}

@@ -29,6 +29,7 @@
 //	routine cr1 [does CALL ARGS...]   # a completion routine that records its calls
 //	apc ap1 [does CALL ARGS...]       # a user APC that records its calls
 //	pipe p [byte|message] [capacity=N] [sync]   # ends p.r and p.w
+//	                                  # syncread / syncwrite: only that end synchronous
 //	port io                           # an I/O completion port
 //
 // Then steps. A step is "THREAD: Call args..."; "settle" lets the machine

@@ -269,6 +269,7 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 			opts.Mode = emu.PipeMessage
 		}
 		opts.Synchronous = x.Sync
+		opts.SyncRead, opts.SyncWrite = x.SyncRead, x.SyncWrite
 		if x.HasCapacity {
 			opts.Capacity = x.Capacity
 		}

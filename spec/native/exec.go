@@ -893,8 +893,10 @@ func (b *Backend) makePipe(o *object, x *spec.PipeDecl) error {
 	name := fmt.Sprintf(`\\.\pipe\wsaemu-%d-%d`, os.Getpid(), pipeSeq.Add(1))
 	openMode := uintptr(windows.PIPE_ACCESS_INBOUND)
 	fileFlags := uintptr(0)
-	if !x.Sync {
+	if !x.Sync && !x.SyncRead {
 		openMode |= windows.FILE_FLAG_OVERLAPPED
+	}
+	if !x.Sync && !x.SyncWrite {
 		fileFlags = windows.FILE_FLAG_OVERLAPPED
 	}
 	mode := uintptr(windows.PIPE_TYPE_BYTE | windows.PIPE_READMODE_BYTE | windows.PIPE_WAIT)
