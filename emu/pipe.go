@@ -29,6 +29,10 @@ type PipeOptions struct {
 	// Synchronous opens both ends without FILE_FLAG_OVERLAPPED: every call
 	// blocks until done.
 	Synchronous bool
+	// SyncRead and SyncWrite open only the read or the write end without
+	// FILE_FLAG_OVERLAPPED (the flag belongs to each handle: a pipe may
+	// have one synchronous and one overlapped end).
+	SyncRead, SyncWrite bool
 }
 
 // pipe is a one-way in-memory pipe: what one end writes the other reads.
@@ -79,8 +83,9 @@ func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
 	p := &pipe{mode: opts.Mode, capacity: int64(c)}
 	p.r = &pipeEnd{p: p}
 	p.w = &pipeEnd{p: p, write: true}
+	p.r.overlapped = !opts.Synchronous && !opts.SyncRead
+	p.w.overlapped = !opts.Synchronous && !opts.SyncWrite
 	for _, e := range []*pipeEnd{p.r, p.w} {
-		e.overlapped = !opts.Synchronous
 		// A new pipe handle is signalled until a request on it begins
 		// (Wine's dlls/ntdll/tests/pipe.c, read_pipe_test, and
 		// dlls/kernel32/tests/pipe.c, test_CreateNamedPipe).

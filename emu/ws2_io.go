@@ -222,23 +222,47 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	if err != nil {
 		return err
 	}
-	if ov == nil || n == nil || flags == nil {
+	if ov == nil {
 		return t.fail(name, 0, wso.WSAEFAULT)
 	}
-	if !k.ifs {
-		if wait && ov.LoadInternal() == wso.WSS_OPERATION_IN_PROGRESS {
-			s.sanResultWait(t, name, ov, false)
-		}
-		ok, e := s.ws2.prov.WSPGetOverlappedResult(h, ov, n, wait, flags)
-		if !ok {
+	if n != nil && flags != nil {
+		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, flags); e != 0 {
 			return t.fail(name, 0, e)
 		}
 		t.ok(name, 1)
 		return nil
 	}
+	// A NULL out-parameter: Windows writes lpcbTransfer before it reaches
+	// lpdwFlags (Wine's sock.c test_ip_pktinfo reads the byte count that a
+	// call with a NULL lpdwFlags wrote), and the NULL one faults:
+	// WSAEFAULT, which the page lists for either pointer.
+	var tn, tf uint32
+	e := t.wsaGetOverlappedResult(name, h, k, ov, &tn, wait, &tf)
+	if e == wso.WSA_IO_INCOMPLETE || e == wso.WSA_INVALID_HANDLE {
+		return t.fail(name, 0, e)
+	}
+	if n != nil {
+		*n = tn
+	}
+	return t.fail(name, 0, wso.WSAEFAULT)
+}
+
+// wsaGetOverlappedResult is WSAGetOverlappedResult once its arguments are
+// checked: 0 when the operation succeeded, else the error to report.
+func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Overlapped, n *uint32, wait bool, flags *uint32) Errno {
+	s := t.s
+	if !k.ifs {
+		if wait && ov.LoadInternal() == wso.WSS_OPERATION_IN_PROGRESS {
+			s.sanResultWait(t, name, ov, false)
+		}
+		if ok, e := s.ws2.prov.WSPGetOverlappedResult(h, ov, n, wait, flags); !ok {
+			return e
+		}
+		return 0
+	}
 	if NTStatus(ov.LoadInternal()) == wso.STATUS_PENDING {
 		if !wait {
-			return t.fail(name, 0, wso.WSA_IO_INCOMPLETE)
+			return wso.WSA_IO_INCOMPLETE
 		}
 		s.sanResultWait(t, name, ov, false)
 		wh := ov.HEvent &^ 1
@@ -247,7 +271,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 		}
 		if e := t.resolveWaitables([]Handle{wh}, false); e != 0 {
 			t.clearWait()
-			return t.fail(name, 0, wso.WSA_INVALID_HANDLE)
+			return wso.WSA_INVALID_HANDLE
 		}
 		w := &t.w
 		w.call, w.kind, w.alertable = name, waitObjects, false
@@ -258,8 +282,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	*n = uint32(ov.LoadInternalHigh())
 	*flags = ov.LoadOffset()
 	if st == wso.STATUS_PENDING || st.IsSuccess() {
-		t.ok(name, 1)
-		return nil
+		return 0
 	}
-	return t.fail(name, 0, st.WSAError())
+	return st.WSAError()
 }

@@ -187,6 +187,34 @@ func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
 	return a, t.wsaResult("getsockname", e)
 }
 
+// Getpeername implements getpeername: the socket's peer goes to *name and
+// its SOCKADDR size to *namelen. The checks come in Windows' order (Wine
+// sock.c test_getpeername): not a socket (WSAENOTSOCK), not connected
+// (WSAENOTCONN, whatever the pointers), then a NULL name or namelen, or a
+// namelen smaller than the address (WSAEFAULT, *namelen left alone).
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getpeername
+func (t *Thread) Getpeername(h SOCKET, name *netip.AddrPort, namelen *int32) error {
+	if err := t.wsaEnter("getpeername", fmt.Sprintf("%#x", uint64(h))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("getpeername", h); err != nil {
+		return err
+	}
+	a, e := t.s.ws2.prov.WSPGetPeerName(h)
+	if e != 0 {
+		return t.wsaResult("getpeername", e)
+	}
+	size := int32(provider.SizeofSockaddrInet4)
+	if a.Addr().Is6() {
+		size = provider.SizeofSockaddrInet6
+	}
+	if name == nil || namelen == nil || *namelen < size {
+		return t.wsaResult("getpeername", wso.WSAEFAULT)
+	}
+	*name, *namelen = a, size
+	return t.wsaResult("getpeername", 0)
+}
+
 // Shutdown implements shutdown (SD_RECEIVE, SD_SEND, SD_BOTH).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
 func (t *Thread) Shutdown(h SOCKET, how int32) error {

@@ -153,6 +153,9 @@ type ServiceProvider interface {
 	WSPBind(s SOCKET, name *netip.AddrPort, namelen int32) Errno
 	WSPConnect(s SOCKET, name *netip.AddrPort, namelen int32) Errno
 	WSPGetSockName(s SOCKET) (netip.AddrPort, Errno)
+	// WSPGetPeerName is the peer a connected socket is connected to
+	// (WSAENOTCONN when it is not connected).
+	WSPGetPeerName(s SOCKET) (netip.AddrPort, Errno)
 	WSPSend(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
 	WSPSendTo(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, to *netip.AddrPort, tolen int32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno
 	WSPRecv(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno

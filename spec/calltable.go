@@ -92,6 +92,8 @@ type Machine interface {
 	Bind(*BindCall) (Result, error)
 	Connect(*ConnectCall) (Result, error)
 	Getsockname(*GetsocknameCall) (Result, error)
+	Getpeername(*GetpeernameCall) (Result, error)
+	PeekNamedPipe(*PeekNamedPipeCall) (Result, error)
 	ReadFile(*ReadFileCall) (Result, error)
 	WriteFile(*WriteFileCall) (Result, error)
 	ReadFileEx(*ReadFileExCall) (Result, error)
@@ -179,6 +181,9 @@ type Outs struct {
 	From     netip.AddrPort
 	Addr     netip.AddrPort
 	Dst      netip.Addr
+	Namelen  uint32
+	Avail    uint32
+	Left     uint32
 	Ov       Ref
 	Entries  []PortEntry
 }
@@ -206,6 +211,9 @@ const (
 	OutDst                         // dst
 	OutOv                          // ov
 	OutRemoved                     // removed, and ovN/bytesN/keyN/statusN per entry
+	OutNamelen                     // namelen
+	OutAvail                       // avail
+	OutLeft                        // left
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -245,6 +253,16 @@ type WSACloseEventCall struct{ HandleArg }
 type CloseHandleCall struct{ HandleArg }
 type ClosesocketCall struct{ HandleArg }
 type GetsocknameCall struct{ HandleArg }
+
+// GetpeernameCall is getpeername: the name buffer is a SOCKADDR_STORAGE
+// and *namelen starts at Namelen (128 unless namelen=N), NullName and
+// NullLen pass NULL for either pointer.
+type GetpeernameCall struct {
+	opBase
+	Socket            Handle
+	Namelen           int32
+	NullName, NullLen bool
+}
 type CancelIoCall struct{ HandleArg }
 
 type QueueUserAPCCall struct {
@@ -279,11 +297,17 @@ type IOArgs struct {
 type SendRecvArgs struct {
 	IOArgs
 	Flags uint32
+	// NullFlags passes NULL for lpFlags (the receives: nullflags).
+	NullFlags bool
 }
 
 type WSASendCall struct{ SendRecvArgs }
 type WSARecvCall struct{ SendRecvArgs }
-type WSARecvFromCall struct{ SendRecvArgs }
+type WSARecvFromCall struct {
+	SendRecvArgs
+	// NullFrom passes NULL for lpFrom and lpFromlen (nullfrom).
+	NullFrom bool
+}
 
 type WSASendToCall struct {
 	SendRecvArgs
@@ -301,6 +325,7 @@ type WSASendMsgCall struct {
 	Src         *netip.Addr // an IP_PKTINFO control message with this source
 	NullControl bool        // Control.len = 16 with a NULL buf
 	Flags       uint32
+	NullMsg     bool // lpMsg is NULL (nullmsg)
 }
 
 type WSARecvMsgCall struct {
@@ -309,6 +334,8 @@ type WSARecvMsgCall struct {
 	// Control, when HasControl, is the control buffer's size.
 	HasControl bool
 	Control    int
+	NullMsg    bool // lpMsg is NULL (nullmsg)
+	NullName   bool // msg.name NULL, msg.namelen 0 (nullname)
 }
 
 // ResultArgs are (WSA)GetOverlappedResult's.
@@ -319,7 +346,11 @@ type ResultArgs struct {
 	Wait bool
 }
 
-type WSAGetOverlappedResultCall struct{ ResultArgs }
+type WSAGetOverlappedResultCall struct {
+	ResultArgs
+	// NullBytes and NullFlags pass NULL for lpcbTransfer and lpdwFlags.
+	NullBytes, NullFlags bool
+}
 type GetOverlappedResultCall struct{ ResultArgs }
 
 type GetOverlappedResultExCall struct {
@@ -339,6 +370,8 @@ type WSAIoctlCall struct {
 	OutLen  int
 	Ov      Ref
 	Routine Ref
+	// NullRet passes NULL for lpcbBytesReturned (nullret).
+	NullRet bool
 }
 
 type ShutdownCall struct {
@@ -438,6 +471,17 @@ type SetFileCompletionNotificationModesCall struct {
 	Flags uint8
 }
 
+// PeekNamedPipeCall is PeekNamedPipe: Buf is the buffer the bytes are
+// copied to (RefNull: NULL, size 0 unless len=N), and the Null words pass
+// NULL for lpBytesRead, lpTotalBytesAvail and lpBytesLeftThisMessage.
+type PeekNamedPipeCall struct {
+	opBase
+	H                             Handle
+	Buf                           Ref
+	Len                           int
+	NullRead, NullAvail, NullLeft bool
+}
+
 type ReleaseOverlappedCall struct {
 	opBase
 	Ov Ref
@@ -489,6 +533,7 @@ func (c *GetsockoptCall) Run(m Machine) (Result, error)            { return m.Ge
 func (c *BindCall) Run(m Machine) (Result, error)                  { return m.Bind(c) }
 func (c *ConnectCall) Run(m Machine) (Result, error)               { return m.Connect(c) }
 func (c *GetsocknameCall) Run(m Machine) (Result, error)           { return m.Getsockname(c) }
+func (c *GetpeernameCall) Run(m Machine) (Result, error)           { return m.Getpeername(c) }
 func (c *ReadFileCall) Run(m Machine) (Result, error)              { return m.ReadFile(c) }
 func (c *WriteFileCall) Run(m Machine) (Result, error)             { return m.WriteFile(c) }
 func (c *ReadFileExCall) Run(m Machine) (Result, error)            { return m.ReadFileEx(c) }
@@ -513,6 +558,7 @@ func (c *SetFileCompletionNotificationModesCall) Run(m Machine) (Result, error) 
 	return m.SetFileCompletionNotificationModes(c)
 }
 func (c *ReleaseOverlappedCall) Run(m Machine) (Result, error) { return m.ReleaseOverlapped(c) }
+func (c *PeekNamedPipeCall) Run(m Machine) (Result, error)     { return m.PeekNamedPipe(c) }
 func (c *ReleaseBufferCall) Run(m Machine) (Result, error)     { return m.ReleaseBuffer(c) }
 
 // Timed is an Op with a time-out of its own: a backend that runs on wall
@@ -596,17 +642,21 @@ var table = []*Entry{
 			c.To, c.Namelen = d.addr(d.pos(2))
 			return c
 		}},
-	{Name: "WSARecv", Usage: "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]", Ret: RetInt, WSA: true,
-		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSARecvCall{d.sendRecv(2)} }},
-	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes]", Ret: RetInt, WSA: true,
-		Outs: []string{"bytes", "flags", "from"}, decode: func(d *decoder) Op { return &WSARecvFromCall{d.sendRecv(2)} }},
-	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes]", Ret: RetInt, WSA: true,
+	{Name: "WSARecv", Usage: "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags]", Ret: RetInt, WSA: true,
+		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSARecvCall{d.recvArgs(2)} }},
+	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags] [nullfrom]", Ret: RetInt, WSA: true,
+		Outs: []string{"bytes", "flags", "from"}, decode: func(d *decoder) Op {
+			return &WSARecvFromCall{SendRecvArgs: d.recvArgs(2), NullFrom: d.has("nullfrom")}
+		}},
+	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes"}, decode: decodeSendMsg},
-	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [routine=R] [nullbytes]", Ret: RetInt, WSA: true,
+	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [msgflags=F] [routine=R] [nullbytes] [nullname] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "msgflags", "from", "dst"}, decode: decodeRecvMsg},
-	{Name: "WSAGetOverlappedResult", Usage: "WSAGetOverlappedResult <socket> <ov> [wait]", Ret: RetBool, WSA: true,
-		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSAGetOverlappedResultCall{d.resultArgs()} }},
-	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R]", Ret: RetInt, WSA: true,
+	{Name: "WSAGetOverlappedResult", Usage: "WSAGetOverlappedResult <socket> <ov> [wait] [nullbytes] [nullflags]", Ret: RetBool, WSA: true,
+		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
+			return &WSAGetOverlappedResultCall{ResultArgs: d.resultArgs(), NullBytes: d.has("nullbytes"), NullFlags: d.has("nullflags")}
+		}},
+	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "value"}, decode: decodeIoctl},
 	{Name: "closesocket", Usage: "closesocket <socket>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ClosesocketCall{d.handleArg()} }},
 	{Name: "shutdown", Usage: "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
@@ -630,6 +680,18 @@ var table = []*Entry{
 	{Name: "bind", Usage: "bind <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},
 	{Name: "connect", Usage: "connect <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ConnectCall{d.addrArgs()} }},
 	{Name: "getsockname", Usage: "getsockname <socket>", Ret: RetInt, WSA: true, Outs: []string{"addr"}, decode: func(d *decoder) Op { return &GetsocknameCall{d.handleArg()} }},
+	{Name: "getpeername", Usage: "getpeername <socket> [namelen=N] [nullname] [nulllen]", Ret: RetInt, WSA: true, Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op {
+		d.need(1)
+		c := &GetpeernameCall{Socket: d.handle(d.pos(0)), Namelen: SizeofSockaddrStorage, NullName: d.has("nullname"), NullLen: d.has("nulllen")}
+		if v, ok := d.kv("namelen"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > SizeofSockaddrStorage {
+				d.fail("namelen=%q: want 0 to %d", v, SizeofSockaddrStorage)
+			}
+			c.Namelen = int32(n)
+		}
+		return c
+	}},
 	{Name: "ReadFile", Usage: "ReadFile <pipe.r> <buf> <ov|NULL>", Ret: RetBool, Outs: []string{"bytes"}, decode: func(d *decoder) Op { return &ReadFileCall{d.fileArgs(3)} }},
 	{Name: "WriteFile", Usage: "WriteFile <pipe.w> <buf> <ov|NULL>", Ret: RetBool, Outs: []string{"bytes"}, decode: func(d *decoder) Op { return &WriteFileCall{d.fileArgs(3)} }},
 	{Name: "ReadFileEx", Usage: "ReadFileEx <pipe.r> <buf> <ov> <routine>", Ret: RetBool, decode: func(d *decoder) Op {
@@ -699,6 +761,26 @@ var table = []*Entry{
 		c.Flags = uint8(f)
 		return c
 	}},
+	{Name: "PeekNamedPipe", Usage: "PeekNamedPipe <pipe.r> [buf|NULL] [len=N] [nullread] [nullavail] [nullleft]", Ret: RetBool,
+		Outs: []string{"bytes", "avail", "left"}, decode: func(d *decoder) Op {
+			d.need(1)
+			c := &PeekNamedPipeCall{H: d.handle(d.pos(0)), Buf: Ref{Name: "NULL", Decl: RefNull}}
+			if v := d.pos(1); v != "" && v != "NULL" {
+				c.Buf = d.object(v, "buffer")
+				if c.Buf.Valid() {
+					c.Len = d.decls[c.Buf.Decl].Obj.(*BufferDecl).Size()
+				}
+			}
+			if v, ok := d.kv("len"); ok {
+				k, err := strconv.Atoi(v)
+				if err != nil || k < 0 || k > c.Len {
+					d.fail("len=%q: want 0 to the buffer's size", v)
+				}
+				c.Len = k
+			}
+			c.NullRead, c.NullAvail, c.NullLeft = d.has("nullread"), d.has("nullavail"), d.has("nullleft")
+			return c
+		}},
 	{Name: "ReleaseOverlapped", Usage: "ReleaseOverlapped <ov>   (the program frees the record: a sanitizer check)", Ret: RetVoid, decode: func(d *decoder) Op {
 		d.need(1)
 		return &ReleaseOverlappedCall{Ov: d.object(d.pos(0), "overlapped")}
@@ -954,6 +1036,9 @@ func (d *decoder) addr(v string) (*netip.AddrPort, int32) {
 	return &ap, Namelen(ap)
 }
 
+// SizeofSockaddrStorage is the size of a SOCKADDR_STORAGE.
+const SizeofSockaddrStorage = 128
+
 // Namelen is the size of the SOCKADDR an address is passed in.
 func Namelen(ap netip.AddrPort) int32 {
 	if ap.Addr().Is4() {
@@ -1009,6 +1094,13 @@ func (d *decoder) sendRecv(ovPos int) SendRecvArgs {
 	return a
 }
 
+// recvArgs is sendRecv plus nullflags (a receive's lpFlags is a pointer).
+func (d *decoder) recvArgs(ovPos int) SendRecvArgs {
+	a := d.sendRecv(ovPos)
+	a.NullFlags = d.has("nullflags")
+	return a
+}
+
 func decodeSendMsg(d *decoder) Op {
 	c := &WSASendMsgCall{IOArgs: d.ioArgs(2)}
 	c.MsgFlags = d.flags("msgflags")
@@ -1029,6 +1121,7 @@ func decodeSendMsg(d *decoder) Op {
 	}
 	c.NullControl = d.has("nullcontrol")
 	c.Flags = d.flags("flags")
+	c.NullMsg = d.has("nullmsg")
 	return c
 }
 
@@ -1042,6 +1135,8 @@ func decodeRecvMsg(d *decoder) Op {
 		}
 		c.HasControl, c.Control = true, n
 	}
+	c.NullName = d.has("nullname")
+	c.NullMsg = d.has("nullmsg")
 	return c
 }
 
@@ -1085,6 +1180,7 @@ func decodeIoctl(d *decoder) Op {
 	v, _ := d.kv("ov")
 	c.Ov = d.ov(orNull(v))
 	c.Routine = d.routine()
+	c.NullRet = d.has("nullret")
 	return c
 }
 

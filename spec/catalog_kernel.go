@@ -456,3 +456,29 @@ func init() {
 			Text: "A write to a pipe whose buffer is full does not finish at once: it completes when reads have made room for its data."},
 	)
 }
+
+// PeekNamedPipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-peeknamedpipe
+func init() {
+	register(
+		Clause{ID: "peeknamedpipe.avail", Kind: Required, Page: "PeekNamedPipe",
+			Text: "lpTotalBytesAvail receives every unread byte in the pipe, across writes and messages (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "peeknamedpipe.no-consume", Kind: Required, Page: "PeekNamedPipe",
+			Text: "Peeking copies data without removing it: the next read returns the same bytes."},
+		Clause{ID: "peeknamedpipe.byte.left", Kind: Required, Page: "PeekNamedPipe",
+			Text: "On a byte-mode pipe there are no messages; Windows reports lpBytesLeftThisMessage as the negated count of bytes copied (0 when none), Wine kernel32 pipe.c test_CreateNamedPipe."},
+		Clause{ID: "peeknamedpipe.message.left", Kind: Required, Page: "PeekNamedPipe",
+			Text: "On a message-mode pipe the copy stops at the end of the first unread message, and lpBytesLeftThisMessage is what of that message the buffer did not take."},
+		Clause{ID: "peeknamedpipe.broken", Kind: Required, Page: "PeekNamedPipe",
+			Text: "Data written before the write end closed can still be peeked and read; once it is gone PeekNamedPipe fails with ERROR_BROKEN_PIPE."},
+	)
+}
+
+// A pipe whose ends differ in FILE_FLAG_OVERLAPPED (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
+func init() {
+	register(
+		Clause{ID: "createnamedpipe.mixed-ends", Kind: Required, Page: "CreateNamedPipe",
+			Text: "FILE_FLAG_OVERLAPPED is a property of each handle: the server end (CreateNamedPipe) and the client end (CreateFile) of one pipe may differ, each end's calls behaving as its own handle was opened."},
+	)
+}

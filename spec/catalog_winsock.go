@@ -759,3 +759,48 @@ func init() {
 			Uncovered: whyUDPOnly},
 	)
 }
+
+// NULL pointer arguments and a WSAMSG's outputs (issue 11, item 4): what
+// Windows does with them, as the pages state it and as Wine's conformance
+// tests (which pass on Windows) observe it. Pages:
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendmsg
+// https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_wsarecvmsg
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecvfrom
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaioctl
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsagetoverlappedresult
+func init() {
+	register(
+		Clause{ID: "wsasendmsg.null-msg.efault", Kind: Required, Page: "WSASendMsg",
+			Text: "A NULL lpMsg is refused with WSAEFAULT (with or without a byte count), before the send could bind the socket (Wine sock.c test_WSASendMsg)."},
+		Clause{ID: "wsarecvmsg.null-msg.efault", Kind: Required, Page: "LPFN_WSARECVMSG",
+			Text: "A NULL lpMsg is refused with WSAEFAULT (Wine sock.c test_ip_pktinfo)."},
+		Clause{ID: "wsarecvmsg.completion.msg-outputs", Kind: Required, Page: "LPFN_WSARECVMSG",
+			Text: "A receive that pends leaves the caller's WSAMSG as given and fills it when it completes: dwFlags (MSG_CTRUNC when the control data did not fit), Control.len (the control data written) and the name (Wine sock.c test_ip_pktinfo)."},
+		Clause{ID: "wsarecvmsg.null-name", Kind: Required, Page: "LPFN_WSARECVMSG",
+			Text: "The WSAMSG name may be NULL with a zero namelen: the datagram is received and no sender address is written."},
+		Clause{ID: "wsarecv.null-flags.efault", Kind: Required, Page: "WSARecv",
+			Text: "lpFlags is an in-out parameter the call must read: a NULL lpFlags is WSAEFAULT, one of the pointers the page says must lie in the caller's address space."},
+		Clause{ID: "wsarecvfrom.null-from", Kind: Required, Page: "WSARecvFrom",
+			Text: "lpFrom and lpFromlen are optional: with both NULL the datagram is received and no source address is returned."},
+		Clause{ID: "wsaioctl.null-bytes-returned.efault", Kind: Required, Page: "WSAIoctl",
+			Text: "A non-overlapped WSAIoctl needs lpcbBytesReturned: NULL is WSAEFAULT (Windows refuses it even with a record for SIO_ROUTING_INTERFACE_QUERY, Wine sock.c test_sioRoutingInterfaceQuery)."},
+		Clause{ID: "wsagetoverlappedresult.null-out.bytes-first", Kind: Freedom, Page: "WSAGetOverlappedResult",
+			Text: "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled (the page calls the NULL pointer a fault, Wine succeeds)."},
+	)
+}
+
+// getpeername (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getpeername
+func init() {
+	register(
+		Clause{ID: "getpeername.notsock", Kind: Required, Page: "getpeername",
+			Text: "A handle that is not a socket is WSAENOTSOCK, checked before anything else."},
+		Clause{ID: "getpeername.notconn", Kind: Required, Page: "getpeername",
+			Text: "A socket that is not connected is WSAENOTCONN whatever pointers it is given; sending with sendto does not connect a datagram socket (Wine sock.c test_getpeername)."},
+		Clause{ID: "getpeername.efault", Kind: Required, Page: "getpeername",
+			Text: "On a connected socket a NULL name, a NULL namelen, or a namelen too small for the address is WSAEFAULT, and *namelen is left as it was (Wine sock.c test_getpeername)."},
+		Clause{ID: "getpeername.connected", Kind: Required, Page: "getpeername",
+			Text: "A datagram socket connected with connect reports the address it was connected to and sets *namelen to that address's size."},
+	)
+}

@@ -61,9 +61,11 @@ func (b *BufferDecl) Size() int {
 // its call, if any, is the Decl's Does.
 type RoutineDecl struct{ APC bool }
 
-// PipeDecl declares a one-way pipe.
+// PipeDecl declares a one-way pipe. Sync opens both ends synchronous;
+// SyncRead and SyncWrite only one of them.
 type PipeDecl struct {
-	Message, Sync bool
+	Message, Sync       bool
+	SyncRead, SyncWrite bool
 	// Capacity, when HasCapacity, is the pipe's buffer size.
 	HasCapacity bool
 	Capacity    int
@@ -94,7 +96,7 @@ var declWords = map[string][2][]string{
 	"buffer":     {nil, nil},
 	"routine":    {nil, nil},
 	"apc":        {nil, nil},
-	"pipe":       {{"byte", "message", "sync"}, {"capacity"}},
+	"pipe":       {{"byte", "message", "sync", "syncread", "syncwrite"}, {"capacity"}},
 	"port":       {nil, nil},
 }
 
@@ -239,7 +241,7 @@ func decodeDecl(file string, at int, d *Decl, decls []Decl, names map[string]int
 	case "routine", "apc":
 		return &RoutineDecl{APC: d.Kind == "apc"}, nil
 	case "pipe":
-		p := &PipeDecl{Message: d.Args.Has("message"), Sync: d.Args.Has("sync")}
+		p := &PipeDecl{Message: d.Args.Has("message"), Sync: d.Args.Has("sync"), SyncRead: d.Args.Has("syncread"), SyncWrite: d.Args.Has("syncwrite")}
 		if v, ok := d.Args.Get("capacity"); ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > MaxBuffer {

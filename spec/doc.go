@@ -29,6 +29,7 @@
 //	routine cr1 [does CALL ARGS...]   # a completion routine that records its calls
 //	apc ap1 [does CALL ARGS...]       # a user APC that records its calls
 //	pipe p [byte|message] [capacity=N] [sync]   # ends p.r and p.w
+//	                                  # syncread / syncwrite: only that end synchronous
 //	port io                           # an I/O completion port
 //
 // Then steps. A step is "THREAD: Call args..."; "settle" lets the machine
@@ -50,6 +51,28 @@
 //	  thread B returned WAIT_IO_COMPLETION            # an earlier blocked call
 //	  thread B blocked
 //	  finding wsaoverlapped.reuse-while-pending       # the sanitizer reported this clause
+//	  msg ov1 msgflags=MSG_CTRUNC controllen=1        # a WSARecvMsg's WSAMSG, read now
+//
+// # NULL pointer arguments
+//
+// A call is given valid pointers unless a word says otherwise: nullbytes
+// (the byte count: lpNumberOfBytesSent/Recvd, or WSAGetOverlappedResult's
+// lpcbTransfer), nullflags (a receive's lpFlags, WSAGetOverlappedResult's
+// lpdwFlags), nullfrom (WSARecvFrom's lpFrom and lpFromlen), nullmsg
+// (WSASendMsg's and WSARecvMsg's lpMsg), nullname (the WSAMSG's name, with
+// namelen 0), nullcontrol (WSASendMsg: Control.len 16 with a NULL buf) and
+// nullret (WSAIoctl's lpcbBytesReturned). A buffer list written NULL passes
+// no buffers, and a record written NULL (or -) passes no record. An
+// out-parameter passed as NULL reads "untouched".
+//
+// # A WSAMSG after its receive completes
+//
+// A WSARecvMsg that pends fills the caller's WSAMSG only when it
+// completes, after the call returned. "msg OV key=value ..." reads the
+// WSAMSG of the last WSARecvMsg made with the record OV, as it is at that
+// point of the run: msgflags (dwFlags), namelen, controllen (Control.len),
+// from (the sender written into the name; none when there is none) and dst
+// (the destination an IP_PKTINFO control message names; none without one).
 //
 // The emulator runs every scenario with its misuse sanitizer on. A step
 // that does something the pages call undefined (reusing a record whose

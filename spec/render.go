@@ -133,6 +133,15 @@ func renderOuts(m map[string]string, x *Outs) {
 	if h&OutOv != 0 {
 		m["ov"] = x.Ov.String()
 	}
+	if h&OutNamelen != 0 {
+		m["namelen"] = outNum(x.Namelen)
+	}
+	if h&OutAvail != 0 {
+		m["avail"] = outNum(x.Avail)
+	}
+	if h&OutLeft != 0 {
+		m["left"] = outNum(x.Left)
+	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)
 		for i, en := range x.Entries {

@@ -335,6 +335,8 @@ func (ev *evaluator) one(w []string) string {
 			return err.Error()
 		}
 		return matchRoutine(w[1], calls, w[2:])
+	case head == "msg" && len(w) >= 3:
+		return ev.checkMsg(w)
 	case head == "buffer" && len(w) == 3:
 		b, err := ev.b.Buffer(w[1])
 		if err != nil {

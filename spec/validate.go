@@ -64,7 +64,7 @@ var symbols = []string{
 	"WAIT_TIMEOUT", "WAIT_FAILED", "none", "untouched", "void", "NULL",
 }
 
-var expectKeywords = []string{"return", "finding", "thread", "event", "routine", "apc", "buffer", "says", "either", "or", "end"}
+var expectKeywords = []string{"return", "finding", "thread", "event", "routine", "apc", "buffer", "msg", "says", "either", "or", "end"}
 
 var (
 	valueNamesOnce sync.Once
@@ -367,6 +367,8 @@ func (v *validator) expect(e Expect) error {
 			return err
 		}
 		return v.routine(line, w[1], w[2:])
+	case head == "msg":
+		return v.validateMsg(line, w)
 	case head == "buffer":
 		if len(w) != 3 {
 			return v.errf(line, "buffer expectation: buffer B \"text\"")

@@ -350,6 +350,21 @@ func (p *Mem) WSPGetSockName(s SOCKET) (netip.AddrPort, Errno) {
 	return k.local, 0
 }
 
+// WSPGetPeerName implements WSPGetPeerName: the address connect gave a
+// datagram socket; a socket never connected (sendto does not connect it)
+// is WSAENOTCONN.
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspgetpeername
+func (p *Mem) WSPGetPeerName(s SOCKET) (netip.AddrPort, Errno) {
+	k, e := p.sock(s)
+	if e != 0 {
+		return netip.AddrPort{}, e
+	}
+	if !k.connected {
+		return netip.AddrPort{}, wso.WSAENOTCONN
+	}
+	return k.peer, 0
+}
+
 // WSPShutdown implements WSPShutdown: SD_SEND stops sends, SD_RECEIVE
 // stops receives (receives still waiting fail with WSAESHUTDOWN), SD_BOTH
 // both.

@@ -195,9 +195,19 @@ func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
 func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
 	var n uint32
 	fl := c.Flags
-	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	return r, err
+}
+
+// flagsArg is a receive's lpFlags: fl, or nil for nullflags (fl then
+// reads as untouched).
+func flagsArg(fl *uint32, null bool) *uint32 {
+	if null {
+		*fl = spec.Poison
+		return nil
+	}
+	return fl
 }
 
 func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
@@ -205,10 +215,14 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	fl := c.Flags
 	from := new(netip.AddrPort)
 	fromlen := int32(provider.SizeofSockaddrInet6)
+	pfromlen := &fromlen
+	if c.NullFrom {
+		from, pfromlen = nil, nil
+	}
 	ov := m.e.ov(c.Ov)
-	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), &fl, from, &fromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
-	if ov == nil && r.Err == 0 {
+	if ov == nil && r.Err == 0 && from != nil {
 		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = *from
 	}
@@ -233,6 +247,9 @@ func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
 	if c.NullControl {
 		msg.Control = emu.WSABUF{Len: 16}
 	}
+	if c.NullMsg {
+		msg = nil
+	}
 	var n uint32
 	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
@@ -243,11 +260,21 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
 	var from netip.AddrPort
 	msg.Name, msg.Namelen = &from, provider.SizeofSockaddrInet6
+	if c.NullName {
+		msg.Name, msg.Namelen = nil, 0
+	}
 	if c.HasControl {
 		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
 	}
+	if c.Ov.Valid() {
+		m.e.msgs[c.Ov.Decl] = msg // read by Msg once the receive completes
+	}
+	arg := msg
+	if c.NullMsg {
+		arg = nil
+	}
 	var n uint32
-	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), arg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, n, msg.Flags
 	if from.IsValid() {
 		r.Outs.Has |= spec.OutFrom
@@ -262,7 +289,14 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 
 func (m *machine) WSAGetOverlappedResult(c *spec.WSAGetOverlappedResultCall) (spec.Result, error) {
 	n, fl := uint32(spec.Poison), uint32(spec.Poison)
-	r, err := boolResult(m.t.WSAGetOverlappedResult(emu.SOCKET(m.e.handle(c.H)), m.e.ov(c.Ov), &n, c.Wait, &fl))
+	pn, pfl := &n, &fl
+	if c.NullBytes {
+		pn = nil
+	}
+	if c.NullFlags {
+		pfl = nil
+	}
+	r, err := boolResult(m.t.WSAGetOverlappedResult(emu.SOCKET(m.e.handle(c.H)), m.e.ov(c.Ov), pn, c.Wait, pfl))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	return r, err
 }
@@ -287,7 +321,11 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		outb = make([]byte, c.OutLen)
 	}
 	ret := uint32(spec.Poison)
-	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, c.In, outb, &ret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	pret := &ret
+	if c.NullRet {
+		pret = nil
+	}
+	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, c.In, outb, pret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, ret
 	if len(outb) >= 4 && r.Err == 0 {
 		r.Outs.Has |= spec.OutValue
@@ -317,6 +355,28 @@ func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
 	r, err := intResult(err)
 	if r.Err == 0 {
 		r.Outs.Has, r.Outs.Addr = spec.OutAddr, a
+	}
+	return r, err
+}
+
+func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
+	var a netip.AddrPort
+	l := c.Namelen
+	pa, pl := &a, &l
+	if c.NullName {
+		pa = nil
+	}
+	if c.NullLen {
+		pl = nil
+	}
+	r, err := intResult(m.t.Getpeername(emu.SOCKET(m.e.handle(c.Socket)), pa, pl))
+	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(l)
+	if c.NullLen {
+		r.Outs.Namelen = spec.Poison
+	}
+	if r.Err == 0 {
+		r.Outs.Has |= spec.OutAddr
+		r.Outs.Addr = a
 	}
 	return r, err
 }
@@ -410,6 +470,28 @@ func (m *machine) PostQueuedCompletionStatus(c *spec.PostQueuedCompletionStatusC
 
 func (m *machine) SetFileCompletionNotificationModes(c *spec.SetFileCompletionNotificationModesCall) (spec.Result, error) {
 	return boolResult(m.t.SetFileCompletionNotificationModes(m.e.handle(c.H), c.Flags))
+}
+
+func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) {
+	var buf []byte
+	if c.Buf.Valid() {
+		buf = m.e.objs[c.Buf.Decl].buf[:c.Len]
+	}
+	n, avail, left := uint32(spec.Poison), uint32(spec.Poison), uint32(spec.Poison)
+	pn, pa, pl := &n, &avail, &left
+	if c.NullRead {
+		pn = nil
+	}
+	if c.NullAvail {
+		pa = nil
+	}
+	if c.NullLeft {
+		pl = nil
+	}
+	r, err := boolResult(m.t.PeekNamedPipe(m.e.handle(c.H), buf, pn, pa, pl))
+	r.Outs.Has = spec.OutBytes | spec.OutAvail | spec.OutLeft
+	r.Outs.Bytes, r.Outs.Avail, r.Outs.Left = n, avail, left
+	return r, err
 }
 
 func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {

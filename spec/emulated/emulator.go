@@ -24,6 +24,7 @@ type Emulator struct {
 	objs    []*object          // by declaration index
 	byName  map[string]*object // by declared name
 	ovDecl  map[*emu.Overlapped]int
+	msgs    map[int]*emu.WSAMSG // the last WSARecvMsg's WSAMSG, by record
 	mach    map[*emu.Thread]*machine
 	done    []spec.Returned
 	pending map[string]*pendingCall
@@ -163,6 +164,7 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	e.objs = make([]*object, len(decls))
 	e.byName = make(map[string]*object, len(decls))
 	e.ovDecl = map[*emu.Overlapped]int{}
+	e.msgs = map[int]*emu.WSAMSG{}
 	e.mach = map[*emu.Thread]*machine{}
 	e.pending = map[string]*pendingCall{}
 	e.done = nil
@@ -267,6 +269,7 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 			opts.Mode = emu.PipeMessage
 		}
 		opts.Synchronous = x.Sync
+		opts.SyncRead, opts.SyncWrite = x.SyncRead, x.SyncWrite
 		if x.HasCapacity {
 			opts.Capacity = x.Capacity
 		}

@@ -86,6 +86,7 @@ type object struct {
 	// closed: the scenario closed the handle (rClosed, wClosed: a pipe
 	// end); the backend must not touch that value again.
 	closed, rClosed, wClosed bool
+	msg                      *recvMsg // overlapped: the last WSARecvMsg's WSAMSG
 }
 
 // The main goroutine keeps the process's main thread for itself, so that

@@ -146,6 +146,11 @@ var Deviations = []Deviation{
 	{"wsarecvmsg/extension-pointer.scenario", []string{"WSAIoctl s SIO_GET_EXTENSION_FUNCTION_POINTER guid=sendmsg out=4"},
 		"SIO_GET_EXTENSION_FUNCTION_POINTER succeeds with a 4-byte output buffer (the size is not checked)",
 		"ground-truth.md, Wine 8.0 probes: the output buffer size is not checked; WSAIoctl page: WSAEFAULT when the output buffer is too small"},
+
+	// getpeername (issue 11, item 4).
+	{"wine/formats/getpeername.scenario", []string{"getpeername s nullname nulllen"},
+		"getpeername on a socket that is not connected, given NULL name and namelen, fails with WSAEFAULT: Wine 8.0 checks the pointers before the connection",
+		"Wine's dlls/ws2_32/tests/sock.c test_getpeername asserts WSAENOTCONN for exactly this call, without todo_wine (so Windows gives it, and current Wine passes it); the installed Wine 8.0 predates that order"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the

@@ -331,9 +331,8 @@ func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
 func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
 	cnt, pcnt := count(c.NullBytes)
 	wb := m.b.wsaBufs(&c.IOArgs)
-	fl := alloc(4)
-	store32(fl, c.Flags)
-	r, e := call(pWSARecv, uintptr(m.b.handle(c.Socket)), wb, uintptr(len(c.Bufs)), pcnt, addr(fl), m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
+	fl, pfl := flagsArg(c.Flags, c.NullFlags)
+	r, e := call(pWSARecv, uintptr(m.b.handle(c.Socket)), wb, uintptr(len(c.Bufs)), pcnt, pfl, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes, out.Outs.Flags = spec.OutBytes|spec.OutFlags, load32(cnt), load32(fl)
 	return out, nil
@@ -342,16 +341,19 @@ func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
 func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	cnt, pcnt := count(c.NullBytes)
 	wb := m.b.wsaBufs(&c.IOArgs)
-	fl := alloc(4)
-	store32(fl, c.Flags)
+	fl, pfl := flagsArg(c.Flags, c.NullFlags)
 	from := alloc(provider.SizeofSockaddrInet6)
 	fromlen := alloc(4)
 	store32(fromlen, provider.SizeofSockaddrInet6)
+	pfrom, pfromlen := addr(from), addr(fromlen)
+	if c.NullFrom {
+		pfrom, pfromlen = 0, 0
+	}
 	ov := m.b.ovAt(c.Ov)
-	r, e := call(pWSARecvFrom, uintptr(m.b.handle(c.Socket)), wb, uintptr(len(c.Bufs)), pcnt, addr(fl), addr(from), addr(fromlen), ov, m.b.routine(c.Routine, false))
+	r, e := call(pWSARecvFrom, uintptr(m.b.handle(c.Socket)), wb, uintptr(len(c.Bufs)), pcnt, pfl, pfrom, pfromlen, ov, m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes, out.Outs.Flags = spec.OutBytes|spec.OutFlags, load32(cnt), load32(fl)
-	if ov == 0 && out.Err == 0 {
+	if ov == 0 && out.Err == 0 && !c.NullFrom {
 		out.Outs.Has |= spec.OutFrom
 		out.Outs.From, _ = readSockaddr(from) // the zero AddrPort when none was written
 	}
@@ -397,7 +399,11 @@ func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
 	if fn == 0 {
 		return spec.Result{Ret: spec.SocketError, Err: wso.Errno(e), Outs: spec.Outs{Has: spec.OutBytes, Bytes: poison}}, nil
 	}
-	r, e := callPtr(fn, uintptr(h), addr(msg), uintptr(c.Flags), pcnt, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
+	pmsg := addr(msg)
+	if c.NullMsg {
+		pmsg = 0
+	}
+	r, e := callPtr(fn, uintptr(h), pmsg, uintptr(c.Flags), pcnt, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes = spec.OutBytes, load32(cnt)
 	return out, nil
@@ -409,6 +415,10 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	from := alloc(provider.SizeofSockaddrInet6)
 	store64(msg, uint64(addr(from)))
 	store32(msg+8, provider.SizeofSockaddrInet6)
+	if c.NullName {
+		store64(msg, 0)
+		store32(msg+8, 0)
+	}
 	ctl, ctlN := 0, 0
 	if c.HasControl {
 		ctl, ctlN = alloc(c.Control), c.Control
@@ -420,7 +430,12 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	if fn == 0 {
 		return spec.Result{Ret: spec.SocketError, Err: wso.Errno(e), Outs: spec.Outs{Has: spec.OutBytes, Bytes: poison}}, nil
 	}
-	r, e := callPtr(fn, uintptr(h), addr(msg), pcnt, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
+	m.b.keepMsg(c.Ov, msg, from, ctl, ctlN)
+	pmsg := addr(msg)
+	if c.NullMsg {
+		pmsg = 0
+	}
+	r, e := callPtr(fn, uintptr(h), pmsg, pcnt, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has = spec.OutBytes | spec.OutMsgFlags
 	out.Outs.Bytes, out.Outs.MsgFlags = load32(cnt), load32(msg+48)
@@ -440,7 +455,14 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 
 func (m *machine) WSAGetOverlappedResult(c *spec.WSAGetOverlappedResultCall) (spec.Result, error) {
 	n, fl := newOut(), newOut()
-	r, e := call(pWSAGetOverlappedResult, uintptr(m.b.handle(c.H)), m.b.ovAt(c.Ov), addr(n), flag(c.Wait), addr(fl))
+	pn, pfl := addr(n), addr(fl)
+	if c.NullBytes {
+		pn = 0
+	}
+	if c.NullFlags {
+		pfl = 0
+	}
+	r, e := call(pWSAGetOverlappedResult, uintptr(m.b.handle(c.H)), m.b.ovAt(c.Ov), pn, flag(c.Wait), pfl)
 	out := boolResult(r, e)
 	out.Outs.Has, out.Outs.Bytes, out.Outs.Flags = spec.OutBytes|spec.OutFlags, load32(n), load32(fl)
 	return out, nil
@@ -476,7 +498,11 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		pout = addr(outOff)
 	}
 	ret := newOut()
-	r, e := call(pWSAIoctl, uintptr(m.b.handle(c.Socket)), uintptr(c.Code), pin, uintptr(inN), pout, uintptr(outN), addr(ret), m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
+	pret := addr(ret)
+	if c.NullRet {
+		pret = 0
+	}
+	r, e := call(pWSAIoctl, uintptr(m.b.handle(c.Socket)), uintptr(c.Code), pin, uintptr(inN), pout, uintptr(outN), pret, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes = spec.OutBytes, load32(ret)
 	if outN >= 4 && out.Err == 0 {
@@ -521,6 +547,29 @@ func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
 	out := intResult(r, e)
 	if out.Err == 0 {
 		out.Outs.Has = spec.OutAddr
+		out.Outs.Addr, _ = readSockaddr(sa)
+	}
+	return out, nil
+}
+
+func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
+	sa, l := alloc(spec.SizeofSockaddrStorage), alloc(4)
+	store32(l, uint32(c.Namelen))
+	psa, pl := addr(sa), addr(l)
+	if c.NullName {
+		psa = 0
+	}
+	if c.NullLen {
+		pl = 0
+	}
+	r, e := call(pGetpeername, uintptr(m.b.handle(c.Socket)), psa, pl)
+	out := intResult(r, e)
+	out.Outs.Has, out.Outs.Namelen = spec.OutNamelen, load32(l)
+	if c.NullLen {
+		out.Outs.Namelen = poison
+	}
+	if out.Err == 0 {
+		out.Outs.Has |= spec.OutAddr
 		out.Outs.Addr, _ = readSockaddr(sa)
 	}
 	return out, nil
@@ -640,6 +689,29 @@ func (m *machine) SetFileCompletionNotificationModes(c *spec.SetFileCompletionNo
 // ReleaseOverlapped and ReleaseBuffer: the program says it frees the
 // memory, a sanitizer check in the emulator. Here nothing is freed (the
 // kernel may still write to it); the call only has to be accepted.
+func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) {
+	pbuf := uintptr(0)
+	if c.Buf.Valid() {
+		pbuf = addr(m.b.objs[c.Buf.Name].buf)
+	}
+	n, avail, left := newOut(), newOut(), newOut()
+	pn, pa, pl := addr(n), addr(avail), addr(left)
+	if c.NullRead {
+		pn = 0
+	}
+	if c.NullAvail {
+		pa = 0
+	}
+	if c.NullLeft {
+		pl = 0
+	}
+	r, e := call(pPeekNamedPipe, uintptr(m.b.handle(c.H)), pbuf, uintptr(c.Len), pn, pa, pl)
+	out := boolResult(r, e)
+	out.Outs.Has = spec.OutBytes | spec.OutAvail | spec.OutLeft
+	out.Outs.Bytes, out.Outs.Avail, out.Outs.Left = load32(n), load32(avail), load32(left)
+	return out, nil
+}
+
 func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
 	return spec.Result{}, nil
 }
@@ -821,8 +893,10 @@ func (b *Backend) makePipe(o *object, x *spec.PipeDecl) error {
 	name := fmt.Sprintf(`\\.\pipe\wsaemu-%d-%d`, os.Getpid(), pipeSeq.Add(1))
 	openMode := uintptr(windows.PIPE_ACCESS_INBOUND)
 	fileFlags := uintptr(0)
-	if !x.Sync {
+	if !x.Sync && !x.SyncRead {
 		openMode |= windows.FILE_FLAG_OVERLAPPED
+	}
+	if !x.Sync && !x.SyncWrite {
 		fileFlags = windows.FILE_FLAG_OVERLAPPED
 	}
 	mode := uintptr(windows.PIPE_TYPE_BYTE | windows.PIPE_READMODE_BYTE | windows.PIPE_WAIT)

@@ -39,6 +39,8 @@ var (
 	pBind                    = ws2.NewProc("bind")
 	pConnect                 = ws2.NewProc("connect")
 	pGetsockname             = ws2.NewProc("getsockname")
+	pGetpeername             = ws2.NewProc("getpeername")
+	pPeekNamedPipe           = kernel32.NewProc("PeekNamedPipe")
 
 	pSleepEx                     = kernel32.NewProc("SleepEx")
 	pWaitForSingleObjectEx       = kernel32.NewProc("WaitForSingleObjectEx")
