@@ -45,16 +45,27 @@ type fileLike interface {
 
 // cancelIO implements fileLike for the requests the I/O manager tracks.
 func (f *fileObject) cancelIO(s *System, ov *Overlapped, by *Thread) bool {
-	found := false
-	for r := f.pending.head; r != nil; {
-		next := r.fileNext
-		if (by == nil || r.thread == by) && (ov == nil || r.ov == ov) {
-			found = true
-			s.requestCancel(r)
-		}
-		r = next
+	// The matching requests are taken first and cancelled after: cancelling
+	// one can complete others of the same file (a cancelled pipe write
+	// makes room for the writes queued behind it), so the list may change
+	// under a walk.
+	type match struct {
+		r  *request
+		id uint64
 	}
-	return found
+	var small [16]match
+	ms := small[:0]
+	for r := f.pending.head; r != nil; r = r.fileNext {
+		if (by == nil || r.thread == by) && (ov == nil || r.ov == ov) {
+			ms = append(ms, match{r, r.id})
+		}
+	}
+	for _, m := range ms {
+		if m.r.id == m.id && m.r.file == f {
+			s.requestCancel(m.r)
+		}
+	}
+	return len(ms) > 0
 }
 
 // device is the driver behind a file object: it cancels a request still

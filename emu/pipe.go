@@ -176,7 +176,11 @@ func (p *pipe) writeFits(end int64) bool { return end-p.rpos <= p.capacity }
 func (p *pipe) cancel(s *System, r *request) {
 	p.readers.remove(r, linkDev)
 	write := r.file == &p.w.fileObject
-	if write {
+	if write && p.queued(r) {
+		// Only a write still waiting for room is taken back: one whose
+		// data the pipe already holds (its completion merely not yet
+		// reported) keeps it, and the pending writes behind a withdrawn
+		// one are exactly the queue, whose positions withdraw shifts.
 		p.writers.remove(r, linkDev)
 		p.withdraw(r)
 	}
@@ -184,6 +188,16 @@ func (p *pipe) cancel(s *System, r *request) {
 	if write {
 		s.servePipe(p)
 	}
+}
+
+// queued reports whether r is among the writes waiting for room.
+func (p *pipe) queued(r *request) bool {
+	for w := p.writers.head; w != nil; w = w.devNext {
+		if w == r {
+			return true
+		}
+	}
+	return false
 }
 
 // withdraw removes the unread rest of a pending write's data (and, in
