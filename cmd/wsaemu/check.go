@@ -35,9 +35,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	pass, fail, scenErr := 0, 0, 0
 	enc := json.NewEncoder(stdout)
+	// With -q the per-scenario lines are left out: a terminal gets one
+	// updating progress line instead (nothing anywhere else).
+	prog := newProgress(stderr)
+	defer prog.clear()
 	for i, sc := range scs {
-		if !*jsonOut && !*quiet && len(scs) > 20 && i%20 == 0 {
-			fmt.Fprintf(stderr, "checking %d/%d…\n", i+1, len(scs))
+		if *quiet && !*jsonOut {
+			prog.show(fmt.Sprintf("checking %d/%d…", i+1, len(scs)))
 		}
 		for _, cfg := range configs(sc, *kind, *profile) {
 			rep := spec.Run(sc, newEmulator(), cfg)
@@ -60,12 +64,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 				}
 				continue
 			}
+			prog.clear()
 			fmt.Fprintf(stdout, "FAIL  %s [%s/%s] %s\n", sc.File, cfg.Kind, cfg.Profile, sc.Title)
 			for _, f := range res.Failures {
 				fmt.Fprintf(stdout, "      %s\n", f)
 			}
 		}
 	}
+	prog.clear()
 	if !*jsonOut {
 		fmt.Fprintf(stdout, "%d passed, %d failed\n", pass, fail+scenErr)
 	}
