@@ -71,6 +71,18 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); ground-truth.md 'SIO_FLUSH'",
 	},
 	{
+		Behaviour: "WSAIoctl with a control code the provider does not know",
+		Docs:      "fails with WSAEINVAL",
+		Windows:   "answered as unsupported: WSAEOPNOTSUPP with *lpcbBytesReturned set to 0; overlapped, it pends and then fails with STATUS_NOT_SUPPORTED (WSAEOPNOTSUPP)",
+		Source:    "WSAIoctl error table (WSAEINVAL: 'not a valid command'); Wine dlls/ws2_32/tests/sock.c, test_unsupported_ioctls (no todo_wine)",
+	},
+	{
+		Behaviour: "the byte count an overlapped WSAIoctl completes with",
+		Docs:      "the output size, through the routine, WSAGetOverlappedResult and the port packet",
+		Windows:   "0 (the record's InternalHigh, the routine's cbTransferred, the packet); the output size goes to *lpcbBytesReturned only",
+		Source:    "WSAIoctl page ('lpcbTransfer ... the number of bytes returned'); Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark and test_get_extension_func (no todo_wine)",
+	},
+	{
 		Behaviour: "WSASendMsg on a socket that was never bound",
 		Docs:      "fails with WSAEINVAL",
 		Windows:   "binds the socket implicitly, as sendto does",
