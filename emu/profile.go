@@ -83,6 +83,12 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "WSAIoctl page ('lpcbTransfer ... the number of bytes returned'); Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark and test_get_extension_func (no todo_wine)",
 	},
 	{
+		Behaviour: "dwFlags of a socket completion routine (IFS provider)",
+		Docs:      "the flags the receive reported (MSG_TRUNC, MSG_CTRUNC, ...)",
+		Windows:   "0: ws2_32 calls the routine with dwFlags 0 whatever the receive reported",
+		Source:    "LPWSAOVERLAPPED_COMPLETION_ROUTINE page (dwFlags: 'information about the completed operation'); Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo (the routine of a WSARecvMsg that ends with MSG_CTRUNC gets flags 0, no todo_wine) and test_fionread_siocatmark",
+	},
+	{
 		Behaviour: "WSASendMsg on a socket that was never bound",
 		Docs:      "fails with WSAEINVAL",
 		Windows:   "binds the socket implicitly, as sendto does",
@@ -100,3 +106,8 @@ func (p Profile) cancelFileIOAtThreadExit(portAssociated bool) bool {
 // cancelSocketIOAtThreadExit says whether socket I/O issued by an exiting
 // thread is cancelled.
 func (p Profile) cancelSocketIOAtThreadExit() bool { return p == ProfileDocs }
+
+// routineGetsRecvFlags says whether a socket completion routine run by
+// the I/O manager (IFS provider) is given the receive's flags in dwFlags;
+// Windows passes 0.
+func (p Profile) routineGetsRecvFlags() bool { return p == ProfileDocs }
