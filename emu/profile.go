@@ -8,7 +8,7 @@ type Profile uint8
 
 const (
 	// ProfileWindows follows current Windows (Vista and later) as recorded
-	// in shared/reference/ground-truth.md.
+	// in docs/windows-behaviour.md (which names the Wine tests it rests on).
 	ProfileWindows Profile = iota
 	// ProfileDocs follows the pages where they are specific.
 	ProfileDocs
@@ -50,7 +50,7 @@ var ProfileDifferences = []ProfileDifference{
 		Behaviour: "thread exit with I/O still pending on a file or pipe",
 		Docs:      "every request the thread issued is cancelled (STATUS_CANCELLED)",
 		Windows:   "requests on handles associated with a completion port stay pending and complete normally; others are cancelled",
-		Source:    "LPWSPGETOVERLAPPEDRESULT remarks ('All I/O initiated by a given thread is canceled when that thread exits'); CancelIoEx page on thread-agnostic I/O; ground-truth.md 'Thread exit'",
+		Source:    "LPWSPGETOVERLAPPEDRESULT remarks ('All I/O initiated by a given thread is canceled when that thread exits'); CancelIoEx page on thread-agnostic I/O; docs/windows-behaviour.md 'Thread exit'",
 	},
 	{
 		Behaviour: "the status block of a request on a handle bound to a completion port",
@@ -62,13 +62,13 @@ var ProfileDifferences = []ProfileDifference{
 		Behaviour: "thread exit with socket I/O still pending",
 		Docs:      "cancelled: the operation completes with WSA_OPERATION_ABORTED",
 		Windows:   "left pending: it completes normally later (Vista and later)",
-		Source:    "WSASendMsg and LPWSPGETOVERLAPPEDRESULT remarks; ground-truth.md 'Thread exit'",
+		Source:    "WSASendMsg and LPWSPGETOVERLAPPEDRESULT remarks; docs/windows-behaviour.md 'Thread exit'",
 	},
 	{
 		Behaviour: "SIO_FLUSH",
 		Docs:      "pending sends are aborted (WSA_OPERATION_ABORTED) and the call succeeds",
 		Windows:   "answered as unsupported: overlapped, it pends and then fails with WSAEOPNOTSUPP (STATUS_NOT_SUPPORTED); otherwise it fails with WSAEOPNOTSUPP at once",
-		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); ground-truth.md 'SIO_FLUSH'",
+		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); docs/windows-behaviour.md 'SIO_FLUSH'",
 	},
 	{
 		Behaviour: "WSAIoctl with a control code the provider does not know",
@@ -92,7 +92,7 @@ var ProfileDifferences = []ProfileDifference{
 		Behaviour: "WSASendMsg on a socket that was never bound",
 		Docs:      "fails with WSAEINVAL",
 		Windows:   "binds the socket implicitly, as sendto does",
-		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); ground-truth.md (Wine's WSASendMsg is permissive)",
+		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); docs/windows-behaviour.md (Wine's WSASendMsg is permissive)",
 	},
 }
 

@@ -571,7 +571,7 @@ func (m *wpModel) exec(step wpStep) {
 		if !res.Exited {
 			m.violate("ExitThread: T%d did not exit", i)
 		}
-		// ground-truth.md, Thread exit: current Windows does not cancel
+		// docs/windows-behaviour.md, Thread exit: current Windows does not cancel
 		// socket I/O when its thread exits; it completes normally later.
 		for _, op := range stillPending {
 			if !m.outstanding(op) {
@@ -790,7 +790,7 @@ func (m *wpModel) queryResult(t *emu.Thread, op *wpOp, wait bool) {
 	n, fl := uint32(wpOut0), uint32(wpOut0)
 	err := t.WSAGetOverlappedResult(k.h, op.ov, &n, wait, &fl)
 	if closed {
-		// ground-truth.md: ws2_32 checks its socket table first.
+		// docs/windows-behaviour.md: ws2_32 checks its socket table first.
 		if err != wso.WSAENOTSOCK || n != wpOut0 || fl != wpOut0 {
 			m.violate("op %d: result on a closed socket (%v, %#x, %#x), want WSAENOTSOCK and nothing written", op.id, err, n, fl)
 		}
@@ -921,7 +921,7 @@ func (m *wpModel) checkOp(op *wpOp, final bool) {
 		evOn, _ = m.s.EventState(op.ev)
 	}
 	if op.refused {
-		// ground-truth.md: an immediate error queues no completion of any
+		// docs/windows-behaviour.md: an immediate error queues no completion of any
 		// kind, and leaves the record as the call found it (an IFS record
 		// keeps the STATUS_PENDING ws2_32 wrote before asking the
 		// provider).
