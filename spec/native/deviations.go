@@ -144,6 +144,9 @@ var Deviations = []Deviation{
 	{"wsarecvmsg/extension-pointer.scenario", []string{"WSAIoctl s SIO_GET_EXTENSION_FUNCTION_POINTER guid=sendmsg out=4"},
 		"SIO_GET_EXTENSION_FUNCTION_POINTER succeeds with a 4-byte output buffer (the size is not checked)",
 		`evidence: page only, unproven: WSAIoctl error table (WSAEFAULT when the output buffer is too small); dlls/ws2_32/tests/sock.c, test_get_extension_func uses a full-size output buffer. No Wine test assertion was found either way`},
+	{"wsaioctl/unknown-code-windows.scenario", []string{"settle"},
+		"an overlapped WSAIoctl with a code it does not know pends with its record already failed (STATUS_NOT_SUPPORTED) and never signals its event",
+		`partly proven, as wsaioctl/flush-windows: Wine dlls/ws2_32/tests/sock.c, test_unsupported_ioctls asserts without todo_wine that such a request pends and completes with STATUS_NOT_SUPPORTED through the port packet and the routine; the event is not asserted there, and that it is signalled follows from the I/O manager's completion (WSAIoctl page), unproven by a test`},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
