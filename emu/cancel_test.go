@@ -248,7 +248,7 @@ func TestCancelIoLosesRaceToWrite(t *testing.T) {
 	kioCheckAborted(r, a, rd, ov2, "late cancel")
 }
 
-// CloseHandle / ground-truth "Cancellation and close": closing a handle
+// CloseHandle / docs/windows-behaviour.md "Cancellation and close": closing a handle
 // completes its pending requests (cancelled), through their notification
 // mechanisms.
 func TestCancelByClosingHandle(t *testing.T) {
@@ -344,7 +344,7 @@ func TestCancelOnThreadExitDocsProfile(t *testing.T) {
 	kioCheckAborted(r, a, prd, ov2, "exited thread's read on a port handle")
 }
 
-// ProfileWindows (ground-truth "Thread exit": Vista and later do not
+// ProfileWindows (docs/windows-behaviour.md "Thread exit": Vista and later do not
 // cancel I/O on thread exit for handles bound to a completion port): the
 // exiting thread's read on a port-associated handle stays pending and
 // completes normally later, with its packet; its read on a handle with no

@@ -110,7 +110,7 @@ func TestPortLIFOWaiters(t *testing.T) {
 
 // GetQueuedCompletionStatus dwMilliseconds / remarks: on a time-out the
 // call fails, sets *lpOverlapped to NULL and stores nothing in the byte
-// count or key (ground-truth: they are left alone; WAIT_TIMEOUT, 258).
+// count or key (docs/windows-behaviour.md: they are left alone; WAIT_TIMEOUT, 258).
 func TestPortTimeout(t *testing.T) {
 	r := newKioRig(t)
 	a := r.thread("A")
@@ -292,7 +292,7 @@ func TestPortExAlertable(t *testing.T) {
 	}
 }
 
-// ground-truth "Immediate vs pending": an overlapped operation that
+// docs/windows-behaviour.md "Immediate vs pending": an overlapped operation that
 // succeeds at once still posts a completion packet when its handle is
 // associated with a port (without FILE_SKIP_COMPLETION_PORT_ON_SUCCESS).
 func TestPortImmediateSuccessPostsPacket(t *testing.T) {
@@ -410,7 +410,7 @@ func TestPortSkipSetEventOnHandle(t *testing.T) {
 
 // GetQueuedCompletionStatus lpOverlapped: a valid event handle with its
 // low-order bit set keeps the completion from being queued to the port;
-// the event is still signalled (ground-truth "Completion ports").
+// the event is still signalled (docs/windows-behaviour.md "Completion ports").
 func TestPortEventLowBitSuppressesPacket(t *testing.T) {
 	r := newKioRig(t)
 	a := r.thread("A")
@@ -481,7 +481,7 @@ func TestPortAssociateTwice(t *testing.T) {
 	kioWant(t, "post to the new port", err, nil)
 }
 
-// ground-truth "Completion ports": a completion routine cannot be used on a
+// docs/windows-behaviour.md "Completion ports": a completion routine cannot be used on a
 // handle associated with a port; ReadFileEx fails at once
 // (ERROR_INVALID_PARAMETER) and the routine is never called.
 func TestPortReadFileExRefused(t *testing.T) {

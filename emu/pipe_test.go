@@ -182,12 +182,12 @@ func TestPipeMessageModeKeepsBoundaries(t *testing.T) {
 	}
 }
 
-// ReadFile on a message pipe / ground-truth "Pipes": a message longer than
+// ReadFile on a message pipe / docs/windows-behaviour.md "Pipes": a message longer than
 // the buffer fails the call with ERROR_MORE_DATA; on an overlapped handle
 // the bytes that fitted are in the record (InternalHigh, and
 // GetOverlappedResult), while *lpNumberOfBytesRead keeps the zero ReadFile
 // wrote first (kernel32 copies the count out only on success, as Wine was
-// observed to do); the rest of the message is what the next read gets. ground-truth "Immediate vs pending": an immediate warning
+// observed to do); the rest of the message is what the next read gets. docs/windows-behaviour.md "Immediate vs pending": an immediate warning
 // still fills the status block and signals the event.
 func TestPipeMoreDataImmediate(t *testing.T) {
 	r := newKioRig(t)
@@ -232,7 +232,7 @@ func TestPipeMoreDataImmediate(t *testing.T) {
 	}
 }
 
-// GetOverlappedResult / ground-truth "Pipes": when a pending read of a
+// GetOverlappedResult / docs/windows-behaviour.md "Pipes": when a pending read of a
 // message pipe completes with a message longer than its buffer,
 // GetOverlappedResult fails with ERROR_MORE_DATA and reports the bytes
 // that fitted.
@@ -320,7 +320,7 @@ func TestPipeMoreDataReadFileExRoutine(t *testing.T) {
 	}
 }
 
-// ground-truth "Pipes": a byte-mode reader never sees ERROR_MORE_DATA; a
+// docs/windows-behaviour.md "Pipes": a byte-mode reader never sees ERROR_MORE_DATA; a
 // short buffer just takes part of the stream.
 func TestPipeByteModeNoMoreData(t *testing.T) {
 	r := newKioRig(t)
@@ -395,7 +395,7 @@ func TestPipeCapacityWritePendsUntilRead(t *testing.T) {
 	kioWant(t, "WriteFile of exactly the quota", err, nil)
 }
 
-// ground-truth "Pipes": pending writes fail with ERROR_BROKEN_PIPE when the
+// docs/windows-behaviour.md "Pipes": pending writes fail with ERROR_BROKEN_PIPE when the
 // reading end is closed.
 func TestPipeBrokenPendingWriteWhenReaderCloses(t *testing.T) {
 	r := newKioRig(t)
@@ -631,7 +631,7 @@ func TestPipeSynchronousHandlesBlock(t *testing.T) {
 	kioWant(t, "ReadFile on an overlapped handle without OVERLAPPED", err, wso.ERROR_INVALID_PARAMETER)
 }
 
-// ground-truth "Immediate vs pending" and iomgr.go start(): an immediate
+// docs/windows-behaviour.md "Immediate vs pending" and iomgr.go start(): an immediate
 // error leaves no notification (no event, no packet) and leaves the
 // record as it was once the I/O manager accepted the call: Internal at
 // STATUS_PENDING (written before the request is issued), InternalHigh
@@ -827,7 +827,7 @@ func TestPipeLaggingReaderDoesNotGrowBuffers(t *testing.T) {
 // another kind, with or without the low-order tag bit) fail at once with
 // ERROR_INVALID_HANDLE and start nothing: no data moves and nothing is
 // notified; Internal keeps the STATUS_PENDING written before the request
-// was refused (ground-truth "Immediate vs pending"). ReadFileEx ignores
+// was refused (docs/windows-behaviour.md "Immediate vs pending"). ReadFileEx ignores
 // hEvent.
 func TestPipeInvalidEventHandleInRecord(t *testing.T) {
 	r := newKioRig(t)

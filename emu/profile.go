@@ -8,7 +8,7 @@ type Profile uint8
 
 const (
 	// ProfileWindows follows current Windows (Vista and later) as recorded
-	// in shared/reference/ground-truth.md.
+	// in docs/windows-behaviour.md (which names the Wine tests it rests on).
 	ProfileWindows Profile = iota
 	// ProfileDocs follows the pages where they are specific.
 	ProfileDocs
@@ -50,7 +50,7 @@ var ProfileDifferences = []ProfileDifference{
 		Behaviour: "thread exit with I/O still pending on a file or pipe",
 		Docs:      "every request the thread issued is cancelled (STATUS_CANCELLED)",
 		Windows:   "requests on handles associated with a completion port stay pending and complete normally; others are cancelled",
-		Source:    "LPWSPGETOVERLAPPEDRESULT remarks ('All I/O initiated by a given thread is canceled when that thread exits'); CancelIoEx page on thread-agnostic I/O; ground-truth.md 'Thread exit'",
+		Source:    "LPWSPGETOVERLAPPEDRESULT remarks ('All I/O initiated by a given thread is canceled when that thread exits'); CancelIoEx page on thread-agnostic I/O; docs/windows-behaviour.md 'Thread exit'",
 	},
 	{
 		Behaviour: "the status block of a request on a handle bound to a completion port",
@@ -62,19 +62,37 @@ var ProfileDifferences = []ProfileDifference{
 		Behaviour: "thread exit with socket I/O still pending",
 		Docs:      "cancelled: the operation completes with WSA_OPERATION_ABORTED",
 		Windows:   "left pending: it completes normally later (Vista and later)",
-		Source:    "WSASendMsg and LPWSPGETOVERLAPPEDRESULT remarks; ground-truth.md 'Thread exit'",
+		Source:    "WSASendMsg and LPWSPGETOVERLAPPEDRESULT remarks; docs/windows-behaviour.md 'Thread exit'",
 	},
 	{
 		Behaviour: "SIO_FLUSH",
 		Docs:      "pending sends are aborted (WSA_OPERATION_ABORTED) and the call succeeds",
 		Windows:   "answered as unsupported: overlapped, it pends and then fails with WSAEOPNOTSUPP (STATUS_NOT_SUPPORTED); otherwise it fails with WSAEOPNOTSUPP at once",
-		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); ground-truth.md 'SIO_FLUSH'",
+		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); docs/windows-behaviour.md 'SIO_FLUSH'",
+	},
+	{
+		Behaviour: "WSAIoctl with a control code the provider does not know",
+		Docs:      "fails with WSAEINVAL",
+		Windows:   "answered as unsupported: WSAEOPNOTSUPP with *lpcbBytesReturned set to 0; overlapped, it pends and then fails with STATUS_NOT_SUPPORTED (WSAEOPNOTSUPP)",
+		Source:    "WSAIoctl error table (WSAEINVAL: 'not a valid command'); Wine dlls/ws2_32/tests/sock.c, test_unsupported_ioctls (no todo_wine)",
+	},
+	{
+		Behaviour: "the byte count an overlapped WSAIoctl completes with",
+		Docs:      "the output size, through the routine, WSAGetOverlappedResult and the port packet",
+		Windows:   "0 (the record's InternalHigh, the routine's cbTransferred, the packet); the output size goes to *lpcbBytesReturned only",
+		Source:    "WSAIoctl page ('lpcbTransfer ... the number of bytes returned'); Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark and test_get_extension_func (no todo_wine)",
+	},
+	{
+		Behaviour: "dwFlags of a socket completion routine (IFS provider)",
+		Docs:      "the flags the receive reported (MSG_TRUNC, MSG_CTRUNC, ...)",
+		Windows:   "0: ws2_32 calls the routine with dwFlags 0 whatever the receive reported",
+		Source:    "LPWSAOVERLAPPED_COMPLETION_ROUTINE page (dwFlags: 'information about the completed operation'); Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo (the routine of a WSARecvMsg that ends with MSG_CTRUNC gets flags 0, no todo_wine) and test_fionread_siocatmark",
 	},
 	{
 		Behaviour: "WSASendMsg on a socket that was never bound",
 		Docs:      "fails with WSAEINVAL",
 		Windows:   "binds the socket implicitly, as sendto does",
-		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); ground-truth.md (Wine's WSASendMsg is permissive)",
+		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); docs/windows-behaviour.md (Wine's WSASendMsg is permissive)",
 	},
 	{
 		Behaviour: "the file handle when an overlapped request that names an event completes",
@@ -116,3 +134,8 @@ func (p Profile) cancelFileIOAtThreadExit(portAssociated bool) bool {
 // cancelSocketIOAtThreadExit says whether socket I/O issued by an exiting
 // thread is cancelled.
 func (p Profile) cancelSocketIOAtThreadExit() bool { return p == ProfileDocs }
+
+// routineGetsRecvFlags says whether a socket completion routine run by
+// the I/O manager (IFS provider) is given the receive's flags in dwFlags;
+// Windows passes 0.
+func (p Profile) routineGetsRecvFlags() bool { return p == ProfileDocs }

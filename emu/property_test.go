@@ -588,7 +588,7 @@ func (m *kpModel) ioStep(step kpStep) func(t *emu.Thread) {
 		st := kioStatus(io.ov)
 		switch {
 		case io.mech == kpRoutine && kpPortPipe(p):
-			// ground-truth "Completion ports": no routine on a port handle.
+			// docs/windows-behaviour.md "Completion ports": no routine on a port handle.
 			if err != wso.ERROR_INVALID_PARAMETER {
 				m.violate("op %d: ReadFileEx/WriteFileEx on a port handle returned %v", io.id, err)
 			}
@@ -684,8 +684,9 @@ func (m *kpModel) checkResult(io *kpIO, err error, n uint32, waited bool) {
 	if st == wso.STATUS_PENDING && waited {
 		// GetOverlappedResult takes a signalled event as the end of the
 		// operation even if the record still says pending, and reports
-		// success with whatever InternalHigh holds (ground-truth
-		// "Immediate vs pending", the fWait quirk).
+		// success with whatever InternalHigh holds (docs/windows-behaviour.md,
+		// "WSAGetOverlappedResult", the fWait quirk; Wine sock.c,
+		// test_WSAGetOverlappedResult).
 		if err != nil || n != uint32(io.ov.InternalHigh) {
 			m.violate("op %d: after its wait, result (%v, %d) for a record still pending", io.id, err, n)
 		}
@@ -768,7 +769,7 @@ func (m *kpModel) checkIO(io *kpIO, final bool) {
 		evOn, _ = m.s.EventState(io.ev)
 	}
 	if io.refused {
-		// ground-truth: an immediate error leaves the record as the call
+		// docs/windows-behaviour.md: an immediate error leaves the record as the call
 		// left it (untouched for bad parameters, STATUS_PENDING once the
 		// I/O manager had begun) and notifies nobody.
 		if io.ov.Internal != io.afterCall || io.signals > 0 || evOn || io.routineCalls > 0 || io.packets > 0 {

@@ -375,7 +375,7 @@ func TestWSAWaitForMultipleEventsErrors(t *testing.T) {
 	})
 }
 
-// ground-truth.md (Wine/Windows observation): when an alertable wait finds
+// docs/windows-behaviour.md (Wine/Windows observation): when an alertable wait finds
 // an object already signalled and APCs queued, the object wins — the wait
 // returns WAIT_OBJECT_0 and runs no APC; the APC stays queued for the next
 // alertable wait (Asynchronous Procedure Calls: "the APC is still queued").

@@ -209,7 +209,7 @@ func TestCancelIoCallingThreadOnly(t *testing.T) {
 	})
 }
 
-// ground-truth.md, "a cancelled operation may still complete successfully"
+// docs/windows-behaviour.md, "a cancelled operation may still complete successfully"
 // (cancellation does not always win the race with completion): a pending
 // in-memory send has already transmitted, so CancelIoEx finds it (TRUE) but
 // it completes with its full count. Under a Chooser that leaves the cancel
@@ -271,7 +271,7 @@ func TestCancelLosesRace(t *testing.T) {
 // pending asynchronous operations can fail if the thread is closed before
 // the operations complete." The docs profile cancels (the receive fails
 // with WSA_OPERATION_ABORTED through its event); the windows profile
-// follows Vista and later (ground-truth.md, Thread exit): the receive stays
+// follows Vista and later (docs/windows-behaviour.md, Thread exit): the receive stays
 // pending and completes normally when data arrives.
 func TestThreadExitPendingIO(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {

@@ -97,7 +97,7 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	overlapped := k.overlapped && ov != nil
 	if overlapped && routine != nil && k.port != nil {
 		// A socket bound to a completion port reports there; it refuses
-		// a completion routine (ground-truth.md, "Completion ports").
+		// a completion routine (docs/windows-behaviour.md, "Completion ports").
 		return t.fail(name, socketError, wso.WSAEINVAL)
 	}
 	if !overlapped {
@@ -204,7 +204,7 @@ func (t *Thread) WSAIoctl(h SOCKET, code uint32, in, out []byte, returned *uint3
 // For an IFS provider it reads the record itself: STATUS_PENDING gives
 // WSA_IO_INCOMPLETE, or with wait a non-alertable wait on hEvent (or on the
 // socket when hEvent is NULL), after which Windows does not look at
-// Internal again (ground-truth.md); then *n = InternalHigh, *flags = Offset
+// Internal again (docs/windows-behaviour.md); then *n = InternalHigh, *flags = Offset
 // and the status is mapped by ws2_32's table (STATUS_BUFFER_OVERFLOW:
 // WSAEMSGSIZE together with the bytes).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsagetoverlappedresult

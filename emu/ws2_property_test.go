@@ -425,7 +425,9 @@ func (m *wpModel) routineFor(op *wpOp) emu.WSACompletionRoutine {
 			m.violate("routine of op %d ran while its record says it is still in progress", op.id)
 		}
 		wantFlags := uint32(0)
-		if out.trunc && !op.send {
+		// Windows' ws2_32 calls an IFS socket's routine with dwFlags 0
+		// (Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo).
+		if out.trunc && !op.send && !(m.ifs() && m.cfg.Profile == emu.ProfileWindows) {
 			wantFlags = provider.MSG_TRUNC
 		}
 		if dwError != uint32(out.err) || cb != out.bytes || dwFlags != wantFlags {
@@ -569,7 +571,7 @@ func (m *wpModel) exec(step wpStep) {
 		if !res.Exited {
 			m.violate("ExitThread: T%d did not exit", i)
 		}
-		// ground-truth.md, Thread exit: current Windows does not cancel
+		// docs/windows-behaviour.md, Thread exit: current Windows does not cancel
 		// socket I/O when its thread exits; it completes normally later.
 		for _, op := range stillPending {
 			if !m.outstanding(op) {
@@ -788,7 +790,7 @@ func (m *wpModel) queryResult(t *emu.Thread, op *wpOp, wait bool) {
 	n, fl := uint32(wpOut0), uint32(wpOut0)
 	err := t.WSAGetOverlappedResult(k.h, op.ov, &n, wait, &fl)
 	if closed {
-		// ground-truth.md: ws2_32 checks its socket table first.
+		// docs/windows-behaviour.md: ws2_32 checks its socket table first.
 		if err != wso.WSAENOTSOCK || n != wpOut0 || fl != wpOut0 {
 			m.violate("op %d: result on a closed socket (%v, %#x, %#x), want WSAENOTSOCK and nothing written", op.id, err, n, fl)
 		}
@@ -919,7 +921,7 @@ func (m *wpModel) checkOp(op *wpOp, final bool) {
 		evOn, _ = m.s.EventState(op.ev)
 	}
 	if op.refused {
-		// ground-truth.md: an immediate error queues no completion of any
+		// docs/windows-behaviour.md: an immediate error queues no completion of any
 		// kind, and leaves the record as the call found it (an IFS record
 		// keeps the STATUS_PENDING ws2_32 wrote before asking the
 		// provider).

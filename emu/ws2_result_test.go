@@ -10,7 +10,7 @@ package emu_test
 // (Internal = WSS_OPERATION_IN_PROGRESS, OffsetHigh = error, Offset = flags,
 // then InternalHigh and Internal from WPUCompleteOverlappedRequest); an IFS
 // provider keeps an NTSTATUS in Internal and never writes Offset or
-// OffsetHigh (ground-truth.md, "Two provider kinds").
+// OffsetHigh (docs/windows-behaviour.md, "Two provider kinds").
 
 import (
 	"net/netip"
@@ -63,7 +63,7 @@ func TestResultIncomplete(t *testing.T) {
 // LPWSPGETOVERLAPPEDRESULT, fWait: "If TRUE, the function does not return
 // until the operation has been completed", and Remarks: it decides "by
 // blocking and waiting for the event object to be in the signaled state".
-// ground-truth.md: that wait is not alertable (an APC queued meanwhile does
+// docs/windows-behaviour.md: that wait is not alertable (an APC queued meanwhile does
 // not run and does not end the call).
 func TestResultWaitBlocks(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
@@ -176,7 +176,7 @@ func TestResultLastOperation(t *testing.T) {
 // WSAEMSGSIZE with *lpcbTransfer untouched). An IFS provider never writes
 // Offset, so the flags read back are whatever Offset held, and the warning
 // status STATUS_BUFFER_OVERFLOW gives WSAEMSGSIZE with *lpcbTransfer = the
-// buffer size (ground-truth.md, truncated datagram; Internal 0x80000005,
+// buffer size (docs/windows-behaviour.md, truncated datagram; Internal 0x80000005,
 // InternalHigh = buffer size).
 func TestResultRecvFlags(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
@@ -241,7 +241,7 @@ func TestResultRecvFlags(t *testing.T) {
 
 // WSAGetOverlappedResult on a socket that closesocket has released:
 // LPWSPCLOSESOCKET, Remarks: "further references to s should fail with the
-// error WSAENOTSOCK"; ground-truth.md: ws2_32 checks its socket table before
+// error WSAENOTSOCK"; docs/windows-behaviour.md: ws2_32 checks its socket table before
 // reading Internal, so this holds for a finished record too.
 func TestResultAfterClose(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
@@ -303,7 +303,7 @@ func TestResultStartResetsEvent(t *testing.T) {
 //   - non-IFS (LPWSPGETOVERLAPPEDRESULT, "typical implementation"): the
 //     provider "checks Internal" again after the wait; still in progress, so
 //     the call fails with WSA_IO_INCOMPLETE.
-//   - IFS (ground-truth.md): "fWait=TRUE with the event already signalled
+//   - IFS (docs/windows-behaviour.md): "fWait=TRUE with the event already signalled
 //     returns TRUE without re-reading Internal (Windows quirk)".
 //
 // Either way the operation itself completes normally afterwards.
@@ -357,7 +357,7 @@ type fieldOrderCase struct {
 // that order for a non-IFS provider. An IFS provider writes Internal
 // (STATUS_PENDING) at the start and InternalHigh then Internal at the end,
 // and never Offset or OffsetHigh (WSAOVERLAPPED: Offset/OffsetHigh
-// "Reserved for use by service providers"; ground-truth.md). The
+// "Reserved for use by service providers"; docs/windows-behaviour.md). The
 // completion is announced (event, routine, packet) only once the status
 // block is written; under the docs profile an IFS handle bound to a port
 // has its status block written when the packet is taken (emu's
@@ -597,7 +597,7 @@ func TestOverlappedHEventFreeWithRoutine(t *testing.T) {
 }
 
 // WSAOVERLAPPED, Offset/OffsetHigh: "Reserved for use by service providers";
-// ground-truth.md: an IFS provider never writes them for sockets. Sentinels
+// docs/windows-behaviour.md: an IFS provider never writes them for sockets. Sentinels
 // put there survive success, truncation, error and cancellation; a non-IFS
 // provider uses them for the error and the flags.
 func TestOverlappedIFSLeavesOffsets(t *testing.T) {

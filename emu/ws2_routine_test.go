@@ -410,7 +410,7 @@ func TestRoutineRecordUntouchedAfter(t *testing.T) {
 	})
 }
 
-// ground-truth.md, Completion ports: "A completion routine on a socket
+// docs/windows-behaviour.md, Completion ports: "A completion routine on a socket
 // associated with a port: WSARecv fails at once with WSAEINVAL and the
 // routine is never called." No packet is posted for it either (an
 // immediate error queues nothing).
@@ -462,7 +462,7 @@ const (
 // "queues a completion status report to the completion port associated
 // with the socket if a completion port is associated". Return value: "When
 // zero is returned, the specified completion routine is called when the
-// calling thread is in the alertable state", and ground-truth.md: "An
+// calling thread is in the alertable state", and docs/windows-behaviour.md: "An
 // immediately successful overlapped operation still queues its completion
 // routine / signals its event; with a completion port ... it still posts a
 // packet". Each mechanism, immediate and pending, for WSASendMsg and
@@ -555,7 +555,7 @@ func TestMechanisms(t *testing.T) {
 
 // WSARecv, Return value: "Any other error code indicates that the
 // overlapped operation was not successfully initiated and no completion
-// indication will occur" (ground-truth.md: "Immediate errors ... queue no
+// indication will occur" (docs/windows-behaviour.md: "Immediate errors ... queue no
 // completion (no event, no routine, no packet)"). One failing call per
 // mechanism: an unbound receive (WSAEINVAL) and a send with a bad flag
 // (WSAEOPNOTSUPP). Neither leaves a request behind that CancelIoEx could
@@ -613,7 +613,7 @@ func TestMechanismsImmediateError(t *testing.T) {
 // call (APC) scheduled on the same thread." A user APC and a completion
 // routine queued to a thread blocked in a non-overlapped WSARecv both run
 // there; the receive keeps waiting, and returns the datagram once it comes
-// (ground-truth.md lists "assuming completion routines ... never [run]
+// (docs/windows-behaviour.md lists "assuming completion routines ... never [run]
 // inside another Winsock call's alertable wait" as a bug pattern).
 func TestBlockingRecvIsAlertable(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {

@@ -18,12 +18,12 @@ package emu_test
 // in-memory send never has to wait, so a blocking send never times out and
 // a non-blocking one never would block.
 // not testable here: WSAEINVAL for "not created with the overlapped flag":
-// the emulator follows real Windows (ground-truth.md: such a socket given an
+// the emulator follows real Windows (docs/windows-behaviour.md: such a socket given an
 // OVERLAPPED just completes the call), which TestWSASendMsgNonOverlappedSocket
 // checks instead.
 // not testable here: WSA_OPERATION_ABORTED on closesocket for a pending
 // *send*: an in-memory send has left before WSASendMsg returns, so only its
-// report is pending and closesocket lets that report stand (ground-truth.md:
+// report is pending and closesocket lets that report stand (docs/windows-behaviour.md:
 // "a cancelled operation may still complete successfully").
 // TestWSASendMsgCloseWithPendingSend checks that; closesocket aborting
 // pending receives is in ws2_cancel_test.go.
@@ -230,7 +230,7 @@ func TestWSASendMsgErrors(t *testing.T) {
 		{
 			// WSAEINVAL: "The socket has not been bound with bind". The
 			// docs profile enforces it; the windows profile binds
-			// implicitly as sendto does (ground-truth.md, Wine's
+			// implicitly as sendto does (docs/windows-behaviour.md, Wine's
 			// permissive WSASendMsg), checked in TestWSASendMsgUnbound.
 			name: "WSAEINVAL/unbound",
 			send: func(t *testing.T, f *smFix, th *emu.Thread, ov *emu.Overlapped) error {
@@ -448,7 +448,7 @@ func TestWSASendMsgErrors(t *testing.T) {
 					}
 				} else if ov.InternalHigh != sentinel || ov.Offset != sentinel || ov.OffsetHigh != sentinel {
 					// IFS: ws2_32 may have written STATUS_PENDING into
-					// Internal before the provider refused (ground-truth.md,
+					// Internal before the provider refused (docs/windows-behaviour.md,
 					// Wine); nothing else is written.
 					t.Errorf("record written by a failed call: %+v", ov.Snapshot())
 				}
@@ -476,7 +476,7 @@ func TestWSASendMsgBeforeStartup(t *testing.T) {
 
 // WSASendMsg, WSAEINVAL ("The socket has not been bound with bind"): the
 // docs profile fails the call; the windows profile binds the socket to an
-// ephemeral port as sendto does (ground-truth.md: Wine's WSASendMsg is
+// ephemeral port as sendto does (docs/windows-behaviour.md: Wine's WSASendMsg is
 // permissive) and the datagram arrives from 127.0.0.1 and that port.
 func TestWSASendMsgUnbound(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
@@ -658,7 +658,7 @@ func TestWSASendMsgConnReset(t *testing.T) {
 
 // WSASendMsg, lpOverlapped: "Ignored for non-overlapped sockets." A socket
 // made without WSA_FLAG_OVERLAPPED given a record completes the call at
-// once (ground-truth.md: it does not pend, even when the Chooser would make
+// once (docs/windows-behaviour.md: it does not pend, even when the Chooser would make
 // an overlapped call pend), writes the count and leaves the record and its
 // event alone.
 func TestWSASendMsgNonOverlappedSocket(t *testing.T) {
@@ -962,7 +962,7 @@ func TestWSARecvMsgTruncation(t *testing.T) {
 				res := f.getResult(f.A, f.rx, ov)
 				wantErr(t, "WSAGetOverlappedResult", res.err, wso.WSAEMSGSIZE)
 				if f.ifs() {
-					// IFS (ground-truth.md, truncated datagram): the
+					// IFS (docs/windows-behaviour.md, truncated datagram): the
 					// status is a warning, so *lpcbTransfer gets the bytes
 					// that fit; Offset is never written, so the flags read
 					// back are whatever the record held.
@@ -1017,7 +1017,7 @@ func TestWSASendMsgOrder(t *testing.T) {
 // WSASendMsg, WSA_OPERATION_ABORTED: "canceled due to ... the execution of
 // the SIO_FLUSH command in WSAIoctl". The docs profile follows this: a
 // pending WSASendMsg fails with WSA_OPERATION_ABORTED through its event.
-// The windows profile follows current Windows (ground-truth.md, SIO_FLUSH:
+// The windows profile follows current Windows (docs/windows-behaviour.md, SIO_FLUSH:
 // unsupported): SIO_FLUSH fails with WSAEOPNOTSUPP and the send completes
 // normally.
 func TestWSASendMsgSIOFlush(t *testing.T) {
@@ -1064,7 +1064,7 @@ func TestWSASendMsgSIOFlush(t *testing.T) {
 // LPWSPCLOSESOCKET, Remarks: pending overlapped operations are cancelled on
 // close. A pending in-memory send has already transmitted its datagram, so
 // only its report is outstanding; closesocket lets that report stand
-// (ground-truth.md: "a cancelled operation may still complete
+// (docs/windows-behaviour.md: "a cancelled operation may still complete
 // successfully"): the event is signalled and the result is the full count.
 func TestWSASendMsgCloseWithPendingSend(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {

@@ -261,6 +261,9 @@ func (u *upcalls) IFSCompleteRequest(s provider.SOCKET, ov *Overlapped, status N
 		if r.ov == ov && r.state == reqWaiting {
 			r.immediate = r == sys.ws2.issuing
 			r.flags = flags
+			if !sys.profile.routineGetsRecvFlags() {
+				r.flags = 0
+			}
 			sys.finish(r, status, bytes)
 			return
 		}

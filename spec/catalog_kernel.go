@@ -4,7 +4,7 @@ package spec
 // waits, the OVERLAPPED record, ReadFileEx and its completion routine (the
 // LPOVERLAPPED_COMPLETION_ROUTINE seed), GetOverlappedResult, cancellation,
 // and I/O completion ports. Each Text is a paraphrase in our own words;
-// the pages themselves are in shared/reference/msdocs/.
+// the pages themselves are at https://learn.microsoft.com/windows/win32/.
 
 const (
 	pgRoutine    = "LPOVERLAPPED_COMPLETION_ROUTINE"

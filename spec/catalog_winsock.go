@@ -3,7 +3,7 @@ package spec
 // The Winsock half of the clause catalogue: the seeds WSASendMsg,
 // LPWSPGETOVERLAPPEDRESULT, WSAOVERLAPPED and LPWSAOVERLAPPED_COMPLETION_ROUTINE
 // (LPOVERLAPPED_COMPLETION_ROUTINE is in catalog_kernel.go), and the Winsock
-// reference pages around them (shared/reference/msdocs). Every Text is a
+// reference pages around them (https://learn.microsoft.com/windows/win32/). Every Text is a
 // paraphrase; the pages' own sentences are not copied. The scenarios that
 // cover these clauses live in scenarios/{wsasendmsg, wsarecvmsg, wsarecv,
 // wsasend, wsagetoverlappedresult, wsaoverlapped, completion-routine-wsa,
@@ -70,7 +70,7 @@ func init() {
 			Tests:   []string{"emu.TestWSASendMsgUnbound"}},
 		Clause{ID: "wsasendmsg.error.einval.not-overlapped", Kind: Required, Page: "WSASendMsg",
 			Text:    "The error table also lists WSAEINVAL for a socket created without the overlapped flag (which the lpOverlapped parameter text contradicts: there the record is simply ignored).",
-			Profile: "both profiles resolve the contradiction the way real Windows does (ground-truth.md): the record is ignored and the call completes; see wsasendmsg.overlapped.ignored-nonoverlapped",
+			Profile: "both profiles resolve the contradiction the way real Windows does (docs/windows-behaviour.md): the record is ignored and the call completes; see wsasendmsg.overlapped.ignored-nonoverlapped",
 			Tests:   []string{"emu.TestWSASendMsgNonOverlappedSocket"}},
 		Clause{ID: "wsasendmsg.overlapped.ignored-nonoverlapped", Kind: Required, Page: "WSASendMsg",
 			Text:  "On a socket made without WSA_FLAG_OVERLAPPED, lpOverlapped and lpCompletionRoutine are ignored: the call completes before it returns and the record and its event are left alone.",
@@ -203,7 +203,7 @@ func init() {
 			Tests: []string{"emu.TestWSASendMsgOrder", "emu.TestRoutineAnyOrder"}},
 		Clause{ID: "wsasendmsg.thread-exit", Kind: Required, Page: "WSASendMsg",
 			Text:    "I/O a thread started is cancelled when the thread exits; a pending overlapped operation can therefore fail if its thread ends first.",
-			Profile: "docs: the operation is cancelled (WSA_OPERATION_ABORTED); windows: since Vista socket I/O is not cancelled on thread exit and completes normally (ground-truth.md)",
+			Profile: "docs: the operation is cancelled (WSA_OPERATION_ABORTED); windows: since Vista socket I/O is not cancelled on thread exit and completes normally (docs/windows-behaviour.md)",
 			Tests:   []string{"emu.TestThreadExitPendingIO"}},
 
 		// ---- LPWSPGETOVERLAPPEDRESULT (seed 003) ----
@@ -248,7 +248,7 @@ func init() {
 			Tests: []string{"emu.TestResultStartResetsEvent", "mem.TestNonIFSGetOverlappedResult"}},
 		Clause{ID: "lpwspgetoverlappedresult.thread-exit", Kind: Required, Page: "LPWSPGETOVERLAPPEDRESULT",
 			Text:    "I/O issued by a thread is cancelled when the thread exits, so pending overlapped socket operations can fail if their thread ends first.",
-			Profile: "docs: cancelled (WSA_OPERATION_ABORTED); windows: left pending, completes normally (Vista and later; ground-truth.md)",
+			Profile: "docs: cancelled (WSA_OPERATION_ABORTED); windows: left pending, completes normally (Vista and later; docs/windows-behaviour.md)",
 			Tests:   []string{"emu.TestThreadExitPendingIO"}},
 		Clause{ID: "lpwspgetoverlappedresult.typical.in-progress", Kind: Required, Page: "LPWSPGETOVERLAPPEDRESULT",
 			Text:  "In the typical non-IFS design the provider sets Internal to WSS_OPERATION_IN_PROGRESS when overlapped processing starts.",
@@ -403,7 +403,7 @@ func init() {
 			Tests: []string{"emu.TestBlockingRecvIsAlertable"}},
 		Clause{ID: "wsarecv.thread-exit", Kind: Required, Page: "WSARecv",
 			Text:    "I/O a thread started is cancelled when it exits, so a pending overlapped receive can fail if its thread ends first.",
-			Profile: "docs: cancelled (WSA_OPERATION_ABORTED); windows: left pending and completed normally (Vista and later; ground-truth.md)",
+			Profile: "docs: cancelled (WSA_OPERATION_ABORTED); windows: left pending and completed normally (Vista and later; docs/windows-behaviour.md)",
 			Tests:   []string{"emu.TestThreadExitPendingIO"}},
 
 		// ---- WSARecvFrom ----
@@ -506,7 +506,7 @@ func init() {
 			Text:  "A call that leaves its operation pending resets the record's event; the system signals it at completion.",
 			Tests: []string{"emu.TestResultStartResetsEvent"}},
 		Clause{ID: "wsagetoverlappedresult.truncated-bytes", Kind: Required, Page: "WSAGetOverlappedResult",
-			Text:  "Through an IFS provider (Windows' own) a truncated datagram reads back as FALSE with WSAEMSGSIZE and *lpcbTransfer set to the buffer size: ws2_32 copies InternalHigh even on failure (ground-truth.md).",
+			Text:  "Through an IFS provider (Windows' own) a truncated datagram reads back as FALSE with WSAEMSGSIZE and *lpcbTransfer set to the buffer size: ws2_32 copies InternalHigh even on failure (docs/windows-behaviour.md).",
 			Tests: []string{"emu.TestResultRecvFlags"}},
 		Clause{ID: "wsagetoverlappedresult.ifs-status", Kind: Required, Page: "WSAGetOverlappedResult",
 			Text:  "For an IFS socket the NTSTATUS in Internal is turned into the Winsock error by ws2_32's table (STATUS_PENDING: WSA_IO_INCOMPLETE; STATUS_CANCELLED: WSA_OPERATION_ABORTED; ...).",
@@ -514,7 +514,8 @@ func init() {
 
 		// ---- WSAIoctl ----
 		Clause{ID: "wsaioctl.overlapped.immediate", Kind: Required, Page: "WSAIoctl",
-			Text: "An overlapped WSAIoctl that finishes at once returns 0 and writes the output size to *lpcbBytesReturned."},
+			Text:    "An overlapped WSAIoctl that finishes at once returns 0 and writes the output size to *lpcbBytesReturned.",
+			Profile: "docs: the completion reports the output size too; windows: the completion (record, routine, packet) carries 0 bytes (Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark)"},
 		Clause{ID: "wsaioctl.overlapped.pending", Kind: Required, Page: "WSAIoctl",
 			Text: "An overlapped WSAIoctl that cannot finish at once returns WSA_IO_PENDING, leaves *lpcbBytesReturned alone, and reports the size at completion (routine or WSAGetOverlappedResult)."},
 		Clause{ID: "wsaioctl.may-pend", Kind: Freedom, Page: "WSAIoctl",
@@ -522,13 +523,15 @@ func init() {
 		Clause{ID: "wsaioctl.hevent.signalled", Kind: Required, Page: "WSAIoctl",
 			Text: "Without a routine, a valid event in hEvent is signalled when the overlapped IOCTL completes."},
 		Clause{ID: "wsaioctl.routine", Kind: Required, Page: "WSAIoctl",
-			Text: "An IOCTL's routine runs only in an alertable wait, with the status, the output byte count and dwFlags 0."},
+			Text:    "An IOCTL's routine runs only in an alertable wait, with the status, the output byte count and dwFlags 0.",
+			Profile: "windows: cbTransferred is 0 (Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark)"},
 		Clause{ID: "wsaioctl.nonoverlapped", Kind: Required, Page: "WSAIoctl",
 			Text:  "With lpOverlapped and lpCompletionRoutine both NULL, WSAIoctl behaves like ioctlsocket (and may block on a blocking socket).",
 			Tests: []string{"emu.TestIoctls"}},
 		Clause{ID: "wsaioctl.error.einval", Kind: Required, Page: "WSAIoctl",
-			Text:  "An unknown control code, an unacceptable input, or a code that does not apply to the socket gives WSAEINVAL.",
-			Tests: []string{"emu.TestIoctls"}},
+			Text:    "An unknown control code, an unacceptable input, or a code that does not apply to the socket gives WSAEINVAL.",
+			Profile: "windows: an unknown code is answered as unsupported, WSAEOPNOTSUPP or, overlapped, STATUS_NOT_SUPPORTED after pending (Wine dlls/ws2_32/tests/sock.c, test_unsupported_ioctls)",
+			Tests:   []string{"emu.TestIoctls"}},
 		Clause{ID: "wsaioctl.error.efault", Kind: Required, Page: "WSAIoctl",
 			Text:  "Buffers outside valid memory, or an input or output buffer too small for the code, give WSAEFAULT.",
 			Tests: []string{"emu.TestIoctls"}},
@@ -542,7 +545,7 @@ func init() {
 			Uncovered: whyNetDown + "; " + whyWinsock11 + "; the QoS, routing and broadcast-address IOCTLs are not implemented by the in-memory provider (they are WSAEINVAL there)"},
 		Clause{ID: "wsaioctl.flush", Kind: Required, Page: "WSAIoctl",
 			Text:    "SIO_FLUSH discards what is waiting in the socket's send queue (pending sends end with WSA_OPERATION_ABORTED).",
-			Profile: "docs: the call succeeds and pending sends are aborted; windows: SIO_FLUSH is unsupported, WSAEOPNOTSUPP at once or, overlapped, after pending (ground-truth.md)",
+			Profile: "docs: the call succeeds and pending sends are aborted; windows: SIO_FLUSH is unsupported, WSAEOPNOTSUPP at once or, overlapped, after pending (docs/windows-behaviour.md)",
 			Tests:   []string{"emu.TestWSASendMsgSIOFlush"}},
 		Clause{ID: "wsaioctl.fionread", Kind: Required, Page: "WSAIoctl",
 			Text:  "FIONREAD returns how many bytes are waiting to be received.",
@@ -614,7 +617,8 @@ func init() {
 			Text:      "A dual-stack socket needs IP_PKTINFO for packet information on IPv4 datagrams; IPV6_PKTINFO alone may not give it.",
 			Uncovered: whyNoDual},
 		Clause{ID: "wsarecvmsg.routine.dwflags", Kind: Required, Page: "LPFN_WSARECVMSG",
-			Text: "The routine's dwFlags carries what the WSAMSG dwFlags would have returned had the receive completed at once."},
+			Text:    "The routine's dwFlags carries what the WSAMSG dwFlags would have returned had the receive completed at once.",
+			Profile: "windows (IFS provider): dwFlags is 0; the flags reach the WSAMSG only (Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo)"},
 		Clause{ID: "wsarecvmsg.error.efault.msg", Kind: Required, Page: "LPFN_WSARECVMSG",
 			Text:      "A NULL WSAMSG name with non-zero namelen, or a NULL Control.buf with non-zero Control.len, gives WSAEFAULT.",
 			Uncovered: "the WSARecvMsg step has no nullname/nullcontrol arguments (a format gap) and no Go test passes them; the provider shares the check with WSASendMsg (wsasendmsg.error.efault.name)"},

@@ -127,6 +127,11 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		if tl != nil {
 			res.TraceFrom = tl.TraceLen()
 		}
+		if aw, ok := b.(interface{ Await(Step) }); ok {
+			// A backend on a real system waits for what the step expects
+			// (up to a deadline) instead of guessing a pause.
+			aw.Await(st)
+		}
 		var err error
 		if st.Call.Name == "settle" {
 			err = b.Settle()

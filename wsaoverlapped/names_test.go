@@ -134,7 +134,7 @@ func TestNTStatusTableMatchesConstants(t *testing.T) {
 	}
 }
 
-// Values the package spec and ground-truth notes fix, checked against literal
+// Values the package spec and docs/windows-behaviour.md fix, checked against literal
 // numbers so a typo in a constant cannot hide behind the table.
 func TestWellKnownNumbers(t *testing.T) {
 	errnos := []struct {

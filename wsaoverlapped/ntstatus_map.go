@@ -5,7 +5,10 @@ type StatusMapping struct {
 	Status NTStatus
 	Errno  Errno
 	// Source says where the row comes from: "ground-truth" for rows stated
-	// in the project's notes on observed Windows behaviour; "ntdll-test" for
+	// in the project's notes on observed Windows behaviour
+	// (docs/windows-behaviour.md, "NTSTATUS to Winsock errors", whose
+	// record is Wine's dlls/ws2_32/tests/sock.c, test_WSAGetOverlappedResult
+	// for the Winsock table); "ntdll-test" for
 	// rows that Wine's conformance test of RtlNtStatusToDosError checks
 	// strictly (that test also passes on Windows); "assumed" for rows this
 	// package adopts without such a record.

@@ -43,7 +43,7 @@ func TestWSAErrorGroundTruthRows(t *testing.T) {
 		}
 	}
 	if len(WSAErrorTable) != len(rows) {
-		t.Errorf("WSAErrorTable has %d rows, the ground-truth table %d", len(WSAErrorTable), len(rows))
+		t.Errorf("WSAErrorTable has %d rows, the documented table %d", len(WSAErrorTable), len(rows))
 	}
 }
 
@@ -82,7 +82,7 @@ func TestWin32ErrorRows(t *testing.T) {
 		want   uint32
 		from   string
 	}{
-		// ground-truth.md
+		// docs/windows-behaviour.md
 		{0xC0000120, 995, "ground truth"},
 		{0xC000020D, 64, "ground truth"},
 		{0xC0000241, 1236, "ground truth"},

@@ -236,8 +236,9 @@ func compare(file string, nat map[string]native.Result) scenarioDiff {
 		d.Diffs = append(d.Diffs, x)
 	}
 	// A native run that stopped outside any step (a crash, a set-up
-	// failure) is a disagreement of its own.
-	if w.Error != "" && errLineW == 0 && e.Error == "" {
+	// failure such as a declared address already in use) is a
+	// disagreement of its own: it must never read as agreement.
+	if _, atStep := wineSteps[errLineW]; w.Error != "" && !atStep && e.Error == "" {
 		d.Diffs = append(d.Diffs, diff{Line: 0, Call: "(run)", Emu: "ran", Wine: "stopped", WineFail: []string{w.Error}, Deviation: native.FindDeviation(file, "(run)")})
 	}
 	switch {

@@ -23,7 +23,7 @@ func checkBufs(bufs []WSABUF) (int, Errno) {
 // overlappedCall reports whether a call is overlapped: the socket was
 // created with WSA_FLAG_OVERLAPPED and the caller gave a record. A socket
 // without the flag treats the call as blocking and ignores the record
-// (ground-truth.md: it does not pend and returns 0 once done).
+// (docs/windows-behaviour.md: it does not pend and returns 0 once done).
 func overlappedCall(k *sock, ov *Overlapped) bool { return k.overlapped && ov != nil }
 
 // beginNonIFS does the non-IFS provider's part of starting an overlapped

@@ -19,9 +19,12 @@ const (
 
 // WSPIoctl implements WSPIoctl for FIONBIO, FIONREAD,
 // SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSASENDMSG, WSAID_WSARECVMSG),
-// SIO_UDP_CONNRESET and SIO_FLUSH. An unknown code is WSAEINVAL. With a
-// record on an overlapped socket the call completes through the
-// mechanism the caller chose, like any overlapped operation.
+// SIO_UDP_CONNRESET and SIO_FLUSH. An unknown code is WSAEINVAL under
+// Config.IoctlPagesReading, otherwise answered as unsupported, as Windows
+// does. With a record on an overlapped socket the call completes through
+// the mechanism the caller chose, like any overlapped operation; its byte
+// count is the output size under Config.IoctlPagesReading, otherwise 0
+// (the size goes to *returned only).
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspioctl
 func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	k, e := p.sock(s)
@@ -87,20 +90,34 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 			status = wso.STATUS_NOT_SUPPORTED
 		}
 	default:
-		return wso.WSAEINVAL
+		if p.cfg.IoctlPagesReading {
+			return wso.WSAEINVAL
+		}
+		// Windows answers a code it does not know like SIO_FLUSH
+		// (sock.c, test_unsupported_ioctls).
+		status = wso.STATUS_NOT_SUPPORTED
 	}
 	if !overlappedCall(k, ov) {
 		if status != wso.STATUS_SUCCESS {
+			if returned != nil && !p.cfg.IoctlPagesReading {
+				*returned = 0 // test_unsupported_ioctls: the size reads 0
+			}
 			return status.WSAError()
 		}
 		*returned = n
 		return 0
 	}
+	// What the completion reports: the output size (the page), or 0
+	// (Windows: sock.c, test_fionread_siocatmark).
+	done := n
+	if !p.cfg.IoctlPagesReading {
+		done = 0
+	}
 	o := p.newOp(k, ov, routine, tid, nil)
 	o.send = true
 	p.beginNonIFS(ov, routine)
 	if status != wso.STATUS_SUCCESS || p.up.Pend() {
-		o.status, o.n, o.state = status, n, opDeferred
+		o.status, o.n, o.state = status, done, opDeferred
 		k.sends.push(o)
 		p.up.Defer(p, o.ctx())
 		return wso.WSA_IO_PENDING
@@ -108,7 +125,7 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 	if returned != nil {
 		*returned = n
 	}
-	p.complete(o, status, n, 0)
+	p.complete(o, status, done, 0)
 	return 0
 }
 

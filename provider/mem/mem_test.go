@@ -458,7 +458,7 @@ func TestNonIFSRoutinesDoNotNest(t *testing.T) {
 }
 
 // WSAOVERLAPPED: for IFS providers Internal and InternalHigh are "used by
-// the underlying operating system", and (ground-truth.md) Offset and
+// the underlying operating system", and (docs/windows-behaviour.md) Offset and
 // OffsetHigh are never written for sockets. The IFS provider writes no
 // field itself; every completion, routine or not, goes to the I/O manager
 // (IFSCompleteRequest) with an NTSTATUS and the byte count, never through

@@ -25,6 +25,15 @@ type Backend struct {
 	// SettleTime is how long a settle step lets the system act at least
 	// (default 100 ms).
 	SettleTime time.Duration
+	// Patience bounds the wait for what a step's expectations say will
+	// happen (default 10 s): a call expected to return, a blocked thread
+	// expected to have returned, an event expected signalled, a routine
+	// expected to have run. The wait ends as soon as it has happened, so
+	// it costs time only on a loaded machine or when the system really
+	// disagrees with the scenario.
+	Patience time.Duration
+
+	hint stepHint // what the current step expects (see Await)
 
 	mu      sync.Mutex // guards the records callbacks write (object.calls)
 	threads map[string]*thread
@@ -112,7 +121,15 @@ func (b *Backend) defaults() {
 	if b.SettleTime == 0 {
 		b.SettleTime = 100 * time.Millisecond
 	}
+	if b.Patience == 0 {
+		b.Patience = 10 * time.Second
+	}
 }
+
+// Await is told each step before it runs (spec.Run calls it): what the
+// step's expectations say will have happened decides how long Do and
+// Settle wait (see await.go).
+func (b *Backend) Await(st spec.Step) { b.hint = hintOf(st) }
 
 // Start implements spec.Backend. The provider kind and profile of cfg are
 // not choices here: the system is what it is.
@@ -257,6 +274,12 @@ func (b *Backend) Do(name string, op spec.Op) (spec.Result, error) {
 	if ms, ok := callTimeout(op); ok {
 		pc.deadline = start.Add(time.Duration(ms) * time.Millisecond)
 	}
+	// A call the scenario expects to return gets the whole patience; one
+	// expected to block (or either) is called blocked after the grace.
+	grace := b.Grace
+	if b.hint.call == wantReturn && b.Patience > grace {
+		grace = b.Patience
+	}
 	select {
 	case r := <-ch:
 		if r.err != nil {
@@ -278,11 +301,54 @@ func (b *Backend) Do(name string, op spec.Op) (spec.Result, error) {
 		}
 		b.quiet()
 		return r.out, nil
-	case <-time.After(b.Grace):
+	case <-time.After(grace):
 		t.pending = pc
 		b.quiet()
 		return spec.Result{Blocked: true}, nil
 	}
+}
+
+// awaitHint waits, up to Patience, until what the current step expects
+// to have happened has happened (settling: timed-out calls count as
+// returned, as in a settle). It returns at once when nothing is expected.
+func (b *Backend) awaitHint(settling bool) {
+	h := b.hint
+	if len(h.returned) == 0 && len(h.signalled) == 0 && len(h.ran) == 0 {
+		return
+	}
+	deadline := time.Now().Add(b.Patience)
+	for {
+		b.collect(settling)
+		if b.hintHolds(h) || !time.Now().Before(deadline) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// hintHolds reports whether every expected return, signal and routine
+// call has happened.
+func (b *Backend) hintHolds(h stepHint) bool {
+	for _, n := range h.returned {
+		if t, ok := b.threads[n]; ok && t.pending != nil {
+			return false
+		}
+	}
+	for _, n := range h.signalled {
+		if o, ok := b.objs[n]; ok && o.decl.Kind == "event" && !o.closed {
+			if sig, err := eventState(o.h); err == nil && !sig {
+				return false
+			}
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for n, want := range h.ran {
+		if o, ok := b.objs[n]; ok && len(o.calls) < want {
+			return false
+		}
+	}
+	return true
 }
 
 // awaitExit waits until a thread that called ExitThread has really
@@ -306,6 +372,7 @@ const exitWait = 5000
 func (b *Backend) quiet() {
 	time.Sleep(b.Quiet)
 	b.collect(false)
+	b.awaitHint(false)
 }
 
 // collect moves returned calls into done. A call that ended by its own
@@ -365,6 +432,7 @@ func (b *Backend) Settle() error {
 		}
 	}
 	b.collect(true)
+	b.awaitHint(true)
 	return nil
 }
 

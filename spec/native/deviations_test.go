@@ -74,3 +74,20 @@ func TestREADMEListsDeviations(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11, item 3: every entry carries its evidence by the README's
+// rule: a Wine test (file and function), or the plain statement that it
+// rests on a page only; none cites a file outside the repository.
+func TestDeviationsEvidence(t *testing.T) {
+	for _, d := range Deviations {
+		ev := d.Evidence
+		wine := strings.Contains(ev, "dlls/") && strings.Contains(ev, "test_")
+		page := strings.HasPrefix(ev, "evidence: page only, unproven")
+		if !wine && !page {
+			t.Errorf("%s: evidence names no Wine test function and does not say it is page only: %q", d.Scenario, ev)
+		}
+		if strings.Contains(ev, "ground"+"-truth") || strings.Contains(ev, "shared"+"/") {
+			t.Errorf("%s: evidence cites a file outside the repository: %q", d.Scenario, ev)
+		}
+	}
+}

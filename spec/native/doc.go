@@ -7,9 +7,13 @@
 // How a run maps onto the real system:
 //
 //   - each scenario thread is one goroutine locked to its own OS thread; a
-//     step hands the call to it and waits a short wall-clock grace period.
-//     A call still running then is reported blocked, and its return is
-//     reported later through Completed;
+//     step hands the call to it and waits for it. A call the scenario
+//     expects to return is given up to Patience (10 s); any other call is
+//     reported blocked after a short grace period, and its return is
+//     reported later through Completed. What a step expects to happen
+//     meanwhile (a blocked thread returning, an event signalled, a routine
+//     run) is waited for the same way, up to Patience, so a loaded machine
+//     slows a run down but does not change its verdicts;
 //   - a call that ends because its time-out ran out (SleepEx, the waits,
 //     GetQueuedCompletionStatus) is held back and reported at the next
 //     settle, the way the emulator's virtual clock only moves when the

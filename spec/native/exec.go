@@ -492,7 +492,7 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	outOff, outN, pout := 0, 0, uintptr(0)
 	if c.OutLen >= 0 {
 		// Never a NULL output buffer: Wine writes a function pointer
-		// without checking the size (see ground-truth.md).
+		// without checking the size (see docs/windows-behaviour.md).
 		outN = c.OutLen
 		outOff = alloc(max(outN, 16))
 		pout = addr(outOff)

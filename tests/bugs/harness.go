@@ -1,5 +1,5 @@
 // Package bugs reproduces, on the emulator, the overlapped-I/O bugs that
-// real projects shipped (the list in shared/reference/ground-truth.md,
+// real projects shipped (the list in docs/windows-behaviour.md,
 // "Real bugs that came from misreading these rules"). Each pattern has its
 // own file with two small client programs: the buggy form, written the way
 // the mistake is usually made, and the corrected form. A program checks its

@@ -14,7 +14,7 @@ type Pattern struct {
 	Options []emu.Option
 }
 
-// Patterns lists every pattern of ground-truth.md's "Real bugs" list,
+// Patterns lists every pattern of docs/windows-behaviour.md's "Bug patterns" list,
 // in its order. RoutineOrder and RoutineReentry are the two halves of one
 // entry there.
 var Patterns = []Pattern{
