@@ -385,7 +385,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		}
 		return t.ioResult(name, st, n, done, true)
 	}
-	if decided && s.completeNowOrDefer(r, st, n) {
+	if decided && s.pipeCompleteNowOrDefer(pe, r, st, n) {
 		if ex {
 			// ReadFileEx remarks: the call succeeds, and the last error is
 			// the warning it completed with (ERROR_MORE_DATA), if any, and
@@ -412,6 +412,29 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		return nil
 	}
 	return t.fail(name, 0, wso.ERROR_IO_PENDING)
+}
+
+// pipeCompleteNowOrDefer finishes a pipe request whose result is known
+// within its call. The pages let an overlapped call finish at once or
+// pend (the Chooser decides, as in the docs profile); Windows finishes
+// pipe I/O at once (Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw:
+// reads with data and writes that fit return TRUE), except a read ending
+// in a warning on a handle in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode,
+// which Windows 8 and later pend so that it still posts its packet (Wine's
+// dlls/ntdll/tests/pipe.c, test_completion).
+func (s *System) pipeCompleteNowOrDefer(pe *pipeEnd, r *request, st NTStatus, n uint32) bool {
+	if s.profile != ProfileWindows || r.waiter != nil || !pe.overlapped {
+		return s.completeNowOrDefer(r, st, n)
+	}
+	if st.IsWarning() && pe.port != nil && pe.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 && r.routine == nil {
+		r.state = reqDeferred
+		r.status, r.n = st, n
+		s.schedule(action{name: "complete", fire: fireDeferred, req: r, gen: r.id})
+		return false
+	}
+	r.immediate = true
+	s.finish(r, st, n)
+	return true
 }
 
 // ioResult reports a request that finished within the call: the byte count

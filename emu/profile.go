@@ -88,6 +88,12 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "no packet: the warning is reported by the call itself (Windows 7; Windows 8 and later pend such a read instead, which the Chooser's pend decision also allows)",
 		Source:    "SetFileCompletionNotificationModes page (the request 'returns success immediately'); Wine's dlls/ntdll/tests/pipe.c, test_completion (STATUS_BUFFER_OVERFLOW at once and no packet, or STATUS_PENDING and a packet; passes on Windows)",
 	},
+	{
+		Behaviour: "an overlapped pipe read or write whose result is known within the call",
+		Docs:      "may finish at once or pend (a Chooser decision, as the pages allow)",
+		Windows:   "finishes at once; only a read ending in a warning on a port-bound handle in skip-on-success mode pends (Windows 8 and later)",
+		Source:    "Synchronous and Asynchronous I/O page (either outcome); Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw (overlapped reads with data and writes that fit return TRUE) and dlls/ntdll/tests/pipe.c, test_completion (the skip-mode read pends); both pass on Windows",
+	},
 }
 
 // skipPortOnImmediate says whether a request that completed within its call
