@@ -91,7 +91,7 @@ var ProfileDifferences = []ProfileDifference{
 	{
 		Behaviour: "an overlapped pipe read or write whose result is known within the call",
 		Docs:      "may finish at once or pend (a Chooser decision, as the pages allow)",
-		Windows:   "finishes at once; only a read ending in a warning on a port-bound handle in skip-on-success mode pends (Windows 8 and later)",
+		Windows:   "finishes at once; only a read ending in a warning on a port-bound handle in skip-on-success mode may also pend (Windows 8 and later pend it, Windows 7 does not: a Chooser decision)",
 		Source:    "Synchronous and Asynchronous I/O page (either outcome); Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw (overlapped reads with data and writes that fit return TRUE) and dlls/ntdll/tests/pipe.c, test_completion (the skip-mode read pends); both pass on Windows",
 	},
 }
