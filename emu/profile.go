@@ -83,7 +83,7 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "Synchronization and Overlapped Input and Output page (the handle is signalled when an operation completes); Wine's dlls/ntdll/tests/pipe.c, test_completion ('event with no APC nor completion: signals only event', passes on Windows)",
 	},
 	{
-		Behaviour: "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS and a request that completes at once with a warning (a message read that gets ERROR_MORE_DATA)",
+		Behaviour: "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS and a pipe request that completes at once with a warning (a message read that gets ERROR_MORE_DATA)",
 		Docs:      "a packet is queued: only a call that returns success is exempt",
 		Windows:   "no packet: the warning is reported by the call itself (Windows 7; Windows 8 and later pend such a read instead, which the Chooser's pend decision also allows)",
 		Source:    "SetFileCompletionNotificationModes page (the request 'returns success immediately'); Wine's dlls/ntdll/tests/pipe.c, test_completion (STATUS_BUFFER_OVERFLOW at once and no packet, or STATUS_PENDING and a packet; passes on Windows)",
@@ -96,10 +96,12 @@ var ProfileDifferences = []ProfileDifference{
 	},
 }
 
-// skipPortOnImmediate says whether a request that completed within its call
-// with status posts no packet on a handle in skip-on-success mode.
-func (p Profile) skipPortOnImmediate(status NTStatus) bool {
-	if p == ProfileDocs {
+// skipPortOnImmediate says whether a request on dev that completed within
+// its call with status posts no packet on a handle in skip-on-success
+// mode. The windows rule for warnings is the one observed on pipes; other
+// devices keep the pages' reading.
+func (p Profile) skipPortOnImmediate(status NTStatus, dev device) bool {
+	if _, isPipe := dev.(*pipe); p == ProfileDocs || !isPipe {
 		return status.IsSuccess()
 	}
 	return !status.IsError()
