@@ -256,7 +256,7 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 	r.thread.reqs.remove(r, linkThread)
 	f.pending.remove(r, linkFile)
 	toPort := r.routine == nil && r.wsaRoutine == nil && !r.internal && f.port != nil && !r.noPort &&
-		!(r.immediate && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 && s.profile.skipPortOnImmediate(status))
+		!(r.immediate && f.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 && s.profile.skipPortOnImmediate(status, f.dev))
 	// The I/O Completion Ports page says that on a handle bound to a port
 	// the status block is written when the packet is taken, not now; the
 	// docs profile does that (a request that finished within its own call

@@ -172,7 +172,9 @@ func (p *pipe) writeFits(end int64) bool { return end-p.rpos <= p.capacity }
 // next write's data (or nothing), not the rest of the cancelled one (Wine's
 // dlls/kernel32/tests/pipe.c, test_blocking_rw: after CancelIoEx on a
 // pending write, partly read or not, PeekNamedPipe shows only the next
-// write's byte). Writes queued behind it may then fit.
+// write's byte). Writes queued behind it may then fit: the pipe serves
+// them as a system action of its own, not inside the cancel, so that
+// cancelling every request of a handle sees the list it walks unchanged.
 func (p *pipe) cancel(s *System, r *request) {
 	p.readers.remove(r, linkDev)
 	write := r.file == &p.w.fileObject
@@ -185,7 +187,19 @@ func (p *pipe) cancel(s *System, r *request) {
 		p.withdraw(r)
 	}
 	s.finish(r, wso.STATUS_CANCELLED, 0)
-	if write {
+	if w := p.writers.head; write && w != nil && p.writeFits(w.endPos) {
+		s.schedule(action{name: "pipe-room", fire: firePipeRoom, req: w, gen: w.id})
+	}
+}
+
+// firePipeRoom completes the writes that fit now that a cancelled one
+// has taken its data back.
+func firePipeRoom(s *System, a *action) {
+	r := a.req
+	if r.id != a.gen || r.state != reqWaiting {
+		return
+	}
+	if p, ok := r.file.dev.(*pipe); ok {
 		s.servePipe(p)
 	}
 }
@@ -404,7 +418,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		}
 		return t.ioResult(name, st, n, done, true)
 	}
-	if decided && s.completeNowOrDefer(r, st, n) {
+	if decided && s.pipeCompleteNowOrDefer(pe, r, st, n) {
 		if ex {
 			// ReadFileEx remarks: the call succeeds, and the last error is
 			// the warning it completed with (ERROR_MORE_DATA), if any, and
@@ -431,6 +445,29 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		return nil
 	}
 	return t.fail(name, 0, wso.ERROR_IO_PENDING)
+}
+
+// pipeCompleteNowOrDefer finishes a pipe request whose result is known
+// within its call. The pages let an overlapped call finish at once or
+// pend (the Chooser decides, as in the docs profile); Windows finishes
+// pipe I/O at once (Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw:
+// reads with data and writes that fit return TRUE), except a read ending
+// in a warning on a handle in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode,
+// which Windows 8 and later pend so that it still posts its packet while
+// Windows 7 finishes it at once without one (Wine's
+// dlls/ntdll/tests/pipe.c, test_completion): the Chooser picks.
+func (s *System) pipeCompleteNowOrDefer(pe *pipeEnd, r *request, st NTStatus, n uint32) bool {
+	if s.profile != ProfileWindows || r.waiter != nil || !pe.overlapped {
+		return s.completeNowOrDefer(r, st, n)
+	}
+	if st.IsWarning() && pe.port != nil && pe.modes&FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 && r.routine == nil {
+		// Windows 7 finishes it at once and posts nothing; Windows 8 and
+		// later pend it and post the packet. Both are Windows.
+		return s.completeNowOrDefer(r, st, n)
+	}
+	r.immediate = true
+	s.finish(r, st, n)
+	return true
 }
 
 // ioResult reports a request that finished within the call: the byte count

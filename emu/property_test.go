@@ -876,14 +876,11 @@ func (m *kpModel) packetExpected(io *kpIO) bool {
 		return false
 	}
 	// SetFileCompletionNotificationModes: no packet for a request that
-	// returned success at once; in the windows profile not for one that
-	// finished at once with a warning either (a message read that got
-	// ERROR_MORE_DATA: Wine's dlls/ntdll/tests/pipe.c, test_completion).
+	// returned success at once; under the windows profile nor for one that
+	// returned a warning at once (ERROR_MORE_DATA: Wine's
+	// dlls/ntdll/tests/pipe.c, test_completion).
 	if m.cfg.SkipPort && io.immediate {
-		if io.callErr == nil {
-			return false
-		}
-		if m.cfg.Profile == emu.ProfileWindows && kioStatus(io.ov).IsWarning() {
+		if io.callErr == nil || m.cfg.Profile == emu.ProfileWindows && io.callErr == wso.ERROR_MORE_DATA {
 			return false
 		}
 	}

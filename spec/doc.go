@@ -99,6 +99,19 @@
 //	    bytes=untouched
 //	  end
 //
+// # The Wine ledger
+//
+// spec/wine/*.ledger, built in, lists every Windows-verified assertion of
+// Wine's conformance tests that was examined, one per line:
+//
+//	<wine file> | <test function> | <what Windows does> | <status>
+//
+// with status "scenario PATH" (the scenario, below spec/scenarios, whose
+// header has "source <wine file> <test function>"), "deviation PATH" (the
+// same, for an assertion Wine marks todo_wine) or "needs FEATURE" (see
+// LedgerFeatures). LoadLedger checks every line; "wsaemu spec" prints the
+// count.
+//
 // # Checked when read
 //
 // A scenario is checked in full when it is read, before anything runs:
