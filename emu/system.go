@@ -25,6 +25,7 @@ type System struct {
 	now time.Duration
 
 	handles handleTable
+	dups    map[object]int // extra handles DuplicateHandle made, by object
 	kernel  handleTable // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int

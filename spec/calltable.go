@@ -94,6 +94,7 @@ type Machine interface {
 	Getsockname(*GetsocknameCall) (Result, error)
 	Getpeername(*GetpeernameCall) (Result, error)
 	PeekNamedPipe(*PeekNamedPipeCall) (Result, error)
+	DuplicateHandle(*DuplicateHandleCall) (Result, error)
 	ReadFile(*ReadFileCall) (Result, error)
 	WriteFile(*WriteFileCall) (Result, error)
 	ReadFileEx(*ReadFileExCall) (Result, error)
@@ -482,6 +483,15 @@ type PeekNamedPipeCall struct {
 	NullRead, NullAvail, NullLeft bool
 }
 
+// DuplicateHandleCall is DuplicateHandle within the process
+// (DUPLICATE_SAME_ACCESS): the new handle goes to the declared handle
+// Target.
+type DuplicateHandleCall struct {
+	opBase
+	Src    Handle
+	Target Ref
+}
+
 type ReleaseOverlappedCall struct {
 	opBase
 	Ov Ref
@@ -559,6 +569,7 @@ func (c *SetFileCompletionNotificationModesCall) Run(m Machine) (Result, error) 
 }
 func (c *ReleaseOverlappedCall) Run(m Machine) (Result, error) { return m.ReleaseOverlapped(c) }
 func (c *PeekNamedPipeCall) Run(m Machine) (Result, error)     { return m.PeekNamedPipe(c) }
+func (c *DuplicateHandleCall) Run(m Machine) (Result, error)   { return m.DuplicateHandle(c) }
 func (c *ReleaseBufferCall) Run(m Machine) (Result, error)     { return m.ReleaseBuffer(c) }
 
 // Timed is an Op with a time-out of its own: a backend that runs on wall
@@ -781,6 +792,10 @@ var table = []*Entry{
 			c.NullRead, c.NullAvail, c.NullLeft = d.has("nullread"), d.has("nullavail"), d.has("nullleft")
 			return c
 		}},
+	{Name: "DuplicateHandle", Usage: "DuplicateHandle <handle> <target>   (target: a declared handle)", Ret: RetBool, decode: func(d *decoder) Op {
+		d.need(2)
+		return &DuplicateHandleCall{Src: d.handle(d.pos(0)), Target: d.object(d.pos(1), "handle")}
+	}},
 	{Name: "ReleaseOverlapped", Usage: "ReleaseOverlapped <ov>   (the program frees the record: a sanitizer check)", Ret: RetVoid, decode: func(d *decoder) Op {
 		d.need(1)
 		return &ReleaseOverlappedCall{Ov: d.object(d.pos(0), "overlapped")}
@@ -965,7 +980,7 @@ func (d *decoder) handle(name string) Handle {
 	}
 	if i, dc := d.decl(name); dc != nil {
 		switch dc.Kind {
-		case "thread", "event", "socket", "port":
+		case "thread", "event", "socket", "port", "handle":
 			return Handle{Name: name, Decl: i}
 		case "pipe":
 			d.fail("pipe %q: name an end, %s.r or %s.w", name, name, name)

@@ -31,6 +31,7 @@
 //	pipe p [byte|message] [capacity=N] [sync]   # ends p.r and p.w
 //	                                  # syncread / syncwrite: only that end synchronous
 //	port io                           # an I/O completion port
+//	handle h2                         # a place for a handle a call makes (DuplicateHandle)
 //
 // Then steps. A step is "THREAD: Call args..."; "settle" lets the machine
 // act on its own (deferred completions, timeouts). The calls and their

@@ -494,6 +494,15 @@ func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) 
 	return r, err
 }
 
+func (m *machine) DuplicateHandle(c *spec.DuplicateHandleCall) (spec.Result, error) {
+	h, err := m.t.DuplicateHandle(m.e.handle(c.Src))
+	r, err := boolResult(err)
+	if r.Err == 0 {
+		m.e.objs[c.Target.Decl].h = h
+	}
+	return r, err
+}
+
 func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
 	m.t.ReleaseOverlapped(m.e.ov(c.Ov))
 	return spec.Result{}, nil
