@@ -26,7 +26,7 @@ type System struct {
 
 	handles handleTable
 	dups    map[object]int // extra handles DuplicateHandle made, by object
-	kernel  handleTable // the provider's own events (kernelHandleBit)
+	kernel  handleTable    // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int
 
