@@ -336,7 +336,11 @@ type WSARecvMsgCall struct {
 	HasControl bool
 	Control    int
 	NullMsg    bool // lpMsg is NULL (nullmsg)
-	NullName   bool // msg.name NULL, msg.namelen 0 (nullname)
+	NullName   bool // msg.name NULL (nullname), namelen 0 unless namelen=N
+	// HasNamelen, Namelen: namelen=N, the WSAMSG namelen given.
+	HasNamelen  bool
+	Namelen     int32
+	NullControl bool // Control.len 16 with a NULL buf (nullcontrol)
 }
 
 // ResultArgs are (WSA)GetOverlappedResult's.
@@ -661,7 +665,7 @@ var table = []*Entry{
 		}},
 	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes"}, decode: decodeSendMsg},
-	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [msgflags=F] [routine=R] [nullbytes] [nullname] [nullmsg]", Ret: RetInt, WSA: true,
+	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [msgflags=F] [routine=R] [nullbytes] [nullname] [namelen=N] [nullcontrol] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "msgflags", "from", "dst"}, decode: decodeRecvMsg},
 	{Name: "WSAGetOverlappedResult", Usage: "WSAGetOverlappedResult <socket> <ov> [wait] [nullbytes] [nullflags]", Ret: RetBool, WSA: true,
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
@@ -1152,6 +1156,11 @@ func decodeRecvMsg(d *decoder) Op {
 	}
 	c.NullName = d.has("nullname")
 	c.NullMsg = d.has("nullmsg")
+	if v, ok := d.kv("namelen"); ok {
+		c.HasNamelen = true
+		c.Namelen = int32(d.value(v, "namelen=%q", v))
+	}
+	c.NullControl = d.has("nullcontrol")
 	return c
 }
 

@@ -263,8 +263,14 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	if c.NullName {
 		msg.Name, msg.Namelen = nil, 0
 	}
+	if c.HasNamelen {
+		msg.Namelen = c.Namelen
+	}
 	if c.HasControl {
 		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
+	}
+	if c.NullControl {
+		msg.Control = emu.WSABUF{Len: 16}
 	}
 	if c.Ov.Valid() {
 		m.e.msgs[c.Ov.Decl] = msg // read by Msg once the receive completes

@@ -419,11 +419,19 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 		store64(msg, 0)
 		store32(msg+8, 0)
 	}
+	if c.HasNamelen {
+		store32(msg+8, uint32(c.Namelen))
+	}
 	ctl, ctlN := 0, 0
 	if c.HasControl {
 		ctl, ctlN = alloc(c.Control), c.Control
 		store32(msg+32, uint32(c.Control))
 		store64(msg+40, uint64(addr(ctl)))
+	}
+	if c.NullControl {
+		ctl, ctlN = 0, 0
+		store32(msg+32, 16)
+		store64(msg+40, 0)
 	}
 	h := m.b.handle(c.Socket)
 	fn, e := extension(h, windows.WSAID_WSARECVMSG, &recvMsgFn)
