@@ -76,6 +76,12 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "binds the socket implicitly, as sendto does",
 		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); ground-truth.md (Wine's WSASendMsg is permissive)",
 	},
+	{
+		Behaviour: "WSAGetOverlappedResult given a NULL lpcbTransfer or lpdwFlags",
+		Docs:      "the byte count is written if given, and the call fails with WSAEFAULT",
+		Windows:   "the NULL out-parameter is skipped: the other is written and the call reports the operation's own result",
+		Source:    "WSAGetOverlappedResult page (WSAEFAULT up to Windows Server 2003); Wine's sock.c test_ip_pktinfo passes either pointer as NULL on Windows and reads the count written, and Wine, which passes it, skips the NULL one",
+	},
 }
 
 // cancelFileIOAtThreadExit says whether a request on a file issued by an
@@ -84,6 +90,11 @@ var ProfileDifferences = []ProfileDifference{
 func (p Profile) cancelFileIOAtThreadExit(portAssociated bool) bool {
 	return p == ProfileDocs || !portAssociated
 }
+
+// nullResultOutFaults says whether WSAGetOverlappedResult fails with
+// WSAEFAULT for a NULL lpcbTransfer or lpdwFlags (docs) rather than
+// skipping it (windows).
+func (p Profile) nullResultOutFaults() bool { return p == ProfileDocs }
 
 // cancelSocketIOAtThreadExit says whether socket I/O issued by an exiting
 // thread is cancelled.

@@ -784,7 +784,8 @@ func init() {
 		Clause{ID: "wsaioctl.null-bytes-returned.efault", Kind: Required, Page: "WSAIoctl",
 			Text: "A non-overlapped WSAIoctl needs lpcbBytesReturned: NULL is WSAEFAULT (Windows refuses it even with a record for SIO_ROUTING_INTERFACE_QUERY, Wine sock.c test_sioRoutingInterfaceQuery)."},
 		Clause{ID: "wsagetoverlappedresult.null-out.bytes-first", Kind: Freedom, Page: "WSAGetOverlappedResult",
-			Text: "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled (the page calls the NULL pointer a fault, Wine succeeds)."},
+			Text:    "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled by the pages.",
+			Profile: "docs: WSAEFAULT for the NULL pointer; windows: the NULL pointer is skipped and the operation's result reported, as Wine does (emu.ProfileDifferences)"},
 	)
 }
 
