@@ -112,6 +112,12 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "finishes at once; only a read ending in a warning on a port-bound handle in skip-on-success mode may also pend (Windows 8 and later pend it, Windows 7 does not: a Chooser decision)",
 		Source:    "Synchronous and Asynchronous I/O page (either outcome); Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw (overlapped reads with data and writes that fit return TRUE) and dlls/ntdll/tests/pipe.c, test_completion (the skip-mode read pends); both pass on Windows",
 	},
+	{
+		Behaviour: "WSAGetOverlappedResult given a NULL lpcbTransfer or lpdwFlags",
+		Docs:      "the byte count is written if given, and the call fails with WSAEFAULT",
+		Windows:   "the NULL out-parameter is skipped: the other is written and the call reports the operation's own result",
+		Source:    "WSAGetOverlappedResult page (WSAEFAULT up to Windows Server 2003); Wine's sock.c test_ip_pktinfo passes either pointer as NULL on Windows and reads the count written, and Wine, which passes it, skips the NULL one",
+	},
 }
 
 // skipPortOnImmediate says whether a request on dev that completed within
@@ -138,6 +144,11 @@ func (p Profile) signalFileOnCompletion(withEvent, overlapped bool) bool {
 func (p Profile) cancelFileIOAtThreadExit(portAssociated bool) bool {
 	return p == ProfileDocs || !portAssociated
 }
+
+// nullResultOutFaults says whether WSAGetOverlappedResult fails with
+// WSAEFAULT for a NULL lpcbTransfer or lpdwFlags (docs) rather than
+// skipping it (windows).
+func (p Profile) nullResultOutFaults() bool { return p == ProfileDocs }
 
 // cancelSocketIOAtThreadExit says whether socket I/O issued by an exiting
 // thread is cancelled.

@@ -25,7 +25,8 @@ type System struct {
 	now time.Duration
 
 	handles handleTable
-	kernel  handleTable // the provider's own events (kernelHandleBit)
+	dups    map[object]int // extra handles DuplicateHandle made, by object
+	kernel  handleTable    // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int
 

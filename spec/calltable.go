@@ -94,6 +94,7 @@ type Machine interface {
 	Getsockname(*GetsocknameCall) (Result, error)
 	Getpeername(*GetpeernameCall) (Result, error)
 	PeekNamedPipe(*PeekNamedPipeCall) (Result, error)
+	DuplicateHandle(*DuplicateHandleCall) (Result, error)
 	ReadFile(*ReadFileCall) (Result, error)
 	WriteFile(*WriteFileCall) (Result, error)
 	ReadFileEx(*ReadFileExCall) (Result, error)
@@ -335,7 +336,11 @@ type WSARecvMsgCall struct {
 	HasControl bool
 	Control    int
 	NullMsg    bool // lpMsg is NULL (nullmsg)
-	NullName   bool // msg.name NULL, msg.namelen 0 (nullname)
+	NullName   bool // msg.name NULL (nullname), namelen 0 unless namelen=N
+	// HasNamelen, Namelen: namelen=N, the WSAMSG namelen given.
+	HasNamelen  bool
+	Namelen     int32
+	NullControl bool // Control.len 16 with a NULL buf (nullcontrol)
 }
 
 // ResultArgs are (WSA)GetOverlappedResult's.
@@ -482,6 +487,15 @@ type PeekNamedPipeCall struct {
 	NullRead, NullAvail, NullLeft bool
 }
 
+// DuplicateHandleCall is DuplicateHandle within the process
+// (DUPLICATE_SAME_ACCESS): the new handle goes to the declared handle
+// Target.
+type DuplicateHandleCall struct {
+	opBase
+	Src    Handle
+	Target Ref
+}
+
 type ReleaseOverlappedCall struct {
 	opBase
 	Ov Ref
@@ -559,6 +573,7 @@ func (c *SetFileCompletionNotificationModesCall) Run(m Machine) (Result, error) 
 }
 func (c *ReleaseOverlappedCall) Run(m Machine) (Result, error) { return m.ReleaseOverlapped(c) }
 func (c *PeekNamedPipeCall) Run(m Machine) (Result, error)     { return m.PeekNamedPipe(c) }
+func (c *DuplicateHandleCall) Run(m Machine) (Result, error)   { return m.DuplicateHandle(c) }
 func (c *ReleaseBufferCall) Run(m Machine) (Result, error)     { return m.ReleaseBuffer(c) }
 
 // Timed is an Op with a time-out of its own: a backend that runs on wall
@@ -650,7 +665,7 @@ var table = []*Entry{
 		}},
 	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes"}, decode: decodeSendMsg},
-	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [msgflags=F] [routine=R] [nullbytes] [nullname] [nullmsg]", Ret: RetInt, WSA: true,
+	{Name: "WSARecvMsg", Usage: "WSARecvMsg <socket> <buf[,buf]> <ov|NULL> [control=N] [msgflags=F] [routine=R] [nullbytes] [nullname] [namelen=N] [nullcontrol] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "msgflags", "from", "dst"}, decode: decodeRecvMsg},
 	{Name: "WSAGetOverlappedResult", Usage: "WSAGetOverlappedResult <socket> <ov> [wait] [nullbytes] [nullflags]", Ret: RetBool, WSA: true,
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
@@ -781,6 +796,10 @@ var table = []*Entry{
 			c.NullRead, c.NullAvail, c.NullLeft = d.has("nullread"), d.has("nullavail"), d.has("nullleft")
 			return c
 		}},
+	{Name: "DuplicateHandle", Usage: "DuplicateHandle <handle> <target>   (target: a declared handle)", Ret: RetBool, decode: func(d *decoder) Op {
+		d.need(2)
+		return &DuplicateHandleCall{Src: d.handle(d.pos(0)), Target: d.object(d.pos(1), "handle")}
+	}},
 	{Name: "ReleaseOverlapped", Usage: "ReleaseOverlapped <ov>   (the program frees the record: a sanitizer check)", Ret: RetVoid, decode: func(d *decoder) Op {
 		d.need(1)
 		return &ReleaseOverlappedCall{Ov: d.object(d.pos(0), "overlapped")}
@@ -965,7 +984,7 @@ func (d *decoder) handle(name string) Handle {
 	}
 	if i, dc := d.decl(name); dc != nil {
 		switch dc.Kind {
-		case "thread", "event", "socket", "port":
+		case "thread", "event", "socket", "port", "handle":
 			return Handle{Name: name, Decl: i}
 		case "pipe":
 			d.fail("pipe %q: name an end, %s.r or %s.w", name, name, name)
@@ -1137,6 +1156,11 @@ func decodeRecvMsg(d *decoder) Op {
 	}
 	c.NullName = d.has("nullname")
 	c.NullMsg = d.has("nullmsg")
+	if v, ok := d.kv("namelen"); ok {
+		c.HasNamelen = true
+		c.Namelen = int32(d.value(v, "namelen=%q", v))
+	}
+	c.NullControl = d.has("nullcontrol")
 	return c
 }
 

@@ -482,3 +482,17 @@ func init() {
 			Text: "FILE_FLAG_OVERLAPPED is a property of each handle: the server end (CreateNamedPipe) and the client end (CreateFile) of one pipe may differ, each end's calls behaving as its own handle was opened."},
 	)
 }
+
+// DuplicateHandle (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-duplicatehandle
+// https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-closehandle
+func init() {
+	register(
+		Clause{ID: "duplicatehandle.same-object", Kind: Required, Page: "DuplicateHandle",
+			Text: "The duplicate refers to the same object as the source handle: what is done through either is seen through the other."},
+		Clause{ID: "duplicatehandle.close-one", Kind: Required, Page: "DuplicateHandle",
+			Text: "Closing one handle of an object leaves the object alive while another handle is open; the closed value is no longer a handle."},
+		Clause{ID: "duplicatehandle.close-last", Kind: Required, Page: "DuplicateHandle",
+			Text: "The object goes away with its last handle: for a pipe's write end that is when the pipe breaks for the reader."},
+	)
+}

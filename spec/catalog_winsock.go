@@ -500,8 +500,7 @@ func init() {
 			Text:  "WSA_INVALID_HANDLE: hEvent does not hold a valid event handle (when the call must wait on it).",
 			Tests: []string{"emu.TestResultWaitBadEvent"}},
 		Clause{ID: "wsagetoverlappedresult.error.efault", Kind: Freedom, Page: "WSAGetOverlappedResult",
-			Text:      "NULL lpOverlapped, lpcbTransfer or lpdwFlags gave WSAEFAULT up to Windows Server 2003 and is an access violation from Vista on.",
-			Uncovered: whyNullPtr + " (mem.TestNonIFSGetOverlappedResult checks the provider's WSAEFAULT for a NULL count)"},
+			Text: "NULL lpOverlapped, lpcbTransfer or lpdwFlags gave WSAEFAULT up to Windows Server 2003 and is an access violation from Vista on."},
 		Clause{ID: "wsagetoverlappedresult.pending.event-reset", Kind: Required, Page: "WSAGetOverlappedResult",
 			Text:  "A call that leaves its operation pending resets the record's event; the system signals it at completion.",
 			Tests: []string{"emu.TestResultStartResetsEvent"}},
@@ -620,8 +619,7 @@ func init() {
 			Text:    "The routine's dwFlags carries what the WSAMSG dwFlags would have returned had the receive completed at once.",
 			Profile: "windows (IFS provider): dwFlags is 0; the flags reach the WSAMSG only (Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo)"},
 		Clause{ID: "wsarecvmsg.error.efault.msg", Kind: Required, Page: "LPFN_WSARECVMSG",
-			Text:      "A NULL WSAMSG name with non-zero namelen, or a NULL Control.buf with non-zero Control.len, gives WSAEFAULT.",
-			Uncovered: "the WSARecvMsg step has no nullname/nullcontrol arguments (a format gap) and no Go test passes them; the provider shares the check with WSASendMsg (wsasendmsg.error.efault.name)"},
+			Text: "A NULL WSAMSG name with non-zero namelen, or a NULL Control.buf with non-zero Control.len, gives WSAEFAULT."},
 		Clause{ID: "wsarecvmsg.error.etimedout", Kind: Required, Page: "LPFN_WSARECVMSG",
 			Text:  "A blocking WSARecvMsg that runs past SO_RCVTIMEO fails with WSAETIMEDOUT.",
 			Tests: []string{"emu.TestBlockingRecvTimeout"}},
@@ -790,7 +788,8 @@ func init() {
 		Clause{ID: "wsaioctl.null-bytes-returned.efault", Kind: Required, Page: "WSAIoctl",
 			Text: "A non-overlapped WSAIoctl needs lpcbBytesReturned: NULL is WSAEFAULT (Windows refuses it even with a record for SIO_ROUTING_INTERFACE_QUERY, Wine sock.c test_sioRoutingInterfaceQuery)."},
 		Clause{ID: "wsagetoverlappedresult.null-out.bytes-first", Kind: Freedom, Page: "WSAGetOverlappedResult",
-			Text: "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled (the page calls the NULL pointer a fault, Wine succeeds)."},
+			Text:    "With a NULL lpdwFlags the byte count is still written to lpcbTransfer (Wine sock.c test_ip_pktinfo); what the call then returns is not settled by the pages.",
+			Profile: "docs: WSAEFAULT for the NULL pointer; windows: the NULL pointer is skipped and the operation's result reported, as Wine does (emu.ProfileDifferences)"},
 	)
 }
 

@@ -74,6 +74,10 @@ type PipeDecl struct {
 // PortDecl declares an I/O completion port.
 type PortDecl struct{}
 
+// HandleDecl declares a named place for a handle a call makes
+// (DuplicateHandle); it holds NULL until then.
+type HandleDecl struct{}
+
 func (*ThreadDecl) object()     {}
 func (*EventDecl) object()      {}
 func (*SocketDecl) object()     {}
@@ -82,6 +86,7 @@ func (*BufferDecl) object()     {}
 func (*RoutineDecl) object()    {}
 func (*PipeDecl) object()       {}
 func (*PortDecl) object()       {}
+func (*HandleDecl) object()     {}
 
 // OvFieldNames are the four fields, in OverlappedDecl.Fields order.
 var OvFieldNames = [4]string{"Internal", "InternalHigh", "Offset", "OffsetHigh"}
@@ -98,6 +103,7 @@ var declWords = map[string][2][]string{
 	"apc":        {nil, nil},
 	"pipe":       {{"byte", "message", "sync", "syncread", "syncwrite"}, {"capacity"}},
 	"port":       {nil, nil},
+	"handle":     {nil, nil},
 }
 
 // MaxBuffer is the largest buffer (or pipe capacity) a declaration may ask
@@ -252,6 +258,8 @@ func decodeDecl(file string, at int, d *Decl, decls []Decl, names map[string]int
 		return p, nil
 	case "port":
 		return &PortDecl{}, nil
+	case "handle":
+		return &HandleDecl{}, nil
 	}
 	return nil, derr("unknown declaration %q", d.Kind)
 }

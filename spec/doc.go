@@ -31,6 +31,7 @@
 //	pipe p [byte|message] [capacity=N] [sync]   # ends p.r and p.w
 //	                                  # syncread / syncwrite: only that end synchronous
 //	port io                           # an I/O completion port
+//	handle h2                         # a place for a handle a call makes (DuplicateHandle)
 //
 // Then steps. A step is "THREAD: Call args..."; "settle" lets the machine
 // act on its own (deferred completions, timeouts). The calls and their
@@ -59,9 +60,11 @@
 // (the byte count: lpNumberOfBytesSent/Recvd, or WSAGetOverlappedResult's
 // lpcbTransfer), nullflags (a receive's lpFlags, WSAGetOverlappedResult's
 // lpdwFlags), nullfrom (WSARecvFrom's lpFrom and lpFromlen), nullmsg
-// (WSASendMsg's and WSARecvMsg's lpMsg), nullname (the WSAMSG's name, with
-// namelen 0), nullcontrol (WSASendMsg: Control.len 16 with a NULL buf) and
-// nullret (WSAIoctl's lpcbBytesReturned). A buffer list written NULL passes
+// (WSASendMsg's and WSARecvMsg's lpMsg), nullname (the WSAMSG's name; for
+// WSARecvMsg namelen 0 unless namelen=N), nullcontrol (the WSAMSG's
+// Control: len 16 with a NULL buf), nullret (WSAIoctl's lpcbBytesReturned),
+// and for getpeername nullname and nulllen; PeekNamedPipe takes nullread,
+// nullavail and nullleft. A buffer list written NULL passes
 // no buffers, and a record written NULL (or -) passes no record. An
 // out-parameter passed as NULL reads "untouched".
 //

@@ -172,7 +172,7 @@ func ParseFile(path string) (*Scenario, error) {
 
 var declKinds = map[string]bool{
 	"thread": true, "event": true, "socket": true, "overlapped": true, "buffer": true,
-	"routine": true, "apc": true, "pipe": true, "port": true,
+	"routine": true, "apc": true, "pipe": true, "port": true, "handle": true,
 }
 
 // Parse parses a scenario and validates it in full: every declaration,

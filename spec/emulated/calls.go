@@ -263,8 +263,14 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	if c.NullName {
 		msg.Name, msg.Namelen = nil, 0
 	}
+	if c.HasNamelen {
+		msg.Namelen = c.Namelen
+	}
 	if c.HasControl {
 		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
+	}
+	if c.NullControl {
+		msg.Control = emu.WSABUF{Len: 16}
 	}
 	if c.Ov.Valid() {
 		m.e.msgs[c.Ov.Decl] = msg // read by Msg once the receive completes
@@ -491,6 +497,15 @@ func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) 
 	r, err := boolResult(m.t.PeekNamedPipe(m.e.handle(c.H), buf, pn, pa, pl))
 	r.Outs.Has = spec.OutBytes | spec.OutAvail | spec.OutLeft
 	r.Outs.Bytes, r.Outs.Avail, r.Outs.Left = n, avail, left
+	return r, err
+}
+
+func (m *machine) DuplicateHandle(c *spec.DuplicateHandleCall) (spec.Result, error) {
+	h, err := m.t.DuplicateHandle(m.e.handle(c.Src))
+	r, err := boolResult(err)
+	if r.Err == 0 {
+		m.e.objs[c.Target.Decl].h = h
+	}
 	return r, err
 }
 

@@ -284,6 +284,8 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 			return err
 		}
 		o.h = h
+	case *spec.HandleDecl:
+		// NULL until a call (DuplicateHandle) puts a handle here.
 	default:
 		return e.declErr(d, "unknown declaration %q", d.Kind)
 	}

@@ -537,7 +537,7 @@ func (b *Backend) Close() {
 			if !o.closed {
 				call(pClosesocket, uintptr(o.h))
 			}
-		case "event", "port":
+		case "event", "port", "handle":
 			if !o.closed && o.h != 0 {
 				call(pCloseHandle, uintptr(o.h))
 			}

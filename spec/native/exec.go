@@ -419,11 +419,19 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 		store64(msg, 0)
 		store32(msg+8, 0)
 	}
+	if c.HasNamelen {
+		store32(msg+8, uint32(c.Namelen))
+	}
 	ctl, ctlN := 0, 0
 	if c.HasControl {
 		ctl, ctlN = alloc(c.Control), c.Control
 		store32(msg+32, uint32(c.Control))
 		store64(msg+40, uint64(addr(ctl)))
+	}
+	if c.NullControl {
+		ctl, ctlN = 0, 0
+		store32(msg+32, 16)
+		store64(msg+40, 0)
 	}
 	h := m.b.handle(c.Socket)
 	fn, e := extension(h, windows.WSAID_WSARECVMSG, &recvMsgFn)
@@ -712,6 +720,20 @@ func (m *machine) PeekNamedPipe(c *spec.PeekNamedPipeCall) (spec.Result, error) 
 	return out, nil
 }
 
+func (m *machine) DuplicateHandle(c *spec.DuplicateHandleCall) (spec.Result, error) {
+	self := uintptr(windows.CurrentProcess())
+	out := newOut()
+	r, e := call(pDuplicateHandle, self, uintptr(m.b.handle(c.Src)), self, addr(out), 0, 0, windows.DUPLICATE_SAME_ACCESS)
+	res := boolResult(r, e)
+	if res.Err == 0 {
+		o := m.b.decls[c.Target.Decl]
+		m.b.mu.Lock()
+		o.h, o.closed = windows.Handle(load64(out)), false
+		m.b.mu.Unlock()
+	}
+	return res, nil
+}
+
 func (m *machine) ReleaseOverlapped(c *spec.ReleaseOverlappedCall) (spec.Result, error) {
 	return spec.Result{}, nil
 }
@@ -863,6 +885,8 @@ func (b *Backend) declare(i int, d spec.Decl) error {
 			return derr("port %s: %s", d.Name, errName(e))
 		}
 		o.h = windows.Handle(r)
+	case *spec.HandleDecl:
+		// NULL until a call (DuplicateHandle) puts a handle here.
 	default:
 		return derr("unknown declaration %q", d.Kind)
 	}

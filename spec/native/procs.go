@@ -41,6 +41,7 @@ var (
 	pGetsockname             = ws2.NewProc("getsockname")
 	pGetpeername             = ws2.NewProc("getpeername")
 	pPeekNamedPipe           = kernel32.NewProc("PeekNamedPipe")
+	pDuplicateHandle         = kernel32.NewProc("DuplicateHandle")
 
 	pSleepEx                     = kernel32.NewProc("SleepEx")
 	pWaitForSingleObjectEx       = kernel32.NewProc("WaitForSingleObjectEx")
