@@ -77,7 +77,15 @@ func Render(op Op, r Result) Outcome {
 			o.Err = WSAErrName(o.Err)
 		}
 	}
-	renderOuts(o.Outs, &r.Outs)
+	outs := r.Outs
+	if failed {
+		// GetQueuedCompletionStatusEx's count and entries mean something
+		// only when it returns TRUE: the page describes them for removed
+		// entries, and on a failure (a time-out) Wine 8.0 was seen to
+		// write 1 where the emulator leaves 0. Neither is observed.
+		outs.Has &^= OutRemoved
+	}
+	renderOuts(o.Outs, &outs)
 	return o
 }
 

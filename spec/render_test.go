@@ -43,7 +43,7 @@ A: SleepEx 0 alertable
 		{op(3), Result{Err: wso.ERROR_INVALID_PARAMETER}, "NULL ERROR_INVALID_PARAMETER"},
 		{op(4), Result{Ret: 1, Outs: Outs{Has: OutRemoved, Removed: 1, Entries: []PortEntry{{Ov: Ref{Name: "ov", Decl: 6}, Bytes: 3, Key: 1, Status: 0xC0000120}}}},
 			"TRUE bytes1=3 key1=1 ov1=ov removed=1 status1=3221225760"},
-		{op(4), Result{Err: wso.Errno(wso.WAIT_IO_COMPLETION), Outs: Outs{Has: OutRemoved, Removed: 0}}, "FALSE WAIT_IO_COMPLETION removed=0"},
+		{op(4), Result{Err: wso.Errno(wso.WAIT_IO_COMPLETION), Outs: Outs{Has: OutRemoved, Removed: 0}}, "FALSE WAIT_IO_COMPLETION"},
 		{op(5), Result{Ret: uint64(wso.WAIT_IO_COMPLETION)}, "WAIT_IO_COMPLETION"},
 		{op(5), Result{Blocked: true}, "blocked"},
 	} {
