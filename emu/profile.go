@@ -76,6 +76,30 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "binds the socket implicitly, as sendto does",
 		Source:    "WSASendMsg error table (WSAEINVAL: 'The socket has not been bound'); ground-truth.md (Wine's WSASendMsg is permissive)",
 	},
+	{
+		Behaviour: "WSAIoctl with a control code the provider does not know",
+		Docs:      "fails with WSAEINVAL",
+		Windows:   "unsupported: WSAEOPNOTSUPP with *lpcbBytesReturned set to 0; with a record it pends and then fails with STATUS_NOT_SUPPORTED (WSAEOPNOTSUPP to a routine, ERROR_NOT_SUPPORTED from a port)",
+		Source:    "WSAIoctl page, return value (WSAEINVAL); Wine's dlls/ws2_32/tests/sock.c test_unsupported_ioctls and test_backlog_query, which pass on Windows",
+	},
+	{
+		Behaviour: "an overlapped WSAIoctl that succeeds",
+		Docs:      "may finish at once or pend; its completion reports the output size",
+		Windows:   "finishes at once (returns 0, *lpcbBytesReturned = output size), but the status block, the port's packet and the routine all report 0 bytes",
+		Source:    "WSAIoctl page (lpcbBytesReturned, completion routine's cbTransferred); Wine's dlls/ws2_32/tests/sock.c test_fionbio, test_fionread_siocatmark, test_get_extension_func, test_sioRoutingInterfaceQuery, which pass on Windows",
+	},
+	{
+		Behaviour: "WSAIoctl with a record but lpcbBytesReturned NULL",
+		Docs:      "allowed: the count is reported at completion",
+		Windows:   "fails with WSAEFAULT",
+		Source:    "WSAIoctl page (lpcbBytesReturned); Wine's dlls/ws2_32/tests/sock.c test_unsupported_ioctls, test_fionbio, test_get_extension_func, which pass on Windows",
+	},
+	{
+		Behaviour: "SIO_BASE_HANDLE with a record",
+		Docs:      "completes like any other IOCTL, with the base handle",
+		Windows:   "pends and fails with STATUS_NOT_SUPPORTED (ws2_32 answers it only without a record)",
+		Source:    "WSAIoctl page (SIO_BASE_HANDLE); Wine's dlls/ws2_32/tests/sock.c test_base_handle, which passes on Windows",
+	},
 }
 
 // cancelFileIOAtThreadExit says whether a request on a file issued by an

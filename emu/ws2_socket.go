@@ -28,6 +28,7 @@ func (s *System) providerConfig() provider.Config {
 		Kind:                s.ws2.provKind,
 		FlushAborts:         s.profile == ProfileDocs,
 		WSASendMsgNeedsBind: s.profile == ProfileDocs,
+		IoctlAsWindows:      s.profile == ProfileWindows,
 	}
 }
 

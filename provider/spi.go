@@ -138,6 +138,16 @@ type Config struct {
 	// WSAEINVAL, as its error table says; otherwise it binds implicitly,
 	// like sendto.
 	WSASendMsgNeedsBind bool
+	// IoctlAsWindows makes WSPIoctl answer as current Windows does: a code
+	// it does not know is unsupported (WSAEOPNOTSUPP with a byte count of
+	// 0, or, overlapped, a request that pends and then fails with
+	// STATUS_NOT_SUPPORTED, as SIO_BASE_HANDLE does overlapped); an
+	// overlapped request that succeeds completes at once and its
+	// completion (status block, packet, routine) reports 0 bytes while
+	// lpcbBytesReturned gets the output size. Otherwise an unknown code is
+	// WSAEINVAL, as the WSAIoctl page says, and a completion carries the
+	// output size.
+	IoctlAsWindows bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }

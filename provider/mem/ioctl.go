@@ -19,16 +19,29 @@ const (
 
 // WSPIoctl implements WSPIoctl for FIONBIO, FIONREAD,
 // SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSASENDMSG, WSAID_WSARECVMSG),
-// SIO_UDP_CONNRESET and SIO_FLUSH. An unknown code is WSAEINVAL. With a
-// record on an overlapped socket the call completes through the
-// mechanism the caller chose, like any overlapped operation.
+// SIO_UDP_CONNRESET, SIO_ENABLE_CIRCULAR_QUEUEING (accepted: the in-memory
+// queue has nothing to change), SIO_BASE_HANDLE and SIO_FLUSH. With a
+// record on an overlapped socket the call completes through the mechanism
+// the caller chose, like any overlapped operation.
+//
+// A code it does not know is WSAEINVAL, as the WSAIoctl page says, unless
+// the configuration asks for current Windows (Config.IoctlAsWindows): then
+// it is unsupported, WSAEOPNOTSUPP with *returned = 0, or with a record a
+// request that pends and fails with STATUS_NOT_SUPPORTED; a request that
+// succeeds with a record completes at once, *returned gets the output
+// size and the completion reports 0 bytes; lpcbBytesReturned may not be
+// NULL even with a record. Wine's conformance tests check each of these
+// on Windows: dlls/ws2_32/tests/sock.c, test_unsupported_ioctls,
+// test_fionbio, test_fionread_siocatmark, test_get_extension_func,
+// test_base_handle.
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspioctl
 func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	k, e := p.sock(s)
 	if e != 0 {
 		return e
 	}
-	if returned == nil && !overlappedCall(k, ov) {
+	win := p.cfg.IoctlAsWindows
+	if returned == nil && (win || !overlappedCall(k, ov)) {
 		return wso.WSAEFAULT
 	}
 	var n uint32
@@ -53,6 +66,19 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		if !k.connreset {
 			k.resetPending = false
 		}
+	case provider.SIO_ENABLE_CIRCULAR_QUEUEING:
+	case provider.SIO_BASE_HANDLE:
+		if win && overlappedCall(k, ov) {
+			// Windows answers it in ws2_32 without a record only; with
+			// one it reaches the driver, which does not support it.
+			status = wso.STATUS_NOT_SUPPORTED
+			break
+		}
+		if len(out) < 8 {
+			return wso.WSAEFAULT
+		}
+		binary.LittleEndian.PutUint64(out, uint64(s))
+		n = 8
 	case provider.SIO_GET_EXTENSION_FUNCTION_POINTER:
 		if len(in) < 16 {
 			return wso.WSAEFAULT
@@ -87,10 +113,16 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 			status = wso.STATUS_NOT_SUPPORTED
 		}
 	default:
-		return wso.WSAEINVAL
+		if !win {
+			return wso.WSAEINVAL
+		}
+		status = wso.STATUS_NOT_SUPPORTED
 	}
 	if !overlappedCall(k, ov) {
 		if status != wso.STATUS_SUCCESS {
+			if win {
+				*returned = 0
+			}
 			return status.WSAError()
 		}
 		*returned = n
@@ -99,7 +131,10 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 	o := p.newOp(k, ov, routine, tid, nil)
 	o.send = true
 	p.beginNonIFS(ov, routine)
-	if status != wso.STATUS_SUCCESS || p.up.Pend() {
+	if status != wso.STATUS_SUCCESS {
+		n = 0
+	}
+	if status != wso.STATUS_SUCCESS || (!win && p.up.Pend()) {
 		o.status, o.n, o.state = status, n, opDeferred
 		k.sends.push(o)
 		p.up.Defer(p, o.ctx())
@@ -107,6 +142,9 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 	}
 	if returned != nil {
 		*returned = n
+	}
+	if win {
+		n = 0 // the request's information field stays 0
 	}
 	p.complete(o, status, n, 0)
 	return 0

@@ -131,15 +131,6 @@ var Deviations = []Deviation{
 		"WSASendMsg page: lpOverlapped is \"Ignored for non-overlapped sockets\" (clause wsasendmsg.overlapped.ignored-nonoverlapped)"},
 
 	// WSAIoctl.
-	{"wsaioctl/errors.scenario", []string{"WSAIoctl r 0x12345"},
-		"WSAIoctl with a control code it does not know fails with WSAEOPNOTSUPP",
-		"WSAIoctl page, error table: WSAEINVAL when \"The dwIoControlCode parameter is not a valid command\" (clause wsaioctl.error.einval)"},
-	{"wsaioctl/fionread-overlapped.scenario", []string{"WSAGetOverlappedResult r ov1"},
-		"an overlapped FIONREAD reports 0 bytes through WSAGetOverlappedResult, not the 4 bytes of output",
-		"WSAIoctl page: when the overlapped operation completes, the amount of data in the output buffer is given through lpcbTransfer of WSAGetOverlappedResult (clause wsaioctl.overlapped.immediate)"},
-	{"wsaioctl/routine.scenario", []string{"SleepEx INFINITE alertable"},
-		"the completion routine of an overlapped FIONREAD gets cbTransferred 0, not the 4 bytes of output",
-		"WSAIoctl page: \"The cbTransferred parameter specifies the number of bytes returned\" (clause wsaioctl.routine)"},
 	{"wsaioctl/flush-windows.scenario", []string{"settle"},
 		"an overlapped SIO_FLUSH returns WSA_IO_PENDING with its record already failed (STATUS_NOT_SUPPORTED) and never signals its event",
 		"WSAIoctl page: for overlapped sockets an operation that cannot complete at once is initiated and \"completion will be indicated at a later time\" (the event is set); ground-truth.md: SIO_FLUSH pends, then completes with STATUS_NOT_SUPPORTED (clause wsaioctl.may-pend)"},
