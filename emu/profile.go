@@ -100,6 +100,18 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "pends and fails with STATUS_NOT_SUPPORTED (ws2_32 answers it only without a record)",
 		Source:    "WSAIoctl page (SIO_BASE_HANDLE); Wine's dlls/ws2_32/tests/sock.c test_base_handle, which passes on Windows",
 	},
+	{
+		Behaviour: "WSARecv given a record on a socket made without WSA_FLAG_OVERLAPPED (IFS provider)",
+		Docs:      "the record is ignored: an ordinary non-overlapped receive (WSAEWOULDBLOCK on a non-blocking socket with nothing queued)",
+		Windows:   "the call waits for its datagram even on a non-blocking socket, and the result is written into the record's status block",
+		Source:    "WSARecv page, lpOverlapped ('ignored for non-overlapped sockets'); Wine's dlls/ws2_32/tests/sock.c test_nonblocking_async_recv, which passes on Windows",
+	},
+	{
+		Behaviour: "a receive already pending when shutdown(SD_RECEIVE or SD_BOTH) is called",
+		Docs:      "fails with WSAESHUTDOWN",
+		Windows:   "stays pending and completes with the next datagram; only later receives are refused",
+		Source:    "WSARecv page, WSAESHUTDOWN ('not possible to call WSARecv ... after shutdown'); Wine's dlls/ws2_32/tests/sock.c test_shutdown, which passes on Windows (checked there on a stream socket)",
+	},
 }
 
 // cancelFileIOAtThreadExit says whether a request on a file issued by an

@@ -148,6 +148,17 @@ type Config struct {
 	// WSAEINVAL, as the WSAIoctl page says, and a completion carries the
 	// output size.
 	IoctlAsWindows bool
+	// RecvRecordOnSyncSocket makes a receive given a record on a socket
+	// made without WSA_FLAG_OVERLAPPED wait for its datagram even on a
+	// non-blocking socket, and write the result into the record's status
+	// block (IFS provider), as current Windows does. Otherwise the record
+	// is ignored, as the WSARecv page says, and the call is an ordinary
+	// non-overlapped receive.
+	RecvRecordOnSyncSocket bool
+	// ShutdownKeepsPendingRecvs makes shutdown(SD_RECEIVE) leave receives
+	// already pending to complete with the next datagram, as current
+	// Windows does; otherwise they fail with WSAESHUTDOWN.
+	ShutdownKeepsPendingRecvs bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }

@@ -103,6 +103,9 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		return wso.WSAECONNRESET
 	}
 	if !overlappedCall(k, ov) {
+		if ov != nil && !k.overlapped && p.cfg.RecvRecordOnSyncSocket && p.cfg.Kind == provider.IFS {
+			return p.recvSyncRecord(k, a, inFlags&provider.MSG_PEEK != 0, ov)
+		}
 		return p.recvBlocking(k, a, inFlags&provider.MSG_PEEK != 0)
 	}
 	o := p.newOp(k, ov, routine, tid, a.bufs)
@@ -203,6 +206,27 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 		return wso.WSAEINTR
 	}
 	return st.WSAError()
+}
+
+// recvSyncRecord is a receive given a record on a socket made without
+// WSA_FLAG_OVERLAPPED, as current Windows does it: the handle is
+// synchronous, so the call waits for its datagram whatever FIONBIO says,
+// and the I/O manager writes the result into the record's status block.
+// Wine's dlls/ws2_32/tests/sock.c, test_nonblocking_async_recv (passes on
+// Windows).
+func (p *Mem) recvSyncRecord(k *sock, a recvArgs, peek bool, ov *Overlapped) Errno {
+	nb := k.nonblocking
+	k.nonblocking = false
+	var n uint32
+	if a.recvd == nil {
+		a.recvd = &n
+	}
+	e := p.recvBlocking(k, a, peek)
+	k.nonblocking = nb
+	if e == 0 {
+		wso.CompleteIFS(ov, wso.STATUS_SUCCESS, uintptr(*a.recvd), p.up.Observer())
+	}
+	return e
 }
 
 // block waits, alertably, until the internal operation o is done or
@@ -335,8 +359,8 @@ func (p *Mem) writeRecvOuts(o *op) {
 // into its oldest waiting receive. A datagram that does not fit in
 // SO_RCVBUF is dropped, as UDP does.
 func (p *Mem) deliver(to *sock, data []byte, from, dst netip.AddrPort) {
-	if to.shutRecv {
-		return
+	if to.shutRecv && to.recvs.head == nil {
+		return // nothing may be queued once receiving is shut down
 	}
 	if to.connected && to.peer != from {
 		return // a connected datagram socket takes only its peer's datagrams

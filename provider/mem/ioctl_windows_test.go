@@ -74,3 +74,44 @@ func TestIoctlBaseHandle(t *testing.T) {
 		t.Errorf("base handle %#x, want the socket %#x", got, r.rx)
 	}
 }
+
+// Wine's dlls/ws2_32/tests/sock.c, test_nonblocking_async_recv (passes on
+// Windows): on a socket made without WSA_FLAG_OVERLAPPED, a receive given a
+// record completes inside the call and its result lands in the record's
+// status block; the WSARecv page ignores the record.
+func TestRecvRecordOnSyncSocket(t *testing.T) {
+	for _, win := range []bool{true, false} {
+		up := newFake(t)
+		p := mem.New(provider.Config{Kind: provider.IFS, RecvRecordOnSyncSocket: win})
+		if e := p.WSPStartup(up); e != 0 {
+			t.Fatal(e)
+		}
+		r := &rig{t: t, up: up, p: p}
+		r.rx, r.rxAddr = r.sock()
+		r.tx, _ = r.sock()
+		s, e := p.WSPSocket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP, 0)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		a := r.rxAddr
+		a = a.WithPort(a.Port() + 1)
+		if e := p.WSPBind(s, &a, provider.SizeofSockaddrInet4); e != 0 {
+			t.Fatal(e)
+		}
+		var sent uint32
+		if e := p.WSPSendTo(r.tx, []provider.WSABUF{{Len: 4, Buf: []byte("data")}}, &sent, 0, &a, provider.SizeofSockaddrInet4, nil, nil, nil); e != 0 {
+			t.Fatal(e)
+		}
+		ov := &provider.Overlapped{Internal: 0xdead, InternalHigh: 0xbeef}
+		var n, fl uint32
+		if e := p.WSPRecv(s, []provider.WSABUF{{Len: 8, Buf: make([]byte, 8)}}, &n, &fl, ov, nil, tid(1)); e != 0 || n != 4 {
+			t.Fatalf("windows=%v: WSPRecv %v, %d bytes", win, e, n)
+		}
+		if win && (ov.Internal != 0 || ov.InternalHigh != 4) {
+			t.Errorf("windows: record %#x/%d, want status 0 and 4 bytes", ov.Internal, ov.InternalHigh)
+		}
+		if !win && (ov.Internal != 0xdead || ov.InternalHigh != 0xbeef) {
+			t.Errorf("docs: record touched: %#x/%#x", ov.Internal, ov.InternalHigh)
+		}
+	}
+}
