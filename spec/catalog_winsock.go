@@ -771,9 +771,6 @@ func init() {
 		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
 		Clause{ID: "wsarecv.routine.hevent-free", Kind: Required, Page: "WSARecv",
 			Text: "With a completion routine, hEvent is not used by the system: the application may use it to pass context, and it is not signalled at completion."},
-		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
-		Clause{ID: "wsarecv.buffers.at-least-one", Kind: Required, Page: "WSARecv",
-			Text: "lpBuffers is an array of dwBufferCount WSABUF structures to fill; a receive with no buffer at all is refused (WSAEINVAL on Windows)."},
 		// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
 		Clause{ID: "wsarecv.shutdown.pending-kept", Kind: Required, Page: "WSARecv",
 			Text: "shutdown(SD_RECEIVE) refuses later receives with WSAESHUTDOWN; a receive already pending is not failed by it and completes when data arrives."},

@@ -78,12 +78,6 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 	if _, e := checkBufs(a.bufs); e != 0 {
 		return e
 	}
-	if len(a.bufs) == 0 && a.msg == nil {
-		// No WSABUF at all: Windows refuses the receive with WSAEINVAL
-		// (Wine's dlls/ws2_32/tests/sock.c, test_empty_recv, which passes
-		// on Windows); one buffer of length 0 is a valid receive.
-		return wso.WSAEINVAL
-	}
 	inFlags := uint32(0)
 	if a.flags != nil {
 		inFlags = *a.flags

@@ -115,17 +115,3 @@ func TestRecvRecordOnSyncSocket(t *testing.T) {
 		}
 	}
 }
-
-// Wine's dlls/ws2_32/tests/sock.c, test_empty_recv (passes on Windows): a
-// receive given no WSABUF at all fails with WSAEINVAL; a single buffer of
-// length 0 is accepted.
-func TestRecvNoBuffers(t *testing.T) {
-	r := newRig(t, provider.IFS)
-	var fl uint32
-	if e := r.p.WSPRecv(r.rx, nil, nil, &fl, &provider.Overlapped{}, nil, tid(1)); e != wso.WSAEINVAL {
-		t.Errorf("no buffers: got %v, want WSAEINVAL", e)
-	}
-	if e := r.p.WSPRecv(r.rx, []provider.WSABUF{{}}, nil, &fl, &provider.Overlapped{}, nil, tid(1)); e != wso.WSA_IO_PENDING {
-		t.Errorf("one empty buffer: got %v, want WSA_IO_PENDING", e)
-	}
-}
