@@ -115,3 +115,15 @@ func TestRecvRecordOnSyncSocket(t *testing.T) {
 		}
 	}
 }
+
+// test_backlog_query: SIO_IDEAL_SEND_BACKLOG_QUERY on a UDP socket fails
+// with WSAEOPNOTSUPP in both readings.
+func TestIoctlBacklogQueryUDP(t *testing.T) {
+	for _, win := range []bool{true, false} {
+		r := newIoctlRig(t, provider.IFS, win)
+		n := uint32(0xdeadbeef)
+		if e := r.p.WSPIoctl(r.rx, provider.SIO_IDEAL_SEND_BACKLOG_QUERY, nil, make([]byte, 4), &n, nil, nil, nil); e != wso.WSAEOPNOTSUPP {
+			t.Errorf("windows=%v: got %v, want WSAEOPNOTSUPP", win, e)
+		}
+	}
+}
