@@ -137,6 +137,17 @@ var Deviations = []Deviation{
 	{"wsarecvmsg/extension-pointer.scenario", []string{"WSAIoctl s SIO_GET_EXTENSION_FUNCTION_POINTER guid=sendmsg out=4"},
 		"SIO_GET_EXTENSION_FUNCTION_POINTER succeeds with a 4-byte output buffer (the size is not checked)",
 		"ground-truth.md, Wine 8.0 probes: the output buffer size is not checked; WSAIoctl page: WSAEFAULT when the output buffer is too small"},
+
+	// Wine-verified corpus (spec/scenarios/wine/sock): behaviour Wine's own
+	// dlls/ws2_32/tests/sock.c asserts without todo_wine (so Windows shows
+	// it, and current Wine too) but the older Wine installed for the
+	// differential run does not.
+	{"wine/sock/udp-send-unreachable.scenario", []string{"WSASend c buf NULL"},
+		"every other send on a connected UDP socket whose peer port is closed fails with WSAECONNREFUSED (the ICMP report of the previous datagram)",
+		"Wine's dlls/ws2_32/tests/sock.c, test_UDP: ten sends in a row must each succeed with the full size (not todo_wine: it holds on Windows)"},
+	{"wine/sock/udp-send-unreachable.scenario", []string{"WSASendTo z buf 127.0.0.1:0 NULL", "WSASendTo z6 buf [::1]:0 NULL"},
+		"a datagram sent to port 0 is refused",
+		"Wine's dlls/ws2_32/tests/sock.c, test_UDP: sendto port 0 over IPv4 and IPv6 loopback returns the full size (not todo_wine: it holds on Windows)"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
