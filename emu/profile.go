@@ -112,6 +112,18 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "stays pending and completes with the next datagram; only later receives are refused",
 		Source:    "WSARecv page, WSAESHUTDOWN ('not possible to call WSARecv ... after shutdown'); Wine's dlls/ws2_32/tests/sock.c test_shutdown, which passes on Windows (checked there on a stream socket)",
 	},
+	{
+		Behaviour: "the completion routine of a WSARecvMsg whose datagram was truncated",
+		Docs:      "dwFlags carries what the WSAMSG flags would have held (MSG_TRUNC, MSG_CTRUNC)",
+		Windows:   "dwFlags is 0; the flags are in the WSAMSG only",
+		Source:    "WSARecvMsg page (lpCompletionRoutine, dwFlags); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo (ip_pktinfo_apc), which passes on Windows",
+	},
+	{
+		Behaviour: "a WSARecvMsg truncated at once (data queued, buffers or control space too small)",
+		Docs:      "fails with WSAEMSGSIZE; the byte count is not written; with a routine the error is returned at once too",
+		Windows:   "without a record the count is written with the WSAEMSGSIZE failure; with a routine the call returns WSA_IO_PENDING and the routine reports WSAEMSGSIZE",
+		Source:    "WSARecvMsg page (return value); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo, whose checks of both are todo_wine (Wine does the former)",
+	},
 }
 
 // cancelFileIOAtThreadExit says whether a request on a file issued by an

@@ -31,6 +31,7 @@ func (s *System) providerConfig() provider.Config {
 		IoctlAsWindows:            s.profile == ProfileWindows,
 		RecvRecordOnSyncSocket:    s.profile == ProfileWindows,
 		ShutdownKeepsPendingRecvs: s.profile == ProfileWindows,
+		RecvMsgAsWindows:          s.profile == ProfileWindows,
 	}
 }
 

@@ -159,6 +159,14 @@ type Config struct {
 	// already pending to complete with the next datagram, as current
 	// Windows does; otherwise they fail with WSAESHUTDOWN.
 	ShutdownKeepsPendingRecvs bool
+	// RecvMsgAsWindows makes WSARecvMsg report a truncation as current
+	// Windows does: without a record the byte count is written even though
+	// the call fails with WSAEMSGSIZE; with a completion routine a
+	// datagram already queued still makes the call return WSA_IO_PENDING;
+	// the routine's dwFlags is 0 (the truncation flags go to the WSAMSG
+	// only). Otherwise the WSARecvMsg page's reading: dwFlags carries what
+	// the WSAMSG flags would have held.
+	RecvMsgAsWindows bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }

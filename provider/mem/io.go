@@ -125,6 +125,12 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		p.writeCounts(a, st, n, fl, inFlags)
 		p.complete(o, st, n, fl)
 		if st == wso.STATUS_BUFFER_OVERFLOW {
+			if a.msg != nil && routine != nil && p.cfg.RecvMsgAsWindows {
+				// Windows: a truncated datagram already queued still
+				// reports WSA_IO_PENDING to a WSARecvMsg with a routine
+				// (Wine's dlls/ws2_32/tests/sock.c, test_ip_pktinfo).
+				return wso.WSA_IO_PENDING
+			}
 			return wso.WSAEMSGSIZE
 		}
 		return 0
@@ -142,6 +148,11 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 // WSARecvMsg's msg.Flags and the completion report.
 func (p *Mem) writeCounts(a recvArgs, st NTStatus, n, fl, in uint32) {
 	if a.recvd != nil && st == wso.STATUS_SUCCESS {
+		*a.recvd = n
+	}
+	if a.recvd != nil && st == wso.STATUS_BUFFER_OVERFLOW && a.msg != nil && p.cfg.RecvMsgAsWindows {
+		// Windows writes the count of a truncated WSARecvMsg (Wine's
+		// sock.c, test_ip_pktinfo; Wine leaves it).
 		*a.recvd = n
 	}
 	if a.flags != nil && st == wso.STATUS_SUCCESS {
