@@ -118,6 +118,54 @@ var ProfileDifferences = []ProfileDifference{
 		Windows:   "the NULL out-parameter is skipped: the other is written and the call reports the operation's own result",
 		Source:    "WSAGetOverlappedResult page (WSAEFAULT up to Windows Server 2003); Wine's sock.c test_ip_pktinfo passes either pointer as NULL on Windows and reads the count written, and Wine, which passes it, skips the NULL one",
 	},
+	{
+		Behaviour: "WSAIoctl with a control code the provider does not know",
+		Docs:      "fails with WSAEINVAL",
+		Windows:   "unsupported: WSAEOPNOTSUPP with *lpcbBytesReturned set to 0; with a record it pends and then fails with STATUS_NOT_SUPPORTED (WSAEOPNOTSUPP to a routine, ERROR_NOT_SUPPORTED from a port)",
+		Source:    "WSAIoctl page, return value (WSAEINVAL); Wine's dlls/ws2_32/tests/sock.c test_unsupported_ioctls and test_backlog_query, which pass on Windows",
+	},
+	{
+		Behaviour: "an overlapped WSAIoctl that succeeds",
+		Docs:      "may finish at once or pend; its completion reports the output size",
+		Windows:   "finishes at once (returns 0, *lpcbBytesReturned = output size), but the status block, the port's packet and the routine all report 0 bytes",
+		Source:    "WSAIoctl page (lpcbBytesReturned, completion routine's cbTransferred); Wine's dlls/ws2_32/tests/sock.c test_fionbio, test_fionread_siocatmark, test_get_extension_func, test_sioRoutingInterfaceQuery, which pass on Windows",
+	},
+	{
+		Behaviour: "WSAIoctl with a record but lpcbBytesReturned NULL",
+		Docs:      "allowed: the count is reported at completion",
+		Windows:   "fails with WSAEFAULT",
+		Source:    "WSAIoctl page (lpcbBytesReturned); Wine's dlls/ws2_32/tests/sock.c test_unsupported_ioctls, test_fionbio, test_get_extension_func, which pass on Windows",
+	},
+	{
+		Behaviour: "SIO_BASE_HANDLE with a record",
+		Docs:      "completes like any other IOCTL, with the base handle",
+		Windows:   "pends and fails with STATUS_NOT_SUPPORTED (ws2_32 answers it only without a record)",
+		Source:    "WSAIoctl page (SIO_BASE_HANDLE); Wine's dlls/ws2_32/tests/sock.c test_base_handle, which passes on Windows",
+	},
+	{
+		Behaviour: "WSARecv given a record on a socket made without WSA_FLAG_OVERLAPPED (IFS provider)",
+		Docs:      "the record is ignored: an ordinary non-overlapped receive (WSAEWOULDBLOCK on a non-blocking socket with nothing queued)",
+		Windows:   "the call waits for its datagram even on a non-blocking socket, and the result is written into the record's status block",
+		Source:    "WSARecv page, lpOverlapped ('ignored for non-overlapped sockets'); Wine's dlls/ws2_32/tests/sock.c test_nonblocking_async_recv, which passes on Windows",
+	},
+	{
+		Behaviour: "a receive already pending when shutdown(SD_RECEIVE or SD_BOTH) is called",
+		Docs:      "fails with WSAESHUTDOWN",
+		Windows:   "stays pending and completes with the next datagram; only later receives are refused",
+		Source:    "WSARecv page, WSAESHUTDOWN ('not possible to call WSARecv ... after shutdown'); Wine's dlls/ws2_32/tests/sock.c test_shutdown, which passes on Windows (checked there on a stream socket)",
+	},
+	{
+		Behaviour: "the completion routine of a WSARecvMsg whose datagram was truncated",
+		Docs:      "dwFlags carries what the WSAMSG flags would have held (MSG_TRUNC, MSG_CTRUNC)",
+		Windows:   "dwFlags is 0; the flags are in the WSAMSG only",
+		Source:    "WSARecvMsg page (lpCompletionRoutine, dwFlags); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo (ip_pktinfo_apc), which passes on Windows",
+	},
+	{
+		Behaviour: "a WSARecvMsg truncated at once (data queued, buffers or control space too small)",
+		Docs:      "fails with WSAEMSGSIZE; the byte count is not written; with a routine the error is returned at once too",
+		Windows:   "without a record the count is written with the WSAEMSGSIZE failure; with a routine the call returns WSA_IO_PENDING and the routine reports WSAEMSGSIZE",
+		Source:    "WSARecvMsg page (return value); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo, whose checks of both are todo_wine (Wine does the former)",
+	},
 }
 
 // skipPortOnImmediate says whether a request on dev that completed within

@@ -109,13 +109,22 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		t.ws2.blocking++
 		defer func() { t.ws2.blocking-- }()
 	}
-	if overlapped && s.san.on() {
-		s.sanIssue(t, name, ov, routine != nil, c.buffers()...)
-	}
 	// The provider copies the WSATHREADID; the thread's own copy saves an
 	// allocation per call.
 	tid := &t.ws2.tid
 	*tid = provider.WSATHREADID{ThreadHandle: t.handle, Reserved: uintptr(t.id)}
+	if k.ifs && overlapped && c.op == opIoctl && c.code == provider.SIO_GET_EXTENSION_FUNCTION_POINTER && c.n != nil {
+		// ws2_32 answers an extension-function lookup itself: a GUID no
+		// provider knows fails before any request exists, so the record
+		// keeps its Internal (Wine's dlls/ws2_32/tests/sock.c,
+		// test_get_extension_func, which passes on Windows).
+		if e := c.do(s.ws2.prov, h, nil, nil, tid); e != 0 {
+			return t.wsaResult(name, e)
+		}
+	}
+	if overlapped && s.san.on() {
+		s.sanIssue(t, name, ov, routine != nil, c.buffers()...)
+	}
 	var r *request
 	var id uint64
 	if k.ifs && overlapped {

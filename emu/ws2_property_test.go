@@ -211,18 +211,21 @@ type wpDgram struct {
 
 // wpOp is the model of one overlapped operation.
 type wpOp struct {
-	id     int
-	send   bool
-	alt    bool // WSARecvFrom / WSASend
-	sock   int
-	dst    int // send: destination socket
-	thread int
-	mech   wpMech
-	nest   bool
-	nestMS uint32
-	ov     *emu.Overlapped
-	ev     emu.Handle // the event in hEvent (routine: a decoy)
-	buf    []byte     // receive buffer, or the datagram sent
+	id   int
+	send bool
+	// dstWaiting: a send found a receive outstanding on its destination
+	// when it was issued.
+	dstWaiting bool
+	alt        bool // WSARecvFrom / WSASend
+	sock       int
+	dst        int // send: destination socket
+	thread     int
+	mech       wpMech
+	nest       bool
+	nestMS     uint32
+	ov         *emu.Overlapped
+	ev         emu.Handle // the event in hEvent (routine: a decoy)
+	buf        []byte     // receive buffer, or the datagram sent
 
 	n, flags uint32 // lpNumberOfBytes*, lpFlags
 	from     netip.AddrPort
@@ -621,6 +624,9 @@ func (m *wpModel) ioStep(step wpStep) func(t *emu.Thread) {
 				}
 			}
 		}
+		if op.send {
+			op.dstWaiting = m.recvWaiting(op.dst)
+		}
 		var routine emu.WSACompletionRoutine
 		if op.mech == wpRoutine {
 			routine = m.routineFor(op)
@@ -704,12 +710,24 @@ func (m *wpModel) issued(op *wpOp, err error) {
 		// Nothing is bound there: the port-unreachable report comes back
 		// to the sender as WSAECONNRESET on a receive.
 		k.resets++
-	case d.shutRecv, d.connected && op.sock != 0:
-		// Dropped: the receiver shut down receiving, or is connected to
-		// another peer.
+	case d.shutRecv && !(m.cfg.Profile == emu.ProfileWindows && op.dstWaiting), d.connected && op.sock != 0:
+		// Dropped: the receiver shut down receiving (under the windows
+		// profile a receive pending since before the shutdown still takes
+		// it: Wine's sock.c, test_shutdown), or is connected to another
+		// peer.
 	default:
 		d.arrived = append(d.arrived, &wpDgram{data: op.buf, from: op.sock, send: op})
 	}
+}
+
+// recvWaiting says whether a receive on socket i is outstanding.
+func (m *wpModel) recvWaiting(i int) bool {
+	for _, op := range m.ops {
+		if !op.send && op.sock == i && m.outstanding(op) {
+			return true
+		}
+	}
+	return false
 }
 
 // waitStep waits, alertably or not, for up to three operations' events.

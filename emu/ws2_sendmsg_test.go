@@ -1053,7 +1053,8 @@ func TestWSASendMsgSIOFlush(t *testing.T) {
 		if profile == emu.ProfileWindows {
 			iov := &emu.Overlapped{}
 			f.do(f.A, func(th *emu.Thread) {
-				wantErr(t, "overlapped SIO_FLUSH", th.WSAIoctl(f.tx, provider.SIO_FLUSH, nil, nil, nil, iov, nil), wso.WSA_IO_PENDING)
+				var n uint32
+				wantErr(t, "overlapped SIO_FLUSH", th.WSAIoctl(f.tx, provider.SIO_FLUSH, nil, nil, &n, iov, nil), wso.WSA_IO_PENDING)
 			})
 			f.settle()
 			wantErr(t, "overlapped SIO_FLUSH result", f.getResult(f.A, f.tx, iov).err, wso.WSAEOPNOTSUPP)

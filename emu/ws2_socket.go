@@ -25,10 +25,13 @@ func (s *System) ProviderKind() provider.Kind { return s.ws2.provKind }
 // providerConfig is the provider's setup for this System's profile.
 func (s *System) providerConfig() provider.Config {
 	return provider.Config{
-		Kind:                s.ws2.provKind,
-		FlushAborts:         s.profile == ProfileDocs,
-		WSASendMsgNeedsBind: s.profile == ProfileDocs,
-		IoctlPagesReading:   s.profile == ProfileDocs,
+		Kind:                      s.ws2.provKind,
+		FlushAborts:               s.profile == ProfileDocs,
+		WSASendMsgNeedsBind:       s.profile == ProfileDocs,
+		IoctlAsWindows:            s.profile == ProfileWindows,
+		RecvRecordOnSyncSocket:    s.profile == ProfileWindows,
+		ShutdownKeepsPendingRecvs: s.profile == ProfileWindows,
+		RecvMsgAsWindows:          s.profile == ProfileWindows,
 	}
 }
 

@@ -138,18 +138,35 @@ type Config struct {
 	// WSAEINVAL, as its error table says; otherwise it binds implicitly,
 	// like sendto.
 	WSASendMsgNeedsBind bool
-	// IoctlPagesReading follows the WSAIoctl page where current Windows
-	// does otherwise: a control code the provider does not know fails
-	// with WSAEINVAL, and an overlapped IOCTL reports its output size at
-	// completion. Otherwise, as Windows does (Wine's
-	// dlls/ws2_32/tests/sock.c, test_unsupported_ioctls and
-	// test_fionread_siocatmark, asserted without todo_wine): an unknown
-	// code is answered as unsupported (WSAEOPNOTSUPP with
-	// *lpcbBytesReturned set to 0; overlapped, it pends and then fails
-	// with STATUS_NOT_SUPPORTED), and an overlapped IOCTL that succeeds
-	// writes the size to *lpcbBytesReturned only: its record, routine and
-	// port packet carry 0 bytes.
-	IoctlPagesReading bool
+	// IoctlAsWindows makes WSPIoctl answer as current Windows does: a code
+	// it does not know is unsupported (WSAEOPNOTSUPP with a byte count of
+	// 0, or, overlapped, a request that pends and then fails with
+	// STATUS_NOT_SUPPORTED, as SIO_BASE_HANDLE does overlapped); an
+	// overlapped request that succeeds completes at once and its
+	// completion (status block, packet, routine) reports 0 bytes while
+	// lpcbBytesReturned gets the output size. Otherwise an unknown code is
+	// WSAEINVAL, as the WSAIoctl page says, and a completion carries the
+	// output size.
+	IoctlAsWindows bool
+	// RecvRecordOnSyncSocket makes a receive given a record on a socket
+	// made without WSA_FLAG_OVERLAPPED wait for its datagram even on a
+	// non-blocking socket, and write the result into the record's status
+	// block (IFS provider), as current Windows does. Otherwise the record
+	// is ignored, as the WSARecv page says, and the call is an ordinary
+	// non-overlapped receive.
+	RecvRecordOnSyncSocket bool
+	// ShutdownKeepsPendingRecvs makes shutdown(SD_RECEIVE) leave receives
+	// already pending to complete with the next datagram, as current
+	// Windows does; otherwise they fail with WSAESHUTDOWN.
+	ShutdownKeepsPendingRecvs bool
+	// RecvMsgAsWindows makes WSARecvMsg report a truncation as current
+	// Windows does: without a record the byte count is written even though
+	// the call fails with WSAEMSGSIZE; with a completion routine a
+	// datagram already queued still makes the call return WSA_IO_PENDING;
+	// the routine's dwFlags is 0 (the truncation flags go to the WSAMSG
+	// only). Otherwise the WSARecvMsg page's reading: dwFlags carries what
+	// the WSAMSG flags would have held.
+	RecvMsgAsWindows bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }

@@ -807,3 +807,20 @@ func init() {
 			Text: "A datagram socket connected with connect reports the address it was connected to and sets *namelen to that address's size."},
 	)
 }
+
+// Clauses added with the Wine-verified corpus (spec/scenarios/wine/sock):
+// each paraphrases the page it names; the scenarios that list them restate
+// Wine's dlls/ws2_32/tests/sock.c, which passes on Windows.
+func init() {
+	register(
+		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
+		Clause{ID: "wsarecv.nonoverlapped-socket.record-ignored", Kind: Required, Page: "WSARecv",
+			Text: "On a socket made without the overlapped attribute, lpOverlapped and lpCompletionRoutine are ignored: WSARecv behaves as a blocking receive and returns when it is done."},
+		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
+		Clause{ID: "wsarecv.routine.hevent-free", Kind: Required, Page: "WSARecv",
+			Text: "With a completion routine, hEvent is not used by the system: the application may use it to pass context, and it is not signalled at completion."},
+		// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
+		Clause{ID: "wsarecv.shutdown.pending-kept", Kind: Required, Page: "WSARecv",
+			Text: "shutdown(SD_RECEIVE) refuses later receives with WSAESHUTDOWN; a receive already pending is not failed by it and completes when data arrives."},
+	)
+}

@@ -19,19 +19,30 @@ const (
 
 // WSPIoctl implements WSPIoctl for FIONBIO, FIONREAD,
 // SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSASENDMSG, WSAID_WSARECVMSG),
-// SIO_UDP_CONNRESET and SIO_FLUSH. An unknown code is WSAEINVAL under
-// Config.IoctlPagesReading, otherwise answered as unsupported, as Windows
-// does. With a record on an overlapped socket the call completes through
-// the mechanism the caller chose, like any overlapped operation; its byte
-// count is the output size under Config.IoctlPagesReading, otherwise 0
-// (the size goes to *returned only).
+// SIO_UDP_CONNRESET, SIO_ENABLE_CIRCULAR_QUEUEING (accepted: the in-memory
+// queue has nothing to change), SIO_IDEAL_SEND_BACKLOG_QUERY (unsupported
+// on a datagram socket), SIO_BASE_HANDLE and SIO_FLUSH. With a
+// record on an overlapped socket the call completes through the mechanism
+// the caller chose, like any overlapped operation.
+//
+// A code it does not know is WSAEINVAL, as the WSAIoctl page says, unless
+// the configuration asks for current Windows (Config.IoctlAsWindows): then
+// it is unsupported, WSAEOPNOTSUPP with *returned = 0, or with a record a
+// request that pends and fails with STATUS_NOT_SUPPORTED; a request that
+// succeeds with a record completes at once, *returned gets the output
+// size and the completion reports 0 bytes; lpcbBytesReturned may not be
+// NULL even with a record. Wine's conformance tests check each of these
+// on Windows: dlls/ws2_32/tests/sock.c, test_unsupported_ioctls,
+// test_fionbio, test_fionread_siocatmark, test_get_extension_func,
+// test_base_handle.
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspioctl
 func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *uint32, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	k, e := p.sock(s)
 	if e != 0 {
 		return e
 	}
-	if returned == nil && !overlappedCall(k, ov) {
+	win := p.cfg.IoctlAsWindows
+	if returned == nil && (win || !overlappedCall(k, ov)) {
 		return wso.WSAEFAULT
 	}
 	var n uint32
@@ -56,6 +67,24 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		if !k.connreset {
 			k.resetPending = false
 		}
+	case provider.SIO_ENABLE_CIRCULAR_QUEUEING:
+	case provider.SIO_IDEAL_SEND_BACKLOG_QUERY:
+		// A stream-socket query: a datagram socket does not support it,
+		// and the count is not written (Wine's sock.c,
+		// test_backlog_query, passes on Windows; Wine leaves the count).
+		return wso.WSAEOPNOTSUPP
+	case provider.SIO_BASE_HANDLE:
+		if win && overlappedCall(k, ov) {
+			// Windows answers it in ws2_32 without a record only; with
+			// one it reaches the driver, which does not support it.
+			status = wso.STATUS_NOT_SUPPORTED
+			break
+		}
+		if len(out) < 8 {
+			return wso.WSAEFAULT
+		}
+		binary.LittleEndian.PutUint64(out, uint64(s))
+		n = 8
 	case provider.SIO_GET_EXTENSION_FUNCTION_POINTER:
 		if len(in) < 16 {
 			return wso.WSAEFAULT
@@ -90,34 +119,29 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 			status = wso.STATUS_NOT_SUPPORTED
 		}
 	default:
-		if p.cfg.IoctlPagesReading {
+		if !win {
 			return wso.WSAEINVAL
 		}
-		// Windows answers a code it does not know like SIO_FLUSH
-		// (sock.c, test_unsupported_ioctls).
 		status = wso.STATUS_NOT_SUPPORTED
 	}
 	if !overlappedCall(k, ov) {
 		if status != wso.STATUS_SUCCESS {
-			if returned != nil && !p.cfg.IoctlPagesReading {
-				*returned = 0 // test_unsupported_ioctls: the size reads 0
+			if win {
+				*returned = 0
 			}
 			return status.WSAError()
 		}
 		*returned = n
 		return 0
 	}
-	// What the completion reports: the output size (the page), or 0
-	// (Windows: sock.c, test_fionread_siocatmark).
-	done := n
-	if !p.cfg.IoctlPagesReading {
-		done = 0
-	}
 	o := p.newOp(k, ov, routine, tid, nil)
 	o.send = true
 	p.beginNonIFS(ov, routine)
-	if status != wso.STATUS_SUCCESS || p.up.Pend() {
-		o.status, o.n, o.state = status, done, opDeferred
+	if status != wso.STATUS_SUCCESS {
+		n = 0
+	}
+	if status != wso.STATUS_SUCCESS || (!win && p.up.Pend()) {
+		o.status, o.n, o.state = status, n, opDeferred
 		k.sends.push(o)
 		p.up.Defer(p, o.ctx())
 		return wso.WSA_IO_PENDING
@@ -125,7 +149,10 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 	if returned != nil {
 		*returned = n
 	}
-	p.complete(o, status, done, 0)
+	if win {
+		n = 0 // the request's information field stays 0
+	}
+	p.complete(o, status, n, 0)
 	return 0
 }
 

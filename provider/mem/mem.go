@@ -381,7 +381,12 @@ func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
 	}
 	if how != provider.SD_SEND {
 		k.shutRecv = true
-		for o := k.recvs.head; o != nil; {
+		// Later receives are refused. Current Windows does not fail one
+		// already pending: it completes with the next datagram (Wine's
+		// dlls/ws2_32/tests/sock.c, test_shutdown, which passes on
+		// Windows). The reading of the WSARecv page fails it with
+		// WSAESHUTDOWN.
+		for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
 			next := o.next
 			k.recvs.remove(o)
 			p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)

@@ -133,6 +133,12 @@ func (p *Mem) fromCtx(c uintptr) *op {
 func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 	if o.msg != nil {
 		o.msg.Flags = flags
+		if o.routine != nil && p.cfg.RecvMsgAsWindows {
+			// Windows hands a WSARecvMsg routine dwFlags 0; the flags
+			// are in the WSAMSG (Wine's dlls/ws2_32/tests/sock.c,
+			// test_ip_pktinfo, ip_pktinfo_apc).
+			flags = 0
+		}
 	}
 	if o.state == opInternal {
 		o.status, o.n, o.flags, o.done = st, n, flags, true

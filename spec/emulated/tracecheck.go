@@ -424,7 +424,8 @@ func (m *matcher) sameOutcome(c spec.Call, obs, model spec.Outcome) bool {
 // was there, which a program may not read, so any observed value is
 // permitted; addresses compare with ephemeral ports renamed; and the
 // function pointer SIO_GET_EXTENSION_FUNCTION_POINTER returns is an
-// address, which only has to be non-null on both sides.
+// address, and SIO_BASE_HANDLE's answer a handle: each only has to be
+// non-null on both sides.
 func (m *matcher) sameOut(c spec.Call, key, obs, model string) bool {
 	if model == "untouched" {
 		return true
@@ -432,7 +433,7 @@ func (m *matcher) sameOut(c spec.Call, key, obs, model string) bool {
 	if ok, isAddr := m.sameAddr(obs, model); isAddr {
 		return ok
 	}
-	if key == "value" && c.Name == "WSAIoctl" && c.Args.Has("SIO_GET_EXTENSION_FUNCTION_POINTER") {
+	if key == "value" && c.Name == "WSAIoctl" && (c.Args.Has("SIO_GET_EXTENSION_FUNCTION_POINTER") || c.Args.Has("SIO_BASE_HANDLE")) {
 		return obs != "0" && obs != "untouched" && model != "0"
 	}
 	return sameValue(obs, model)

@@ -152,6 +152,23 @@ var Deviations = []Deviation{
 	{"wine/formats/getpeername.scenario", []string{"getpeername s nullname nulllen"},
 		"getpeername on a socket that is not connected, given NULL name and namelen, fails with WSAEFAULT: Wine 8.0 checks the pointers before the connection",
 		"Wine's dlls/ws2_32/tests/sock.c test_getpeername asserts WSAENOTCONN for exactly this call, without todo_wine (so Windows gives it, and current Wine passes it); the installed Wine 8.0 predates that order"},
+
+	// Wine-verified corpus (spec/scenarios/wine/sock): behaviour Wine's own
+	// dlls/ws2_32/tests/sock.c asserts without todo_wine (so Windows shows
+	// it, and current Wine too) but the older Wine installed for the
+	// differential run does not.
+	{"wine/sock/udp-send-unreachable.scenario", []string{"WSASend c buf NULL"},
+		"every other send on a connected UDP socket whose peer port is closed fails with WSAECONNREFUSED (the ICMP report of the previous datagram)",
+		"Wine's dlls/ws2_32/tests/sock.c, test_UDP: ten sends in a row must each succeed with the full size (not todo_wine: it holds on Windows)"},
+	{"wine/sock/udp-send-unreachable.scenario", []string{"WSASendTo z buf 127.0.0.1:0 NULL", "WSASendTo z6 buf [::1]:0 NULL"},
+		"a datagram sent to port 0 is refused",
+		"Wine's dlls/ws2_32/tests/sock.c, test_UDP: sendto port 0 over IPv4 and IPv6 loopback returns the full size (not todo_wine: it holds on Windows)"},
+	{"wine/sock/wsarecvmsg-short-control.scenario", []string{"WSARecvMsg s1 r NULL control=1"},
+		"a WSARecvMsg that fails with WSAEMSGSIZE for want of control space leaves the byte count alone",
+		"Wine's dlls/ws2_32/tests/sock.c, test_ip_pktinfo: the count of 6 bytes is checked under todo_wine (Windows writes it)"},
+	{"wine/sock/wsarecvmsg-short-control-routine.scenario", []string{"WSARecvMsg s1 r ov1 control=1 routine=cr1 nullbytes"},
+		"a WSARecvMsg with a routine whose datagram is already queued and truncated returns its error at once instead of WSA_IO_PENDING",
+		"Wine's dlls/ws2_32/tests/sock.c, test_ip_pktinfo: ERROR_IO_PENDING is checked under todo_wine (Windows pends)"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the

@@ -69,7 +69,7 @@ func (b *Backend) execTop(t *thread, op spec.Op) (spec.Result, bool, error) {
 	if err != nil {
 		return out, false, err
 	}
-	if out.Err == wso.WSAETIMEDOUT {
+	if out.Err == wso.WSAETIMEDOUT && !reportsStatus(op) {
 		return out, true, nil // SO_RCVTIMEO / SO_SNDTIMEO ran out
 	}
 	if tm, ok := op.(spec.Timed); ok {
@@ -78,6 +78,14 @@ func (b *Backend) execTop(t *thread, op spec.Op) (spec.Result, bool, error) {
 		}
 	}
 	return out, false, nil
+}
+
+// reportsStatus says whether op only reads back a record's status, so that
+// a WSAETIMEDOUT from it is a translated status (STATUS_IO_TIMEOUT), not a
+// call that ran out of time.
+func reportsStatus(op spec.Op) bool {
+	_, ok := op.(*spec.WSAGetOverlappedResultCall)
+	return ok
 }
 
 // callTimeout is the time-out a call names, when it is finite and not 0.
