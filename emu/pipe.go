@@ -334,6 +334,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		// also take a completion routine.
 		return t.fail(name, 0, wso.ERROR_INVALID_PARAMETER)
 	}
+	callerOv := ov != nil
 	if !pe.overlapped && ov == nil {
 		ov = &t.syncOv
 	}
@@ -416,7 +417,12 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 			st, n = w.syncStatus, w.syncN
 			t.clearWait()
 		}
-		return t.ioResult(name, st, n, done, true)
+		// kernel32 copies the byte count out on a warning such as
+		// ERROR_MORE_DATA only when the caller passed no record; given one,
+		// even on a synchronous handle, it leaves the zero it wrote first
+		// and the record holds the bytes (Wine's
+		// dlls/kernel32/tests/pipe.c, test_ReadFile, passes on Windows).
+		return t.ioResult(name, st, n, done, !callerOv || st.IsSuccess())
 	}
 	if decided && s.pipeCompleteNowOrDefer(pe, r, st, n) {
 		if ex {

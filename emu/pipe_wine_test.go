@@ -202,3 +202,32 @@ func TestPipeHandleStartsSignalled(t *testing.T) {
 		t.Fatalf("after a read began: wait = %s, want WAIT_TIMEOUT", wso.WaitName(w))
 	}
 }
+
+// Wine's dlls/kernel32/tests/pipe.c, test_ReadFile (passes on Windows): on a
+// synchronous message pipe a one-byte ReadFile of a longer message fails
+// with ERROR_MORE_DATA; without a record it reports the byte read, with a
+// record it leaves the byte count at 0 and the record holds
+// STATUS_BUFFER_OVERFLOW and the byte.
+func TestSyncPipeShortMessageReadByteCount(t *testing.T) {
+	r := newKioRig(t)
+	a := r.thread("A")
+	rd, wr := r.pipe(a, emu.PipeOptions{Mode: emu.PipeMessage, Synchronous: true})
+	var err error
+	r.do(a, func(t *emu.Thread) { err = t.WriteFile(wr, make([]byte, 512), nil, nil) })
+	kioWant(t, "WriteFile", err, nil)
+	buf := make([]byte, 1)
+	got := uint32(0xdeadbeef)
+	r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, &got, nil) })
+	if err != wso.ERROR_MORE_DATA || got != 1 {
+		t.Fatalf("ReadFile without a record: %v, count %d; want ERROR_MORE_DATA, 1", err, got)
+	}
+	var ov emu.Overlapped
+	got = 0xdeadbeef
+	r.do(a, func(t *emu.Thread) { err = t.ReadFile(rd, buf, &got, &ov) })
+	if err != wso.ERROR_MORE_DATA || got != 0 {
+		t.Fatalf("ReadFile with a record: %v, count %d; want ERROR_MORE_DATA, 0", err, got)
+	}
+	if ov.Internal != uintptr(wso.STATUS_BUFFER_OVERFLOW) || ov.InternalHigh != 1 {
+		t.Fatalf("record: Internal %#x InternalHigh %d; want STATUS_BUFFER_OVERFLOW, 1", ov.Internal, ov.InternalHigh)
+	}
+}
