@@ -100,7 +100,7 @@ var Deviations = []Deviation{
 		`evidence: page only, unproven: LPFN_WSARECVMSG page (on output dwFlags holds only MSG_BCAST, MSG_CTRUNC, MSG_MCAST, MSG_TRUNC). No Wine test assertion was found either way`},
 	{"wsarecvmsg/broadcast-flag.scenario", []string{"WSARecvMsg r b1 NULL"},
 		"MSG_BCAST is never set for a datagram sent to the broadcast address",
-		`evidence: page only, unproven: WSAMSG page (MSG_BCAST for a datagram sent to a broadcast address; clause wsamsg.flags.bcast). No Wine test assertion was found either way`},
+		`Windows observation: dotnet/runtime, src/libraries/System.Net.Sockets/tests/FunctionalTests/ReceiveMessageFrom.cs, test SendBroadcast_BroadcastFlagIsSetOnReceive (https://github.com/dotnet/runtime/pull/71462), run on Windows only, asserts that a datagram sent to the loopback broadcast address 127.255.255.255 is received with SocketFlags.Broadcast (MSG_BCAST) in the WSARecvMsg flags; the scenario sends to 255.255.255.255, the limited broadcast address, which the WSAMSG page covers the same way (clause wsamsg.flags.bcast). No Wine test asserts MSG_BCAST`},
 
 	// Sends.
 	{"wsasend/enotconn.scenario", []string{"WSASend w hi ov1"},
