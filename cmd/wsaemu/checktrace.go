@@ -152,6 +152,16 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 				}
 			}
 		}
+		// Where Windows' behaviour is unsettled the model takes the
+		// page's reading while the scenario accepts either: the check
+		// stops there.
+		for i, o := range obs {
+			if u := native.FindUnsettled(res.File, o.Call); u != nil {
+				notes = append(notes, fmt.Sprintf("checked the steps before line %d, where Windows' behaviour is unsettled (%s)", o.Line, u.Open))
+				obs = obs[:i]
+				break
+			}
+		}
 		tc, err := emulated.CheckObservedWithin(sc, cfg, obs, *maxRuns)
 		if err != nil {
 			fmt.Fprintf(stderr, "wsaemu: %s:%d: %v\n", file, r.Line, err)

@@ -1,0 +1,47 @@
+package native
+
+import "strings"
+
+// Unsettled is a step where Windows' behaviour is not established by any
+// public evidence: the pages say one thing, Wine was seen to do another,
+// and no Windows observation (a Wine test without todo_wine, a Wine bug,
+// a test of another project run on Windows) decides between them. The
+// scenario's windows-profile expectation accepts both outcomes, so
+// wsaemu-diff has nothing to explain; the emulator keeps the page's
+// reading, so a recorded run that took the other outcome is not one the
+// model reproduces, and the trace check stops at the step instead of
+// calling the run not permitted. This is not a Wine deviation: nothing
+// says Wine is wrong here.
+type Unsettled struct {
+	// Scenario is the file's path below spec/scenarios.
+	Scenario string
+	// Steps are written as in Deviation.Steps.
+	Steps []string
+	// Open says what the scenario leaves open: the page's reading, and
+	// what Wine was seen to do.
+	Open string
+}
+
+// UnsettledSteps is the list. An entry leaves it when a Windows
+// observation settles the question: then either the scenario asserts
+// Windows' outcome and the emulator follows it, or Wine departs and the
+// step becomes a Deviation.
+var UnsettledSteps = []Unsettled{}
+
+// FindUnsettled returns the entry for a step of a scenario file (the
+// step's call as the scenario writes it, without the thread), or nil.
+func FindUnsettled(file, call string) *Unsettled {
+	file = strings.ReplaceAll(file, `\`, "/")
+	for i := range UnsettledSteps {
+		u := &UnsettledSteps[i]
+		if file != u.Scenario && !strings.HasSuffix(file, "/"+u.Scenario) {
+			continue
+		}
+		for _, s := range u.Steps {
+			if SameCall(s, call) {
+				return u
+			}
+		}
+	}
+	return nil
+}
