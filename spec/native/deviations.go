@@ -72,9 +72,6 @@ var Deviations = []Deviation{
 	{"tour/03-more-data-routine.scenario", []string{"SleepEx INFINITE alertable"},
 		"the completion routine of a short message-pipe read gets dwErrorCode ERROR_MORE_DATA (234)",
 		`evidence: page only, unproven: LPOVERLAPPED_COMPLETION_ROUTINE remarks (a warning reaches the routine as success with the bytes); dlls/kernel32/tests/pipe.c asserts ERROR_MORE_DATA for ReadFile and GetOverlappedResult on a short message-pipe read, not the dwErrorCode of a ReadFileEx routine. No Wine test assertion was found either way`},
-	{"events-wsa/not-an-event.scenario", []string{"WSACloseEvent s"},
-		"WSACloseEvent closes any handle it is given (here a socket) and returns TRUE",
-		`evidence: page only, unproven: WSACloseEvent error table (WSA_INVALID_HANDLE when hEvent is not a valid event object). No Wine test assertion was found either way`},
 
 	// Receives.
 	{"wsarecv/unbound-einval.scenario", []string{"WSARecv r b1 ov1", "WSARecv r b1 ov2 routine=cr1"},
