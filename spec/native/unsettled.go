@@ -29,6 +29,8 @@ type Unsettled struct {
 var UnsettledSteps = []Unsettled{
 	{"events-wsa/not-an-event-windows.scenario", []string{"WSACloseEvent s"},
 		"WSACloseEvent on a socket: the page answers FALSE with WSA_INVALID_HANDLE; Wine closed the socket and returned TRUE"},
+	{"wsarecv/oob-waitall-windows.scenario", []string{"WSARecv r b1 ov1 flags=MSG_OOB", "WSARecv r b2 ov2 flags=MSG_WAITALL"},
+		"MSG_OOB or MSG_WAITALL on a UDP receive: the page answers WSAEOPNOTSUPP; Wine accepted both and pended"},
 }
 
 // FindUnsettled returns the entry for a step of a scenario file (the
