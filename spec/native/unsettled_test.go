@@ -1,7 +1,9 @@
 package native
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/spec"
@@ -40,6 +42,29 @@ func TestUnsettledMatchSteps(t *testing.T) {
 			if FindDeviation(u.Scenario, s) != nil {
 				t.Errorf("%s: step %q is both unsettled and a known Wine deviation", u.Scenario, s)
 			}
+		}
+	}
+}
+
+// The README's section on real Winsock names every unsettled scenario.
+func TestREADMEListsUnsettled(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	i := strings.Index(text, "## Checking against real Winsock")
+	if i < 0 {
+		t.Fatal("README has no \"Checking against real Winsock\" section")
+	}
+	sec := text[i+3:]
+	if j := strings.Index(sec, "\n## "); j >= 0 {
+		sec = sec[:j]
+	}
+	for _, u := range UnsettledSteps {
+		name := strings.TrimSuffix(u.Scenario, ".scenario")
+		if !strings.Contains(strings.Join(strings.Fields(sec), " "), name) {
+			t.Errorf("README does not list the unsettled scenario %s", name)
 		}
 	}
 }
