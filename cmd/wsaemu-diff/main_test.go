@@ -10,8 +10,8 @@ import (
 // address already in use by another run on a shared machine) ran none of
 // its steps; the comparison must report it, never call it agreement.
 func TestSetupFailureIsNotAgreement(t *testing.T) {
-	file := "../../spec/scenarios/wsasendmsg/flags.scenario"
-	msg := "spec/scenarios/wsasendmsg/flags.scenario:10: socket r: bind 127.0.0.1:5000: WSAEADDRINUSE"
+	file := "../../spec/scenarios/wsasendmsg/flags-windows.scenario"
+	msg := "spec/scenarios/wsasendmsg/flags-windows.scenario:14: socket r: bind 127.0.0.1:5000: WSAEADDRINUSE"
 	nat := map[string]native.Result{norm(file): {File: norm(file), Kind: "native", Profile: "windows", Error: msg, Failures: []string{msg}}}
 	d := compare(file, nat)
 	if d.Verdict == vAgree {
