@@ -4,28 +4,11 @@ import (
 	"errors"
 	"net/netip"
 	"testing"
-	"time"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
-
-// within runs fn and fails if it has not returned after limit of wall-clock
-// time: a bound for tests whose failure mode is a hang. It panics rather
-// than calling t.Fatal, because the test's cleanup (System.Stop) would wait
-// for the hung thread too. Only the test uses a goroutine and the wall
-// clock; the emulator does not.
-func within(t *testing.T, limit time.Duration, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); fn() }()
-	select {
-	case <-done:
-	case <-time.After(limit):
-		panic(t.Name() + ": still running after " + limit.String() + ": the run hangs")
-	}
-}
 
 // Issue 9, "a run that never ends": thread A blocks in WSARecv on a socket
 // made without WSA_FLAG_OVERLAPPED; thread B calls SetEvent and CloseHandle
@@ -36,7 +19,7 @@ func within(t *testing.T, limit time.Duration, fn func()) {
 func TestBlockingRecvStaleHandleNoSpin(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
 		// The livelock budget turns a spin into a failed step (r.begin and
-		// r.do fail on the *LivelockError); within is the last resort.
+		// r.do fail on the *LivelockError), so no wall clock is needed.
 		r := newW2(t, kind, profile, emu.WithLivelockBudget(100_000))
 		B := r.thread("B")
 		var h emu.SOCKET
@@ -53,41 +36,37 @@ func TestBlockingRecvStaleHandleNoSpin(t *testing.T) {
 		buf := make([]byte, 8)
 		var n, fl uint32
 		var recvErr error
-		within(t, 20*time.Second, func() {
-			r.begin(r.A, func(th *emu.Thread) {
-				recvErr = th.WSARecv(h, []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &fl, nil, nil)
-			})
-			r.do(B, func(th *emu.Thread) {
-				if err := th.SetEvent(0x10); !errors.Is(err, wso.ERROR_INVALID_HANDLE) {
-					t.Errorf("SetEvent(0x10) = %v, want ERROR_INVALID_HANDLE: the provider's event is reachable", err)
-				}
-			})
-			r.do(B, func(th *emu.Thread) {
-				if err := th.CloseHandle(0x10); !errors.Is(err, wso.ERROR_INVALID_HANDLE) {
-					t.Errorf("CloseHandle(0x10) = %v, want ERROR_INVALID_HANDLE", err)
-				}
-			})
-			r.settle()
+		r.begin(r.A, func(th *emu.Thread) {
+			recvErr = th.WSARecv(h, []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &fl, nil, nil)
 		})
+		r.do(B, func(th *emu.Thread) {
+			if err := th.SetEvent(0x10); !errors.Is(err, wso.ERROR_INVALID_HANDLE) {
+				t.Errorf("SetEvent(0x10) = %v, want ERROR_INVALID_HANDLE: the provider's event is reachable", err)
+			}
+		})
+		r.do(B, func(th *emu.Thread) {
+			if err := th.CloseHandle(0x10); !errors.Is(err, wso.ERROR_INVALID_HANDLE) {
+				t.Errorf("CloseHandle(0x10) = %v, want ERROR_INVALID_HANDLE", err)
+			}
+		})
+		r.settle()
 		if r.idle(r.A) {
 			t.Fatalf("A's receive returned (%v) with nothing sent", recvErr)
 		}
 		if d := r.st.Deadlocked(); d == nil {
 			t.Errorf("A blocked for ever in a receive, but Deadlocked reports nothing")
 		}
-		within(t, 20*time.Second, func() {
-			r.do(B, func(th *emu.Thread) {
-				s, err := th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
-				if err != nil {
-					t.Fatalf("socket: %v", err)
-				}
-				var sent uint32
-				if err := th.WSASendTo(s, []emu.WSABUF{{Len: 2, Buf: []byte("hi")}}, &sent, 0, &addr, nameLen(addr), nil, nil); err != nil {
-					t.Fatalf("WSASendTo: %v", err)
-				}
-			})
-			r.settle()
+		r.do(B, func(th *emu.Thread) {
+			s, err := th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
+			if err != nil {
+				t.Fatalf("socket: %v", err)
+			}
+			var sent uint32
+			if err := th.WSASendTo(s, []emu.WSABUF{{Len: 2, Buf: []byte("hi")}}, &sent, 0, &addr, nameLen(addr), nil, nil); err != nil {
+				t.Fatalf("WSASendTo: %v", err)
+			}
 		})
+		r.settle()
 		if !r.idle(r.A) || recvErr != nil || string(buf[:n]) != "hi" {
 			t.Errorf("after the send: A idle=%v, WSARecv = %v, %q; want nil, \"hi\"", r.idle(r.A), recvErr, buf[:n])
 		}

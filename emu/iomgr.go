@@ -45,27 +45,19 @@ type fileLike interface {
 
 // cancelIO implements fileLike for the requests the I/O manager tracks.
 func (f *fileObject) cancelIO(s *System, ov *Overlapped, by *Thread) bool {
-	// The matching requests are taken first and cancelled after: cancelling
-	// one can complete others of the same file (a cancelled pipe write
-	// makes room for the writes queued behind it), so the list may change
-	// under a walk.
-	type match struct {
-		r  *request
-		id uint64
-	}
-	var small [16]match
-	ms := small[:0]
-	for r := f.pending.head; r != nil; r = r.fileNext {
+	// Cancelling one request never completes another of the same file
+	// within the walk (a pipe serves the writes a cancelled one made room
+	// for as a system action of its own), so next stays valid.
+	found := false
+	for r := f.pending.head; r != nil; {
+		next := r.fileNext
 		if (by == nil || r.thread == by) && (ov == nil || r.ov == ov) {
-			ms = append(ms, match{r, r.id})
+			found = true
+			s.requestCancel(r)
 		}
+		r = next
 	}
-	for _, m := range ms {
-		if m.r.id == m.id && m.r.file == f {
-			s.requestCancel(m.r)
-		}
-	}
-	return len(ms) > 0
+	return found
 }
 
 // device is the driver behind a file object: it cancels a request still

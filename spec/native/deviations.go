@@ -132,19 +132,27 @@ var Deviations = []Deviation{
 // FindDeviation returns the entry for a step of a scenario file (the
 // step's call as the scenario writes it, without the thread), or nil.
 func FindDeviation(file, call string) *Deviation {
-	file = strings.ReplaceAll(file, `\`, "/")
 	for i := range Deviations {
-		d := &Deviations[i]
-		if file != d.Scenario && !strings.HasSuffix(file, "/"+d.Scenario) {
-			continue
-		}
-		for _, s := range d.Steps {
-			if SameCall(s, call) {
-				return d
-			}
+		if d := &Deviations[i]; keyedTo(d.Scenario, d.Steps, file, call) {
+			return d
 		}
 	}
 	return nil
+}
+
+// keyedTo reports whether a list entry for scenario (a path below
+// spec/scenarios) and steps names the step call of the scenario file.
+func keyedTo(scenario string, steps []string, file, call string) bool {
+	file = strings.ReplaceAll(file, `\`, "/")
+	if file != scenario && !strings.HasSuffix(file, "/"+scenario) {
+		return false
+	}
+	for _, s := range steps {
+		if SameCall(s, call) {
+			return true
+		}
+	}
+	return false
 }
 
 // SameCall reports whether two calls written as scenario text are the

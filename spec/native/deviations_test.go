@@ -25,17 +25,7 @@ func TestDeviationsMatchSteps(t *testing.T) {
 			t.Errorf("%s: an entry needs steps, what Wine does and the evidence", d.Scenario)
 		}
 		for _, s := range d.Steps {
-			found := false
-			for _, st := range sc.Steps {
-				text := st.Call.String()
-				if st.Call.Name == "settle" {
-					text = "settle"
-				}
-				if SameCall(s, text) {
-					found = true
-				}
-			}
-			if !found && s != "(run)" {
+			if !hasStep(sc, s) && s != "(run)" {
 				t.Errorf("%s: no step %q", d.Scenario, s)
 			}
 		}
@@ -54,19 +44,7 @@ func TestSameCall(t *testing.T) {
 // The README's table of known deviations names every scenario the list
 // has.
 func TestREADMEListsDeviations(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	i := strings.Index(text, "## Checking against real Winsock")
-	if i < 0 {
-		t.Fatal("README has no \"Checking against real Winsock\" section")
-	}
-	sec := text[i+3:]
-	if j := strings.Index(sec, "\n## "); j >= 0 {
-		sec = sec[:j]
-	}
+	sec := realWinsockSection(t)
 	for _, d := range Deviations {
 		name := strings.TrimSuffix(d.Scenario, ".scenario")
 		if !strings.Contains(sec, name) {
@@ -93,4 +71,39 @@ func TestDeviationsEvidence(t *testing.T) {
 			t.Errorf("%s: evidence cites a file outside the repository: %q", d.Scenario, ev)
 		}
 	}
+}
+
+// hasStep reports whether the scenario has a step written as call
+// ("settle" for a settle step).
+func hasStep(sc *spec.Scenario, call string) bool {
+	for _, st := range sc.Steps {
+		text := st.Call.String()
+		if st.Call.Name == "settle" {
+			text = "settle"
+		}
+		if SameCall(call, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// realWinsockSection returns the README's section "Checking against real
+// Winsock", where the deviation and unsettled lists are written out.
+func realWinsockSection(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	i := strings.Index(text, "## Checking against real Winsock")
+	if i < 0 {
+		t.Fatal("README has no \"Checking against real Winsock\" section")
+	}
+	sec := text[i+3:]
+	if j := strings.Index(sec, "\n## "); j >= 0 {
+		sec = sec[:j]
+	}
+	return sec
 }

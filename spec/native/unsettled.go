@@ -1,7 +1,5 @@
 package native
 
-import "strings"
-
 // Unsettled is a step where Windows' behaviour is not established by any
 // public evidence: the pages say one thing, Wine was seen to do another,
 // and no Windows observation (a Wine test without todo_wine, a Wine bug,
@@ -62,16 +60,9 @@ var UnsettledSteps = []Unsettled{
 // FindUnsettled returns the entry for a step of a scenario file (the
 // step's call as the scenario writes it, without the thread), or nil.
 func FindUnsettled(file, call string) *Unsettled {
-	file = strings.ReplaceAll(file, `\`, "/")
 	for i := range UnsettledSteps {
-		u := &UnsettledSteps[i]
-		if file != u.Scenario && !strings.HasSuffix(file, "/"+u.Scenario) {
-			continue
-		}
-		for _, s := range u.Steps {
-			if SameCall(s, call) {
-				return u
-			}
+		if u := &UnsettledSteps[i]; keyedTo(u.Scenario, u.Steps, file, call) {
+			return u
 		}
 	}
 	return nil

@@ -1,7 +1,6 @@
 package native
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,17 +25,7 @@ func TestUnsettledMatchSteps(t *testing.T) {
 			t.Errorf("%s: an entry needs steps and what is open", u.Scenario)
 		}
 		for _, s := range u.Steps {
-			found := false
-			for _, st := range sc.Steps {
-				text := st.Call.String()
-				if st.Call.Name == "settle" {
-					text = "settle"
-				}
-				if SameCall(s, text) {
-					found = true
-				}
-			}
-			if !found {
+			if !hasStep(sc, s) {
 				t.Errorf("%s: no step %q", u.Scenario, s)
 			}
 			if FindDeviation(u.Scenario, s) != nil {
@@ -48,19 +37,7 @@ func TestUnsettledMatchSteps(t *testing.T) {
 
 // The README's section on real Winsock names every unsettled scenario.
 func TestREADMEListsUnsettled(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	i := strings.Index(text, "## Checking against real Winsock")
-	if i < 0 {
-		t.Fatal("README has no \"Checking against real Winsock\" section")
-	}
-	sec := text[i+3:]
-	if j := strings.Index(sec, "\n## "); j >= 0 {
-		sec = sec[:j]
-	}
+	sec := realWinsockSection(t)
 	for _, u := range UnsettledSteps {
 		name := strings.TrimSuffix(u.Scenario, ".scenario")
 		if !strings.Contains(strings.Join(strings.Fields(sec), " "), name) {
