@@ -169,8 +169,6 @@ func (s *System) OverlappedID(ov *Overlapped) int {
 	return s.nextOv
 }
 
-func (s *System) tracing() bool { return s.trace != nil }
-
 func (s *System) emit(e Event) {
 	if s.trace == nil {
 		return

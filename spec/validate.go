@@ -90,8 +90,8 @@ func knownValueNames() []string {
 				add(e.Name())
 			}
 		}
-		for _, w := range []string{"WSA_IO_PENDING", "WSA_IO_INCOMPLETE", "WSA_INVALID_HANDLE", "WSA_INVALID_PARAMETER", "WSA_NOT_ENOUGH_MEMORY", "WSA_OPERATION_ABORTED"} {
-			add(w)
+		for _, w := range wsaNames {
+			add(w) // the WSA_ spellings of Win32 codes (render.go)
 		}
 		for k := range namedConst {
 			add(k)

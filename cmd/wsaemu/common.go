@@ -52,11 +52,6 @@ func onlyWith(cmd string, set map[string]bool, stderr io.Writer, pairs ...string
 	return true
 }
 
-// loaded is one scenario ready to run.
-type loaded struct {
-	sc *spec.Scenario
-}
-
 // load reads scenarios from paths (files or directories); with no paths it
 // takes the built-in corpus.
 func load(paths []string, stderr io.Writer) ([]*spec.Scenario, int) {

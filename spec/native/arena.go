@@ -49,15 +49,6 @@ func alloc(n int) int {
 // addr is the address of an offset, as the kernel sees it.
 func addr(off int) uintptr { return uintptr(unsafe.Pointer(&arena[off])) }
 
-// arenaOffset maps an address back to an offset, or -1.
-func arenaOffset(a uintptr) int {
-	base := uintptr(unsafe.Pointer(&arena[0]))
-	if a < base || a >= base+arenaSize {
-		return -1
-	}
-	return int(a - base)
-}
-
 func load32(off int) uint32 {
 	return atomic.LoadUint32((*uint32)(unsafe.Pointer(&arena[off])))
 }

@@ -85,7 +85,6 @@ type object struct {
 	th    *thread        // thread
 	h     windows.Handle // event, socket, port
 	r, w  windows.Handle // pipe ends
-	wsaEv bool           // made by WSACreateEvent
 	ov    int            // overlapped: arena offset
 	buf   int            // buffer: arena offset
 	n     int            // buffer: size

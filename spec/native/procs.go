@@ -27,7 +27,6 @@ var (
 	pWSARecvFrom             = ws2.NewProc("WSARecvFrom")
 	pWSAIoctl                = ws2.NewProc("WSAIoctl")
 	pWSAGetOverlappedResult  = ws2.NewProc("WSAGetOverlappedResult")
-	pWSACreateEvent          = ws2.NewProc("WSACreateEvent")
 	pWSASetEvent             = ws2.NewProc("WSASetEvent")
 	pWSAResetEvent           = ws2.NewProc("WSAResetEvent")
 	pWSACloseEvent           = ws2.NewProc("WSACloseEvent")
