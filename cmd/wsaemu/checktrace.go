@@ -144,24 +144,22 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "skipped        %s (known Wine deviation for the whole run: %s)\n", res.File, d.What)
 				continue
 			}
-			for i, o := range obs {
-				if d := native.FindDeviation(res.File, o.Call); d != nil {
-					notes = append(notes, fmt.Sprintf("checked the steps before line %d, where a known Wine deviation shows (%s)", o.Line, d.What))
-					obs = obs[:i]
-					break
+			obs, notes = cutAt(obs, notes, "a known Wine deviation shows", func(call string) string {
+				if d := native.FindDeviation(res.File, call); d != nil {
+					return d.What
 				}
-			}
+				return ""
+			})
 		}
 		// Where Windows' behaviour is unsettled the model takes the
 		// page's reading while the scenario accepts either: the check
 		// stops there.
-		for i, o := range obs {
-			if u := native.FindUnsettled(res.File, o.Call); u != nil {
-				notes = append(notes, fmt.Sprintf("checked the steps before line %d, where Windows' behaviour is unsettled (%s)", o.Line, u.Open))
-				obs = obs[:i]
-				break
+		obs, notes = cutAt(obs, notes, "Windows' behaviour is unsettled", func(call string) string {
+			if u := native.FindUnsettled(res.File, call); u != nil {
+				return u.Open
 			}
-		}
+			return ""
+		})
 		tc, err := emulated.CheckObservedWithin(sc, cfg, obs, *maxRuns)
 		if err != nil {
 			fmt.Fprintf(stderr, "wsaemu: %s:%d: %v\n", file, r.Line, err)
@@ -369,4 +367,16 @@ func oneLineText(s string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// cutAt stops a recorded run's steps at the first one listed gives a
+// reason for, noting where and why.
+func cutAt(obs []emulated.ObservedStep, notes []string, where string, listed func(call string) string) ([]emulated.ObservedStep, []string) {
+	for i, o := range obs {
+		if why := listed(o.Call); why != "" {
+			notes = append(notes, fmt.Sprintf("checked the steps before line %d, where %s (%s)", o.Line, where, why))
+			return obs[:i], notes
+		}
+	}
+	return obs, notes
 }
