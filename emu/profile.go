@@ -143,10 +143,10 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "WSAIoctl page (SIO_BASE_HANDLE); Wine's dlls/ws2_32/tests/sock.c test_base_handle, which passes on Windows",
 	},
 	{
-		Behaviour: "WSARecv given a record on a socket made without WSA_FLAG_OVERLAPPED (IFS provider)",
-		Docs:      "the record is ignored: an ordinary non-overlapped receive (WSAEWOULDBLOCK on a non-blocking socket with nothing queued)",
-		Windows:   "the call waits for its datagram even on a non-blocking socket, and the result is written into the record's status block",
-		Source:    "WSARecv page, lpOverlapped ('ignored for non-overlapped sockets'); Wine's dlls/ws2_32/tests/sock.c test_nonblocking_async_recv, which passes on Windows",
+		Behaviour: "a receive or send given a record on a socket made without WSA_FLAG_OVERLAPPED (IFS provider)",
+		Docs:      "the record is ignored: an ordinary non-overlapped call (a receive on a non-blocking socket with nothing queued fails with WSAEWOULDBLOCK); the record and its event are left alone",
+		Windows:   "a receive waits for its datagram even on a non-blocking socket; either call finishes before it returns, and its result is written into the record's status block and the record's event set, as the I/O manager completes any request",
+		Source:    "WSARecv and WSASendMsg pages, lpOverlapped ('ignored for non-overlapped sockets'); Wine's dlls/ws2_32/tests/sock.c test_nonblocking_async_recv, which passes on Windows (GetOverlappedResult reads the result from such a record; the event is not asserted there, and Wine sets it)",
 	},
 	{
 		Behaviour: "a receive already pending when shutdown(SD_RECEIVE or SD_BOTH) is called",

@@ -150,10 +150,11 @@ type Config struct {
 	IoctlAsWindows bool
 	// RecvRecordOnSyncSocket makes a receive given a record on a socket
 	// made without WSA_FLAG_OVERLAPPED wait for its datagram even on a
-	// non-blocking socket, and write the result into the record's status
-	// block (IFS provider), as current Windows does. Otherwise the record
-	// is ignored, as the WSARecv page says, and the call is an ordinary
-	// non-overlapped receive.
+	// non-blocking socket, and a receive or send given such a record
+	// write its result into the record's status block and set the
+	// record's event (IFS provider), as current Windows does. Otherwise
+	// the record is ignored, as the WSARecv and WSASendMsg pages say, and
+	// the call is an ordinary non-overlapped one.
 	RecvRecordOnSyncSocket bool
 	// ShutdownKeepsPendingRecvs makes shutdown(SD_RECEIVE) leave receives
 	// already pending to complete with the next datagram, as current

@@ -103,7 +103,7 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		return wso.WSAECONNRESET
 	}
 	if !overlappedCall(k, ov) {
-		if ov != nil && !k.overlapped && p.cfg.RecvRecordOnSyncSocket && p.cfg.Kind == provider.IFS {
+		if p.syncRecord(k, ov) {
 			return p.recvSyncRecord(k, a, inFlags&provider.MSG_PEEK != 0, ov)
 		}
 		return p.recvBlocking(k, a, inFlags&provider.MSG_PEEK != 0)
@@ -235,9 +235,30 @@ func (p *Mem) recvSyncRecord(k *sock, a recvArgs, peek bool, ov *Overlapped) Err
 	e := p.recvBlocking(k, a, peek)
 	k.nonblocking = nb
 	if e == 0 {
-		wso.CompleteIFS(ov, wso.STATUS_SUCCESS, uintptr(*a.recvd), p.up.Observer())
+		p.completeSyncRecord(ov, uint32(*a.recvd))
 	}
 	return e
+}
+
+// syncRecord reports whether a call given record ov on k is one made on a
+// synchronous socket handle with a record, which current Windows answers
+// through the I/O manager (Config.RecvRecordOnSyncSocket, IFS provider).
+func (p *Mem) syncRecord(k *sock, ov *Overlapped) bool {
+	return ov != nil && !k.overlapped && p.cfg.RecvRecordOnSyncSocket && p.cfg.Kind == provider.IFS
+}
+
+// completeSyncRecord finishes the record of a call on a synchronous socket
+// handle the way the I/O manager finishes any request that names a status
+// block and an event: the status block gets the result, and the event is
+// set. Wine's dlls/ws2_32/tests/sock.c, test_nonblocking_async_recv
+// (passes on Windows), reads the result from such a record with
+// GetOverlappedResult; that the event is set is the I/O manager's rule for
+// every completed request, which that test does not assert.
+func (p *Mem) completeSyncRecord(ov *Overlapped, n uint32) {
+	wso.CompleteIFS(ov, wso.STATUS_SUCCESS, uintptr(n), p.up.Observer())
+	if ev := ov.HEvent &^ 1; ev != 0 {
+		p.up.WPUSetEvent(ev)
+	}
 }
 
 // block waits, alertably, until the internal operation o is done or
@@ -433,7 +454,7 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	if e != 0 {
 		return e
 	}
-	if a.sent == nil && !overlappedCall(k, ov) {
+	if a.sent == nil && !overlappedCall(k, ov) && !p.syncRecord(k, ov) {
 		return wso.WSAEFAULT
 	}
 	if a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0 {
@@ -488,7 +509,14 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	}
 	if !overlappedCall(k, ov) {
 		p.transmit(k, a.bufs, total, src, dst)
-		*a.sent = uint32(total)
+		if a.sent != nil {
+			*a.sent = uint32(total)
+		}
+		if p.syncRecord(k, ov) {
+			// Windows: the record given on a synchronous socket is
+			// completed, as test_nonblocking_async_recv shows for receives.
+			p.completeSyncRecord(ov, uint32(total))
+		}
 		return 0
 	}
 	o := p.newOp(k, ov, routine, tid, nil)

@@ -91,9 +91,6 @@ var Deviations = []Deviation{
 	{"wsasendmsg/enotconn.scenario", []string{"WSASendMsg w hi NULL"},
 		"WSASendMsg with no name on an unconnected UDP socket fails with WSAEINVAL",
 		`closest Windows observation: dlls/ws2_32/tests/sock.c, test_connect_udp (a send on an unconnected UDP socket fails with WSAENOTCONN, no todo_wine); for WSASendMsg itself only its error table (clause wsasendmsg.error.enotconn)`},
-	{"wsasendmsg/nonoverlapped-socket.scenario", []string{"WSASendMsg w hi ov1 to=127.0.0.1:5000", "settle"},
-		"WSASendMsg on a socket made without WSA_FLAG_OVERLAPPED signals the event of the record it was given",
-		`evidence against the page's reading, fix pending: Wine dlls/ws2_32/tests/sock.c, test_nonblocking_async_recv shows that on Windows a socket made without WSA_FLAG_OVERLAPPED still completes the record it is given (GetOverlappedResult reads the result); whether the event is signalled is not asserted. WSASendMsg page: lpOverlapped is ignored for non-overlapped sockets (clause wsasendmsg.overlapped.ignored-nonoverlapped). Issue 11 lists this case among the receives to fix`},
 
 	// WSAIoctl.
 	{"wsaioctl/flush-windows.scenario", []string{"settle"},
