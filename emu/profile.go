@@ -161,6 +161,12 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "WSARecvMsg page (lpCompletionRoutine, dwFlags); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo (ip_pktinfo_apc), which passes on Windows",
 	},
 	{
+		Behaviour: "WSAGetOverlappedResult's *lpdwFlags for the record of an overlapped WSARecvMsg (IFS provider)",
+		Docs:      "written with the flags of the completed operation, as for any receive",
+		Windows:   "left as the caller set it: the flags reach the WSAMSG only",
+		Source:    "WSAGetOverlappedResult page (lpdwFlags receives the flags); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo, whose check that the flags keep the caller's value (0xdeadbeef) after a truncated WSARecvMsg is todo_wine, so it holds on Windows and Wine writes them",
+	},
+	{
 		Behaviour: "a WSARecvMsg truncated at once (data queued, buffers or control space too small)",
 		Docs:      "fails with WSAEMSGSIZE; the byte count is not written; with a routine the error is returned at once too",
 		Windows:   "without a record the count is written with the WSAEMSGSIZE failure; with a routine the call returns WSA_IO_PENDING and the routine reports WSAEMSGSIZE",
@@ -206,3 +212,8 @@ func (p Profile) cancelSocketIOAtThreadExit() bool { return p == ProfileDocs }
 // the I/O manager (IFS provider) is given the receive's flags in dwFlags;
 // Windows passes 0.
 func (p Profile) routineGetsRecvFlags() bool { return p == ProfileDocs }
+
+// keepResultFlagsAfterRecvMsg says whether WSAGetOverlappedResult leaves
+// *lpdwFlags alone for a record whose last call was a WSARecvMsg (IFS
+// provider), as Windows does; the docs profile writes the flags.
+func (p Profile) keepResultFlagsAfterRecvMsg() bool { return p == ProfileWindows }

@@ -128,6 +128,9 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	var r *request
 	var id uint64
 	if k.ifs && overlapped {
+		if s.profile.keepResultFlagsAfterRecvMsg() {
+			k.noteIssue(ov, c.op == opRecvMsg)
+		}
 		r = s.newRequest(t, &k.fileObject, name, ov, nil)
 		if routine != nil {
 			r.wsaRoutine, r.apcKey = routine, uintptr(h)
@@ -215,7 +218,9 @@ func (t *Thread) WSAIoctl(h SOCKET, code uint32, in, out []byte, returned *uint3
 // socket when hEvent is NULL), after which Windows does not look at
 // Internal again (docs/windows-behaviour.md); then *n = InternalHigh, *flags = Offset
 // and the status is mapped by ws2_32's table (STATUS_BUFFER_OVERFLOW:
-// WSAEMSGSIZE together with the bytes).
+// WSAEMSGSIZE together with the bytes). Under the windows profile *flags
+// is left alone when the record's last call on the socket was a
+// WSARecvMsg (its flags are in the WSAMSG).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsagetoverlappedresult
 func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wait bool, flags *uint32) error {
 	s := t.s
@@ -234,8 +239,17 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	if ov == nil {
 		return t.fail(name, 0, wso.WSAEFAULT)
 	}
+	// Windows leaves *lpdwFlags alone after a WSARecvMsg, whose flags go
+	// to its WSAMSG (Wine's dlls/ws2_32/tests/sock.c, test_ip_pktinfo:
+	// the check that the flags keep the caller's value is todo_wine).
+	keepFlags := k.ifs && s.profile.keepResultFlagsAfterRecvMsg() && k.lastIssuedRecvMsg(ov)
 	if n != nil && flags != nil {
-		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, flags); e != 0 {
+		fp := flags
+		var scratch uint32
+		if keepFlags {
+			fp = &scratch
+		}
+		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, fp); e != 0 {
 			return t.fail(name, 0, e)
 		}
 		t.ok(name, 1)
@@ -257,7 +271,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	if s.profile.nullResultOutFaults() {
 		return t.fail(name, 0, wso.WSAEFAULT)
 	}
-	if flags != nil {
+	if flags != nil && !keepFlags {
 		*flags = tf
 	}
 	if e != 0 {

@@ -18,6 +18,32 @@ type socket struct {
 	ifs        bool
 	context    uintptr
 	overlapped bool
+	// recvMsgOvs holds the records whose last overlapped call on this
+	// socket was a WSARecvMsg (IFS provider): Windows' WSAGetOverlappedResult
+	// leaves *lpdwFlags alone for them (profile.keepResultFlagsAfterRecvMsg).
+	// Made on first use.
+	recvMsgOvs map[*Overlapped]struct{}
+}
+
+// noteIssue records which call last used ov on k, for the flags rule of
+// WSAGetOverlappedResult.
+func (k *socket) noteIssue(ov *Overlapped, recvMsg bool) {
+	switch {
+	case recvMsg:
+		if k.recvMsgOvs == nil {
+			k.recvMsgOvs = make(map[*Overlapped]struct{})
+		}
+		k.recvMsgOvs[ov] = struct{}{}
+	case len(k.recvMsgOvs) > 0:
+		delete(k.recvMsgOvs, ov)
+	}
+}
+
+// lastIssuedRecvMsg reports whether ov's last overlapped call on k was a
+// WSARecvMsg.
+func (k *socket) lastIssuedRecvMsg(ov *Overlapped) bool {
+	_, ok := k.recvMsgOvs[ov]
+	return ok
 }
 
 // kindSocket is the ws2 layer's kind of kernel object.
