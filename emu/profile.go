@@ -71,22 +71,16 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "WSASendMsg error table (WSA_OPERATION_ABORTED); docs/windows-behaviour.md 'SIO_FLUSH'",
 	},
 	{
-		Behaviour: "WSAIoctl with a control code the provider does not know",
-		Docs:      "fails with WSAEINVAL",
-		Windows:   "answered as unsupported: WSAEOPNOTSUPP with *lpcbBytesReturned set to 0; overlapped, it pends and then fails with STATUS_NOT_SUPPORTED (WSAEOPNOTSUPP)",
-		Source:    "WSAIoctl error table (WSAEINVAL: 'not a valid command'); Wine dlls/ws2_32/tests/sock.c, test_unsupported_ioctls (no todo_wine)",
-	},
-	{
 		Behaviour: "the byte count an overlapped WSAIoctl completes with",
 		Docs:      "the output size, through the routine, WSAGetOverlappedResult and the port packet",
 		Windows:   "0 (the record's InternalHigh, the routine's cbTransferred, the packet); the output size goes to *lpcbBytesReturned only",
 		Source:    "WSAIoctl page ('lpcbTransfer ... the number of bytes returned'); Wine dlls/ws2_32/tests/sock.c, test_fionread_siocatmark and test_get_extension_func (no todo_wine)",
 	},
 	{
-		Behaviour: "dwFlags of a socket completion routine (IFS provider)",
-		Docs:      "the flags the receive reported (MSG_TRUNC, MSG_CTRUNC, ...)",
-		Windows:   "0: ws2_32 calls the routine with dwFlags 0 whatever the receive reported",
-		Source:    "LPWSAOVERLAPPED_COMPLETION_ROUTINE page (dwFlags: 'information about the completed operation'); Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo (the routine of a WSARecvMsg that ends with MSG_CTRUNC gets flags 0, no todo_wine) and test_fionread_siocatmark",
+		Behaviour: "dwFlags of a socket completion routine (IFS provider), a truncated WSARecvMsg's included",
+		Docs:      "the flags the receive reported (MSG_TRUNC, MSG_CTRUNC, ...: for a WSARecvMsg what its WSAMSG flags hold)",
+		Windows:   "0: ws2_32 calls the routine with dwFlags 0 whatever the receive reported; a WSARecvMsg's flags are in its WSAMSG only",
+		Source:    "LPWSAOVERLAPPED_COMPLETION_ROUTINE page (dwFlags: 'information about the completed operation') and WSARecvMsg page (lpCompletionRoutine); Wine dlls/ws2_32/tests/sock.c, test_ip_pktinfo (ip_pktinfo_apc: the routine of a WSARecvMsg that ends with MSG_CTRUNC gets flags 0, no todo_wine) and test_fionread_siocatmark",
 	},
 	{
 		Behaviour: "WSASendMsg on a socket that was never bound",
@@ -153,12 +147,6 @@ var ProfileDifferences = []ProfileDifference{
 		Docs:      "fails with WSAESHUTDOWN",
 		Windows:   "stays pending and completes with the next datagram; only later receives are refused",
 		Source:    "WSARecv page, WSAESHUTDOWN ('not possible to call WSARecv ... after shutdown'); Wine's dlls/ws2_32/tests/sock.c test_shutdown, which passes on Windows (checked there on a stream socket)",
-	},
-	{
-		Behaviour: "the completion routine of a WSARecvMsg whose datagram was truncated",
-		Docs:      "dwFlags carries what the WSAMSG flags would have held (MSG_TRUNC, MSG_CTRUNC)",
-		Windows:   "dwFlags is 0; the flags are in the WSAMSG only",
-		Source:    "WSARecvMsg page (lpCompletionRoutine, dwFlags); Wine's dlls/ws2_32/tests/sock.c test_ip_pktinfo (ip_pktinfo_apc), which passes on Windows",
 	},
 	{
 		Behaviour: "WSAGetOverlappedResult's *lpdwFlags for the record of an overlapped WSARecvMsg (IFS provider)",

@@ -163,10 +163,9 @@ type Config struct {
 	// RecvMsgAsWindows makes WSARecvMsg report a truncation as current
 	// Windows does: without a record the byte count is written even though
 	// the call fails with WSAEMSGSIZE; with a completion routine a
-	// datagram already queued still makes the call return WSA_IO_PENDING;
-	// the routine's dwFlags is 0 (the truncation flags go to the WSAMSG
-	// only). Otherwise the WSARecvMsg page's reading: dwFlags carries what
-	// the WSAMSG flags would have held.
+	// datagram already queued still makes the call return WSA_IO_PENDING.
+	// (That an IFS socket's routine gets dwFlags 0 is the ws2 layer's
+	// rule, not the provider's.)
 	RecvMsgAsWindows bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32

@@ -132,13 +132,12 @@ func (p *Mem) fromCtx(c uintptr) *op {
 // writes InternalHigh and Internal and signals the event or the port.
 func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 	if o.msg != nil {
+		// The flags reach the WSAMSG. What a completion routine's
+		// dwFlags gets is this provider's to say only for a non-IFS
+		// socket (the SPI pages: the flags of the operation); for an IFS
+		// socket the ws2 layer decides (Windows passes 0:
+		// emu.ProfileDifferences).
 		o.msg.Flags = flags
-		if o.routine != nil && p.cfg.RecvMsgAsWindows {
-			// Windows hands a WSARecvMsg routine dwFlags 0; the flags
-			// are in the WSAMSG (Wine's dlls/ws2_32/tests/sock.c,
-			// test_ip_pktinfo, ip_pktinfo_apc).
-			flags = 0
-		}
 	}
 	if o.state == opInternal {
 		o.status, o.n, o.flags, o.done = st, n, flags, true
