@@ -13,7 +13,7 @@ type hostileChooser struct{}
 
 func (hostileChooser) Choose(p Point, n int) int {
 	switch p {
-	case PointPend, PointCancel, PointPreempt:
+	case PointPend, PointCancel, PointPreempt, PointUnsettled:
 		return 1
 	}
 	return n - 1

@@ -71,11 +71,12 @@ func (r *Rapid) Choose(p Point, n int) (c int) {
 }
 
 var pointIdents = [numPoints]string{
-	PointSchedule: "emu.PointSchedule",
-	PointPend:     "emu.PointPend",
-	PointAPCOrder: "emu.PointAPCOrder",
-	PointCancel:   "emu.PointCancel",
-	PointPreempt:  "emu.PointPreempt",
+	PointSchedule:  "emu.PointSchedule",
+	PointPend:      "emu.PointPend",
+	PointAPCOrder:  "emu.PointAPCOrder",
+	PointCancel:    "emu.PointCancel",
+	PointPreempt:   "emu.PointPreempt",
+	PointUnsettled: "emu.PointUnsettled",
 }
 
 // ReplayExpr writes decisions as the Go expression that replays them:

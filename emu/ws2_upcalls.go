@@ -328,6 +328,15 @@ func (u *upcalls) Now() time.Duration { return u.s.now }
 // reported as pending instead.
 func (u *upcalls) Pend() bool { return u.s.choose(PointPend, 2) == 1 }
 
+// Unsettled asks the Chooser, in the windows profile only, whether the
+// provider gives the answer Wine was seen to give (true) rather than the
+// pages' (false) where no Windows observation settles which one Windows
+// gives (PointUnsettled). The docs profile keeps the pages' answer and asks
+// nothing.
+func (u *upcalls) Unsettled() bool {
+	return u.s.profile == ProfileWindows && u.s.choose(PointUnsettled, 2) == 1
+}
+
 // Defer schedules d.Fire(context) as a system action.
 func (u *upcalls) Defer(d provider.Deferrable, context uintptr) {
 	u.s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(context), dfr: d})

@@ -91,6 +91,11 @@ type Upcalls interface {
 	// complete now reports WSA_IO_PENDING instead and completes a little
 	// later (through Defer).
 	Pend() bool
+	// Unsettled asks the machine's Chooser, where no Windows observation
+	// settles between the pages' answer and the one Wine was seen to give,
+	// whether to give Wine's (true). A machine following the pages always
+	// answers false.
+	Unsettled() bool
 	// Defer makes d.Fire(context) run later, as a system action.
 	Defer(d Deferrable, context uintptr)
 	// Observer receives the provider's WSAOVERLAPPED field writes, for

@@ -88,7 +88,12 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 		inFlags = a.msgIn & provider.MSG_PEEK
 	}
 	if inFlags&^(provider.MSG_PEEK|provider.MSG_PARTIAL) != 0 {
-		return wso.WSAEOPNOTSUPP
+		// The WSARecv page refuses MSG_OOB and MSG_WAITALL on a datagram
+		// socket; Wine was seen to accept them (the receive pends). No
+		// Windows observation settles it: a model choice (unsettled).
+		if inFlags&^(provider.MSG_PEEK|provider.MSG_PARTIAL|provider.MSG_OOB|provider.MSG_WAITALL) != 0 || !p.up.Unsettled() {
+			return wso.WSAEOPNOTSUPP
+		}
 	}
 	if a.from != nil && *a.fromlen < sockaddrLen(k) {
 		return wso.WSAEFAULT
@@ -138,6 +143,17 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 	o.state = opWaiting
 	k.recvs.push(o)
 	return wso.WSA_IO_PENDING
+}
+
+// msgFlagsOut is what a WSARecvMsg hands back in its WSAMSG's dwFlags:
+// the result flags and, for a MSG_PEEK receive, possibly MSG_PEEK itself.
+// The page lists no MSG_PEEK among the output flags; Wine was seen to hand
+// it back. No Windows observation settles it: a model choice (unsettled).
+func (p *Mem) msgFlagsOut(o *op, fl uint32) uint32 {
+	if o.peek && p.up.Unsettled() {
+		fl |= provider.MSG_PEEK
+	}
+	return fl
 }
 
 // writeCounts writes a receive's lpNumberOfBytesRecvd and lpFlags when it
@@ -201,7 +217,7 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 	st, n, fl := o.status, o.n, o.flags
 	p.writeRecvOuts(o)
 	if o.msg != nil {
-		o.msg.Flags = fl
+		o.msg.Flags = p.msgFlagsOut(o, fl)
 	}
 	p.releaseOp(o)
 	var in uint32
@@ -343,6 +359,12 @@ func (p *Mem) take(k *sock, o *op) {
 	o.status, o.n, o.flags = wso.STATUS_SUCCESS, uint32(n), 0
 	if n < len(d.data) {
 		o.status, o.flags = wso.STATUS_BUFFER_OVERFLOW, provider.MSG_TRUNC
+		if o.msg != nil && p.up.Unsettled() {
+			// The LPFN_WSARECVMSG page sets MSG_TRUNC in the WSAMSG;
+			// Wine was seen to leave dwFlags 0. No Windows observation
+			// settles it: a model choice (unsettled).
+			o.flags = 0
+		}
 	}
 	o.src, o.dst = d.from, d.to
 	if o.msg != nil && isBroadcast(d.to.Addr()) {
@@ -459,8 +481,16 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	}
 	if a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0 {
 		// Datagram sockets have no out-of-band data and no partial
-		// messages.
-		return wso.WSAEOPNOTSUPP
+		// messages. MSG_PARTIAL (and, on WSASendMsg, MSG_PEEK) Wine was
+		// seen to accept and send; no Windows observation settles it: a
+		// model choice (unsettled). MSG_OOB is refused either way.
+		odd := a.flags &^ (provider.MSG_DONTROUTE | provider.MSG_PARTIAL)
+		if a.isMsg {
+			odd &^= provider.MSG_PEEK
+		}
+		if odd != 0 || !p.up.Unsettled() {
+			return wso.WSAEOPNOTSUPP
+		}
 	}
 	if k.shutSend {
 		return wso.WSAESHUTDOWN
@@ -472,6 +502,12 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	switch {
 	case a.to != nil:
 		if e := checkName(k, a.to, a.tolen); e != 0 {
+			if e == wso.WSAEAFNOSUPPORT && p.up.Unsettled() {
+				// The page's WSAEAFNOSUPPORT for a destination of
+				// another family; Wine was seen to answer WSAEOPNOTSUPP.
+				// No Windows observation settles it (unsettled).
+				e = wso.WSAEOPNOTSUPP
+			}
 			return e
 		}
 		dst = *a.to

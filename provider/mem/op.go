@@ -138,6 +138,10 @@ func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 		// socket the ws2 layer decides (Windows passes 0:
 		// emu.ProfileDifferences).
 		o.msg.Flags = flags
+		if o.state != opInternal {
+			// A blocking call's own operation: recvBlocking writes them.
+			o.msg.Flags = p.msgFlagsOut(o, flags)
+		}
 	}
 	if o.state == opInternal {
 		o.status, o.n, o.flags, o.done = st, n, flags, true
