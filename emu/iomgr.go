@@ -276,6 +276,12 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 		a := apc{file: r.routine, ov: r.ov, n: n}
 		if status.IsError() {
 			a.err, a.n = uint32(status.Win32Error()), 0
+		} else if status.IsWarning() && s.profile == ProfileWindows && s.choose(PointUnsettled, 2) == 1 {
+			// No Windows observation says which dwErrorCode a routine
+			// gets for a warning: the remarks' 0, or the warning's own
+			// code as Wine passes (ERROR_MORE_DATA for a short message
+			// read). Both stay reachable (docs/windows-behaviour.md, "Pipes").
+			a.err = uint32(status.Win32Error())
 		}
 		if !s.queueAPC(r.thread, apcqueue.Completion, r.apcKey, a) {
 			s.note(r.thread, "completion routine of req#%d dropped: thread %s has exited", r.id, r.thread.name)

@@ -60,18 +60,12 @@ var Deviations = []Deviation{
 		`Windows observation: Wine dlls/ws2_32/tests/sock.c, test_iocp (iocp_async_read_thread): a receive whose issuing thread has exited stays pending and later completes with the data, cancellation at thread exit being marked broken() (Windows XP only); Wine 8.0 cancelled it in our run`},
 
 	// Completion routines, ports and events.
-	{"completion-routine-wsa/not-nested.scenario", []string{"SleepEx INFINITE alertable"},
-		"an alertable wait inside one socket's completion routine runs that socket's next routine (nested, depth 2)",
-		`evidence: page only, unproven: WSARecv page ("For a given socket, I/O completion routines will not be nested"). No Wine test assertion was found either way`},
 	{"iocp/lifo-waiters.scenario", []string{"PostQueuedCompletionStatus io key=1", "PostQueuedCompletionStatus io key=2"},
 		"threads waiting on a completion port are released first-in-first-out",
 		`Windows observation: Wine dlls/ntdll/tests/sync.c, test_completion_port_scheduling asserts without todo_wine that of two threads waiting in GetQueuedCompletionStatus the one that began waiting last takes the first packet (the other order is marked broken(), before Windows 10); the I/O Completion Ports page agrees (LIFO). Wine 8.0 released them first in, first out in our run`},
 	{"iocp/port-closed-while-waiting.scenario", []string{"CloseHandle io"},
 		"closing a port does not end a GetQueuedCompletionStatus waiting on it",
 		`Windows observation: Wine dlls/ntdll/tests/sync.c, test_completion_port_scheduling asserts without todo_wine that GetQueuedCompletionStatus and GetQueuedCompletionStatusEx waiting on a port that is closed fail with ERROR_ABANDONED_WAIT_0; the GetQueuedCompletionStatus page agrees. Wine 8.0 left the wait blocked in our run`},
-	{"tour/03-more-data-routine.scenario", []string{"SleepEx INFINITE alertable"},
-		"the completion routine of a short message-pipe read gets dwErrorCode ERROR_MORE_DATA (234)",
-		`evidence: page only, unproven: LPOVERLAPPED_COMPLETION_ROUTINE remarks (a warning reaches the routine as success with the bytes); dlls/kernel32/tests/pipe.c asserts ERROR_MORE_DATA for ReadFile and GetOverlappedResult on a short message-pipe read, not the dwErrorCode of a ReadFileEx routine. No Wine test assertion was found either way`},
 
 	// Receives.
 	{"wsarecv/unbound-einval.scenario", []string{"WSARecv r b1 ov1", "WSARecv r b1 ov2 routine=cr1"},
