@@ -518,8 +518,13 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	}
 	if dst.Addr().IsUnspecified() {
 		// WSASendTo: "The remote address is not a valid address (such as
-		// ADDR_ANY)".
-		return wso.WSAEADDRNOTAVAIL
+		// ADDR_ANY)". Wine was seen to send the datagram to the host
+		// itself instead; no Windows observation settles it: a model
+		// choice (unsettled).
+		if !p.up.Unsettled() {
+			return wso.WSAEADDRNOTAVAIL
+		}
+		dst = netip.AddrPortFrom(loopbackOf(k), dst.Port())
 	}
 	if isBroadcast(dst.Addr()) && !k.broadcast {
 		return wso.WSAEACCES
@@ -534,14 +539,13 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 		return e
 	}
 	src := k.local
-	if a.src.IsValid() {
+	if a.src.IsValid() && !p.up.Unsettled() {
+		// The WSASendMsg page: IP_PKTINFO picks the source address. Wine
+		// was seen to ignore it; no Windows observation settles it: a
+		// model choice (unsettled).
 		src = netip.AddrPortFrom(a.src, k.local.Port())
 	} else if src.Addr().IsUnspecified() {
-		if k.af == provider.AF_INET {
-			src = netip.AddrPortFrom(loop4, src.Port())
-		} else {
-			src = netip.AddrPortFrom(netip.IPv6Loopback(), src.Port())
-		}
+		src = netip.AddrPortFrom(loopbackOf(k), src.Port())
 	}
 	if !overlappedCall(k, ov) {
 		p.transmit(k, a.bufs, total, src, dst)
@@ -573,6 +577,14 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	}
 	p.complete(o, wso.STATUS_SUCCESS, uint32(total), 0)
 	return 0
+}
+
+// loopbackOf is the loopback address of k's family.
+func loopbackOf(k *sock) netip.Addr {
+	if k.af == provider.AF_INET {
+		return loop4
+	}
+	return netip.IPv6Loopback()
 }
 
 func isBroadcast(a netip.Addr) bool {
