@@ -191,6 +191,34 @@ func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
 	return a, t.wsaResult("getsockname", e)
 }
 
+// GetsocknameLen is getsockname with the caller's buffer: the local
+// address goes to *name and its SOCKADDR size to *namelen. As on Windows
+// (Wine sock.c test_getsockname), an unbound socket is WSAEINVAL and
+// leaves the buffer alone; a NULL name or namelen, or a namelen smaller
+// than the address, is WSAEFAULT and leaves *namelen as it was.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
+func (t *Thread) GetsocknameLen(h SOCKET, name *netip.AddrPort, namelen *int32) error {
+	if err := t.wsaEnter("getsockname", fmt.Sprintf("%#x", uint64(h))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("getsockname", h); err != nil {
+		return err
+	}
+	a, e := t.s.ws2.prov.WSPGetSockName(h)
+	if e != 0 {
+		return t.wsaResult("getsockname", e)
+	}
+	size := int32(provider.SizeofSockaddrInet4)
+	if a.Addr().Is6() {
+		size = provider.SizeofSockaddrInet6
+	}
+	if name == nil || namelen == nil || *namelen < size {
+		return t.wsaResult("getsockname", wso.WSAEFAULT)
+	}
+	*name, *namelen = a, size
+	return t.wsaResult("getsockname", 0)
+}
+
 // Getpeername implements getpeername: the socket's peer goes to *name and
 // its SOCKADDR size to *namelen. The checks come in Windows' order (Wine
 // sock.c test_getpeername): not a socket (WSAENOTSOCK), not connected

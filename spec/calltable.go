@@ -186,7 +186,10 @@ type Outs struct {
 	Avail    uint32
 	Left     uint32
 	Ov       Ref
-	Entries  []PortEntry
+	// Base is the declared socket whose handle an output names
+	// (SIO_BASE_HANDLE), "untouched" when the output was not written.
+	Base    Ref
+	Entries []PortEntry
 }
 
 // PortEntry is one OVERLAPPED_ENTRY GetQueuedCompletionStatusEx removed.
@@ -215,6 +218,7 @@ const (
 	OutNamelen                     // namelen
 	OutAvail                       // avail
 	OutLeft                        // left
+	OutBase                        // base
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -253,7 +257,16 @@ type WSAResetEventCall struct{ HandleArg }
 type WSACloseEventCall struct{ HandleArg }
 type CloseHandleCall struct{ HandleArg }
 type ClosesocketCall struct{ HandleArg }
-type GetsocknameCall struct{ HandleArg }
+
+// GetsocknameCall is getsockname: like getpeername, the name buffer is a
+// SOCKADDR_STORAGE whose *namelen starts at Namelen (128 unless
+// namelen=N), and NullName and NullLen pass NULL for either pointer.
+type GetsocknameCall struct {
+	opBase
+	Socket            Handle
+	Namelen           int32
+	NullName, NullLen bool
+}
 
 // GetpeernameCall is getpeername: the name buffer is a SOCKADDR_STORAGE
 // and *namelen starts at Namelen (128 unless namelen=N), NullName and
@@ -377,6 +390,11 @@ type WSAIoctlCall struct {
 	Routine Ref
 	// NullRet passes NULL for lpcbBytesReturned (nullret).
 	NullRet bool
+	// InLen is the input size passed (the input's own size unless
+	// inlen=N: shorter cuts it, longer pads it with zeros); NullIn passes
+	// a NULL input with that size, NullOut a NULL output with OutLen.
+	InLen           int
+	NullIn, NullOut bool
 }
 
 type ShutdownCall struct {
@@ -407,6 +425,10 @@ type AddrArgs struct {
 	// HasNamelen.
 	HasNamelen bool
 	Namelen    int32
+	// Family, when HasFamily, replaces the SOCKADDR's family field
+	// (family=N).
+	HasFamily bool
+	Family    uint16
 }
 
 type BindCall struct{ AddrArgs }
@@ -485,6 +507,20 @@ type PeekNamedPipeCall struct {
 	Buf                           Ref
 	Len                           int
 	NullRead, NullAvail, NullLeft bool
+}
+
+// namelen reads a name buffer's namelen=N (SOCKADDR_STORAGE's size
+// unless given).
+func (d *decoder) namelen() int32 {
+	v, ok := d.kv("namelen")
+	if !ok {
+		return SizeofSockaddrStorage
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > SizeofSockaddrStorage {
+		d.fail("namelen=%q: want 0 to %d", v, SizeofSockaddrStorage)
+	}
+	return int32(n)
 }
 
 // DuplicateHandleCall is DuplicateHandle within the process
@@ -671,8 +707,8 @@ var table = []*Entry{
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
 			return &WSAGetOverlappedResultCall{ResultArgs: d.resultArgs(), NullBytes: d.has("nullbytes"), NullFlags: d.has("nullflags")}
 		}},
-	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
-		Outs: []string{"bytes", "value"}, decode: decodeIoctl},
+	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [to=addr:port] [inlen=N] [nullin] [out=N] [nullout] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
+		Outs: []string{"bytes", "value", "base"}, decode: decodeIoctl},
 	{Name: "closesocket", Usage: "closesocket <socket>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ClosesocketCall{d.handleArg()} }},
 	{Name: "shutdown", Usage: "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
 		d.need(2)
@@ -692,19 +728,18 @@ var table = []*Entry{
 		c.Level, c.Name = d.sockOption(d.pos(1))
 		return c
 	}},
-	{Name: "bind", Usage: "bind <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},
-	{Name: "connect", Usage: "connect <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ConnectCall{d.addrArgs()} }},
-	{Name: "getsockname", Usage: "getsockname <socket>", Ret: RetInt, WSA: true, Outs: []string{"addr"}, decode: func(d *decoder) Op { return &GetsocknameCall{d.handleArg()} }},
+	{Name: "bind", Usage: "bind <socket> <addr:port|NULL> [namelen=N] [family=N]", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},
+	{Name: "connect", Usage: "connect <socket> <addr:port|NULL> [namelen=N] [family=N]", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ConnectCall{d.addrArgs()} }},
+	{Name: "getsockname", Usage: "getsockname <socket> [namelen=N] [nullname] [nulllen]", Ret: RetInt, WSA: true, Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op {
+		d.need(1)
+		c := &GetsocknameCall{Socket: d.handle(d.pos(0)), NullName: d.has("nullname"), NullLen: d.has("nulllen")}
+		c.Namelen = d.namelen()
+		return c
+	}},
 	{Name: "getpeername", Usage: "getpeername <socket> [namelen=N] [nullname] [nulllen]", Ret: RetInt, WSA: true, Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op {
 		d.need(1)
-		c := &GetpeernameCall{Socket: d.handle(d.pos(0)), Namelen: SizeofSockaddrStorage, NullName: d.has("nullname"), NullLen: d.has("nulllen")}
-		if v, ok := d.kv("namelen"); ok {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > SizeofSockaddrStorage {
-				d.fail("namelen=%q: want 0 to %d", v, SizeofSockaddrStorage)
-			}
-			c.Namelen = int32(n)
-		}
+		c := &GetpeernameCall{Socket: d.handle(d.pos(0)), NullName: d.has("nullname"), NullLen: d.has("nulllen")}
+		c.Namelen = d.namelen()
 		return c
 	}},
 	{Name: "ReadFile", Usage: "ReadFile <pipe.r> <buf> <ov|NULL>", Ret: RetBool, Outs: []string{"bytes"}, decode: func(d *decoder) Op { return &ReadFileCall{d.fileArgs(3)} }},
@@ -1191,8 +1226,31 @@ func decodeIoctl(d *decoder) Op {
 		}
 		c.OutLen = 8
 	}
-	if c.Code == provider.FIONREAD {
+	if v, ok := d.kv("to"); ok {
+		// A SOCKADDR input (SIO_ROUTING_INTERFACE_QUERY's destination),
+		// with the output sized for the SOCKADDR it answers with.
+		ap, n := d.addr(v)
+		if ap != nil {
+			c.In = SockaddrBytes(*ap)
+			c.OutLen = int(n)
+		}
+	}
+	if c.Code == provider.FIONREAD || c.Code == provider.SIOCATMARK {
 		c.OutLen = 4
+	}
+	c.InLen = len(c.In)
+	if v, ok := d.kv("inlen"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 64 {
+			d.fail("inlen=%q: want 0 to 64", v)
+		}
+		c.InLen = n
+		if !d.has("nullin") {
+			c.In = append(c.In[:min(n, len(c.In))], make([]byte, max(0, n-len(c.In)))...)
+		}
+	}
+	if d.has("nullin") {
+		c.NullIn, c.In = true, nil
 	}
 	if v, ok := d.kv("out"); ok {
 		n, err := strconv.Atoi(v)
@@ -1205,7 +1263,25 @@ func decodeIoctl(d *decoder) Op {
 	c.Ov = d.ov(orNull(v))
 	c.Routine = d.routine()
 	c.NullRet = d.has("nullret")
+	c.NullOut = d.has("nullout")
 	return c
+}
+
+// SockaddrBytes lays an address out as the SOCKADDR_IN or SOCKADDR_IN6 a
+// call is given (family, port in network order, address).
+func SockaddrBytes(ap netip.AddrPort) []byte {
+	b := make([]byte, Namelen(ap))
+	if ap.Addr().Is4() {
+		binary.LittleEndian.PutUint16(b, provider.AF_INET)
+		a := ap.Addr().As4()
+		copy(b[4:], a[:])
+	} else {
+		binary.LittleEndian.PutUint16(b, provider.AF_INET6)
+		a := ap.Addr().As16()
+		copy(b[8:], a[:])
+	}
+	binary.BigEndian.PutUint16(b[2:], ap.Port())
+	return b
 }
 
 // sockOption maps an option name (or number) to its level and name.
@@ -1232,6 +1308,13 @@ func (d *decoder) addrArgs() AddrArgs {
 	if v, ok := d.kv("namelen"); ok {
 		n, _ := ParseValue(v)
 		a.HasNamelen, a.Namelen = true, int32(n)
+	}
+	if v, ok := d.kv("family"); ok {
+		n, err := ParseValue(v)
+		if err != nil || n > 0xffff {
+			d.fail("family=%q: want a 16-bit number", v)
+		}
+		a.HasFamily, a.Family = true, uint16(n)
 	}
 	return a
 }
