@@ -353,7 +353,7 @@ func (ev *evaluator) one(w []string) string {
 			return fmt.Sprintf("buffer %s: want %q at its start, it holds %q", w[1], want, b)
 		}
 		return ""
-	case strings.Contains(head, ".") && len(w) == 2:
+	case strings.Contains(head, ".") && !strings.Contains(head, "=") && len(w) == 2:
 		name, field, _ := strings.Cut(head, ".")
 		f, err := ev.b.Overlapped(name)
 		if err != nil {
