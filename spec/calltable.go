@@ -321,6 +321,10 @@ type WSARecvFromCall struct {
 	SendRecvArgs
 	// NullFrom passes NULL for lpFrom and lpFromlen (nullfrom).
 	NullFrom bool
+	// Fromlen, when HasFromlen, is *lpFromlen as given (fromlen=N); the
+	// address then reads "untouched" when the call did not write it.
+	HasFromlen bool
+	Fromlen    int32
 }
 
 type WSASendToCall struct {
@@ -511,14 +515,17 @@ type PeekNamedPipeCall struct {
 
 // namelen reads a name buffer's namelen=N (SOCKADDR_STORAGE's size
 // unless given).
-func (d *decoder) namelen() int32 {
-	v, ok := d.kv("namelen")
+func (d *decoder) namelen() int32 { return d.namelen2("namelen") }
+
+// namelen2 reads a name buffer's length under the key given.
+func (d *decoder) namelen2(key string) int32 {
+	v, ok := d.kv(key)
 	if !ok {
 		return SizeofSockaddrStorage
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > SizeofSockaddrStorage {
-		d.fail("namelen=%q: want 0 to %d", v, SizeofSockaddrStorage)
+		d.fail("%s=%q: want 0 to %d", key, v, SizeofSockaddrStorage)
 	}
 	return int32(n)
 }
@@ -695,9 +702,13 @@ var table = []*Entry{
 		}},
 	{Name: "WSARecv", Usage: "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSARecvCall{d.recvArgs(2)} }},
-	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags] [nullfrom]", Ret: RetInt, WSA: true,
+	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags] [nullfrom] [fromlen=N]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "flags", "from"}, decode: func(d *decoder) Op {
-			return &WSARecvFromCall{SendRecvArgs: d.recvArgs(2), NullFrom: d.has("nullfrom")}
+			c := &WSARecvFromCall{SendRecvArgs: d.recvArgs(2), NullFrom: d.has("nullfrom")}
+			if _, ok := d.kv("fromlen"); ok {
+				c.HasFromlen, c.Fromlen = true, d.namelen2("fromlen")
+			}
+			return c
 		}},
 	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes"}, decode: decodeSendMsg},

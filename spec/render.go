@@ -131,7 +131,7 @@ func renderOuts(m map[string]string, x *Outs) {
 		m["value"] = strconv.FormatUint(uint64(x.Value), 10)
 	}
 	if h&OutFrom != 0 {
-		m["from"] = x.From.String()
+		m["from"] = addrText(x.From)
 	}
 	if h&OutAddr != 0 {
 		m["addr"] = addrText(x.Addr)

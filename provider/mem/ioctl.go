@@ -70,9 +70,13 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 			k.resetPending = false
 		}
 	case provider.SIOCATMARK:
-		// No urgent data ever arrives on a datagram socket: every byte
-		// is "at the mark", so the answer is TRUE (Wine's sock.c
-		// test_fionread_siocatmark, on a socket with nothing urgent).
+		// No urgent data ever arrives on a datagram socket, and with
+		// none waiting the answer is TRUE (the page: "If no OOB data is
+		// waiting to be read, the operation returns TRUE"; Wine's sock.c
+		// test_fionread_siocatmark checks that on stream sockets). What
+		// Windows answers on a datagram socket is not recorded; Wine
+		// there passes on Linux's EINVAL.
+		// https://learn.microsoft.com/windows/win32/winsock/winsock-ioctls
 		if len(out) < 4 {
 			return wso.WSAEFAULT
 		}

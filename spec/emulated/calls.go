@@ -215,6 +215,9 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	fl := c.Flags
 	from := new(netip.AddrPort)
 	fromlen := int32(provider.SizeofSockaddrInet6)
+	if c.HasFromlen {
+		fromlen = c.Fromlen
+	}
 	pfromlen := &fromlen
 	if c.NullFrom {
 		from, pfromlen = nil, nil
@@ -222,7 +225,7 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	ov := m.e.ov(c.Ov)
 	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
-	if ov == nil && r.Err == 0 && from != nil {
+	if ov == nil && (r.Err == 0 || c.HasFromlen) && from != nil {
 		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = *from
 	}

@@ -350,9 +350,15 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	cnt, pcnt := count(c.NullBytes)
 	wb := m.b.wsaBufs(&c.IOArgs)
 	fl, pfl := flagsArg(c.Flags, c.NullFlags)
-	from := alloc(provider.SizeofSockaddrInet6)
+	from := alloc(spec.SizeofSockaddrStorage)
 	fromlen := alloc(4)
 	store32(fromlen, provider.SizeofSockaddrInet6)
+	if c.HasFromlen {
+		for i := range spec.SizeofSockaddrStorage {
+			arena[from+i] = 0xcc // an unwritten address reads "untouched"
+		}
+		store32(fromlen, uint32(c.Fromlen))
+	}
 	pfrom, pfromlen := addr(from), addr(fromlen)
 	if c.NullFrom {
 		pfrom, pfromlen = 0, 0
@@ -361,7 +367,7 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	r, e := call(pWSARecvFrom, uintptr(m.b.handle(c.Socket)), wb, uintptr(len(c.Bufs)), pcnt, pfl, pfrom, pfromlen, ov, m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes, out.Outs.Flags = spec.OutBytes|spec.OutFlags, load32(cnt), load32(fl)
-	if ov == 0 && out.Err == 0 && !c.NullFrom {
+	if ov == 0 && (out.Err == 0 || c.HasFromlen) && !c.NullFrom {
 		out.Outs.Has |= spec.OutFrom
 		out.Outs.From, _ = readSockaddr(from) // the zero AddrPort when none was written
 	}
