@@ -399,6 +399,10 @@ type WSAIoctlCall struct {
 	// a NULL input with that size, NullOut a NULL output with OutLen.
 	InLen           int
 	NullIn, NullOut bool
+	// OutBuf, when valid, is a declared buffer used as the output
+	// (outbuf=B): a later "buffer B" expectation reads what the call
+	// left there.
+	OutBuf Ref
 }
 
 type ShutdownCall struct {
@@ -718,7 +722,7 @@ var table = []*Entry{
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
 			return &WSAGetOverlappedResultCall{ResultArgs: d.resultArgs(), NullBytes: d.has("nullbytes"), NullFlags: d.has("nullflags")}
 		}},
-	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [to=addr:port] [inlen=N] [nullin] [out=N] [nullout] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
+	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [to=addr:port] [inlen=N] [nullin] [out=N|outbuf=B] [nullout] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "value", "base"}, decode: decodeIoctl},
 	{Name: "closesocket", Usage: "closesocket <socket>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ClosesocketCall{d.handleArg()} }},
 	{Name: "shutdown", Usage: "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
@@ -1269,6 +1273,13 @@ func decodeIoctl(d *decoder) Op {
 			d.fail("out=%q", v)
 		}
 		c.OutLen = n
+	}
+	c.OutBuf = Ref{Name: "NULL", Decl: RefNull}
+	if v, ok := d.kv("outbuf"); ok {
+		c.OutBuf = d.object(v, "buffer")
+		if c.OutBuf.Valid() {
+			c.OutLen = d.decls[c.OutBuf.Decl].Obj.(*BufferDecl).Size()
+		}
 	}
 	v, _ := d.kv("ov")
 	c.Ov = d.ov(orNull(v))

@@ -326,7 +326,10 @@ func (m *machine) GetOverlappedResultEx(c *spec.GetOverlappedResultExCall) (spec
 
 func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	var outb []byte
-	if c.OutLen >= 0 && !c.NullOut {
+	switch {
+	case c.OutBuf.Valid():
+		outb = m.e.objs[c.OutBuf.Decl].buf
+	case c.OutLen >= 0 && !c.NullOut:
 		outb = make([]byte, c.OutLen)
 		for i := range outb {
 			outb[i] = 0xcc // not written unless it changes

@@ -516,9 +516,13 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		// Never a NULL output buffer unless asked: Wine writes a function
 		// pointer without checking the size (see docs/windows-behaviour.md).
 		outN = c.OutLen
-		outOff = alloc(max(outN, 16))
-		for i := range max(outN, 16) {
-			arena[outOff+i] = 0xcc // not written unless it changes
+		if c.OutBuf.Valid() {
+			outOff = m.b.decls[c.OutBuf.Decl].buf
+		} else {
+			outOff = alloc(max(outN, 16))
+			for i := range max(outN, 16) {
+				arena[outOff+i] = 0xcc // not written unless it changes
+			}
 		}
 		pout = addr(outOff)
 		if c.NullOut {
