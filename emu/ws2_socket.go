@@ -100,12 +100,19 @@ func (t *Thread) wsaEnter(name, args string) error {
 	return nil
 }
 
+// duplicable lets DuplicateHandle give a socket a second kernel handle;
+// ws2_32's table keeps only the first (see wsaSocket).
+func (k *socket) duplicable() bool { return true }
+
 // wsaSocket looks a socket up in the ws2 layer's table; a handle that is
 // not an open socket gives WSAENOTSOCK, as ws2_32 checks its table before
-// asking the provider.
+// asking the provider. The table holds the handle the socket was made
+// with: a second handle to it from DuplicateHandle is not in it (Wine's
+// dlls/ws2_32/tests/sock.c, test_WSAGetOverlappedResult, which passes on
+// Windows, gets WSAENOTSOCK for one).
 func (t *Thread) wsaSocket(name string, h SOCKET) (*socket, error) {
 	k, ok := t.s.handles.get(Handle(h)).(*socket)
-	if !ok {
+	if !ok || k.handle != Handle(h) {
 		return nil, t.fail(name, socketError, wso.WSAENOTSOCK)
 	}
 	return k, nil
