@@ -183,6 +183,7 @@ type Outs struct {
 	Addr     netip.AddrPort
 	Dst      netip.Addr
 	Namelen  uint32
+	Optlen   uint32
 	Avail    uint32
 	Left     uint32
 	Ov       Ref
@@ -219,6 +220,7 @@ const (
 	OutAvail                       // avail
 	OutLeft                        // left
 	OutBase                        // base
+	OutOptlen                      // optlen
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -737,10 +739,14 @@ var table = []*Entry{
 		c.Value = uint32(d.value(d.pos(2), "bad value %q", d.pos(2)))
 		return c
 	}},
-	{Name: "getsockopt", Usage: "getsockopt <socket> <option>", Ret: RetInt, WSA: true, Outs: []string{"value"}, decode: func(d *decoder) Op {
+	{Name: "getsockopt", Usage: "getsockopt <socket> <option> [level=N]", Ret: RetInt, WSA: true, Outs: []string{"value", "optlen"}, decode: func(d *decoder) Op {
 		d.need(2)
 		c := &GetsockoptCall{Socket: d.handle(d.pos(0))}
 		c.Level, c.Name = d.sockOption(d.pos(1))
+		if v, ok := d.kv("level"); ok {
+			// Any level, known or not (level=0xffffffff).
+			c.Level = int32(d.value(v, "level=%q", v))
+		}
 		return c
 	}},
 	{Name: "bind", Usage: "bind <socket> <addr:port|NULL> [namelen=N] [family=N]", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},

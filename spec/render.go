@@ -151,6 +151,9 @@ func renderOuts(m map[string]string, x *Outs) {
 	if h&OutLeft != 0 {
 		m["left"] = outNum(x.Left)
 	}
+	if h&OutOptlen != 0 {
+		m["optlen"] = outNum(x.Optlen)
+	}
 	if h&OutBase != 0 {
 		m["base"] = x.Base.String()
 	}

@@ -444,8 +444,10 @@ func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
 	val := make([]byte, 4)
 	l := int32(4)
 	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
+	r.Outs.Has, r.Outs.Optlen = spec.OutOptlen, uint32(l)
 	if r.Err == 0 {
-		r.Outs.Has, r.Outs.Value = spec.OutValue, binary.LittleEndian.Uint32(val)
+		r.Outs.Has |= spec.OutValue
+		r.Outs.Value = binary.LittleEndian.Uint32(val)
 	}
 	return r, err
 }

@@ -657,8 +657,10 @@ func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
 	store32(l, 4)
 	r, e := call(pGetsockopt, uintptr(m.b.handle(c.Socket)), uintptr(c.Level), uintptr(c.Name), addr(val), addr(l))
 	out := intResult(r, e)
+	out.Outs.Has, out.Outs.Optlen = spec.OutOptlen, load32(l)
 	if out.Err == 0 {
-		out.Outs.Has, out.Outs.Value = spec.OutValue, load32(val)
+		out.Outs.Has |= spec.OutValue
+		out.Outs.Value = load32(val)
 	}
 	return out, nil
 }
