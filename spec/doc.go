@@ -63,7 +63,7 @@
 // (WSASendMsg's and WSARecvMsg's lpMsg), nullname (the WSAMSG's name; for
 // WSARecvMsg namelen 0 unless namelen=N), nullcontrol (the WSAMSG's
 // Control: len 16 with a NULL buf), nullret (WSAIoctl's lpcbBytesReturned),
-// for getpeername and getsockname nullname and nulllen; PeekNamedPipe
+// and for getpeername and getsockname nullname and nulllen; PeekNamedPipe
 // takes nullread, nullavail and nullleft; WSAIoctl takes nullin and
 // nullout (a NULL input or output with its size). A buffer list written
 // NULL passes no buffers, and a record written NULL (or -) passes no
