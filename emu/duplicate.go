@@ -10,8 +10,10 @@ import (
 // DUPLICATE_SAME_ACCESS: a second handle to the same object. The object
 // lives until its last handle is closed; closing one of several handles
 // only removes that handle (a pipe end stays open, its pending I/O goes
-// on, an event can still be set and waited on). Events and pipe ends can
-// be duplicated; other kinds are not modelled (ERROR_NOT_SUPPORTED).
+// on, an event can still be set and waited on). Events, pipe ends and
+// the objects of layers above that say they are duplicable (a socket's
+// second handle is a kernel handle only: Winsock calls refuse it) can be
+// duplicated; other kinds are not modelled (ERROR_NOT_SUPPORTED).
 // https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-duplicatehandle
 func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	const name = "DuplicateHandle"
@@ -29,7 +31,9 @@ func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	switch o.(type) {
 	case *event, *pipeEnd:
 	default:
-		return 0, t.fail(name, 0, wso.ERROR_NOT_SUPPORTED)
+		if d, ok := o.(duplicable); !ok || !d.duplicable() {
+			return 0, t.fail(name, 0, wso.ERROR_NOT_SUPPORTED)
+		}
 	}
 	h := t.s.handles.add(o)
 	if t.s.dups == nil {
@@ -39,6 +43,10 @@ func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	t.ok(name, uint64(h))
 	return h, nil
 }
+
+// duplicable is an object of a layer above the kernel that may have a
+// second handle.
+type duplicable interface{ duplicable() bool }
 
 // closeDuplicate is CloseHandle on one of several handles of an object:
 // it removes h and keeps the object. It reports false when h is the

@@ -100,12 +100,19 @@ func (t *Thread) wsaEnter(name, args string) error {
 	return nil
 }
 
+// duplicable lets DuplicateHandle give a socket a second kernel handle;
+// ws2_32's table keeps only the first (see wsaSocket).
+func (k *socket) duplicable() bool { return true }
+
 // wsaSocket looks a socket up in the ws2 layer's table; a handle that is
 // not an open socket gives WSAENOTSOCK, as ws2_32 checks its table before
-// asking the provider.
+// asking the provider. The table holds the handle the socket was made
+// with: a second handle to it from DuplicateHandle is not in it (Wine's
+// dlls/ws2_32/tests/sock.c, test_WSAGetOverlappedResult, which passes on
+// Windows, gets WSAENOTSOCK for one).
 func (t *Thread) wsaSocket(name string, h SOCKET) (*socket, error) {
 	k, ok := t.s.handles.get(Handle(h)).(*socket)
-	if !ok {
+	if !ok || k.handle != Handle(h) {
 		return nil, t.fail(name, socketError, wso.WSAENOTSOCK)
 	}
 	return k, nil
@@ -189,6 +196,34 @@ func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
 	}
 	a, e := t.s.ws2.prov.WSPGetSockName(h)
 	return a, t.wsaResult("getsockname", e)
+}
+
+// GetsocknameLen is getsockname with the caller's buffer: the local
+// address goes to *name and its SOCKADDR size to *namelen. As on Windows
+// (Wine sock.c test_getsockname), an unbound socket is WSAEINVAL and
+// leaves the buffer alone; a NULL name or namelen, or a namelen smaller
+// than the address, is WSAEFAULT and leaves *namelen as it was.
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
+func (t *Thread) GetsocknameLen(h SOCKET, name *netip.AddrPort, namelen *int32) error {
+	if err := t.wsaEnter("getsockname", fmt.Sprintf("%#x", uint64(h))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket("getsockname", h); err != nil {
+		return err
+	}
+	a, e := t.s.ws2.prov.WSPGetSockName(h)
+	if e != 0 {
+		return t.wsaResult("getsockname", e)
+	}
+	size := int32(provider.SizeofSockaddrInet4)
+	if a.Addr().Is6() {
+		size = provider.SizeofSockaddrInet6
+	}
+	if name == nil || namelen == nil || *namelen < size {
+		return t.wsaResult("getsockname", wso.WSAEFAULT)
+	}
+	*name, *namelen = a, size
+	return t.wsaResult("getsockname", 0)
 }
 
 // Getpeername implements getpeername: the socket's peer goes to *name and

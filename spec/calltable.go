@@ -183,10 +183,14 @@ type Outs struct {
 	Addr     netip.AddrPort
 	Dst      netip.Addr
 	Namelen  uint32
+	Optlen   uint32
 	Avail    uint32
 	Left     uint32
 	Ov       Ref
-	Entries  []PortEntry
+	// Base is the declared socket whose handle an output names
+	// (SIO_BASE_HANDLE), "untouched" when the output was not written.
+	Base    Ref
+	Entries []PortEntry
 }
 
 // PortEntry is one OVERLAPPED_ENTRY GetQueuedCompletionStatusEx removed.
@@ -215,6 +219,8 @@ const (
 	OutNamelen                     // namelen
 	OutAvail                       // avail
 	OutLeft                        // left
+	OutBase                        // base
+	OutOptlen                      // optlen
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -253,7 +259,16 @@ type WSAResetEventCall struct{ HandleArg }
 type WSACloseEventCall struct{ HandleArg }
 type CloseHandleCall struct{ HandleArg }
 type ClosesocketCall struct{ HandleArg }
-type GetsocknameCall struct{ HandleArg }
+
+// GetsocknameCall is getsockname: like getpeername, the name buffer is a
+// SOCKADDR_STORAGE whose *namelen starts at Namelen (128 unless
+// namelen=N), and NullName and NullLen pass NULL for either pointer.
+type GetsocknameCall struct {
+	opBase
+	Socket            Handle
+	Namelen           int32
+	NullName, NullLen bool
+}
 
 // GetpeernameCall is getpeername: the name buffer is a SOCKADDR_STORAGE
 // and *namelen starts at Namelen (128 unless namelen=N), NullName and
@@ -308,6 +323,10 @@ type WSARecvFromCall struct {
 	SendRecvArgs
 	// NullFrom passes NULL for lpFrom and lpFromlen (nullfrom).
 	NullFrom bool
+	// Fromlen, when HasFromlen, is *lpFromlen as given (fromlen=N); the
+	// address then reads "untouched" when the call did not write it.
+	HasFromlen bool
+	Fromlen    int32
 }
 
 type WSASendToCall struct {
@@ -377,6 +396,15 @@ type WSAIoctlCall struct {
 	Routine Ref
 	// NullRet passes NULL for lpcbBytesReturned (nullret).
 	NullRet bool
+	// InLen is the input size passed (the input's own size unless
+	// inlen=N: shorter cuts it, longer pads it with zeros); NullIn passes
+	// a NULL input with that size, NullOut a NULL output with OutLen.
+	InLen           int
+	NullIn, NullOut bool
+	// OutBuf, when valid, is a declared buffer used as the output
+	// (outbuf=B): a later "buffer B" expectation reads what the call
+	// left there.
+	OutBuf Ref
 }
 
 type ShutdownCall struct {
@@ -407,6 +435,10 @@ type AddrArgs struct {
 	// HasNamelen.
 	HasNamelen bool
 	Namelen    int32
+	// Family, when HasFamily, replaces the SOCKADDR's family field
+	// (family=N).
+	HasFamily bool
+	Family    uint16
 }
 
 type BindCall struct{ AddrArgs }
@@ -485,6 +517,23 @@ type PeekNamedPipeCall struct {
 	Buf                           Ref
 	Len                           int
 	NullRead, NullAvail, NullLeft bool
+}
+
+// namelen reads a name buffer's namelen=N (SOCKADDR_STORAGE's size
+// unless given).
+func (d *decoder) namelen() int32 { return d.namelen2("namelen") }
+
+// namelen2 reads a name buffer's length under the key given.
+func (d *decoder) namelen2(key string) int32 {
+	v, ok := d.kv(key)
+	if !ok {
+		return SizeofSockaddrStorage
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > SizeofSockaddrStorage {
+		d.fail("%s=%q: want 0 to %d", key, v, SizeofSockaddrStorage)
+	}
+	return int32(n)
 }
 
 // DuplicateHandleCall is DuplicateHandle within the process
@@ -659,9 +708,13 @@ var table = []*Entry{
 		}},
 	{Name: "WSARecv", Usage: "WSARecv <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op { return &WSARecvCall{d.recvArgs(2)} }},
-	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags] [nullfrom]", Ret: RetInt, WSA: true,
+	{Name: "WSARecvFrom", Usage: "WSARecvFrom <socket> <buf[,buf]> <ov|NULL> [routine=R] [flags=F] [nullbytes] [nullflags] [nullfrom] [fromlen=N]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "flags", "from"}, decode: func(d *decoder) Op {
-			return &WSARecvFromCall{SendRecvArgs: d.recvArgs(2), NullFrom: d.has("nullfrom")}
+			c := &WSARecvFromCall{SendRecvArgs: d.recvArgs(2), NullFrom: d.has("nullfrom")}
+			if _, ok := d.kv("fromlen"); ok {
+				c.HasFromlen, c.Fromlen = true, d.namelen2("fromlen")
+			}
+			return c
 		}},
 	{Name: "WSASendMsg", Usage: "WSASendMsg <socket> <buf[,buf]> <ov|NULL> [to=addr:port] [namelen=N] [nullname] [src=addr] [control=N] [nullcontrol] [flags=F] [routine=R] [nullbytes] [nullmsg]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes"}, decode: decodeSendMsg},
@@ -671,8 +724,8 @@ var table = []*Entry{
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
 			return &WSAGetOverlappedResultCall{ResultArgs: d.resultArgs(), NullBytes: d.has("nullbytes"), NullFlags: d.has("nullflags")}
 		}},
-	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [out=N] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
-		Outs: []string{"bytes", "value"}, decode: decodeIoctl},
+	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [to=addr:port] [inlen=N] [nullin] [out=N|outbuf=B] [nullout] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
+		Outs: []string{"bytes", "value", "base"}, decode: decodeIoctl},
 	{Name: "closesocket", Usage: "closesocket <socket>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ClosesocketCall{d.handleArg()} }},
 	{Name: "shutdown", Usage: "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
 		d.need(2)
@@ -686,25 +739,28 @@ var table = []*Entry{
 		c.Value = uint32(d.value(d.pos(2), "bad value %q", d.pos(2)))
 		return c
 	}},
-	{Name: "getsockopt", Usage: "getsockopt <socket> <option>", Ret: RetInt, WSA: true, Outs: []string{"value"}, decode: func(d *decoder) Op {
+	{Name: "getsockopt", Usage: "getsockopt <socket> <option> [level=N]", Ret: RetInt, WSA: true, Outs: []string{"value", "optlen"}, decode: func(d *decoder) Op {
 		d.need(2)
 		c := &GetsockoptCall{Socket: d.handle(d.pos(0))}
 		c.Level, c.Name = d.sockOption(d.pos(1))
+		if v, ok := d.kv("level"); ok {
+			// Any level, known or not (level=0xffffffff).
+			c.Level = int32(d.value(v, "level=%q", v))
+		}
 		return c
 	}},
-	{Name: "bind", Usage: "bind <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},
-	{Name: "connect", Usage: "connect <socket> <addr:port>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ConnectCall{d.addrArgs()} }},
-	{Name: "getsockname", Usage: "getsockname <socket>", Ret: RetInt, WSA: true, Outs: []string{"addr"}, decode: func(d *decoder) Op { return &GetsocknameCall{d.handleArg()} }},
+	{Name: "bind", Usage: "bind <socket> <addr:port|NULL> [namelen=N] [family=N]", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &BindCall{d.addrArgs()} }},
+	{Name: "connect", Usage: "connect <socket> <addr:port|NULL> [namelen=N] [family=N]", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ConnectCall{d.addrArgs()} }},
+	{Name: "getsockname", Usage: "getsockname <socket> [namelen=N] [nullname] [nulllen]", Ret: RetInt, WSA: true, Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op {
+		d.need(1)
+		c := &GetsocknameCall{Socket: d.handle(d.pos(0)), NullName: d.has("nullname"), NullLen: d.has("nulllen")}
+		c.Namelen = d.namelen()
+		return c
+	}},
 	{Name: "getpeername", Usage: "getpeername <socket> [namelen=N] [nullname] [nulllen]", Ret: RetInt, WSA: true, Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op {
 		d.need(1)
-		c := &GetpeernameCall{Socket: d.handle(d.pos(0)), Namelen: SizeofSockaddrStorage, NullName: d.has("nullname"), NullLen: d.has("nulllen")}
-		if v, ok := d.kv("namelen"); ok {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > SizeofSockaddrStorage {
-				d.fail("namelen=%q: want 0 to %d", v, SizeofSockaddrStorage)
-			}
-			c.Namelen = int32(n)
-		}
+		c := &GetpeernameCall{Socket: d.handle(d.pos(0)), NullName: d.has("nullname"), NullLen: d.has("nulllen")}
+		c.Namelen = d.namelen()
 		return c
 	}},
 	{Name: "ReadFile", Usage: "ReadFile <pipe.r> <buf> <ov|NULL>", Ret: RetBool, Outs: []string{"bytes"}, decode: func(d *decoder) Op { return &ReadFileCall{d.fileArgs(3)} }},
@@ -1191,8 +1247,31 @@ func decodeIoctl(d *decoder) Op {
 		}
 		c.OutLen = 8
 	}
-	if c.Code == provider.FIONREAD {
+	if v, ok := d.kv("to"); ok {
+		// A SOCKADDR input (SIO_ROUTING_INTERFACE_QUERY's destination),
+		// with the output sized for the SOCKADDR it answers with.
+		ap, n := d.addr(v)
+		if ap != nil {
+			c.In = SockaddrBytes(*ap)
+			c.OutLen = int(n)
+		}
+	}
+	if c.Code == provider.FIONREAD || c.Code == provider.SIOCATMARK {
 		c.OutLen = 4
+	}
+	c.InLen = len(c.In)
+	if v, ok := d.kv("inlen"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 64 {
+			d.fail("inlen=%q: want 0 to 64", v)
+		}
+		c.InLen = n
+		if !d.has("nullin") {
+			c.In = append(c.In[:min(n, len(c.In))], make([]byte, max(0, n-len(c.In)))...)
+		}
+	}
+	if d.has("nullin") {
+		c.NullIn, c.In = true, nil
 	}
 	if v, ok := d.kv("out"); ok {
 		n, err := strconv.Atoi(v)
@@ -1201,11 +1280,36 @@ func decodeIoctl(d *decoder) Op {
 		}
 		c.OutLen = n
 	}
+	c.OutBuf = Ref{Name: "NULL", Decl: RefNull}
+	if v, ok := d.kv("outbuf"); ok {
+		c.OutBuf = d.object(v, "buffer")
+		if c.OutBuf.Valid() {
+			c.OutLen = d.decls[c.OutBuf.Decl].Obj.(*BufferDecl).Size()
+		}
+	}
 	v, _ := d.kv("ov")
 	c.Ov = d.ov(orNull(v))
 	c.Routine = d.routine()
 	c.NullRet = d.has("nullret")
+	c.NullOut = d.has("nullout")
 	return c
+}
+
+// SockaddrBytes lays an address out as the SOCKADDR_IN or SOCKADDR_IN6 a
+// call is given (family, port in network order, address).
+func SockaddrBytes(ap netip.AddrPort) []byte {
+	b := make([]byte, Namelen(ap))
+	if ap.Addr().Is4() {
+		binary.LittleEndian.PutUint16(b, provider.AF_INET)
+		a := ap.Addr().As4()
+		copy(b[4:], a[:])
+	} else {
+		binary.LittleEndian.PutUint16(b, provider.AF_INET6)
+		a := ap.Addr().As16()
+		copy(b[8:], a[:])
+	}
+	binary.BigEndian.PutUint16(b[2:], ap.Port())
+	return b
 }
 
 // sockOption maps an option name (or number) to its level and name.
@@ -1232,6 +1336,13 @@ func (d *decoder) addrArgs() AddrArgs {
 	if v, ok := d.kv("namelen"); ok {
 		n, _ := ParseValue(v)
 		a.HasNamelen, a.Namelen = true, int32(n)
+	}
+	if v, ok := d.kv("family"); ok {
+		n, err := ParseValue(v)
+		if err != nil || n > 0xffff {
+			d.fail("family=%q: want a 16-bit number", v)
+		}
+		a.HasFamily, a.Family = true, uint16(n)
 	}
 	return a
 }

@@ -63,10 +63,23 @@
 // (WSASendMsg's and WSARecvMsg's lpMsg), nullname (the WSAMSG's name; for
 // WSARecvMsg namelen 0 unless namelen=N), nullcontrol (the WSAMSG's
 // Control: len 16 with a NULL buf), nullret (WSAIoctl's lpcbBytesReturned),
-// and for getpeername nullname and nulllen; PeekNamedPipe takes nullread,
-// nullavail and nullleft. A buffer list written NULL passes
-// no buffers, and a record written NULL (or -) passes no record. An
-// out-parameter passed as NULL reads "untouched".
+// and for getpeername and getsockname nullname and nulllen; PeekNamedPipe
+// takes nullread, nullavail and nullleft; WSAIoctl takes nullin and
+// nullout (a NULL input or output with its size). A buffer list written
+// NULL passes no buffers, and a record written NULL (or -) passes no
+// record. An out-parameter passed as NULL reads "untouched".
+//
+// Sizes and raw fields: getpeername and getsockname take namelen=N (the
+// name buffer's length, a SOCKADDR_STORAGE's by default) and WSARecvFrom
+// fromlen=N; a name buffer the call did not write reads addr=untouched
+// (from=untouched). WSAIoctl takes inlen=N (the input cut or zero-padded
+// to N bytes), to=ADDR (a SOCKADDR input with an output of its size) and
+// outbuf=B (a declared buffer as the output, which a later "buffer B"
+// line reads); SIO_BASE_HANDLE's answer reads base=SOCKET (the declared
+// socket whose handle it is). bind and connect take family=N (the
+// SOCKADDR's family field), getsockopt level=N and reports optlen. An
+// address written ADDR:* matches that address with any port but 0 (one
+// the system chose).
 //
 // # A WSAMSG after its receive completes
 //

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,10 +131,10 @@ func renderOuts(m map[string]string, x *Outs) {
 		m["value"] = strconv.FormatUint(uint64(x.Value), 10)
 	}
 	if h&OutFrom != 0 {
-		m["from"] = x.From.String()
+		m["from"] = addrText(x.From)
 	}
 	if h&OutAddr != 0 {
-		m["addr"] = x.Addr.String()
+		m["addr"] = addrText(x.Addr)
 	}
 	if h&OutDst != 0 {
 		m["dst"] = x.Dst.String()
@@ -149,6 +150,12 @@ func renderOuts(m map[string]string, x *Outs) {
 	}
 	if h&OutLeft != 0 {
 		m["left"] = outNum(x.Left)
+	}
+	if h&OutOptlen != 0 {
+		m["optlen"] = outNum(x.Optlen)
+	}
+	if h&OutBase != 0 {
+		m["base"] = x.Base.String()
 	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)
@@ -280,4 +287,13 @@ func outKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// addrText renders an address out-parameter: "untouched" when the call
+// did not write the name buffer.
+func addrText(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return "untouched"
+	}
+	return a.String()
 }

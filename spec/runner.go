@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -352,7 +353,7 @@ func (ev *evaluator) one(w []string) string {
 			return fmt.Sprintf("buffer %s: want %q at its start, it holds %q", w[1], want, b)
 		}
 		return ""
-	case strings.Contains(head, ".") && len(w) == 2:
+	case strings.Contains(head, ".") && !strings.Contains(head, "=") && len(w) == 2:
 		name, field, _ := strings.Cut(head, ".")
 		f, err := ev.b.Overlapped(name)
 		if err != nil {
@@ -467,6 +468,12 @@ func matchValue(got, want string) bool {
 		}
 		if alt == got || (alt == "none" && got == "") {
 			return true
+		}
+		if host, ok := strings.CutSuffix(alt, ":*"); ok {
+			// An address with a port the system chose: any but 0.
+			if ap, err := netip.ParseAddrPort(got); err == nil && ap.Port() != 0 && ap.Addr().String() == strings.Trim(host, "[]") {
+				return true
+			}
 		}
 		a, err1 := ParseValue(alt)
 		g, err2 := ParseValue(got)

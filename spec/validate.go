@@ -215,6 +215,9 @@ func (v *validator) valueOK(alt string) bool {
 }
 
 func isAddress(s string) bool {
+	if host, ok := strings.CutSuffix(s, ":*"); ok {
+		s = host + ":1" // ADDR:* is an address with any non-zero port
+	}
 	if _, err := netip.ParseAddrPort(s); err == nil {
 		return true
 	}

@@ -70,6 +70,8 @@ var namedConst = map[string]uint64{
 	"SIO_BASE_HANDLE":                      provider.SIO_BASE_HANDLE,
 	"SIO_ENABLE_CIRCULAR_QUEUEING":         provider.SIO_ENABLE_CIRCULAR_QUEUEING,
 	"SIO_IDEAL_SEND_BACKLOG_QUERY":         provider.SIO_IDEAL_SEND_BACKLOG_QUERY,
+	"SIOCATMARK":                           provider.SIOCATMARK,
+	"SIO_ROUTING_INTERFACE_QUERY":          provider.SIO_ROUTING_INTERFACE_QUERY,
 	"SO_RCVBUF":                            provider.SO_RCVBUF,
 	"SO_SNDBUF":                            provider.SO_SNDBUF,
 	"SO_RCVTIMEO":                          provider.SO_RCVTIMEO,

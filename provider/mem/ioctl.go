@@ -3,6 +3,7 @@ package mem
 import (
 	"bytes"
 	"encoding/binary"
+	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -21,7 +22,8 @@ const (
 // SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSASENDMSG, WSAID_WSARECVMSG),
 // SIO_UDP_CONNRESET, SIO_ENABLE_CIRCULAR_QUEUEING (accepted: the in-memory
 // queue has nothing to change), SIO_IDEAL_SEND_BACKLOG_QUERY (unsupported
-// on a datagram socket), SIO_BASE_HANDLE and SIO_FLUSH. With a
+// on a datagram socket), SIO_BASE_HANDLE, SIOCATMARK,
+// SIO_ROUTING_INTERFACE_QUERY and SIO_FLUSH. With a
 // record on an overlapped socket the call completes through the mechanism
 // the caller chose, like any overlapped operation.
 //
@@ -67,6 +69,40 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		if !k.connreset {
 			k.resetPending = false
 		}
+	case provider.SIOCATMARK:
+		// No urgent data ever arrives on a datagram socket, and with
+		// none waiting the answer is TRUE (the page: "If no OOB data is
+		// waiting to be read, the operation returns TRUE"; Wine's sock.c
+		// test_fionread_siocatmark checks that on stream sockets). What
+		// Windows answers on a datagram socket is not recorded; Wine
+		// there passes on Linux's EINVAL.
+		// https://learn.microsoft.com/windows/win32/winsock/winsock-ioctls
+		if len(out) < 4 {
+			return wso.WSAEFAULT
+		}
+		binary.LittleEndian.PutUint32(out, 1)
+		n = 4
+	case provider.SIO_ROUTING_INTERFACE_QUERY:
+		a, e := routeQuery(in)
+		if e != 0 {
+			return e
+		}
+		need := provider.SizeofSockaddrInet4
+		if a.Is6() {
+			need = provider.SizeofSockaddrInet6
+		}
+		if out == nil {
+			return wso.WSAEFAULT
+		}
+		if len(out) < need {
+			// Windows reports the size it needed with the fault.
+			if returned != nil {
+				*returned = uint32(need)
+			}
+			return wso.WSAEFAULT
+		}
+		putSockaddr(out, netip.AddrPortFrom(a, 0))
+		n = uint32(need)
 	case provider.SIO_ENABLE_CIRCULAR_QUEUEING:
 	case provider.SIO_IDEAL_SEND_BACKLOG_QUERY:
 		// A stream-socket query: a datagram socket does not support it,
@@ -154,6 +190,52 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 	}
 	p.complete(o, status, n, 0)
 	return 0
+}
+
+// routeQuery reads SIO_ROUTING_INTERFACE_QUERY's destination and answers
+// with the local address that reaches it. Windows (Wine's sock.c
+// test_sioRoutingInterfaceQuery) refuses an input shorter than a
+// SOCKADDR_IN, or NULL, with WSAEINVAL, a family it does not know with
+// WSAEAFNOSUPPORT, and the unspecified address with WSAEINVAL. On the
+// in-memory network only loopback is reachable.
+func routeQuery(in []byte) (netip.Addr, Errno) {
+	if len(in) < provider.SizeofSockaddrInet4 {
+		return netip.Addr{}, wso.WSAEINVAL
+	}
+	var a netip.Addr
+	switch binary.LittleEndian.Uint16(in) {
+	case provider.AF_INET:
+		a = netip.AddrFrom4([4]byte(in[4:8]))
+	case provider.AF_INET6:
+		if len(in) < provider.SizeofSockaddrInet6 {
+			return netip.Addr{}, wso.WSAEINVAL
+		}
+		a = netip.AddrFrom16([16]byte(in[8:24]))
+	default:
+		return netip.Addr{}, wso.WSAEAFNOSUPPORT
+	}
+	switch {
+	case a.IsUnspecified():
+		return netip.Addr{}, wso.WSAEINVAL
+	case !isLocal(a):
+		return netip.Addr{}, wso.WSAENETUNREACH
+	}
+	return a, 0
+}
+
+// putSockaddr writes a SOCKADDR_IN or SOCKADDR_IN6.
+func putSockaddr(out []byte, ap netip.AddrPort) {
+	clear(out)
+	if ap.Addr().Is4() {
+		binary.LittleEndian.PutUint16(out, provider.AF_INET)
+		a := ap.Addr().As4()
+		copy(out[4:], a[:])
+	} else {
+		binary.LittleEndian.PutUint16(out, provider.AF_INET6)
+		a := ap.Addr().As16()
+		copy(out[8:], a[:])
+	}
+	binary.BigEndian.PutUint16(out[2:], ap.Port())
 }
 
 // WSPGetOverlappedResult implements LPWSPGETOVERLAPPEDRESULT as the page's

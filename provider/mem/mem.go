@@ -543,6 +543,16 @@ func knownOpt(level, name int32) bool {
 	return false
 }
 
+// knownLevel says whether a socket option level is one Windows' TCP/IP
+// provider has.
+func knownLevel(level int32) bool {
+	switch level {
+	case provider.SOL_SOCKET, provider.IPPROTO_IP, provider.IPPROTO_IPV6, provider.IPPROTO_UDP, provider.IPPROTO_TCP:
+		return true
+	}
+	return false
+}
+
 // WSPGetSockOpt implements WSPGetSockOpt. SO_MAX_MSG_SIZE is 65507 for UDP
 // over IPv4 and 65527 over IPv6.
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspgetsockopt
@@ -553,6 +563,12 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 	}
 	if optlen == nil {
 		return wso.WSAEFAULT
+	}
+	if !knownLevel(level) {
+		// A level no protocol has is WSAEINVAL, not WSAENOPROTOOPT
+		// (Wine's sock.c test_extendedSocketOptions, which passes on
+		// Windows: 0xffffffff, 0x1234ffff, 0x8000ffff, 0x8000, 0x800).
+		return wso.WSAEINVAL
 	}
 	var v uint32
 	switch {

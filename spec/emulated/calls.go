@@ -215,6 +215,9 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	fl := c.Flags
 	from := new(netip.AddrPort)
 	fromlen := int32(provider.SizeofSockaddrInet6)
+	if c.HasFromlen {
+		fromlen = c.Fromlen
+	}
 	pfromlen := &fromlen
 	if c.NullFrom {
 		from, pfromlen = nil, nil
@@ -222,7 +225,7 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	ov := m.e.ov(c.Ov)
 	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
-	if ov == nil && r.Err == 0 && from != nil {
+	if ov == nil && (r.Err == 0 || c.HasFromlen) && from != nil {
 		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = *from
 	}
@@ -323,21 +326,49 @@ func (m *machine) GetOverlappedResultEx(c *spec.GetOverlappedResultExCall) (spec
 
 func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	var outb []byte
-	if c.OutLen >= 0 {
+	switch {
+	case c.OutBuf.Valid():
+		outb = m.e.objs[c.OutBuf.Decl].buf
+	case c.OutLen >= 0 && !c.NullOut:
 		outb = make([]byte, c.OutLen)
+		for i := range outb {
+			outb[i] = 0xcc // not written unless it changes
+		}
 	}
 	ret := uint32(spec.Poison)
 	pret := &ret
 	if c.NullRet {
 		pret = nil
 	}
-	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, c.In, outb, pret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	in := c.In
+	if c.NullIn {
+		in = nil
+	}
+	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, in, outb, pret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, ret
 	if len(outb) >= 4 && r.Err == 0 {
 		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(outb)
 	}
+	if c.Code == provider.SIO_BASE_HANDLE && len(outb) >= 8 {
+		r.Outs.Has |= spec.OutBase
+		r.Outs.Base = m.e.socketRef(binary.LittleEndian.Uint64(outb))
+	}
 	return r, err
+}
+
+// socketRef names the declared socket whose handle is v: "untouched" for
+// an output still holding its fill, "?" for any other value.
+func (e *Emulator) socketRef(v uint64) spec.Ref {
+	if v == 0xcccccccccccccccc {
+		return spec.Ref{Name: "untouched", Decl: spec.RefUntouched}
+	}
+	for i, o := range e.objs {
+		if o.decl.Kind == "socket" && uint64(o.h) == v {
+			return spec.Ref{Name: o.decl.Name, Decl: i}
+		}
+	}
+	return spec.Ref{Name: "?", Decl: spec.RefUnknown}
 }
 
 func (m *machine) Closesocket(c *spec.ClosesocketCall) (spec.Result, error) {
@@ -349,18 +380,36 @@ func (m *machine) Shutdown(c *spec.ShutdownCall) (spec.Result, error) {
 }
 
 func (m *machine) Bind(c *spec.BindCall) (spec.Result, error) {
-	return intResult(m.t.Bind(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
+	return intResult(m.t.Bind(emu.SOCKET(m.e.handle(c.Socket)), name(&c.AddrArgs), c.Namelen))
 }
 
 func (m *machine) Connect(c *spec.ConnectCall) (spec.Result, error) {
-	return intResult(m.t.Connect(emu.SOCKET(m.e.handle(c.Socket)), c.Addr, c.Namelen))
+	return intResult(m.t.Connect(emu.SOCKET(m.e.handle(c.Socket)), name(&c.AddrArgs), c.Namelen))
+}
+
+// name is bind's or connect's address: a family=N that names neither
+// AF_INET nor AF_INET6 makes it one of no family the emulator knows.
+func name(a *spec.AddrArgs) *netip.AddrPort {
+	if a.Addr != nil && a.HasFamily && !(a.Family == provider.AF_INET && a.Addr.Addr().Is4() || a.Family == provider.AF_INET6 && a.Addr.Addr().Is6()) {
+		return &netip.AddrPort{}
+	}
+	return a.Addr
 }
 
 func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
-	a, err := m.t.Getsockname(emu.SOCKET(m.e.handle(c.H)))
-	r, err := intResult(err)
-	if r.Err == 0 {
-		r.Outs.Has, r.Outs.Addr = spec.OutAddr, a
+	var a netip.AddrPort
+	l := c.Namelen
+	pa, pl := &a, &l
+	if c.NullName {
+		pa = nil
+	}
+	if c.NullLen {
+		pl = nil
+	}
+	r, err := intResult(m.t.GetsocknameLen(emu.SOCKET(m.e.handle(c.Socket)), pa, pl))
+	r.Outs.Has, r.Outs.Addr, r.Outs.Namelen = spec.OutAddr|spec.OutNamelen, a, uint32(l)
+	if c.NullLen {
+		r.Outs.Namelen = spec.Poison
 	}
 	return r, err
 }
@@ -395,8 +444,10 @@ func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
 	val := make([]byte, 4)
 	l := int32(4)
 	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
+	r.Outs.Has, r.Outs.Optlen = spec.OutOptlen, uint32(l)
 	if r.Err == 0 {
-		r.Outs.Has, r.Outs.Value = spec.OutValue, binary.LittleEndian.Uint32(val)
+		r.Outs.Has |= spec.OutValue
+		r.Outs.Value = binary.LittleEndian.Uint32(val)
 	}
 	return r, err
 }

@@ -350,9 +350,15 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	cnt, pcnt := count(c.NullBytes)
 	wb := m.b.wsaBufs(&c.IOArgs)
 	fl, pfl := flagsArg(c.Flags, c.NullFlags)
-	from := alloc(provider.SizeofSockaddrInet6)
+	from := alloc(spec.SizeofSockaddrStorage)
 	fromlen := alloc(4)
 	store32(fromlen, provider.SizeofSockaddrInet6)
+	if c.HasFromlen {
+		for i := range spec.SizeofSockaddrStorage {
+			arena[from+i] = 0xcc // an unwritten address reads "untouched"
+		}
+		store32(fromlen, uint32(c.Fromlen))
+	}
 	pfrom, pfromlen := addr(from), addr(fromlen)
 	if c.NullFrom {
 		pfrom, pfromlen = 0, 0
@@ -361,7 +367,7 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 	r, e := call(pWSARecvFrom, uintptr(m.b.handle(c.Socket)), wb, uintptr(len(c.Bufs)), pcnt, pfl, pfrom, pfromlen, ov, m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes, out.Outs.Flags = spec.OutBytes|spec.OutFlags, load32(cnt), load32(fl)
-	if ov == 0 && out.Err == 0 && !c.NullFrom {
+	if ov == 0 && (out.Err == 0 || c.HasFromlen) && !c.NullFrom {
 		out.Outs.Has |= spec.OutFrom
 		out.Outs.From, _ = readSockaddr(from) // the zero AddrPort when none was written
 	}
@@ -501,17 +507,27 @@ func (m *machine) GetOverlappedResultEx(c *spec.GetOverlappedResultExCall) (spec
 }
 
 func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
-	pin, inN := uintptr(0), len(c.In)
-	if inN > 0 {
+	pin, inN := uintptr(0), c.InLen
+	if len(c.In) > 0 && !c.NullIn {
 		pin = addr(copyIn(c.In))
 	}
 	outOff, outN, pout := 0, 0, uintptr(0)
 	if c.OutLen >= 0 {
-		// Never a NULL output buffer: Wine writes a function pointer
-		// without checking the size (see docs/windows-behaviour.md).
+		// Never a NULL output buffer unless asked: Wine writes a function
+		// pointer without checking the size (see docs/windows-behaviour.md).
 		outN = c.OutLen
-		outOff = alloc(max(outN, 16))
+		if c.OutBuf.Valid() {
+			outOff = m.b.decls[c.OutBuf.Decl].buf
+		} else {
+			outOff = alloc(max(outN, 16))
+			for i := range max(outN, 16) {
+				arena[outOff+i] = 0xcc // not written unless it changes
+			}
+		}
 		pout = addr(outOff)
+		if c.NullOut {
+			pout = 0
+		}
 	}
 	ret := newOut()
 	pret := addr(ret)
@@ -521,11 +537,31 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	r, e := call(pWSAIoctl, uintptr(m.b.handle(c.Socket)), uintptr(c.Code), pin, uintptr(inN), pout, uintptr(outN), pret, m.b.ovAt(c.Ov), m.b.routine(c.Routine, false))
 	out := intResult(r, e)
 	out.Outs.Has, out.Outs.Bytes = spec.OutBytes, load32(ret)
-	if outN >= 4 && out.Err == 0 {
+	if outN >= 4 && out.Err == 0 && !c.NullOut {
 		out.Outs.Has |= spec.OutValue
 		out.Outs.Value = load32(outOff)
 	}
+	if c.Code == provider.SIO_BASE_HANDLE && outN >= 8 && !c.NullOut {
+		out.Outs.Has |= spec.OutBase
+		out.Outs.Base = m.b.socketRef(load64(outOff))
+	}
 	return out, nil
+}
+
+// socketRef names the declared socket whose handle is v: "untouched" for
+// an output still holding its fill, "?" for any other value.
+func (b *Backend) socketRef(v uint64) spec.Ref {
+	if v == 0xcccccccccccccccc {
+		return spec.Ref{Name: "untouched", Decl: spec.RefUntouched}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, o := range b.decls {
+		if o.decl.Kind == "socket" && !o.closed && uint64(o.h) == v {
+			return spec.Ref{Name: o.decl.Name, Decl: i}
+		}
+	}
+	return spec.Ref{Name: "?", Decl: spec.RefUnknown}
 }
 
 func (m *machine) Closesocket(c *spec.ClosesocketCall) (spec.Result, error) {
@@ -542,7 +578,14 @@ func (m *machine) Shutdown(c *spec.ShutdownCall) (spec.Result, error) {
 }
 
 func (m *machine) addrCall(p *windows.LazyProc, a *spec.AddrArgs) (spec.Result, error) {
-	sa, l := sockaddrArg(a.Addr)
+	sa, l := uintptr(0), 0
+	if a.Addr != nil {
+		off, n := sockaddr(*a.Addr)
+		if a.HasFamily {
+			le16(off, a.Family)
+		}
+		sa, l = addr(off), n
+	}
 	if a.HasNamelen {
 		l = int(a.Namelen)
 	}
@@ -557,14 +600,25 @@ func (m *machine) Connect(c *spec.ConnectCall) (spec.Result, error) {
 }
 
 func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
-	sa, l := alloc(provider.SizeofSockaddrInet6), alloc(4)
-	store32(l, provider.SizeofSockaddrInet6)
-	r, e := call(pGetsockname, uintptr(m.b.handle(c.H)), addr(sa), addr(l))
-	out := intResult(r, e)
-	if out.Err == 0 {
-		out.Outs.Has = spec.OutAddr
-		out.Outs.Addr, _ = readSockaddr(sa)
+	sa, l := alloc(spec.SizeofSockaddrStorage), alloc(4)
+	for i := range spec.SizeofSockaddrStorage {
+		arena[sa+i] = 0xcc // an unwritten buffer reads "untouched"
 	}
+	store32(l, uint32(c.Namelen))
+	psa, pl := addr(sa), addr(l)
+	if c.NullName {
+		psa = 0
+	}
+	if c.NullLen {
+		pl = 0
+	}
+	r, e := call(pGetsockname, uintptr(m.b.handle(c.Socket)), psa, pl)
+	out := intResult(r, e)
+	out.Outs.Has, out.Outs.Namelen = spec.OutAddr|spec.OutNamelen, load32(l)
+	if c.NullLen {
+		out.Outs.Namelen = poison
+	}
+	out.Outs.Addr, _ = readSockaddr(sa)
 	return out, nil
 }
 
@@ -603,8 +657,10 @@ func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
 	store32(l, 4)
 	r, e := call(pGetsockopt, uintptr(m.b.handle(c.Socket)), uintptr(c.Level), uintptr(c.Name), addr(val), addr(l))
 	out := intResult(r, e)
+	out.Outs.Has, out.Outs.Optlen = spec.OutOptlen, load32(l)
 	if out.Err == 0 {
-		out.Outs.Has, out.Outs.Value = spec.OutValue, load32(val)
+		out.Outs.Has |= spec.OutValue
+		out.Outs.Value = load32(val)
 	}
 	return out, nil
 }
