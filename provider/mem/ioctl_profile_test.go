@@ -1,6 +1,7 @@
 package mem_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -93,11 +94,11 @@ func TestRecvRecordOnSyncSocket(t *testing.T) {
 		if e != 0 {
 			t.Fatal(e)
 		}
-		a := r.rxAddr
-		a = a.WithPort(a.Port() + 1)
+		a := netip.AddrPortFrom(r.rxAddr.Addr(), 0)
 		if e := p.WSPBind(s, &a, provider.SizeofSockaddrInet4); e != 0 {
 			t.Fatal(e)
 		}
+		a, _ = p.WSPGetSockName(s)
 		var sent uint32
 		if e := p.WSPSendTo(r.tx, []provider.WSABUF{{Len: 4, Buf: []byte("data")}}, &sent, 0, &a, provider.SizeofSockaddrInet4, nil, nil, nil); e != 0 {
 			t.Fatal(e)
