@@ -1,6 +1,7 @@
 package mem_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -94,7 +95,7 @@ func TestRecvRecordOnSyncSocket(t *testing.T) {
 			t.Fatal(e)
 		}
 		a := r.rxAddr
-		a = a.WithPort(a.Port() + 1)
+		a = netip.AddrPortFrom(a.Addr(), a.Port()+1)
 		if e := p.WSPBind(s, &a, provider.SizeofSockaddrInet4); e != 0 {
 			t.Fatal(e)
 		}
