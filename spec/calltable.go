@@ -110,6 +110,11 @@ type Machine interface {
 	SetFileCompletionNotificationModes(*SetFileCompletionNotificationModesCall) (Result, error)
 	ReleaseOverlapped(*ReleaseOverlappedCall) (Result, error)
 	ReleaseBuffer(*ReleaseBufferCall) (Result, error)
+	CreateNamedPipe(*CreateNamedPipeCall) (Result, error)
+	CreateFile(*CreateFileCall) (Result, error)
+	ConnectNamedPipe(*ConnectNamedPipeCall) (Result, error)
+	DisconnectNamedPipe(*DisconnectNamedPipeCall) (Result, error)
+	SetNamedPipeHandleState(*SetNamedPipeHandleStateCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -808,6 +813,16 @@ var table = []*Entry{
 		d.need(1)
 		return &ReleaseBufferCall{Buf: d.object(d.pos(0), "buffer")}
 	}},
+	{Name: "CreateNamedPipe", Usage: `CreateNamedPipe <target> <\\.\pipe\NAME|NULL|other-name> [inbound|outbound|duplex] [overlapped] [first] [message] [readmessage] [nowait] [instances=N|unlimited] [out=N] [in=N]   (target: a declared handle; TRUE: it holds the server end)`,
+		Ret: RetBool, decode: decodeCreateNamedPipe},
+	{Name: "CreateFile", Usage: `CreateFile <target> <\\.\pipe\NAME> [read] [write] [noaccess] [overlapped]   (a pipe's client; target: a declared handle)`,
+		Ret: RetBool, decode: decodeCreateFile},
+	{Name: "ConnectNamedPipe", Usage: "ConnectNamedPipe <server> <ov|NULL>", Ret: RetBool, decode: func(d *decoder) Op {
+		d.need(2)
+		return &ConnectNamedPipeCall{H: d.handle(d.pos(0)), Ov: d.ov(d.pos(1))}
+	}},
+	{Name: "DisconnectNamedPipe", Usage: "DisconnectNamedPipe <server>", Ret: RetBool, decode: func(d *decoder) Op { return &DisconnectNamedPipeCall{d.handleArg()} }},
+	{Name: "SetNamedPipeHandleState", Usage: "SetNamedPipeHandleState <handle> <byte|message> [nowait]   (lpMode: PIPE_READMODE_*, PIPE_WAIT or PIPE_NOWAIT)", Ret: RetBool, decode: decodeSetPipeState},
 }
 
 // entries indexes the table by name.

@@ -1,0 +1,39 @@
+package emulated
+
+import "github.com/wsaemu/wsaemu/spec"
+
+// The named-pipe calls on the emulator.
+
+func (m *machine) CreateNamedPipe(c *spec.CreateNamedPipeCall) (spec.Result, error) {
+	name := c.Name
+	if c.NullName {
+		name = ""
+	}
+	h, err := m.t.CreateNamedPipe(name, c.OpenMode, c.PipeMode, c.MaxInstances, c.OutSize, c.InSize)
+	r, err := boolResult(err)
+	if r.Err == 0 {
+		m.e.objs[c.Target.Decl].h = h
+	}
+	return r, err
+}
+
+func (m *machine) CreateFile(c *spec.CreateFileCall) (spec.Result, error) {
+	h, err := m.t.CreateFile(c.Name, c.Access, c.Overlapped)
+	r, err := boolResult(err)
+	if r.Err == 0 {
+		m.e.objs[c.Target.Decl].h = h
+	}
+	return r, err
+}
+
+func (m *machine) ConnectNamedPipe(c *spec.ConnectNamedPipeCall) (spec.Result, error) {
+	return boolResult(m.t.ConnectNamedPipe(m.e.handle(c.H), m.e.ov(c.Ov)))
+}
+
+func (m *machine) DisconnectNamedPipe(c *spec.DisconnectNamedPipeCall) (spec.Result, error) {
+	return boolResult(m.t.DisconnectNamedPipe(m.e.handle(c.H)))
+}
+
+func (m *machine) SetNamedPipeHandleState(c *spec.SetNamedPipeHandleStateCall) (spec.Result, error) {
+	return boolResult(m.t.SetNamedPipeHandleState(m.e.handle(c.H), c.Mode))
+}

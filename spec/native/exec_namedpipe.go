@@ -1,0 +1,102 @@
+//go:build windows
+
+package native
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/windows"
+
+	"github.com/wsaemu/wsaemu/spec"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// The named-pipe calls on the real system.
+
+var (
+	pConnectNamedPipe        = kernel32.NewProc("ConnectNamedPipe")
+	pDisconnectNamedPipe     = kernel32.NewProc("DisconnectNamedPipe")
+	pSetNamedPipeHandleState = kernel32.NewProc("SetNamedPipeHandleState")
+)
+
+// Pipe names are the system's, shared by every process: each run gets
+// names of its own, so that runs (and processes) never meet. A run is
+// known by its first declaration's object, made anew by every Start.
+var (
+	runMu  sync.Mutex
+	runIDs = map[*object]uint64{}
+	runSeq atomic.Uint64
+)
+
+// pipeName maps a scenario's \\.\pipe\NAME to this run's own name; any
+// other name is passed as written.
+func (b *Backend) pipeName(name string) string {
+	const prefix = `\\.\pipe\`
+	if len(name) <= len(prefix) || !strings.EqualFold(name[:len(prefix)], prefix) || len(b.decls) == 0 {
+		return name
+	}
+	runMu.Lock()
+	id, ok := runIDs[b.decls[0]]
+	if !ok {
+		id = runSeq.Add(1)
+		runIDs[b.decls[0]] = id
+	}
+	runMu.Unlock()
+	return fmt.Sprintf(`%swsaemu-%d-%d-%s`, prefix, os.Getpid(), id, name[len(prefix):])
+}
+
+// handleResult reads a call that returns a handle or INVALID_HANDLE_VALUE
+// and puts the handle in the declared handle target.
+func (m *machine) handleResult(r uintptr, e uint32, target spec.Ref) spec.Result {
+	if windows.Handle(r) == windows.InvalidHandle {
+		return spec.Result{Err: wso.Errno(e)}
+	}
+	o := m.b.decls[target.Decl]
+	m.b.mu.Lock()
+	o.h, o.closed = windows.Handle(r), false
+	m.b.mu.Unlock()
+	return spec.Result{Ret: 1}
+}
+
+func (m *machine) CreateNamedPipe(c *spec.CreateNamedPipeCall) (spec.Result, error) {
+	name := uintptr(0)
+	if !c.NullName {
+		name = wide(m.b.pipeName(c.Name))
+	}
+	r, e := call(pCreateNamedPipeW, name, uintptr(c.OpenMode), uintptr(c.PipeMode), uintptr(c.MaxInstances),
+		uintptr(c.OutSize), uintptr(c.InSize), 0, 0)
+	return m.handleResult(r, e, c.Target), nil
+}
+
+func (m *machine) CreateFile(c *spec.CreateFileCall) (spec.Result, error) {
+	name := m.b.pipeName(c.Name)
+	if name == c.Name {
+		return spec.Result{}, unsupported(c, "a name outside \\\\.\\pipe\\")
+	}
+	flags := uintptr(0)
+	if c.Overlapped {
+		flags = windows.FILE_FLAG_OVERLAPPED
+	}
+	r, e := call(pCreateFileW, wide(name), uintptr(c.Access), 0, 0, windows.OPEN_EXISTING, flags, 0)
+	return m.handleResult(r, e, c.Target), nil
+}
+
+func (m *machine) ConnectNamedPipe(c *spec.ConnectNamedPipeCall) (spec.Result, error) {
+	r, e := call(pConnectNamedPipe, uintptr(m.b.handle(c.H)), m.b.ovAt(c.Ov))
+	return boolResult(r, e), nil
+}
+
+func (m *machine) DisconnectNamedPipe(c *spec.DisconnectNamedPipeCall) (spec.Result, error) {
+	return m.one(pDisconnectNamedPipe, c.H, false)
+}
+
+func (m *machine) SetNamedPipeHandleState(c *spec.SetNamedPipeHandleStateCall) (spec.Result, error) {
+	mode := alloc(4)
+	store32(mode, c.Mode)
+	r, e := call(pSetNamedPipeHandleState, uintptr(m.b.handle(c.H)), addr(mode), 0, 0)
+	return boolResult(r, e), nil
+}
