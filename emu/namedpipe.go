@@ -51,6 +51,28 @@ type namedPipe struct {
 	access    uint32 // PIPE_ACCESS_* of the first instance: later ones must match
 	max       int
 	instances []*npInstance
+	avail     npAvail // what WaitNamedPipe waits on
+}
+
+// npAvail is the condition WaitNamedPipe waits for, as a waitable the
+// wait machinery knows: an instance of the pipe is listening. It has no
+// handle.
+type npAvail struct {
+	waitList
+	np *namedPipe
+}
+
+func (a *npAvail) kind() objKind                        { return kindFile }
+func (a *npAvail) close(*System, *Thread, Handle) Errno { return 0 }
+func (a *npAvail) list() *waitList                      { return &a.waitList }
+func (a *npAvail) acquire(*System, *Thread)             {}
+func (a *npAvail) isSignalled() bool {
+	for _, x := range a.np.instances {
+		if x.state == npListening {
+			return true
+		}
+	}
+	return false
 }
 
 type npState uint8
@@ -142,6 +164,7 @@ func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, 
 		}
 	} else {
 		np = &namedPipe{key: key, access: access, max: int(maxInstances)}
+		np.avail.np = np
 		ns.byName[key] = np
 	}
 	in := &npInstance{np: np, mode: PipeByte, outSize: int64(outSize), inSize: int64(inSize)}
@@ -170,6 +193,51 @@ func (in *npInstance) listen(s *System) {
 	ns := s.pipes()
 	ns.seq++
 	in.state, in.seq = npListening, ns.seq
+	s.signalled(&in.np.avail) // WaitNamedPipe's waiters
+}
+
+// nmpDefaultWait is the time-out WaitNamedPipe uses for
+// NMPWAIT_USE_DEFAULT_WAIT: the pipe's default, 50 ms when CreateNamedPipe
+// was given 0 (its nDefaultTimeOut remarks).
+const nmpDefaultWait = 50
+
+// WaitNamedPipe implements WaitNamedPipeW: it returns TRUE as soon as an
+// instance of the pipe listens (a new instance, or a server calling
+// ConnectNamedPipe), ERROR_FILE_NOT_FOUND when no pipe has the name, and
+// ERROR_SEM_TIMEOUT when ms (0: the default wait, INFINITE: no limit)
+// pass first (Wine's dlls/kernel32/tests/pipe.c, test_CreateNamedPipe
+// and test_wait_pipe). The wait is not alertable.
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-waitnamedpipew
+func (t *Thread) WaitNamedPipe(name string, ms uint32) error {
+	const call = "WaitNamedPipe"
+	var args string
+	if t.s.trace != nil && t.running() {
+		args = fmt.Sprintf("%q, %s", name, fmtArgs(ms, false))
+	}
+	if err := t.enter(call, args); err != nil {
+		return err
+	}
+	key, ok := pipeKey(name)
+	var np *namedPipe
+	if ok {
+		np = t.s.pipes().byName[key]
+	}
+	if np == nil {
+		return t.fail(call, 0, wso.ERROR_FILE_NOT_FOUND)
+	}
+	if ms == 0 {
+		ms = nmpDefaultWait
+	}
+	w := &t.w
+	w.objs[0], w.n, w.all = &np.avail, 1, false
+	w.call, w.kind, w.alertable = call, waitObjects, false
+	r := t.waitForObjects(ms)
+	t.clearWait()
+	if r != wso.WAIT_OBJECT_0 {
+		return t.fail(call, 0, wso.ERROR_SEM_TIMEOUT)
+	}
+	t.ok(call, 1)
+	return nil
 }
 
 // CreateFile implements CreateFileW for a client of a named pipe: name is

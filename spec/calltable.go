@@ -115,6 +115,7 @@ type Machine interface {
 	ConnectNamedPipe(*ConnectNamedPipeCall) (Result, error)
 	DisconnectNamedPipe(*DisconnectNamedPipeCall) (Result, error)
 	SetNamedPipeHandleState(*SetNamedPipeHandleStateCall) (Result, error)
+	WaitNamedPipe(*WaitNamedPipeCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -823,6 +824,10 @@ var table = []*Entry{
 	}},
 	{Name: "DisconnectNamedPipe", Usage: "DisconnectNamedPipe <server>", Ret: RetBool, decode: func(d *decoder) Op { return &DisconnectNamedPipeCall{d.handleArg()} }},
 	{Name: "SetNamedPipeHandleState", Usage: "SetNamedPipeHandleState <handle> <byte|message> [nowait]   (lpMode: PIPE_READMODE_*, PIPE_WAIT or PIPE_NOWAIT)", Ret: RetBool, decode: decodeSetPipeState},
+	{Name: "WaitNamedPipe", Usage: `WaitNamedPipe <\\.\pipe\NAME> <ms|INFINITE>   (0: the pipe's default wait)`, Ret: RetBool, decode: func(d *decoder) Op {
+		d.need(2)
+		return &WaitNamedPipeCall{Name: d.pos(0), Ms: d.ms(d.pos(1))}
+	}},
 }
 
 // entries indexes the table by name.

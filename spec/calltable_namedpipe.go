@@ -1,6 +1,10 @@
 package spec
 
-import "strconv"
+import (
+	"strconv"
+
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
 
 // The named-pipe calls of the table: their typed calls and decoders.
 
@@ -61,6 +65,30 @@ type SetNamedPipeHandleStateCall struct {
 	H    Handle
 	Mode uint32
 }
+
+// WaitNamedPipeCall is WaitNamedPipeW.
+type WaitNamedPipeCall struct {
+	opBase
+	Name string
+	Ms   uint32
+}
+
+func (c *WaitNamedPipeCall) Run(m Machine) (Result, error) { return m.WaitNamedPipe(c) }
+
+// nmpDefaultWait is WaitNamedPipe's wait for 0 (NMPWAIT_USE_DEFAULT_WAIT)
+// on a pipe created with nDefaultTimeOut 0: 50 ms.
+const nmpDefaultWait = 50
+
+// Timeout implements Timed.
+func (c *WaitNamedPipeCall) Timeout() (uint32, bool) {
+	if c.Ms == 0 {
+		return nmpDefaultWait, true
+	}
+	return finite(c.Ms)
+}
+
+// TimedOut implements Timed: the time ran out with ERROR_SEM_TIMEOUT.
+func (c *WaitNamedPipeCall) TimedOut(r Result) bool { return r.Err == wso.ERROR_SEM_TIMEOUT }
 
 func (c *CreateNamedPipeCall) Run(m Machine) (Result, error)  { return m.CreateNamedPipe(c) }
 func (c *CreateFileCall) Run(m Machine) (Result, error)       { return m.CreateFile(c) }

@@ -571,3 +571,19 @@ func init() {
 			Text: "Message read mode on a byte pipe is ERROR_INVALID_PARAMETER at either end; on a message pipe either end may switch between byte and message read mode, also after the other end closed (Wine kernel32 pipe.c test_NamedPipeHandleState, test_CloseHandle)."},
 	)
 }
+
+// WaitNamedPipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-waitnamedpipew
+func init() {
+	const page = "WaitNamedPipe"
+	register(
+		Clause{ID: "waitnamedpipe.not-found", Kind: Required, Page: page,
+			Text: "If no pipe of that name exists, WaitNamedPipe fails at once with ERROR_FILE_NOT_FOUND."},
+		Clause{ID: "waitnamedpipe.listening", Kind: Required, Page: page,
+			Text: "If an instance is available for a client (listening), WaitNamedPipe returns TRUE at once."},
+		Clause{ID: "waitnamedpipe.timeout", Kind: Required, Page: page,
+			Text: "If no instance becomes available within the time-out, WaitNamedPipe fails with ERROR_SEM_TIMEOUT (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "waitnamedpipe.wakes", Kind: Required, Page: page,
+			Text: "A waiter returns TRUE when an instance becomes available: a new instance is created, or a server calls ConnectNamedPipe (Wine kernel32 pipe.c test_wait_pipe)."},
+	)
+}

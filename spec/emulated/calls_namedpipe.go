@@ -37,3 +37,7 @@ func (m *machine) DisconnectNamedPipe(c *spec.DisconnectNamedPipeCall) (spec.Res
 func (m *machine) SetNamedPipeHandleState(c *spec.SetNamedPipeHandleStateCall) (spec.Result, error) {
 	return boolResult(m.t.SetNamedPipeHandleState(m.e.handle(c.H), c.Mode))
 }
+
+func (m *machine) WaitNamedPipe(c *spec.WaitNamedPipeCall) (spec.Result, error) {
+	return boolResult(m.t.WaitNamedPipe(c.Name, c.Ms))
+}

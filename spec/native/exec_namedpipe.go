@@ -100,3 +100,14 @@ func (m *machine) SetNamedPipeHandleState(c *spec.SetNamedPipeHandleStateCall) (
 	r, e := call(pSetNamedPipeHandleState, uintptr(m.b.handle(c.H)), addr(mode), 0, 0)
 	return boolResult(r, e), nil
 }
+
+var pWaitNamedPipeW = kernel32.NewProc("WaitNamedPipeW")
+
+func (m *machine) WaitNamedPipe(c *spec.WaitNamedPipeCall) (spec.Result, error) {
+	name := m.b.pipeName(c.Name)
+	if name == c.Name {
+		return spec.Result{}, unsupported(c, "a name outside \\\\.\\pipe\\")
+	}
+	r, e := call(pWaitNamedPipeW, wide(name), uintptr(c.Ms))
+	return boolResult(r, e), nil
+}
