@@ -578,3 +578,86 @@ func (p *pipe) readersTake(n int) int {
 	}
 	return k
 }
+
+// TransactNamedPipe implements TransactNamedPipe: on a message pipe read
+// in message mode it writes in as one message, without waiting for room
+// (behind any writes still pending), and reads one message into out. The
+// read is a request like ReadFile's: on an overlapped handle it pends
+// (ERROR_IO_PENDING) until the other end writes, and completes with the
+// bytes, or ERROR_MORE_DATA for a longer message; cancelling it keeps the
+// message written (Wine's dlls/kernel32/tests/pipe.c, test_transact). A
+// pipe not in message read mode fails with ERROR_BAD_PIPE, one with data
+// already waiting to be read with ERROR_PIPE_BUSY (test_TransactNamedPipe
+// and test_transact: Windows 8 and later report these through the record
+// after ERROR_IO_PENDING, Windows 7 at once, as the emulator does).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-transactnamedpipe
+func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *Overlapped) error {
+	const call = "TransactNamedPipe"
+	s := t.s
+	var args string
+	if s.trace != nil && t.running() {
+		args = fmt.Sprintf("%#x, in=%d, out=%d, ov%d", uint64(h), len(in), len(out), s.OverlappedID(ov))
+	}
+	if err := t.enter(call, args); err != nil {
+		return err
+	}
+	if done != nil {
+		*done = 0
+	}
+	o, e := s.lookup(t, h, kindFile)
+	if e != 0 {
+		return t.fail(call, 0, e)
+	}
+	pe, ok := o.(*pipeEnd)
+	if !ok {
+		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	}
+	if pe.overlapped && ov == nil {
+		return t.fail(call, 0, wso.ERROR_INVALID_PARAMETER)
+	}
+	if !pe.named || !pe.readMsg || !pe.canRead || !pe.canWrite {
+		return t.fail(call, 0, wso.ERROR_BAD_PIPE)
+	}
+	if e := pe.stateError(); e != 0 {
+		return t.fail(call, 0, e)
+	}
+	if pe.in.unread() > 0 || pe.in.readable(true) {
+		return t.fail(call, 0, wso.ERROR_PIPE_BUSY)
+	}
+	if pe.out.rClosed {
+		return t.fail(call, 0, wso.ERROR_NO_DATA)
+	}
+	callerOv := ov != nil
+	if ov == nil {
+		ov = &t.syncOv
+	}
+	if pe.overlapped {
+		s.sanIssue(t, call, ov, false, in, out)
+	}
+	r := s.newRequest(t, &pe.fileObject, call, ov, out)
+	if !pe.overlapped {
+		r.waiter = t
+	}
+	s.start(r)
+	pe.in.readers.push(r, linkDev)
+	pe.out.put(in)
+	s.servePipe(pe.out) // reads waiting at the other end take the message
+	finished := false
+	if pe.in.wClosed {
+		// The other end is gone: nothing will answer.
+		pe.in.readers.remove(r, linkDev)
+		s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
+		finished = true
+	}
+	if !pe.overlapped {
+		if !finished {
+			w := &t.w
+			w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
+			s.block(t)
+			t.clearWait()
+		}
+		st, n := t.w.syncStatus, t.w.syncN
+		return t.ioResult(call, st, n, done, !callerOv || st.IsSuccess())
+	}
+	return t.fail(call, 0, wso.ERROR_IO_PENDING)
+}

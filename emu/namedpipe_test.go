@@ -226,3 +226,34 @@ func TestNamedPipeNowait(t *testing.T) {
 		t.Fatalf("514 into a 1-byte read: %v, %d, %#x", err, n, kioStatus(ov))
 	}
 }
+
+// TransactNamedPipe writes its message and pends for the answer; on a pipe
+// not read in message mode it fails with ERROR_BAD_PIPE, with data waiting
+// with ERROR_PIPE_BUSY (Wine's dlls/kernel32/tests/pipe.c, test_transact
+// and test_TransactNamedPipe).
+func TestTransactNamedPipe(t *testing.T) {
+	r := newKioRig(t, emu.WithProfile(emu.ProfileWindows))
+	a := r.thread("A")
+	srv := r.npServer(a, npName, emu.PIPE_ACCESS_DUPLEX|emu.FILE_FLAG_OVERLAPPED, emu.PIPE_TYPE_MESSAGE|emu.PIPE_READMODE_MESSAGE, 1)
+	cli, _ := r.npClient(a, npName, true)
+	out := make([]byte, 16)
+	var err error
+	r.do(a, func(t *emu.Thread) { err = t.TransactNamedPipe(cli, []byte("q"), out, nil, &emu.Overlapped{}) })
+	kioWant(t, "byte read mode", err, wso.ERROR_BAD_PIPE)
+	ov := &emu.Overlapped{}
+	r.do(a, func(t *emu.Thread) { err = t.TransactNamedPipe(srv, []byte("ask"), out, nil, ov) })
+	kioWant(t, "transact", err, wso.ERROR_IO_PENDING)
+	buf := make([]byte, 8)
+	var n uint32
+	r.do(a, func(t *emu.Thread) { err = t.ReadFile(cli, buf, &n, &emu.Overlapped{}) })
+	if err != nil || string(buf[:n]) != "ask" {
+		t.Fatalf("client read %q, %v", buf[:n], err)
+	}
+	r.write(a, cli, "answer")
+	if kioStatus(ov) != wso.STATUS_SUCCESS || ov.LoadInternalHigh() != 6 || string(out[:6]) != "answer" {
+		t.Fatalf("transaction: %#x, %d, %q", kioStatus(ov), ov.LoadInternalHigh(), out[:6])
+	}
+	r.write(a, cli, "x")
+	r.do(a, func(t *emu.Thread) { err = t.TransactNamedPipe(srv, []byte("ask"), out, nil, &emu.Overlapped{}) })
+	kioWant(t, "data waiting", err, wso.ERROR_PIPE_BUSY)
+}

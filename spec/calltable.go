@@ -116,6 +116,7 @@ type Machine interface {
 	DisconnectNamedPipe(*DisconnectNamedPipeCall) (Result, error)
 	SetNamedPipeHandleState(*SetNamedPipeHandleStateCall) (Result, error)
 	WaitNamedPipe(*WaitNamedPipeCall) (Result, error)
+	TransactNamedPipe(*TransactNamedPipeCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -828,6 +829,7 @@ var table = []*Entry{
 		d.need(2)
 		return &WaitNamedPipeCall{Name: d.pos(0), Ms: d.ms(d.pos(1))}
 	}},
+	{Name: "TransactNamedPipe", Usage: "TransactNamedPipe <handle> <inbuf> <outbuf> <ov|NULL> [inlen=N] [outlen=N]", Ret: RetBool, Outs: []string{"bytes"}, decode: decodeTransact},
 }
 
 // entries indexes the table by name.

@@ -73,6 +73,39 @@ type WaitNamedPipeCall struct {
 	Ms   uint32
 }
 
+// TransactNamedPipeCall is TransactNamedPipe: In's first InLen bytes are
+// written, Out's first OutLen bytes receive the answer.
+type TransactNamedPipeCall struct {
+	opBase
+	H             Handle
+	In, Out       Ref
+	InLen, OutLen int
+	Ov            Ref
+}
+
+func (c *TransactNamedPipeCall) Run(m Machine) (Result, error) { return m.TransactNamedPipe(c) }
+
+func decodeTransact(d *decoder) Op {
+	d.need(4)
+	c := &TransactNamedPipeCall{H: d.handle(d.pos(0)), In: d.object(d.pos(1), "buffer"), Out: d.object(d.pos(2), "buffer"), Ov: d.ov(d.pos(3))}
+	size := func(r Ref, key string) int {
+		n := 0
+		if r.Valid() {
+			n = d.decls[r.Decl].Obj.(*BufferDecl).Size()
+		}
+		if v, ok := d.kv(key); ok {
+			k, err := strconv.Atoi(v)
+			if err != nil || k < 0 || k > n {
+				d.fail("%s=%q: want 0 to the buffer's size", key, v)
+			}
+			n = k
+		}
+		return n
+	}
+	c.InLen, c.OutLen = size(c.In, "inlen"), size(c.Out, "outlen")
+	return c
+}
+
 func (c *WaitNamedPipeCall) Run(m Machine) (Result, error) { return m.WaitNamedPipe(c) }
 
 // nmpDefaultWait is WaitNamedPipe's wait for 0 (NMPWAIT_USE_DEFAULT_WAIT)

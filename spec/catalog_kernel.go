@@ -587,3 +587,19 @@ func init() {
 			Text: "A waiter returns TRUE when an instance becomes available: a new instance is created, or a server calls ConnectNamedPipe (Wine kernel32 pipe.c test_wait_pipe)."},
 	)
 }
+
+// TransactNamedPipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-transactnamedpipe
+func init() {
+	const page = "TransactNamedPipe"
+	register(
+		Clause{ID: "transactnamedpipe.write-read", Kind: Required, Page: page,
+			Text: "TransactNamedPipe writes one message and reads one message in a single operation; overlapped, it pends until the other end answers and completes with the answer's bytes."},
+		Clause{ID: "transactnamedpipe.bad-pipe", Kind: Required, Page: page,
+			Text: "The pipe must be a message pipe in message read mode, or the call fails with ERROR_BAD_PIPE (Windows 8 and later report it through the record after ERROR_IO_PENDING; Wine kernel32 pipe.c test_TransactNamedPipe)."},
+		Clause{ID: "transactnamedpipe.busy", Kind: Required, Page: page,
+			Text: "A transaction with unread data waiting for the caller fails with ERROR_PIPE_BUSY (Wine kernel32 pipe.c test_transact)."},
+		Clause{ID: "transactnamedpipe.cancel-keeps-data", Kind: Required, Page: page,
+			Text: "The message is written without waiting behind pending writes, and cancelling the pending transaction keeps it: the other end still reads it (Wine kernel32 pipe.c test_transact)."},
+	)
+}

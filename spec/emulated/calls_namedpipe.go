@@ -41,3 +41,12 @@ func (m *machine) SetNamedPipeHandleState(c *spec.SetNamedPipeHandleStateCall) (
 func (m *machine) WaitNamedPipe(c *spec.WaitNamedPipeCall) (spec.Result, error) {
 	return boolResult(m.t.WaitNamedPipe(c.Name, c.Ms))
 }
+
+func (m *machine) TransactNamedPipe(c *spec.TransactNamedPipeCall) (spec.Result, error) {
+	n := uint32(spec.Poison)
+	in := m.e.objs[c.In.Decl].buf[:c.InLen]
+	out := m.e.objs[c.Out.Decl].buf[:c.OutLen]
+	r, err := boolResult(m.t.TransactNamedPipe(m.e.handle(c.H), in, out, &n, m.e.ov(c.Ov)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	return r, err
+}

@@ -111,3 +111,14 @@ func (m *machine) WaitNamedPipe(c *spec.WaitNamedPipeCall) (spec.Result, error) 
 	r, e := call(pWaitNamedPipeW, wide(name), uintptr(c.Ms))
 	return boolResult(r, e), nil
 }
+
+var pTransactNamedPipe = kernel32.NewProc("TransactNamedPipe")
+
+func (m *machine) TransactNamedPipe(c *spec.TransactNamedPipeCall) (spec.Result, error) {
+	n := newOut()
+	r, e := call(pTransactNamedPipe, uintptr(m.b.handle(c.H)), addr(m.b.decls[c.In.Decl].buf), uintptr(c.InLen),
+		addr(m.b.decls[c.Out.Decl].buf), uintptr(c.OutLen), addr(n), m.b.ovAt(c.Ov))
+	out := boolResult(r, e)
+	out.Outs.Has, out.Outs.Bytes = spec.OutBytes, load32(n)
+	return out, nil
+}
