@@ -475,6 +475,9 @@ func (s *System) npCut(in *npInstance) {
 		for r := p.writers.pop(linkDev); r != nil; r = p.writers.pop(linkDev) {
 			s.finish(r, wso.STATUS_PIPE_DISCONNECTED, 0)
 		}
+		for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
+			s.finish(r, wso.STATUS_PIPE_DISCONNECTED, 0)
+		}
 	}
 	srv.in, srv.out = nil, nil
 	if cli != nil {
@@ -660,4 +663,66 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 		return t.ioResult(call, st, n, done, !callerOv || st.IsSuccess())
 	}
 	return t.fail(call, 0, wso.ERROR_IO_PENDING)
+}
+
+// FlushFileBuffers implements FlushFileBuffers on a pipe end: it waits,
+// whatever the handle's FILE_FLAG_OVERLAPPED, until the other end has read
+// everything this end wrote, empty messages included, and returns TRUE; a
+// cancel that takes the last unread write back ends it too. It fails with
+// ERROR_BROKEN_PIPE when the reader closes first, ERROR_PIPE_NOT_CONNECTED
+// when the server disconnects (Wine's dlls/kernel32/tests/pipe.c,
+// test_blocking_rw and test_overlapped_transport). The wait is not
+// alertable. A handle without write access is ERROR_ACCESS_DENIED.
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-flushfilebuffers
+func (t *Thread) FlushFileBuffers(h Handle) error {
+	const call = "FlushFileBuffers"
+	s := t.s
+	var args string
+	if s.trace != nil && t.running() {
+		args = fmt.Sprintf("%#x", uint64(h))
+	}
+	if err := t.enter(call, args); err != nil {
+		return err
+	}
+	o, e := s.lookup(t, h, kindFile)
+	if e != 0 {
+		return t.fail(call, 0, e)
+	}
+	pe, ok := o.(*pipeEnd)
+	if !ok {
+		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	}
+	if !pe.canWrite {
+		return t.fail(call, 0, wso.ERROR_ACCESS_DENIED)
+	}
+	if e := pe.stateError(); e != 0 {
+		return t.fail(call, 0, e)
+	}
+	p := pe.out
+	switch {
+	case p.rClosed:
+		return t.fail(call, 0, wso.ERROR_BROKEN_PIPE)
+	case p.drained():
+		t.ok(call, 1)
+		return nil
+	}
+	// The flush waits on the pipe, not as I/O of the handle: it is on no
+	// pending list, so CancelIo does not reach it and finishing it never
+	// disturbs a walk of one.
+	r := s.newRequest(t, &pe.fileObject, call, nil, nil)
+	r.waiter, r.internal = t, true
+	if s.trace != nil {
+		s.emit(Event{Thread: t.id, Kind: EvIssue, Name: call, Handle: pe.handle, N: r.id})
+	}
+	p.flushers.push(r, linkDev)
+	w := &t.w
+	w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
+	s.block(t)
+	st := w.syncStatus
+	t.clearWait()
+	if !st.IsSuccess() {
+		return t.fail(call, 0, st.Win32Error())
+	}
+	t.ok(call, 1)
+	return nil
 }

@@ -47,8 +47,9 @@ type pipe struct {
 	rpos int64 // bytes read so far
 	wpos int64 // bytes written so far
 
-	readers reqList // reads waiting for data, in issue order
-	writers reqList // writes waiting for room, in issue order
+	readers  reqList // reads waiting for data, in issue order
+	writers  reqList // writes waiting for room, in issue order
+	flushers reqList // FlushFileBuffers calls waiting for the reader to take everything
 
 	rClosed, wClosed bool
 }
@@ -240,6 +241,26 @@ func (p *pipe) cancel(s *System, r *request, write bool) {
 	if w := p.writers.head; write && w != nil && p.writeFits(w.endPos) {
 		s.schedule(action{name: "pipe-room", fire: firePipeRoom, req: w, gen: w.id})
 	}
+	if write && p.flushers.head != nil {
+		// The withdrawn write may have emptied the pipe: a flush waiting
+		// on it ends now (flushes are on no handle's pending list, so the
+		// cancel's walk of that list is not disturbed).
+		s.serveFlush(p)
+	}
+}
+
+// drained reports whether the reader has taken everything written, empty
+// messages included.
+func (p *pipe) drained() bool { return p.unread() == 0 && p.mh == len(p.msgs) }
+
+// serveFlush ends the flushes waiting on p once it is drained.
+func (s *System) serveFlush(p *pipe) {
+	if !p.drained() {
+		return
+	}
+	for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
+		s.finish(r, wso.STATUS_SUCCESS, 0)
+	}
 }
 
 // firePipeRoom completes the writes that fit now that a cancelled one
@@ -312,6 +333,9 @@ func (s *System) servePipe(p *pipe) {
 		r := p.writers.pop(linkDev)
 		s.finish(r, wso.STATUS_SUCCESS, uint32(len(r.buf)))
 	}
+	if p.flushers.head != nil {
+		s.serveFlush(p)
+	}
 }
 
 // close implements object: closing one end cancels the requests still
@@ -325,6 +349,10 @@ func (e *pipeEnd) close(s *System, t *Thread, h Handle) Errno {
 	}
 	if p := e.out; p != nil {
 		p.wClosed = true
+		// A flush through the closed handle has nothing left to wait for.
+		for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
+			s.finish(r, wso.STATUS_CANCELLED, 0)
+		}
 		// Reads waiting for data will never get any.
 		for r := p.readers.pop(linkDev); r != nil; r = p.readers.pop(linkDev) {
 			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
@@ -335,6 +363,9 @@ func (e *pipeEnd) close(s *System, t *Thread, h Handle) Errno {
 		p.data, p.head, p.msgs, p.mh = p.data[:0], 0, p.msgs[:0], 0
 		p.rpos = p.wpos
 		for r := p.writers.pop(linkDev); r != nil; r = p.writers.pop(linkDev) {
+			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
+		}
+		for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
 			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
 		}
 	}

@@ -117,6 +117,7 @@ type Machine interface {
 	SetNamedPipeHandleState(*SetNamedPipeHandleStateCall) (Result, error)
 	WaitNamedPipe(*WaitNamedPipeCall) (Result, error)
 	TransactNamedPipe(*TransactNamedPipeCall) (Result, error)
+	FlushFileBuffers(*FlushFileBuffersCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -829,6 +830,7 @@ var table = []*Entry{
 		d.need(2)
 		return &WaitNamedPipeCall{Name: d.pos(0), Ms: d.ms(d.pos(1))}
 	}},
+	{Name: "FlushFileBuffers", Usage: "FlushFileBuffers <pipe end>   (waits until the reader took everything)", Ret: RetBool, decode: func(d *decoder) Op { return &FlushFileBuffersCall{d.handleArg()} }},
 	{Name: "TransactNamedPipe", Usage: "TransactNamedPipe <handle> <inbuf> <outbuf> <ov|NULL> [inlen=N] [outlen=N]", Ret: RetBool, Outs: []string{"bytes"}, decode: decodeTransact},
 }
 

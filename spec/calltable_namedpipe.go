@@ -55,6 +55,11 @@ type ConnectNamedPipeCall struct {
 	Ov Ref
 }
 
+// FlushFileBuffersCall is FlushFileBuffers on a pipe end.
+type FlushFileBuffersCall struct{ HandleArg }
+
+func (c *FlushFileBuffersCall) Run(m Machine) (Result, error) { return m.FlushFileBuffers(c) }
+
 // DisconnectNamedPipeCall is DisconnectNamedPipe.
 type DisconnectNamedPipeCall struct{ HandleArg }
 

@@ -603,3 +603,17 @@ func init() {
 			Text: "The message is written without waiting behind pending writes, and cancelling the pending transaction keeps it: the other end still reads it (Wine kernel32 pipe.c test_transact)."},
 	)
 }
+
+// FlushFileBuffers on a pipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-flushfilebuffers
+func init() {
+	const page = "FlushFileBuffers"
+	register(
+		Clause{ID: "flushfilebuffers.waits-for-reader", Kind: Required, Page: page,
+			Text: "On a pipe, FlushFileBuffers does not return until the other end has read everything written (an empty message included); on an empty pipe it returns at once."},
+		Clause{ID: "flushfilebuffers.cancel-empties", Kind: Required, Page: page,
+			Text: "A cancel that takes the last unread write back ends the flush with TRUE (Wine kernel32 pipe.c test_blocking_rw)."},
+		Clause{ID: "flushfilebuffers.fails", Kind: Required, Page: page,
+			Text: "A flush waiting on a pipe fails with ERROR_BROKEN_PIPE when the reader closes and with ERROR_PIPE_NOT_CONNECTED when the server disconnects (Wine kernel32 pipe.c test_overlapped_transport)."},
+	)
+}

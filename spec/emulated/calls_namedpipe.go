@@ -50,3 +50,7 @@ func (m *machine) TransactNamedPipe(c *spec.TransactNamedPipeCall) (spec.Result,
 	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
+
+func (m *machine) FlushFileBuffers(c *spec.FlushFileBuffersCall) (spec.Result, error) {
+	return boolResult(m.t.FlushFileBuffers(m.e.handle(c.H)))
+}

@@ -122,3 +122,9 @@ func (m *machine) TransactNamedPipe(c *spec.TransactNamedPipeCall) (spec.Result,
 	out.Outs.Has, out.Outs.Bytes = spec.OutBytes, load32(n)
 	return out, nil
 }
+
+var pFlushFileBuffers = kernel32.NewProc("FlushFileBuffers")
+
+func (m *machine) FlushFileBuffers(c *spec.FlushFileBuffersCall) (spec.Result, error) {
+	return m.one(pFlushFileBuffers, c.H, false)
+}
