@@ -559,6 +559,8 @@ func init() {
 			Text: "Opening a pipe none of whose instances listens fails with ERROR_PIPE_BUSY: while another client is connected, after it closed, and after DisconnectNamedPipe until the server calls ConnectNamedPipe (Wine kernel32 pipe.c test_CreateNamedPipe)."},
 		Clause{ID: "createfile.pipe-first-listener", Kind: Required, Page: open,
 			Text: "A client connects to the instance that began listening first, a new instance counting from its creation (Wine kernel32 pipe.c test_multiple_instances)."},
+		Clause{ID: "createfile.pipe-access", Kind: Required, Page: open,
+			Text: "A client may ask only for the directions the pipe carries: read access needs PIPE_ACCESS_OUTBOUND, write access PIPE_ACCESS_INBOUND, or the open fails; no access at all is allowed (Wine ntdll pipe.c test_create, kernel32 pipe.c test_CreateNamedPipe)."},
 		Clause{ID: "disconnectnamedpipe.fails-pending", Kind: Required, Page: disconnect,
 			Text: "DisconnectNamedPipe discards unread data and fails the reads and writes pending on either end with ERROR_PIPE_NOT_CONNECTED (Wine kernel32 pipe.c test_overlapped_transport)."},
 		Clause{ID: "disconnectnamedpipe.client-cut", Kind: Required, Page: disconnect,
