@@ -27,16 +27,26 @@ const (
 	FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000
 	FILE_FLAG_OVERLAPPED          = 0x40000000
 
-	PIPE_WAIT                = 0x0
-	PIPE_NOWAIT              = 0x1
-	PIPE_READMODE_BYTE       = 0x0
-	PIPE_READMODE_MESSAGE    = 0x2
-	PIPE_TYPE_BYTE           = 0x0
-	PIPE_TYPE_MESSAGE        = 0x4
+	PIPE_WAIT             = 0x0
+	PIPE_NOWAIT           = 0x1
+	PIPE_READMODE_BYTE    = 0x0
+	PIPE_READMODE_MESSAGE = 0x2
+	PIPE_TYPE_BYTE        = 0x0
+	PIPE_TYPE_MESSAGE     = 0x4
+	// PIPE_REJECT_REMOTE_CLIENTS is accepted and changes nothing: every
+	// client of the emulator is local.
+	PIPE_REJECT_REMOTE_CLIENTS = 0x8
+	// Open-mode bits CreateNamedPipe accepts that change nothing here.
+	FILE_FLAG_WRITE_THROUGH  = 0x80000000
+	WRITE_DAC                = 0x00040000
+	ACCESS_SYSTEM_SECURITY   = 0x01000000
 	PIPE_UNLIMITED_INSTANCES = 255
 
-	GENERIC_READ  = 0x80000000
-	GENERIC_WRITE = 0x40000000
+	GENERIC_READ    = 0x80000000
+	GENERIC_WRITE   = 0x40000000
+	GENERIC_ALL     = 0x10000000
+	FILE_READ_DATA  = 0x1
+	FILE_WRITE_DATA = 0x2
 )
 
 // pipeNamespace holds the named pipes that have instances.
@@ -148,9 +158,9 @@ func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, 
 	}
 	access := openMode & PIPE_ACCESS_DUPLEX
 	if access == 0 || maxInstances == 0 || maxInstances > PIPE_UNLIMITED_INSTANCES ||
-		pipeMode&^(PIPE_NOWAIT|PIPE_READMODE_MESSAGE|PIPE_TYPE_MESSAGE) != 0 ||
+		pipeMode&^(PIPE_NOWAIT|PIPE_READMODE_MESSAGE|PIPE_TYPE_MESSAGE|PIPE_REJECT_REMOTE_CLIENTS) != 0 ||
 		pipeMode&PIPE_TYPE_MESSAGE == 0 && pipeMode&PIPE_READMODE_MESSAGE != 0 ||
-		openMode&^(PIPE_ACCESS_DUPLEX|FILE_FLAG_OVERLAPPED|FILE_FLAG_FIRST_PIPE_INSTANCE) != 0 {
+		openMode&^(PIPE_ACCESS_DUPLEX|FILE_FLAG_OVERLAPPED|FILE_FLAG_FIRST_PIPE_INSTANCE|FILE_FLAG_WRITE_THROUGH|WRITE_DAC|ACCESS_SYSTEM_SECURITY) != 0 {
 		return fail(wso.ERROR_INVALID_PARAMETER)
 	}
 	ns := t.s.pipes()
@@ -245,7 +255,9 @@ func (t *Thread) WaitNamedPipe(name string, ms uint32) error {
 // FILE_FLAG_OVERLAPPED. The client is connected to the instance that began
 // listening first (Wine's dlls/kernel32/tests/pipe.c,
 // test_multiple_instances), and the instance's pending ConnectNamedPipe
-// requests complete. Errors: ERROR_FILE_NOT_FOUND when no pipe has that
+// requests complete. Read access is GENERIC_READ, FILE_READ_DATA or
+// GENERIC_ALL, write access GENERIC_WRITE, FILE_WRITE_DATA or GENERIC_ALL;
+// other bits of access change nothing. Errors: ERROR_FILE_NOT_FOUND when no pipe has that
 // name (or the name is not a pipe's), ERROR_PIPE_BUSY when no instance is
 // listening, ERROR_ACCESS_DENIED when the access asks for a direction the
 // pipe does not carry. A client starts in byte read mode and PIPE_WAIT.
@@ -269,7 +281,8 @@ func (t *Thread) CreateFile(name string, access uint32, overlapped bool) (Handle
 	if np == nil {
 		return fail(wso.ERROR_FILE_NOT_FOUND)
 	}
-	read, write := access&GENERIC_READ != 0, access&GENERIC_WRITE != 0
+	read := access&(GENERIC_READ|GENERIC_ALL|FILE_READ_DATA) != 0
+	write := access&(GENERIC_WRITE|GENERIC_ALL|FILE_WRITE_DATA) != 0
 	if read && np.access&PIPE_ACCESS_OUTBOUND == 0 || write && np.access&PIPE_ACCESS_INBOUND == 0 {
 		return fail(wso.ERROR_ACCESS_DENIED)
 	}
