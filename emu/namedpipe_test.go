@@ -57,6 +57,9 @@ func TestCreateNamedPipeErrors(t *testing.T) {
 	kioWant(t, "over the maximum", try(npName, emu.PIPE_ACCESS_DUPLEX, 0, 1), wso.ERROR_PIPE_BUSY)
 	kioWant(t, "first again", try(npName, emu.PIPE_ACCESS_DUPLEX|emu.FILE_FLAG_FIRST_PIPE_INSTANCE, 0, 1), wso.ERROR_ACCESS_DENIED)
 	kioWant(t, "other access", try(`\\.\PIPE\NP-TEST`, emu.PIPE_ACCESS_INBOUND, 0, 1), wso.ERROR_ACCESS_DENIED)
+	// Bits real servers pass that change nothing locally are accepted.
+	kioWant(t, "reject remote", try(`\\.\pipe\other`, emu.PIPE_ACCESS_DUPLEX|emu.WRITE_DAC, emu.PIPE_REJECT_REMOTE_CLIENTS, emu.PIPE_UNLIMITED_INSTANCES), nil)
+	kioWant(t, "unknown mode bit", try(`\\.\pipe\other2`, emu.PIPE_ACCESS_DUPLEX, 0x100, 1), wso.ERROR_INVALID_PARAMETER)
 }
 
 // A client connects to a listening instance and completes the server's
