@@ -181,7 +181,7 @@ func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, 
 	if pipeMode&PIPE_TYPE_MESSAGE != 0 {
 		in.mode = PipeMessage
 	}
-	e := &pipeEnd{inst: in, server: true, named: true,
+	e := &pipeEnd{inst: in, home: in, server: true, named: true,
 		canRead: access&PIPE_ACCESS_INBOUND != 0, canWrite: access&PIPE_ACCESS_OUTBOUND != 0,
 		readMsg: pipeMode&PIPE_READMODE_MESSAGE != 0, nowait: pipeMode&PIPE_NOWAIT != 0}
 	e.overlapped = openMode&FILE_FLAG_OVERLAPPED != 0
@@ -296,7 +296,7 @@ func (t *Thread) CreateFile(name string, access uint32, overlapped bool) (Handle
 		return fail(wso.ERROR_PIPE_BUSY)
 	}
 	s := t.s
-	c := &pipeEnd{inst: in, named: true, canRead: read, canWrite: write}
+	c := &pipeEnd{inst: in, home: in, named: true, canRead: read, canWrite: write}
 	c.overlapped = overlapped
 	c.signal = true
 	c.dev = c
@@ -561,8 +561,8 @@ func (t *Thread) SetNamedPipeHandleState(h Handle, mode uint32) error {
 	}
 	typ := PipeByte
 	switch {
-	case pe.named && pe.inst != nil:
-		typ = pe.inst.mode
+	case pe.named:
+		typ = pe.home.mode
 	case pe.in != nil:
 		typ = pe.in.mode
 	case pe.out != nil:
@@ -738,4 +738,93 @@ func (t *Thread) FlushFileBuffers(h Handle) error {
 	}
 	t.ok(call, 1)
 	return nil
+}
+
+// PIPE_SERVER_END is GetNamedPipeInfo's flag for the server end
+// (PIPE_CLIENT_END is 0).
+const PIPE_SERVER_END = 0x1
+
+// GetNamedPipeInfo implements GetNamedPipeInfo: flags is PIPE_SERVER_END
+// on a server end (an anonymous pipe's read end counts as one) with
+// PIPE_TYPE_MESSAGE on a message pipe; outSize and inSize are the
+// server's output and input quotas as CreateNamedPipe was given them
+// (both the capacity for an anonymous pipe), maxInstances the pipe's
+// nMaxInstances (1 for an anonymous pipe). Wine's
+// dlls/kernel32/tests/pipe.c, test_GetNamedPipeInfo and test_CreatePipe.
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-getnamedpipeinfo
+func (t *Thread) GetNamedPipeInfo(h Handle) (flags, outSize, inSize, maxInstances uint32, err error) {
+	const call = "GetNamedPipeInfo"
+	pe, err := t.pipeQuery(call, h)
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
+	if pe.named {
+		in := pe.home
+		if pe.server {
+			flags |= PIPE_SERVER_END
+		}
+		if in.mode == PipeMessage {
+			flags |= PIPE_TYPE_MESSAGE
+		}
+		outSize, inSize, maxInstances = uint32(in.outSize), uint32(in.inSize), uint32(in.np.max)
+	} else {
+		p := pe.in
+		if p == nil {
+			p = pe.out
+		} else {
+			flags |= PIPE_SERVER_END
+		}
+		if p.mode == PipeMessage {
+			flags |= PIPE_TYPE_MESSAGE
+		}
+		outSize, inSize, maxInstances = uint32(p.capacity), uint32(p.capacity), 1
+	}
+	t.ok(call, 1)
+	return flags, outSize, inSize, maxInstances, nil
+}
+
+// GetNamedPipeHandleState implements GetNamedPipeHandleState for lpState
+// and lpCurInstances: state holds the handle's PIPE_NOWAIT and
+// PIPE_READMODE_MESSAGE bits (0 for a waiting byte-mode handle), instances
+// how many instances the pipe has now (Wine's dlls/kernel32/tests/pipe.c,
+// test_NamedPipeHandleState).
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getnamedpipehandlestatew
+func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err error) {
+	const call = "GetNamedPipeHandleState"
+	pe, err := t.pipeQuery(call, h)
+	if err != nil {
+		return 0, 0, err
+	}
+	if pe.nowait {
+		state |= PIPE_NOWAIT
+	}
+	if pe.readMsg {
+		state |= PIPE_READMODE_MESSAGE
+	}
+	instances = 1
+	if pe.named {
+		instances = uint32(len(pe.home.np.instances))
+	}
+	t.ok(call, 1)
+	return state, instances, nil
+}
+
+// pipeQuery enters a query call and resolves its pipe handle.
+func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
+	var args string
+	if t.s.trace != nil && t.running() {
+		args = fmt.Sprintf("%#x", uint64(h))
+	}
+	if err := t.enter(call, args); err != nil {
+		return nil, err
+	}
+	o, e := t.s.lookup(t, h, kindFile)
+	if e != 0 {
+		return nil, t.fail(call, 0, e)
+	}
+	pe, ok := o.(*pipeEnd)
+	if !ok {
+		return nil, t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	}
+	return pe, nil
 }

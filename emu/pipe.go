@@ -65,6 +65,7 @@ type pipeEnd struct {
 	readMsg           bool        // PIPE_READMODE_MESSAGE: a read stops at a message's end
 	nowait            bool        // PIPE_NOWAIT
 	inst              *npInstance // named pipes: the instance (nil: anonymous, or a client disconnected)
+	home              *npInstance // named pipes: the instance the end was made for, kept for queries
 	server, named     bool
 }
 

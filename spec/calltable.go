@@ -118,6 +118,8 @@ type Machine interface {
 	WaitNamedPipe(*WaitNamedPipeCall) (Result, error)
 	TransactNamedPipe(*TransactNamedPipeCall) (Result, error)
 	FlushFileBuffers(*FlushFileBuffersCall) (Result, error)
+	GetNamedPipeInfo(*GetNamedPipeInfoCall) (Result, error)
+	GetNamedPipeHandleState(*GetNamedPipeHandleStateCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -195,6 +197,9 @@ type Outs struct {
 	Left     uint32
 	Ov       Ref
 	Entries  []PortEntry
+	// GetNamedPipeInfo's and GetNamedPipeHandleState's outputs.
+	PipeFlags, OutSize, InSize, MaxInstances uint32
+	PipeState, Instances                     uint32
 }
 
 // PortEntry is one OVERLAPPED_ENTRY GetQueuedCompletionStatusEx removed.
@@ -210,19 +215,21 @@ type OutSet uint16
 
 // The out-parameters, by the name a scenario reads them under.
 const (
-	OutBytes    OutSet = 1 << iota // bytes
-	OutFlags                       // flags
-	OutMsgFlags                    // msgflags
-	OutKey                         // key
-	OutValue                       // value
-	OutFrom                        // from
-	OutAddr                        // addr
-	OutDst                         // dst
-	OutOv                          // ov
-	OutRemoved                     // removed, and ovN/bytesN/keyN/statusN per entry
-	OutNamelen                     // namelen
-	OutAvail                       // avail
-	OutLeft                        // left
+	OutBytes     OutSet = 1 << iota // bytes
+	OutFlags                        // flags
+	OutMsgFlags                     // msgflags
+	OutKey                          // key
+	OutValue                        // value
+	OutFrom                         // from
+	OutAddr                         // addr
+	OutDst                          // dst
+	OutOv                           // ov
+	OutRemoved                      // removed, and ovN/bytesN/keyN/statusN per entry
+	OutNamelen                      // namelen
+	OutAvail                        // avail
+	OutLeft                         // left
+	OutPipeInfo                     // pipeflags, outsize, insize, maxinstances (GetNamedPipeInfo)
+	OutPipeState                    // state, instances (GetNamedPipeHandleState)
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -830,6 +837,10 @@ var table = []*Entry{
 		d.need(2)
 		return &WaitNamedPipeCall{Name: d.pos(0), Ms: d.ms(d.pos(1))}
 	}},
+	{Name: "GetNamedPipeInfo", Usage: "GetNamedPipeInfo <pipe end>", Ret: RetBool, Outs: []string{"pipeflags", "outsize", "insize", "maxinstances"},
+		decode: func(d *decoder) Op { return &GetNamedPipeInfoCall{d.handleArg()} }},
+	{Name: "GetNamedPipeHandleState", Usage: "GetNamedPipeHandleState <pipe end>   (lpState and lpCurInstances; the rest NULL)", Ret: RetBool, Outs: []string{"state", "instances"},
+		decode: func(d *decoder) Op { return &GetNamedPipeHandleStateCall{d.handleArg()} }},
 	{Name: "FlushFileBuffers", Usage: "FlushFileBuffers <pipe end>   (waits until the reader took everything)", Ret: RetBool, decode: func(d *decoder) Op { return &FlushFileBuffersCall{d.handleArg()} }},
 	{Name: "TransactNamedPipe", Usage: "TransactNamedPipe <handle> <inbuf> <outbuf> <ov|NULL> [inlen=N] [outlen=N]", Ret: RetBool, Outs: []string{"bytes"}, decode: decodeTransact},
 }

@@ -55,6 +55,18 @@ type ConnectNamedPipeCall struct {
 	Ov Ref
 }
 
+// GetNamedPipeInfoCall is GetNamedPipeInfo with every output asked for.
+type GetNamedPipeInfoCall struct{ HandleArg }
+
+// GetNamedPipeHandleStateCall is GetNamedPipeHandleState with lpState and
+// lpCurInstances, the other outputs NULL.
+type GetNamedPipeHandleStateCall struct{ HandleArg }
+
+func (c *GetNamedPipeInfoCall) Run(m Machine) (Result, error) { return m.GetNamedPipeInfo(c) }
+func (c *GetNamedPipeHandleStateCall) Run(m Machine) (Result, error) {
+	return m.GetNamedPipeHandleState(c)
+}
+
 // FlushFileBuffersCall is FlushFileBuffers on a pipe end.
 type FlushFileBuffersCall struct{ HandleArg }
 

@@ -619,3 +619,15 @@ func init() {
 			Text: "A flush waiting on a pipe fails with ERROR_BROKEN_PIPE when the reader closes and with ERROR_PIPE_NOT_CONNECTED when the server disconnects (Wine kernel32 pipe.c test_overlapped_transport)."},
 	)
 }
+
+// GetNamedPipeInfo and GetNamedPipeHandleState (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-getnamedpipeinfo
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getnamedpipehandlestatew
+func init() {
+	register(
+		Clause{ID: "getnamedpipeinfo.fields", Kind: Required, Page: "GetNamedPipeInfo",
+			Text: "lpFlags holds PIPE_SERVER_END for a server end (0 for a client) and PIPE_TYPE_MESSAGE for a message pipe; the buffer sizes and the maximum of instances are those the pipe was created with (Wine kernel32 pipe.c test_GetNamedPipeInfo)."},
+		Clause{ID: "getnamedpipehandlestate.state", Kind: Required, Page: "GetNamedPipeHandleState",
+			Text: "lpState holds the handle's PIPE_NOWAIT and PIPE_READMODE_MESSAGE bits, 0 for a waiting byte-mode handle; lpCurInstances the number of instances the pipe has (Wine kernel32 pipe.c test_NamedPipeHandleState)."},
+	)
+}

@@ -54,3 +54,23 @@ func (m *machine) TransactNamedPipe(c *spec.TransactNamedPipeCall) (spec.Result,
 func (m *machine) FlushFileBuffers(c *spec.FlushFileBuffersCall) (spec.Result, error) {
 	return boolResult(m.t.FlushFileBuffers(m.e.handle(c.H)))
 }
+
+func (m *machine) GetNamedPipeInfo(c *spec.GetNamedPipeInfoCall) (spec.Result, error) {
+	f, o, i, n, err := m.t.GetNamedPipeInfo(m.e.handle(c.H))
+	r, err := boolResult(err)
+	if r.Err == 0 {
+		r.Outs.Has = spec.OutPipeInfo
+		r.Outs.PipeFlags, r.Outs.OutSize, r.Outs.InSize, r.Outs.MaxInstances = f, o, i, n
+	}
+	return r, err
+}
+
+func (m *machine) GetNamedPipeHandleState(c *spec.GetNamedPipeHandleStateCall) (spec.Result, error) {
+	st, n, err := m.t.GetNamedPipeHandleState(m.e.handle(c.H))
+	r, err := boolResult(err)
+	if r.Err == 0 {
+		r.Outs.Has = spec.OutPipeState
+		r.Outs.PipeState, r.Outs.Instances = st, n
+	}
+	return r, err
+}

@@ -128,3 +128,30 @@ var pFlushFileBuffers = kernel32.NewProc("FlushFileBuffers")
 func (m *machine) FlushFileBuffers(c *spec.FlushFileBuffersCall) (spec.Result, error) {
 	return m.one(pFlushFileBuffers, c.H, false)
 }
+
+var (
+	pGetNamedPipeInfo         = kernel32.NewProc("GetNamedPipeInfo")
+	pGetNamedPipeHandleStateW = kernel32.NewProc("GetNamedPipeHandleStateW")
+)
+
+func (m *machine) GetNamedPipeInfo(c *spec.GetNamedPipeInfoCall) (spec.Result, error) {
+	f, o, i, n := newOut(), newOut(), newOut(), newOut()
+	r, e := call(pGetNamedPipeInfo, uintptr(m.b.handle(c.H)), addr(f), addr(o), addr(i), addr(n))
+	out := boolResult(r, e)
+	if out.Err == 0 {
+		out.Outs.Has = spec.OutPipeInfo
+		out.Outs.PipeFlags, out.Outs.OutSize, out.Outs.InSize, out.Outs.MaxInstances = load32(f), load32(o), load32(i), load32(n)
+	}
+	return out, nil
+}
+
+func (m *machine) GetNamedPipeHandleState(c *spec.GetNamedPipeHandleStateCall) (spec.Result, error) {
+	st, n := newOut(), newOut()
+	r, e := call(pGetNamedPipeHandleStateW, uintptr(m.b.handle(c.H)), addr(st), addr(n), 0, 0, 0, 0)
+	out := boolResult(r, e)
+	if out.Err == 0 {
+		out.Outs.Has = spec.OutPipeState
+		out.Outs.PipeState, out.Outs.Instances = load32(st), load32(n)
+	}
+	return out, nil
+}
