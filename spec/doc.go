@@ -82,8 +82,10 @@
 //
 // Both ends then take ReadFile, WriteFile, their Ex forms, PeekNamedPipe,
 // CancelIo(Ex), CloseHandle and CreateIoCompletionPort like a pipe's ends;
-// DisconnectNamedPipe, SetNamedPipeHandleState and WaitNamedPipe complete
-// the set. The native backend gives every run names of its own, so runs
+// DisconnectNamedPipe, WaitNamedPipe, TransactNamedPipe, FlushFileBuffers,
+// SetNamedPipeHandleState, GetNamedPipeHandleState (out-parameters state
+// and instances) and GetNamedPipeInfo (pipeflags, outsize, insize,
+// maxinstances) complete the set. The native backend gives every run names of its own, so runs
 // never meet.
 //
 // # A WSAMSG after its receive completes
