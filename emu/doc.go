@@ -1,7 +1,7 @@
 // Package emu is the emulated Windows machine of wsaemu: a deterministic,
 // in-memory model of the kernel objects that overlapped I/O is built on
-// (threads, handles, events, waits, APCs, the I/O manager, pipes,
-// completion ports) and of the Winsock calls on top of them.
+// (threads, handles, events, waits, APCs, the I/O manager, anonymous and
+// named pipes, completion ports) and of the Winsock calls on top of them.
 //
 // # The pieces
 //

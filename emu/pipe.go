@@ -47,18 +47,57 @@ type pipe struct {
 	rpos int64 // bytes read so far
 	wpos int64 // bytes written so far
 
-	readers reqList // reads waiting for data, in issue order
-	writers reqList // writes waiting for room, in issue order
+	readers  reqList // reads waiting for data, in issue order
+	writers  reqList // writes waiting for room, in issue order
+	flushers reqList // FlushFileBuffers calls waiting for the reader to take everything
 
-	r, w             *pipeEnd
 	rClosed, wClosed bool
 }
 
-// pipeEnd is one handle of a pipe.
+// pipeEnd is one handle of a pipe: an end of an anonymous pipe, or the
+// server or client end of a named pipe instance. It reads from in and
+// writes to out; an anonymous pipe's ends have only one of the two, a
+// named pipe's ends both (one channel each way), whatever their access.
 type pipeEnd struct {
 	fileObject
-	p     *pipe
-	write bool
+	in, out           *pipe
+	canRead, canWrite bool
+	readMsg           bool        // PIPE_READMODE_MESSAGE: a read stops at a message's end
+	nowait            bool        // PIPE_NOWAIT
+	inst              *npInstance // named pipes: the instance (nil: anonymous, or a client disconnected)
+	home              *npInstance // named pipes: the instance the end was made for, kept for queries
+	server, named     bool
+}
+
+// device implements fileLike's driver side: the end is its own device, so
+// that a request knows the channel it waits on.
+func (e *pipeEnd) cancel(s *System, r *request) {
+	switch {
+	case r.op == "ConnectNamedPipe":
+		if e.inst != nil {
+			e.inst.listens.remove(r, linkDev)
+		}
+		s.finish(r, wso.STATUS_CANCELLED, 0)
+	case isWriteOp(r.op) && e.out != nil:
+		e.out.cancel(s, r, true)
+	case !isWriteOp(r.op) && e.in != nil:
+		e.in.cancel(s, r, false)
+	default:
+		s.finish(r, wso.STATUS_CANCELLED, 0)
+	}
+}
+
+// cancelAtThreadExit implements device: the profile's rule for files.
+func (e *pipeEnd) cancelAtThreadExit(s *System, r *request) bool {
+	return s.profile.cancelFileIOAtThreadExit(r.file.portAssociated())
+}
+
+func isWriteOp(op string) bool { return op == "WriteFile" || op == "WriteFileEx" }
+
+// readsMessages reports whether a waiting read r stops at a message's end.
+func readsMessages(r *request) bool {
+	e, ok := r.file.dev.(*pipeEnd)
+	return ok && e.readMsg
 }
 
 func (e *pipeEnd) kind() objKind { return kindFile }
@@ -81,53 +120,65 @@ func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
 		c = 4096
 	}
 	p := &pipe{mode: opts.Mode, capacity: int64(c)}
-	p.r = &pipeEnd{p: p}
-	p.w = &pipeEnd{p: p, write: true}
-	p.r.overlapped = !opts.Synchronous && !opts.SyncRead
-	p.w.overlapped = !opts.Synchronous && !opts.SyncWrite
-	for _, e := range []*pipeEnd{p.r, p.w} {
+	r := &pipeEnd{in: p, canRead: true, readMsg: opts.Mode == PipeMessage}
+	w := &pipeEnd{out: p, canWrite: true}
+	r.overlapped = !opts.Synchronous && !opts.SyncRead
+	w.overlapped = !opts.Synchronous && !opts.SyncWrite
+	for _, e := range []*pipeEnd{r, w} {
 		// A new pipe handle is signalled until a request on it begins
 		// (Wine's dlls/ntdll/tests/pipe.c, read_pipe_test, and
 		// dlls/kernel32/tests/pipe.c, test_CreateNamedPipe).
 		e.signal = true
-		e.dev = p
+		e.dev = e
 		e.handle = t.s.handles.add(e)
 	}
-	t.ok("CreatePipe", uint64(p.r.handle))
-	return p.r.handle, p.w.handle, nil
+	t.ok("CreatePipe", uint64(r.handle))
+	return r.handle, w.handle, nil
 }
 
 func (p *pipe) unread() int64 { return p.wpos - p.rpos }
 
-// readable reports whether a read could complete now.
-func (p *pipe) readable() bool {
-	if p.mode == PipeMessage {
+// readable reports whether a read could complete now: a read in message
+// mode needs a whole message queued (an empty one counts), a read in byte
+// mode any unread byte.
+func (p *pipe) readable(msgRead bool) bool {
+	if msgRead {
 		return p.mh < len(p.msgs)
 	}
 	return p.unread() > 0
 }
 
 // take removes what one read of len(buf) gets and returns its status and
-// byte count.
-func (p *pipe) take(buf []byte) (NTStatus, uint32) {
+// byte count. A read in message mode stops at the message's end; one in
+// byte mode on a message pipe runs across messages (Wine's
+// dlls/kernel32/tests/pipe.c, test_CreateNamedPipe: a client, opened in
+// byte read mode, reads two queued messages in one call).
+func (p *pipe) take(buf []byte, msgRead bool) (NTStatus, uint32) {
 	avail := p.unread()
 	status := wso.STATUS_SUCCESS
-	if p.mode == PipeMessage {
+	if msgRead {
 		avail = p.msgs[p.mh] - p.rpos
 	}
 	n := int64(len(buf))
 	if n >= avail {
 		n = avail
-		if p.mode == PipeMessage {
+		if msgRead {
 			p.msgs[p.mh] = 0
 			p.mh++
 		}
-	} else if p.mode == PipeMessage {
+	} else if msgRead {
 		status = wso.STATUS_BUFFER_OVERFLOW
 	}
 	copy(buf, p.data[p.head:p.head+int(n)])
 	p.head += int(n)
 	p.rpos += n
+	if !msgRead && n > 0 {
+		// Messages read through in byte mode are gone.
+		for p.mh < len(p.msgs) && p.msgs[p.mh] <= p.rpos {
+			p.msgs[p.mh] = 0
+			p.mh++
+		}
+	}
 	p.compact()
 	return status, uint32(n)
 }
@@ -175,9 +226,10 @@ func (p *pipe) writeFits(end int64) bool { return end-p.rpos <= p.capacity }
 // write's byte). Writes queued behind it may then fit: the pipe serves
 // them as a system action of its own, not inside the cancel, so that
 // cancelling every request of a handle sees the list it walks unchanged.
-func (p *pipe) cancel(s *System, r *request) {
-	p.readers.remove(r, linkDev)
-	write := r.file == &p.w.fileObject
+func (p *pipe) cancel(s *System, r *request, write bool) {
+	if !write {
+		p.readers.remove(r, linkDev)
+	}
 	if write && p.queued(r) {
 		// Only a write still waiting for room is taken back: one whose
 		// data the pipe already holds (its completion merely not yet
@@ -190,6 +242,26 @@ func (p *pipe) cancel(s *System, r *request) {
 	if w := p.writers.head; write && w != nil && p.writeFits(w.endPos) {
 		s.schedule(action{name: "pipe-room", fire: firePipeRoom, req: w, gen: w.id})
 	}
+	if write && p.flushers.head != nil {
+		// The withdrawn write may have emptied the pipe: a flush waiting
+		// on it ends now (flushes are on no handle's pending list, so the
+		// cancel's walk of that list is not disturbed).
+		s.serveFlush(p)
+	}
+}
+
+// drained reports whether the reader has taken everything written, empty
+// messages included.
+func (p *pipe) drained() bool { return p.unread() == 0 && p.mh == len(p.msgs) }
+
+// serveFlush ends the flushes waiting on p once it is drained.
+func (s *System) serveFlush(p *pipe) {
+	if !p.drained() {
+		return
+	}
+	for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
+		s.finish(r, wso.STATUS_SUCCESS, 0)
+	}
 }
 
 // firePipeRoom completes the writes that fit now that a cancelled one
@@ -199,8 +271,8 @@ func firePipeRoom(s *System, a *action) {
 	if r.id != a.gen || r.state != reqWaiting {
 		return
 	}
-	if p, ok := r.file.dev.(*pipe); ok {
-		s.servePipe(p)
+	if e, ok := r.file.dev.(*pipeEnd); ok && e.out != nil {
+		s.servePipe(e.out)
 	}
 }
 
@@ -250,22 +322,20 @@ func (p *pipe) withdraw(r *request) {
 	p.compact()
 }
 
-// cancelAtThreadExit implements device: the profile's rule for files.
-func (p *pipe) cancelAtThreadExit(s *System, r *request) bool {
-	return s.profile.cancelFileIOAtThreadExit(r.file.portAssociated())
-}
-
 // serveReaders completes waiting reads while data is there, then waiting
 // writes whose data now fits.
 func (s *System) servePipe(p *pipe) {
-	for p.readers.head != nil && p.readable() {
+	for p.readers.head != nil && p.readable(readsMessages(p.readers.head)) {
 		r := p.readers.pop(linkDev)
-		st, n := p.take(r.buf)
+		st, n := p.take(r.buf, readsMessages(r))
 		s.finish(r, st, n)
 	}
 	for p.writers.head != nil && p.writeFits(p.writers.head.endPos) {
 		r := p.writers.pop(linkDev)
 		s.finish(r, wso.STATUS_SUCCESS, uint32(len(r.buf)))
+	}
+	if p.flushers.head != nil {
+		s.serveFlush(p)
 	}
 }
 
@@ -278,20 +348,30 @@ func (e *pipeEnd) close(s *System, t *Thread, h Handle) Errno {
 		s.cancelRequest(r)
 		r = next
 	}
-	p := e.p
-	if e.write {
+	if p := e.out; p != nil {
 		p.wClosed = true
+		// A flush through the closed handle has nothing left to wait for.
+		for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
+			s.finish(r, wso.STATUS_CANCELLED, 0)
+		}
 		// Reads waiting for data will never get any.
 		for r := p.readers.pop(linkDev); r != nil; r = p.readers.pop(linkDev) {
 			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
 		}
-	} else {
+	}
+	if p := e.in; p != nil {
 		p.rClosed = true
 		p.data, p.head, p.msgs, p.mh = p.data[:0], 0, p.msgs[:0], 0
 		p.rpos = p.wpos
 		for r := p.writers.pop(linkDev); r != nil; r = p.writers.pop(linkDev) {
 			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
 		}
+		for r := p.flushers.pop(linkDev); r != nil; r = p.flushers.pop(linkDev) {
+			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
+		}
+	}
+	if e.named {
+		s.npEndClosed(e)
 	}
 	return 0
 }
@@ -320,7 +400,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	if !ok {
 		return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
 	}
-	if pe.write != write {
+	if write && !pe.canWrite || !write && !pe.canRead {
 		return t.fail(name, 0, wso.ERROR_ACCESS_DENIED)
 	}
 	if ex && (!pe.overlapped || ov == nil || routine == nil) {
@@ -347,7 +427,6 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 			return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
 		}
 	}
-	p := pe.p
 	if pe.overlapped {
 		s.sanIssue(t, name, ov, routine != nil, buf)
 	}
@@ -363,16 +442,41 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 
 	// Ask the device.
 	var refused NTStatus
+	var deny Errno
 	decided := false
 	var st NTStatus
 	var n uint32
 	serve := false
+	p := pe.in
 	if write {
+		p = pe.out
+	}
+	if e := pe.stateError(); e != 0 {
+		// A named pipe's server that is listening or disconnected, or a
+		// client its server disconnected: the request is refused after
+		// kernel32 marked the record pending (Wine's
+		// dlls/kernel32/tests/pipe.c, test_ReadFile and
+		// test_DisconnectNamedPipe).
+		deny = e
+	} else if write {
 		switch {
 		case p.rClosed:
 			refused = wso.STATUS_PIPE_CLOSING
 		case len(buf) == 0 && p.mode == PipeByte:
 			st, n, decided = wso.STATUS_SUCCESS, 0, true
+		case pe.nowait && !p.nowaitFits(len(buf)):
+			// PIPE_NOWAIT: a write that does not fit succeeds at once
+			// with what the waiting reads take in a byte pipe, nothing
+			// in a message pipe.
+			k := 0
+			if p.mode == PipeByte {
+				k = p.readersTake(len(buf))
+			}
+			if k > 0 {
+				p.put(buf[:k])
+				s.servePipe(p)
+			}
+			st, n, decided = wso.STATUS_SUCCESS, uint32(k), true
 		default:
 			r.endPos = p.put(buf)
 			s.servePipe(p) // waiting readers take the new data first
@@ -388,12 +492,16 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		}
 	} else {
 		switch {
-		case p.readers.head == nil && p.readable():
-			st, n = p.take(buf)
+		case p.readers.head == nil && p.readable(pe.readMsg):
+			st, n = p.take(buf, pe.readMsg)
 			decided = true
 			serve = true // room for waiting writers
 		case p.wClosed:
 			refused = wso.STATUS_PIPE_BROKEN
+		case pe.nowait:
+			// PIPE_NOWAIT: nothing to read is an error at once (Wine's
+			// dlls/kernel32/tests/pipe.c, test_nowait).
+			refused = wso.STATUS_PIPE_EMPTY
 		default:
 			p.readers.push(r, linkDev)
 		}
@@ -402,8 +510,11 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		s.servePipe(p)
 	}
 	if refused != 0 {
+		deny = refused.Win32Error()
+	}
+	if deny != 0 {
 		s.refuse(r)
-		return t.fail(name, 0, refused.Win32Error())
+		return t.fail(name, 0, deny)
 	}
 	if !pe.overlapped {
 		// Synchronous handle: the call waits until the request is done.

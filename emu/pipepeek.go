@@ -33,10 +33,13 @@ func (t *Thread) PeekNamedPipe(h Handle, buf []byte, read, avail, left *uint32) 
 	if !ok {
 		return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
 	}
-	if pe.write {
+	if e := pe.peekStateError(); e != 0 {
+		return t.fail(name, 0, e)
+	}
+	if !pe.canRead || pe.in == nil {
 		return t.fail(name, 0, wso.ERROR_ACCESS_DENIED)
 	}
-	p := pe.p
+	p := pe.in
 	total := p.unread()
 	if total == 0 && p.wClosed {
 		return t.fail(name, 0, wso.ERROR_BROKEN_PIPE)

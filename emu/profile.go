@@ -167,7 +167,7 @@ var ProfileDifferences = []ProfileDifference{
 // mode. The windows rule for warnings is the one observed on pipes; other
 // devices keep the pages' reading.
 func (p Profile) skipPortOnImmediate(status NTStatus, dev device) bool {
-	if _, isPipe := dev.(*pipe); p == ProfileDocs || !isPipe {
+	if _, isPipe := dev.(*pipeEnd); p == ProfileDocs || !isPipe {
 		return status.IsSuccess()
 	}
 	return !status.IsError()

@@ -86,6 +86,10 @@ type kpConfig struct {
 	Threads  int
 	Profile  emu.Profile
 	SkipPort bool // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on the port pipes' ends
+	// Named makes every pipe a named pipe: the read end an inbound server
+	// end (CreateNamedPipe, message read mode on the message pipes), the
+	// write end its client (CreateFile): the same promises hold.
+	Named bool
 }
 
 func kpConfigGen() *rapid.Generator[kpConfig] {
@@ -94,6 +98,7 @@ func kpConfigGen() *rapid.Generator[kpConfig] {
 			Threads:  rapid.IntRange(2, 3).Draw(t, "threads"),
 			Profile:  emu.Profile(rapid.IntRange(0, 1).Draw(t, "profile")),
 			SkipPort: rapid.Bool().Draw(t, "skipPort"),
+			Named:    rapid.Bool().Draw(t, "named"),
 		}
 	})
 }
@@ -243,7 +248,18 @@ func kpNewModel(tb kpFataler, cfg kpConfig, ch emu.Chooser) *kpModel {
 			if kpMsgPipe(p) {
 				mode = emu.PipeMessage
 			}
-			m.rd[p], m.wr[p], e = t.CreatePipe(emu.PipeOptions{Mode: mode, Capacity: kpCapacity})
+			if cfg.Named {
+				name := fmt.Sprintf(`\\.\pipe\kp%d`, p)
+				pipeMode := uint32(emu.PIPE_TYPE_BYTE)
+				if mode == emu.PipeMessage {
+					pipeMode = emu.PIPE_TYPE_MESSAGE | emu.PIPE_READMODE_MESSAGE
+				}
+				m.rd[p], e = t.CreateNamedPipe(name, emu.PIPE_ACCESS_INBOUND|emu.FILE_FLAG_OVERLAPPED, pipeMode, 1, kpCapacity, kpCapacity)
+				keep(e)
+				m.wr[p], e = t.CreateFile(name, emu.GENERIC_WRITE, true)
+			} else {
+				m.rd[p], m.wr[p], e = t.CreatePipe(emu.PipeOptions{Mode: mode, Capacity: kpCapacity})
+			}
 			keep(e)
 			if kpPortPipe(p) {
 				for _, w := range []bool{false, true} {

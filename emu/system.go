@@ -26,6 +26,7 @@ type System struct {
 
 	handles handleTable
 	dups    map[object]int // extra handles DuplicateHandle made, by object
+	named   *pipeNamespace // the named pipes (CreateNamedPipe), by lower-case name
 	kernel  handleTable    // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int

@@ -110,6 +110,16 @@ type Machine interface {
 	SetFileCompletionNotificationModes(*SetFileCompletionNotificationModesCall) (Result, error)
 	ReleaseOverlapped(*ReleaseOverlappedCall) (Result, error)
 	ReleaseBuffer(*ReleaseBufferCall) (Result, error)
+	CreateNamedPipe(*CreateNamedPipeCall) (Result, error)
+	CreateFile(*CreateFileCall) (Result, error)
+	ConnectNamedPipe(*ConnectNamedPipeCall) (Result, error)
+	DisconnectNamedPipe(*DisconnectNamedPipeCall) (Result, error)
+	SetNamedPipeHandleState(*SetNamedPipeHandleStateCall) (Result, error)
+	WaitNamedPipe(*WaitNamedPipeCall) (Result, error)
+	TransactNamedPipe(*TransactNamedPipeCall) (Result, error)
+	FlushFileBuffers(*FlushFileBuffersCall) (Result, error)
+	GetNamedPipeInfo(*GetNamedPipeInfoCall) (Result, error)
+	GetNamedPipeHandleState(*GetNamedPipeHandleStateCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -191,6 +201,9 @@ type Outs struct {
 	// (SIO_BASE_HANDLE), "untouched" when the output was not written.
 	Base    Ref
 	Entries []PortEntry
+	// GetNamedPipeInfo's and GetNamedPipeHandleState's outputs.
+	PipeFlags, OutSize, InSize, MaxInstances uint32
+	PipeState, Instances                     uint32
 }
 
 // PortEntry is one OVERLAPPED_ENTRY GetQueuedCompletionStatusEx removed.
@@ -202,25 +215,27 @@ type PortEntry struct {
 }
 
 // OutSet is a set of out-parameters.
-type OutSet uint16
+type OutSet uint32
 
 // The out-parameters, by the name a scenario reads them under.
 const (
-	OutBytes    OutSet = 1 << iota // bytes
-	OutFlags                       // flags
-	OutMsgFlags                    // msgflags
-	OutKey                         // key
-	OutValue                       // value
-	OutFrom                        // from
-	OutAddr                        // addr
-	OutDst                         // dst
-	OutOv                          // ov
-	OutRemoved                     // removed, and ovN/bytesN/keyN/statusN per entry
-	OutNamelen                     // namelen
-	OutAvail                       // avail
-	OutLeft                        // left
-	OutBase                        // base
-	OutOptlen                      // optlen
+	OutBytes     OutSet = 1 << iota // bytes
+	OutFlags                        // flags
+	OutMsgFlags                     // msgflags
+	OutKey                          // key
+	OutValue                        // value
+	OutFrom                         // from
+	OutAddr                         // addr
+	OutDst                          // dst
+	OutOv                           // ov
+	OutRemoved                      // removed, and ovN/bytesN/keyN/statusN per entry
+	OutNamelen                      // namelen
+	OutAvail                        // avail
+	OutLeft                         // left
+	OutBase                         // base
+	OutOptlen                       // optlen
+	OutPipeInfo                     // pipeflags, outsize, insize, maxinstances (GetNamedPipeInfo)
+	OutPipeState                    // state, instances (GetNamedPipeHandleState)
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -864,6 +879,26 @@ var table = []*Entry{
 		d.need(1)
 		return &ReleaseBufferCall{Buf: d.object(d.pos(0), "buffer")}
 	}},
+	{Name: "CreateNamedPipe", Usage: `CreateNamedPipe <target> <\\.\pipe\NAME|NULL|other-name> [inbound|outbound|duplex] [overlapped] [first] [message] [readmessage] [nowait] [instances=N|unlimited] [out=N] [in=N]   (target: a declared handle; TRUE: it holds the server end)`,
+		Ret: RetBool, decode: decodeCreateNamedPipe},
+	{Name: "CreateFile", Usage: `CreateFile <target> <\\.\pipe\NAME> [read] [write] [noaccess] [overlapped]   (a pipe's client; target: a declared handle)`,
+		Ret: RetBool, decode: decodeCreateFile},
+	{Name: "ConnectNamedPipe", Usage: "ConnectNamedPipe <server> <ov|NULL>", Ret: RetBool, decode: func(d *decoder) Op {
+		d.need(2)
+		return &ConnectNamedPipeCall{H: d.handle(d.pos(0)), Ov: d.ov(d.pos(1))}
+	}},
+	{Name: "DisconnectNamedPipe", Usage: "DisconnectNamedPipe <server>", Ret: RetBool, decode: func(d *decoder) Op { return &DisconnectNamedPipeCall{d.handleArg()} }},
+	{Name: "SetNamedPipeHandleState", Usage: "SetNamedPipeHandleState <handle> <byte|message> [nowait]   (lpMode: PIPE_READMODE_*, PIPE_WAIT or PIPE_NOWAIT)", Ret: RetBool, decode: decodeSetPipeState},
+	{Name: "WaitNamedPipe", Usage: `WaitNamedPipe <\\.\pipe\NAME> <ms|INFINITE>   (0: the pipe's default wait)`, Ret: RetBool, decode: func(d *decoder) Op {
+		d.need(2)
+		return &WaitNamedPipeCall{Name: d.pos(0), Ms: d.ms(d.pos(1))}
+	}},
+	{Name: "GetNamedPipeInfo", Usage: "GetNamedPipeInfo <pipe end>", Ret: RetBool, Outs: []string{"pipeflags", "outsize", "insize", "maxinstances"},
+		decode: func(d *decoder) Op { return &GetNamedPipeInfoCall{d.handleArg()} }},
+	{Name: "GetNamedPipeHandleState", Usage: "GetNamedPipeHandleState <pipe end>   (lpState and lpCurInstances; the rest NULL)", Ret: RetBool, Outs: []string{"state", "instances"},
+		decode: func(d *decoder) Op { return &GetNamedPipeHandleStateCall{d.handleArg()} }},
+	{Name: "FlushFileBuffers", Usage: "FlushFileBuffers <pipe end>   (waits until the reader took everything)", Ret: RetBool, decode: func(d *decoder) Op { return &FlushFileBuffersCall{d.handleArg()} }},
+	{Name: "TransactNamedPipe", Usage: "TransactNamedPipe <handle> <inbuf> <outbuf> <ov|NULL> [inlen=N] [outlen=N]", Ret: RetBool, Outs: []string{"bytes"}, decode: decodeTransact},
 }
 
 // entries indexes the table by name.

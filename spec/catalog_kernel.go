@@ -496,3 +496,138 @@ func init() {
 			Text: "The object goes away with its last handle: for a pipe's write end that is when the pipe breaks for the reader."},
 	)
 }
+
+// Named pipes: the server's instances, its clients, connecting and
+// disconnecting (issue 11, item 4). Facts the pages leave out come from
+// Wine's dlls/kernel32/tests/pipe.c, whose ok() lines without todo_wine
+// hold on Windows.
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-connectnamedpipe
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-disconnectnamedpipe
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew (the Pipes section)
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-setnamedpipehandlestate
+func init() {
+	const (
+		create     = "CreateNamedPipe"
+		connect    = "ConnectNamedPipe"
+		disconnect = "DisconnectNamedPipe"
+		open       = "CreateFile"
+		state      = "SetNamedPipeHandleState"
+	)
+	register(
+		Clause{ID: "createnamedpipe.new-signalled", Kind: Required, Page: create,
+			Text: "A new server end is signalled until a request on it begins (Wine kernel32 pipe.c test_CreateNamedPipe, create_overlapped_pipe)."},
+		Clause{ID: "createnamedpipe.bad-name", Kind: Required, Page: create,
+			Text: "A name that is not of the form \\\\.\\pipe\\name fails with ERROR_INVALID_NAME; a NULL name with ERROR_PATH_NOT_FOUND (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "createnamedpipe.bad-mode", Kind: Required, Page: create,
+			Text: "PIPE_READMODE_MESSAGE with PIPE_TYPE_BYTE is invalid: ERROR_INVALID_PARAMETER."},
+		Clause{ID: "createnamedpipe.max-instances", Kind: Required, Page: create,
+			Text: "An instance beyond nMaxInstances (of the first instance) fails with ERROR_PIPE_BUSY; names compare without regard to case."},
+		Clause{ID: "createnamedpipe.first-instance", Kind: Required, Page: create,
+			Text: "With FILE_FLAG_FIRST_PIPE_INSTANCE, creating an instance of a name that already has one fails with ERROR_ACCESS_DENIED."},
+		Clause{ID: "createnamedpipe.access-must-match", Kind: Required, Page: create,
+			Text: "Every instance of a pipe must have the first instance's PIPE_ACCESS_* mode, or creation fails with ERROR_ACCESS_DENIED; type, sizes and instance count may differ (Wine kernel32 pipe.c test_CreateNamedPipe_instances_must_match)."},
+		Clause{ID: "createnamedpipe.listening-io", Kind: Required, Page: create,
+			Text: "Until a client connects, reads and writes on the server end fail with ERROR_PIPE_LISTENING and PeekNamedPipe with ERROR_BAD_PIPE (Wine kernel32 pipe.c test_DisconnectNamedPipe, test_CreateNamedPipe)."},
+		Clause{ID: "createnamedpipe.duplex", Kind: Required, Page: create,
+			Text: "A PIPE_ACCESS_DUPLEX pipe carries data both ways: what the server writes the client reads and the other way round, each direction with its own buffer."},
+		Clause{ID: "createnamedpipe.byte-read-merges", Kind: Required, Page: create,
+			Text: "In byte read mode a read on a message pipe takes bytes across message boundaries; in message read mode a read stops at the message's end, and a buffer shorter than the message gives ERROR_MORE_DATA (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "createnamedpipe.nowait-read", Kind: Required, Page: create,
+			Text: "On a PIPE_NOWAIT handle a read with nothing to read fails at once with ERROR_NO_DATA (Wine kernel32 pipe.c test_nowait)."},
+		Clause{ID: "createnamedpipe.nowait-write", Kind: Required, Page: create,
+			Text: "On a PIPE_NOWAIT handle a write that fits (after what waiting reads take) succeeds with all its bytes; one that does not fit succeeds at once with the bytes waiting reads took on a byte pipe, none on a message pipe (Wine kernel32 pipe.c test_nowait)."},
+		Clause{ID: "connectnamedpipe.overlapped-pending", Kind: Required, Page: connect,
+			Text: "With an OVERLAPPED on an overlapped handle and no client yet, ConnectNamedPipe returns FALSE with ERROR_IO_PENDING, its event clear."},
+		Clause{ID: "connectnamedpipe.client-completes", Kind: Required, Page: connect,
+			Text: "The pending connect completes when a client opens the pipe: the record gets STATUS_SUCCESS and 0 bytes, its event is set (a port-bound handle gets a packet with its key)."},
+		Clause{ID: "connectnamedpipe.already-connected", Kind: Required, Page: connect,
+			Text: "If a client connected before the call, it returns FALSE with ERROR_PIPE_CONNECTED and the connection is good; an overlapped record is left at STATUS_PENDING (Wine kernel32 pipe.c test_overlapped_error)."},
+		Clause{ID: "connectnamedpipe.client-closed", Kind: Required, Page: connect,
+			Text: "If the client came and closed its handle before the call, ConnectNamedPipe fails with ERROR_NO_DATA until the server disconnects (Wine kernel32 pipe.c test_nowait)."},
+		Clause{ID: "connectnamedpipe.nowait", Kind: Required, Page: connect,
+			Text: "On a PIPE_NOWAIT server with no client it fails at once with ERROR_PIPE_LISTENING, also right after DisconnectNamedPipe (the page says the first call after a disconnect returns nonzero; Windows returns ERROR_PIPE_LISTENING, Wine kernel32 pipe.c test_nowait)."},
+		Clause{ID: "connectnamedpipe.client-end", Kind: Required, Page: connect,
+			Text: "ConnectNamedPipe on a client end fails with ERROR_INVALID_FUNCTION (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "connectnamedpipe.cancel", Kind: Required, Page: connect,
+			Text: "A pending connect can be cancelled: it completes with ERROR_OPERATION_ABORTED, its event set (Wine kernel32 pipe.c test_overlapped)."},
+		Clause{ID: "connectnamedpipe.blocking", Kind: Required, Page: connect,
+			Text: "Without an OVERLAPPED, or on a synchronous handle, ConnectNamedPipe waits until a client connects; the wait is not alertable, a queued APC does not run (Wine kernel32 pipe.c serverThreadMain2)."},
+		Clause{ID: "createfile.pipe-not-found", Kind: Required, Page: open,
+			Text: "Opening a pipe name no server has created fails with ERROR_FILE_NOT_FOUND; so does a name whose last instance has closed."},
+		Clause{ID: "createfile.pipe-busy", Kind: Required, Page: open,
+			Text: "Opening a pipe none of whose instances listens fails with ERROR_PIPE_BUSY: while another client is connected, after it closed, and after DisconnectNamedPipe until the server calls ConnectNamedPipe (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "createfile.pipe-first-listener", Kind: Required, Page: open,
+			Text: "A client connects to the instance that began listening first, a new instance counting from its creation (Wine kernel32 pipe.c test_multiple_instances)."},
+		Clause{ID: "createfile.pipe-access", Kind: Required, Page: open,
+			Text: "A client may ask only for the directions the pipe carries: read access needs PIPE_ACCESS_OUTBOUND, write access PIPE_ACCESS_INBOUND, or the open fails; no access at all is allowed (Wine ntdll pipe.c test_create, kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "disconnectnamedpipe.fails-pending", Kind: Required, Page: disconnect,
+			Text: "DisconnectNamedPipe discards unread data and fails the reads and writes pending on either end with ERROR_PIPE_NOT_CONNECTED (Wine kernel32 pipe.c test_overlapped_transport)."},
+		Clause{ID: "disconnectnamedpipe.client-cut", Kind: Required, Page: disconnect,
+			Text: "After DisconnectNamedPipe the client's reads, writes and PeekNamedPipe fail with ERROR_PIPE_NOT_CONNECTED and its handle is not signalled; the server's fail with ERROR_PIPE_NOT_CONNECTED (peeking: ERROR_BAD_PIPE); a second DisconnectNamedPipe fails with ERROR_PIPE_NOT_CONNECTED (Wine kernel32 pipe.c test_DisconnectNamedPipe)."},
+		Clause{ID: "disconnectnamedpipe.record-pending", Kind: Required, Page: disconnect,
+			Text: "An overlapped read or write refused because the server is disconnected leaves Internal at STATUS_PENDING and InternalHigh untouched (Wine kernel32 pipe.c test_ReadFile)."},
+		Clause{ID: "disconnectnamedpipe.close-breaks", Kind: Required, Page: disconnect,
+			Text: "Closing one end without disconnecting: the other end reads what is left, then ERROR_BROKEN_PIPE; its writes fail with ERROR_NO_DATA, a pending write with ERROR_BROKEN_PIPE (Wine kernel32 pipe.c test_CloseHandle, test_overlapped_transport)."},
+		Clause{ID: "setnamedpipehandlestate.readmode", Kind: Required, Page: state,
+			Text: "Message read mode on a byte pipe is ERROR_INVALID_PARAMETER at either end; on a message pipe either end may switch between byte and message read mode, also after the other end closed (Wine kernel32 pipe.c test_NamedPipeHandleState, test_CloseHandle)."},
+	)
+}
+
+// WaitNamedPipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-waitnamedpipew
+func init() {
+	const page = "WaitNamedPipe"
+	register(
+		Clause{ID: "waitnamedpipe.not-found", Kind: Required, Page: page,
+			Text: "If no pipe of that name exists, WaitNamedPipe fails at once with ERROR_FILE_NOT_FOUND."},
+		Clause{ID: "waitnamedpipe.listening", Kind: Required, Page: page,
+			Text: "If an instance is available for a client (listening), WaitNamedPipe returns TRUE at once."},
+		Clause{ID: "waitnamedpipe.timeout", Kind: Required, Page: page,
+			Text: "If no instance becomes available within the time-out, WaitNamedPipe fails with ERROR_SEM_TIMEOUT (Wine kernel32 pipe.c test_CreateNamedPipe)."},
+		Clause{ID: "waitnamedpipe.wakes", Kind: Required, Page: page,
+			Text: "A waiter returns TRUE when an instance becomes available: a new instance is created, or a server calls ConnectNamedPipe (Wine kernel32 pipe.c test_wait_pipe)."},
+	)
+}
+
+// TransactNamedPipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-transactnamedpipe
+func init() {
+	const page = "TransactNamedPipe"
+	register(
+		Clause{ID: "transactnamedpipe.write-read", Kind: Required, Page: page,
+			Text: "TransactNamedPipe writes one message and reads one message in a single operation; overlapped, it pends until the other end answers and completes with the answer's bytes."},
+		Clause{ID: "transactnamedpipe.bad-pipe", Kind: Required, Page: page,
+			Text: "The pipe must be a message pipe in message read mode, or the call fails with ERROR_BAD_PIPE (Windows 8 and later report it through the record after ERROR_IO_PENDING; Wine kernel32 pipe.c test_TransactNamedPipe)."},
+		Clause{ID: "transactnamedpipe.busy", Kind: Required, Page: page,
+			Text: "A transaction with unread data waiting for the caller fails with ERROR_PIPE_BUSY (Wine kernel32 pipe.c test_transact)."},
+		Clause{ID: "transactnamedpipe.cancel-keeps-data", Kind: Required, Page: page,
+			Text: "The message is written without waiting behind pending writes, and cancelling the pending transaction keeps it: the other end still reads it (Wine kernel32 pipe.c test_transact)."},
+	)
+}
+
+// FlushFileBuffers on a pipe (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-flushfilebuffers
+func init() {
+	const page = "FlushFileBuffers"
+	register(
+		Clause{ID: "flushfilebuffers.waits-for-reader", Kind: Required, Page: page,
+			Text: "On a pipe, FlushFileBuffers does not return until the other end has read everything written (an empty message included); on an empty pipe it returns at once."},
+		Clause{ID: "flushfilebuffers.cancel-empties", Kind: Required, Page: page,
+			Text: "A cancel that takes the last unread write back ends the flush with TRUE (Wine kernel32 pipe.c test_blocking_rw)."},
+		Clause{ID: "flushfilebuffers.fails", Kind: Required, Page: page,
+			Text: "A flush waiting on a pipe fails with ERROR_BROKEN_PIPE when the reader closes and with ERROR_PIPE_NOT_CONNECTED when the server disconnects (Wine kernel32 pipe.c test_overlapped_transport)."},
+	)
+}
+
+// GetNamedPipeInfo and GetNamedPipeHandleState (issue 11, item 4).
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-getnamedpipeinfo
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getnamedpipehandlestatew
+func init() {
+	register(
+		Clause{ID: "getnamedpipeinfo.fields", Kind: Required, Page: "GetNamedPipeInfo",
+			Text: "lpFlags holds PIPE_SERVER_END for a server end (0 for a client) and PIPE_TYPE_MESSAGE for a message pipe; the buffer sizes and the maximum of instances are those the pipe was created with (Wine kernel32 pipe.c test_GetNamedPipeInfo)."},
+		Clause{ID: "getnamedpipehandlestate.state", Kind: Required, Page: "GetNamedPipeHandleState",
+			Text: "lpState holds the handle's PIPE_NOWAIT and PIPE_READMODE_MESSAGE bits, 0 for a waiting byte-mode handle; lpCurInstances the number of instances the pipe has (Wine kernel32 pipe.c test_NamedPipeHandleState)."},
+	)
+}

@@ -31,7 +31,8 @@
 //	pipe p [byte|message] [capacity=N] [sync]   # ends p.r and p.w
 //	                                  # syncread / syncwrite: only that end synchronous
 //	port io                           # an I/O completion port
-//	handle h2                         # a place for a handle a call makes (DuplicateHandle)
+//	handle h2                         # a place for a handle a call makes (DuplicateHandle,
+//	                                  # CreateNamedPipe, CreateFile)
 //
 // Then steps. A step is "THREAD: Call args..."; "settle" lets the machine
 // act on its own (deferred completions, timeouts). The calls and their
@@ -80,6 +81,25 @@
 // SOCKADDR's family field), getsockopt level=N and reports optlen. An
 // address written ADDR:* matches that address with any port but 0 (one
 // the system chose).
+//
+// # Named pipes
+//
+// A named pipe is made by calls, not declared: CreateNamedPipe puts a
+// server end in a declared handle (return TRUE) or fails (return FALSE and
+// the error, for INVALID_HANDLE_VALUE), and CreateFile opens a client end
+// the same way:
+//
+//	A: CreateNamedPipe srv \\.\pipe\echo overlapped message readmessage instances=2 out=1024 in=1024
+//	A: ConnectNamedPipe srv oc
+//	A: CreateFile cli \\.\pipe\echo overlapped
+//
+// Both ends then take ReadFile, WriteFile, their Ex forms, PeekNamedPipe,
+// CancelIo(Ex), CloseHandle and CreateIoCompletionPort like a pipe's ends;
+// DisconnectNamedPipe, WaitNamedPipe, TransactNamedPipe, FlushFileBuffers,
+// SetNamedPipeHandleState, GetNamedPipeHandleState (out-parameters state
+// and instances) and GetNamedPipeInfo (pipeflags, outsize, insize,
+// maxinstances) complete the set. The native backend gives every run names of its own, so runs
+// never meet.
 //
 // # A WSAMSG after its receive completes
 //

@@ -157,6 +157,12 @@ func renderOuts(m map[string]string, x *Outs) {
 	if h&OutBase != 0 {
 		m["base"] = x.Base.String()
 	}
+	if h&OutPipeInfo != 0 {
+		m["pipeflags"], m["outsize"], m["insize"], m["maxinstances"] = outNum(x.PipeFlags), outNum(x.OutSize), outNum(x.InSize), outNum(x.MaxInstances)
+	}
+	if h&OutPipeState != 0 {
+		m["state"], m["instances"] = outNum(x.PipeState), outNum(x.Instances)
+	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)
 		for i, en := range x.Entries {

@@ -20,6 +20,7 @@ const (
 	ERROR_SUCCESS             Errno = 0
 	ERROR_INVALID_FUNCTION    Errno = 1
 	ERROR_FILE_NOT_FOUND      Errno = 2
+	ERROR_PATH_NOT_FOUND      Errno = 3
 	ERROR_ACCESS_DENIED       Errno = 5
 	ERROR_INVALID_HANDLE      Errno = 6
 	ERROR_NOT_ENOUGH_MEMORY   Errno = 8
@@ -33,12 +34,17 @@ const (
 	ERROR_BROKEN_PIPE         Errno = 109
 	ERROR_SEM_TIMEOUT         Errno = 121
 	ERROR_INSUFFICIENT_BUFFER Errno = 122
+	ERROR_INVALID_NAME        Errno = 123
 	ERROR_BUSY                Errno = 170
+	ERROR_BAD_PIPE            Errno = 230
+	ERROR_PIPE_BUSY           Errno = 231
 	ERROR_NO_DATA             Errno = 232
 	ERROR_PIPE_NOT_CONNECTED  Errno = 233
 	ERROR_MORE_DATA           Errno = 234
 	WAIT_TIMEOUT              Errno = 258 // an Errno here, as in x/sys/windows; also a wait result
 	ERROR_MR_MID_NOT_FOUND    Errno = 317
+	ERROR_PIPE_CONNECTED      Errno = 535
+	ERROR_PIPE_LISTENING      Errno = 536
 	ERROR_HANDLES_CLOSED      Errno = 676
 	ERROR_ABANDONED_WAIT_0    Errno = 735
 	ERROR_OPERATION_ABORTED   Errno = 995
@@ -185,6 +191,7 @@ var errnoTable = [...]errnoInfo{
 	{ERROR_SUCCESS, "ERROR_SUCCESS", "the operation succeeded"},
 	{ERROR_INVALID_FUNCTION, "ERROR_INVALID_FUNCTION", "the function cannot be used on this object"},
 	{ERROR_FILE_NOT_FOUND, "ERROR_FILE_NOT_FOUND", "no file by that name exists"},
+	{ERROR_PATH_NOT_FOUND, "ERROR_PATH_NOT_FOUND", "no path by that name exists"},
 	{ERROR_ACCESS_DENIED, "ERROR_ACCESS_DENIED", "access was refused"},
 	{ERROR_INVALID_HANDLE, "ERROR_INVALID_HANDLE", "the handle does not refer to an open object"},
 	{ERROR_NOT_ENOUGH_MEMORY, "ERROR_NOT_ENOUGH_MEMORY", "there is not enough memory to finish the request"},
@@ -198,12 +205,17 @@ var errnoTable = [...]errnoInfo{
 	{ERROR_BROKEN_PIPE, "ERROR_BROKEN_PIPE", "the other end of the pipe has been closed"},
 	{ERROR_SEM_TIMEOUT, "ERROR_SEM_TIMEOUT", "the time allowed for the operation ran out"},
 	{ERROR_INSUFFICIENT_BUFFER, "ERROR_INSUFFICIENT_BUFFER", "the buffer given is too small for the data"},
+	{ERROR_INVALID_NAME, "ERROR_INVALID_NAME", "the name is not valid here"},
 	{ERROR_BUSY, "ERROR_BUSY", "the resource is busy"},
+	{ERROR_BAD_PIPE, "ERROR_BAD_PIPE", "the pipe is in no state for this request"},
+	{ERROR_PIPE_BUSY, "ERROR_PIPE_BUSY", "every instance of the pipe is busy"},
 	{ERROR_NO_DATA, "ERROR_NO_DATA", "the pipe is being closed"},
 	{ERROR_PIPE_NOT_CONNECTED, "ERROR_PIPE_NOT_CONNECTED", "nothing is connected to the other end of the pipe"},
 	{ERROR_MORE_DATA, "ERROR_MORE_DATA", "the data did not all fit in the buffer; more is available"},
 	{WAIT_TIMEOUT, "WAIT_TIMEOUT", "the wait ended because its time limit passed"},
 	{ERROR_MR_MID_NOT_FOUND, "ERROR_MR_MID_NOT_FOUND", "the status code has no Win32 equivalent or message"},
+	{ERROR_PIPE_CONNECTED, "ERROR_PIPE_CONNECTED", "a client is already connected to the pipe"},
+	{ERROR_PIPE_LISTENING, "ERROR_PIPE_LISTENING", "the pipe waits for a client to connect"},
 	{ERROR_HANDLES_CLOSED, "ERROR_HANDLES_CLOSED", "pending work was abandoned because its handle was closed"},
 	{ERROR_ABANDONED_WAIT_0, "ERROR_ABANDONED_WAIT_0", "the wait ended on a mutex whose owner exited without releasing it"},
 	{ERROR_OPERATION_ABORTED, "ERROR_OPERATION_ABORTED", "the I/O operation was cancelled by a thread exit or a request of the application"},

@@ -136,6 +136,10 @@ var Deviations = []Deviation{
 	{"wine/sock/recvfrom-short-fromlen.scenario", []string{"WSARecvFrom p0 r NULL fromlen=1"},
 		"a recvfrom whose address length is too small for the sender's address succeeds (and does not write the address)",
 		"Wine's dlls/ws2_32/tests/sock.c, test_UDP: the failure (SOCKET_ERROR) is checked under todo_wine; the untouched address buffer is checked without todo_wine and agrees"},
+	// Named pipes.
+	{"pipes/named-pipe-first-instance.scenario", []string{`CreateNamedPipe h3 \\.\pipe\first first instances=3`},
+		"CreateNamedPipe with FILE_FLAG_FIRST_PIPE_INSTANCE on a name that already has instances makes another instance",
+		`Windows observation: https://github.com/dotnet/aspnetcore/pull/48609 makes Kestrel create its pipe with FILE_FLAG_FIRST_PIPE_INSTANCE (through https://github.com/dotnet/runtime/pull/83936) so that a second listener on the same name fails with access denied (UnauthorizedAccessException), reported working in the PR and its transport test run on Windows; no Wine test asserts it, and Wine 8.0 ignored the flag in our run`},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
