@@ -37,6 +37,11 @@ const (
 	// another thread is ready, whether the calling thread keeps running (0)
 	// or yields first (1).
 	PointPreempt
+	// PointSplit decides how many of the n bytes waiting on a stream socket
+	// one receive takes: alternative 0 takes all of them (what Windows
+	// usually does), alternative i takes n-i. A byte stream keeps no
+	// boundaries, so every split is permitted.
+	PointSplit
 	numPoints
 )
 
@@ -46,6 +51,7 @@ var pointNames = [numPoints]string{
 	PointAPCOrder: "apc-order",
 	PointCancel:   "cancel",
 	PointPreempt:  "preempt",
+	PointSplit:    "split",
 }
 
 func (p Point) String() string {

@@ -73,6 +73,7 @@ func (r *Rapid) Choose(p Point, n int) (c int) {
 var pointIdents = [numPoints]string{
 	PointSchedule: "emu.PointSchedule",
 	PointPend:     "emu.PointPend",
+	PointSplit:    "emu.PointSplit",
 	PointAPCOrder: "emu.PointAPCOrder",
 	PointCancel:   "emu.PointCancel",
 	PointPreempt:  "emu.PointPreempt",
