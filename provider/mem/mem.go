@@ -443,6 +443,9 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if e != 0 {
 		return e
 	}
+	if k.st != nil && p.cfg.CloseAbortsStreamIO {
+		p.abortStreamOps(k)
+	}
 	p.cancelOps(k, nil, nil)
 	if k.st != nil {
 		p.streamClose(k)
