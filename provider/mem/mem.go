@@ -575,6 +575,11 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 	default:
 		return wso.WSAENOPROTOOPT
 	}
+	if k.st != nil && (name == provider.SO_RCVBUF || name == provider.SO_SNDBUF) && level == provider.SOL_SOCKET {
+		// Bigger buffers take more of what waits: both directions move on.
+		p.flow(k)
+		p.flow(k.st.peer)
+	}
 	return 0
 }
 
