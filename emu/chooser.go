@@ -44,6 +44,11 @@ const (
 	// (spec/native's unsettled list names what is still open without
 	// such a decision).
 	PointUnsettled
+	// PointSplit decides how many of the n bytes waiting on a stream socket
+	// one receive takes: alternative 0 takes all of them (what Windows
+	// usually does), alternative i takes n-i. A byte stream keeps no
+	// boundaries, so every split is permitted.
+	PointSplit
 	numPoints
 )
 
@@ -54,6 +59,7 @@ var pointNames = [numPoints]string{
 	PointCancel:    "cancel",
 	PointPreempt:   "preempt",
 	PointUnsettled: "unsettled",
+	PointSplit:     "split",
 }
 
 func (p Point) String() string {

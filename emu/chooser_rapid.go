@@ -77,6 +77,7 @@ var pointIdents = [numPoints]string{
 	PointCancel:    "emu.PointCancel",
 	PointPreempt:   "emu.PointPreempt",
 	PointUnsettled: "emu.PointUnsettled",
+	PointSplit:     "emu.PointSplit",
 }
 
 // ReplayExpr writes decisions as the Go expression that replays them:

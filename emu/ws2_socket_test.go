@@ -49,15 +49,27 @@ func TestStartupCleanup(t *testing.T) {
 	})
 }
 
-// WSASocketW: the in-memory provider carries UDP only; a stream socket is
+// WSASocketW: the in-memory provider carries UDP and TCP; a raw socket is
 // WSAESOCKTNOSUPPORT ("The specified socket type is not supported in this
-// address family"), an unknown family WSAEAFNOSUPPORT.
+// address family"), TCP over SOCK_DGRAM WSAEPROTONOSUPPORT, an unknown
+// family WSAEAFNOSUPPORT.
 func TestWSASocketTypes(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
 		r := newW2(t, kind, profile)
 		r.do(r.A, func(th *emu.Thread) {
-			h, err := th.WSASocket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP, provider.WSA_FLAG_OVERLAPPED)
-			wantErr(t, "SOCK_STREAM", err, wso.WSAESOCKTNOSUPPORT)
+			h, err := th.WSASocket(provider.AF_INET, provider.SOCK_RAW, 0, provider.WSA_FLAG_OVERLAPPED)
+			wantErr(t, "SOCK_RAW", err, wso.WSAESOCKTNOSUPPORT)
+			_, err = th.WSASocket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_TCP, 0)
+			wantErr(t, "TCP datagrams", err, wso.WSAEPROTONOSUPPORT)
+			for _, af := range []int32{provider.AF_INET, provider.AF_INET6} {
+				s, err := th.WSASocket(af, provider.SOCK_STREAM, provider.IPPROTO_TCP, provider.WSA_FLAG_OVERLAPPED)
+				wantErr(t, "SOCK_STREAM", err, 0)
+				val, optlen := make([]byte, 4), int32(4)
+				wantErr(t, "SO_TYPE", th.Getsockopt(s, provider.SOL_SOCKET, provider.SO_TYPE, val, &optlen), 0)
+				if val[0] != provider.SOCK_STREAM {
+					t.Errorf("SO_TYPE of a stream socket: %d", val[0])
+				}
+			}
 			if h != provider.INVALID_SOCKET {
 				t.Errorf("handle %#x, want INVALID_SOCKET", uint64(h))
 			}

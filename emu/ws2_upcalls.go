@@ -337,6 +337,15 @@ func (u *upcalls) Unsettled() bool {
 	return u.s.profile == ProfileWindows && u.s.choose(PointUnsettled, 2) == 1
 }
 
+// Split asks the Chooser how many of max waiting bytes a stream receive
+// takes (PointSplit): max usually, down to 1.
+func (u *upcalls) Split(max int) int {
+	if max < 2 {
+		return max
+	}
+	return max - u.s.choose(PointSplit, max)
+}
+
 // Defer schedules d.Fire(context) as a system action.
 func (u *upcalls) Defer(d provider.Deferrable, context uintptr) {
 	u.s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(context), dfr: d})

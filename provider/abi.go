@@ -56,7 +56,10 @@ const (
 const (
 	SOL_SOCKET = 0xffff
 
+	SO_ACCEPTCONN   = 0x0002
 	SO_REUSEADDR    = 0x0004
+	SO_LINGER       = 0x0080
+	SO_DONTLINGER   = ^int32(SO_LINGER) // 0xff7f as an int
 	SO_BROADCAST    = 0x0020
 	SO_SNDBUF       = 0x1001
 	SO_RCVBUF       = 0x1002
@@ -69,7 +72,12 @@ const (
 	IP_PKTINFO   = 19 // level IPPROTO_IP
 	IPV6_PKTINFO = 19 // level IPPROTO_IPV6
 	IPV6_V6ONLY  = 27 // level IPPROTO_IPV6
+
+	TCP_NODELAY = 0x0001 // level IPPROTO_TCP
 )
+
+// SOMAXCONN is listen's "as many as the provider allows" backlog.
+const SOMAXCONN = 0x7fffffff
 
 // IOCTL codes.
 const (

@@ -96,6 +96,11 @@ type Upcalls interface {
 	// whether to give Wine's (true). A machine following the pages always
 	// answers false.
 	Unsettled() bool
+	// Split asks the machine's Chooser how many of max bytes waiting on
+	// a stream socket one receive takes now: max is what Windows usually
+	// does; any count from 1 up is permitted, since a byte stream keeps no
+	// boundaries. max < 2 returns max.
+	Split(max int) int
 	// Defer makes d.Fire(context) run later, as a system action.
 	Defer(d Deferrable, context uintptr)
 	// Observer receives the provider's WSAOVERLAPPED field writes, for
@@ -172,6 +177,13 @@ type Config struct {
 	// (That an IFS socket's routine gets dwFlags 0 is the ws2 layer's
 	// rule, not the provider's.)
 	RecvMsgAsWindows bool
+	// CloseAbortsStreamIO makes closesocket complete the overlapped
+	// receives and sends pending on a connected stream socket with
+	// STATUS_CONNECTION_ABORTED (WSAECONNABORTED), as current Windows does
+	// (Wine's dlls/ws2_32/tests/sock.c, test_iocp, todo_wine in Wine);
+	// otherwise they are cancelled (WSA_OPERATION_ABORTED), as the
+	// closesocket and LPWSPCLOSESOCKET pages say.
+	CloseAbortsStreamIO bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }
@@ -186,6 +198,15 @@ type ServiceProvider interface {
 	WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno)
 	WSPBind(s SOCKET, name *netip.AddrPort, namelen int32) Errno
 	WSPConnect(s SOCKET, name *netip.AddrPort, namelen int32) Errno
+	// WSPListen makes a bound stream socket accept connections, at most
+	// backlog of them waiting to be accepted.
+	WSPListen(s SOCKET, backlog int32) Errno
+	// WSPAccept takes the oldest connection waiting on a listening socket
+	// and returns its new socket (a handle made through
+	// WPUCreateSocketHandle or IFSCreateSocketHandle); the peer's address
+	// goes to *addr when addr is not nil. It blocks on a blocking socket
+	// with nothing waiting. (No condition function.)
+	WSPAccept(s SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET, Errno)
 	WSPGetSockName(s SOCKET) (netip.AddrPort, Errno)
 	// WSPGetPeerName is the peer a connected socket is connected to
 	// (WSAENOTCONN when it is not connected).

@@ -75,6 +75,9 @@ func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRouti
 	if e != 0 {
 		return e
 	}
+	if k.st != nil {
+		return p.streamRecv(k, a, ov, routine, tid) // stream_io.go
+	}
 	if _, e := checkBufs(a.bufs); e != 0 {
 		return e
 	}
@@ -471,6 +474,9 @@ func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRouti
 	k, e := p.sock(s)
 	if e != 0 {
 		return e
+	}
+	if k.st != nil {
+		return p.streamSend(k, a, ov, routine, tid) // stream_io.go
 	}
 	total, e := checkBufs(a.bufs)
 	if e != 0 {

@@ -8,8 +8,8 @@ import (
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
-// Mem is the in-memory service provider: UDP over an in-memory network of
-// loopback addresses (127.0.0.0/8 and ::1). It never imports the emulator:
+// Mem is the in-memory service provider: UDP and TCP over an in-memory
+// network of loopback addresses (127.0.0.0/8 and ::1). It never imports the emulator:
 // everything it needs of the machine comes through the Upcalls table
 // handed to WSPStartup.
 type Mem struct {
@@ -33,7 +33,8 @@ type Mem struct {
 // New returns an in-memory provider. It does nothing until WSPStartup.
 func New(cfg Config) *Mem {
 	p := &Mem{cfg: cfg, socks: make(map[SOCKET]*sock)}
-	p.net.ports = make(map[netip.AddrPort]*sock)
+	p.net.ports = make(portMap)
+	p.net.tcp = make(portMap)
 	p.net.nextPort = firstEphemeral
 	p.trampoline = p.runRoutine
 	return p
@@ -76,6 +77,8 @@ type sock struct {
 
 	inRoutine []uintptr // threads (WSATHREADID.Reserved) inside a completion routine of this socket
 	held      []*op     // routines that arrived on such a thread while one was running there
+
+	st *stream // a stream (TCP) socket's connection state (stream.go); nil for UDP
 }
 
 type dgram struct {
@@ -84,10 +87,23 @@ type dgram struct {
 	to   netip.AddrPort
 }
 
-// network is the in-memory network: which socket is bound where.
+// network is the in-memory network: which socket is bound where. UDP and
+// TCP ports are separate name spaces, as on Windows.
 type network struct {
-	ports    map[netip.AddrPort]*sock
+	ports    portMap // UDP
+	tcp      portMap // TCP
 	nextPort uint16
+}
+
+// portMap is one protocol's bindings.
+type portMap map[netip.AddrPort]*sock
+
+// table is the bindings of k's protocol.
+func (n *network) table(k *sock) portMap {
+	if k.st != nil {
+		return n.tcp
+	}
+	return n.ports
 }
 
 // Maximum datagram sizes reported by SO_MAX_MSG_SIZE for UDP.
@@ -124,7 +140,7 @@ func familyOf(a netip.Addr) int32 {
 	return provider.AF_INET6
 }
 
-func (n *network) ephemeral(addr netip.Addr) (netip.AddrPort, bool) {
+func (n *network) ephemeral(m portMap, addr netip.Addr) (netip.AddrPort, bool) {
 	for i := 0; i < 65536-firstEphemeral; i++ {
 		port := n.nextPort
 		n.nextPort++
@@ -132,7 +148,7 @@ func (n *network) ephemeral(addr netip.Addr) (netip.AddrPort, bool) {
 			n.nextPort = firstEphemeral
 		}
 		ap := netip.AddrPortFrom(addr, port)
-		if n.free(ap) {
+		if m.free(ap) {
 			return ap, true
 		}
 	}
@@ -142,19 +158,19 @@ func (n *network) ephemeral(addr netip.Addr) (netip.AddrPort, bool) {
 // free reports whether nothing is bound where ap would conflict: the same
 // address and port, or a wildcard on the port, or ap a wildcard over a
 // specific binding of its family.
-func (n *network) free(ap netip.AddrPort) bool {
-	if _, ok := n.ports[ap]; ok {
+func (n portMap) free(ap netip.AddrPort) bool {
+	if _, ok := n[ap]; ok {
 		return false
 	}
 	wild := any4
 	if ap.Addr().Is6() {
 		wild = any6
 	}
-	if _, ok := n.ports[netip.AddrPortFrom(wild, ap.Port())]; ok {
+	if _, ok := n[netip.AddrPortFrom(wild, ap.Port())]; ok {
 		return false
 	}
 	if ap.Addr().IsUnspecified() {
-		for k := range n.ports { // membership only: the answer does not depend on order
+		for k := range n { // membership only: the answer does not depend on order
 			if k.Port() == ap.Port() && k.Addr().Is4() == ap.Addr().Is4() {
 				return false
 			}
@@ -164,15 +180,19 @@ func (n *network) free(ap netip.AddrPort) bool {
 }
 
 // lookup finds the socket a datagram to dst is delivered to.
-func (n *network) lookup(dst netip.AddrPort) *sock {
-	if s, ok := n.ports[dst]; ok {
+func (n *network) lookup(dst netip.AddrPort) *sock { return n.ports.lookup(dst) }
+
+// lookup finds the socket bound where dst reaches: the exact address, or
+// the wildcard of its family on the port.
+func (n portMap) lookup(dst netip.AddrPort) *sock {
+	if s, ok := n[dst]; ok {
 		return s
 	}
 	wild := any4
 	if dst.Addr().Is6() {
 		wild = any6
 	}
-	return n.ports[netip.AddrPortFrom(wild, dst.Port())]
+	return n[netip.AddrPortFrom(wild, dst.Port())]
 }
 
 // WSPStartup implements WSPStartup: the provider receives the upcall
@@ -211,8 +231,9 @@ func (p *Mem) sock(s SOCKET) (*sock, Errno) {
 	return k, 0
 }
 
-// WSPSocket implements WSPSocket for UDP over IPv4 and IPv6. Other types
-// and protocols are not carried by this provider.
+// WSPSocket implements WSPSocket for UDP (SOCK_DGRAM) and TCP
+// (SOCK_STREAM) over IPv4 and IPv6. Other types and protocols are not
+// carried by this provider.
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspsocket
 func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	if !p.started {
@@ -221,15 +242,19 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	switch {
 	case af != provider.AF_INET && af != provider.AF_INET6:
 		return provider.INVALID_SOCKET, wso.WSAEAFNOSUPPORT
-	case typ != provider.SOCK_DGRAM:
+	case typ != provider.SOCK_DGRAM && typ != provider.SOCK_STREAM:
 		return provider.INVALID_SOCKET, wso.WSAESOCKTNOSUPPORT
-	case protocol != 0 && protocol != provider.IPPROTO_UDP:
+	case typ == provider.SOCK_DGRAM && protocol != 0 && protocol != provider.IPPROTO_UDP,
+		typ == provider.SOCK_STREAM && protocol != 0 && protocol != provider.IPPROTO_TCP:
 		return provider.INVALID_SOCKET, wso.WSAEPROTONOSUPPORT
 	case flags&^provider.WSA_FLAG_OVERLAPPED != 0:
 		return provider.INVALID_SOCKET, wso.WSAEINVAL
 	}
 	k := &sock{af: af, typ: typ, proto: provider.IPPROTO_UDP, overlapped: flags&provider.WSA_FLAG_OVERLAPPED != 0,
 		rcvbuf: defaultRcvBuf, sndbuf: defaultSndBuf, connreset: true, v6only: af == provider.AF_INET6}
+	if typ == provider.SOCK_STREAM {
+		k.proto, k.st = provider.IPPROTO_TCP, &stream{}
+	}
 	var h SOCKET
 	var e Errno
 	if p.cfg.Kind == provider.IFS {
@@ -285,16 +310,20 @@ func (p *Mem) bind(k *sock, ap netip.AddrPort) Errno {
 	if !a.IsUnspecified() && !isLocal(a) {
 		return wso.WSAEADDRNOTAVAIL
 	}
+	tbl := p.net.table(k)
 	if ap.Port() == 0 {
 		var ok bool
-		if ap, ok = p.net.ephemeral(a); !ok {
+		if ap, ok = p.net.ephemeral(tbl, a); !ok {
 			return wso.WSAENOBUFS
 		}
-	} else if !p.net.free(ap) {
+	} else if !tbl.free(ap) {
 		return wso.WSAEADDRINUSE
 	}
 	k.local, k.bound = ap, true
-	p.net.ports[ap] = k
+	tbl[ap] = k
+	if k.st != nil {
+		k.st.bindKey = ap
+	}
 	return 0
 }
 
@@ -322,6 +351,9 @@ func (p *Mem) WSPConnect(s SOCKET, name *netip.AddrPort, namelen int32) Errno {
 	}
 	if e := checkName(k, name, namelen); e != 0 {
 		return e
+	}
+	if k.st != nil {
+		return p.streamConnect(k, *name)
 	}
 	if name.Addr().IsUnspecified() {
 		k.connected = false
@@ -379,6 +411,9 @@ func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
 	default:
 		return wso.WSAEINVAL
 	}
+	if k.st != nil {
+		return p.streamShutdown(k, how)
+	}
 	if how != provider.SD_SEND {
 		k.shutRecv = true
 		// Later receives are refused. Current Windows does not fail one
@@ -409,7 +444,13 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if e != 0 {
 		return e
 	}
+	if k.st != nil && p.cfg.CloseAbortsStreamIO {
+		p.abortStreamOps(k)
+	}
 	p.cancelOps(k, nil, nil)
+	if k.st != nil {
+		p.streamClose(k)
+	}
 	// Deferred completions already decided still complete: their results
 	// stand.
 	for o := k.sends.head; o != nil; {
@@ -475,6 +516,9 @@ func (p *Mem) cancelOps(k *sock, ov *Overlapped, tid *WSATHREADID) int {
 		}
 		o = next
 	}
+	if k.st != nil {
+		n += p.cancelStream(k, match)
+	}
 	for _, l := range []*opList{&k.sends, &k.deferred} {
 		for o := l.head; o != nil; o = o.next {
 			if match(o) {
@@ -513,6 +557,13 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 	case level == provider.SOL_SOCKET && name == provider.SO_BROADCAST:
 		k.broadcast = v != 0
 	case level == provider.SOL_SOCKET && name == provider.SO_REUSEADDR:
+	case level == provider.SOL_SOCKET && name == provider.SO_LINGER && k.st != nil:
+		// LINGER: u_short l_onoff, then u_short l_linger (seconds).
+		k.st.linger, k.st.lingerSecs = v&0xffff != 0, uint16(v>>16)
+	case level == provider.SOL_SOCKET && name == provider.SO_DONTLINGER && k.st != nil:
+		k.st.linger = v == 0
+	case level == provider.IPPROTO_TCP && name == provider.TCP_NODELAY && k.st != nil:
+		k.st.nodelay = v != 0
 	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		k.pktinfo = v != 0
 	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:
@@ -525,6 +576,11 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 	default:
 		return wso.WSAENOPROTOOPT
 	}
+	if k.st != nil && (name == provider.SO_RCVBUF || name == provider.SO_SNDBUF) && level == provider.SOL_SOCKET {
+		// Bigger buffers take more of what waits: both directions move on.
+		p.flow(k)
+		p.flow(k.st.peer)
+	}
 	return 0
 }
 
@@ -532,9 +588,12 @@ func knownOpt(level, name int32) bool {
 	switch level {
 	case provider.SOL_SOCKET:
 		switch name {
-		case provider.SO_RCVBUF, provider.SO_SNDBUF, provider.SO_RCVTIMEO, provider.SO_SNDTIMEO, provider.SO_BROADCAST, provider.SO_REUSEADDR, provider.SO_ERROR, provider.SO_TYPE, provider.SO_MAX_MSG_SIZE:
+		case provider.SO_RCVBUF, provider.SO_SNDBUF, provider.SO_RCVTIMEO, provider.SO_SNDTIMEO, provider.SO_BROADCAST, provider.SO_REUSEADDR, provider.SO_ERROR, provider.SO_TYPE, provider.SO_MAX_MSG_SIZE,
+			provider.SO_LINGER, provider.SO_DONTLINGER, provider.SO_ACCEPTCONN:
 			return true
 		}
+	case provider.IPPROTO_TCP:
+		return name == provider.TCP_NODELAY
 	case provider.IPPROTO_IP:
 		return name == provider.IP_PKTINFO
 	case provider.IPPROTO_IPV6:
@@ -587,8 +646,16 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 		k.soError = 0
 	case level == provider.SOL_SOCKET && name == provider.SO_TYPE:
 		v = uint32(k.typ)
-	case level == provider.SOL_SOCKET && name == provider.SO_MAX_MSG_SIZE:
+	case level == provider.SOL_SOCKET && name == provider.SO_MAX_MSG_SIZE && k.st == nil:
 		v = uint32(maxMsgSize(k))
+	case level == provider.SOL_SOCKET && name == provider.SO_LINGER && k.st != nil:
+		v = b2u(k.st.linger) | uint32(k.st.lingerSecs)<<16
+	case level == provider.SOL_SOCKET && name == provider.SO_DONTLINGER && k.st != nil:
+		v = b2u(!k.st.linger)
+	case level == provider.SOL_SOCKET && name == provider.SO_ACCEPTCONN && k.st != nil:
+		v = b2u(k.st.state == stListening)
+	case level == provider.IPPROTO_TCP && name == provider.TCP_NODELAY && k.st != nil:
+		v = b2u(k.st.nodelay)
 	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		v = b2u(k.pktinfo)
 	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:

@@ -172,6 +172,7 @@ func (f *fakeUp) WaitForSingleObjectEx(h provider.Handle, ms uint32, alertable b
 func (f *fakeUp) Now() time.Duration { return 0 }
 func (f *fakeUp) Pend() bool         { return f.pend }
 func (f *fakeUp) Unsettled() bool    { return false }
+func (f *fakeUp) Split(max int) int  { return max }
 func (f *fakeUp) Defer(d provider.Deferrable, context uintptr) {
 	f.add("Defer")
 	f.defers = append(f.defers, deferral{d, context})

@@ -45,6 +45,8 @@ type op struct {
 
 	ev Handle // internal operations: the event the blocked caller waits on
 
+	sx streamOp // stream sockets' own progress (stream_io.go)
+
 	state      opState
 	prev, next *op
 }
