@@ -206,13 +206,9 @@ func (t *Thread) resolveWaitables(handles []Handle, all bool) Errno {
 	w := &t.w
 	w.n = 0
 	for i, h := range handles {
-		o, e := t.s.lookup(t, h, 0)
+		wo, e := t.waitObject(h)
 		if e != 0 {
 			return e
-		}
-		wo, ok := o.(waitable)
-		if !ok {
-			return wso.ERROR_INVALID_HANDLE
 		}
 		if all {
 			// A wait-all may not name one object twice.
@@ -228,6 +224,43 @@ func (t *Thread) resolveWaitables(handles []Handle, all bool) Errno {
 	w.all = all
 	return 0
 }
+
+// waitObject resolves one handle a wait names. The pseudo handles of the
+// current process ((HANDLE)-1, what GetCurrentProcess returns) and thread
+// ((HANDLE)-2) name those objects; otherwise the two low bits of the value
+// are tag bits the wait ignores, as Windows does (Wine's
+// dlls/kernel32/tests/sync.c, test_WaitForSingleObject: an event's handle
+// with 1, 2 or 3 added waits on the event, an invalid value stays invalid).
+func (t *Thread) waitObject(h Handle) (waitable, Errno) {
+	switch h {
+	case currentProcessPseudoHandle:
+		return &t.s.process, 0
+	case currentThreadPseudoHandle:
+	default:
+		h &^= 3
+	}
+	o, e := t.s.lookup(t, h, 0)
+	if e != 0 {
+		return nil, e
+	}
+	wo, ok := o.(waitable)
+	if !ok {
+		return nil, wso.ERROR_INVALID_HANDLE
+	}
+	return wo, 0
+}
+
+// process is the current process as a waitable object: the one a wait on
+// GetCurrentProcess's pseudo handle names. It is signalled when the
+// process ends, which no wait made from inside it can see: such a wait
+// times out (or never returns).
+type process struct{ waiters waitList }
+
+func (p *process) kind() objKind                        { return kindProcess }
+func (p *process) close(*System, *Thread, Handle) Errno { return 0 }
+func (p *process) list() *waitList                      { return &p.waiters }
+func (p *process) isSignalled() bool                    { return false }
+func (p *process) acquire(*System, *Thread)             {}
 
 func (t *Thread) clearWait() {
 	w := &t.w

@@ -124,6 +124,9 @@ type Handle struct {
 	End byte
 	// Value is a written value (NULL is 0, INVALID_HANDLE_VALUE all ones).
 	Value uint64
+	// Tag is added to a declared object's handle value: NAME+1, NAME+2
+	// or NAME+3 sets the two low bits, which waits ignore.
+	Tag uint64
 }
 
 // Ref names a declared object an argument or out-parameter refers to.
@@ -975,8 +978,14 @@ func (d *decoder) decl(name string) (int, *Decl) {
 }
 
 // handle resolves a handle argument: a pipe end (p.r, p.w), a thread, an
-// event, socket or port, NULL, INVALID_HANDLE_VALUE or a number.
+// event, socket or port, NULL, INVALID_HANDLE_VALUE or a number; any of
+// the named ones with +1, +2 or +3 after it sets the value's two low bits.
 func (d *decoder) handle(name string) Handle {
+	if base, tag, ok := strings.Cut(name, "+"); ok && len(tag) == 1 && tag >= "1" && tag <= "3" {
+		h := d.handle(base)
+		h.Name, h.Tag = name, uint64(tag[0]-'0')
+		return h
+	}
 	if strings.HasSuffix(name, ".r") || strings.HasSuffix(name, ".w") {
 		if i, dc := d.decl(name[:len(name)-2]); dc != nil && dc.Kind == "pipe" {
 			return Handle{Name: name, Decl: i, End: name[len(name)-1]}

@@ -22,6 +22,11 @@ var _ spec.Machine = (*machine)(nil)
 
 // handle is the emulated handle an argument stands for.
 func (e *Emulator) handle(h spec.Handle) emu.Handle {
+	if h.Tag != 0 {
+		h2 := h
+		h2.Tag = 0
+		return e.handle(h2) | emu.Handle(h.Tag)
+	}
 	if h.Decl < 0 {
 		return emu.Handle(h.Value)
 	}

@@ -98,6 +98,11 @@ func callTimeout(op spec.Op) (uint32, bool) {
 
 // handle is the handle an argument stands for.
 func (b *Backend) handle(h spec.Handle) windows.Handle {
+	if h.Tag != 0 {
+		h2 := h
+		h2.Tag = 0
+		return b.handle(h2) | windows.Handle(h.Tag)
+	}
 	if h.Decl < 0 {
 		return windows.Handle(h.Value)
 	}
