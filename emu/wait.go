@@ -375,6 +375,41 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 	return r, nil
 }
 
+// SignalObjectAndWait implements SignalObjectAndWait for events: it sets
+// the event hSignal names and then waits on hWait as WaitForSingleObjectEx
+// does, in one call. Both handles are checked first: a handle that is not
+// an event to signal, or not an object to wait on, fails the call with
+// WAIT_FAILED (ERROR_INVALID_HANDLE) and signals nothing. Signalling and
+// waiting on one auto-reset event returns WAIT_OBJECT_0 and leaves it
+// clear (Wine's dlls/kernel32/tests/sync.c, test_signalandwait).
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-signalobjectandwait
+func (t *Thread) SignalObjectAndWait(hSignal, hWait Handle, ms uint32, alertable bool) (uint32, error) {
+	const name = "SignalObjectAndWait"
+	var args string
+	if t.s.trace != nil {
+		args = fmt.Sprintf("%#x, %#x, %s", uint64(hSignal), uint64(hWait), fmtArgs(ms, alertable))
+	}
+	if err := t.enter(name, args); err != nil {
+		return wso.WAIT_FAILED, err
+	}
+	if e := t.resolveWaitables([]Handle{hWait}, false); e != 0 {
+		t.clearWait()
+		return wso.WAIT_FAILED, t.fail(name, uint64(wso.WAIT_FAILED), e)
+	}
+	o, e := t.s.lookup(t, hSignal&^3, kindEvent)
+	if e != 0 {
+		t.clearWait()
+		return wso.WAIT_FAILED, t.fail(name, uint64(wso.WAIT_FAILED), e)
+	}
+	t.s.setEvent(o.(*event))
+	w := &t.w
+	w.call, w.kind, w.alertable = name, waitObjects, alertable
+	r := t.waitForObjects(ms)
+	t.clearWait()
+	t.ok(name, uint64(r))
+	return r, nil
+}
+
 func fmtArgs(ms uint32, alertable bool) string {
 	if ms == INFINITE {
 		return fmt.Sprintf("INFINITE, %v", alertable)

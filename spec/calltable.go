@@ -65,6 +65,7 @@ type Op interface {
 type Machine interface {
 	SleepEx(*SleepExCall) (Result, error)
 	WaitForSingleObjectEx(*WaitForSingleObjectExCall) (Result, error)
+	SignalObjectAndWait(*SignalObjectAndWaitCall) (Result, error)
 	WaitForMultipleObjectsEx(*WaitForMultipleObjectsExCall) (Result, error)
 	WSAWaitForMultipleEvents(*WSAWaitForMultipleEventsCall) (Result, error)
 	SetEvent(*SetEventCall) (Result, error)
@@ -240,6 +241,14 @@ type WaitArgs struct {
 }
 
 type WaitForSingleObjectExCall struct{ WaitArgs }
+
+// SignalObjectAndWaitCall sets one event and waits on one object.
+type SignalObjectAndWaitCall struct {
+	opBase
+	Signal, Wait Handle
+	Ms           uint32
+	Alertable    bool
+}
 type WaitForMultipleObjectsExCall struct{ WaitArgs }
 type WSAWaitForMultipleEventsCall struct{ WaitArgs }
 
@@ -517,6 +526,9 @@ func (b *opBase) Entry() *Entry { return b.entry }
 
 func (c *SleepExCall) Run(m Machine) (Result, error)               { return m.SleepEx(c) }
 func (c *WaitForSingleObjectExCall) Run(m Machine) (Result, error) { return m.WaitForSingleObjectEx(c) }
+func (c *SignalObjectAndWaitCall) Run(m Machine) (Result, error)   { return m.SignalObjectAndWait(c) }
+func (c *SignalObjectAndWaitCall) Timeout() (uint32, bool)         { return finite(c.Ms) }
+func (c *SignalObjectAndWaitCall) TimedOut(r Result) bool          { return r.Ret == waitTimeout }
 func (c *WaitForMultipleObjectsExCall) Run(m Machine) (Result, error) {
 	return m.WaitForMultipleObjectsEx(c)
 }
@@ -622,6 +634,10 @@ var table = []*Entry{
 			d.fail("needs a handle")
 		}
 		return &WaitForSingleObjectExCall{w}
+	}},
+	{Name: "SignalObjectAndWait", Usage: "SignalObjectAndWait <event> <handle> <ms> [alertable]", Ret: RetWait, decode: func(d *decoder) Op {
+		d.need(3)
+		return &SignalObjectAndWaitCall{Signal: d.handle(d.pos(0)), Wait: d.handle(d.pos(1)), Ms: d.ms(d.pos(2)), Alertable: d.has("alertable")}
 	}},
 	{Name: "WaitForMultipleObjectsEx", Usage: "WaitForMultipleObjectsEx <h1,h2,...> <ms> [all] [alertable]", Ret: RetWait, decode: func(d *decoder) Op {
 		return &WaitForMultipleObjectsExCall{d.wait()}

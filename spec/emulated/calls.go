@@ -123,6 +123,10 @@ func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec
 	return waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
 }
 
+func (m *machine) SignalObjectAndWait(c *spec.SignalObjectAndWaitCall) (spec.Result, error) {
+	return waitResult(m.t.SignalObjectAndWait(m.e.handle(c.Signal), m.e.handle(c.Wait), c.Ms, c.Alertable))
+}
+
 func (m *machine) WaitForMultipleObjectsEx(c *spec.WaitForMultipleObjectsExCall) (spec.Result, error) {
 	return waitResult(m.t.WaitForMultipleObjectsEx(m.handles(&c.WaitArgs), c.All, c.Ms, c.Alertable))
 }

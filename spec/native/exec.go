@@ -258,6 +258,11 @@ func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec
 	return waitResult(r, e), nil
 }
 
+func (m *machine) SignalObjectAndWait(c *spec.SignalObjectAndWaitCall) (spec.Result, error) {
+	r, e := call(pSignalObjectAndWait, uintptr(m.b.handle(c.Signal)), uintptr(m.b.handle(c.Wait)), uintptr(c.Ms), flag(c.Alertable))
+	return waitResult(r, e), nil
+}
+
 func (m *machine) WaitForMultipleObjectsEx(c *spec.WaitForMultipleObjectsExCall) (spec.Result, error) {
 	return m.wait(pWaitForMultipleObjectsEx, &c.WaitArgs), nil
 }
