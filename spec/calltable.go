@@ -189,6 +189,7 @@ type Outs struct {
 	Namelen  uint32
 	Avail    uint32
 	Left     uint32
+	LastErr  uint32
 	Ov       Ref
 	Entries  []PortEntry
 }
@@ -206,19 +207,20 @@ type OutSet uint16
 
 // The out-parameters, by the name a scenario reads them under.
 const (
-	OutBytes    OutSet = 1 << iota // bytes
-	OutFlags                       // flags
-	OutMsgFlags                    // msgflags
-	OutKey                         // key
-	OutValue                       // value
-	OutFrom                        // from
-	OutAddr                        // addr
-	OutDst                         // dst
-	OutOv                          // ov
-	OutRemoved                     // removed, and ovN/bytesN/keyN/statusN per entry
-	OutNamelen                     // namelen
-	OutAvail                       // avail
-	OutLeft                        // left
+	OutBytes     OutSet = 1 << iota // bytes
+	OutFlags                        // flags
+	OutMsgFlags                     // msgflags
+	OutKey                          // key
+	OutValue                        // value
+	OutFrom                         // from
+	OutAddr                         // addr
+	OutDst                          // dst
+	OutOv                           // ov
+	OutRemoved                      // removed, and ovN/bytesN/keyN/statusN per entry
+	OutNamelen                      // namelen
+	OutAvail                        // avail
+	OutLeft                         // left
+	OutLastError                    // lasterror: GetLastError after the call, cleared before it
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -238,6 +240,11 @@ type WaitArgs struct {
 	Ms        uint32
 	All       bool
 	Alertable bool
+	// LastError ("lasterror") reports the thread's last error after the
+	// call as the out-parameter lasterror. It is cleared before the call:
+	// the native runner cannot set another value (Go's runtime clears it
+	// before every call into Windows), so 0 means the call set none.
+	LastError bool
 }
 
 type WaitForSingleObjectExCall struct{ WaitArgs }
@@ -628,7 +635,7 @@ var table = []*Entry{
 		d.need(1)
 		return &SleepExCall{Ms: d.ms(d.pos(0)), Alertable: d.has("alertable")}
 	}},
-	{Name: "WaitForSingleObjectEx", Usage: "WaitForSingleObjectEx <handle> <ms> [alertable]", Ret: RetWait, decode: func(d *decoder) Op {
+	{Name: "WaitForSingleObjectEx", Usage: "WaitForSingleObjectEx <handle> <ms> [alertable] [lasterror]", Ret: RetWait, Outs: []string{"lasterror"}, decode: func(d *decoder) Op {
 		w := d.wait()
 		if d.err == nil && len(w.Handles) == 0 {
 			d.fail("needs a handle")
@@ -1105,7 +1112,7 @@ func (d *decoder) wait() WaitArgs {
 		}
 	}
 	w.Ms = d.ms(d.pos(1))
-	w.All, w.Alertable = d.has("all"), d.has("alertable")
+	w.All, w.Alertable, w.LastError = d.has("all"), d.has("alertable"), d.has("lasterror")
 	return w
 }
 

@@ -150,6 +150,9 @@ func renderOuts(m map[string]string, x *Outs) {
 	if h&OutLeft != 0 {
 		m["left"] = outNum(x.Left)
 	}
+	if h&OutLastError != 0 {
+		m["lasterror"] = strconv.FormatUint(uint64(x.LastErr), 10)
+	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)
 		for i, en := range x.Entries {

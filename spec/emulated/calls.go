@@ -120,8 +120,20 @@ func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
 }
 
 func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec.Result, error) {
-	return waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
+	if c.LastError {
+		m.t.SetLastError(lastErrorSentinel)
+	}
+	r, err := waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
+	if c.LastError {
+		r.Outs.Has, r.Outs.LastErr = spec.OutLastError, uint32(m.t.GetLastError())
+	}
+	return r, err
 }
+
+// lastErrorSentinel is what a call's "lasterror" sets the last error to
+// before the call: 0, the only value the native runner can give it (Go's
+// runtime clears the last error before every call it makes into Windows).
+const lastErrorSentinel = 0
 
 func (m *machine) SignalObjectAndWait(c *spec.SignalObjectAndWaitCall) (spec.Result, error) {
 	return waitResult(m.t.SignalObjectAndWait(m.e.handle(c.Signal), m.e.handle(c.Wait), c.Ms, c.Alertable))

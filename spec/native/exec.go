@@ -254,8 +254,15 @@ func (m *machine) wait(p *windows.LazyProc, w *spec.WaitArgs) spec.Result {
 }
 
 func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec.Result, error) {
+	// call clears the last error before the call (Go's runtime does too,
+	// before every call into Windows), so e is what the call itself left
+	// there: 0 when it set none.
 	r, e := call(pWaitForSingleObjectEx, uintptr(m.b.handle(c.Handles[0])), uintptr(c.Ms), flag(c.Alertable))
-	return waitResult(r, e), nil
+	out := waitResult(r, e)
+	if c.LastError {
+		out.Outs.Has, out.Outs.LastErr = spec.OutLastError, e
+	}
+	return out, nil
 }
 
 func (m *machine) SignalObjectAndWait(c *spec.SignalObjectAndWaitCall) (spec.Result, error) {
