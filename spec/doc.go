@@ -66,7 +66,11 @@
 // and for getpeername nullname and nulllen; PeekNamedPipe takes nullread,
 // nullavail and nullleft. A buffer list written NULL passes
 // no buffers, and a record written NULL (or -) passes no record. An
-// out-parameter passed as NULL reads "untouched".
+// out-parameter passed as NULL reads "untouched". A declared object's
+// handle with +1, +2 or +3 after its name passes its value with those low
+// bits set (waits ignore them). WaitForSingleObjectEx given the word
+// lasterror reports the thread's last error after the call as lasterror=N
+// (cleared before the call).
 //
 // # A WSAMSG after its receive completes
 //

@@ -188,6 +188,7 @@ var pointMeaning = map[string]string{
 	"apc-order": "apc-order: which of the waiting completion routines an alertable wait runs next",
 	"schedule":  "schedule: which ready thread, or which pending completion, goes next",
 	"preempt":   "preempt: does a calling thread keep running (0) or let another go first (1)",
+	"unsettled": "unsettled: where no Windows observation settles it, the pages' answer (0) or the one Wine gives (1)",
 }
 
 // laneLegend explains, once, the lines of the system's lane that are not
