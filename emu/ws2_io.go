@@ -87,6 +87,20 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
 	}
+	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
+		// WSASendMsg is an extension function, called through the pointer
+		// WSAIoctl handed out: after the last WSACleanup its page answers
+		// WSANOTINITIALISED, and Wine was seen to answer WSAENOTSOCK. No
+		// Windows observation settles it: both are the model's (unsettled).
+		if err := t.enter(name, args); err != nil {
+			return err
+		}
+		e := wso.WSANOTINITIALISED
+		if s.choose(PointUnsettled, 2) == 1 {
+			e = wso.WSAENOTSOCK
+		}
+		return t.fail(name, socketError, e)
+	}
 	if err := t.wsaEnter(name, args); err != nil {
 		return err
 	}
