@@ -28,11 +28,9 @@ type Unsettled struct {
 // the page's answer or Wine's), so that both outcomes are the model's and
 // check-trace explains Wine's run. What is left here: answers given
 // outside the places that ask that point so far (WSASendMsg's argument
-// checks and the extension-function lookup, in code other work owns), a
-// nesting rule that lives in the APC queue, and a FIONREAD count.
+// checks, the extension-function lookup and FIONREAD, in code other work
+// owns).
 var UnsettledSteps = []Unsettled{
-	{"completion-routine-wsa/not-nested-windows.scenario", []string{"SleepEx INFINITE alertable"},
-		"one socket's completion routines and an alertable wait inside one of them: the WSARecv page says they never nest (depth 1 each); Wine ran the second inside the first (depth 2). The rule lives in the APC queue (apcqueue's per-key nesting rule), where a Chooser decision would have to be taken lazily, when a same-socket routine is held back"},
 	{"wsasendmsg/flags-windows.scenario", []string{"WSAIoctl r FIONREAD"},
 		"FIONREAD on a datagram socket with two datagrams queued (after the model took Wine's answer for MSG_PEEK and MSG_PARTIAL, both sent): the ioctlsocket page reports all the data queued (4); Wine reported the first datagram's size (2)"},
 	{"wsasendmsg/efault-name-windows.scenario", []string{"WSASendMsg w hi ov1 nullname namelen=16"},
