@@ -22,6 +22,9 @@ func (q *Queue[P]) Drain(pick Picker, run func(Entry[P])) int {
 			// Nothing may start. A Picker that is a NestPicker may still
 			// let the oldest Completion entry held back by the nesting
 			// rule run, nested, this once.
+			if len(q.running) == 0 {
+				return n // nothing running: nothing is held back
+			}
 			np, ok := pick.(NestPicker)
 			if !ok {
 				return n

@@ -206,9 +206,21 @@ func (t *Thread) resolveWaitables(handles []Handle, all bool) Errno {
 	w := &t.w
 	w.n = 0
 	for i, h := range handles {
-		wo, e := t.waitObject(h)
-		if e != 0 {
-			return e
+		var wo waitable
+		if h == currentProcessPseudoHandle {
+			wo = &t.s.process
+		} else {
+			if h != currentThreadPseudoHandle {
+				h &^= 3 // tag bits (see waitObject)
+			}
+			o, e := t.s.lookup(t, h, 0)
+			if e != 0 {
+				return e
+			}
+			var ok bool
+			if wo, ok = o.(waitable); !ok {
+				return wso.ERROR_INVALID_HANDLE
+			}
 		}
 		if all {
 			// A wait-all may not name one object twice.
@@ -225,30 +237,13 @@ func (t *Thread) resolveWaitables(handles []Handle, all bool) Errno {
 	return 0
 }
 
-// waitObject resolves one handle a wait names. The pseudo handles of the
-// current process ((HANDLE)-1, what GetCurrentProcess returns) and thread
-// ((HANDLE)-2) name those objects; otherwise the two low bits of the value
-// are tag bits the wait ignores, as Windows does (Wine's
-// dlls/kernel32/tests/sync.c, test_WaitForSingleObject: an event's handle
-// with 1, 2 or 3 added waits on the event, an invalid value stays invalid).
-func (t *Thread) waitObject(h Handle) (waitable, Errno) {
-	switch h {
-	case currentProcessPseudoHandle:
-		return &t.s.process, 0
-	case currentThreadPseudoHandle:
-	default:
-		h &^= 3
-	}
-	o, e := t.s.lookup(t, h, 0)
-	if e != 0 {
-		return nil, e
-	}
-	wo, ok := o.(waitable)
-	if !ok {
-		return nil, wso.ERROR_INVALID_HANDLE
-	}
-	return wo, 0
-}
+// waitObject: how a wait resolves one handle (inlined in
+// resolveWaitables). The pseudo handles of the current process ((HANDLE)-1,
+// what GetCurrentProcess returns) and thread ((HANDLE)-2) name those
+// objects; otherwise the two low bits of the value are tag bits the wait
+// ignores, as Windows does (Wine's dlls/kernel32/tests/sync.c,
+// test_WaitForSingleObject: an event's handle with 1, 2 or 3 added waits on
+// the event, an invalid value stays invalid).
 
 // process is the current process as a waitable object: the one a wait on
 // GetCurrentProcess's pseudo handle names. It is signalled when the

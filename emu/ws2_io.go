@@ -258,12 +258,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	// the check that the flags keep the caller's value is todo_wine).
 	keepFlags := k.ifs && s.profile.keepResultFlagsAfterRecvMsg() && k.lastIssuedRecvMsg(ov)
 	if n != nil && flags != nil {
-		fp := flags
-		var scratch uint32
-		if keepFlags {
-			fp = &scratch
-		}
-		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, fp); e != 0 {
+		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, flags, keepFlags); e != 0 {
 			return t.fail(name, 0, e)
 		}
 		t.ok(name, 1)
@@ -275,7 +270,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	// reports the operation's result, as Wine does; the docs profile
 	// fails with WSAEFAULT, which the page lists for either pointer.
 	var tn, tf uint32
-	e := t.wsaGetOverlappedResult(name, h, k, ov, &tn, wait, &tf)
+	e := t.wsaGetOverlappedResult(name, h, k, ov, &tn, wait, &tf, false)
 	if e == wso.WSA_IO_INCOMPLETE || e == wso.WSA_INVALID_HANDLE {
 		return t.fail(name, 0, e)
 	}
@@ -297,7 +292,9 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 
 // wsaGetOverlappedResult is WSAGetOverlappedResult once its arguments are
 // checked: 0 when the operation succeeded, else the error to report.
-func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Overlapped, n *uint32, wait bool, flags *uint32) Errno {
+// keepFlags leaves *flags alone (an IFS socket's record whose last call
+// was a WSARecvMsg, windows profile).
+func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Overlapped, n *uint32, wait bool, flags *uint32, keepFlags bool) Errno {
 	s := t.s
 	if !k.ifs {
 		if wait && ov.LoadInternal() == wso.WSS_OPERATION_IN_PROGRESS {
@@ -328,7 +325,9 @@ func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Ov
 	}
 	st := NTStatus(ov.LoadInternal())
 	*n = uint32(ov.LoadInternalHigh())
-	*flags = ov.LoadOffset()
+	if !keepFlags {
+		*flags = ov.LoadOffset()
+	}
 	if st == wso.STATUS_PENDING || st.IsSuccess() {
 		return 0
 	}
