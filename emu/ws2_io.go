@@ -88,18 +88,7 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
 	}
 	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
-		// WSASendMsg is an extension function, called through the pointer
-		// WSAIoctl handed out: after the last WSACleanup its page answers
-		// WSANOTINITIALISED, and Wine was seen to answer WSAENOTSOCK. No
-		// Windows observation settles it: both are the model's (unsettled).
-		if err := t.enter(name, args); err != nil {
-			return err
-		}
-		e := wso.WSANOTINITIALISED
-		if s.choose(PointUnsettled, 2) == 1 {
-			e = wso.WSAENOTSOCK
-		}
-		return t.fail(name, socketError, e)
+		return t.sendMsgUninitialised(name, args)
 	}
 	if err := t.wsaEnter(name, args); err != nil {
 		return err
@@ -142,7 +131,7 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	var r *request
 	var id uint64
 	if k.ifs && overlapped {
-		if s.profile.keepResultFlagsAfterRecvMsg() {
+		if (c.op == opRecvMsg || len(k.recvMsgOvs) > 0) && s.profile.keepResultFlagsAfterRecvMsg() {
 			k.noteIssue(ov, c.op == opRecvMsg)
 		}
 		r = s.newRequest(t, &k.fileObject, name, ov, nil)
@@ -169,6 +158,24 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		*c.n = Poison
 	}
 	return t.wsaResult(name, e)
+}
+
+// sendMsgUninitialised answers WSASendMsg after the last WSACleanup
+// (windows profile). WSASendMsg is an extension function, called through
+// the pointer WSAIoctl handed out: its page answers WSANOTINITIALISED, and
+// Wine was seen to answer WSAENOTSOCK. No Windows observation settles it:
+// both are the model's (PointUnsettled).
+//
+//go:noinline
+func (t *Thread) sendMsgUninitialised(name, args string) error {
+	if err := t.enter(name, args); err != nil {
+		return err
+	}
+	e := wso.WSANOTINITIALISED
+	if t.s.choose(PointUnsettled, 2) == 1 {
+		e = wso.WSAENOTSOCK
+	}
+	return t.fail(name, socketError, e)
 }
 
 // WSASend implements WSASend on a connected datagram socket. Overlapped:

@@ -27,6 +27,8 @@ type socket struct {
 
 // noteIssue records which call last used ov on k, for the flags rule of
 // WSAGetOverlappedResult.
+//
+//go:noinline
 func (k *socket) noteIssue(ov *Overlapped, recvMsg bool) {
 	switch {
 	case recvMsg:
