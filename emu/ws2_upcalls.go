@@ -44,6 +44,9 @@ func (k *socket) noteIssue(ov *Overlapped, recvMsg bool) {
 // lastIssuedRecvMsg reports whether ov's last overlapped call on k was a
 // WSARecvMsg.
 func (k *socket) lastIssuedRecvMsg(ov *Overlapped) bool {
+	if len(k.recvMsgOvs) == 0 {
+		return false
+	}
 	_, ok := k.recvMsgOvs[ov]
 	return ok
 }
