@@ -32,7 +32,9 @@
 // (between [Queue.Begin] and [Queue.End]), no other Completion entry with key
 // k is a candidate; it waits until the running one returns. Key 0 means "no
 // constraint". Completion routines of different sockets, and User entries,
-// may nest freely. Keys play no part for User entries.
+// may nest freely. Keys play no part for User entries. A Picker that also
+// implements [NestPicker] may lift the rule for one held entry at a time,
+// when nothing else may start (a model that keeps both readings open).
 //
 // # Alertable waits
 //

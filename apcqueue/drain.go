@@ -19,7 +19,19 @@ func (q *Queue[P]) Drain(pick Picker, run func(Entry[P])) int {
 	for {
 		j := q.choose(pick)
 		if j < 0 {
-			return n
+			// Nothing may start. A Picker that is a NestPicker may still
+			// let the oldest Completion entry held back by the nesting
+			// rule run, nested, this once.
+			if len(q.running) == 0 {
+				return n // nothing running: nothing is held back
+			}
+			np, ok := pick.(NestPicker)
+			if !ok {
+				return n
+			}
+			if j = q.firstHeld(); j < 0 || !np.Nest() {
+				return n
+			}
 		}
 		e := q.buf[q.head+j]
 		q.removeAt(j)
@@ -37,4 +49,25 @@ func (q *Queue[P]) runOne(e *Entry[P], run func(Entry[P])) {
 	if run != nil {
 		run(*e)
 	}
+}
+
+// NestPicker is a Picker that may also lift the nesting rule. When a
+// Drain finds no candidate but a Completion entry that only the nesting
+// rule holds back (its key is running further up the stack), it asks Nest
+// whether that entry, the oldest such, runs now, nested. A Picker that
+// does not implement it never lifts the rule.
+type NestPicker interface {
+	Picker
+	Nest() bool
+}
+
+// firstHeld returns the queue position of the oldest Completion entry the
+// nesting rule holds back, or -1.
+func (q *Queue[P]) firstHeld() int {
+	for j := 0; j < q.Len(); j++ {
+		if e := &q.buf[q.head+j]; e.Kind == Completion && q.Running(e.Key) {
+			return j
+		}
+	}
+	return -1
 }

@@ -27,6 +27,15 @@ type apcPicker struct{ s *System }
 
 func (p *apcPicker) Pick(n int) int { return p.s.choose(PointAPCOrder, n) }
 
+// Nest implements apcqueue.NestPicker: a completion routine of a socket
+// whose routine is already running further up the stack is held back (the
+// WSARecv page: one socket's routines never nest); Wine was seen to run it
+// nested. No Windows observation settles it, so the windows profile asks
+// the Chooser (PointUnsettled); the docs profile keeps the page's rule.
+func (p *apcPicker) Nest() bool {
+	return p.s.profile == ProfileWindows && p.s.choose(PointUnsettled, 2) == 1
+}
+
 // queueAPC puts an APC on t's queue and wakes t if it is in an alertable
 // wait. key, when non-zero, is the socket whose completion routines must
 // not nest. It reports false if t has exited.

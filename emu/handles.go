@@ -12,6 +12,7 @@ const (
 	kindThread
 	kindFile
 	kindPort
+	kindProcess
 	kindAbove
 )
 

@@ -30,6 +30,7 @@ type System struct {
 	kernel  handleTable    // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int
+	process process // what a wait on GetCurrentProcess's pseudo handle names
 
 	// scheduling
 	mode     driveMode

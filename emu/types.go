@@ -18,6 +18,9 @@ type (
 const (
 	// INVALID_HANDLE_VALUE is (HANDLE)-1.
 	INVALID_HANDLE_VALUE Handle = ^Handle(0)
+	// currentProcessPseudoHandle is what GetCurrentProcess returns:
+	// (HANDLE)-1, the same value as INVALID_HANDLE_VALUE.
+	currentProcessPseudoHandle Handle = ^Handle(0)
 	// currentThreadPseudoHandle is what GetCurrentThread returns: (HANDLE)-2.
 	currentThreadPseudoHandle Handle = ^Handle(1)
 	// INFINITE as a wait time in milliseconds (defined in wsaoverlapped).

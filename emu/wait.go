@@ -206,13 +206,21 @@ func (t *Thread) resolveWaitables(handles []Handle, all bool) Errno {
 	w := &t.w
 	w.n = 0
 	for i, h := range handles {
-		o, e := t.s.lookup(t, h, 0)
-		if e != 0 {
-			return e
-		}
-		wo, ok := o.(waitable)
-		if !ok {
-			return wso.ERROR_INVALID_HANDLE
+		var wo waitable
+		if h == currentProcessPseudoHandle {
+			wo = &t.s.process
+		} else {
+			if h != currentThreadPseudoHandle {
+				h &^= 3 // tag bits (see waitObject)
+			}
+			o, e := t.s.lookup(t, h, 0)
+			if e != 0 {
+				return e
+			}
+			var ok bool
+			if wo, ok = o.(waitable); !ok {
+				return wso.ERROR_INVALID_HANDLE
+			}
 		}
 		if all {
 			// A wait-all may not name one object twice.
@@ -228,6 +236,26 @@ func (t *Thread) resolveWaitables(handles []Handle, all bool) Errno {
 	w.all = all
 	return 0
 }
+
+// waitObject: how a wait resolves one handle (inlined in
+// resolveWaitables). The pseudo handles of the current process ((HANDLE)-1,
+// what GetCurrentProcess returns) and thread ((HANDLE)-2) name those
+// objects; otherwise the two low bits of the value are tag bits the wait
+// ignores, as Windows does (Wine's dlls/kernel32/tests/sync.c,
+// test_WaitForSingleObject: an event's handle with 1, 2 or 3 added waits on
+// the event, an invalid value stays invalid).
+
+// process is the current process as a waitable object: the one a wait on
+// GetCurrentProcess's pseudo handle names. It is signalled when the
+// process ends, which no wait made from inside it can see: such a wait
+// times out (or never returns).
+type process struct{ waiters waitList }
+
+func (p *process) kind() objKind                        { return kindProcess }
+func (p *process) close(*System, *Thread, Handle) Errno { return 0 }
+func (p *process) list() *waitList                      { return &p.waiters }
+func (p *process) isSignalled() bool                    { return false }
+func (p *process) acquire(*System, *Thread)             {}
 
 func (t *Thread) clearWait() {
 	w := &t.w
@@ -334,6 +362,41 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 		// names: WSA_INVALID_HANDLE is 6 and WSA_INVALID_PARAMETER is 87.
 		return wso.WAIT_FAILED, t.fail(name, uint64(wso.WAIT_FAILED), e)
 	}
+	w := &t.w
+	w.call, w.kind, w.alertable = name, waitObjects, alertable
+	r := t.waitForObjects(ms)
+	t.clearWait()
+	t.ok(name, uint64(r))
+	return r, nil
+}
+
+// SignalObjectAndWait implements SignalObjectAndWait for events: it sets
+// the event hSignal names and then waits on hWait as WaitForSingleObjectEx
+// does, in one call. Both handles are checked first: a handle that is not
+// an event to signal, or not an object to wait on, fails the call with
+// WAIT_FAILED (ERROR_INVALID_HANDLE) and signals nothing. Signalling and
+// waiting on one auto-reset event returns WAIT_OBJECT_0 and leaves it
+// clear (Wine's dlls/kernel32/tests/sync.c, test_signalandwait).
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-signalobjectandwait
+func (t *Thread) SignalObjectAndWait(hSignal, hWait Handle, ms uint32, alertable bool) (uint32, error) {
+	const name = "SignalObjectAndWait"
+	var args string
+	if t.s.trace != nil {
+		args = fmt.Sprintf("%#x, %#x, %s", uint64(hSignal), uint64(hWait), fmtArgs(ms, alertable))
+	}
+	if err := t.enter(name, args); err != nil {
+		return wso.WAIT_FAILED, err
+	}
+	if e := t.resolveWaitables([]Handle{hWait}, false); e != 0 {
+		t.clearWait()
+		return wso.WAIT_FAILED, t.fail(name, uint64(wso.WAIT_FAILED), e)
+	}
+	o, e := t.s.lookup(t, hSignal&^3, kindEvent)
+	if e != 0 {
+		t.clearWait()
+		return wso.WAIT_FAILED, t.fail(name, uint64(wso.WAIT_FAILED), e)
+	}
+	t.s.setEvent(o.(*event))
 	w := &t.w
 	w.call, w.kind, w.alertable = name, waitObjects, alertable
 	r := t.waitForObjects(ms)

@@ -454,3 +454,35 @@ func TestWaitOnThreadHandle(t *testing.T) {
 		t.Error("trace does not show the waiter released by the thread's end")
 	}
 }
+
+// Wine's dlls/kernel32/tests/sync.c, test_WaitForSingleObject (passes on
+// Windows): a wait that times out or succeeds leaves the last error as it
+// was (0xDEADBEEF there), whatever the two low bits of the handle value
+// hold; the pseudo handles of the current process and thread can be waited
+// on and time out; a value that names nothing fails with
+// ERROR_INVALID_HANDLE whatever its low bits.
+func TestWaitLeavesLastErrorAndIgnoresTagBits(t *testing.T) {
+	ktOne(t, func(th *Thread) {
+		on := ktEvent(t, th, true, true)
+		off := ktEvent(t, th, true, false)
+		for tag := Handle(0); tag < 4; tag++ {
+			th.SetLastError(0xDEADBEEF)
+			r, _ := th.WaitForSingleObject(off|tag, 0)
+			ktWait(t, fmt.Sprintf("clear event +%d", tag), r, uint32(wso.WAIT_TIMEOUT))
+			r, _ = th.WaitForSingleObject(on|tag, 0)
+			ktWait(t, fmt.Sprintf("set event +%d", tag), r, wso.WAIT_OBJECT_0)
+			if e := th.GetLastError(); e != 0xDEADBEEF {
+				t.Errorf("+%d: last error %#x after waits that timed out and succeeded, want 0xDEADBEEF", tag, uint32(e))
+			}
+			r, _ = th.WaitForSingleObject(0xdeadbee0|tag, 0)
+			ktWait(t, fmt.Sprintf("invalid +%d", tag), r, wso.WAIT_FAILED)
+			if e := th.GetLastError(); e != wso.ERROR_INVALID_HANDLE {
+				t.Errorf("+%d: invalid handle gives last error %v", tag, e)
+			}
+		}
+		for _, h := range []Handle{currentProcessPseudoHandle, currentThreadPseudoHandle} {
+			r, _ := th.WaitForSingleObject(h, 0)
+			ktWait(t, fmt.Sprintf("pseudo handle %#x", uint64(h)), r, uint32(wso.WAIT_TIMEOUT))
+		}
+	})
+}

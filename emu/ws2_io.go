@@ -87,6 +87,9 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	if s.trace != nil && t.running() {
 		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
 	}
+	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
+		return t.sendMsgUninitialised(name, args)
+	}
 	if err := t.wsaEnter(name, args); err != nil {
 		return err
 	}
@@ -128,7 +131,7 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	var r *request
 	var id uint64
 	if k.ifs && overlapped {
-		if s.profile.keepResultFlagsAfterRecvMsg() {
+		if (c.op == opRecvMsg || len(k.recvMsgOvs) > 0) && s.profile.keepResultFlagsAfterRecvMsg() {
 			k.noteIssue(ov, c.op == opRecvMsg)
 		}
 		r = s.newRequest(t, &k.fileObject, name, ov, nil)
@@ -155,6 +158,24 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		*c.n = Poison
 	}
 	return t.wsaResult(name, e)
+}
+
+// sendMsgUninitialised answers WSASendMsg after the last WSACleanup
+// (windows profile). WSASendMsg is an extension function, called through
+// the pointer WSAIoctl handed out: its page answers WSANOTINITIALISED, and
+// Wine was seen to answer WSAENOTSOCK. No Windows observation settles it:
+// both are the model's (PointUnsettled).
+//
+//go:noinline
+func (t *Thread) sendMsgUninitialised(name, args string) error {
+	if err := t.enter(name, args); err != nil {
+		return err
+	}
+	e := wso.WSANOTINITIALISED
+	if t.s.choose(PointUnsettled, 2) == 1 {
+		e = wso.WSAENOTSOCK
+	}
+	return t.fail(name, socketError, e)
 }
 
 // WSASend implements WSASend on a connected datagram socket. Overlapped:
@@ -244,12 +265,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	// the check that the flags keep the caller's value is todo_wine).
 	keepFlags := k.ifs && s.profile.keepResultFlagsAfterRecvMsg() && k.lastIssuedRecvMsg(ov)
 	if n != nil && flags != nil {
-		fp := flags
-		var scratch uint32
-		if keepFlags {
-			fp = &scratch
-		}
-		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, fp); e != 0 {
+		if e := t.wsaGetOverlappedResult(name, h, k, ov, n, wait, flags, keepFlags); e != 0 {
 			return t.fail(name, 0, e)
 		}
 		t.ok(name, 1)
@@ -261,7 +277,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	// reports the operation's result, as Wine does; the docs profile
 	// fails with WSAEFAULT, which the page lists for either pointer.
 	var tn, tf uint32
-	e := t.wsaGetOverlappedResult(name, h, k, ov, &tn, wait, &tf)
+	e := t.wsaGetOverlappedResult(name, h, k, ov, &tn, wait, &tf, false)
 	if e == wso.WSA_IO_INCOMPLETE || e == wso.WSA_INVALID_HANDLE {
 		return t.fail(name, 0, e)
 	}
@@ -283,7 +299,9 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 
 // wsaGetOverlappedResult is WSAGetOverlappedResult once its arguments are
 // checked: 0 when the operation succeeded, else the error to report.
-func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Overlapped, n *uint32, wait bool, flags *uint32) Errno {
+// keepFlags leaves *flags alone (an IFS socket's record whose last call
+// was a WSARecvMsg, windows profile).
+func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Overlapped, n *uint32, wait bool, flags *uint32, keepFlags bool) Errno {
 	s := t.s
 	if !k.ifs {
 		if wait && ov.LoadInternal() == wso.WSS_OPERATION_IN_PROGRESS {
@@ -314,7 +332,9 @@ func (t *Thread) wsaGetOverlappedResult(name string, h SOCKET, k *socket, ov *Ov
 	}
 	st := NTStatus(ov.LoadInternal())
 	*n = uint32(ov.LoadInternalHigh())
-	*flags = ov.LoadOffset()
+	if !keepFlags {
+		*flags = ov.LoadOffset()
+	}
 	if st == wso.STATUS_PENDING || st.IsSuccess() {
 		return 0
 	}

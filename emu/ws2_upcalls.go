@@ -27,6 +27,8 @@ type socket struct {
 
 // noteIssue records which call last used ov on k, for the flags rule of
 // WSAGetOverlappedResult.
+//
+//go:noinline
 func (k *socket) noteIssue(ov *Overlapped, recvMsg bool) {
 	switch {
 	case recvMsg:
@@ -42,6 +44,9 @@ func (k *socket) noteIssue(ov *Overlapped, recvMsg bool) {
 // lastIssuedRecvMsg reports whether ov's last overlapped call on k was a
 // WSARecvMsg.
 func (k *socket) lastIssuedRecvMsg(ov *Overlapped) bool {
+	if len(k.recvMsgOvs) == 0 {
+		return false
+	}
 	_, ok := k.recvMsgOvs[ov]
 	return ok
 }

@@ -66,6 +66,7 @@ type Op interface {
 type Machine interface {
 	SleepEx(*SleepExCall) (Result, error)
 	WaitForSingleObjectEx(*WaitForSingleObjectExCall) (Result, error)
+	SignalObjectAndWait(*SignalObjectAndWaitCall) (Result, error)
 	WaitForMultipleObjectsEx(*WaitForMultipleObjectsExCall) (Result, error)
 	WSAWaitForMultipleEvents(*WSAWaitForMultipleEventsCall) (Result, error)
 	SetEvent(*SetEventCall) (Result, error)
@@ -138,6 +139,9 @@ type Handle struct {
 	End byte
 	// Value is a written value (NULL is 0, INVALID_HANDLE_VALUE all ones).
 	Value uint64
+	// Tag is added to a declared object's handle value: NAME+1, NAME+2
+	// or NAME+3 sets the two low bits, which waits ignore.
+	Tag uint64
 }
 
 // Ref names a declared object an argument or out-parameter refers to.
@@ -200,6 +204,7 @@ type Outs struct {
 	Optlen   uint32
 	Avail    uint32
 	Left     uint32
+	LastErr  uint32
 	Ov       Ref
 	// Base is the declared socket whose handle an output names
 	// (SIO_BASE_HANDLE), "untouched" when the output was not written.
@@ -240,6 +245,7 @@ const (
 	OutOptlen                       // optlen
 	OutPipeInfo                     // pipeflags, outsize, insize, maxinstances (GetNamedPipeInfo)
 	OutPipeState                    // state, instances (GetNamedPipeHandleState)
+	OutLastError                    // lasterror: GetLastError after the call, cleared before it
 )
 
 // The typed calls. Names of declared objects are resolved to Handles and
@@ -259,9 +265,22 @@ type WaitArgs struct {
 	Ms        uint32
 	All       bool
 	Alertable bool
+	// LastError ("lasterror") reports the thread's last error after the
+	// call as the out-parameter lasterror. It is cleared before the call:
+	// the native runner cannot set another value (Go's runtime clears it
+	// before every call into Windows), so 0 means the call set none.
+	LastError bool
 }
 
 type WaitForSingleObjectExCall struct{ WaitArgs }
+
+// SignalObjectAndWaitCall sets one event and waits on one object.
+type SignalObjectAndWaitCall struct {
+	opBase
+	Signal, Wait Handle
+	Ms           uint32
+	Alertable    bool
+}
 type WaitForMultipleObjectsExCall struct{ WaitArgs }
 type WSAWaitForMultipleEventsCall struct{ WaitArgs }
 
@@ -582,6 +601,9 @@ func (b *opBase) Entry() *Entry { return b.entry }
 
 func (c *SleepExCall) Run(m Machine) (Result, error)               { return m.SleepEx(c) }
 func (c *WaitForSingleObjectExCall) Run(m Machine) (Result, error) { return m.WaitForSingleObjectEx(c) }
+func (c *SignalObjectAndWaitCall) Run(m Machine) (Result, error)   { return m.SignalObjectAndWait(c) }
+func (c *SignalObjectAndWaitCall) Timeout() (uint32, bool)         { return finite(c.Ms) }
+func (c *SignalObjectAndWaitCall) TimedOut(r Result) bool          { return r.Ret == waitTimeout }
 func (c *WaitForMultipleObjectsExCall) Run(m Machine) (Result, error) {
 	return m.WaitForMultipleObjectsEx(c)
 }
@@ -681,12 +703,16 @@ var table = []*Entry{
 		d.need(1)
 		return &SleepExCall{Ms: d.ms(d.pos(0)), Alertable: d.has("alertable")}
 	}},
-	{Name: "WaitForSingleObjectEx", Usage: "WaitForSingleObjectEx <handle> <ms> [alertable]", Ret: RetWait, decode: func(d *decoder) Op {
+	{Name: "WaitForSingleObjectEx", Usage: "WaitForSingleObjectEx <handle> <ms> [alertable] [lasterror]", Ret: RetWait, Outs: []string{"lasterror"}, decode: func(d *decoder) Op {
 		w := d.wait()
 		if d.err == nil && len(w.Handles) == 0 {
 			d.fail("needs a handle")
 		}
 		return &WaitForSingleObjectExCall{w}
+	}},
+	{Name: "SignalObjectAndWait", Usage: "SignalObjectAndWait <event> <handle> <ms> [alertable]", Ret: RetWait, decode: func(d *decoder) Op {
+		d.need(3)
+		return &SignalObjectAndWaitCall{Signal: d.handle(d.pos(0)), Wait: d.handle(d.pos(1)), Ms: d.ms(d.pos(2)), Alertable: d.has("alertable")}
 	}},
 	{Name: "WaitForMultipleObjectsEx", Usage: "WaitForMultipleObjectsEx <h1,h2,...> <ms> [all] [alertable]", Ret: RetWait, decode: func(d *decoder) Op {
 		return &WaitForMultipleObjectsExCall{d.wait()}
@@ -1082,8 +1108,14 @@ func (d *decoder) decl(name string) (int, *Decl) {
 }
 
 // handle resolves a handle argument: a pipe end (p.r, p.w), a thread, an
-// event, socket or port, NULL, INVALID_HANDLE_VALUE or a number.
+// event, socket or port, NULL, INVALID_HANDLE_VALUE or a number; any of
+// the named ones with +1, +2 or +3 after it sets the value's two low bits.
 func (d *decoder) handle(name string) Handle {
+	if base, tag, ok := strings.Cut(name, "+"); ok && len(tag) == 1 && tag >= "1" && tag <= "3" {
+		h := d.handle(base)
+		h.Name, h.Tag = name, uint64(tag[0]-'0')
+		return h
+	}
 	if strings.HasSuffix(name, ".r") || strings.HasSuffix(name, ".w") {
 		if i, dc := d.decl(name[:len(name)-2]); dc != nil && dc.Kind == "pipe" {
 			return Handle{Name: name, Decl: i, End: name[len(name)-1]}
@@ -1187,7 +1219,7 @@ func (d *decoder) wait() WaitArgs {
 		}
 	}
 	w.Ms = d.ms(d.pos(1))
-	w.All, w.Alertable = d.has("all"), d.has("alertable")
+	w.All, w.Alertable, w.LastError = d.has("all"), d.has("alertable"), d.has("lasterror")
 	return w
 }
 

@@ -101,6 +101,11 @@
 // maxinstances) complete the set. The native backend gives every run names of its own, so runs
 // never meet.
 //
+// A declared object's handle with +1, +2 or +3 after its name passes its
+// value with those low bits set (waits ignore them). WaitForSingleObjectEx
+// given the word lasterror reports the thread's last error after the call
+// as lasterror=N (cleared before the call).
+//
 // # A WSAMSG after its receive completes
 //
 // A WSARecvMsg that pends fills the caller's WSAMSG only when it

@@ -168,6 +168,9 @@ func renderOuts(m map[string]string, x *Outs) {
 	if h&OutPipeState != 0 {
 		m["state"], m["instances"] = outNum(x.PipeState), outNum(x.Instances)
 	}
+	if h&OutLastError != 0 {
+		m["lasterror"] = strconv.FormatUint(uint64(x.LastErr), 10)
+	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)
 		for i, en := range x.Entries {

@@ -133,17 +133,14 @@ func (p *Mem) fromCtx(c uintptr) *op {
 // its intermediate APC with WPUQueueApc; otherwise WPUCompleteOverlappedRequest
 // writes InternalHigh and Internal and signals the event or the port.
 func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
-	if o.msg != nil {
-		// The flags reach the WSAMSG. What a completion routine's
-		// dwFlags gets is this provider's to say only for a non-IFS
-		// socket (the SPI pages: the flags of the operation); for an IFS
-		// socket the ws2 layer decides (Windows passes 0:
+	if o.msg != nil && o.state != opInternal {
+		// The flags reach the WSAMSG (for a blocking call's own
+		// operation recvBlocking writes them). What a completion
+		// routine's dwFlags gets is this provider's to say only for a
+		// non-IFS socket (the SPI pages: the flags of the operation); for
+		// an IFS socket the ws2 layer decides (Windows passes 0:
 		// emu.ProfileDifferences).
-		o.msg.Flags = flags
-		if o.state != opInternal {
-			// A blocking call's own operation: recvBlocking writes them.
-			o.msg.Flags = p.msgFlagsOut(o, flags)
-		}
+		o.msg.Flags = p.msgFlagsOut(o, flags)
 	}
 	if o.state == opInternal {
 		o.status, o.n, o.flags, o.done = st, n, flags, true

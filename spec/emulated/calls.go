@@ -22,6 +22,11 @@ var _ spec.Machine = (*machine)(nil)
 
 // handle is the emulated handle an argument stands for.
 func (e *Emulator) handle(h spec.Handle) emu.Handle {
+	if h.Tag != 0 {
+		h2 := h
+		h2.Tag = 0
+		return e.handle(h2) | emu.Handle(h.Tag)
+	}
 	if h.Decl < 0 {
 		return emu.Handle(h.Value)
 	}
@@ -115,7 +120,23 @@ func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
 }
 
 func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec.Result, error) {
-	return waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
+	if c.LastError {
+		m.t.SetLastError(lastErrorSentinel)
+	}
+	r, err := waitResult(m.t.WaitForSingleObjectEx(m.e.handle(c.Handles[0]), c.Ms, c.Alertable))
+	if c.LastError {
+		r.Outs.Has, r.Outs.LastErr = spec.OutLastError, uint32(m.t.GetLastError())
+	}
+	return r, err
+}
+
+// lastErrorSentinel is what a call's "lasterror" sets the last error to
+// before the call: 0, the only value the native runner can give it (Go's
+// runtime clears the last error before every call it makes into Windows).
+const lastErrorSentinel = 0
+
+func (m *machine) SignalObjectAndWait(c *spec.SignalObjectAndWaitCall) (spec.Result, error) {
+	return waitResult(m.t.SignalObjectAndWait(m.e.handle(c.Signal), m.e.handle(c.Wait), c.Ms, c.Alertable))
 }
 
 func (m *machine) WaitForMultipleObjectsEx(c *spec.WaitForMultipleObjectsExCall) (spec.Result, error) {

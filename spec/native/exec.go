@@ -98,6 +98,11 @@ func callTimeout(op spec.Op) (uint32, bool) {
 
 // handle is the handle an argument stands for.
 func (b *Backend) handle(h spec.Handle) windows.Handle {
+	if h.Tag != 0 {
+		h2 := h
+		h2.Tag = 0
+		return b.handle(h2) | windows.Handle(h.Tag)
+	}
 	if h.Decl < 0 {
 		return windows.Handle(h.Value)
 	}
@@ -249,7 +254,19 @@ func (m *machine) wait(p *windows.LazyProc, w *spec.WaitArgs) spec.Result {
 }
 
 func (m *machine) WaitForSingleObjectEx(c *spec.WaitForSingleObjectExCall) (spec.Result, error) {
+	// call clears the last error before the call (Go's runtime does too,
+	// before every call into Windows), so e is what the call itself left
+	// there: 0 when it set none.
 	r, e := call(pWaitForSingleObjectEx, uintptr(m.b.handle(c.Handles[0])), uintptr(c.Ms), flag(c.Alertable))
+	out := waitResult(r, e)
+	if c.LastError {
+		out.Outs.Has, out.Outs.LastErr = spec.OutLastError, e
+	}
+	return out, nil
+}
+
+func (m *machine) SignalObjectAndWait(c *spec.SignalObjectAndWaitCall) (spec.Result, error) {
+	r, e := call(pSignalObjectAndWait, uintptr(m.b.handle(c.Signal)), uintptr(m.b.handle(c.Wait)), uintptr(c.Ms), flag(c.Alertable))
 	return waitResult(r, e), nil
 }
 

@@ -44,6 +44,7 @@ var (
 
 	pSleepEx                     = kernel32.NewProc("SleepEx")
 	pWaitForSingleObjectEx       = kernel32.NewProc("WaitForSingleObjectEx")
+	pSignalObjectAndWait         = kernel32.NewProc("SignalObjectAndWait")
 	pWaitForMultipleObjectsEx    = kernel32.NewProc("WaitForMultipleObjectsEx")
 	pCreateEventW                = kernel32.NewProc("CreateEventW")
 	pSetEvent                    = kernel32.NewProc("SetEvent")

@@ -27,24 +27,12 @@ type Unsettled struct {
 // profile makes the question a Chooser decision (emu.PointUnsettled:
 // the page's answer or Wine's), so that both outcomes are the model's and
 // check-trace explains Wine's run. What is left here: answers given
-// outside the places that ask that point so far (the ws2 layer's
-// WSACloseEvent and WSANOTINITIALISED checks, WSASendMsg's argument checks
-// and the extension-function lookup), a nesting rule that lives in the
-// APC queue, a FIONREAD count, and two outcomes Wine varied from run to
-// run (an ICMP report's timing).
+// outside the places that ask that point so far (WSASendMsg's argument
+// checks, the extension-function lookup and FIONREAD, in code other work
+// owns).
 var UnsettledSteps = []Unsettled{
-	{"events-wsa/not-an-event-windows.scenario", []string{"WSACloseEvent s"},
-		"WSACloseEvent on a socket: the page answers FALSE with WSA_INVALID_HANDLE; Wine closed the socket and returned TRUE"},
-	{"completion-routine-wsa/not-nested-windows.scenario", []string{"SleepEx INFINITE alertable"},
-		"one socket's completion routines and an alertable wait inside one of them: the WSARecv page says they never nest (depth 1 each); Wine ran the second inside the first (depth 2). The rule lives in the APC queue (apcqueue's per-key nesting rule), where a Chooser decision would have to be taken lazily, when a same-socket routine is held back"},
-	{"wsagetoverlappedresult/aborted-op-windows.scenario", []string{"WSASendTo r hi 127.0.0.1:5999 NULL", "WSAGetOverlappedResult r ov1"},
-		"a pending UDP receive after a send to a closed port: the WSARecv error table ends it with WSAECONNRESET; Wine left it pending (event clear, WSA_IO_INCOMPLETE), varying from run to run"},
-	{"wsasendmsg/connreset-windows.scenario", []string{"WSARecv w b1 NULL"},
-		"the receive after a UDP send to a closed port: the error tables give WSAECONNRESET once; Wine found nothing (WSAEWOULDBLOCK), varying from run to run"},
 	{"wsasendmsg/flags-windows.scenario", []string{"WSAIoctl r FIONREAD"},
 		"FIONREAD on a datagram socket with two datagrams queued (after the model took Wine's answer for MSG_PEEK and MSG_PARTIAL, both sent): the ioctlsocket page reports all the data queued (4); Wine reported the first datagram's size (2)"},
-	{"wsasendmsg/notinitialised-windows.scenario", []string{"WSASendMsg w hi NULL to=127.0.0.1:5000"},
-		"WSASendMsg after the last WSACleanup: the error table answers WSANOTINITIALISED; Wine answered WSAENOTSOCK"},
 	{"wsasendmsg/efault-name-windows.scenario", []string{"WSASendMsg w hi ov1 nullname namelen=16"},
 		"a NULL name with a non-zero namelen: the error table answers WSAEFAULT; Wine answered WSAEINVAL"},
 	{"wsasendmsg/efault-control-windows.scenario", []string{"WSASendMsg w hi ov1 to=127.0.0.1:5000 nullcontrol", "settle"},

@@ -189,6 +189,7 @@ var pointMeaning = map[string]string{
 	"schedule":  "schedule: which ready thread, or which pending completion, goes next",
 	"preempt":   "preempt: does a calling thread keep running (0) or let another go first (1)",
 	"split":     "split: how many of the n bytes waiting on a stream socket a receive takes (0: all of them; k: n-k)",
+	"unsettled": "unsettled: where no Windows observation settles it, the pages' answer (0) or the one Wine gives (1)",
 }
 
 // laneLegend explains, once, the lines of the system's lane that are not
