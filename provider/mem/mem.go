@@ -375,7 +375,7 @@ func (p *Mem) WSPGetSockName(s SOCKET) (netip.AddrPort, Errno) {
 	if e != 0 {
 		return netip.AddrPort{}, e
 	}
-	if !k.bound {
+	if !k.bound || ctxErr(k, ctxCallName) != 0 {
 		return netip.AddrPort{}, wso.WSAEINVAL
 	}
 	return k.local, 0
@@ -390,7 +390,7 @@ func (p *Mem) WSPGetPeerName(s SOCKET) (netip.AddrPort, Errno) {
 	if e != 0 {
 		return netip.AddrPort{}, e
 	}
-	if !k.connected {
+	if !k.connected || ctxErr(k, ctxCallPeer) != 0 {
 		return netip.AddrPort{}, wso.WSAENOTCONN
 	}
 	return k.peer, 0
@@ -443,6 +443,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if e != 0 {
 		return e
 	}
+	p.closeExt(k)
 	p.cancelOps(k, nil, nil)
 	if k.st != nil {
 		p.streamClose(k)
@@ -534,6 +535,9 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 	if e != 0 {
 		return e
 	}
+	if e, ok := p.extSetSockOpt(k, level, name, val); ok {
+		return e
+	}
 	if len(val) < 4 {
 		if knownOpt(level, name) {
 			return wso.WSAEFAULT
@@ -604,8 +608,9 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 	if optlen == nil {
 		return wso.WSAEFAULT
 	}
-	var v uint32
+	v, ok := p.extGetSockOpt(k, level, name)
 	switch {
+	case ok:
 	case level == provider.SOL_SOCKET && name == provider.SO_RCVBUF:
 		v = uint32(k.rcvbuf)
 	case level == provider.SOL_SOCKET && name == provider.SO_SNDBUF:
