@@ -49,6 +49,7 @@ const (
 	RetSleep                 // SleepEx: 0 or WAIT_IO_COMPLETION
 	RetErrno                 // WSAStartup: 0 or the error code itself
 	RetHandle                // CreateIoCompletionPort: the port (as named), or NULL
+	RetSocket                // accept: the new socket (as named), or INVALID_SOCKET
 )
 
 // Op is a decoded call: one of the *…Call types below. Run makes the call
@@ -110,6 +111,9 @@ type Machine interface {
 	SetFileCompletionNotificationModes(*SetFileCompletionNotificationModesCall) (Result, error)
 	ReleaseOverlapped(*ReleaseOverlappedCall) (Result, error)
 	ReleaseBuffer(*ReleaseBufferCall) (Result, error)
+	Listen(*ListenCall) (Result, error)
+	Accept(*AcceptCall) (Result, error)
+	WSAAccept(*WSAAcceptCall) (Result, error)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -808,6 +812,18 @@ var table = []*Entry{
 		d.need(1)
 		return &ReleaseBufferCall{Buf: d.object(d.pos(0), "buffer")}
 	}},
+	{Name: "listen", Usage: "listen <socket> [backlog=N]   (backlog: SOMAXCONN unless given)", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
+		d.need(1)
+		c := &ListenCall{Socket: d.handle(d.pos(0)), Backlog: provider.SOMAXCONN}
+		if v, ok := d.kv("backlog"); ok {
+			c.Backlog = int32(d.value(v, "backlog=%q", v))
+		}
+		return c
+	}},
+	{Name: "accept", Usage: "accept <socket> <target> [addrlen=N] [nulladdr]   (target: a declared handle that gets the new socket)", Ret: RetSocket, WSA: true,
+		Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op { return &AcceptCall{d.acceptArgs()} }},
+	{Name: "WSAAccept", Usage: "WSAAccept <socket> <target> [addrlen=N] [nulladdr]   (no condition function)", Ret: RetSocket, WSA: true,
+		Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op { return &WSAAcceptCall{d.acceptArgs()} }},
 }
 
 // entries indexes the table by name.
@@ -1286,3 +1302,49 @@ func setEntry(op Op, e *Entry) {
 }
 
 func (b *opBase) base() *opBase { return b }
+
+// ListenCall is listen.
+type ListenCall struct {
+	opBase
+	Socket  Handle
+	Backlog int32
+}
+
+// AcceptArgs are accept's and WSAAccept's: the listening socket, the
+// declared handle that receives the new socket, and the address buffer
+// (NullAddr: addr and addrlen NULL; otherwise addrlen starts at Addrlen).
+type AcceptArgs struct {
+	opBase
+	Socket   Handle
+	Target   Ref
+	Addrlen  int32
+	NullAddr bool
+}
+
+// AcceptCall is accept; WSAAcceptCall is WSAAccept without a condition
+// function.
+type (
+	AcceptCall    struct{ AcceptArgs }
+	WSAAcceptCall struct{ AcceptArgs }
+)
+
+func (c *ListenCall) Run(m Machine) (Result, error)    { return m.Listen(c) }
+func (c *AcceptCall) Run(m Machine) (Result, error)    { return m.Accept(c) }
+func (c *WSAAcceptCall) Run(m Machine) (Result, error) { return m.WSAAccept(c) }
+
+// retName is how a successful accept's return reads: the target's name.
+func (c *AcceptArgs) retName() string { return c.Target.Name }
+
+func (d *decoder) acceptArgs() AcceptArgs {
+	d.need(2)
+	a := AcceptArgs{Socket: d.handle(d.pos(0)), Target: d.object(d.pos(1), "handle"), Addrlen: SizeofSockaddrStorage}
+	if v, ok := d.kv("addrlen"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > SizeofSockaddrStorage {
+			d.fail("addrlen=%q: want 0 to %d", v, SizeofSockaddrStorage)
+		}
+		a.Addrlen = int32(n)
+	}
+	a.NullAddr = d.has("nulladdr")
+	return a
+}

@@ -19,11 +19,14 @@ type ThreadDecl struct{}
 // EventDecl declares an event (manual-reset unless auto).
 type EventDecl struct{ Manual, Signalled bool }
 
-// SocketDecl declares a UDP socket, bound or connected if asked.
+// SocketDecl declares a UDP or TCP socket, bound, listening or connected
+// if asked.
 type SocketDecl struct {
 	AF            int32
+	Stream        bool // tcp4, tcp6: SOCK_STREAM over IPPROTO_TCP
 	Overlapped    bool // WSA_FLAG_OVERLAPPED (all but nonoverlapped)
 	Bind, Connect *netip.AddrPort
+	Listen        bool // listen (SOMAXCONN) after bind: a TCP socket with bind= only
 }
 
 // OverlappedDecl declares a WSAOVERLAPPED record.
@@ -96,7 +99,7 @@ var OvFieldNames = [4]string{"Internal", "InternalHigh", "Offset", "OffsetHigh"}
 var declWords = map[string][2][]string{
 	"thread":     {nil, nil},
 	"event":      {{"manual", "auto", "signalled"}, nil},
-	"socket":     {{"udp4", "udp6", "nonoverlapped"}, {"bind", "connect"}},
+	"socket":     {{"udp4", "udp6", "tcp4", "tcp6", "nonoverlapped", "listen"}, {"bind", "connect"}},
 	"overlapped": {{"lowbit"}, {"event", "hevent", "Internal", "InternalHigh", "Offset", "OffsetHigh"}},
 	"buffer":     {nil, nil},
 	"routine":    {nil, nil},
@@ -182,11 +185,19 @@ func decodeDecl(file string, at int, d *Decl, decls []Decl, names map[string]int
 	case "event":
 		return &EventDecl{Manual: !d.Args.Has("auto"), Signalled: d.Args.Has("signalled")}, nil
 	case "socket":
-		s := &SocketDecl{AF: provider.AF_INET, Overlapped: !d.Args.Has("nonoverlapped")}
-		if d.Args.Has("udp6") {
+		s := &SocketDecl{AF: provider.AF_INET, Overlapped: !d.Args.Has("nonoverlapped"), Listen: d.Args.Has("listen")}
+		kinds := 0
+		for _, w := range []string{"udp4", "udp6", "tcp4", "tcp6"} {
+			if d.Args.Has(w) {
+				kinds++
+			}
+		}
+		if kinds > 1 {
+			return nil, derr("socket %s: give one of udp4, udp6, tcp4, tcp6", d.Name)
+		}
+		s.Stream = d.Args.Has("tcp4") || d.Args.Has("tcp6")
+		if d.Args.Has("udp6") || d.Args.Has("tcp6") {
 			s.AF = provider.AF_INET6
-		} else if len(d.Args.Pos) > 0 && !d.Args.Has("udp4") && !d.Args.Has("nonoverlapped") {
-			return nil, derr("socket %s: want udp4 or udp6, got %q", d.Name, d.Args.Pos[0])
 		}
 		for _, k := range []string{"bind", "connect"} {
 			v, ok := d.Args.Get(k)
@@ -202,6 +213,9 @@ func decodeDecl(file string, at int, d *Decl, decls []Decl, names map[string]int
 			} else {
 				s.Connect = &ap
 			}
+		}
+		if s.Listen && (!s.Stream || s.Bind == nil || s.Connect != nil) {
+			return nil, derr("socket %s: listen needs a tcp4 or tcp6 socket with bind= and no connect=", d.Name)
 		}
 		return s, nil
 	case "overlapped":

@@ -70,6 +70,11 @@ func Render(op Op, r Result) Outcome {
 		if n, ok := op.(interface{ retName() string }); ok && !failed {
 			o.Ret = n.retName()
 		}
+	case RetSocket:
+		o.Ret, failed = "INVALID_SOCKET", r.Ret == 0
+		if n, ok := op.(interface{ retName() string }); ok && !failed {
+			o.Ret = n.retName()
+		}
 	}
 	if failed || r.Err != 0 {
 		o.Err = errText(r.Err)

@@ -61,7 +61,7 @@ var routineKeys = []string{"err", "bytes", "flags", "ov", "thread", "param", "de
 // not read as numbers.
 var symbols = []string{
 	"SOCKET_ERROR", "WAIT_OBJECT_0", "WAIT_ABANDONED", "WAIT_IO_COMPLETION",
-	"WAIT_TIMEOUT", "WAIT_FAILED", "none", "untouched", "void", "NULL",
+	"WAIT_TIMEOUT", "WAIT_FAILED", "none", "untouched", "void", "NULL", "INVALID_SOCKET",
 }
 
 var expectKeywords = []string{"return", "finding", "thread", "event", "routine", "apc", "buffer", "msg", "says", "either", "or", "end"}

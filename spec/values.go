@@ -78,6 +78,10 @@ var namedConst = map[string]uint64{
 	"SO_BROADCAST":                         provider.SO_BROADCAST,
 	"SO_TYPE":                              provider.SO_TYPE,
 	"SO_ERROR":                             provider.SO_ERROR,
+	"SO_LINGER":                            provider.SO_LINGER,
+	"SO_DONTLINGER":                        0xffffff7f, // ~SO_LINGER as an int, read as a DWORD
+	"SO_ACCEPTCONN":                        provider.SO_ACCEPTCONN,
+	"SOMAXCONN":                            provider.SOMAXCONN,
 	"IP_PKTINFO":                           provider.IP_PKTINFO,
 	"IPV6_PKTINFO":                         provider.IPV6_PKTINFO,
 	"TRUE":                                 1,

@@ -226,7 +226,11 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 		if x.Overlapped {
 			flags = provider.WSA_FLAG_OVERLAPPED
 		}
-		s, err := t.WSASocket(x.AF, provider.SOCK_DGRAM, provider.IPPROTO_UDP, flags)
+		typ, proto := int32(provider.SOCK_DGRAM), int32(provider.IPPROTO_UDP)
+		if x.Stream {
+			typ, proto = provider.SOCK_STREAM, provider.IPPROTO_TCP
+		}
+		s, err := t.WSASocket(x.AF, typ, proto, flags)
 		if err != nil {
 			return err
 		}
@@ -234,6 +238,11 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 		if x.Bind != nil {
 			if err := t.Bind(s, x.Bind, spec.Namelen(*x.Bind)); err != nil {
 				return e.declErr(d, "socket %s: bind %s: %v", d.Name, x.Bind, err)
+			}
+		}
+		if x.Listen {
+			if err := t.Listen(s, provider.SOMAXCONN); err != nil {
+				return e.declErr(d, "socket %s: listen: %v", d.Name, err)
 			}
 		}
 		if x.Connect != nil {

@@ -823,7 +823,11 @@ func (b *Backend) declare(i int, d spec.Decl) error {
 		if x.Overlapped {
 			flags = windows.WSA_FLAG_OVERLAPPED
 		}
-		r, e := call(pWSASocketW, uintptr(x.AF), provider.SOCK_DGRAM, provider.IPPROTO_UDP, 0, 0, flags)
+		typ, proto := uintptr(provider.SOCK_DGRAM), uintptr(provider.IPPROTO_UDP)
+		if x.Stream {
+			typ, proto = provider.SOCK_STREAM, provider.IPPROTO_TCP
+		}
+		r, e := call(pWSASocketW, uintptr(x.AF), typ, proto, 0, 0, flags)
 		if r == uintptr(windows.InvalidHandle) {
 			return derr("socket %s: WSASocket: %s", d.Name, wsaErrName(e))
 		}
@@ -839,6 +843,11 @@ func (b *Backend) declare(i int, d spec.Decl) error {
 			off, n := sockaddr(*ap)
 			if r, e := call(p, uintptr(o.h), addr(off), uintptr(n)); socketError(r) {
 				return derr("socket %s: %s %s: %s", d.Name, k, ap, wsaErrName(e))
+			}
+			if k == "bind" && x.Listen {
+				if r, e := call(pListen, uintptr(o.h), provider.SOMAXCONN); socketError(r) {
+					return derr("socket %s: listen: %s", d.Name, wsaErrName(e))
+				}
 			}
 		}
 	case *spec.OverlappedDecl:
