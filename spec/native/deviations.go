@@ -127,6 +127,18 @@ var Deviations = []Deviation{
 	{"wine/sock/wsarecvmsg-short-control-routine.scenario", []string{"WSARecvMsg s1 r ov1 control=1 routine=cr1 nullbytes"},
 		"a WSARecvMsg with a routine whose datagram is already queued and truncated returns its error at once instead of WSA_IO_PENDING",
 		"Wine's dlls/ws2_32/tests/sock.c, test_ip_pktinfo: ERROR_IO_PENDING is checked under todo_wine (Windows pends)"},
+
+	// The extension functions (spec/scenarios/tcp-ext, wine/sock/acceptex-*,
+	// connectex*).
+	{"wine/sock/acceptex-accept-socket.scenario", []string{"AcceptEx notlistening a b ov", "AcceptEx l bound b ov", "AcceptEx l conn b ov", "AcceptEx l u b ov"},
+		"AcceptEx on a socket that does not listen, or into a bound, a connected or a datagram accept socket, pends (ERROR_IO_PENDING) instead of failing",
+		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: WSAEINVAL for each of these calls is checked under todo_wine (Windows fails them)"},
+	{"wine/sock/acceptex-short-area.scenario", []string{"accept l x"},
+		"the connection an AcceptEx failed for want of address space is not left to be accepted",
+		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: accept succeeding after the failed AcceptEx is checked under todo_wine (Windows leaves the connection)"},
+	{"tcp-ext/connectex-update-context.scenario", []string{"connect c 127.0.0.1:5313"},
+		"connect on a socket ConnectEx connected, before SO_UPDATE_CONNECT_CONTEXT, fails with WSAEISCONN",
+		"Wine's dlls/ws2_32/tests/sock.c, test_connect: WSAEINVAL for connect after ConnectEx is checked under todo_wine (Windows gives WSAEINVAL)"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
