@@ -32,6 +32,7 @@ func (s *System) providerConfig() provider.Config {
 		RecvRecordOnSyncSocket:    s.profile == ProfileWindows,
 		ShutdownKeepsPendingRecvs: s.profile == ProfileWindows,
 		RecvMsgAsWindows:          s.profile == ProfileWindows,
+		CloseAbortsStreamIO:       s.profile == ProfileWindows,
 	}
 }
 

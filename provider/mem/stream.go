@@ -370,6 +370,27 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 	}
 }
 
+// abortStreamOps completes the overlapped receives and sends pending on a
+// connected stream socket that is being closed with
+// STATUS_CONNECTION_ABORTED, as current Windows does
+// (Config.CloseAbortsStreamIO). Blocking calls are left to the close's
+// cancellation (WSAEINTR).
+func (p *Mem) abortStreamOps(k *sock) {
+	if k.st.state != stConnected {
+		return
+	}
+	for _, l := range [2]*opList{&k.recvs, &k.st.sendq} {
+		for o := l.head; o != nil; {
+			next := o.next
+			if o.state != opInternal {
+				l.remove(o)
+				p.complete(o, wso.STATUS_CONNECTION_ABORTED, 0, 0)
+			}
+			o = next
+		}
+	}
+}
+
 // cancelStream cancels a stream socket's own waiting requests that match
 // (sends waiting for room, blocking accepts) and reports how many.
 func (p *Mem) cancelStream(k *sock, match func(*op) bool) int {
