@@ -179,6 +179,11 @@ type Config struct {
 	// otherwise they are cancelled (WSA_OPERATION_ABORTED), as the
 	// closesocket and LPWSPCLOSESOCKET pages say.
 	CloseAbortsStreamIO bool
+	// TransmitDatagramNotConn makes TransmitFile and TransmitPackets on a
+	// datagram socket fail with WSAENOTCONN, as current Windows does
+	// (Wine's dlls/ws2_32/tests/sock.c, test_TransmitFile); otherwise
+	// WSAEINVAL, as the TransmitFile page's error table says.
+	TransmitDatagramNotConn bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }

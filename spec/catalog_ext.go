@@ -110,7 +110,10 @@ func init() {
 
 		// ---- TransmitFile ----
 		Clause{ID: "transmitfile.notconn", Kind: Required, Page: pgTransmitFile,
-			Text: "TransmitFile on a socket that is not connected fails with WSAENOTCONN, a datagram socket included (Wine's test_TransmitFile)."},
+			Text: "TransmitFile on a stream socket that is not connected fails with WSAENOTCONN (Wine's test_TransmitFile)."},
+		Clause{ID: "transmitfile.datagram", Kind: Required, Page: pgTransmitFile,
+			Text:    "TransmitFile on a datagram socket fails: WSAEINVAL, the error table says.",
+			Profile: "docs: WSAEINVAL as the page says; windows: WSAENOTCONN, which Wine's test_TransmitFile asserts without todo_wine (emu.ProfileDifferences)"},
 		Clause{ID: "transmitfile.buffers", Kind: Required, Page: pgTransmitFile,
 			Text: "The head buffer is sent before the file's data and the tail buffer after it; with no file, head then tail."},
 		Clause{ID: "transmitfile.pending", Kind: Required, Page: pgTransmitFile,
