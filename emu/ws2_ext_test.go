@@ -500,8 +500,9 @@ func TestTransmit(t *testing.T) {
 	})
 }
 
-// The sanitizer: the AcceptEx buffer and the ConnectEx record belong to
-// the request until it completes; releasing either earlier is reported.
+// The sanitizer: the AcceptEx buffer, the ConnectEx record and the
+// TransmitPackets buffers belong to the request until it completes;
+// releasing any of them earlier is reported.
 func TestExtSanitizer(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
 		r := newW2(t, kind, profile, emu.WithSanitizer(emu.SanitizeReport))
@@ -518,14 +519,24 @@ func TestExtSanitizer(t *testing.T) {
 			th.ConnectEx(c, &laddr, 16, nil, &n, ov)
 			th.ReleaseOverlapped(ov)
 		})
+		r.settle()
+		// A TransmitPackets whose data waits for room: the peer reads
+		// nothing and the buffers are small.
+		_, tc, _, _ := r.tcpPair(lo4)
+		r.do(r.A, func(th *emu.Thread) {
+			th.Setsockopt(tc, provider.SOL_SOCKET, provider.SO_SNDBUF, []byte{1, 0, 0, 0})
+			big := make([]byte, 1<<20)
+			th.TransmitPackets(tc, []emu.TransmitElement{{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(big)), Buf: big}}, 0, &emu.Overlapped{}, 0)
+			th.ReleaseBuffer(big)
+		})
 		n := 0
 		for _, f := range r.s.Findings() {
 			if f.Clause == "wsaoverlapped.release-while-pending" {
 				n++
 			}
 		}
-		if n != 2 {
-			t.Fatalf("findings %+v, want two wsaoverlapped.release-while-pending", r.s.Findings())
+		if n != 3 {
+			t.Fatalf("findings %+v, want three wsaoverlapped.release-while-pending", r.s.Findings())
 		}
 	})
 }
@@ -623,5 +634,28 @@ func TestExtCompleteOncePropertyRapid(t *testing.T) {
 		if len(seen) != len(want) {
 			rt.Fatalf("packets for %d records, %d issued", len(seen), len(want))
 		}
+	})
+}
+
+// The LPFN_CONNECTEX page's errors: WSAENOTSOCK for a handle that is not
+// a socket, WSAEAFNOSUPPORT for an address of another family, WSAEFAULT
+// for a name length too small, WSAEADDRNOTAVAIL for the unspecified
+// address.
+func TestConnectExErrors(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		_, laddr := r.listener(lo4)
+		bind := netip.AddrPortFrom(lo4, 0)
+		c := r.tcpSocket(r.A, provider.AF_INET, &bind)
+		r.do(r.A, func(th *emu.Thread) {
+			var n uint32
+			ov := &emu.Overlapped{}
+			v6 := netip.AddrPortFrom(lo6, laddr.Port())
+			unspec := netip.AddrPortFrom(netip.IPv4Unspecified(), laddr.Port())
+			wantErr(t, "not a socket", th.ConnectEx(emu.SOCKET(0xdead), &laddr, 16, nil, &n, ov), wso.WSAENOTSOCK)
+			wantErr(t, "other family", th.ConnectEx(c, &v6, 28, nil, &n, ov), wso.WSAEAFNOSUPPORT)
+			wantErr(t, "short name", th.ConnectEx(c, &laddr, 8, nil, &n, ov), wso.WSAEFAULT)
+			wantErr(t, "unspecified address", th.ConnectEx(c, &unspec, 16, nil, &n, ov), wso.WSAEADDRNOTAVAIL)
+		})
 	})
 }

@@ -91,6 +91,9 @@ func init() {
 			Text: "ConnectEx on a connected socket fails with WSAEISCONN."},
 		Clause{ID: "connectex.overlapped-required", Kind: Required, Page: pgConnectEx,
 			Text: "lpOverlapped must be given; without it the call fails with ERROR_INVALID_PARAMETER (Wine's test_connect)."},
+		Clause{ID: "connectex.errors", Kind: Required, Page: pgConnectEx,
+			Text:  "The error table: WSAENOTSOCK for a handle that is not a socket, WSAEAFNOSUPPORT for an address of another family, WSAEFAULT for a name length too small, WSAEADDRNOTAVAIL for an address that is not valid (the unspecified one).",
+			Tests: []string{"emu.TestConnectExErrors"}},
 		Clause{ID: "connectex.update-context", Kind: Required, Page: pgConnectEx,
 			Text: "The connected socket does not take up previously set properties until setsockopt(SO_UPDATE_CONNECT_CONTEXT); before it Windows answers connect with WSAEINVAL (Wine's test_connect), after it with WSAEISCONN."},
 
