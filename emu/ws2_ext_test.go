@@ -659,3 +659,53 @@ func TestConnectExErrors(t *testing.T) {
 		})
 	})
 }
+
+// An AcceptEx issued when a connection already waits may finish within
+// the call (TRUE, *lpdwBytesReceived written, the event still signalled:
+// the AcceptEx page's "completed successfully") or pend and complete a
+// little later: the Chooser's pend decision. With a receive buffer and
+// the data already there, the data is in the buffer either way.
+func TestAcceptExConnectionAlreadyWaiting(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		for _, pend := range []bool{false, true} {
+			var opts []emu.Option
+			if pend {
+				opts = append(opts, pendAlways())
+			}
+			r := newW2(t, kind, profile, opts...)
+			l, laddr := r.listener(lo4)
+			c := r.connectTo(laddr)
+			r.do(r.A, func(th *emu.Thread) {
+				var sent uint32
+				wantErr(t, "send", th.WSASend(c, bufs("early"), &sent, 0, nil, nil), 0)
+			})
+			a := r.tcpSocket(r.A, provider.AF_INET, nil)
+			ev := r.event(r.A)
+			ov := &emu.Overlapped{HEvent: ev}
+			buf := make([]byte, 8+2*areaLen)
+			n := uint32(sentinel)
+			var err error
+			r.do(r.A, func(th *emu.Thread) {
+				err = th.AcceptEx(l, a, buf, 8, areaLen, areaLen, &n, ov)
+			})
+			if pend {
+				wantErr(t, "AcceptEx (pending)", err, wso.WSA_IO_PENDING)
+				if n != sentinel {
+					t.Errorf("pending AcceptEx wrote the count: %d", n)
+				}
+				r.settle()
+			} else {
+				wantErr(t, "AcceptEx (at once)", err, 0)
+				if n != 5 {
+					t.Errorf("AcceptEx at once: count %d, want 5", n)
+				}
+			}
+			if !r.signalled(ev) {
+				t.Error("the event is not signalled")
+			}
+			if res := r.getResult(r.A, l, ov); res.err != nil || res.n != 5 || string(buf[:5]) != "early" {
+				t.Errorf("result %+v, data %q; want 5 bytes \"early\"", res, buf[:5])
+			}
+		}
+	})
+}
