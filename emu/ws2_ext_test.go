@@ -469,7 +469,7 @@ func TestTransmit(t *testing.T) {
 		r := newW2(t, kind, profile)
 		lone := r.tcpSocket(r.A, provider.AF_INET, nil)
 		udp, _ := r.udp4(r.A)
-		_, c, s, _ := r.tcpPair(lo4)
+		l, c, s, _ := r.tcpPair(lo4)
 		ov := &emu.Overlapped{HEvent: r.event(r.A)}
 		tfb := &emu.TransmitFileBuffers{Head: []byte("hello "), Tail: []byte("world")}
 		r.do(r.A, func(th *emu.Thread) {
@@ -495,6 +495,22 @@ func TestTransmit(t *testing.T) {
 			wantErr(t, "recv", th.WSARecv(s, []emu.WSABUF{{Len: 32, Buf: b}}, &got, &fl, nil, nil), 0)
 			if string(b[:got]) != "hello world!?." {
 				t.Errorf("received %q", b[:got])
+			}
+			// The AcceptEx page's note: TF_DISCONNECT|TF_REUSE_SOCKET
+			// returns the socket to a state where AcceptEx may take it.
+			wantErr(t, "TF_REUSE_SOCKET without TF_DISCONNECT", th.TransmitFile(c, 0, 0, 0, nil, tfb, provider.TF_REUSE_SOCKET), wso.WSAEINVAL)
+			wantErr(t, "TF_DISCONNECT|TF_REUSE_SOCKET", th.TransmitFile(c, 0, 0, 0, nil, tfb, provider.TF_DISCONNECT|provider.TF_REUSE_SOCKET), 0)
+			wantErr(t, "peer reads the data", th.WSARecv(s, []emu.WSABUF{{Len: 32, Buf: b}}, &got, &fl, nil, nil), 0)
+			if string(b[:got]) != "hello world" {
+				t.Errorf("received %q before the end of the stream", b[:got])
+			}
+			wantErr(t, "then the end", th.WSARecv(s, []emu.WSABUF{{Len: 32, Buf: b}}, &got, &fl, nil, nil), 0)
+			if got != 0 {
+				t.Errorf("read %d bytes, want the end of the stream", got)
+			}
+			var n uint32
+			if err := th.AcceptEx(l, c, make([]byte, 2*areaLen), 0, areaLen, areaLen, &n, &emu.Overlapped{}); !pendingOrDone(err) {
+				t.Errorf("AcceptEx into the reused socket: %v", err)
 			}
 		})
 	})
