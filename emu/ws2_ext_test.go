@@ -254,6 +254,8 @@ func TestAcceptExErrors(t *testing.T) {
 			ov2 := &emu.Overlapped{}
 			wantErr(t, "the same accept socket twice", th.AcceptEx(l, a, buf, 0, areaLen, areaLen, &n, ov2), wso.WSAEINVAL)
 			wantErr(t, "connect on a socket being accepted into", th.Connect(a, &laddr, 16), wso.WSAEINVAL)
+			any4 := netip.AddrPortFrom(lo4, 0)
+			wantErr(t, "bind on a socket being accepted into", th.Bind(a, &any4, 16), wso.WSAEINVAL)
 		})
 	})
 }

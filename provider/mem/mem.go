@@ -299,7 +299,8 @@ func (p *Mem) WSPBind(s SOCKET, name *netip.AddrPort, namelen int32) Errno {
 	if e := checkName(k, name, namelen); e != 0 {
 		return e
 	}
-	if k.bound {
+	if k.bound || (k.st != nil && k.st.x.pending != nil) {
+		// (An AcceptEx accepting into the socket binds it itself.)
 		return wso.WSAEINVAL
 	}
 	return p.bind(k, *name)
