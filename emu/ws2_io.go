@@ -24,6 +24,10 @@ const (
 	opSendMsg
 	opRecvMsg
 	opIoctl
+	opAcceptEx // the extension functions (ws2_ext.go)
+	opConnectEx
+	opDisconnectEx
+	opTransmit
 )
 
 // wsaCall holds one overlapped-capable call's arguments, so every such
@@ -40,6 +44,7 @@ type wsaCall struct {
 	msg      *WSAMSG
 	code     uint32
 	in, out  []byte
+	ext      extArgs // the extension functions' own arguments (ws2_ext.go)
 }
 
 func (c *wsaCall) do(p provider.ServiceProvider, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, tid *provider.WSATHREADID) Errno {
@@ -56,6 +61,8 @@ func (c *wsaCall) do(p provider.ServiceProvider, h SOCKET, ov *Overlapped, routi
 		return p.WSPSendMsg(h, c.msg, c.flags, c.n, ov, routine, tid)
 	case opRecvMsg:
 		return p.WSPRecvMsg(h, c.msg, c.n, ov, routine, tid)
+	case opAcceptEx, opConnectEx, opDisconnectEx, opTransmit:
+		return c.doExt(p, h, ov, tid)
 	default:
 		return p.WSPIoctl(h, c.code, c.in, c.out, c.n, ov, routine, tid)
 	}
@@ -71,7 +78,7 @@ func (c *wsaCall) buffers() [][]byte {
 	for _, b := range bufs {
 		out = append(out, b.Buf)
 	}
-	return out
+	return c.extBuffers(out)
 }
 
 // issue is the ws2 layer's one path for the calls that may be overlapped.

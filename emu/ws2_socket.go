@@ -33,6 +33,7 @@ func (s *System) providerConfig() provider.Config {
 		ShutdownKeepsPendingRecvs: s.profile == ProfileWindows,
 		RecvMsgAsWindows:          s.profile == ProfileWindows,
 		CloseAbortsStreamIO:       s.profile == ProfileWindows,
+		TransmitDatagramNotConn:   s.profile == ProfileWindows,
 	}
 }
 

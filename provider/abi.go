@@ -146,3 +146,38 @@ const (
 // LoopbackIfIndex is the interface index of Windows' loopback interface
 // ("Loopback Pseudo-Interface 1"), the in-memory network's one interface.
 const LoopbackIfIndex = 1
+
+// The Microsoft extension functions of mswsock.h, reached through
+// SIO_GET_EXTENSION_FUNCTION_POINTER, and their options and flags.
+var (
+	WSAID_ACCEPTEX             = GUID{0xb5367df1, 0xcbac, 0x11cf, [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_GETACCEPTEXSOCKADDRS = GUID{0xb5367df2, 0xcbac, 0x11cf, [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_CONNECTEX            = GUID{0x25a207b9, 0xddf3, 0x4660, [8]byte{0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
+	WSAID_DISCONNECTEX         = GUID{0x7fda2e11, 0x8630, 0x436f, [8]byte{0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
+	WSAID_TRANSMITFILE         = GUID{0xb5367df0, 0xcbac, 0x11cf, [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_TRANSMITPACKETS      = GUID{0xd9689da0, 0x1f90, 0x11d3, [8]byte{0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76}}
+)
+
+// SOL_SOCKET options of the extension functions (mswsock.h).
+const (
+	SO_UPDATE_ACCEPT_CONTEXT  = 0x700B
+	SO_CONNECT_TIME           = 0x700C
+	SO_UPDATE_CONNECT_CONTEXT = 0x7010
+)
+
+// TransmitFile, TransmitPackets and DisconnectEx flags.
+const (
+	TF_DISCONNECT         = 0x01
+	TF_REUSE_SOCKET       = 0x02
+	TF_WRITE_BEHIND       = 0x04
+	TF_USE_DEFAULT_WORKER = 0x00
+	TF_USE_SYSTEM_THREAD  = 0x10
+	TF_USE_KERNEL_APC     = 0x20
+)
+
+// TRANSMIT_PACKETS_ELEMENT dwElFlags.
+const (
+	TP_ELEMENT_MEMORY = 1
+	TP_ELEMENT_FILE   = 2
+	TP_ELEMENT_EOP    = 4
+)

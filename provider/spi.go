@@ -184,6 +184,11 @@ type Config struct {
 	// otherwise they are cancelled (WSA_OPERATION_ABORTED), as the
 	// closesocket and LPWSPCLOSESOCKET pages say.
 	CloseAbortsStreamIO bool
+	// TransmitDatagramNotConn makes TransmitFile and TransmitPackets on a
+	// datagram socket fail with WSAENOTCONN, as current Windows does
+	// (Wine's dlls/ws2_32/tests/sock.c, test_TransmitFile); otherwise
+	// WSAEINVAL, as the TransmitFile page's error table says.
+	TransmitDatagramNotConn bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }
@@ -235,4 +240,39 @@ type ServiceProvider interface {
 	CancelThread(tid *WSATHREADID) int
 	// Kind reports the provider kind.
 	Kind() Kind
+}
+
+// TransmitElement is one TRANSMIT_PACKETS_ELEMENT of memory (the
+// in-memory provider reads no files): Flags holds TP_ELEMENT_MEMORY,
+// optionally with TP_ELEMENT_EOP; Len bytes of Buf are sent.
+type TransmitElement struct {
+	Flags uint32
+	Len   uint32
+	Buf   []byte
+}
+
+// Extensions is the provider's side of the Microsoft extension functions
+// that SIO_GET_EXTENSION_FUNCTION_POINTER hands out (on Windows mswsock's,
+// which reach the provider underneath). Like WSPSend they take the
+// caller's record and WSATHREADID; none of them takes a completion routine.
+// Results follow the SPI convention: 0, WSA_IO_PENDING, or the error.
+type Extensions interface {
+	// WSPAcceptEx accepts the next connection on the listening socket
+	// listen into the open, unbound, unconnected stream socket accept;
+	// with recvLen > 0 it completes only once the first data (or the end
+	// of the stream) arrives, which goes to buf[:recvLen]. The local and
+	// remote addresses follow in areas of localLen and remoteLen bytes.
+	WSPAcceptEx(listen, accept SOCKET, buf []byte, recvLen, localLen, remoteLen uint32, received *uint32, ov *Overlapped, tid *WSATHREADID) Errno
+	// WSPConnectEx connects the bound stream socket s to name and then
+	// sends send.
+	WSPConnectEx(s SOCKET, name *netip.AddrPort, namelen int32, send []byte, sent *uint32, ov *Overlapped, tid *WSATHREADID) Errno
+	// WSPDisconnectEx ends the connection's sending side (as
+	// shutdown(SD_SEND)); with TF_REUSE_SOCKET the socket then returns to
+	// the open, unbound state, for AcceptEx or ConnectEx.
+	WSPDisconnectEx(s SOCKET, ov *Overlapped, flags uint32, tid *WSATHREADID) Errno
+	// WSPTransmitPackets sends the elements in order on the connected
+	// stream socket s; TF_DISCONNECT and TF_REUSE_SOCKET end the
+	// connection afterwards as WSPDisconnectEx does. TransmitFile is the
+	// same call with the head and tail buffers as elements.
+	WSPTransmitPackets(s SOCKET, elems []TransmitElement, sendSize uint32, ov *Overlapped, flags uint32, tid *WSATHREADID) Errno
 }

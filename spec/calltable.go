@@ -125,6 +125,7 @@ type Machine interface {
 	Listen(*ListenCall) (Result, error)
 	Accept(*AcceptCall) (Result, error)
 	WSAAccept(*WSAAcceptCall) (Result, error)
+	ExtMachine // the extension functions (calltable_ext.go)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -456,6 +457,10 @@ type SetsockoptCall struct {
 	Socket      Handle
 	Level, Name int32
 	Value       uint32
+	// Ctx is SO_UPDATE_ACCEPT_CONTEXT's value: the listening socket,
+	// passed as a SOCKET (HasCtx).
+	HasCtx bool
+	Ctx    Handle
 }
 
 type GetsockoptCall struct {
@@ -698,7 +703,7 @@ func (c *GetOverlappedResultExCall) TimedOut(r Result) bool       { return r.Err
 const waitTimeout = 258 // WAIT_TIMEOUT
 
 // The table.
-var table = []*Entry{
+var table = append([]*Entry{
 	{Name: "SleepEx", Usage: "SleepEx <ms|INFINITE> [alertable]", Ret: RetSleep, decode: func(d *decoder) Op {
 		d.need(1)
 		return &SleepExCall{Ms: d.ms(d.pos(0)), Alertable: d.has("alertable")}
@@ -769,7 +774,7 @@ var table = []*Entry{
 		Outs: []string{"bytes", "flags"}, decode: func(d *decoder) Op {
 			return &WSAGetOverlappedResultCall{ResultArgs: d.resultArgs(), NullBytes: d.has("nullbytes"), NullFlags: d.has("nullflags")}
 		}},
-	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|other] [to=addr:port] [inlen=N] [nullin] [out=N|outbuf=B] [nullout] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
+	{Name: "WSAIoctl", Usage: "WSAIoctl <socket> <code> [value=N] [guid=sendmsg|recvmsg|acceptex|getacceptexsockaddrs|connectex|disconnectex|transmitfile|transmitpackets|other] [to=addr:port] [inlen=N] [nullin] [out=N|outbuf=B] [nullout] [ov=OV] [routine=R] [nullret]", Ret: RetInt, WSA: true,
 		Outs: []string{"bytes", "value", "base"}, decode: decodeIoctl},
 	{Name: "closesocket", Usage: "closesocket <socket>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op { return &ClosesocketCall{d.handleArg()} }},
 	{Name: "shutdown", Usage: "shutdown <socket> <SD_RECEIVE|SD_SEND|SD_BOTH>", Ret: RetInt, WSA: true, decode: func(d *decoder) Op {
@@ -781,6 +786,10 @@ var table = []*Entry{
 		d.need(3)
 		c := &SetsockoptCall{Socket: d.handle(d.pos(0))}
 		c.Level, c.Name = d.sockOption(d.pos(1))
+		if c.Level == provider.SOL_SOCKET && c.Name == provider.SO_UPDATE_ACCEPT_CONTEXT {
+			c.HasCtx, c.Ctx = true, d.handle(d.pos(2))
+			return c
+		}
 		c.Value = uint32(d.value(d.pos(2), "bad value %q", d.pos(2)))
 		return c
 	}},
@@ -941,7 +950,7 @@ var table = []*Entry{
 		Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op { return &AcceptCall{d.acceptArgs()} }},
 	{Name: "WSAAccept", Usage: "WSAAccept <socket> <target> [addrlen=N] [nulladdr]   (no condition function)", Ret: RetSocket, WSA: true,
 		Outs: []string{"addr", "namelen"}, decode: func(d *decoder) Op { return &WSAAcceptCall{d.acceptArgs()} }},
-}
+}, extTable...)
 
 // entries indexes the table by name.
 var entries = func() map[string]*Entry {
@@ -1325,6 +1334,8 @@ func decodeIoctl(d *decoder) Op {
 			c.In = provider.WSAID_WSASENDMSG.Bytes()
 		case "recvmsg":
 			c.In = provider.WSAID_WSARECVMSG.Bytes()
+		case "acceptex", "getacceptexsockaddrs", "connectex", "disconnectex", "transmitfile", "transmitpackets":
+			c.In = extGUIDs[v].Bytes()
 		default:
 			c.In = make([]byte, 16)
 		}

@@ -1,7 +1,6 @@
 package mem
 
 import (
-	"bytes"
 	"encoding/binary"
 	"net/netip"
 
@@ -16,10 +15,52 @@ import (
 const (
 	FnWSASendMsg uint64 = 0x5e0d0001
 	FnWSARecvMsg uint64 = 0x5e0d0002
+
+	FnAcceptEx             uint64 = 0x5e0d0003
+	FnGetAcceptExSockaddrs uint64 = 0x5e0d0004
+	FnConnectEx            uint64 = 0x5e0d0005
+	FnDisconnectEx         uint64 = 0x5e0d0006
+	FnTransmitFile         uint64 = 0x5e0d0007
+	FnTransmitPackets      uint64 = 0x5e0d0008
 )
 
+// extensionFns are the GUIDs SIO_GET_EXTENSION_FUNCTION_POINTER knows,
+// with their tokens.
+var extensionFns = [...]struct {
+	id *provider.GUID
+	fn uint64
+}{
+	{&provider.WSAID_WSASENDMSG, FnWSASendMsg},
+	{&provider.WSAID_WSARECVMSG, FnWSARecvMsg},
+	{&provider.WSAID_ACCEPTEX, FnAcceptEx},
+	{&provider.WSAID_GETACCEPTEXSOCKADDRS, FnGetAcceptExSockaddrs},
+	{&provider.WSAID_CONNECTEX, FnConnectEx},
+	{&provider.WSAID_DISCONNECTEX, FnDisconnectEx},
+	{&provider.WSAID_TRANSMITFILE, FnTransmitFile},
+	{&provider.WSAID_TRANSMITPACKETS, FnTransmitPackets},
+}
+
+// extensionFn is the token for the GUID in, 0 if it names no function.
+func extensionFn(in []byte) uint64 {
+	for _, f := range extensionFns {
+		if guidIs(in, f.id) {
+			return f.fn
+		}
+	}
+	return 0
+}
+
+// guidIs reports whether b holds g in its in-memory layout, without
+// rendering g.
+func guidIs(b []byte, g *provider.GUID) bool {
+	return len(b) >= 16 && binary.LittleEndian.Uint32(b) == g.Data1 && binary.LittleEndian.Uint16(b[4:]) == g.Data2 &&
+		binary.LittleEndian.Uint16(b[6:]) == g.Data3 && [8]byte(b[8:16]) == g.Data4
+}
+
 // WSPIoctl implements WSPIoctl for FIONBIO, FIONREAD,
-// SIO_GET_EXTENSION_FUNCTION_POINTER (WSAID_WSASENDMSG, WSAID_WSARECVMSG),
+// SIO_GET_EXTENSION_FUNCTION_POINTER (WSASendMsg, WSARecvMsg and the
+// mswsock functions: AcceptEx, GetAcceptExSockaddrs, ConnectEx,
+// DisconnectEx, TransmitFile, TransmitPackets),
 // SIO_UDP_CONNRESET, SIO_ENABLE_CIRCULAR_QUEUEING (accepted: the in-memory
 // queue has nothing to change), SIO_IDEAL_SEND_BACKLOG_QUERY (unsupported
 // on a datagram socket), SIO_BASE_HANDLE, SIOCATMARK,
@@ -125,13 +166,8 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		if len(in) < 16 {
 			return wso.WSAEFAULT
 		}
-		var fn uint64
-		switch {
-		case bytes.Equal(in[:16], provider.WSAID_WSASENDMSG.Bytes()):
-			fn = FnWSASendMsg
-		case bytes.Equal(in[:16], provider.WSAID_WSARECVMSG.Bytes()):
-			fn = FnWSARecvMsg
-		default:
+		fn := extensionFn(in)
+		if fn == 0 {
 			return wso.WSAEINVAL
 		}
 		if len(out) < 8 {

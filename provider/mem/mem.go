@@ -299,7 +299,8 @@ func (p *Mem) WSPBind(s SOCKET, name *netip.AddrPort, namelen int32) Errno {
 	if e := checkName(k, name, namelen); e != 0 {
 		return e
 	}
-	if k.bound {
+	if k.bound || (k.st != nil && k.st.x.pending != nil) {
+		// (An AcceptEx accepting into the socket binds it itself.)
 		return wso.WSAEINVAL
 	}
 	return p.bind(k, *name)
@@ -376,7 +377,7 @@ func (p *Mem) WSPGetSockName(s SOCKET) (netip.AddrPort, Errno) {
 	if e != 0 {
 		return netip.AddrPort{}, e
 	}
-	if !k.bound {
+	if !k.bound || ctxErr(k, ctxCallName) != 0 {
 		return netip.AddrPort{}, wso.WSAEINVAL
 	}
 	return k.local, 0
@@ -391,7 +392,7 @@ func (p *Mem) WSPGetPeerName(s SOCKET) (netip.AddrPort, Errno) {
 	if e != 0 {
 		return netip.AddrPort{}, e
 	}
-	if !k.connected {
+	if !k.connected || ctxErr(k, ctxCallPeer) != 0 {
 		return netip.AddrPort{}, wso.WSAENOTCONN
 	}
 	return k.peer, 0
@@ -444,6 +445,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if e != 0 {
 		return e
 	}
+	p.closeExt(k)
 	if k.st != nil && p.cfg.CloseAbortsStreamIO {
 		p.abortStreamOps(k)
 	}
@@ -538,6 +540,9 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 	if e != 0 {
 		return e
 	}
+	if e, ok := p.extSetSockOpt(k, level, name, val); ok {
+		return e
+	}
 	if len(val) < 4 {
 		if knownOpt(level, name) {
 			return wso.WSAEFAULT
@@ -629,8 +634,9 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 		// Windows: 0xffffffff, 0x1234ffff, 0x8000ffff, 0x8000, 0x800).
 		return wso.WSAEINVAL
 	}
-	var v uint32
+	v, ok := p.extGetSockOpt(k, level, name)
 	switch {
+	case ok:
 	case level == provider.SOL_SOCKET && name == provider.SO_RCVBUF:
 		v = uint32(k.rcvbuf)
 	case level == provider.SOL_SOCKET && name == provider.SO_SNDBUF:

@@ -45,7 +45,8 @@ type op struct {
 
 	ev Handle // internal operations: the event the blocked caller waits on
 
-	sx streamOp // stream sockets' own progress (stream_io.go)
+	sx streamOp    // stream sockets' own progress (stream_io.go)
+	ax *acceptExOp // an AcceptEx request's own state (ext.go)
 
 	state      opState
 	prev, next *op

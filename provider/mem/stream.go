@@ -52,6 +52,8 @@ type stream struct {
 	reset      NTStatus
 	connecting *op // a non-blocking connect's deferred completion
 
+	x streamExt // the extension functions' state (ext.go)
+
 	linger     bool
 	lingerSecs uint16
 	nodelay    bool
@@ -182,6 +184,9 @@ func (p *Mem) wakeAccept(l *sock) {
 // and a refusal is left in SO_ERROR.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
+	if e := ctxErr(k, ctxCallConnect); e != 0 || k.st.x.pending != nil {
+		return wso.WSAEINVAL
+	}
 	switch k.st.state {
 	case stListening:
 		return wso.WSAEINVAL
@@ -255,7 +260,9 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	srv.connected, srv.peer, srv.st.peer = true, k.local, k
 	k.connected, k.peer, k.st.peer, k.st.state = true, dst, srv, stConnected
 	l.st.queue = append(l.st.queue, srv)
+	p.connectedNow(k, srv)
 	p.wakeAccept(l)
+	p.serveAcceptEx(l)
 	return 0
 }
 
@@ -267,7 +274,7 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 // connected (a listening socket included): WSAENOTCONN.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
 func (p *Mem) streamShutdown(k *sock, how int32) Errno {
-	if k.st.state != stConnected {
+	if k.st.state != stConnected || ctxErr(k, ctxCallShutdown) != 0 {
 		return wso.WSAENOTCONN
 	}
 	if how != provider.SD_SEND {
@@ -349,6 +356,7 @@ func (p *Mem) abort(k *sock) {
 func (p *Mem) resetSock(k *sock, status NTStatus) {
 	st := k.st
 	st.reset = status
+	p.resetExt(k, status)
 	st.rx.clear()
 	st.tx.clear()
 	k.queued = 0
@@ -407,5 +415,5 @@ func (p *Mem) cancelStream(k *sock, match func(*op) bool) int {
 			o = next
 		}
 	}
-	return n
+	return n + p.cancelExt(k, match)
 }

@@ -140,7 +140,7 @@ func (p *Mem) flow(w *sock) {
 // serveRecvs fills k's waiting receives in posting order and completes
 // those whose result is decided. It reports whether anything changed.
 func (p *Mem) serveRecvs(k *sock) bool {
-	changed := false
+	changed := k.st.x.ax != nil && p.acceptExData(k)
 	for o := k.recvs.head; o != nil; o = k.recvs.head {
 		before := k.st.rx.len()
 		decided := p.streamTake(k, o)

@@ -458,6 +458,9 @@ func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
 }
 
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
+	if c.HasCtx {
+		return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint64(nil, uint64(m.e.handle(c.Ctx)))))
+	}
 	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
 }
 

@@ -151,6 +151,18 @@ var Deviations = []Deviation{
 	{"pipes/named-pipe-first-instance.scenario", []string{`CreateNamedPipe h3 \\.\pipe\first first instances=3`},
 		"CreateNamedPipe with FILE_FLAG_FIRST_PIPE_INSTANCE on a name that already has instances makes another instance",
 		`Windows observation: https://github.com/dotnet/aspnetcore/pull/48609 makes Kestrel create its pipe with FILE_FLAG_FIRST_PIPE_INSTANCE (through https://github.com/dotnet/runtime/pull/83936) so that a second listener on the same name fails with access denied (UnauthorizedAccessException), reported working in the PR and its transport test run on Windows; no Wine test asserts it, and Wine 8.0 ignored the flag in our run`},
+
+	// The extension functions (spec/scenarios/tcp-ext, wine/sock/acceptex-*,
+	// connectex*).
+	{"wine/sock/acceptex-accept-socket.scenario", []string{"AcceptEx notlistening a b ov", "AcceptEx l bound b ov", "AcceptEx l conn b ov", "AcceptEx l u b ov"},
+		"AcceptEx on a socket that does not listen, or into a bound, a connected or a datagram accept socket, pends (ERROR_IO_PENDING) instead of failing",
+		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: WSAEINVAL for each of these calls is checked under todo_wine (Windows fails them)"},
+	{"wine/sock/acceptex-short-area.scenario", []string{"accept l x"},
+		"the connection an AcceptEx failed for want of address space is not left to be accepted",
+		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: accept succeeding after the failed AcceptEx is checked under todo_wine (Windows leaves the connection)"},
+	{"tcp-ext/connectex-update-context.scenario", []string{"connect c 127.0.0.1:5313", "shutdown c SD_SEND"},
+		"on a socket ConnectEx connected, before SO_UPDATE_CONNECT_CONTEXT, connect fails with WSAEISCONN and shutdown succeeds",
+		"Wine's dlls/ws2_32/tests/sock.c, test_connect: WSAEINVAL for connect after ConnectEx is checked under todo_wine (Windows gives WSAEINVAL); for shutdown, a Windows observation: Len Holgate's blog post 'Winsock, ConnectEx, shutdown, SO_UPDATE_CONNECT_CONTEXT and WSAENOTCONN' (lenholgate.com, May 2005): shutdown fails with WSAENOTCONN until the option is set"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the

@@ -663,9 +663,13 @@ func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
 }
 
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
-	val := alloc(4)
+	val, n := alloc(8), uintptr(4)
 	store32(val, c.Value)
-	r, e := call(pSetsockopt, uintptr(m.b.handle(c.Socket)), uintptr(c.Level), uintptr(c.Name), addr(val), 4)
+	if c.HasCtx {
+		store64(val, uint64(m.b.handle(c.Ctx)))
+		n = 8
+	}
+	r, e := call(pSetsockopt, uintptr(m.b.handle(c.Socket)), uintptr(c.Level), uintptr(c.Name), addr(val), n)
 	return intResult(r, e), nil
 }
 
