@@ -20,6 +20,11 @@ const (
 
 func init() {
 	register(
+		// ---- bind ----
+		// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-bind
+		Clause{ID: "bind.stream.addrinuse", Kind: Required, Page: "bind",
+			Text: "A second stream socket bound to the address and port a stream socket holds fails with WSAEADDRINUSE; TCP and UDP ports are separate, so a datagram socket may take the same port."},
+
 		// ---- listen ----
 		Clause{ID: "listen.unbound", Kind: Required, Page: pgListen,
 			Text: "listen on a socket that was never bound fails with WSAEINVAL."},

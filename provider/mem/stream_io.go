@@ -24,8 +24,16 @@ type streamOp struct {
 	waitall bool // MSG_WAITALL: complete only when full (or at the end of the stream)
 }
 
-// room is how many more bytes k's receive buffer takes.
-func room(k *sock) int { return max(int(k.rcvbuf)-k.st.rx.len(), 0) }
+// room is how many more bytes k's receive buffer takes. A receive waiting
+// on an empty buffer takes its bytes even when SO_RCVBUF is smaller (0
+// included): the data goes straight into the application's buffers.
+func room(k *sock) int {
+	r := int(k.rcvbuf) - k.st.rx.len()
+	if o := k.recvs.head; o != nil && k.st.rx.len() == 0 && !o.peek {
+		r = max(r, o.sx.total-o.sx.done)
+	}
+	return max(r, 0)
+}
 
 // alive reports whether k's peer still takes data.
 func alive(k *sock) bool {
@@ -248,9 +256,7 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	}
 	o.state = opWaiting
 	k.recvs.push(o)
-	if o.sx.done > 0 {
-		p.flow(k.st.peer)
-	}
+	p.flow(k.st.peer) // a waiting receive makes room for a send waiting on the peer
 	return wso.WSA_IO_PENDING
 }
 
@@ -270,9 +276,7 @@ func (p *Mem) streamRecvBlocking(k *sock, a recvArgs, in uint32, total int) Errn
 	} else {
 		o.ev = p.internalEvent()
 		k.recvs.push(o)
-		if o.sx.done > 0 {
-			p.flow(k.st.peer)
-		}
+		p.flow(k.st.peer)
 		timeout := k.rcvtimeo
 		if !k.overlapped {
 			timeout = 0
