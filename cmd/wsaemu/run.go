@@ -5,6 +5,7 @@ import (
 	"github.com/wsaemu/wsaemu/spec/timeline"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -183,7 +184,13 @@ func cmdTour(args []string, stdout, stderr io.Writer) int {
 			return exitScenario
 		}
 		fmt.Fprintf(stdout, "Stop %d of %d\n", i+1, len(files))
-		rep := show(stdout, sc, spec.RunConfig{Kind: *kind, Profile: *profile}, "text", nil)
+		// A stop written for one provider kind (Windows' own IFS
+		// provider, say) is shown under that kind whatever -kind asks.
+		k := *kind
+		if !slices.Contains(sc.Kinds, k) && len(sc.Kinds) > 0 {
+			k = sc.Kinds[0]
+		}
+		rep := show(stdout, sc, spec.RunConfig{Kind: k, Profile: *profile}, "text", nil)
 		if !rep.Passed() {
 			failed++
 			for _, m := range rep.Failures() {
