@@ -77,4 +77,9 @@ var Patterns = []Pattern{
 		Buggy: AutoresetBuggy, Fixed: AutoresetFixed,
 		Clauses: []string{"sync-overlapped-io.autoreset-result-wait", "overlapped.hevent.autoreset-consumed", "wsaoverlapped.hevent.event"},
 	},
+	{
+		Name: "netname", Summary: "taking a reset's 0-byte completion (ERROR_NETNAME_DELETED) for the end of the stream",
+		Buggy: NetnameBuggy, Fixed: NetnameFixed,
+		Clauses: []string{"closesocket.reset-status", "wsarecv.stream.reset", "closesocket.abortive"},
+	},
 }
