@@ -82,4 +82,9 @@ var Patterns = []Pattern{
 		Buggy: NetnameBuggy, Fixed: NetnameFixed,
 		Clauses: []string{"closesocket.reset-status", "wsarecv.stream.reset", "closesocket.abortive"},
 	},
+	{
+		Name: "acceptex-reset", Summary: "ending the accept loop when AcceptEx fails because its client reset the connection",
+		Buggy: AcceptResetBuggy, Fixed: AcceptResetFixed,
+		Clauses: []string{"closesocket.reset-status", "closesocket.abortive", "accept.new-socket"},
+	},
 }
