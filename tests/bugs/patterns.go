@@ -87,4 +87,9 @@ var Patterns = []Pattern{
 		Buggy: AcceptResetBuggy, Fixed: AcceptResetFixed,
 		Clauses: []string{"closesocket.reset-status", "closesocket.abortive", "accept.new-socket"},
 	},
+	{
+		Name: "connectex-context", Summary: "calling SO_UPDATE_CONNECT_CONTEXT before checking how ConnectEx ended, which hides a refusal",
+		Buggy: ConnectCtxBuggy, Fixed: ConnectCtxFixed,
+		Clauses: []string{"connect.refused", "connect.stream.connected"},
+	},
 }
