@@ -92,4 +92,10 @@ var Patterns = []Pattern{
 		Buggy: ConnectCtxBuggy, Fixed: ConnectCtxFixed,
 		Clauses: []string{"connect.refused", "connect.stream.connected"},
 	},
+	{
+		Name: "cancel-free", Summary: "freeing an OVERLAPPED and its buffer right after CancelIoEx on a TCP socket",
+		Buggy: CancelFreeBuggy, Fixed: CancelFreeFixed,
+		Clauses: []string{"wsaoverlapped.release-while-pending", "cancelioex.no-reuse-until-done", "canceling-io.reuse-after-completion"},
+		Options: []emu.Option{emu.WithSanitizer(emu.SanitizeReport)},
+	},
 }
