@@ -98,4 +98,9 @@ var Patterns = []Pattern{
 		Clauses: []string{"wsaoverlapped.release-while-pending", "cancelioex.no-reuse-until-done", "canceling-io.reuse-after-completion"},
 		Options: []emu.Option{emu.WithSanitizer(emu.SanitizeReport)},
 	},
+	{
+		Name: "acceptex-race", Summary: "filing an AcceptEx request after the call, when its packet may already be on another thread",
+		Buggy: AcceptRaceBuggy, Fixed: AcceptRaceFixed,
+		Clauses: []string{"sync-async-io.immediate-success-still-posts", "getqueuedcompletionstatus.dequeue", "accept.new-socket"},
+	},
 }
