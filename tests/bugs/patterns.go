@@ -15,8 +15,9 @@ type Pattern struct {
 }
 
 // Patterns lists every pattern of docs/windows-behaviour.md's "Bug patterns" list,
-// in its order. RoutineOrder and RoutineReentry are the two halves of one
-// entry there.
+// in its order (RoutineOrder and RoutineReentry are the two halves of one
+// entry there), then the stream-socket patterns of issue 12: netname,
+// acceptex-reset, connectex-context, cancel-free and acceptex-race.
 var Patterns = []Pattern{
 	{
 		Name: "outparam", Summary: "trusting lpNumberOfBytesRecvd after WSA_IO_PENDING",
