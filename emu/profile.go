@@ -47,6 +47,12 @@ type ProfileDifference struct {
 // each side comes from.
 var ProfileDifferences = []ProfileDifference{
 	{
+		Behaviour: "TransmitFile or TransmitPackets on a datagram socket",
+		Docs:      "fails with WSAEINVAL",
+		Windows:   "fails with WSAENOTCONN",
+		Source:    "TransmitFile page, error table (WSAEINVAL for SOCK_DGRAM); Wine's dlls/ws2_32/tests/sock.c, test_TransmitFile, which asserts WSAENOTCONN without todo_wine (so Windows gives it)",
+	},
+	{
 		Behaviour: "thread exit with I/O still pending on a file or pipe",
 		Docs:      "every request the thread issued is cancelled (STATUS_CANCELLED)",
 		Windows:   "requests on handles associated with a completion port stay pending and complete normally; others are cancelled",

@@ -460,7 +460,8 @@ func TestDisconnectEx(t *testing.T) {
 }
 
 // The TransmitFile page and Wine's sock.c, test_TransmitFile: not
-// connected (a datagram socket too) is WSAENOTCONN; the head and tail
+// connected is WSAENOTCONN, and a datagram socket WSAENOTCONN on Windows,
+// WSAEINVAL by the page; the head and tail
 // buffers arrive in order; with a record the call pends and completes
 // with the total; TransmitPackets sends its memory elements in order.
 func TestTransmit(t *testing.T) {
@@ -473,7 +474,13 @@ func TestTransmit(t *testing.T) {
 		tfb := &emu.TransmitFileBuffers{Head: []byte("hello "), Tail: []byte("world")}
 		r.do(r.A, func(th *emu.Thread) {
 			wantErr(t, "not connected", th.TransmitFile(lone, 0, 0, 0, nil, nil, provider.TF_REUSE_SOCKET), wso.WSAENOTCONN)
-			wantErr(t, "datagram", th.TransmitFile(udp, 0, 0, 0, nil, nil, 0), wso.WSAENOTCONN)
+			// Windows: WSAENOTCONN (Wine's test_TransmitFile); the page:
+			// WSAEINVAL.
+			dgram := wso.WSAENOTCONN
+			if profile == emu.ProfileDocs {
+				dgram = wso.WSAEINVAL
+			}
+			wantErr(t, "datagram", th.TransmitFile(udp, 0, 0, 0, nil, nil, 0), dgram)
 			wantErr(t, "TransmitFile", th.TransmitFile(c, 0, 0, 0, ov, tfb, 0), wso.WSA_IO_PENDING)
 		})
 		r.settle()
@@ -493,8 +500,9 @@ func TestTransmit(t *testing.T) {
 	})
 }
 
-// The sanitizer: the AcceptEx buffer and the ConnectEx record belong to
-// the request until it completes; releasing either earlier is reported.
+// The sanitizer: the AcceptEx buffer, the ConnectEx record and the
+// TransmitPackets buffers belong to the request until it completes;
+// releasing any of them earlier is reported.
 func TestExtSanitizer(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
 		r := newW2(t, kind, profile, emu.WithSanitizer(emu.SanitizeReport))
@@ -511,14 +519,24 @@ func TestExtSanitizer(t *testing.T) {
 			th.ConnectEx(c, &laddr, 16, nil, &n, ov)
 			th.ReleaseOverlapped(ov)
 		})
+		r.settle()
+		// A TransmitPackets whose data waits for room: the peer reads
+		// nothing and the buffers are small.
+		_, tc, _, _ := r.tcpPair(lo4)
+		r.do(r.A, func(th *emu.Thread) {
+			th.Setsockopt(tc, provider.SOL_SOCKET, provider.SO_SNDBUF, []byte{1, 0, 0, 0})
+			big := make([]byte, 1<<20)
+			th.TransmitPackets(tc, []emu.TransmitElement{{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(big)), Buf: big}}, 0, &emu.Overlapped{}, 0)
+			th.ReleaseBuffer(big)
+		})
 		n := 0
 		for _, f := range r.s.Findings() {
 			if f.Clause == "wsaoverlapped.release-while-pending" {
 				n++
 			}
 		}
-		if n != 2 {
-			t.Fatalf("findings %+v, want two wsaoverlapped.release-while-pending", r.s.Findings())
+		if n != 3 {
+			t.Fatalf("findings %+v, want three wsaoverlapped.release-while-pending", r.s.Findings())
 		}
 	})
 }
@@ -616,5 +634,28 @@ func TestExtCompleteOncePropertyRapid(t *testing.T) {
 		if len(seen) != len(want) {
 			rt.Fatalf("packets for %d records, %d issued", len(seen), len(want))
 		}
+	})
+}
+
+// The LPFN_CONNECTEX page's errors: WSAENOTSOCK for a handle that is not
+// a socket, WSAEAFNOSUPPORT for an address of another family, WSAEFAULT
+// for a name length too small, WSAEADDRNOTAVAIL for the unspecified
+// address.
+func TestConnectExErrors(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		_, laddr := r.listener(lo4)
+		bind := netip.AddrPortFrom(lo4, 0)
+		c := r.tcpSocket(r.A, provider.AF_INET, &bind)
+		r.do(r.A, func(th *emu.Thread) {
+			var n uint32
+			ov := &emu.Overlapped{}
+			v6 := netip.AddrPortFrom(lo6, laddr.Port())
+			unspec := netip.AddrPortFrom(netip.IPv4Unspecified(), laddr.Port())
+			wantErr(t, "not a socket", th.ConnectEx(emu.SOCKET(0xdead), &laddr, 16, nil, &n, ov), wso.WSAENOTSOCK)
+			wantErr(t, "other family", th.ConnectEx(c, &v6, 28, nil, &n, ov), wso.WSAEAFNOSUPPORT)
+			wantErr(t, "short name", th.ConnectEx(c, &laddr, 8, nil, &n, ov), wso.WSAEFAULT)
+			wantErr(t, "unspecified address", th.ConnectEx(c, &unspec, 16, nil, &n, ov), wso.WSAEADDRNOTAVAIL)
+		})
 	})
 }

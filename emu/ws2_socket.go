@@ -32,6 +32,8 @@ func (s *System) providerConfig() provider.Config {
 		RecvRecordOnSyncSocket:    s.profile == ProfileWindows,
 		ShutdownKeepsPendingRecvs: s.profile == ProfileWindows,
 		RecvMsgAsWindows:          s.profile == ProfileWindows,
+		CloseAbortsStreamIO:       s.profile == ProfileWindows,
+		TransmitDatagramNotConn:   s.profile == ProfileWindows,
 	}
 }
 

@@ -104,11 +104,12 @@ func TestTCPConnectRefused(t *testing.T) {
 	})
 }
 
-// A non-blocking connect answers WSAEWOULDBLOCK and is connected after
-// the system has run.
+// A non-blocking connect answers WSAEWOULDBLOCK and, when the Chooser
+// leaves it under way (pend), is connected after the system has run;
+// meanwhile connect is WSAEALREADY.
 func TestTCPNonBlockingConnect(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
-		r := newW2(t, kind, profile)
+		r := newW2(t, kind, profile, pendAlways())
 		bind := netip.AddrPortFrom(lo4, 0)
 		l := r.tcpSocket(r.A, provider.AF_INET, &bind)
 		c := r.tcpSocket(r.A, provider.AF_INET, nil)
@@ -290,5 +291,77 @@ func TestTCPBlockingAccept(t *testing.T) {
 		r.do(B, func(th *emu.Thread) { wantErr(t, "closesocket", th.Closesocket(l), 0) })
 		r.settle()
 		wantErr(t, "accept on a closed listener", aerr, wso.WSAEINTR)
+	})
+}
+
+// A send that pends for room completes when the receiver's SO_RCVBUF
+// grows to hold it (the setsockopt page: the buffer sizes are the
+// connection's; more room lets waiting data move).
+func TestTCPBiggerReceiveBufferReleasesSend(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		_, c, s, _ := r.tcpPair(lo4)
+		ev := r.event(r.A)
+		ov := &emu.Overlapped{HEvent: ev}
+		data := make([]byte, 4000)
+		r.do(r.A, func(th *emu.Thread) {
+			wantErr(t, "SO_RCVBUF", th.Setsockopt(s, provider.SOL_SOCKET, provider.SO_RCVBUF, binary.LittleEndian.AppendUint32(nil, 1000)), 0)
+			wantErr(t, "SO_SNDBUF", th.Setsockopt(c, provider.SOL_SOCKET, provider.SO_SNDBUF, binary.LittleEndian.AppendUint32(nil, 1000)), 0)
+			var n uint32
+			wantErr(t, "WSASend", th.WSASend(c, []emu.WSABUF{{Len: 4000, Buf: data}}, &n, 0, ov, nil), wso.WSA_IO_PENDING)
+		})
+		r.settle()
+		if r.signalled(ev) {
+			t.Fatal("4000 bytes went into 2000 bytes of buffers")
+		}
+		r.do(r.A, func(th *emu.Thread) {
+			wantErr(t, "SO_RCVBUF", th.Setsockopt(s, provider.SOL_SOCKET, provider.SO_RCVBUF, binary.LittleEndian.AppendUint32(nil, 8000)), 0)
+		})
+		r.settle()
+		if !r.signalled(ev) {
+			t.Error("the send still pends with room for it")
+		}
+	})
+}
+
+// Closing a listener resets the connections it never accepted: the
+// client's pending receive fails with WSAECONNRESET. Closing a socket
+// with data it never read resets its connection too (RFC 2525's rule,
+// which Windows follows).
+func TestTCPCloseResets(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		bind := netip.AddrPortFrom(lo4, 0)
+		l := r.tcpSocket(r.A, provider.AF_INET, &bind)
+		c := r.tcpSocket(r.A, provider.AF_INET, nil)
+		ov := &emu.Overlapped{HEvent: r.event(r.A)}
+		buf := make([]byte, 8)
+		r.do(r.A, func(th *emu.Thread) {
+			wantErr(t, "listen", th.Listen(l, 5), 0)
+			laddr, _ := th.Getsockname(l)
+			wantErr(t, "connect", th.Connect(c, &laddr, 16), 0)
+			var n, fl uint32
+			wantErr(t, "WSARecv", th.WSARecv(c, []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &fl, ov, nil), wso.WSA_IO_PENDING)
+			wantErr(t, "close listener", th.Closesocket(l), 0)
+		})
+		r.settle()
+		r.do(r.A, func(th *emu.Thread) {
+			var n, fl uint32
+			wantErr(t, "result", th.WSAGetOverlappedResult(c, ov, &n, false, &fl), wso.WSAECONNRESET)
+		})
+
+		_, c2, s2, _ := r.tcpPair(lo4)
+		ov2 := &emu.Overlapped{HEvent: r.event(r.A)}
+		r.do(r.A, func(th *emu.Thread) {
+			var n, fl uint32
+			wantErr(t, "send", th.WSASend(s2, bufs("unread"), &n, 0, nil, nil), 0)
+			wantErr(t, "WSARecv", th.WSARecv(s2, []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &fl, ov2, nil), wso.WSA_IO_PENDING)
+			wantErr(t, "close with unread data", th.Closesocket(c2), 0)
+		})
+		r.settle()
+		r.do(r.A, func(th *emu.Thread) {
+			var n, fl uint32
+			wantErr(t, "peer's receive", th.WSAGetOverlappedResult(s2, ov2, &n, false, &fl), wso.WSAECONNRESET)
+		})
 	})
 }

@@ -172,6 +172,18 @@ type Config struct {
 	// only). Otherwise the WSARecvMsg page's reading: dwFlags carries what
 	// the WSAMSG flags would have held.
 	RecvMsgAsWindows bool
+	// CloseAbortsStreamIO makes closesocket complete the overlapped
+	// receives and sends pending on a connected stream socket with
+	// STATUS_CONNECTION_ABORTED (WSAECONNABORTED), as current Windows does
+	// (Wine's dlls/ws2_32/tests/sock.c, test_iocp, todo_wine in Wine);
+	// otherwise they are cancelled (WSA_OPERATION_ABORTED), as the
+	// closesocket and LPWSPCLOSESOCKET pages say.
+	CloseAbortsStreamIO bool
+	// TransmitDatagramNotConn makes TransmitFile and TransmitPackets on a
+	// datagram socket fail with WSAENOTCONN, as current Windows does
+	// (Wine's dlls/ws2_32/tests/sock.c, test_TransmitFile); otherwise
+	// WSAEINVAL, as the TransmitFile page's error table says.
+	TransmitDatagramNotConn bool
 	// CatalogEntryID is passed to WPUCreateSocketHandle.
 	CatalogEntryID uint32
 }

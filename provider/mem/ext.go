@@ -363,7 +363,8 @@ func (p *Mem) disconnect(k *sock, flags uint32) {
 
 // WSPTransmitPackets implements TransmitPackets over memory elements (and
 // TransmitFile without a file): the elements' bytes go out in order on
-// the connected stream socket like one send. With a record the request
+// the connected stream socket like one send (a datagram socket: see
+// Config.TransmitDatagramNotConn). With a record the request
 // pends (as Windows' does, Wine's sock.c, test_TransmitFile) and
 // completes with the byte count once all is placed; without one the call
 // waits for room (non-blocking: sends what fits). TF_DISCONNECT and
@@ -379,6 +380,8 @@ func (p *Mem) WSPTransmitPackets(s SOCKET, elems []provider.TransmitElement, sen
 	}
 	const known = provider.TF_DISCONNECT | provider.TF_REUSE_SOCKET | provider.TF_WRITE_BEHIND | provider.TF_USE_SYSTEM_THREAD | provider.TF_USE_KERNEL_APC
 	switch {
+	case k.st == nil && !p.cfg.TransmitDatagramNotConn:
+		return wso.WSAEINVAL
 	case k.st == nil || k.st.state != stConnected:
 		return wso.WSAENOTCONN
 	case flags&^known != 0, flags&provider.TF_REUSE_SOCKET != 0 && flags&provider.TF_DISCONNECT == 0:

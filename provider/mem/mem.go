@@ -444,6 +444,9 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 		return e
 	}
 	p.closeExt(k)
+	if k.st != nil && p.cfg.CloseAbortsStreamIO {
+		p.abortStreamOps(k)
+	}
 	p.cancelOps(k, nil, nil)
 	if k.st != nil {
 		p.streamClose(k)
@@ -575,6 +578,11 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 		k.v6only = v != 0
 	default:
 		return wso.WSAENOPROTOOPT
+	}
+	if k.st != nil && (name == provider.SO_RCVBUF || name == provider.SO_SNDBUF) && level == provider.SOL_SOCKET {
+		// Bigger buffers take more of what waits: both directions move on.
+		p.flow(k)
+		p.flow(k.st.peer)
 	}
 	return 0
 }

@@ -178,9 +178,10 @@ func (p *Mem) wakeAccept(l *sock) {
 
 // streamConnect is WSPConnect on a stream socket. A blocking socket is
 // connected (or refused) when the call returns: the network is loopback.
-// A non-blocking one answers WSAEWOULDBLOCK and the connection is made by
-// a deferred action; until then connect fails with WSAEALREADY, after it
-// with WSAEISCONN, and a refusal is left in SO_ERROR.
+// A non-blocking one answers WSAEWOULDBLOCK; the Chooser (Pend) decides
+// whether the connection is made already or by a deferred action. Until
+// it is made connect fails with WSAEALREADY, after it with WSAEISCONN,
+// and a refusal is left in SO_ERROR.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 	if e := ctxErr(k, ctxCallConnect); e != 0 || k.st.x.pending != nil {
@@ -204,6 +205,14 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 		return e
 	}
 	if k.nonblocking {
+		if !p.up.Pend() {
+			// Loopback: the connection (or its refusal) may be made before
+			// connect returns; the call still answers WSAEWOULDBLOCK.
+			if e := p.establish(k, dst); e != 0 {
+				k.soError = e
+			}
+			return wso.WSAEWOULDBLOCK
+		}
 		o := p.newOp(k, nil, nil, nil, nil)
 		o.state, o.sx.kind, o.dst = opInternal, skConnect, dst
 		k.st.state, k.st.connecting = stConnecting, o
@@ -367,6 +376,27 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 			}
 		}
 		st.listener = nil
+	}
+}
+
+// abortStreamOps completes the overlapped receives and sends pending on a
+// connected stream socket that is being closed with
+// STATUS_CONNECTION_ABORTED, as current Windows does
+// (Config.CloseAbortsStreamIO). Blocking calls are left to the close's
+// cancellation (WSAEINTR).
+func (p *Mem) abortStreamOps(k *sock) {
+	if k.st.state != stConnected {
+		return
+	}
+	for _, l := range [2]*opList{&k.recvs, &k.st.sendq} {
+		for o := l.head; o != nil; {
+			next := o.next
+			if o.state != opInternal {
+				l.remove(o)
+				p.complete(o, wso.STATUS_CONNECTION_ABORTED, 0, 0)
+			}
+			o = next
+		}
 	}
 }
 

@@ -73,6 +73,17 @@ var Deviations = []Deviation{
 		"the completion routine of a short message-pipe read gets dwErrorCode ERROR_MORE_DATA (234)",
 		`evidence: page only, unproven: LPOVERLAPPED_COMPLETION_ROUTINE remarks (a warning reaches the routine as success with the bytes); dlls/kernel32/tests/pipe.c asserts ERROR_MORE_DATA for ReadFile and GetOverlappedResult on a short message-pipe read, not the dwErrorCode of a ReadFileEx routine. No Wine test assertion was found either way`},
 
+	// Stream sockets.
+	{"tcp/close-pending-connaborted.scenario", []string{"settle"},
+		"closesocket completes a receive pending on a connected stream socket with STATUS_HANDLES_CLOSED (Internal 0x8000000A)",
+		`Windows observation: Wine dlls/ws2_32/tests/sock.c, test_iocp (iocp_async_read_closesocket) marks todo_wine the status a receive pending at closesocket completes with on a TCP socket, Windows giving STATUS_CONNECTION_ABORTED (as closesocket/pending-event)`},
+	{"tcp/close-abortive.scenario", []string{"WSARecv s b ov1"},
+		"after a reset has been reported, a new overlapped receive returns 0 bytes (end of stream) instead of failing",
+		`Windows observation: Wine dlls/ws2_32/tests/sock.c, test_tcp_reset asserts without todo_wine that an overlapped WSARecv after the reset fails at once with WSAECONNRESET; Wine 8.0 returned 0 in our run (the test is newer than that release)`},
+	{"wine/sock/empty-recv-stream.scenario", []string{"WSARecv s NULL ov1 nullbytes"},
+		"an overlapped WSARecv with no buffers (NULL, count 0) on a stream socket pends instead of failing",
+		`Windows observation: Wine dlls/ws2_32/tests/sock.c, test_empty_recv asserts without todo_wine WSAEINVAL for WSARecv(client, NULL, 0, NULL, &flags, &overlapped, NULL) on a connected TCP socket; Wine 8.0 returned WSA_IO_PENDING in our run (the test is newer than that release)`},
+
 	// Receives.
 	{"wsarecv/unbound-einval.scenario", []string{"WSARecv r b1 ov1", "WSARecv r b1 ov2 routine=cr1"},
 		"an overlapped WSARecv on a socket never bound pends (WSA_IO_PENDING) instead of failing",
@@ -127,6 +138,18 @@ var Deviations = []Deviation{
 	{"wine/sock/wsarecvmsg-short-control-routine.scenario", []string{"WSARecvMsg s1 r ov1 control=1 routine=cr1 nullbytes"},
 		"a WSARecvMsg with a routine whose datagram is already queued and truncated returns its error at once instead of WSA_IO_PENDING",
 		"Wine's dlls/ws2_32/tests/sock.c, test_ip_pktinfo: ERROR_IO_PENDING is checked under todo_wine (Windows pends)"},
+
+	// The extension functions (spec/scenarios/tcp-ext, wine/sock/acceptex-*,
+	// connectex*).
+	{"wine/sock/acceptex-accept-socket.scenario", []string{"AcceptEx notlistening a b ov", "AcceptEx l bound b ov", "AcceptEx l conn b ov", "AcceptEx l u b ov"},
+		"AcceptEx on a socket that does not listen, or into a bound, a connected or a datagram accept socket, pends (ERROR_IO_PENDING) instead of failing",
+		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: WSAEINVAL for each of these calls is checked under todo_wine (Windows fails them)"},
+	{"wine/sock/acceptex-short-area.scenario", []string{"accept l x"},
+		"the connection an AcceptEx failed for want of address space is not left to be accepted",
+		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: accept succeeding after the failed AcceptEx is checked under todo_wine (Windows leaves the connection)"},
+	{"tcp-ext/connectex-update-context.scenario", []string{"connect c 127.0.0.1:5313"},
+		"connect on a socket ConnectEx connected, before SO_UPDATE_CONNECT_CONTEXT, fails with WSAEISCONN",
+		"Wine's dlls/ws2_32/tests/sock.c, test_connect: WSAEINVAL for connect after ConnectEx is checked under todo_wine (Windows gives WSAEINVAL)"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
