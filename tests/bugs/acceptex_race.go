@@ -28,8 +28,8 @@ import (
 // handle (lalinsky/zio issue #530, fixed by pull request #533 by
 // publishing the handle before the call).
 //
-// Clauses: sync-async-io.immediate-success-still-posts,
-// getqueuedcompletionstatus.dequeue, accept.new-socket.
+// Clauses: acceptex.port, acceptex.pending,
+// sync-async-io.immediate-success-still-posts, getqueuedcompletionstatus.dequeue.
 
 const raceReply = "served"
 

@@ -30,8 +30,7 @@ import (
 // retried AcceptEx after ERROR_NETNAME_DELETED and WSAECONNRESET for this
 // reason (the comment in src/net/fd_windows.go's accept).
 //
-// Clauses: closesocket.reset-status, closesocket.abortive,
-// accept.new-socket.
+// Clauses: acceptex.reset, acceptex.receive-first, closesocket.abortive.
 
 const acceptResetReply = "welcome"
 

@@ -29,7 +29,7 @@ import (
 // the WSAENOTCONN of that call came out in place of the real error, until
 // the status of the ConnectEx was checked first.
 //
-// Clauses: connect.refused, connect.stream.connected.
+// Clauses: connectex.refused, connectex.update-context, connect.refused.
 
 // connectAddr is where the server listens, known to the client in
 // advance.

@@ -86,12 +86,12 @@ var Patterns = []Pattern{
 	{
 		Name: "acceptex-reset", Summary: "ending the accept loop when AcceptEx fails because its client reset the connection",
 		Buggy: AcceptResetBuggy, Fixed: AcceptResetFixed,
-		Clauses: []string{"closesocket.reset-status", "closesocket.abortive", "accept.new-socket"},
+		Clauses: []string{"acceptex.reset", "acceptex.receive-first", "closesocket.abortive"},
 	},
 	{
 		Name: "connectex-context", Summary: "calling SO_UPDATE_CONNECT_CONTEXT before checking how ConnectEx ended, which hides a refusal",
 		Buggy: ConnectCtxBuggy, Fixed: ConnectCtxFixed,
-		Clauses: []string{"connect.refused", "connect.stream.connected"},
+		Clauses: []string{"connectex.refused", "connectex.update-context", "connect.refused"},
 	},
 	{
 		Name: "cancel-free", Summary: "freeing an OVERLAPPED and its buffer right after CancelIoEx on a TCP socket",
@@ -102,6 +102,6 @@ var Patterns = []Pattern{
 	{
 		Name: "acceptex-race", Summary: "filing an AcceptEx request after the call, when its packet may already be on another thread",
 		Buggy: AcceptRaceBuggy, Fixed: AcceptRaceFixed,
-		Clauses: []string{"sync-async-io.immediate-success-still-posts", "getqueuedcompletionstatus.dequeue", "accept.new-socket"},
+		Clauses: []string{"acceptex.port", "acceptex.pending", "sync-async-io.immediate-success-still-posts", "getqueuedcompletionstatus.dequeue"},
 	},
 }
