@@ -146,7 +146,7 @@ func acceptRaceRun(t *emu.Thread, v *Verdict, fileFirst bool) {
 	}
 	v.setup("PostQueuedCompletionStatus", t.PostQueuedCompletionStatus(port, 0, 2, nil))
 	join(t, v, worker)
-	for _, a := range tab.accepts {
+	if a, ok := tab.accepts[ov]; ok {
 		t.Closesocket(a) // filed too late: never served
 	}
 	t.ReleaseOverlapped(ov)

@@ -105,9 +105,9 @@ func netnameServer(t *emu.Thread, v *Verdict, classify func(err error, n uint32)
 		for {
 			var n uint32
 			var key uintptr
-			var got0 *emu.Overlapped
-			err := t.GetQueuedCompletionStatus(port, &n, &key, &got0, emu.INFINITE)
-			if got0 != ov {
+			var pkt *emu.Overlapped
+			err := t.GetQueuedCompletionStatus(port, &n, &key, &pkt, emu.INFINITE)
+			if pkt != ov {
 				v.Breakf("GetQueuedCompletionStatus: no packet for the receive (%v)", err)
 				break
 			}
