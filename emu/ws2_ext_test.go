@@ -254,6 +254,8 @@ func TestAcceptExErrors(t *testing.T) {
 			ov2 := &emu.Overlapped{}
 			wantErr(t, "the same accept socket twice", th.AcceptEx(l, a, buf, 0, areaLen, areaLen, &n, ov2), wso.WSAEINVAL)
 			wantErr(t, "connect on a socket being accepted into", th.Connect(a, &laddr, 16), wso.WSAEINVAL)
+			any4 := netip.AddrPortFrom(lo4, 0)
+			wantErr(t, "bind on a socket being accepted into", th.Bind(a, &any4, 16), wso.WSAEINVAL)
 		})
 	})
 }
@@ -469,7 +471,7 @@ func TestTransmit(t *testing.T) {
 		r := newW2(t, kind, profile)
 		lone := r.tcpSocket(r.A, provider.AF_INET, nil)
 		udp, _ := r.udp4(r.A)
-		_, c, s, _ := r.tcpPair(lo4)
+		l, c, s, _ := r.tcpPair(lo4)
 		ov := &emu.Overlapped{HEvent: r.event(r.A)}
 		tfb := &emu.TransmitFileBuffers{Head: []byte("hello "), Tail: []byte("world")}
 		r.do(r.A, func(th *emu.Thread) {
@@ -495,6 +497,22 @@ func TestTransmit(t *testing.T) {
 			wantErr(t, "recv", th.WSARecv(s, []emu.WSABUF{{Len: 32, Buf: b}}, &got, &fl, nil, nil), 0)
 			if string(b[:got]) != "hello world!?." {
 				t.Errorf("received %q", b[:got])
+			}
+			// The AcceptEx page's note: TF_DISCONNECT|TF_REUSE_SOCKET
+			// returns the socket to a state where AcceptEx may take it.
+			wantErr(t, "TF_REUSE_SOCKET without TF_DISCONNECT", th.TransmitFile(c, 0, 0, 0, nil, tfb, provider.TF_REUSE_SOCKET), wso.WSAEINVAL)
+			wantErr(t, "TF_DISCONNECT|TF_REUSE_SOCKET", th.TransmitFile(c, 0, 0, 0, nil, tfb, provider.TF_DISCONNECT|provider.TF_REUSE_SOCKET), 0)
+			wantErr(t, "peer reads the data", th.WSARecv(s, []emu.WSABUF{{Len: 32, Buf: b}}, &got, &fl, nil, nil), 0)
+			if string(b[:got]) != "hello world" {
+				t.Errorf("received %q before the end of the stream", b[:got])
+			}
+			wantErr(t, "then the end", th.WSARecv(s, []emu.WSABUF{{Len: 32, Buf: b}}, &got, &fl, nil, nil), 0)
+			if got != 0 {
+				t.Errorf("read %d bytes, want the end of the stream", got)
+			}
+			var n uint32
+			if err := th.AcceptEx(l, c, make([]byte, 2*areaLen), 0, areaLen, areaLen, &n, &emu.Overlapped{}); !pendingOrDone(err) {
+				t.Errorf("AcceptEx into the reused socket: %v", err)
 			}
 		})
 	})
@@ -657,5 +675,55 @@ func TestConnectExErrors(t *testing.T) {
 			wantErr(t, "short name", th.ConnectEx(c, &laddr, 8, nil, &n, ov), wso.WSAEFAULT)
 			wantErr(t, "unspecified address", th.ConnectEx(c, &unspec, 16, nil, &n, ov), wso.WSAEADDRNOTAVAIL)
 		})
+	})
+}
+
+// An AcceptEx issued when a connection already waits may finish within
+// the call (TRUE, *lpdwBytesReceived written, the event still signalled:
+// the AcceptEx page's "completed successfully") or pend and complete a
+// little later: the Chooser's pend decision. With a receive buffer and
+// the data already there, the data is in the buffer either way.
+func TestAcceptExConnectionAlreadyWaiting(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		for _, pend := range []bool{false, true} {
+			var opts []emu.Option
+			if pend {
+				opts = append(opts, pendAlways())
+			}
+			r := newW2(t, kind, profile, opts...)
+			l, laddr := r.listener(lo4)
+			c := r.connectTo(laddr)
+			r.do(r.A, func(th *emu.Thread) {
+				var sent uint32
+				wantErr(t, "send", th.WSASend(c, bufs("early"), &sent, 0, nil, nil), 0)
+			})
+			a := r.tcpSocket(r.A, provider.AF_INET, nil)
+			ev := r.event(r.A)
+			ov := &emu.Overlapped{HEvent: ev}
+			buf := make([]byte, 8+2*areaLen)
+			n := uint32(sentinel)
+			var err error
+			r.do(r.A, func(th *emu.Thread) {
+				err = th.AcceptEx(l, a, buf, 8, areaLen, areaLen, &n, ov)
+			})
+			if pend {
+				wantErr(t, "AcceptEx (pending)", err, wso.WSA_IO_PENDING)
+				if n != sentinel {
+					t.Errorf("pending AcceptEx wrote the count: %d", n)
+				}
+				r.settle()
+			} else {
+				wantErr(t, "AcceptEx (at once)", err, 0)
+				if n != 5 {
+					t.Errorf("AcceptEx at once: count %d, want 5", n)
+				}
+			}
+			if !r.signalled(ev) {
+				t.Error("the event is not signalled")
+			}
+			if res := r.getResult(r.A, l, ov); res.err != nil || res.n != 5 || string(buf[:5]) != "early" {
+				t.Errorf("result %+v, data %q; want 5 bytes \"early\"", res, buf[:5])
+			}
+		}
 	})
 }

@@ -95,7 +95,7 @@ func init() {
 			Text:  "The error table: WSAENOTSOCK for a handle that is not a socket, WSAEAFNOSUPPORT for an address of another family, WSAEFAULT for a name length too small, WSAEADDRNOTAVAIL for an address that is not valid (the unspecified one).",
 			Tests: []string{"emu.TestConnectExErrors"}},
 		Clause{ID: "connectex.update-context", Kind: Required, Page: pgConnectEx,
-			Text: "The connected socket does not take up previously set properties until setsockopt(SO_UPDATE_CONNECT_CONTEXT); before it Windows answers connect with WSAEINVAL (Wine's test_connect), after it with WSAEISCONN."},
+			Text: "The connected socket does not take up previously set properties until setsockopt(SO_UPDATE_CONNECT_CONTEXT); before it Windows answers connect with WSAEINVAL (Wine's test_connect) and shutdown with WSAENOTCONN (Len Holgate's 2005 blog post on ConnectEx and shutdown), after it connect with WSAEISCONN."},
 
 		// ---- DisconnectEx ----
 		Clause{ID: "disconnectex.notconn", Kind: Required, Page: pgDisconnectEx,

@@ -486,7 +486,11 @@ func (p *Mem) extGetSockOpt(k *sock, level, name int32) (uint32, bool) {
 // its context update: getpeername and shutdown see no connection
 // (WSAENOTCONN), getsockname of an accepted socket sees no binding
 // (WSAEINVAL), connect on a ConnectEx socket fails with WSAEINVAL (Wine's
-// sock.c, test_connect, on Windows).
+// sock.c, test_connect, on Windows). Shutdown's WSAENOTCONN on a ConnectEx
+// socket is a Windows observation (Len Holgate's blog post "Winsock,
+// ConnectEx, shutdown, SO_UPDATE_CONNECT_CONTEXT and WSAENOTCONN", 2005);
+// the accepted socket's answers follow the AcceptEx page's list of the
+// only calls allowed before the update.
 func ctxErr(k *sock, call uint8) Errno {
 	if k.st == nil || k.st.x.noCtx == ctxNone {
 		return 0

@@ -147,9 +147,9 @@ var Deviations = []Deviation{
 	{"wine/sock/acceptex-short-area.scenario", []string{"accept l x"},
 		"the connection an AcceptEx failed for want of address space is not left to be accepted",
 		"Wine's dlls/ws2_32/tests/sock.c, test_AcceptEx: accept succeeding after the failed AcceptEx is checked under todo_wine (Windows leaves the connection)"},
-	{"tcp-ext/connectex-update-context.scenario", []string{"connect c 127.0.0.1:5313"},
-		"connect on a socket ConnectEx connected, before SO_UPDATE_CONNECT_CONTEXT, fails with WSAEISCONN",
-		"Wine's dlls/ws2_32/tests/sock.c, test_connect: WSAEINVAL for connect after ConnectEx is checked under todo_wine (Windows gives WSAEINVAL)"},
+	{"tcp-ext/connectex-update-context.scenario", []string{"connect c 127.0.0.1:5313", "shutdown c SD_SEND"},
+		"on a socket ConnectEx connected, before SO_UPDATE_CONNECT_CONTEXT, connect fails with WSAEISCONN and shutdown succeeds",
+		"Wine's dlls/ws2_32/tests/sock.c, test_connect: WSAEINVAL for connect after ConnectEx is checked under todo_wine (Windows gives WSAEINVAL); for shutdown, a Windows observation: Len Holgate's blog post 'Winsock, ConnectEx, shutdown, SO_UPDATE_CONNECT_CONTEXT and WSAENOTCONN' (lenholgate.com, May 2005): shutdown fails with WSAENOTCONN until the option is set"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
