@@ -185,12 +185,16 @@ func cmdTour(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "Stop %d of %d\n", i+1, len(files))
 		// A stop written for one provider kind (Windows' own IFS
-		// provider, say) is shown under that kind whatever -kind asks.
-		k := *kind
+		// provider, say) or one profile is shown under it whatever
+		// -kind or -profile asks.
+		k, pr := *kind, *profile
 		if !slices.Contains(sc.Kinds, k) && len(sc.Kinds) > 0 {
 			k = sc.Kinds[0]
 		}
-		rep := show(stdout, sc, spec.RunConfig{Kind: k, Profile: *profile}, "text", nil)
+		if !slices.Contains(sc.Profiles, pr) && len(sc.Profiles) > 0 {
+			pr = sc.Profiles[0]
+		}
+		rep := show(stdout, sc, spec.RunConfig{Kind: k, Profile: pr}, "text", nil)
 		if !rep.Passed() {
 			failed++
 			for _, m := range rep.Failures() {
