@@ -28,7 +28,8 @@ import (
 // Cap'n Proto's Win32 listener failed the whole accept loop the same way
 // (capnproto/capnproto pull request #2773). Go's net package has long
 // retried AcceptEx after ERROR_NETNAME_DELETED and WSAECONNRESET for this
-// reason (the comment in src/net/fd_windows.go's accept).
+// reason (FD.Accept in src/internal/poll/fd_windows.go and the comment
+// there).
 //
 // Clauses: acceptex.reset, acceptex.receive-first, closesocket.abortive.
 
