@@ -14,6 +14,7 @@ package emu_test
 // this file start with "tb".
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -157,7 +158,7 @@ func (r *tbRig) bulk(t *emu.Thread) {
 // tbStep builds a step-driven System with one thread and the rig, runs
 // one op outside the timer (free lists and rings reach their steady
 // size), then the b.N loop as ONE step with the timer around it.
-func tbStep(b *testing.B, kind provider.Kind, payload []byte, open int, op func(r *tbRig, t *emu.Thread)) {
+func tbStep(b *testing.B, kind provider.Kind, payload []byte, open int, op func(r *tbRig, t *emu.Thread)) *tbRig {
 	b.Helper()
 	s := emu.New(emu.WithoutTrace(), emu.WithProviderKind(kind))
 	b.Cleanup(s.Stop)
@@ -184,6 +185,7 @@ func tbStep(b *testing.B, kind provider.Kind, payload []byte, open int, op func(
 	if err != nil || !res.Returned {
 		b.Fatalf("benchmark loop blocked: %+v %v", res, err)
 	}
+	return r
 }
 
 // BenchmarkTCPEchoCycle: one echo cycle (see echo) of a 32-byte message,
@@ -208,7 +210,10 @@ func BenchmarkTCPBulk64K(b *testing.B) {
 	for _, kind := range []provider.Kind{provider.NonIFS, provider.IFS} {
 		b.Run(kind.String(), func(b *testing.B) {
 			b.SetBytes(tbBulk)
-			tbStep(b, kind, payload, 1, (*tbRig).bulk)
+			r := tbStep(b, kind, payload, 1, (*tbRig).bulk)
+			if !bytes.Equal(r.sbufs[0].Buf, payload) {
+				b.Fatal("the receive's buffer does not hold the bytes sent")
+			}
 		})
 	}
 }
