@@ -106,6 +106,17 @@ func (t *Thread) wsaEnter(name, args string) error {
 // ws2_32's table keeps only the first (see wsaSocket).
 func (k *socket) duplicable() bool { return true }
 
+// wsaEnterf is wsaEnter with the arguments formatted only for a trace:
+// a System without one formats nothing, so making, binding and closing
+// sockets allocates no strings.
+func (t *Thread) wsaEnterf(name string, args func() string) error {
+	var a string
+	if t.s.trace != nil {
+		a = args()
+	}
+	return t.wsaEnter(name, a)
+}
+
 // wsaSocket looks a socket up in the ws2 layer's table; a handle that is
 // not an open socket gives WSAENOTSOCK, as ws2_32 checks its table before
 // asking the provider. The table holds the handle the socket was made
@@ -133,7 +144,7 @@ func (t *Thread) wsaResult(name string, e Errno) error {
 // protocol info, no group). flags may hold WSA_FLAG_OVERLAPPED.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasocketw
 func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error) {
-	if err := t.wsaEnter("WSASocket", fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", af, typ, protocol, flags)); err != nil {
+	if err := t.wsaEnterf("WSASocket", func() string { return fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", af, typ, protocol, flags) }); err != nil {
 		return provider.INVALID_SOCKET, err
 	}
 	h, e := t.s.ws2.prov.WSPSocket(af, typ, protocol, flags)
@@ -165,7 +176,7 @@ func fmtAddr(a *netip.AddrPort) string {
 // Bind implements bind.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-bind
 func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
-	if err := t.wsaEnter("bind", fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name))); err != nil {
+	if err := t.wsaEnterf("bind", func() string { return fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name)) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("bind", h); err != nil {
@@ -178,7 +189,7 @@ func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
 // peer.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
-	if err := t.wsaEnter("connect", fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name))); err != nil {
+	if err := t.wsaEnterf("connect", func() string { return fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name)) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("connect", h); err != nil {
@@ -190,7 +201,7 @@ func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
 // Getsockname implements getsockname.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
 func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
-	if err := t.wsaEnter("getsockname", fmt.Sprintf("%#x", uint64(h))); err != nil {
+	if err := t.wsaEnterf("getsockname", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
 		return netip.AddrPort{}, err
 	}
 	if _, err := t.wsaSocket("getsockname", h); err != nil {
@@ -235,7 +246,7 @@ func (t *Thread) GetsocknameLen(h SOCKET, name *netip.AddrPort, namelen *int32) 
 // namelen smaller than the address (WSAEFAULT, *namelen left alone).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getpeername
 func (t *Thread) Getpeername(h SOCKET, name *netip.AddrPort, namelen *int32) error {
-	if err := t.wsaEnter("getpeername", fmt.Sprintf("%#x", uint64(h))); err != nil {
+	if err := t.wsaEnterf("getpeername", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("getpeername", h); err != nil {
@@ -259,7 +270,7 @@ func (t *Thread) Getpeername(h SOCKET, name *netip.AddrPort, namelen *int32) err
 // Shutdown implements shutdown (SD_RECEIVE, SD_SEND, SD_BOTH).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
 func (t *Thread) Shutdown(h SOCKET, how int32) error {
-	if err := t.wsaEnter("shutdown", fmt.Sprintf("%#x, %d", uint64(h), how)); err != nil {
+	if err := t.wsaEnterf("shutdown", func() string { return fmt.Sprintf("%#x, %d", uint64(h), how) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("shutdown", h); err != nil {
@@ -274,7 +285,7 @@ func (t *Thread) Shutdown(h SOCKET, how int32) error {
 // handle is gone (WSAENOTSOCK from then on).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-closesocket
 func (t *Thread) Closesocket(h SOCKET) error {
-	if err := t.wsaEnter("closesocket", fmt.Sprintf("%#x", uint64(h))); err != nil {
+	if err := t.wsaEnterf("closesocket", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("closesocket", h); err != nil {
@@ -286,7 +297,7 @@ func (t *Thread) Closesocket(h SOCKET) error {
 // Setsockopt implements setsockopt.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func (t *Thread) Setsockopt(h SOCKET, level, name int32, val []byte) error {
-	if err := t.wsaEnter("setsockopt", fmt.Sprintf("%#x, %#x, %#x, len=%d", uint64(h), level, name, len(val))); err != nil {
+	if err := t.wsaEnterf("setsockopt", func() string { return fmt.Sprintf("%#x, %#x, %#x, len=%d", uint64(h), level, name, len(val)) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("setsockopt", h); err != nil {
@@ -298,7 +309,7 @@ func (t *Thread) Setsockopt(h SOCKET, level, name int32, val []byte) error {
 // Getsockopt implements getsockopt.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockopt
 func (t *Thread) Getsockopt(h SOCKET, level, name int32, val []byte, optlen *int32) error {
-	if err := t.wsaEnter("getsockopt", fmt.Sprintf("%#x, %#x, %#x", uint64(h), level, name)); err != nil {
+	if err := t.wsaEnterf("getsockopt", func() string { return fmt.Sprintf("%#x, %#x, %#x", uint64(h), level, name) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("getsockopt", h); err != nil {

@@ -5,6 +5,7 @@ import (
 	"github.com/wsaemu/wsaemu/spec/timeline"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -183,7 +184,17 @@ func cmdTour(args []string, stdout, stderr io.Writer) int {
 			return exitScenario
 		}
 		fmt.Fprintf(stdout, "Stop %d of %d\n", i+1, len(files))
-		rep := show(stdout, sc, spec.RunConfig{Kind: *kind, Profile: *profile}, "text", nil)
+		// A stop written for one provider kind (Windows' own IFS
+		// provider, say) or one profile is shown under it whatever
+		// -kind or -profile asks.
+		k, pr := *kind, *profile
+		if !slices.Contains(sc.Kinds, k) && len(sc.Kinds) > 0 {
+			k = sc.Kinds[0]
+		}
+		if !slices.Contains(sc.Profiles, pr) && len(sc.Profiles) > 0 {
+			pr = sc.Profiles[0]
+		}
+		rep := show(stdout, sc, spec.RunConfig{Kind: k, Profile: pr}, "text", nil)
 		if !rep.Passed() {
 			failed++
 			for _, m := range rep.Failures() {

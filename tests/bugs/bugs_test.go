@@ -382,3 +382,30 @@ func (e *expectFailure) log() string {
 	defer e.mu.Unlock()
 	return strings.Join(e.lines, "\n")
 }
+
+// TestREADMECounts: the project README says how many patterns there are,
+// and this directory's README has a row for each, naming its pair of
+// programs (the promise of the READMEs: every pattern is listed).
+func TestREADMECounts(t *testing.T) {
+	top, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(top)), " ")
+	if want := fmt.Sprintf("%d of them,", len(Patterns)); !strings.Contains(text, want) {
+		t.Errorf("README.md should say %q (the number of patterns in Patterns)", want)
+	}
+	local, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, l := range strings.Split(string(local), "\n") {
+		if strings.HasPrefix(l, "| ") && strings.Contains(l, "Buggy` / `") {
+			rows++
+		}
+	}
+	if rows != len(Patterns) {
+		t.Errorf("tests/bugs/README.md has %d pattern rows, Patterns has %d", rows, len(Patterns))
+	}
+}

@@ -15,8 +15,9 @@ type Pattern struct {
 }
 
 // Patterns lists every pattern of docs/windows-behaviour.md's "Bug patterns" list,
-// in its order. RoutineOrder and RoutineReentry are the two halves of one
-// entry there.
+// in its order (RoutineOrder and RoutineReentry are the two halves of one
+// entry there), then the stream-socket patterns of issue 12: netname,
+// acceptex-reset, connectex-context, cancel-free and acceptex-race.
 var Patterns = []Pattern{
 	{
 		Name: "outparam", Summary: "trusting lpNumberOfBytesRecvd after WSA_IO_PENDING",
@@ -76,5 +77,31 @@ var Patterns = []Pattern{
 		Name: "autoreset", Summary: "an auto-reset event shared by a completion and a result wait",
 		Buggy: AutoresetBuggy, Fixed: AutoresetFixed,
 		Clauses: []string{"sync-overlapped-io.autoreset-result-wait", "overlapped.hevent.autoreset-consumed", "wsaoverlapped.hevent.event"},
+	},
+	{
+		Name: "netname", Summary: "taking a reset's 0-byte completion (ERROR_NETNAME_DELETED) for the end of the stream",
+		Buggy: NetnameBuggy, Fixed: NetnameFixed,
+		Clauses: []string{"closesocket.reset-status", "wsarecv.stream.reset", "closesocket.abortive"},
+	},
+	{
+		Name: "acceptex-reset", Summary: "ending the accept loop when AcceptEx fails because its client reset the connection",
+		Buggy: AcceptResetBuggy, Fixed: AcceptResetFixed,
+		Clauses: []string{"acceptex.reset", "acceptex.receive-first", "closesocket.abortive"},
+	},
+	{
+		Name: "connectex-context", Summary: "calling SO_UPDATE_CONNECT_CONTEXT before checking how ConnectEx ended, which hides a refusal",
+		Buggy: ConnectCtxBuggy, Fixed: ConnectCtxFixed,
+		Clauses: []string{"connectex.refused", "connectex.update-context", "connect.refused"},
+	},
+	{
+		Name: "cancel-free", Summary: "freeing an OVERLAPPED and its buffer right after CancelIoEx on a TCP socket",
+		Buggy: CancelFreeBuggy, Fixed: CancelFreeFixed,
+		Clauses: []string{"wsaoverlapped.release-while-pending", "cancelioex.no-reuse-until-done", "canceling-io.reuse-after-completion"},
+		Options: []emu.Option{emu.WithSanitizer(emu.SanitizeReport)},
+	},
+	{
+		Name: "acceptex-race", Summary: "filing an AcceptEx request after the call, when its packet may already be on another thread",
+		Buggy: AcceptRaceBuggy, Fixed: AcceptRaceFixed,
+		Clauses: []string{"acceptex.port", "acceptex.pending", "sync-async-io.immediate-success-still-posts", "getqueuedcompletionstatus.dequeue"},
 	},
 }
