@@ -350,8 +350,8 @@ func (p *Mem) disconnect(k *sock, flags uint32) {
 		k.recvs.remove(o)
 		p.complete(o, wso.STATUS_CANCELLED, 0, 0)
 	}
-	if st.bindKey.IsValid() && p.net.tcp[st.bindKey] == k {
-		delete(p.net.tcp, st.bindKey)
+	if st.bindKey.IsValid() {
+		p.net.tcp.del(st.bindKey, k)
 		st.bindKey = netip.AddrPort{}
 	}
 	p.streamClose(ghost)

@@ -327,8 +327,8 @@ func (p *Mem) streamClose(k *sock) {
 		}
 	}
 	st.closed = true
-	if st.bindKey.IsValid() && p.net.tcp[st.bindKey] == k {
-		delete(p.net.tcp, st.bindKey)
+	if st.bindKey.IsValid() {
+		p.net.tcp.del(st.bindKey, k)
 	}
 	k.bound = false // the TCP table is not the UDP one WSPCloseSocket clears
 }
