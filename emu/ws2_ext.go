@@ -100,7 +100,11 @@ func (t *Thread) AcceptEx(listen, accept SOCKET, buf []byte, recvLen, localLen, 
 // https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-getacceptexsockaddrs
 func (t *Thread) GetAcceptExSockaddrs(buf []byte, recvLen, localLen, remoteLen uint32, local *netip.AddrPort, localSize *int32, remote *netip.AddrPort, remoteSize *int32) error {
 	const name = "GetAcceptExSockaddrs"
-	if err := t.enter(name, fmt.Sprintf("%d, %d, %d", recvLen, localLen, remoteLen)); err != nil {
+	var args string
+	if t.s.trace != nil { // the arguments are text for the trace only
+		args = fmt.Sprintf("%d, %d, %d", recvLen, localLen, remoteLen)
+	}
+	if err := t.enter(name, args); err != nil {
 		return err
 	}
 	if uint64(len(buf)) >= uint64(recvLen)+uint64(localLen)+uint64(remoteLen) {
