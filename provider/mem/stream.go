@@ -111,6 +111,7 @@ func (p *Mem) WSPAccept(s SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET,
 	case addr != nil && (addrlen == nil || *addrlen < sockaddrLen(k)):
 		return provider.INVALID_SOCKET, wso.WSAEFAULT
 	}
+	defer p.reenable(s, provider.FD_ACCEPT) // readiness.go
 	for len(k.st.queue) == 0 {
 		if k.nonblocking {
 			return provider.INVALID_SOCKET, wso.WSAEWOULDBLOCK
@@ -160,6 +161,7 @@ func (p *Mem) adopt(c *sock) (SOCKET, Errno) {
 		return provider.INVALID_SOCKET, e
 	}
 	c.handle = h
+	p.inheritSelect(c, c.st.listener) // readiness.go
 	c.st.listener = nil
 	p.socks[h] = c
 	p.all = append(p.all, c)
@@ -222,9 +224,11 @@ func (f *connectDone) Fire(c uintptr) {
 	k.st.connecting = nil
 	p.releaseOp(o)
 	k.st.state = stIdle
-	if e := p.establish(k, dst); e != 0 {
+	e := p.establish(k, dst)
+	if e != 0 {
 		k.soError = e
 	}
+	p.connectEnded(k, e) // readiness.go
 }
 
 // establish makes the connection from k to whatever listens at dst:
@@ -247,6 +251,7 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	k.connected, k.peer, k.st.peer, k.st.state = true, dst, srv, stConnected
 	l.st.queue = append(l.st.queue, srv)
 	p.wakeAccept(l)
+	p.changed(l) // readiness.go
 	return 0
 }
 
@@ -360,6 +365,7 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 		}
 		st.listener = nil
 	}
+	p.changed(k) // readiness.go
 }
 
 // abortStreamOps completes the overlapped receives and sends pending on a
