@@ -79,7 +79,7 @@ var EnumOutNames = [...]string{"readerr", "writeerr", "ooberr", "accepterr", "co
 // EnumOuts turns what WSAEnumNetworkEvents wrote into out-parameters:
 // events (the FD_* bits recorded) and, for each recorded one, its error.
 func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV {
-	out := []OutKV{{"events", strconv.FormatUint(uint64(uint32(ne.NetworkEvents)), 10)}}
+	out := []OutKV{{"events", plusNames(uint64(uint32(ne.NetworkEvents)), fdName)}}
 	for b, n := range EnumOutNames {
 		if ne.NetworkEvents&(1<<b) != 0 {
 			v := "0"
@@ -230,4 +230,68 @@ func (c *SelectCall) Timeout() (uint32, bool) {
 		return 0, false
 	}
 	return finite(*c.Ms)
+}
+
+// PlusFlags reads bits joined with + (FD_READ+FD_WRITE, POLLRDNORM+POLLHUP),
+// the way the readiness calls report their masks: | already separates
+// alternatives in an expectation.
+func PlusFlags(v string) (uint64, bool) {
+	var f uint64
+	for _, p := range strings.Split(v, "+") {
+		n, err := ParseValue(p)
+		if err != nil {
+			return 0, false
+		}
+		f |= n
+	}
+	return f, true
+}
+
+// fdNames and pollNames name the bits EnumOuts and PollOuts write.
+var (
+	fdNames   = []string{"FD_READ", "FD_WRITE", "FD_OOB", "FD_ACCEPT", "FD_CONNECT", "FD_CLOSE"}
+	pollNames = []struct {
+		bit  int16
+		name string
+	}{{provider.POLLRDNORM, "POLLRDNORM"}, {provider.POLLRDBAND, "POLLRDBAND"}, {provider.POLLPRI, "POLLPRI"},
+		{provider.POLLWRNORM, "POLLWRNORM"}, {provider.POLLWRBAND, "POLLWRBAND"}, {provider.POLLERR, "POLLERR"},
+		{provider.POLLHUP, "POLLHUP"}, {provider.POLLNVAL, "POLLNVAL"}}
+)
+
+// plusNames writes bits as names joined with + ("0" for none; a bit
+// without a name as a number).
+func plusNames(v uint64, name func(bit uint64) string) string {
+	if v == 0 {
+		return "0"
+	}
+	var parts []string
+	for b := uint64(1); b != 0 && b <= v; b <<= 1 {
+		if v&b != 0 {
+			parts = append(parts, name(b))
+		}
+	}
+	return strings.Join(parts, "+")
+}
+
+func fdName(b uint64) string {
+	for i, n := range fdNames {
+		if b == 1<<i {
+			return n
+		}
+	}
+	return strconv.FormatUint(b, 10)
+}
+
+func pollName(b uint64) string {
+	for _, p := range pollNames {
+		if uint64(uint16(p.bit)) == b {
+			return p.name
+		}
+	}
+	return strconv.FormatUint(b, 10)
+}
+
+// PollOut is WSAPoll's out-parameter for entry i (from 0): reventsN.
+func PollOut(i int, revents int16) OutKV {
+	return OutKV{"revents" + strconv.Itoa(i+1), plusNames(uint64(uint16(revents)), pollName)}
 }

@@ -1,8 +1,6 @@
 package emulated
 
 import (
-	"strconv"
-
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 )
@@ -39,7 +37,7 @@ func (m *machine) WSAPoll(c *spec.WSAPollCall) (spec.Result, error) {
 	r, err := countResult(n, err)
 	if r.Err == 0 && err == nil {
 		for i, f := range fds {
-			r.Outs.More = append(r.Outs.More, spec.OutKV{Key: "revents" + strconv.Itoa(i+1), Value: strconv.Itoa(int(uint16(f.Revents)))})
+			r.Outs.More = append(r.Outs.More, spec.PollOut(i, f.Revents))
 		}
 	}
 	return r, err

@@ -4,7 +4,6 @@ package native
 
 import (
 	"encoding/binary"
-	"strconv"
 
 	"github.com/wsaemu/wsaemu/provider"
 	"github.com/wsaemu/wsaemu/spec"
@@ -71,8 +70,7 @@ func (m *machine) WSAPoll(c *spec.WSAPollCall) (spec.Result, error) {
 	out := spec.Result{Ret: uint64(uint32(r))}
 	for i := range c.Fds {
 		o := fds + i*sizeofPollFD
-		out.Outs.More = append(out.Outs.More, spec.OutKV{Key: "revents" + strconv.Itoa(i+1),
-			Value: strconv.Itoa(int(binary.LittleEndian.Uint16(arena[o+10:])))})
+		out.Outs.More = append(out.Outs.More, spec.PollOut(i, int16(binary.LittleEndian.Uint16(arena[o+10:]))))
 	}
 	return out, nil
 }
