@@ -150,7 +150,7 @@ func TestTCPSplitsPreserveTheStream(t *testing.T) {
 			// Read until end of stream.
 			for k := 0; ; k++ {
 				r.drain()
-				if k > 5000 {
+				if k > 2*len(sent)+1000 {
 					rt.Fatal("no end of stream")
 				}
 				last := len(recvs) > 0 && recvs[len(recvs)-1].calls > 0 && recvs[len(recvs)-1].n == 0

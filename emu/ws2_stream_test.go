@@ -104,11 +104,12 @@ func TestTCPConnectRefused(t *testing.T) {
 	})
 }
 
-// A non-blocking connect answers WSAEWOULDBLOCK and is connected after
-// the system has run.
+// A non-blocking connect answers WSAEWOULDBLOCK and, when the Chooser
+// leaves it under way (pend), is connected after the system has run;
+// meanwhile connect is WSAEALREADY.
 func TestTCPNonBlockingConnect(t *testing.T) {
 	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
-		r := newW2(t, kind, profile)
+		r := newW2(t, kind, profile, pendAlways())
 		bind := netip.AddrPortFrom(lo4, 0)
 		l := r.tcpSocket(r.A, provider.AF_INET, &bind)
 		c := r.tcpSocket(r.A, provider.AF_INET, nil)

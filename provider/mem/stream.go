@@ -178,9 +178,10 @@ func (p *Mem) wakeAccept(l *sock) {
 
 // streamConnect is WSPConnect on a stream socket. A blocking socket is
 // connected (or refused) when the call returns: the network is loopback.
-// A non-blocking one answers WSAEWOULDBLOCK and the connection is made by
-// a deferred action; until then connect fails with WSAEALREADY, after it
-// with WSAEISCONN, and a refusal is left in SO_ERROR.
+// A non-blocking one answers WSAEWOULDBLOCK; the Chooser (Pend) decides
+// whether the connection is made already or by a deferred action. Until
+// it is made connect fails with WSAEALREADY, after it with WSAEISCONN,
+// and a refusal is left in SO_ERROR.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 	switch k.st.state {
@@ -201,6 +202,14 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 		return e
 	}
 	if k.nonblocking {
+		if !p.up.Pend() {
+			// Loopback: the connection (or its refusal) may be made before
+			// connect returns; the call still answers WSAEWOULDBLOCK.
+			if e := p.establish(k, dst); e != 0 {
+				k.soError = e
+			}
+			return wso.WSAEWOULDBLOCK
+		}
 		o := p.newOp(k, nil, nil, nil, nil)
 		o.state, o.sx.kind, o.dst = opInternal, skConnect, dst
 		k.st.state, k.st.connecting = stConnecting, o
