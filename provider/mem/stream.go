@@ -205,9 +205,11 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 		if !p.up.Pend() {
 			// Loopback: the connection (or its refusal) may be made before
 			// connect returns; the call still answers WSAEWOULDBLOCK.
-			if e := p.establish(k, dst); e != 0 {
+			e := p.establish(k, dst)
+			if e != 0 {
 				k.soError = e
 			}
+			p.connectEnded(k, e) // readiness.go
 			return wso.WSAEWOULDBLOCK
 		}
 		o := p.newOp(k, nil, nil, nil, nil)
