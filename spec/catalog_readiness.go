@@ -36,7 +36,7 @@ func init() {
 		Clause{ID: "wsaeventselect.fd-connect-error", Kind: Required, Page: pgWSAEventSelect,
 			Text: "A connect that fails records FD_CONNECT with the failure's error (WSAECONNREFUSED when nothing listens)."},
 		Clause{ID: "wsaeventselect.fd-close-graceful", Kind: Required, Page: pgWSAEventSelect,
-			Text: "The peer's graceful close (or shutdown SD_SEND) records FD_CLOSE with error 0; FD_CLOSE has no re-enabling function."},
+			Text: "The peer's graceful close (or shutdown SD_SEND) records FD_CLOSE with error 0 once the data before it has been read; FD_CLOSE has no re-enabling function."},
 		Clause{ID: "wsaeventselect.fd-close-reset", Kind: Required, Page: pgWSAEventSelect,
 			Text: "A connection reset by the peer records FD_CLOSE with WSAECONNRESET."},
 		Clause{ID: "wsaeventselect.nonblocking", Kind: Required, Page: pgWSAEventSelect,

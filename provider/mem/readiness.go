@@ -38,6 +38,7 @@ const (
 	cConnectFail                    // ... and it failed
 	cHup                            // the peer's FIN arrived, or the connection was reset
 	cReset                          // the connection was reset or aborted
+	cClosed                         // FD_CLOSE holds: a reset, or the peer's FIN with nothing left to read
 	cInvalid                        // not an open socket
 )
 
@@ -79,9 +80,12 @@ func (p *Mem) conditions(k *sock) uint32 {
 			c |= cRead
 		}
 		if st.reset != 0 {
-			c |= cHup | cReset
+			c |= cHup | cReset | cClosed
 		} else if st.finIn {
 			c |= cHup
+			if st.rx.len() == 0 {
+				c |= cClosed
+			}
 		}
 		if st.reset == 0 && !k.shutSend && st.tx.len() < int(k.sndbuf) && st.sendq.head == nil {
 			c |= cWrite
@@ -130,7 +134,7 @@ func (p *Mem) record(k *sock) {
 	if c&cConnect != 0 {
 		now |= provider.FD_CONNECT
 	}
-	if c&cHup != 0 {
+	if c&cClosed != 0 {
 		now |= provider.FD_CLOSE
 	}
 	now &= r.mask & r.enabled
