@@ -121,8 +121,8 @@ func (t *Thread) wsaResult(name string, e Errno) error {
 	return nil
 }
 
-// WSASocket implements WSASocketW for UDP over IPv4 and IPv6 (no protocol
-// info, no group). flags may hold WSA_FLAG_OVERLAPPED.
+// WSASocket implements WSASocketW for UDP and TCP over IPv4 and IPv6 (no
+// protocol info, no group). flags may hold WSA_FLAG_OVERLAPPED.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasocketw
 func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error) {
 	if err := t.wsaEnter("WSASocket", fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", af, typ, protocol, flags)); err != nil {

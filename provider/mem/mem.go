@@ -8,8 +8,8 @@ import (
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
-// Mem is the in-memory service provider: UDP over an in-memory network of
-// loopback addresses (127.0.0.0/8 and ::1). It never imports the emulator:
+// Mem is the in-memory service provider: UDP and TCP over an in-memory
+// network of loopback addresses (127.0.0.0/8 and ::1). It never imports the emulator:
 // everything it needs of the machine comes through the Upcalls table
 // handed to WSPStartup.
 type Mem struct {
@@ -234,8 +234,9 @@ func (p *Mem) sock(s SOCKET) (*sock, Errno) {
 	return k, 0
 }
 
-// WSPSocket implements WSPSocket for UDP over IPv4 and IPv6. Other types
-// and protocols are not carried by this provider.
+// WSPSocket implements WSPSocket for UDP (SOCK_DGRAM) and TCP
+// (SOCK_STREAM) over IPv4 and IPv6. Other types and protocols are not
+// carried by this provider.
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-lpwspsocket
 func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	if !p.started {
