@@ -270,8 +270,9 @@ func (p *Mem) WSPEnumNetworkEvents(s SOCKET, ev Handle, ne *provider.WSANETWORKE
 // pollEvents maps a socket's conditions to WSAPOLLFD revents bits (before
 // the caller's events mask): POLLRDNORM for data or a connection to
 // accept, POLLWRNORM for room to send (or a connect that succeeded),
-// POLLHUP for a connection the peer ended or that was reset, and
-// POLLERR|POLLHUP for a connect that failed.
+// POLLHUP for a connection the peer ended ("disconnected or aborted", the
+// WSAPOLLFD page), POLLERR as well when it was reset (an error), and
+// POLLERR alone for a connect that failed (never connected: no hang-up).
 func pollEvents(k *sock, c uint32) int16 {
 	var r int16
 	if c&(cRead|cAccept) != 0 {
@@ -283,8 +284,11 @@ func pollEvents(k *sock, c uint32) int16 {
 	if c&cHup != 0 {
 		r |= provider.POLLHUP
 	}
+	if c&cReset != 0 {
+		r |= provider.POLLERR
+	}
 	if c&cConnectFail != 0 && (k.st == nil || k.st.state != stConnected) {
-		r |= provider.POLLERR | provider.POLLHUP
+		r |= provider.POLLERR
 	}
 	return r
 }
