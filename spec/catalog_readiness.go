@@ -30,7 +30,7 @@ func init() {
 		Clause{ID: "wsaeventselect.fd-write-wouldblock", Kind: Required, Page: pgWSAEventSelect,
 			Text: "FD_WRITE is re-enabled only by a send that failed with WSAEWOULDBLOCK; it is recorded again when sending becomes possible.", Tests: []string{"emu.TestEventSelectFDWriteAfterWouldBlock"}},
 		Clause{ID: "wsaeventselect.fd-oob", Kind: Required, Page: pgWSAEventSelect,
-			Text: "FD_OOB is recorded when out-of-band data arrives, and re-enabled by a receive with MSG_OOB.",
+			Text:      "FD_OOB is recorded when out-of-band data arrives, and re-enabled by a receive with MSG_OOB.",
 			Uncovered: "the in-memory network carries no out-of-band data (MSG_OOB is refused), so FD_OOB is never recorded"},
 		Clause{ID: "wsaeventselect.fd-accept-reenable", Kind: Required, Page: pgWSAEventSelect,
 			Text: "FD_ACCEPT is recorded when a connection waits to be accepted, and re-enabled by accept (or WSAAccept), which records it again when another connection is waiting."},
