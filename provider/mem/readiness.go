@@ -211,22 +211,25 @@ func (p *Mem) inheritSelect(c, l *sock) {
 // are recorded for s and ev is set when one is; the socket becomes
 // non-blocking. It replaces any earlier selection: the events recorded
 // for the earlier one are dropped, and every event of the new mask is
-// enabled, so what holds now is recorded at once. A zero mask (or a zero
-// event handle) ends the selection; the socket stays non-blocking. Bits
-// outside FD_ALL_EVENTS are WSAEINVAL.
+// enabled, so what holds now is recorded at once. A zero mask ends the
+// selection; the socket stays non-blocking. A mask without an event
+// object (NULL) is WSAEINVAL; bits no event has are ignored (both as Wine
+// shows; the page names WSAEINVAL for "one of the specified parameters
+// was invalid" only).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaeventselect
 func (p *Mem) WSPEventSelect(s SOCKET, ev Handle, mask int32) Errno {
 	k, e := p.sock(s)
 	if e != 0 {
 		return e
 	}
-	if uint32(mask)&^provider.FD_ALL_EVENTS != 0 {
+	mask &= provider.FD_ALL_EVENTS
+	if mask != 0 && ev == 0 {
 		return wso.WSAEINVAL
 	}
 	r := &k.rd
 	r.recorded = 0
 	r.errs = [provider.FD_MAX_EVENTS]int32{}
-	if mask == 0 || ev == 0 {
+	if mask == 0 {
 		r.ev, r.mask, r.enabled = 0, 0, 0
 		return 0
 	}
@@ -296,16 +299,13 @@ func pollEvents(k *sock, c uint32) int16 {
 // pollAlways are the revents reported whatever events asked for.
 const pollAlways = provider.POLLERR | provider.POLLHUP | provider.POLLNVAL
 
-// pollEventsAllowed are the events a WSAPOLLFD may ask for.
-const pollEventsAllowed = provider.POLLRDNORM | provider.POLLRDBAND | provider.POLLPRI | provider.POLLWRNORM | provider.POLLWRBAND
-
 // WSPPoll does WSAPoll's work: each entry's revents is what holds of its
 // events, plus POLLHUP, POLLERR and POLLNVAL (a handle that is not an open
 // socket) whatever it asked for; a negative fd is ignored (revents 0).
 // It returns how many entries have revents, waiting up to timeout
 // milliseconds (< 0: for ever) for one. No entry at all, or none that is
-// not ignored, is WSAEINVAL; events outside POLLIN|POLLPRI|POLLOUT|
-// POLLWRBAND is WSAEINVAL.
+// not ignored, is WSAEINVAL; events bits that mean nothing here (POLLPRI
+// included) are ignored, as Wine shows.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsapoll
 func (p *Mem) WSPPoll(fds []provider.WSAPOLLFD, timeout int32) (int, Errno) {
 	if !p.started {
@@ -313,12 +313,8 @@ func (p *Mem) WSPPoll(fds []provider.WSAPOLLFD, timeout int32) (int, Errno) {
 	}
 	live := 0
 	for i := range fds {
-		if int64(fds[i].Fd) < 0 {
-			continue
-		}
-		live++
-		if fds[i].Events&^pollEventsAllowed != 0 {
-			return 0, wso.WSAEINVAL
+		if int64(fds[i].Fd) >= 0 {
+			live++
 		}
 	}
 	if live == 0 {
