@@ -8,6 +8,9 @@ package emu_test
 // the event object is signalled iff something was recorded since the last
 // WSAEnumNetworkEvents that was given it.
 //
+// WSAPoll and select, asked in between, report the socket readable iff
+// data waits.
+//
 // Identifiers of this file start with "rp".
 
 import (
@@ -104,7 +107,7 @@ func rpRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 	selectRead()
 	steps := rapid.IntRange(1, 25).Draw(rt, "steps")
 	for i := 0; i < steps; i++ {
-		switch rapid.IntRange(0, 3).Draw(rt, "action") {
+		switch rapid.IntRange(0, 4).Draw(rt, "action") {
 		case 0: // data arrives
 			n := rapid.IntRange(1, 40).Draw(rt, "sendlen")
 			do(func(th *emu.Thread) {
@@ -173,6 +176,22 @@ func rpRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 			}
 		case 3: // a new selection: what was recorded is dropped, FD_READ enabled
 			selectRead()
+		case 4: // WSAPoll and select read the condition itself
+			var n, ns int
+			fds := []emu.WSAPOLLFD{{Fd: r, Events: provider.POLLRDNORM}}
+			set := emu.FDSet{Count: 1}
+			set.Array[0] = r
+			do(func(th *emu.Thread) {
+				n, _ = th.WSAPoll(fds, 0)
+				ns, _ = th.Select(0, &set, nil, nil, &emu.Timeval{})
+			})
+			want := 0
+			if m.queued > 0 {
+				want = 1
+			}
+			if n != want || ns != want || (fds[0].Revents == provider.POLLRDNORM) != (want == 1) {
+				rt.Fatalf("WSAPoll %d (revents %#x), select %d; %d waiting", n, fds[0].Revents, ns, m.queued)
+			}
 		}
 	}
 }
