@@ -87,7 +87,9 @@ func (p *Mem) conditions(k *sock) uint32 {
 				c |= cClosed
 			}
 		}
-		if st.reset == 0 && !k.shutSend && st.tx.len() < int(k.sndbuf) && st.sendq.head == nil {
+		// After shutdown(SD_SEND) a send does not block (it fails at
+		// once): the socket stays writable, as Wine shows.
+		if st.reset == 0 && st.tx.len() < int(k.sndbuf) && st.sendq.head == nil {
 			c |= cWrite
 		}
 	}
