@@ -39,7 +39,6 @@ const (
 	cHup                            // the peer's FIN arrived, or the connection was reset
 	cReset                          // the connection was reset or aborted
 	cClosed                         // FD_CLOSE holds: a reset, or the peer's FIN with nothing left to read
-	cInvalid                        // not an open socket
 )
 
 // evsel is a socket's WSAEventSelect state.
