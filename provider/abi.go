@@ -181,3 +181,40 @@ const (
 	TP_ELEMENT_FILE   = 2
 	TP_ELEMENT_EOP    = 4
 )
+
+// Network events of WSAEventSelect and WSAEnumNetworkEvents (winsock2.h):
+// the bit numbers index WSANETWORKEVENTS.iErrorCode.
+const (
+	FD_READ_BIT    = 0
+	FD_WRITE_BIT   = 1
+	FD_OOB_BIT     = 2
+	FD_ACCEPT_BIT  = 3
+	FD_CONNECT_BIT = 4
+	FD_CLOSE_BIT   = 5
+	FD_MAX_EVENTS  = 10
+
+	FD_READ       = 1 << FD_READ_BIT
+	FD_WRITE      = 1 << FD_WRITE_BIT
+	FD_OOB        = 1 << FD_OOB_BIT
+	FD_ACCEPT     = 1 << FD_ACCEPT_BIT
+	FD_CONNECT    = 1 << FD_CONNECT_BIT
+	FD_CLOSE      = 1 << FD_CLOSE_BIT
+	FD_ALL_EVENTS = 1<<FD_MAX_EVENTS - 1
+)
+
+// WSAPOLLFD events and revents (winsock2.h).
+const (
+	POLLRDNORM = 0x0100
+	POLLRDBAND = 0x0200
+	POLLIN     = POLLRDNORM | POLLRDBAND
+	POLLPRI    = 0x0400
+	POLLWRNORM = 0x0010
+	POLLOUT    = POLLWRNORM
+	POLLWRBAND = 0x0020
+	POLLERR    = 0x0001
+	POLLHUP    = 0x0002
+	POLLNVAL   = 0x0004
+)
+
+// FD_SETSIZE is how many sockets an fd_set holds (winsock2.h's default).
+const FD_SETSIZE = 64

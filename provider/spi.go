@@ -276,3 +276,50 @@ type Extensions interface {
 	// same call with the head and tail buffers as elements.
 	WSPTransmitPackets(s SOCKET, elems []TransmitElement, sendSize uint32, ov *Overlapped, flags uint32, tid *WSATHREADID) Errno
 }
+
+// WSANETWORKEVENTS is what WSAEnumNetworkEvents reports: the network
+// events recorded, and for each its error code, indexed by FD_*_BIT.
+type WSANETWORKEVENTS struct {
+	NetworkEvents int32
+	ErrorCode     [FD_MAX_EVENTS]int32
+}
+
+// WSAPOLLFD is one entry of WSAPoll's array. Fd is a SOCKET; a negative
+// value (as a signed number) is ignored.
+type WSAPOLLFD struct {
+	Fd      SOCKET
+	Events  int16
+	Revents int16
+}
+
+// FDSet is an fd_set: up to FD_SETSIZE sockets, in the order given.
+type FDSet struct {
+	Count uint32
+	Array [FD_SETSIZE]SOCKET
+}
+
+// Timeval is select's timeout.
+type Timeval struct {
+	Sec, Usec int32
+}
+
+// ReadinessProvider is the readiness part of the SPI: WSPEventSelect,
+// WSPEnumNetworkEvents and WSPSelect as the SPI pages define them, and
+// WSPPoll, the emulator's stand-in for the driver poll ws2_32's WSAPoll
+// issues (WSAPoll has no SPI function of its own). A provider that does
+// not implement it has no readiness: the ws2 layer answers WSAEOPNOTSUPP.
+type ReadinessProvider interface {
+	// WSPEventSelect asks for the network events in mask to be recorded
+	// for s and ev to be set when one is; mask 0 cancels the selection.
+	// The socket becomes non-blocking.
+	WSPEventSelect(s SOCKET, ev Handle, mask int32) Errno
+	// WSPEnumNetworkEvents reports and clears the events recorded for s,
+	// resetting ev (if not 0) at the same time.
+	WSPEnumNetworkEvents(s SOCKET, ev Handle, ne *WSANETWORKEVENTS) Errno
+	// WSPSelect is select: the sets are rewritten to hold the sockets that
+	// are ready; timeout nil waits for ever. It returns how many.
+	WSPSelect(readfds, writefds, exceptfds *FDSet, timeout *Timeval) (int, Errno)
+	// WSPPoll is WSAPoll's work: it writes each entry's revents and
+	// returns how many entries have some; timeout < 0 waits for ever.
+	WSPPoll(fds []WSAPOLLFD, timeout int32) (int, Errno)
+}

@@ -50,6 +50,7 @@ const (
 	RetErrno                 // WSAStartup: 0 or the error code itself
 	RetHandle                // CreateIoCompletionPort: the port (as named), or NULL
 	RetSocket                // accept: the new socket (as named), or INVALID_SOCKET
+	RetCount                 // select, WSAPoll: a count, or SOCKET_ERROR
 )
 
 // Op is a decoded call: one of the *…Call types below. Run makes the call
@@ -125,7 +126,8 @@ type Machine interface {
 	Listen(*ListenCall) (Result, error)
 	Accept(*AcceptCall) (Result, error)
 	WSAAccept(*WSAAcceptCall) (Result, error)
-	ExtMachine // the extension functions (calltable_ext.go)
+	ExtMachine       // the extension functions (calltable_ext.go)
+	ReadinessMachine // the readiness calls (calltable_readiness.go)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
@@ -214,7 +216,13 @@ type Outs struct {
 	// GetNamedPipeInfo's and GetNamedPipeHandleState's outputs.
 	PipeFlags, OutSize, InSize, MaxInstances uint32
 	PipeState, Instances                     uint32
+	// More are out-parameters reported by name (the readiness calls'),
+	// written as they read.
+	More []OutKV
 }
+
+// OutKV is one out-parameter of Outs.More.
+type OutKV struct{ Key, Value string }
 
 // PortEntry is one OVERLAPPED_ENTRY GetQueuedCompletionStatusEx removed.
 type PortEntry struct {

@@ -734,8 +734,7 @@ func init() {
 			Text:  "Blocking calls pending on the socket are cancelled as well (without notification messages).",
 			Tests: []string{"emu.TestCloseCancelsEveryThreadsIO"}},
 		Clause{ID: "lpwspclosesocket.no-fd-close", Kind: Required, Page: "LPWSPCLOSESOCKET",
-			Text:      "No FD_CLOSE is posted once the socket has been closed.",
-			Uncovered: "WSAEventSelect and WSAAsyncSelect network events are not emulated"},
+			Text: "No FD_CLOSE is posted once the socket has been closed."},
 		Clause{ID: "lpwspclosesocket.linger", Kind: Required, Page: "LPWSPCLOSESOCKET",
 			Text: "SO_LINGER/SO_DONTLINGER choose between a graceful background close, an abortive reset, and a close that waits (or fails with WSAEWOULDBLOCK on a non-blocking socket)."},
 

@@ -71,6 +71,11 @@ func Render(op Op, r Result) Outcome {
 		if n, ok := op.(interface{ retName() string }); ok && !failed {
 			o.Ret = n.retName()
 		}
+	case RetCount:
+		o.Ret, failed = strconv.FormatUint(r.Ret, 10), uint32(r.Ret) == SocketError
+		if failed {
+			o.Ret = "SOCKET_ERROR"
+		}
 	case RetSocket:
 		o.Ret, failed = "INVALID_SOCKET", r.Ret == 0
 		if n, ok := op.(interface{ retName() string }); ok && !failed {
@@ -170,6 +175,9 @@ func renderOuts(m map[string]string, x *Outs) {
 	}
 	if h&OutLastError != 0 {
 		m["lasterror"] = strconv.FormatUint(uint64(x.LastErr), 10)
+	}
+	for _, kv := range x.More {
+		m[kv.Key] = kv.Value
 	}
 	if h&OutRemoved != 0 {
 		m["removed"] = outNum(x.Removed)

@@ -193,6 +193,9 @@ func (v *validator) valueOK(alt string) bool {
 	if _, err := ParseValue(alt); err == nil {
 		return true
 	}
+	if _, ok := PlusFlags(alt); ok {
+		return true
+	}
 	for _, s := range symbols {
 		if alt == s {
 			return true

@@ -70,7 +70,7 @@ func (p *Mem) WSPRecvFrom(s SOCKET, bufs []WSABUF, recvd *uint32, flags *uint32,
 	return p.recv(s, recvArgs{bufs: bufs, recvd: recvd, flags: flags, from: from, fromlen: fromlen}, ov, routine, tid)
 }
 
-func (p *Mem) recv(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+func (p *Mem) recvOnce(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	k, e := p.sock(s)
 	if e != 0 {
 		return e
@@ -441,6 +441,7 @@ func (p *Mem) deliver(to *sock, data []byte, from, dst netip.AddrPort) {
 		p.writeRecvOuts(o)
 		p.complete(o, o.status, o.n, o.flags)
 	}
+	p.changed(to) // readiness.go
 }
 
 // ---- sending ----
@@ -470,7 +471,7 @@ func (p *Mem) WSPSendTo(s SOCKET, bufs []WSABUF, sent *uint32, flags uint32, to 
 	return p.send(s, sendArgs{bufs: bufs, sent: sent, flags: flags, to: to, tolen: tolen}, ov, routine, tid)
 }
 
-func (p *Mem) send(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
+func (p *Mem) sendOnce(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	k, e := p.sock(s)
 	if e != 0 {
 		return e

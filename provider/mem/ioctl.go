@@ -95,6 +95,9 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 		if len(in) < 4 {
 			return wso.WSAEFAULT
 		}
+		if binary.LittleEndian.Uint32(in) == 0 && k.rd.mask != 0 {
+			return wso.WSAEINVAL // readiness.go: WSAEventSelect keeps it non-blocking
+		}
 		k.nonblocking = binary.LittleEndian.Uint32(in) != 0
 	case provider.FIONREAD:
 		if len(out) < 4 {

@@ -28,6 +28,7 @@ type Mem struct {
 	trampoline func(uintptr)
 	evFree     []Handle // internal events for blocking calls
 	gather     []byte   // scratch for gathering a send's buffers
+	pollers    []Handle // events of the select and WSAPoll calls waiting (readiness.go)
 }
 
 // New returns an in-memory provider. It does nothing until WSPStartup.
@@ -79,6 +80,8 @@ type sock struct {
 	held      []*op     // routines that arrived on such a thread while one was running there
 
 	st *stream // a stream (TCP) socket's connection state (stream.go); nil for UDP
+
+	rd evsel // WSAEventSelect state (readiness.go)
 }
 
 type dgram struct {
@@ -481,6 +484,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 		return e
 	}
 	p.closeExt(k)
+	k.rd.mask = 0 // readiness.go: no event is recorded for a closed socket
 	if k.st != nil && p.cfg.CloseAbortsStreamIO {
 		p.abortStreamOps(k)
 	}
@@ -515,6 +519,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	} else {
 		p.up.WPUCloseSocketHandle(s)
 	}
+	p.changed(k) // readiness.go: a select or WSAPoll waiting on s wakes
 	return 0
 }
 

@@ -113,6 +113,7 @@ func (p *Mem) WSPAccept(s SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET,
 	case addr != nil && (addrlen == nil || *addrlen < sockaddrLen(k)):
 		return provider.INVALID_SOCKET, wso.WSAEFAULT
 	}
+	defer p.reenable(s, provider.FD_ACCEPT) // readiness.go
 	for len(k.st.queue) == 0 {
 		if k.nonblocking {
 			return provider.INVALID_SOCKET, wso.WSAEWOULDBLOCK
@@ -162,6 +163,7 @@ func (p *Mem) adopt(c *sock) (SOCKET, Errno) {
 		return provider.INVALID_SOCKET, e
 	}
 	c.handle = h
+	p.inheritSelect(c, c.st.listener) // readiness.go
 	c.st.listener = nil
 	p.socks[h] = c
 	p.all = append(p.all, c)
@@ -208,9 +210,11 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 		if !p.up.Pend() {
 			// Loopback: the connection (or its refusal) may be made before
 			// connect returns; the call still answers WSAEWOULDBLOCK.
-			if e := p.establish(k, dst); e != 0 {
+			e := p.establish(k, dst)
+			if e != 0 {
 				k.soError = e
 			}
+			p.connectEnded(k, e) // readiness.go
 			return wso.WSAEWOULDBLOCK
 		}
 		o := p.newOp(k, nil, nil, nil, nil)
@@ -236,9 +240,11 @@ func (f *connectDone) Fire(c uintptr) {
 	k.st.connecting = nil
 	p.releaseOp(o)
 	k.st.state = stIdle
-	if e := p.establish(k, dst); e != 0 {
+	e := p.establish(k, dst)
+	if e != 0 {
 		k.soError = e
 	}
+	p.connectEnded(k, e) // readiness.go
 }
 
 // establish makes the connection from k to whatever listens at dst:
@@ -263,6 +269,7 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	p.connectedNow(k, srv)
 	p.wakeAccept(l)
 	p.serveAcceptEx(l)
+	p.changed(l) // readiness.go
 	return 0
 }
 
@@ -377,6 +384,7 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 		}
 		st.listener = nil
 	}
+	p.changed(k) // readiness.go
 }
 
 // abortStreamOps completes the overlapped receives and sends pending on a

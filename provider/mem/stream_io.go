@@ -132,6 +132,8 @@ func (p *Mem) flow(w *sock) {
 			took = p.serveRecvs(r)
 		}
 		if !moved && !took {
+			p.changed(w) // readiness.go
+			p.changed(w.st.peer)
 			return
 		}
 	}

@@ -1,0 +1,151 @@
+package emu
+
+import (
+	"fmt"
+
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
+)
+
+// Readiness: WSAEventSelect, WSAEnumNetworkEvents, WSAPoll and select.
+// The provider knows the sockets' conditions and records the network
+// events (provider/mem/readiness.go); these calls check what ws2_32
+// checks and hand over.
+
+// The readiness types of the SPI contract, under the names programs use.
+type (
+	WSANETWORKEVENTS = provider.WSANETWORKEVENTS
+	WSAPOLLFD        = provider.WSAPOLLFD
+	FDSet            = provider.FDSet
+	Timeval          = provider.Timeval
+)
+
+// readiness is the provider's readiness part, or nil when it has none.
+func (s *System) readiness() provider.ReadinessProvider {
+	r, _ := s.ws2.prov.(provider.ReadinessProvider)
+	return r
+}
+
+// WSAEventSelect implements WSAEventSelect: the network events in mask
+// are recorded for socket h and event ev is set when one is; h becomes
+// non-blocking (FIONBIO cannot make it blocking again while a mask is
+// set). A zero mask cancels the selection.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaeventselect
+func (t *Thread) WSAEventSelect(h SOCKET, ev Handle, mask int32) error {
+	const name = "WSAEventSelect"
+	if err := t.wsaEnter(name, fmt.Sprintf("%#x, %#x, %#x", uint64(h), uint64(ev), mask)); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket(name, h); err != nil {
+		return err
+	}
+	r := t.s.readiness()
+	if r == nil {
+		return t.wsaResult(name, wso.WSAEOPNOTSUPP)
+	}
+	return t.wsaResult(name, r.WSPEventSelect(h, ev, mask))
+}
+
+// WSAEnumNetworkEvents implements WSAEnumNetworkEvents: the network
+// events recorded for socket h since the last call, each with its error
+// code, go to *ne and are cleared; ev, when not NULL, is reset.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaenumnetworkevents
+func (t *Thread) WSAEnumNetworkEvents(h SOCKET, ev Handle, ne *WSANETWORKEVENTS) error {
+	const name = "WSAEnumNetworkEvents"
+	if err := t.wsaEnter(name, fmt.Sprintf("%#x, %#x", uint64(h), uint64(ev))); err != nil {
+		return err
+	}
+	if _, err := t.wsaSocket(name, h); err != nil {
+		return err
+	}
+	r := t.s.readiness()
+	if r == nil {
+		return t.wsaResult(name, wso.WSAEOPNOTSUPP)
+	}
+	return t.wsaResult(name, r.WSPEnumNetworkEvents(h, ev, ne))
+}
+
+// WSAPoll implements WSAPoll: each entry's revents says which of its
+// events hold (and POLLHUP, POLLERR, POLLNVAL whatever it asked for); a
+// negative fd is ignored. It returns how many entries have revents,
+// waiting up to timeout milliseconds on the virtual clock (negative: for
+// ever; 0: not at all), alertably, as Winsock's blocking calls do. fds
+// NULL is WSAEFAULT.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsapoll
+func (t *Thread) WSAPoll(fds []WSAPOLLFD, timeout int32) (int, error) {
+	const name = "WSAPoll"
+	if err := t.wsaEnter(name, fmt.Sprintf("nfds=%d, timeout=%d", len(fds), timeout)); err != nil {
+		return provider.SOCKET_ERROR, err
+	}
+	if fds == nil {
+		return provider.SOCKET_ERROR, t.fail(name, socketError, wso.WSAEFAULT)
+	}
+	r := t.s.readiness()
+	if r == nil {
+		return provider.SOCKET_ERROR, t.fail(name, socketError, wso.WSAEOPNOTSUPP)
+	}
+	t.enterBlocking(name)
+	n, e := r.WSPPoll(fds, timeout)
+	t.ws2.blocking--
+	if e != 0 {
+		return provider.SOCKET_ERROR, t.fail(name, socketError, e)
+	}
+	t.ok(name, uint64(n))
+	return n, nil
+}
+
+// Select implements select: readfds, writefds and exceptfds (each may be
+// NULL) are rewritten to hold the sockets that are ready; the count of
+// all three is returned. timeout NULL waits for ever, on the virtual
+// clock, alertably; {0, 0} does not wait. nfds is ignored, as the page
+// says.
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-select
+func (t *Thread) Select(nfds int32, readfds, writefds, exceptfds *FDSet, timeout *Timeval) (int, error) {
+	const name = "select"
+	if err := t.wsaEnter(name, fmt.Sprintf("%s, %s, %s, %s", fmtSet(readfds), fmtSet(writefds), fmtSet(exceptfds), fmtTimeval(timeout))); err != nil {
+		return provider.SOCKET_ERROR, err
+	}
+	r := t.s.readiness()
+	if r == nil {
+		return provider.SOCKET_ERROR, t.fail(name, socketError, wso.WSAEOPNOTSUPP)
+	}
+	t.enterBlocking(name)
+	n, e := r.WSPSelect(readfds, writefds, exceptfds, timeout)
+	t.ws2.blocking--
+	if e != 0 {
+		return provider.SOCKET_ERROR, t.fail(name, socketError, e)
+	}
+	t.ok(name, uint64(n))
+	return n, nil
+}
+
+// enterBlocking starts a call that may block: one made inside an APC that
+// interrupted a blocking Winsock call is reported, as accept does.
+func (t *Thread) enterBlocking(name string) {
+	if t.ws2.blocking > 0 && t.apcs.Depth() > 0 {
+		t.s.finding(t, "wsasendmsg.blocking.apc-reentry-undefined",
+			"%s is a blocking Winsock call made inside an APC that interrupted a blocking Winsock call on the same thread", name)
+	}
+	t.ws2.blocking++
+}
+
+func fmtSet(f *FDSet) string {
+	if f == nil {
+		return "NULL"
+	}
+	s := "{"
+	for i, h := range f.Array[:min(f.Count, provider.FD_SETSIZE)] {
+		if i > 0 {
+			s += " "
+		}
+		s += fmt.Sprintf("%#x", uint64(h))
+	}
+	return s + "}"
+}
+
+func fmtTimeval(tv *Timeval) string {
+	if tv == nil {
+		return "NULL"
+	}
+	return fmt.Sprintf("{%d, %d}", tv.Sec, tv.Usec)
+}
