@@ -235,6 +235,9 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	case len(a.bufs) == 0:
 		return wso.WSAEINVAL
 	}
+	if p.chooseReset(k) {
+		return k.st.reset.WSAError()
+	}
 	if !overlappedCall(k, ov) {
 		return p.streamRecvBlocking(k, a, in, total)
 	}
@@ -335,6 +338,9 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 		return st.reset.WSAError()
 	case k.shutSend:
 		return wso.WSAESHUTDOWN
+	}
+	if p.chooseReset(k) {
+		return st.reset.WSAError()
 	}
 	if !overlappedCall(k, ov) {
 		return p.streamSendBlocking(k, a, total)
