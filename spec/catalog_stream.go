@@ -82,6 +82,12 @@ func init() {
 			Text: "Overlapped operations pending on the stream socket being closed are cancelled: they complete with WSA_OPERATION_ABORTED."},
 		Clause{ID: "closesocket.linger-option", Kind: Required, Page: pgClosesocket,
 			Text: "SO_LINGER reads back as set (l_onoff, l_linger), and SO_DONTLINGER reads as its negation."},
+		Clause{ID: "closesocket.linger-timeout", Kind: Required, Page: pgClosesocket,
+			Text: "With SO_LINGER on and a non-zero timeout, closesocket on a blocking socket waits until the data already sent has gone or the timeout passes; when the data has gone the close is graceful."},
+		Clause{ID: "closesocket.linger-timeout-reset", Kind: Required, Page: pgClosesocket,
+			Text: "When the linger timeout passes with data still unsent, the connection is reset (a hard close) before closesocket returns; the peer's calls then fail with WSAECONNRESET."},
+		Clause{ID: "closesocket.linger-nonblocking", Kind: Required, Page: pgClosesocket,
+			Text: "With SO_LINGER on and a non-zero timeout, closesocket on a non-blocking socket that cannot close at once (data unsent) fails with WSAEWOULDBLOCK and leaves the socket open."},
 
 		// ---- WSARecv, WSASend on stream sockets ----
 		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv

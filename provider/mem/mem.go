@@ -445,12 +445,16 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if e != 0 {
 		return e
 	}
+	if e := lingerRefuse(k); e != 0 {
+		return e
+	}
 	p.closeExt(k)
 	if k.st != nil && p.cfg.CloseAbortsStreamIO {
 		p.abortStreamOps(k)
 	}
 	p.cancelOps(k, nil, nil)
 	if k.st != nil {
+		p.lingerWait(k)
 		p.streamClose(k)
 	}
 	// Deferred completions already decided still complete: their results

@@ -56,6 +56,7 @@ type stream struct {
 
 	linger     bool
 	lingerSecs uint16
+	lingerOp   *op // a closesocket waiting for the send buffer to empty (linger.go)
 	nodelay    bool
 }
 
@@ -301,7 +302,7 @@ func (p *Mem) streamShutdown(k *sock, how int32) Errno {
 // pending and later calls fail with WSAECONNRESET) when SO_LINGER is on
 // with a zero timeout, or when received data was never read; otherwise
 // gracefully: what was sent still reaches the peer, then a FIN. (A linger
-// timeout is not waited for: the close is graceful at once.)
+// timeout was waited for before, in lingerWait.)
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-closesocket
 func (p *Mem) streamClose(k *sock) {
 	st := k.st
@@ -369,6 +370,7 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 		st.sendq.remove(o)
 		p.complete(o, status, 0, 0)
 	}
+	p.lingerDone(k)
 	if l := st.listener; l != nil {
 		for i, c := range l.st.queue {
 			if c == k {

@@ -86,6 +86,7 @@ func (p *Mem) pump(k *sock) bool {
 		if peer.st.closed {
 			p.resetSock(k, wso.STATUS_CONNECTION_RESET)
 		}
+		p.lingerDone(k)
 		return true
 	}
 	moved := false
@@ -116,6 +117,7 @@ func (p *Mem) pump(k *sock) bool {
 		st.finSent, peer.st.finIn = true, true
 		moved = true
 	}
+	p.lingerDone(k)
 	return moved
 }
 
