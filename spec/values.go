@@ -66,6 +66,7 @@ var namedConst = map[string]uint64{
 	"FIONREAD":                             provider.FIONREAD,
 	"SIO_FLUSH":                            provider.SIO_FLUSH,
 	"SIO_UDP_CONNRESET":                    provider.SIO_UDP_CONNRESET,
+	"SIO_KEEPALIVE_VALS":                   provider.SIO_KEEPALIVE_VALS,
 	"SIO_GET_EXTENSION_FUNCTION_POINTER":   provider.SIO_GET_EXTENSION_FUNCTION_POINTER,
 	"SIO_BASE_HANDLE":                      provider.SIO_BASE_HANDLE,
 	"SIO_ENABLE_CIRCULAR_QUEUEING":         provider.SIO_ENABLE_CIRCULAR_QUEUEING,
