@@ -61,6 +61,7 @@ const (
 	SO_LINGER       = 0x0080
 	SO_DONTLINGER   = ^int32(SO_LINGER) // 0xff7f as an int
 	SO_BROADCAST    = 0x0020
+	SO_OOBINLINE    = 0x0100
 	SO_SNDBUF       = 0x1001
 	SO_RCVBUF       = 0x1002
 	SO_SNDTIMEO     = 0x1005

@@ -106,6 +106,10 @@ func init() {
 			Text: "A receive on a stream socket that is not connected fails with WSAENOTCONN."},
 		Clause{ID: "wsarecv.stream.peek", Kind: Required, Page: "WSARecv",
 			Text: "MSG_PEEK copies the data into the buffers and leaves it queued: the next receive gets it again."},
+		Clause{ID: "wsarecv.stream.oob", Kind: Required, Page: "WSARecv",
+			Text: "MSG_OOB reads urgent data, apart from the normal stream (one byte per urgent send, Wine's sock.c test_fionread_siocatmark); with SO_OOBINLINE set the urgent data is read in line and MSG_OOB fails with WSAEINVAL."},
+		Clause{ID: "wsaioctl.siocatmark", Kind: Required, Page: "Winsock IOCTLs",
+			Text: "SIOCATMARK reports TRUE when no urgent data waits to be read and FALSE while some does; FIONREAD counts the normal data only, unless SO_OOBINLINE is set (Wine's sock.c test_fionread_siocatmark, which passes on Windows where it has no todo_wine)."},
 		Clause{ID: "wsarecv.stream.waitall", Kind: Required, Page: "WSARecv",
 			Text: "MSG_WAITALL completes only when the buffers are full, the connection is closed, or the request is cancelled or fails."},
 		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasend

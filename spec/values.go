@@ -79,6 +79,7 @@ var namedConst = map[string]uint64{
 	"SO_SNDTIMEO":                          provider.SO_SNDTIMEO,
 	"SO_MAX_MSG_SIZE":                      provider.SO_MAX_MSG_SIZE,
 	"SO_BROADCAST":                         provider.SO_BROADCAST,
+	"SO_OOBINLINE":                         provider.SO_OOBINLINE,
 	"SO_TYPE":                              provider.SO_TYPE,
 	"SO_ERROR":                             provider.SO_ERROR,
 	"SO_LINGER":                            provider.SO_LINGER,

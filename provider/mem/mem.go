@@ -573,6 +573,8 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 		k.st.linger = v == 0
 	case level == provider.IPPROTO_TCP && name == provider.TCP_NODELAY && k.st != nil:
 		k.st.nodelay = v != 0
+	case level == provider.SOL_SOCKET && name == provider.SO_OOBINLINE && k.st != nil:
+		k.st.oobinline = v != 0
 	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		k.pktinfo = v != 0
 	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:
@@ -598,7 +600,7 @@ func knownOpt(level, name int32) bool {
 	case provider.SOL_SOCKET:
 		switch name {
 		case provider.SO_RCVBUF, provider.SO_SNDBUF, provider.SO_RCVTIMEO, provider.SO_SNDTIMEO, provider.SO_BROADCAST, provider.SO_REUSEADDR, provider.SO_ERROR, provider.SO_TYPE, provider.SO_MAX_MSG_SIZE,
-			provider.SO_LINGER, provider.SO_DONTLINGER, provider.SO_ACCEPTCONN:
+			provider.SO_LINGER, provider.SO_DONTLINGER, provider.SO_ACCEPTCONN, provider.SO_OOBINLINE:
 			return true
 		}
 	case provider.IPPROTO_TCP:
@@ -666,6 +668,8 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 		v = b2u(k.st.state == stListening)
 	case level == provider.IPPROTO_TCP && name == provider.TCP_NODELAY && k.st != nil:
 		v = b2u(k.st.nodelay)
+	case level == provider.SOL_SOCKET && name == provider.SO_OOBINLINE && k.st != nil:
+		v = b2u(k.st.oobinline)
 	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		v = b2u(k.pktinfo)
 	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:

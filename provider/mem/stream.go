@@ -58,6 +58,9 @@ type stream struct {
 	lingerSecs uint16
 	lingerOp   *op // a closesocket waiting for the send buffer to empty (linger.go)
 	nodelay    bool
+
+	oob       []byte // urgent bytes received and not read, oldest first (oob.go)
+	oobinline bool   // SO_OOBINLINE
 }
 
 // Listen backlogs: SOMAXCONN asks for the provider's maximum.
@@ -252,7 +255,7 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	}
 	srv := &sock{af: l.af, typ: l.typ, proto: l.proto, overlapped: l.overlapped, nonblocking: l.nonblocking,
 		rcvbuf: l.rcvbuf, sndbuf: l.sndbuf, sndtimeo: l.sndtimeo, rcvtimeo: l.rcvtimeo, connreset: true, v6only: l.v6only,
-		st: &stream{state: stConnected, listener: l, linger: l.st.linger, lingerSecs: l.st.lingerSecs, nodelay: l.st.nodelay}}
+		st: &stream{state: stConnected, listener: l, linger: l.st.linger, lingerSecs: l.st.lingerSecs, nodelay: l.st.nodelay, oobinline: l.st.oobinline}}
 	if k.local.Addr().IsUnspecified() {
 		// The connection's source is the loopback address it went over.
 		k.local = netip.AddrPortFrom(dst.Addr(), k.local.Port())
@@ -361,6 +364,7 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 	p.resetExt(k, status)
 	st.rx.clear()
 	st.tx.clear()
+	st.oob = st.oob[:0]
 	k.queued = 0
 	for o := k.recvs.head; o != nil; o = k.recvs.head {
 		k.recvs.remove(o)

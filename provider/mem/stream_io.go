@@ -19,9 +19,10 @@ const (
 // streamOp is a stream request's progress.
 type streamOp struct {
 	kind    uint8
-	total   int  // bytes the buffers hold
+	total   int  // bytes the buffers hold (for a MSG_OOB send, but its urgent byte)
 	done    int  // bytes moved so far
 	waitall bool // MSG_WAITALL: complete only when full (or at the end of the stream)
+	urgent  int  // a MSG_OOB send: its last byte went as urgent data (oob.go)
 }
 
 // room is how many more bytes k's receive buffer takes. A receive waiting
@@ -81,7 +82,7 @@ func (p *Mem) pump(k *sock) bool {
 		st.tx.clear()
 		for o := st.sendq.head; o != nil; o = st.sendq.head {
 			st.sendq.remove(o)
-			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total), 0)
+			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total+o.sx.urgent), 0)
 		}
 		if peer.st.closed {
 			p.resetSock(k, wso.STATUS_CONNECTION_RESET)
@@ -105,7 +106,7 @@ func (p *Mem) pump(k *sock) bool {
 				break
 			}
 			st.sendq.remove(o)
-			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total), 0)
+			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total+o.sx.urgent), 0)
 			step = true
 		}
 		if !step {
@@ -170,6 +171,9 @@ func (p *Mem) streamTake(k *sock, o *op) bool {
 		o.status, o.n, o.flags = st.reset, 0, 0
 		return true
 	}
+	if st.rx.len() == 0 && st.oobinline && len(st.oob) > 0 && o.sx.done == 0 {
+		return takeInline(k, o)
+	}
 	avail, capacity := st.rx.len(), o.sx.total-o.sx.done
 	if avail > 0 {
 		if capacity == 0 {
@@ -222,7 +226,8 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	peek, waitall := in&provider.MSG_PEEK != 0, in&provider.MSG_WAITALL != 0
 	switch {
 	case in&^(provider.MSG_PEEK|provider.MSG_WAITALL|provider.MSG_OOB|provider.MSG_PARTIAL) != 0,
-		in&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0,
+		in&provider.MSG_PARTIAL != 0,
+		in&provider.MSG_OOB != 0 && (waitall || peek),
 		waitall && peek,
 		waitall && !overlappedCall(k, ov) && k.nonblocking:
 		return wso.WSAEOPNOTSUPP
@@ -239,6 +244,9 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	}
 	if p.chooseReset(k) {
 		return k.st.reset.WSAError()
+	}
+	if in&provider.MSG_OOB != 0 {
+		return p.recvOOB(k, a, ov, routine, tid)
 	}
 	if !overlappedCall(k, ov) {
 		return p.streamRecvBlocking(k, a, in, total)
@@ -332,7 +340,7 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 	switch {
 	case a.isMsg:
 		return wso.WSAEOPNOTSUPP
-	case a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0:
+	case a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&provider.MSG_PARTIAL != 0:
 		return wso.WSAEOPNOTSUPP
 	case st.state != stConnected:
 		return wso.WSAENOTCONN
@@ -344,11 +352,15 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 	if p.chooseReset(k) {
 		return st.reset.WSAError()
 	}
+	urgent := 0
+	if a.flags&provider.MSG_OOB != 0 {
+		urgent = p.sendUrgent(k, a.bufs, total)
+	}
 	if !overlappedCall(k, ov) {
-		return p.streamSendBlocking(k, a, total)
+		return p.streamSendBlocking(k, a, total, urgent)
 	}
 	o := p.newOp(k, ov, routine, tid, a.bufs)
-	o.send, o.sx = true, streamOp{kind: skSend, total: total}
+	o.send, o.sx = true, streamOp{kind: skSend, total: total - urgent, urgent: urgent}
 	p.beginNonIFS(ov, routine)
 	if st.sendq.head == nil && p.place(k, o) {
 		p.flow(k)
@@ -372,10 +384,10 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 }
 
 // streamSendBlocking is a send without overlapped I/O.
-func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total int) Errno {
+func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total, urgent int) Errno {
 	st := k.st
 	o := p.newOp(k, nil, nil, nil, a.bufs)
-	o.send, o.sx, o.state = true, streamOp{kind: skSend, total: total}, opInternal
+	o.send, o.sx, o.state = true, streamOp{kind: skSend, total: total - urgent, urgent: urgent}, opInternal
 	if st.sendq.head == nil && p.place(k, o) {
 		p.flow(k)
 		p.releaseOp(o)
@@ -383,7 +395,7 @@ func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total int) Errno {
 		return 0
 	}
 	if k.nonblocking {
-		n := o.sx.done
+		n := o.sx.done + urgent
 		p.releaseOp(o)
 		if n == 0 {
 			return wso.WSAEWOULDBLOCK
