@@ -248,6 +248,22 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	if in&provider.MSG_OOB != 0 {
 		return p.recvOOB(k, a, ov, routine, tid)
 	}
+	if p.syncRecord(k, ov) {
+		// A synchronous handle given a record waits whatever FIONBIO says
+		// and fills the record, as for datagrams (recvSyncRecord).
+		nb := k.nonblocking
+		k.nonblocking = false
+		var n uint32
+		if a.recvd == nil {
+			a.recvd = &n
+		}
+		e := p.streamRecvBlocking(k, a, in, total)
+		k.nonblocking = nb
+		if e == 0 {
+			p.completeSyncRecord(ov, *a.recvd)
+		}
+		return e
+	}
 	if !overlappedCall(k, ov) {
 		return p.streamRecvBlocking(k, a, in, total)
 	}
