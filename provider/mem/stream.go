@@ -267,7 +267,6 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	p.connectedNow(k, srv)
 	p.wakeAccept(l)
 	p.serveAcceptEx(l)
-	p.chooseReset(k)
 	return 0
 }
 

@@ -7,8 +7,9 @@ import wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 // side, or this side's stack giving up after retransmissions or a failed
 // keep-alive). The machine's Chooser decides where (Upcalls.Reset); a
 // machine that does not explore resets always answers no, and asks
-// nothing. The provider asks when a connection is made and before each
-// send or receive on a connected stream socket.
+// nothing. The provider asks before each send or receive on a connected
+// stream socket (so a connection waiting to be accepted is reset when
+// its client sends or receives).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
 // (WSAECONNRESET, WSAECONNABORTED in its error table)
 
