@@ -85,7 +85,11 @@ func (p *Mem) pump(k *sock) bool {
 			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total+o.sx.urgent), 0)
 		}
 		if peer.st.closed {
-			p.resetSock(k, wso.STATUS_CONNECTION_RESET)
+			// Data sent to a socket that is closed draws a reset, which
+			// Windows reports on the sender as an abort: its receive
+			// fails with WSAECONNABORTED (Wine's sock.c test_shutdown,
+			// "send data to a peer which is closed", todo_wine in Wine).
+			p.resetSock(k, wso.STATUS_CONNECTION_ABORTED)
 		}
 		p.lingerDone(k)
 		return true
