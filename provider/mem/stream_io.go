@@ -212,8 +212,9 @@ func (p *Mem) streamTake(k *sock, o *op) bool {
 // WSAECONNRESET; no buffers at all: WSAEINVAL. MSG_PEEK copies without
 // taking; MSG_WAITALL waits for full buffers (refused with MSG_PEEK, and
 // on a non-blocking socket without overlapped I/O, with WSAEOPNOTSUPP);
-// MSG_OOB and MSG_PARTIAL are not modelled and refused with WSAEOPNOTSUPP.
-// WSARecvMsg does not take stream sockets (WSAEOPNOTSUPP).
+// MSG_OOB reads urgent data (oob.go; refused with MSG_PEEK or
+// MSG_WAITALL); MSG_PARTIAL is not modelled and refused with
+// WSAEOPNOTSUPP. WSARecvMsg does not take stream sockets (WSAEOPNOTSUPP).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
 func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	total, e := checkBufs(a.bufs)
@@ -342,8 +343,9 @@ func blockingErr(st NTStatus) Errno {
 
 // streamSend is WSPSend (and WSPSendTo, whose address a connected stream
 // socket ignores) on a stream socket. Not connected: WSAENOTCONN; after
-// SD_SEND: WSAESHUTDOWN; after a reset: WSAECONNRESET; MSG_OOB and
-// MSG_PARTIAL are not modelled (WSAEOPNOTSUPP). The data is placed in
+// SD_SEND: WSAESHUTDOWN; after a reset: WSAECONNRESET; MSG_OOB sends the
+// last byte as urgent data (oob.go); MSG_PARTIAL is not modelled
+// (WSAEOPNOTSUPP). The data is placed in
 // issue order; an overlapped send whose data does not all fit pends until
 // the peer reads enough; a blocking one waits; a non-blocking one sends
 // what fits (WSAEWOULDBLOCK when nothing does).
