@@ -49,6 +49,13 @@ const (
 	// usually does), alternative i takes n-i. A byte stream keeps no
 	// boundaries, so every split is permitted.
 	PointSplit
+	// PointReset decides, on a System built WithResets only, whether the
+	// network ends a stream connection at this point of its life: 0 no
+	// (what Windows usually does), 1 a reset arrives from the peer's side
+	// (WSAECONNRESET), 2 this side's stack gives up on the connection
+	// (WSAECONNABORTED here, WSAECONNRESET at the peer). Without
+	// WithResets it is never asked, so no trace or seed changes.
+	PointReset
 	numPoints
 )
 
@@ -60,6 +67,7 @@ var pointNames = [numPoints]string{
 	PointPreempt:   "preempt",
 	PointUnsettled: "unsettled",
 	PointSplit:     "split",
+	PointReset:     "reset",
 }
 
 func (p Point) String() string {

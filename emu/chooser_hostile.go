@@ -28,9 +28,14 @@ func (hostileChooser) Choose(p Point, n int) int {
 func SwarmChooser(seed uint64) *Swarm {
 	sw := &Swarm{rng: Seeded{state: seed}}
 	levels := [...]uint64{0, 1 << 60, 1 << 63, 15 << 60, 1<<64 - 1}
-	for i := range sw.bias {
+	for i := range sw.bias[:PointReset] {
 		sw.bias[i] = levels[sw.rng.next()%uint64(len(levels))]
 	}
+	// PointReset (asked only WithResets) draws its bias from a generator
+	// of its own, so that the sequence every other point sees is the one
+	// it was before the point existed: a seed names the same run.
+	own := Seeded{state: seed ^ 0x5e5e7}
+	sw.bias[PointReset] = levels[own.next()%uint64(len(levels))]
 	return sw
 }
 

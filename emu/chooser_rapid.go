@@ -78,6 +78,7 @@ var pointIdents = [numPoints]string{
 	PointPreempt:   "emu.PointPreempt",
 	PointUnsettled: "emu.PointUnsettled",
 	PointSplit:     "emu.PointSplit",
+	PointReset:     "emu.PointReset",
 }
 
 // ReplayExpr writes decisions as the Go expression that replays them:

@@ -65,6 +65,7 @@ type System struct {
 
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
+	resets bool // ask the Chooser at PointReset (WithResets)
 }
 
 type driveMode uint8
@@ -94,6 +95,14 @@ func WithChooser(c Chooser) Option {
 
 // WithProfile picks the profile (ProfileWindows by default).
 func WithProfile(p Profile) Option { return func(s *System) { s.profile = p } }
+
+// WithResets lets the Chooser end stream connections with a reset at any
+// point of their life (PointReset): before each send or receive on a
+// connected stream socket, the provider asks whether the network resets
+// the connection there. Off by default, and then never asked, so runs
+// without it are what they were; explore and property tests turn it on
+// to reach the resets real networks produce.
+func WithResets() Option { return func(s *System) { s.resets = true } }
 
 // WithoutTrace turns the trace off (for benchmarks: recording every event
 // costs memory in proportion to the run).

@@ -351,6 +351,24 @@ func (u *upcalls) Split(max int) int {
 	return max - u.s.choose(PointSplit, max)
 }
 
+// Reset asks the Chooser, on a System built WithResets, whether the network
+// ends a stream connection here (PointReset): 0 for no, else the status
+// this side's requests end with — STATUS_CONNECTION_RESET (a reset came
+// from the peer's side) or STATUS_CONNECTION_ABORTED (this side's stack
+// gave up). Without WithResets it answers 0 and asks nothing.
+func (u *upcalls) Reset() NTStatus {
+	if !u.s.resets {
+		return 0
+	}
+	switch u.s.choose(PointReset, 3) {
+	case 1:
+		return wso.STATUS_CONNECTION_RESET
+	case 2:
+		return wso.STATUS_CONNECTION_ABORTED
+	}
+	return 0
+}
+
 // Defer schedules d.Fire(context) as a system action.
 func (u *upcalls) Defer(d provider.Deferrable, context uintptr) {
 	u.s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(context), dfr: d})

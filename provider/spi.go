@@ -101,6 +101,12 @@ type Upcalls interface {
 	// does; any count from 1 up is permitted, since a byte stream keeps no
 	// boundaries. max < 2 returns max.
 	Split(max int) int
+	// Reset asks the machine's Chooser whether the network ends a stream
+	// connection at this point (a reset the emulator injects): 0 for no
+	// (always, unless the machine explores resets), else the status this
+	// side's requests end with, STATUS_CONNECTION_RESET or
+	// STATUS_CONNECTION_ABORTED.
+	Reset() NTStatus
 	// Defer makes d.Fire(context) run later, as a system action.
 	Defer(d Deferrable, context uintptr)
 	// Observer receives the provider's WSAOVERLAPPED field writes, for

@@ -52,6 +52,10 @@ type RunConfig struct {
 	// Swarm draws, per seed, how often each kind of decision takes an
 	// unusual outcome (emulator only; needs Seeded).
 	Swarm bool
+	// Resets lets the schedule end stream connections with a reset the
+	// network injects, at any point of their life (emulator only:
+	// emu.WithResets).
+	Resets bool
 }
 
 // Outcome is how one call returned, in scenario words: a Result as

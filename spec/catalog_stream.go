@@ -82,6 +82,12 @@ func init() {
 			Text: "Overlapped operations pending on the stream socket being closed are cancelled: they complete with WSA_OPERATION_ABORTED."},
 		Clause{ID: "closesocket.linger-option", Kind: Required, Page: pgClosesocket,
 			Text: "SO_LINGER reads back as set (l_onoff, l_linger), and SO_DONTLINGER reads as its negation."},
+		Clause{ID: "closesocket.linger-timeout", Kind: Required, Page: pgClosesocket,
+			Text: "With SO_LINGER on and a non-zero timeout, closesocket on a blocking socket waits until the data already sent has gone or the timeout passes; when the data has gone the close is graceful."},
+		Clause{ID: "closesocket.linger-timeout-reset", Kind: Required, Page: pgClosesocket,
+			Text: "When the linger timeout passes with data still unsent, the connection is reset (a hard close) before closesocket returns; the peer's calls then fail with WSAECONNRESET."},
+		Clause{ID: "closesocket.linger-nonblocking", Kind: Required, Page: pgClosesocket,
+			Text: "With SO_LINGER on and a non-zero timeout, closesocket on a non-blocking socket that cannot close at once (data unsent) fails with WSAEWOULDBLOCK and leaves the socket open."},
 
 		// ---- WSARecv, WSASend on stream sockets ----
 		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
@@ -90,6 +96,9 @@ func init() {
 		Clause{ID: "wsarecv.stream.split", Kind: Freedom, Page: "WSARecv",
 			Text:  "A stream keeps no message boundaries: a receive may complete with fewer bytes than are on their way (any split of the stream is permitted); the emulator's Chooser picks it at PointSplit.",
 			Tests: []string{"emu.TestTCPSplitsPreserveTheStream"}},
+		Clause{ID: "wsarecv.stream.reset-anytime", Kind: Freedom, Page: "WSARecv",
+			Text:  "The network may reset a connection at any point of its life (WSARecv's and WSASend's error tables list WSAECONNRESET and WSAECONNABORTED); every request pending on either end then ends, exactly once, and later calls fail. The emulator's Chooser injects such resets at PointReset when asked to (explore -resets, emu.WithResets).",
+			Tests: []string{"emu.TestTCPInjectedResetEndsEveryPendingRequest", "emu.TestInjectedResetEndsBothEnds", "emu.TestResetNotAskedWithoutWithResets"}},
 		Clause{ID: "wsarecv.stream.posting-order", Kind: Required, Page: "WSARecv",
 			Text: "Several receives pending on a stream socket are filled in the order they were posted (Wine's sock.c test_simultaneous_async_recv, which passes on Windows)."},
 		Clause{ID: "wsarecv.stream.eof", Kind: Required, Page: "WSARecv",
@@ -100,6 +109,10 @@ func init() {
 			Text: "A receive on a stream socket that is not connected fails with WSAENOTCONN."},
 		Clause{ID: "wsarecv.stream.peek", Kind: Required, Page: "WSARecv",
 			Text: "MSG_PEEK copies the data into the buffers and leaves it queued: the next receive gets it again."},
+		Clause{ID: "wsarecv.stream.oob", Kind: Required, Page: "WSARecv",
+			Text: "MSG_OOB reads urgent data, apart from the normal stream (one byte per urgent send, Wine's sock.c test_fionread_siocatmark); with SO_OOBINLINE set the urgent data is read in line and MSG_OOB fails with WSAEINVAL."},
+		Clause{ID: "wsaioctl.siocatmark", Kind: Required, Page: "Winsock IOCTLs",
+			Text: "SIOCATMARK reports TRUE when no urgent data waits to be read and FALSE while some does; FIONREAD counts the normal data only, unless SO_OOBINLINE is set (Wine's sock.c test_fionread_siocatmark, which passes on Windows where it has no todo_wine)."},
 		Clause{ID: "wsarecv.stream.waitall", Kind: Required, Page: "WSARecv",
 			Text: "MSG_WAITALL completes only when the buffers are full, the connection is closed, or the request is cancelled or fails."},
 		// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasend

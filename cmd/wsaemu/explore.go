@@ -16,6 +16,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	mode := fs.String("mode", "all", "seeded (uniform draws), swarm (per-seed biases), hostile (the least expected outcome, one run), or all")
 	kind := fs.String("kind", "all", "provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
+	resets := fs.Bool("resets", false, "let the schedule also reset TCP connections at any point (the network's resets), to find code that does not handle them")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -50,6 +51,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 				}
 				for i := 0; i < n; i++ {
 					c := cfg
+					c.Resets = *resets
 					switch m {
 					case "hostile":
 						c.Hostile = true
@@ -115,13 +117,17 @@ func describe(mode string, c spec.RunConfig) string {
 }
 
 func replayFlags(mode string, c spec.RunConfig) string {
+	r := ""
+	if c.Resets {
+		r = "-resets "
+	}
 	switch mode {
 	case "hostile":
-		return "-hostile "
+		return r + "-hostile "
 	case "swarm":
-		return fmt.Sprintf("-swarm -seed %d ", c.Seed)
+		return fmt.Sprintf("%s-swarm -seed %d ", r, c.Seed)
 	}
-	return fmt.Sprintf("-seed %d ", c.Seed)
+	return fmt.Sprintf("%s-seed %d ", r, c.Seed)
 }
 
 func cmdReplay(args []string, stdout, stderr io.Writer) int {
@@ -130,6 +136,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "the seed to replay")
 	swarm := fs.Bool("swarm", false, "the seed is a swarm seed")
 	hostile := fs.Bool("hostile", false, "replay the hostile schedule (no seed)")
+	resetsR := fs.Bool("resets", false, "the schedule explored resets (explore -resets)")
 	choices := fs.String("choices", "", "replay this decision list (as check-trace -v prints it, e.g. \"pend:1/2 apc-order:1/2\")")
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
 	profile := fs.String("profile", "windows", "profile: windows or docs")
@@ -175,7 +182,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: set["seed"], Swarm: *swarm, Hostile: *hostile}
+	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: set["seed"], Swarm: *swarm, Hostile: *hostile, Resets: *resetsR}
 	rep := show(stdout, scs[0], cfg, *format, em)
 	for _, f := range rep.Failures() {
 		fmt.Fprintf(stderr, "%s\n", f)

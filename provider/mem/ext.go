@@ -408,7 +408,7 @@ func (p *Mem) WSPTransmitPackets(s SOCKET, elems []provider.TransmitElement, sen
 	if !overlappedCall(k, ov) {
 		var n uint32
 		if total > 0 {
-			if e := p.streamSendBlocking(k, sendArgs{bufs: bufs, sent: &n}, total); e != 0 {
+			if e := p.streamSendBlocking(k, sendArgs{bufs: bufs, sent: &n}, total, 0); e != 0 {
 				return e
 			}
 		}

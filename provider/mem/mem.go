@@ -483,6 +483,9 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if e != 0 {
 		return e
 	}
+	if e := lingerRefuse(k); e != 0 {
+		return e
+	}
 	p.closeExt(k)
 	k.rd.mask = 0 // readiness.go: no event is recorded for a closed socket
 	if k.st != nil && p.cfg.CloseAbortsStreamIO {
@@ -490,6 +493,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	}
 	p.cancelOps(k, nil, nil)
 	if k.st != nil {
+		p.lingerWait(k)
 		p.streamClose(k)
 	}
 	// Deferred completions already decided still complete: their results
@@ -609,6 +613,8 @@ func (p *Mem) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
 		k.st.linger = v == 0
 	case level == provider.IPPROTO_TCP && name == provider.TCP_NODELAY && k.st != nil:
 		k.st.nodelay = v != 0
+	case level == provider.SOL_SOCKET && name == provider.SO_OOBINLINE && k.st != nil:
+		k.st.oobinline = v != 0
 	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		k.pktinfo = v != 0
 	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:
@@ -634,7 +640,7 @@ func knownOpt(level, name int32) bool {
 	case provider.SOL_SOCKET:
 		switch name {
 		case provider.SO_RCVBUF, provider.SO_SNDBUF, provider.SO_RCVTIMEO, provider.SO_SNDTIMEO, provider.SO_BROADCAST, provider.SO_REUSEADDR, provider.SO_ERROR, provider.SO_TYPE, provider.SO_MAX_MSG_SIZE,
-			provider.SO_LINGER, provider.SO_DONTLINGER, provider.SO_ACCEPTCONN:
+			provider.SO_LINGER, provider.SO_DONTLINGER, provider.SO_ACCEPTCONN, provider.SO_OOBINLINE:
 			return true
 		}
 	case provider.IPPROTO_TCP:
@@ -702,6 +708,8 @@ func (p *Mem) WSPGetSockOpt(s SOCKET, level, name int32, val []byte, optlen *int
 		v = b2u(k.st.state == stListening)
 	case level == provider.IPPROTO_TCP && name == provider.TCP_NODELAY && k.st != nil:
 		v = b2u(k.st.nodelay)
+	case level == provider.SOL_SOCKET && name == provider.SO_OOBINLINE && k.st != nil:
+		v = b2u(k.st.oobinline)
 	case level == provider.IPPROTO_IP && name == provider.IP_PKTINFO && k.af == provider.AF_INET:
 		v = b2u(k.pktinfo)
 	case level == provider.IPPROTO_IPV6 && name == provider.IPV6_PKTINFO && k.af == provider.AF_INET6:

@@ -169,10 +169,11 @@ func (f *fakeUp) WaitForSingleObjectEx(h provider.Handle, ms uint32, alertable b
 	return uint32(wso.WAIT_TIMEOUT), 0
 }
 
-func (f *fakeUp) Now() time.Duration { return 0 }
-func (f *fakeUp) Pend() bool         { return f.pend }
-func (f *fakeUp) Unsettled() bool    { return false }
-func (f *fakeUp) Split(max int) int  { return max }
+func (f *fakeUp) Now() time.Duration  { return 0 }
+func (f *fakeUp) Pend() bool          { return f.pend }
+func (f *fakeUp) Unsettled() bool     { return false }
+func (f *fakeUp) Split(max int) int   { return max }
+func (f *fakeUp) Reset() wso.NTStatus { return 0 }
 func (f *fakeUp) Defer(d provider.Deferrable, context uintptr) {
 	f.add("Defer")
 	f.defers = append(f.defers, deferral{d, context})

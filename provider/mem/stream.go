@@ -56,7 +56,11 @@ type stream struct {
 
 	linger     bool
 	lingerSecs uint16
+	lingerOp   *op // a closesocket waiting for the send buffer to empty (linger.go)
 	nodelay    bool
+
+	oob       []byte // urgent bytes received and not read, oldest first (oob.go)
+	oobinline bool   // SO_OOBINLINE
 }
 
 // Listen backlogs: SOMAXCONN asks for the provider's maximum.
@@ -257,7 +261,7 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	}
 	srv := &sock{af: l.af, typ: l.typ, proto: l.proto, overlapped: l.overlapped, nonblocking: l.nonblocking,
 		rcvbuf: l.rcvbuf, sndbuf: l.sndbuf, sndtimeo: l.sndtimeo, rcvtimeo: l.rcvtimeo, connreset: true, v6only: l.v6only,
-		st: &stream{state: stConnected, listener: l, linger: l.st.linger, lingerSecs: l.st.lingerSecs, nodelay: l.st.nodelay}}
+		st: &stream{state: stConnected, listener: l, linger: l.st.linger, lingerSecs: l.st.lingerSecs, nodelay: l.st.nodelay, oobinline: l.st.oobinline}}
 	if k.local.Addr().IsUnspecified() {
 		// The connection's source is the loopback address it went over.
 		k.local = netip.AddrPortFrom(dst.Addr(), k.local.Port())
@@ -307,7 +311,7 @@ func (p *Mem) streamShutdown(k *sock, how int32) Errno {
 // pending and later calls fail with WSAECONNRESET) when SO_LINGER is on
 // with a zero timeout, or when received data was never read; otherwise
 // gracefully: what was sent still reaches the peer, then a FIN. (A linger
-// timeout is not waited for: the close is graceful at once.)
+// timeout was waited for before, in lingerWait.)
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-closesocket
 func (p *Mem) streamClose(k *sock) {
 	st := k.st
@@ -366,6 +370,7 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 	p.resetExt(k, status)
 	st.rx.clear()
 	st.tx.clear()
+	st.oob = st.oob[:0]
 	k.queued = 0
 	for o := k.recvs.head; o != nil; o = k.recvs.head {
 		k.recvs.remove(o)
@@ -375,6 +380,7 @@ func (p *Mem) resetSock(k *sock, status NTStatus) {
 		st.sendq.remove(o)
 		p.complete(o, status, 0, 0)
 	}
+	p.lingerDone(k)
 	if l := st.listener; l != nil {
 		for i, c := range l.st.queue {
 			if c == k {

@@ -19,9 +19,10 @@ const (
 // streamOp is a stream request's progress.
 type streamOp struct {
 	kind    uint8
-	total   int  // bytes the buffers hold
+	total   int  // bytes the buffers hold (for a MSG_OOB send, but its urgent byte)
 	done    int  // bytes moved so far
 	waitall bool // MSG_WAITALL: complete only when full (or at the end of the stream)
+	urgent  int  // a MSG_OOB send: its last byte went as urgent data (oob.go)
 }
 
 // room is how many more bytes k's receive buffer takes. A receive waiting
@@ -81,11 +82,16 @@ func (p *Mem) pump(k *sock) bool {
 		st.tx.clear()
 		for o := st.sendq.head; o != nil; o = st.sendq.head {
 			st.sendq.remove(o)
-			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total), 0)
+			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total+o.sx.urgent), 0)
 		}
 		if peer.st.closed {
-			p.resetSock(k, wso.STATUS_CONNECTION_RESET)
+			// Data sent to a socket that is closed draws a reset, which
+			// Windows reports on the sender as an abort: its receive
+			// fails with WSAECONNABORTED (Wine's sock.c test_shutdown,
+			// "send data to a peer which is closed", todo_wine in Wine).
+			p.resetSock(k, wso.STATUS_CONNECTION_ABORTED)
 		}
+		p.lingerDone(k)
 		return true
 	}
 	moved := false
@@ -104,7 +110,7 @@ func (p *Mem) pump(k *sock) bool {
 				break
 			}
 			st.sendq.remove(o)
-			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total), 0)
+			p.complete(o, wso.STATUS_SUCCESS, uint32(o.sx.total+o.sx.urgent), 0)
 			step = true
 		}
 		if !step {
@@ -116,6 +122,7 @@ func (p *Mem) pump(k *sock) bool {
 		st.finSent, peer.st.finIn = true, true
 		moved = true
 	}
+	p.lingerDone(k)
 	return moved
 }
 
@@ -170,6 +177,9 @@ func (p *Mem) streamTake(k *sock, o *op) bool {
 		o.status, o.n, o.flags = st.reset, 0, 0
 		return true
 	}
+	if st.rx.len() == 0 && st.oobinline && len(st.oob) > 0 && o.sx.done == 0 {
+		return takeInline(k, o)
+	}
 	avail, capacity := st.rx.len(), o.sx.total-o.sx.done
 	if avail > 0 {
 		if capacity == 0 {
@@ -204,8 +214,9 @@ func (p *Mem) streamTake(k *sock, o *op) bool {
 // WSAECONNRESET; no buffers at all: WSAEINVAL. MSG_PEEK copies without
 // taking; MSG_WAITALL waits for full buffers (refused with MSG_PEEK, and
 // on a non-blocking socket without overlapped I/O, with WSAEOPNOTSUPP);
-// MSG_OOB and MSG_PARTIAL are not modelled and refused with WSAEOPNOTSUPP.
-// WSARecvMsg does not take stream sockets (WSAEOPNOTSUPP).
+// MSG_OOB reads urgent data (oob.go; refused with MSG_PEEK or
+// MSG_WAITALL); MSG_PARTIAL is not modelled and refused with
+// WSAEOPNOTSUPP. WSARecvMsg does not take stream sockets (WSAEOPNOTSUPP).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
 func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine CompletionRoutine, tid *WSATHREADID) Errno {
 	total, e := checkBufs(a.bufs)
@@ -222,7 +233,8 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	peek, waitall := in&provider.MSG_PEEK != 0, in&provider.MSG_WAITALL != 0
 	switch {
 	case in&^(provider.MSG_PEEK|provider.MSG_WAITALL|provider.MSG_OOB|provider.MSG_PARTIAL) != 0,
-		in&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0,
+		in&provider.MSG_PARTIAL != 0,
+		in&provider.MSG_OOB != 0 && (waitall || peek),
 		waitall && peek,
 		waitall && !overlappedCall(k, ov) && k.nonblocking:
 		return wso.WSAEOPNOTSUPP
@@ -236,6 +248,28 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 		return k.st.reset.WSAError()
 	case len(a.bufs) == 0:
 		return wso.WSAEINVAL
+	}
+	if p.chooseReset(k) {
+		return k.st.reset.WSAError()
+	}
+	if in&provider.MSG_OOB != 0 {
+		return p.recvOOB(k, a, ov, routine, tid)
+	}
+	if p.syncRecord(k, ov) {
+		// A synchronous handle given a record waits whatever FIONBIO says
+		// and fills the record, as for datagrams (recvSyncRecord).
+		nb := k.nonblocking
+		k.nonblocking = false
+		var n uint32
+		if a.recvd == nil {
+			a.recvd = &n
+		}
+		e := p.streamRecvBlocking(k, a, in, total)
+		k.nonblocking = nb
+		if e == 0 {
+			p.completeSyncRecord(ov, *a.recvd)
+		}
+		return e
 	}
 	if !overlappedCall(k, ov) {
 		return p.streamRecvBlocking(k, a, in, total)
@@ -311,8 +345,9 @@ func blockingErr(st NTStatus) Errno {
 
 // streamSend is WSPSend (and WSPSendTo, whose address a connected stream
 // socket ignores) on a stream socket. Not connected: WSAENOTCONN; after
-// SD_SEND: WSAESHUTDOWN; after a reset: WSAECONNRESET; MSG_OOB and
-// MSG_PARTIAL are not modelled (WSAEOPNOTSUPP). The data is placed in
+// SD_SEND: WSAESHUTDOWN; after a reset: WSAECONNRESET; MSG_OOB sends the
+// last byte as urgent data (oob.go); MSG_PARTIAL is not modelled
+// (WSAEOPNOTSUPP). The data is placed in
 // issue order; an overlapped send whose data does not all fit pends until
 // the peer reads enough; a blocking one waits; a non-blocking one sends
 // what fits (WSAEWOULDBLOCK when nothing does).
@@ -329,7 +364,7 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 	switch {
 	case a.isMsg:
 		return wso.WSAEOPNOTSUPP
-	case a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&(provider.MSG_OOB|provider.MSG_PARTIAL) != 0:
+	case a.flags&^(provider.MSG_DONTROUTE|provider.MSG_PARTIAL|provider.MSG_OOB) != 0 || a.flags&provider.MSG_PARTIAL != 0:
 		return wso.WSAEOPNOTSUPP
 	case st.state != stConnected:
 		return wso.WSAENOTCONN
@@ -338,11 +373,18 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 	case k.shutSend:
 		return wso.WSAESHUTDOWN
 	}
+	if p.chooseReset(k) {
+		return st.reset.WSAError()
+	}
+	urgent := 0
+	if a.flags&provider.MSG_OOB != 0 {
+		urgent = p.sendUrgent(k, a.bufs, total)
+	}
 	if !overlappedCall(k, ov) {
-		return p.streamSendBlocking(k, a, total)
+		return p.streamSendBlocking(k, a, total, urgent)
 	}
 	o := p.newOp(k, ov, routine, tid, a.bufs)
-	o.send, o.sx = true, streamOp{kind: skSend, total: total}
+	o.send, o.sx = true, streamOp{kind: skSend, total: total - urgent, urgent: urgent}
 	p.beginNonIFS(ov, routine)
 	if st.sendq.head == nil && p.place(k, o) {
 		p.flow(k)
@@ -366,10 +408,10 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 }
 
 // streamSendBlocking is a send without overlapped I/O.
-func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total int) Errno {
+func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total, urgent int) Errno {
 	st := k.st
 	o := p.newOp(k, nil, nil, nil, a.bufs)
-	o.send, o.sx, o.state = true, streamOp{kind: skSend, total: total}, opInternal
+	o.send, o.sx, o.state = true, streamOp{kind: skSend, total: total - urgent, urgent: urgent}, opInternal
 	if st.sendq.head == nil && p.place(k, o) {
 		p.flow(k)
 		p.releaseOp(o)
@@ -377,7 +419,7 @@ func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total int) Errno {
 		return 0
 	}
 	if k.nonblocking {
-		n := o.sx.done
+		n := o.sx.done + urgent
 		p.releaseOp(o)
 		if n == 0 {
 			return wso.WSAEWOULDBLOCK

@@ -146,6 +146,9 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	case cfg.Seeded:
 		opts = append(opts, emu.WithSeed(cfg.Seed))
 	}
+	if cfg.Resets {
+		opts = append(opts, emu.WithResets())
+	}
 	// The sanitizer always watches scenario runs: a scenario that does
 	// something the pages call undefined must say so with "finding".
 	if e.Quiet {

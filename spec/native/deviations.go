@@ -163,6 +163,14 @@ var Deviations = []Deviation{
 	{"tcp-ext/connectex-update-context.scenario", []string{"connect c 127.0.0.1:5313", "shutdown c SD_SEND"},
 		"on a socket ConnectEx connected, before SO_UPDATE_CONNECT_CONTEXT, connect fails with WSAEISCONN and shutdown succeeds",
 		"Wine's dlls/ws2_32/tests/sock.c, test_connect: WSAEINVAL for connect after ConnectEx is checked under todo_wine (Windows gives WSAEINVAL); for shutdown, a Windows observation: Len Holgate's blog post 'Winsock, ConnectEx, shutdown, SO_UPDATE_CONNECT_CONTEXT and WSAENOTCONN' (lenholgate.com, May 2005): shutdown fails with WSAENOTCONN until the option is set"},
+
+	// Stream ioctls (wine/sock/ioctl-*-tcp, ioctl-keepalive-vals).
+	{"wine/sock/ioctl-keepalive-vals.scenario", []string{"WSAIoctl s SIO_KEEPALIVE_VALS value=0 inlen=12 ov=ov1"},
+		"an overlapped SIO_KEEPALIVE_VALS that succeeds at once writes 0 to lpcbBytesReturned",
+		"Wine's dlls/ws2_32/tests/sock.c, test_keepalive_vals: that the count is left untouched (0xdeadbeef) with a record is checked under todo_wine"},
+	{"wine/sock/shutdown-send-to-closed-peer.scenario", []string{"WSARecv s b NULL"},
+		"after sending to a peer that shut down and closed, the sender's receive reads end of stream (0 bytes) instead of failing",
+		"Wine's dlls/ws2_32/tests/sock.c, test_shutdown ('send data to a peer which is closed'): the receive failing (-1) is checked without todo_wine, and its error WSAECONNABORTED under todo_wine"},
 }
 
 // FindDeviation returns the entry for a step of a scenario file (the
