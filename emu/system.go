@@ -66,6 +66,7 @@ type System struct {
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
 	resets bool // ask the Chooser at PointReset (WithResets)
+	splits bool // ask the Chooser at PointSplit (WithSplits)
 }
 
 type driveMode uint8
@@ -103,6 +104,15 @@ func WithProfile(p Profile) Option { return func(s *System) { s.profile = p } }
 // without it are what they were; explore and property tests turn it on
 // to reach the resets real networks produce.
 func WithResets() Option { return func(s *System) { s.resets = true } }
+
+// WithSplits lets the Chooser deliver the bytes waiting on a stream socket
+// in pieces (PointSplit): a receive may take fewer bytes than are there,
+// down to one, as a byte stream keeps no boundaries. Off by default: on
+// loopback Windows hands a pending receive everything that is there (what
+// Wine's Windows-verified stream tests assert), so the usual run and the
+// corpus expect whole sends; explore -splits and the stream properties
+// turn it on to find code that assumes a receive gets a whole send.
+func WithSplits() Option { return func(s *System) { s.splits = true } }
 
 // WithoutTrace turns the trace off (for benchmarks: recording every event
 // costs memory in proportion to the run).

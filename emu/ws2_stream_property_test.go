@@ -42,7 +42,7 @@ type tpRig struct {
 }
 
 func tpNew(rt *rapid.T, kind provider.Kind, profile emu.Profile) *tpRig {
-	sys := emu.New(emu.WithProviderKind(kind), emu.WithProfile(profile), emu.WithChooser(emu.RapidChooser(rt)))
+	sys := emu.New(emu.WithProviderKind(kind), emu.WithProfile(profile), emu.WithChooser(emu.RapidChooser(rt)), emu.WithSplits())
 	st, err := sys.Stepper()
 	if err != nil {
 		rt.Fatal(err)

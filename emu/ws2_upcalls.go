@@ -342,10 +342,11 @@ func (u *upcalls) Unsettled() bool {
 	return u.s.profile == ProfileWindows && u.s.choose(PointUnsettled, 2) == 1
 }
 
-// Split asks the Chooser how many of max waiting bytes a stream receive
-// takes (PointSplit): max usually, down to 1.
+// Split asks the Chooser, on a System built WithSplits, how many of max
+// waiting bytes a stream receive takes (PointSplit): max usually, down to
+// 1. Without WithSplits it answers max and asks nothing.
 func (u *upcalls) Split(max int) int {
-	if max < 2 {
+	if max < 2 || !u.s.splits {
 		return max
 	}
 	return max - u.s.choose(PointSplit, max)

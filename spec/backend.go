@@ -56,6 +56,9 @@ type RunConfig struct {
 	// network injects, at any point of their life (emulator only:
 	// emu.WithResets).
 	Resets bool
+	// Splits lets the schedule hand a stream receive fewer bytes than are
+	// waiting (emulator only: emu.WithSplits).
+	Splits bool
 }
 
 // Outcome is how one call returned, in scenario words: a Result as

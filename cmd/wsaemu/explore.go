@@ -17,6 +17,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	kind := fs.String("kind", "all", "provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	resets := fs.Bool("resets", false, "let the schedule also reset TCP connections at any point (the network's resets), to find code that does not handle them")
+	splits := fs.Bool("splits", false, "let the schedule also hand TCP receives fewer bytes than are waiting, to find code that assumes a receive gets a whole send")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -52,6 +53,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 				for i := 0; i < n; i++ {
 					c := cfg
 					c.Resets = *resets
+					c.Splits = *splits
 					switch m {
 					case "hostile":
 						c.Hostile = true
@@ -121,6 +123,9 @@ func replayFlags(mode string, c spec.RunConfig) string {
 	if c.Resets {
 		r = "-resets "
 	}
+	if c.Splits {
+		r += "-splits "
+	}
 	switch mode {
 	case "hostile":
 		return r + "-hostile "
@@ -137,6 +142,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	swarm := fs.Bool("swarm", false, "the seed is a swarm seed")
 	hostile := fs.Bool("hostile", false, "replay the hostile schedule (no seed)")
 	resetsR := fs.Bool("resets", false, "the schedule explored resets (explore -resets)")
+	splitsR := fs.Bool("splits", false, "the schedule explored splits of stream receives (explore -splits)")
 	choices := fs.String("choices", "", "replay this decision list (as check-trace -v prints it, e.g. \"pend:1/2 apc-order:1/2\")")
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs or ifs")
 	profile := fs.String("profile", "windows", "profile: windows or docs")
@@ -182,7 +188,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: set["seed"], Swarm: *swarm, Hostile: *hostile, Resets: *resetsR}
+	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: set["seed"], Swarm: *swarm, Hostile: *hostile, Resets: *resetsR, Splits: *splitsR}
 	rep := show(stdout, scs[0], cfg, *format, em)
 	for _, f := range rep.Failures() {
 		fmt.Fprintf(stderr, "%s\n", f)

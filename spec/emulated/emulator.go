@@ -149,6 +149,9 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	if cfg.Resets {
 		opts = append(opts, emu.WithResets())
 	}
+	if cfg.Splits {
+		opts = append(opts, emu.WithSplits())
+	}
 	// The sanitizer always watches scenario runs: a scenario that does
 	// something the pages call undefined must say so with "finding".
 	if e.Quiet {
