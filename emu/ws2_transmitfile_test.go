@@ -196,3 +196,78 @@ func TestTransmitFilePipeSanitizer(t *testing.T) {
 		}
 	})
 }
+
+// Without a record the call blocks while the pipe has nothing (the
+// TransmitFile page: with lpOverlapped NULL the function does not
+// complete until the file has been sent), and returns TRUE once the
+// writer, on another thread, has written and closed.
+func TestTransmitFilePipeBlocking(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		_, c, s, _ := r.tcpPair(lo4)
+		var pr, pw emu.Handle
+		r.do(r.A, func(th *emu.Thread) { pr, pw, _ = th.CreatePipe(emu.PipeOptions{}) })
+		b := r.thread("B")
+		var terr error = emu.Errno(0xdead)
+		r.begin(r.A, func(th *emu.Thread) { terr = th.TransmitFile(c, pr, 0, 0, nil, nil, 0) })
+		r.do(b, func(th *emu.Thread) {
+			var n uint32
+			wantErr(t, "write", th.WriteFile(pw, []byte("pipe"), &n, &emu.Overlapped{}), 0)
+		})
+		r.settle()
+		if r.idle(r.A) {
+			t.Fatal("TransmitFile returned while the writer is open")
+		}
+		r.do(b, func(th *emu.Thread) { wantErr(t, "close writer", th.CloseHandle(pw), 0) })
+		r.settle()
+		if !r.idle(r.A) {
+			t.Fatal("TransmitFile still blocked after the writer closed")
+		}
+		wantErr(t, "TransmitFile", terr, 0)
+		r.do(b, func(th *emu.Thread) {
+			if got := recvAll(t, th, s); got != "pipe" {
+				t.Errorf("peer read %q", got)
+			}
+		})
+	})
+}
+
+// TF_DISCONNECT on a transmit that waits for its pipe: the end of the
+// stream follows the pipe's data, once the writer has closed (the page:
+// the disconnect starts after all the file data has been queued); with
+// TF_REUSE_SOCKET the socket is then fit for AcceptEx.
+func TestTransmitFilePipeDisconnect(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		l, c, s, _ := r.tcpPair(lo4)
+		ov := &emu.Overlapped{HEvent: r.event(r.A)}
+		var pw emu.Handle
+		r.do(r.A, func(th *emu.Thread) {
+			pr, w, _ := th.CreatePipe(emu.PipeOptions{})
+			pw = w
+			wantErr(t, "TransmitFile", th.TransmitFile(c, pr, 0, 0, ov, nil, provider.TF_DISCONNECT|provider.TF_REUSE_SOCKET), wso.WSA_IO_PENDING)
+			var n uint32
+			wantErr(t, "write", th.WriteFile(pw, []byte("ab"), &n, &emu.Overlapped{}), 0)
+		})
+		r.settle()
+		r.do(r.A, func(th *emu.Thread) {
+			if got := recvAll(t, th, s); got != "ab" {
+				t.Errorf("peer read %q", got)
+			}
+			wantErr(t, "close writer", th.CloseHandle(pw), 0)
+		})
+		r.settle()
+		if res := r.getResult(r.A, c, ov); res.err != nil || res.n != 2 {
+			t.Fatalf("TransmitFile: %+v, want 2 bytes", res)
+		}
+		r.do(r.A, func(th *emu.Thread) {
+			if got := recvAll(t, th, s); got != "" {
+				t.Errorf("peer read %q, want the end of the stream", got)
+			}
+			var n uint32
+			if err := th.AcceptEx(l, c, make([]byte, 2*areaLen), 0, areaLen, areaLen, &n, &emu.Overlapped{}); !pendingOrDone(err) {
+				t.Errorf("AcceptEx into the reused socket: %v", err)
+			}
+		})
+	})
+}
