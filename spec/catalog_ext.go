@@ -136,7 +136,7 @@ func init() {
 			Text: "nNumberOfBytesPerSend is the size of each block sent (0: the provider's default); a stream receiver sees the same bytes whatever the block size."},
 		Clause{ID: "transmitfile.file-pending", Kind: Required, Page: pgTransmitFile,
 			Text:  "With lpOverlapped the transmission may finish after the call returns: a pipe that has no data yet leaves the request pending (the emulator reads it again when data arrives, after the ReadFile calls already pending on the pipe), and the head and the data read so far are already on their way; the request completes when everything is sent.",
-			Tests: []string{"emu.TestTransmitFilePipeToEnd", "emu.TestTransmitPacketsPipe"}},
+			Tests: []string{"emu.TestTransmitFilePipeToEnd", "emu.TestTransmitPacketsPipe", "emu.TestTransmitFilePipePropertyRapid", "emu.TestTransmitFilePipeBlocking"}},
 		Clause{ID: "transmitfile.file-errors", Kind: Required, Page: pgTransmitFile,
 			Text:  "A file the system cannot read fails the call at once and sends nothing: a handle that is not a file (STATUS_INVALID_HANDLE, WSAENOTSOCK through ws2_32's mapping), one not opened for reading (STATUS_ACCESS_DENIED, WSAEACCES); the page's table lists no code for these, so the codes are the status mapping's. A handle closed while the request waits on it ends the request with STATUS_INVALID_HANDLE.",
 			Tests: []string{"emu.TestTransmitFileErrors", "emu.TestTransmitPacketsPipe"}},
