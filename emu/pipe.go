@@ -338,7 +338,9 @@ func (s *System) servePipe(p *pipe) {
 	if p.flushers.head != nil {
 		s.serveFlush(p)
 	}
-	s.wakeTransmits(p)
+	if len(p.xwake) > 0 {
+		s.wakeTransmits(p)
+	}
 }
 
 // close implements object: closing one end cancels the requests still
