@@ -25,7 +25,8 @@ type TransmitFileBuffers struct {
 	Tail []byte
 }
 
-// TransmitElement is a TRANSMIT_PACKETS_ELEMENT of memory.
+// TransmitElement is a TRANSMIT_PACKETS_ELEMENT: memory, or a file-like handle
+// (a pipe end) the machine reads for the provider.
 type TransmitElement = provider.TransmitElement
 
 // extArgs are the extension functions' arguments beyond wsaCall's.
