@@ -384,3 +384,37 @@ func TestTransmitFilePipePropertyRapid(t *testing.T) {
 		})
 	})
 }
+
+// CancelIoEx ends a transmit waiting for its pipe (WSA_OPERATION_ABORTED,
+// the page's error for a cancelled request); the pipe's later data is
+// not taken by it and stays for the pipe's next reader.
+func TestTransmitFilePipeCancel(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		_, c, _, _ := r.tcpPair(lo4)
+		ov := &emu.Overlapped{HEvent: r.event(r.A)}
+		var pr, pw emu.Handle
+		r.do(r.A, func(th *emu.Thread) {
+			pr, pw, _ = th.CreatePipe(emu.PipeOptions{})
+			wantErr(t, "TransmitFile", th.TransmitFile(c, pr, 0, 0, ov, nil, 0), wso.WSA_IO_PENDING)
+			wantErr(t, "CancelIoEx", th.CancelIoEx(emu.Handle(c), ov), 0)
+		})
+		r.settle()
+		if res := r.getResult(r.A, c, ov); res.err != wso.WSA_OPERATION_ABORTED {
+			t.Fatalf("cancelled TransmitFile: %+v, want WSA_OPERATION_ABORTED", res)
+		}
+		r.do(r.A, func(th *emu.Thread) {
+			var n uint32
+			wantErr(t, "write", th.WriteFile(pw, []byte("kept"), &n, &emu.Overlapped{}), 0)
+		})
+		r.settle()
+		r.do(r.A, func(th *emu.Thread) {
+			b := make([]byte, 8)
+			var n uint32
+			wantErr(t, "ReadFile", th.ReadFile(pr, b, &n, &emu.Overlapped{}), 0)
+			if string(b[:n]) != "kept" {
+				t.Errorf("ReadFile after the cancel read %q", b[:n])
+			}
+		})
+	})
+}
