@@ -485,7 +485,10 @@ type transmitOp struct {
 // the transmit waits) completes the request with that status. While the
 // file has nothing, the request waits for the machine's wake-up; the
 // sends issued after it wait behind it, in order. TF_DISCONNECT is applied
-// once everything is read.
+// once everything is read. Without a record the call blocks until the
+// data is all sent, on a non-blocking socket too (the page: with
+// lpOverlapped NULL the function does not complete until the file has
+// been sent; it names no WSAEWOULDBLOCK).
 func (p *Mem) transmitFile(k *sock, elems []provider.TransmitElement, sendSize uint32, ov *Overlapped, flags uint32, tid *WSATHREADID) Errno {
 	for _, el := range elems {
 		if el.Flags&provider.TP_ELEMENT_MEMORY == 0 {
