@@ -47,9 +47,10 @@ type pipe struct {
 	rpos int64 // bytes read so far
 	wpos int64 // bytes written so far
 
-	readers  reqList // reads waiting for data, in issue order
-	writers  reqList // writes waiting for room, in issue order
-	flushers reqList // FlushFileBuffers calls waiting for the reader to take everything
+	readers  reqList    // reads waiting for data, in issue order
+	writers  reqList    // writes waiting for room, in issue order
+	flushers reqList    // FlushFileBuffers calls waiting for the reader to take everything
+	xwake    []pipeWake // transmits waiting for data (ws2_ext.go)
 
 	rClosed, wClosed bool
 }
@@ -337,6 +338,9 @@ func (s *System) servePipe(p *pipe) {
 	if p.flushers.head != nil {
 		s.serveFlush(p)
 	}
+	if len(p.xwake) > 0 {
+		s.wakeTransmits(p)
+	}
 }
 
 // close implements object: closing one end cancels the requests still
@@ -358,9 +362,11 @@ func (e *pipeEnd) close(s *System, t *Thread, h Handle) Errno {
 		for r := p.readers.pop(linkDev); r != nil; r = p.readers.pop(linkDev) {
 			s.finish(r, wso.STATUS_PIPE_BROKEN, 0)
 		}
+		s.wakeTransmits(p)
 	}
 	if p := e.in; p != nil {
 		p.rClosed = true
+		s.wakeTransmits(p)
 		p.data, p.head, p.msgs, p.mh = p.data[:0], 0, p.msgs[:0], 0
 		p.rpos = p.wpos
 		for r := p.writers.pop(linkDev); r != nil; r = p.writers.pop(linkDev) {

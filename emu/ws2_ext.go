@@ -25,7 +25,8 @@ type TransmitFileBuffers struct {
 	Tail []byte
 }
 
-// TransmitElement is a TRANSMIT_PACKETS_ELEMENT of memory.
+// TransmitElement is a TRANSMIT_PACKETS_ELEMENT: memory, or a file-like handle
+// (a pipe end) the machine reads for the provider.
 type TransmitElement = provider.TransmitElement
 
 // extArgs are the extension functions' arguments beyond wsaCall's.
@@ -61,7 +62,9 @@ func (c *wsaCall) extBuffers(out [][]byte) [][]byte {
 		out = append(out, c.ext.buf)
 	}
 	for _, e := range c.ext.elems {
-		out = append(out, e.Buf)
+		if e.Buf != nil {
+			out = append(out, e.Buf)
+		}
 	}
 	return out
 }
@@ -152,31 +155,104 @@ func (t *Thread) DisconnectEx(h SOCKET, ov *Overlapped, flags, reserved uint32) 
 	return t.issue("DisconnectEx", h, ov, nil, &wsaCall{op: opDisconnectEx, flags: flags})
 }
 
-// TransmitFile implements TransmitFile over memory: file must be 0 (no
-// file: the in-memory machine has no files a provider can read; any other
-// handle is WSAEOPNOTSUPP), and the head and tail buffers are sent in
-// order on the connected stream socket h. TF_DISCONNECT ends the sending
-// side afterwards; with TF_REUSE_SOCKET the socket is then open and
-// unbound again, for AcceptEx. With a record it pends.
+// TransmitFile implements TransmitFile: the head buffer, then the data of
+// file, then the tail buffer go out in order on the connected stream
+// socket h. file 0 (NULL) sends only the buffers; otherwise it is a
+// file-like handle the machine reads on the provider's behalf (the
+// emulator's are pipe ends, read as ReadFile on that handle would read
+// them): bytesToWrite bytes of it, or with 0 everything until its data
+// ends (a pipe: until the writer closes). While the pipe has nothing, the
+// transmit waits; it goes on when data comes. bytesPerSend is the size
+// of each block read and sent (0: the default). TF_DISCONNECT ends the
+// sending side after the data; with TF_REUSE_SOCKET the socket is then
+// open and unbound again, for AcceptEx. With a record it pends.
 // https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-transmitfile
 func (t *Thread) TransmitFile(h SOCKET, file Handle, bytesToWrite, bytesPerSend uint32, ov *Overlapped, bufs *TransmitFileBuffers, flags uint32) error {
 	var elems []provider.TransmitElement
 	if bufs != nil {
-		elems = []provider.TransmitElement{
-			{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(bufs.Head)), Buf: bufs.Head},
-			{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(bufs.Tail)), Buf: bufs.Tail},
-		}
+		elems = append(elems, provider.TransmitElement{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(bufs.Head)), Buf: bufs.Head})
 	}
 	if file != 0 {
-		elems = append(elems, provider.TransmitElement{Flags: provider.TP_ELEMENT_FILE})
+		elems = append(elems, provider.TransmitElement{Flags: provider.TP_ELEMENT_FILE, Len: bytesToWrite, File: file})
+	}
+	if bufs != nil {
+		elems = append(elems, provider.TransmitElement{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(bufs.Tail)), Buf: bufs.Tail})
 	}
 	return t.issue("TransmitFile", h, ov, nil, &wsaCall{op: opTransmit, flags: flags, ext: extArgs{elems: elems, sendSize: bytesPerSend}})
 }
 
-// TransmitPackets implements LPFN_TRANSMITPACKETS over memory elements:
-// their bytes are sent in order on the connected stream socket h, as one
-// send; flags as TransmitFile's. With a record it pends.
+// TransmitPackets implements LPFN_TRANSMITPACKETS: the elements' bytes
+// (memory, or read from a file-like handle as TransmitFile reads its
+// file) are sent in order on the connected stream socket h, as one send;
+// sendSize is the block a file is read and sent in (0: the default);
+// flags as TransmitFile's. With a record it pends.
 // https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_transmitpackets
 func (t *Thread) TransmitPackets(h SOCKET, elems []TransmitElement, sendSize uint32, ov *Overlapped, flags uint32) error {
 	return t.issue("TransmitPackets", h, ov, nil, &wsaCall{op: opTransmit, flags: flags, ext: extArgs{elems: elems, sendSize: sendSize}})
+}
+
+// pipeWake is a transmit waiting for a pipe's data: the provider's
+// deferrable and its context, fired once.
+type pipeWake struct {
+	d   provider.Deferrable
+	ctx uintptr
+}
+
+// wakeTransmits fires the transmits waiting on p once there is something
+// for them: data (an empty message counts), the end (the writer closed),
+// or the reader's handle gone. Each fires once, as a system action, in
+// the order they began to wait; ReadFile requests pending on the pipe
+// were served first (servePipe serves them before it calls this).
+func (s *System) wakeTransmits(p *pipe) {
+	if len(p.xwake) == 0 || !(p.unread() > 0 || p.mh < len(p.msgs) || p.wClosed || p.rClosed) {
+		return
+	}
+	for i, w := range p.xwake {
+		s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(w.ctx), dfr: w.d})
+		p.xwake[i] = pipeWake{}
+	}
+	p.xwake = p.xwake[:0]
+}
+
+// ReadHandle implements the upcall through which a provider's transmit
+// reads its file: the handle must be a pipe end opened for reading
+// (ERROR_INVALID_HANDLE, ERROR_ACCESS_DENIED), a named pipe's end must be
+// connected. The read takes what ReadFile on that handle would take at
+// once (a message read mode stops at a message's end) and never waits:
+// when ReadFile requests are pending on the pipe it leaves the data to
+// them, and when there is nothing it registers wake and reports ReadWait.
+// The end of the data is the writer's close (ReadFile's
+// ERROR_BROKEN_PIPE).
+// https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-transmitfile
+func (u *upcalls) ReadHandle(h Handle, buf []byte, wake provider.Deferrable, context uintptr) (int, provider.ReadState, Errno) {
+	s := u.s
+	if h&kernelHandleBit != 0 {
+		return 0, 0, wso.ERROR_INVALID_HANDLE
+	}
+	pe, ok := s.handles.get(h).(*pipeEnd)
+	switch {
+	case !ok:
+		return 0, 0, wso.ERROR_INVALID_HANDLE
+	case !pe.canRead || pe.in == nil:
+		return 0, 0, wso.ERROR_ACCESS_DENIED
+	}
+	if e := pe.stateError(); e != 0 {
+		return 0, 0, e
+	}
+	if buf == nil {
+		return 0, provider.ReadData, 0
+	}
+	p := pe.in
+	switch {
+	case p.readers.head == nil && p.readable(pe.readMsg):
+		_, n := p.take(buf, pe.readMsg)
+		s.servePipe(p) // room for waiting writers
+		return int(n), provider.ReadData, 0
+	case p.wClosed && p.readers.head == nil:
+		return 0, provider.ReadEnd, 0
+	}
+	if wake != nil {
+		p.xwake = append(p.xwake, pipeWake{wake, context})
+	}
+	return 0, provider.ReadWait, 0
 }

@@ -114,7 +114,27 @@ type Upcalls interface {
 	Observer() wso.Observer
 	// Note writes a line of free text to the trace.
 	Note(text string)
+	// ReadHandle reads, on the provider's behalf, up to len(buf) bytes of
+	// the file-like kernel object h (as AFD reads the file object of
+	// TransmitFile's hFile): it never blocks. ReadData: n bytes were taken
+	// (0 for an empty message); ReadEnd: the data has ended (a pipe whose
+	// writer has closed); ReadWait: nothing is there yet, and the machine
+	// calls wake.Fire(context) once, as a system action, when data or the
+	// end arrives. A nil buf only checks h. The error (a Win32 code) is
+	// ERROR_INVALID_HANDLE for a handle that is not open or not file-like,
+	// ERROR_ACCESS_DENIED for one not opened for reading, or the pipe's
+	// state error (a named pipe's server without a client).
+	ReadHandle(h Handle, buf []byte, wake Deferrable, context uintptr) (n int, st ReadState, e Errno)
 }
+
+// ReadState is what one ReadHandle found.
+type ReadState uint8
+
+const (
+	ReadData ReadState = iota
+	ReadWait
+	ReadEnd
+)
 
 // Deferrable is something a provider asks the machine to do later.
 type Deferrable interface {
@@ -248,13 +268,18 @@ type ServiceProvider interface {
 	Kind() Kind
 }
 
-// TransmitElement is one TRANSMIT_PACKETS_ELEMENT of memory (the
-// in-memory provider reads no files): Flags holds TP_ELEMENT_MEMORY,
-// optionally with TP_ELEMENT_EOP; Len bytes of Buf are sent.
+// TransmitElement is one TRANSMIT_PACKETS_ELEMENT. Flags holds
+// TP_ELEMENT_MEMORY or TP_ELEMENT_FILE (the page's default when neither
+// is set), optionally with TP_ELEMENT_EOP. Memory: Len bytes of Buf are
+// sent. File: Len bytes read from the kernel handle File (0: until its
+// data ends), read through Upcalls.ReadHandle; the emulator's file-like
+// handles are pipe ends, which have no offsets, so nFileOffset is not
+// modelled (the data starts where the handle's reader is).
 type TransmitElement struct {
 	Flags uint32
 	Len   uint32
 	Buf   []byte
+	File  Handle
 }
 
 // Extensions is the provider's side of the Microsoft extension functions

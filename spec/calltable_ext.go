@@ -93,25 +93,42 @@ type DisconnectExCall struct {
 	Flags, Reserved uint32
 }
 
-// TransmitFileCall is TransmitFile without a file (hFile NULL): the head
-// and tail buffers (each a buffer or NULL).
+// TransmitFileCall is TransmitFile: the head and tail buffers (each a
+// buffer or NULL) and the file (File.Decl -1 and Value 0: hFile NULL),
+// of which Bytes are sent (0: to its end) in blocks of PerSend (0: the
+// default).
 type TransmitFileCall struct {
 	opBase
-	Socket     Handle
-	Ov         Ref
-	Head, Tail Ref
-	Flags      uint32
+	Socket         Handle
+	Ov             Ref
+	Head, Tail     Ref
+	File           Handle
+	Bytes, PerSend uint32
+	Flags          uint32
 }
 
-// TransmitPacketsCall is TransmitPackets over memory elements, one per
-// buffer.
+// TransmitPacketsCall is TransmitPackets: one element per entry of Elems,
+// memory (a buffer) or a file (a handle, with the bytes to send, 0: to
+// its end).
 type TransmitPacketsCall struct {
 	opBase
-	Socket Handle
-	Bufs   []Ref
-	Ov     Ref
-	Flags  uint32
+	Socket   Handle
+	Elems    []TransmitPacket
+	Ov       Ref
+	SendSize uint32
+	Flags    uint32
 }
+
+// TransmitPacket is one TRANSMIT_PACKETS_ELEMENT of a TransmitPacketsCall:
+// Buf for memory, otherwise File and Len.
+type TransmitPacket struct {
+	Buf  Ref
+	File Handle
+	Len  uint32
+}
+
+// IsFile reports whether the element is a file's.
+func (e TransmitPacket) IsFile() bool { return e.File.Name != "" }
 
 func (c *AcceptExCall) Run(m Machine) (Result, error)             { return m.AcceptEx(c) }
 func (c *GetAcceptExSockaddrsCall) Run(m Machine) (Result, error) { return m.GetAcceptExSockaddrs(c) }
@@ -155,10 +172,19 @@ var extTable = []*Entry{
 		}
 		return c
 	}},
-	{Name: "TransmitFile", Usage: "TransmitFile <socket> <ov|NULL> [head=buf] [tail=buf] [flags=F]   (no file: hFile NULL)", Ret: RetBool, decode: func(d *decoder) Op {
+	{Name: "TransmitFile", Usage: "TransmitFile <socket> <ov|NULL> [file=handle] [bytes=N] [persend=N] [head=buf] [tail=buf] [flags=F]   (no file=: hFile NULL; bytes 0: the whole file)", Ret: RetBool, decode: func(d *decoder) Op {
 		d.need(2)
 		c := &TransmitFileCall{Socket: d.handle(d.pos(0)), Ov: d.ov(d.pos(1)), Flags: uint32(d.flags("flags")),
-			Head: Ref{Name: "NULL", Decl: RefNull}, Tail: Ref{Name: "NULL", Decl: RefNull}}
+			Head: Ref{Name: "NULL", Decl: RefNull}, Tail: Ref{Name: "NULL", Decl: RefNull}, File: Handle{Name: "NULL", Decl: -1}}
+		if v, ok := d.kv("file"); ok {
+			c.File = d.handle(v)
+		}
+		if v, ok := d.kv("bytes"); ok {
+			c.Bytes = uint32(d.value(v, "bytes=%q", v))
+		}
+		if v, ok := d.kv("persend"); ok {
+			c.PerSend = uint32(d.value(v, "persend=%q", v))
+		}
 		if v, ok := d.kv("head"); ok {
 			c.Head = d.object(v, "buffer")
 		}
@@ -167,11 +193,23 @@ var extTable = []*Entry{
 		}
 		return c
 	}},
-	{Name: "TransmitPackets", Usage: "TransmitPackets <socket> <buf[,buf]> <ov|NULL> [flags=F]   (one memory element per buffer)", Ret: RetBool, decode: func(d *decoder) Op {
+	{Name: "TransmitPackets", Usage: "TransmitPackets <socket> <elem[,elem]> <ov|NULL> [sendsize=N] [flags=F]   (elem: a buffer (memory), or a handle such as p.r, optionally :N bytes (a file; without :N, to its end))", Ret: RetBool, decode: func(d *decoder) Op {
 		d.need(3)
 		c := &TransmitPacketsCall{Socket: d.handle(d.pos(0)), Ov: d.ov(d.pos(2)), Flags: uint32(d.flags("flags"))}
+		if v, ok := d.kv("sendsize"); ok {
+			c.SendSize = uint32(d.value(v, "sendsize=%q", v))
+		}
 		for _, n := range strings.Split(d.pos(1), ",") {
-			c.Bufs = append(c.Bufs, d.object(n, "buffer"))
+			name, count, counted := strings.Cut(n, ":")
+			if _, dc := d.decl(name); dc != nil && dc.Kind == "buffer" && !counted {
+				c.Elems = append(c.Elems, TransmitPacket{Buf: d.object(name, "buffer")})
+				continue
+			}
+			e := TransmitPacket{File: d.handle(name), Buf: Ref{Decl: RefNull}}
+			if counted {
+				e.Len = uint32(d.value(count, "element %q: count %q", n, count))
+			}
+			c.Elems = append(c.Elems, e)
 		}
 		return c
 	}},

@@ -124,9 +124,31 @@ func init() {
 		Clause{ID: "transmitfile.disconnect", Kind: Required, Page: pgTransmitFile,
 			Text: "TF_DISCONNECT starts a transport-level disconnect after all the data is queued: the peer reads the data, then the end of the stream."},
 
+		Clause{ID: "transmitfile.notsock", Kind: Required, Page: pgTransmitFile,
+			Text: "WSAENOTSOCK: hSocket is not a socket (Wine's test_TransmitFile passes INVALID_SOCKET)."},
+		Clause{ID: "transmitfile.nothing", Kind: Required, Page: pgTransmitFile,
+			Text: "With hFile NULL and no lpTransmitBuffers nothing is sent and the call succeeds (Wine's test_TransmitFile: the peer's non-blocking receive finds nothing)."},
+		Clause{ID: "transmitfile.file", Kind: Required, Page: pgTransmitFile,
+			Text: "hFile's data is sent between the head and the tail buffers, read sequentially from the handle; nNumberOfBytesToWrite 0 sends the whole file, which for a pipe is everything until its writer closes (the emulator's only file-like handles are pipes: no offsets, so lpOverlapped's Offset is not modelled)."},
+		Clause{ID: "transmitfile.bytes-to-write", Kind: Required, Page: pgTransmitFile,
+			Text: "The function completes when it has sent nNumberOfBytesToWrite bytes of the file (what follows stays for the handle's next reader), or when an error occurs; data that ends before the count ends the file part there (the page leaves it open; Wine's implementation does the same)."},
+		Clause{ID: "transmitfile.bytes-per-send", Kind: Freedom, Page: pgTransmitFile,
+			Text: "nNumberOfBytesPerSend is the size of each block sent (0: the provider's default); a stream receiver sees the same bytes whatever the block size."},
+		Clause{ID: "transmitfile.file-pending", Kind: Required, Page: pgTransmitFile,
+			Text:  "With lpOverlapped the transmission may finish after the call returns: a pipe that has no data yet leaves the request pending (the emulator reads it again when data arrives, after the ReadFile calls already pending on the pipe), and the head and the data read so far are already on their way; the request completes when everything is sent.",
+			Tests: []string{"emu.TestTransmitFilePipeToEnd", "emu.TestTransmitPacketsPipe", "emu.TestTransmitFilePipePropertyRapid", "emu.TestTransmitFilePipeBlocking"}},
+		Clause{ID: "transmitfile.file-errors", Kind: Required, Page: pgTransmitFile,
+			Text:  "A file the system cannot read fails the call at once and sends nothing: a handle that is not a file (STATUS_INVALID_HANDLE, WSAENOTSOCK through ws2_32's mapping), one not opened for reading (STATUS_ACCESS_DENIED, WSAEACCES); the page's table lists no code for these, so the codes are the status mapping's. A handle closed while the request waits on it ends the request with STATUS_INVALID_HANDLE.",
+			Tests: []string{"emu.TestTransmitFileErrors", "emu.TestTransmitPacketsPipe"}},
+		Clause{ID: "transmitfile.too-long", Kind: Required, Page: pgTransmitFile,
+			Text: "WSAEINVAL: nNumberOfBytesToWrite is greater than 2,147,483,646 (the same limit applies to TransmitPackets' total)."},
+
 		// ---- TransmitPackets ----
 		Clause{ID: "transmitpackets.memory", Kind: Required, Page: pgTransmitPackets,
 			Text: "The memory elements' bytes are sent in the order of the array; with a record the call pends and completes with their total."},
+		Clause{ID: "transmitpackets.file", Kind: Required, Page: pgTransmitPackets,
+			Text:  "A TP_ELEMENT_FILE element sends cLength bytes read from its hFile (0: the whole file), in the array's order among the memory elements; TP_ELEMENT_FILE and TP_ELEMENT_MEMORY are mutually exclusive (TRANSMIT_PACKETS_ELEMENT), and an element with both is refused with WSAEINVAL.",
+			Tests: []string{"emu.TestTransmitPacketsPipe", "emu.TestTransmitFileErrors"}},
 
 		// ---- SOL_SOCKET options ----
 		Clause{ID: "sol-socket.connect-time", Kind: Required, Page: pgSolSocket,

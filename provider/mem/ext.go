@@ -361,18 +361,20 @@ func (p *Mem) disconnect(k *sock, flags uint32) {
 	k.queued = 0
 }
 
-// WSPTransmitPackets implements TransmitPackets over memory elements (and
-// TransmitFile without a file): the elements' bytes go out in order on
-// the connected stream socket like one send (a datagram socket: see
-// Config.TransmitDatagramNotConn). With a record the request
-// pends (as Windows' does, Wine's sock.c, test_TransmitFile) and
-// completes with the byte count once all is placed; without one the call
-// waits for room (non-blocking: sends what fits). TF_DISCONNECT and
-// TF_REUSE_SOCKET then end the sending side as DisconnectEx does. A socket
-// not connected (a datagram socket too) is WSAENOTCONN; an element of
-// another kind than memory is WSAEOPNOTSUPP (the in-memory provider reads
-// no files); an element longer than its buffer, WSAEFAULT.
+// WSPTransmitPackets implements TransmitPackets (and TransmitFile, whose
+// head buffer, file and tail buffer are three elements): the elements'
+// bytes go out in order on the connected stream socket s like one send
+// (a datagram socket: see Config.TransmitDatagramNotConn). With a record
+// the request pends (as Windows' does, Wine's sock.c, test_TransmitFile)
+// and completes with the byte count once all is placed; without one the
+// call waits for room (non-blocking: sends what fits). TF_DISCONNECT and
+// TF_REUSE_SOCKET then end the sending side as DisconnectEx does. A
+// socket not connected (a datagram socket too) is WSAENOTCONN; an element
+// both memory and file, WSAEINVAL; a memory element longer than its
+// buffer, WSAEFAULT; more than 2,147,483,646 bytes asked for in all,
+// WSAEINVAL (the pages' error tables). File elements: see transmitFile.
 // https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_transmitpackets
+// https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-transmitfile
 func (p *Mem) WSPTransmitPackets(s SOCKET, elems []provider.TransmitElement, sendSize uint32, ov *Overlapped, flags uint32, tid *WSATHREADID) Errno {
 	k, e := p.sock(s)
 	if e != 0 {
@@ -393,17 +395,28 @@ func (p *Mem) WSPTransmitPackets(s SOCKET, elems []provider.TransmitElement, sen
 	}
 	bufs := make([]WSABUF, 0, len(elems))
 	total := 0
+	var asked uint64
+	files := false
 	for _, el := range elems {
-		if el.Flags&provider.TP_ELEMENT_MEMORY == 0 {
-			return wso.WSAEOPNOTSUPP
-		}
-		if int(el.Len) > len(el.Buf) {
+		mem := el.Flags&provider.TP_ELEMENT_MEMORY != 0
+		asked += uint64(el.Len)
+		switch {
+		case mem && el.Flags&provider.TP_ELEMENT_FILE != 0:
+			return wso.WSAEINVAL // the flags are mutually exclusive
+		case !mem:
+			files = true
+		case int(el.Len) > len(el.Buf):
 			return wso.WSAEFAULT
-		}
-		if el.Len > 0 {
+		case el.Len > 0:
 			bufs = append(bufs, WSABUF{Len: el.Len, Buf: el.Buf})
 			total += int(el.Len)
 		}
+	}
+	if asked > maxTransmit {
+		return wso.WSAEINVAL
+	}
+	if files {
+		return p.transmitFile(k, elems, sendSize, ov, flags, tid)
 	}
 	if !overlappedCall(k, ov) {
 		var n uint32
@@ -434,6 +447,205 @@ func (p *Mem) WSPTransmitPackets(s SOCKET, elems []provider.TransmitElement, sen
 	}
 	return wso.WSA_IO_PENDING
 }
+
+// maxTransmit is the most one TransmitFile or TransmitPackets may be asked
+// to send (the pages: a 32-bit integer's maximum minus 1).
+const maxTransmit = 2147483646
+
+// defaultBlock is the block a file element is read and sent in when the
+// caller leaves the size to the provider (nNumberOfBytesPerSend 0).
+const defaultBlock = 65536
+
+// transmitOp is what a transmit with file elements remembers while it
+// reads them.
+type transmitOp struct {
+	elems   []provider.TransmitElement
+	i       int    // the element being read
+	started bool   // elems[i], a file, has begun: left is set
+	left    uint32 // elems[i] with a count: bytes still to read
+	block   int
+	scratch []byte // one block, read into before the bytes are kept
+	flags   uint32 // TF_DISCONNECT, TF_REUSE_SOCKET: done once all is read
+	eof     bool   // every element read
+}
+
+// transmitFile is WSPTransmitPackets with file elements. The system reads
+// a file on the provider's behalf (Upcalls.ReadHandle, as AFD reads the
+// file object on Windows): block by block (nNumberOfBytesPerSend, or
+// nSendSize, 0 for the default), each block joining the send as it is
+// read, so the head buffer and the blocks read so far reach the peer
+// while the file has no more yet. A file element with a count stops after
+// that many bytes, or earlier at the end of its data (the request then
+// completes with what was sent: the page's "sent the specified number of
+// bytes, or ... an error" leaves the end of the data to the provider;
+// Wine's implementation ends there too); with 0 it runs to the end. A
+// handle the system cannot read fails the call at once: not a file-like
+// handle, STATUS_INVALID_HANDLE (WSAENOTSOCK); not opened for reading,
+// STATUS_ACCESS_DENIED (WSAEACCES). One that fails later (closed while
+// the transmit waits) completes the request with that status. While the
+// file has nothing, the request waits for the machine's wake-up; the
+// sends issued after it wait behind it, in order. TF_DISCONNECT is applied
+// once everything is read. Without a record the call blocks until the
+// data is all sent, on a non-blocking socket too (the page: with
+// lpOverlapped NULL the function does not complete until the file has
+// been sent; it names no WSAEWOULDBLOCK).
+func (p *Mem) transmitFile(k *sock, elems []provider.TransmitElement, sendSize uint32, ov *Overlapped, flags uint32, tid *WSATHREADID) Errno {
+	for _, el := range elems {
+		if el.Flags&provider.TP_ELEMENT_MEMORY == 0 {
+			if _, _, e := p.up.ReadHandle(el.File, nil, nil, 0); e != 0 {
+				return readStatus(e).WSAError()
+			}
+		}
+	}
+	block := int(sendSize)
+	if sendSize == 0 || sendSize == 0xFFFFFFFF {
+		block = defaultBlock
+	}
+	overlapped := overlappedCall(k, ov)
+	if overlapped {
+		p.beginNonIFS(ov, nil)
+	}
+	o := p.newOp(k, ov, nil, tid, nil)
+	o.send, o.sx = true, streamOp{kind: skTransmit}
+	o.tx = &transmitOp{elems: append([]provider.TransmitElement(nil), elems...), block: block, flags: flags}
+	done, e := p.feed(o)
+	if e != 0 {
+		p.releaseOp(o)
+		return readStatus(e).WSAError()
+	}
+	st := k.st
+	if !overlapped {
+		o.state = opInternal
+		if done && st.sendq.head == nil && p.place(k, o) {
+			p.flow(k)
+			p.releaseOp(o)
+			if flags&provider.TF_DISCONNECT != 0 {
+				p.disconnect(k, flags)
+			}
+			return 0
+		}
+		o.ev = p.internalEvent()
+		st.sendq.push(o)
+		p.flow(k)
+		if done && flags&provider.TF_DISCONNECT != 0 {
+			p.disconnect(k, flags)
+		}
+		if e := p.block(o, 0); e != 0 {
+			st.sendq.remove(o)
+			p.freeEvent(o.ev)
+			p.releaseOp(o)
+			return e
+		}
+		p.freeEvent(o.ev)
+		status := o.status
+		p.releaseOp(o)
+		return blockingErr(status)
+	}
+	if done && st.sendq.head == nil && (o.sx.total == 0 || p.place(k, o)) {
+		p.flow(k)
+		o.status, o.n = wso.STATUS_SUCCESS, uint32(o.sx.total)
+		p.deferOp(o, &k.sends)
+	} else {
+		o.sx.kind, o.state = skSend, opWaiting
+		st.sendq.push(o)
+		p.flow(k)
+	}
+	if done && flags&provider.TF_DISCONNECT != 0 {
+		p.disconnect(k, flags)
+	}
+	return wso.WSA_IO_PENDING
+}
+
+// feed reads transmit o's elements into its buffers until one must wait
+// for data (false) or all are in (true); e is a read's error.
+func (p *Mem) feed(o *op) (bool, Errno) {
+	x := o.tx
+	for x.i < len(x.elems) {
+		el := &x.elems[x.i]
+		if el.Flags&provider.TP_ELEMENT_MEMORY != 0 {
+			if el.Len > 0 {
+				o.bufs = append(o.bufs, WSABUF{Len: el.Len, Buf: el.Buf})
+				o.sx.total += int(el.Len)
+			}
+			x.i++
+			continue
+		}
+		if !x.started {
+			x.started, x.left = true, el.Len
+		}
+		want := x.block
+		if el.Len != 0 {
+			want = min(want, int(x.left))
+		}
+		if want == 0 {
+			x.i, x.started = x.i+1, false
+			continue
+		}
+		if len(x.scratch) < want {
+			x.scratch = make([]byte, x.block)
+		}
+		n, st, e := p.up.ReadHandle(el.File, x.scratch[:want], txWaker{p}, o.ctx())
+		switch {
+		case e != 0:
+			return false, e
+		case st == provider.ReadWait:
+			return false, 0
+		case st == provider.ReadEnd:
+			x.i, x.started = x.i+1, false
+			continue
+		}
+		if n > 0 {
+			b := append([]byte(nil), x.scratch[:n]...)
+			o.bufs = append(o.bufs, WSABUF{Len: uint32(n), Buf: b})
+			o.sx.total += n
+			if el.Len != 0 {
+				x.left -= uint32(n)
+			}
+		}
+	}
+	x.eof = true
+	return true, 0
+}
+
+// txWaker is the Deferrable the machine fires when a file a transmit
+// waits on has data or has ended.
+type txWaker struct{ p *Mem }
+
+// Fire goes on with the transmit whose context c is, if it still waits.
+func (w txWaker) Fire(c uintptr) {
+	p := w.p
+	o := p.fromCtx(c)
+	if o == nil || o.tx == nil || o.tx.eof || (o.state != opWaiting && o.state != opInternal) {
+		return
+	}
+	k := o.sock
+	done, e := p.feed(o)
+	if e != 0 {
+		k.st.sendq.remove(o)
+		p.complete(o, readStatus(e), uint32(o.sx.done), 0)
+		p.flow(k)
+		return
+	}
+	if done && o.tx.flags&provider.TF_DISCONNECT != 0 {
+		p.disconnect(k, o.tx.flags) // it carries the data first
+		return
+	}
+	p.flow(k)
+}
+
+// readStatus is the status a transmit gets for a file read's error.
+func readStatus(e Errno) NTStatus {
+	switch e {
+	case wso.ERROR_INVALID_HANDLE:
+		return wso.STATUS_INVALID_HANDLE
+	case wso.ERROR_ACCESS_DENIED:
+		return statusAccessDenied
+	}
+	return wso.STATUS_PIPE_DISCONNECTED
+}
+
+// statusAccessDenied is STATUS_ACCESS_DENIED.
+const statusAccessDenied NTStatus = 0xC0000022
 
 // extSetSockOpt handles the extension functions' options; ok false means
 // the option is not one of them.

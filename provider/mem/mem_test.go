@@ -717,3 +717,8 @@ func TestBlockingRecvSpuriousSignal(t *testing.T) {
 		})
 	}
 }
+
+// ReadHandle: the fake machine has no file-like handles.
+func (f *fakeUp) ReadHandle(provider.Handle, []byte, provider.Deferrable, uintptr) (int, provider.ReadState, provider.Errno) {
+	return 0, 0, wso.ERROR_INVALID_HANDLE
+}

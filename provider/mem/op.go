@@ -47,6 +47,7 @@ type op struct {
 
 	sx streamOp    // stream sockets' own progress (stream_io.go)
 	ax *acceptExOp // an AcceptEx request's own state (ext.go)
+	tx *transmitOp // a transmit with file elements (ext.go)
 
 	state      opState
 	prev, next *op

@@ -106,7 +106,7 @@ func (p *Mem) pump(k *sock) bool {
 			before := o.sx.done
 			all := p.place(k, o)
 			step = step || o.sx.done != before
-			if !all {
+			if !all || o.tx != nil && !o.tx.eof { // a transmit still reading its file
 				break
 			}
 			st.sendq.remove(o)

@@ -60,14 +60,18 @@ func (m *machine) TransmitFile(c *spec.TransmitFileCall) (spec.Result, error) {
 	if c.Head.Valid() || c.Tail.Valid() {
 		tfb = &emu.TransmitFileBuffers{Head: m.e.buf(c.Head), Tail: m.e.buf(c.Tail)}
 	}
-	return boolResult(m.t.TransmitFile(emu.SOCKET(m.e.handle(c.Socket)), 0, 0, 0, m.e.ov(c.Ov), tfb, c.Flags))
+	return boolResult(m.t.TransmitFile(emu.SOCKET(m.e.handle(c.Socket)), m.e.handle(c.File), c.Bytes, c.PerSend, m.e.ov(c.Ov), tfb, c.Flags))
 }
 
 func (m *machine) TransmitPackets(c *spec.TransmitPacketsCall) (spec.Result, error) {
-	els := make([]emu.TransmitElement, len(c.Bufs))
-	for i, r := range c.Bufs {
-		b := m.e.buf(r)
+	els := make([]emu.TransmitElement, len(c.Elems))
+	for i, el := range c.Elems {
+		if el.IsFile() {
+			els[i] = emu.TransmitElement{Flags: provider.TP_ELEMENT_FILE, Len: el.Len, File: m.e.handle(el.File)}
+			continue
+		}
+		b := m.e.buf(el.Buf)
 		els[i] = emu.TransmitElement{Flags: provider.TP_ELEMENT_MEMORY, Len: uint32(len(b)), Buf: b}
 	}
-	return boolResult(m.t.TransmitPackets(emu.SOCKET(m.e.handle(c.Socket)), els, 0, m.e.ov(c.Ov), c.Flags))
+	return boolResult(m.t.TransmitPackets(emu.SOCKET(m.e.handle(c.Socket)), els, c.SendSize, m.e.ov(c.Ov), c.Flags))
 }

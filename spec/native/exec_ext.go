@@ -149,7 +149,7 @@ func (m *machine) TransmitFile(c *spec.TransmitFileCall) (spec.Result, error) {
 		store32(t+24, uint32(tn))
 		tfb = addr(t)
 	}
-	r, e := callPtr(fn, uintptr(s), 0, 0, 0, m.b.ovAt(c.Ov), tfb, uintptr(c.Flags))
+	r, e := callPtr(fn, uintptr(s), uintptr(m.b.handle(c.File)), uintptr(c.Bytes), uintptr(c.PerSend), m.b.ovAt(c.Ov), tfb, uintptr(c.Flags))
 	return boolResult(r, e), nil
 }
 
@@ -160,14 +160,23 @@ func (m *machine) TransmitPackets(c *spec.TransmitPacketsCall) (spec.Result, err
 		return out, nil
 	}
 	// TRANSMIT_PACKETS_ELEMENT on 64-bit Windows: dwElFlags, cLength,
-	// then the union (pBuffer at offset 8); 24 bytes each.
-	els := alloc(24 * len(c.Bufs))
-	for i, ref := range c.Bufs {
-		p, n := m.b.bufAt(ref)
+	// then the union: pBuffer at offset 8, or nFileOffset at 8 and hFile
+	// at 16; 24 bytes each. A file element reads from the handle's
+	// current position (nFileOffset -1).
+	els := alloc(24 * len(c.Elems))
+	for i, el := range c.Elems {
+		if el.IsFile() {
+			store32(els+24*i, provider.TP_ELEMENT_FILE)
+			store32(els+24*i+4, el.Len)
+			store64(els+24*i+8, ^uint64(0))
+			store64(els+24*i+16, uint64(m.b.handle(el.File)))
+			continue
+		}
+		p, n := m.b.bufAt(el.Buf)
 		store32(els+24*i, provider.TP_ELEMENT_MEMORY)
 		store32(els+24*i+4, uint32(n))
 		store64(els+24*i+8, uint64(p))
 	}
-	r, e := callPtr(fn, uintptr(s), addr(els), uintptr(len(c.Bufs)), 0, m.b.ovAt(c.Ov), uintptr(c.Flags))
+	r, e := callPtr(fn, uintptr(s), addr(els), uintptr(len(c.Elems)), uintptr(c.SendSize), m.b.ovAt(c.Ov), uintptr(c.Flags))
 	return boolResult(r, e), nil
 }
