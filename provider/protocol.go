@@ -76,3 +76,13 @@ const (
 	SIO_BSP_HANDLE_SELECT = IOC_OUT | IOC_WS2 | 28 // 0x4800001C
 	SIO_BSP_HANDLE_POLL   = IOC_OUT | IOC_WS2 | 29 // 0x4800001D
 )
+
+// BaseHandleIoctl reports whether code is one of the ioctls whose answer
+// is a socket handle: SIO_BASE_HANDLE and the three SIO_BSP_HANDLE codes.
+func BaseHandleIoctl(code uint32) bool {
+	switch code {
+	case SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_SELECT, SIO_BSP_HANDLE_POLL:
+		return true
+	}
+	return false
+}
