@@ -32,6 +32,7 @@
 package layered
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -293,7 +294,17 @@ func (p *Provider) WSPGetPeerName(s SOCKET) (netip.AddrPort, Errno) {
 	return p.base.WSPGetPeerName(p.baseOf(s))
 }
 
+// WSPSetSockOpt implements ServiceProvider. SO_UPDATE_ACCEPT_CONTEXT's
+// value is the listening socket: the layer's handle is replaced by the
+// base socket beneath it before the option goes down.
 func (p *Provider) WSPSetSockOpt(s SOCKET, level, name int32, val []byte) Errno {
+	if level == provider.SOL_SOCKET && name == provider.SO_UPDATE_ACCEPT_CONTEXT && len(val) >= 8 {
+		if ls := p.socks[SOCKET(binary.LittleEndian.Uint64(val))]; ls != nil {
+			var v [8]byte
+			binary.LittleEndian.PutUint64(v[:], uint64(ls.base))
+			val = append(v[:], val[8:]...)
+		}
+	}
 	return p.base.WSPSetSockOpt(p.baseOf(s), level, name, val)
 }
 
