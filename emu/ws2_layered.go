@@ -35,6 +35,24 @@ func (s *System) newProvider() provider.ServiceProvider {
 	return mem.New(s.providerConfig())
 }
 
+// setOverlapped records whether socket h was made for overlapped I/O; on
+// the layered stack the base socket beneath it was made with the same
+// flags, and a program that takes it with SIO_BASE_HANDLE uses it so.
+func (s *System) setOverlapped(h SOCKET, ov bool) {
+	if k, ok := s.handles.get(Handle(h)).(*socket); ok {
+		k.overlapped = ov
+		k.fileObject.overlapped = ov
+	}
+	if l, ok := s.ws2.prov.(*layered.Provider); ok {
+		if b, ok := l.BaseSocket(h); ok {
+			if k, ok := s.handles.get(Handle(b)).(*socket); ok {
+				k.overlapped = ov
+				k.fileObject.overlapped = ov
+			}
+		}
+	}
+}
+
 func (s *System) providerName() string {
 	if s.ws2.layered {
 		return "layered nonifs over ifs"

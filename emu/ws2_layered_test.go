@@ -347,3 +347,33 @@ func TestPropertyWinsockLayered(t *testing.T) {
 }
 
 var _ = netip.AddrPort{}
+
+// The base socket SIO_BASE_HANDLE gives is a socket of the IFS base
+// provider, made with the layered socket's flags: an overlapped receive on
+// it goes through the I/O manager (Internal holds an NTSTATUS) and
+// completes once, without the layer.
+func TestLayeredBaseHandleIO(t *testing.T) {
+	r := newW2(t, provider.NonIFS, emu.ProfileWindows, emu.WithLayeredProvider())
+	s, addr := r.udp4(r.A)
+	tx, _ := r.udp4(r.A)
+	base, err := r.baseHandle(s, provider.SIO_BASE_HANDLE)
+	wantErr(t, "SIO_BASE_HANDLE", err, 0)
+	ev := r.event(r.A)
+	ov := &emu.Overlapped{HEvent: ev}
+	buf := make([]byte, 8)
+	r.do(r.A, func(th *emu.Thread) {
+		var n, fl uint32
+		wantErr(t, "WSARecv on the base handle", th.WSARecv(base, []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &fl, ov, nil), wso.WSA_IO_PENDING)
+	})
+	if ov.Internal != uintptr(wso.STATUS_PENDING) {
+		t.Errorf("Internal = %#x, want STATUS_PENDING (an IFS request)", ov.Internal)
+	}
+	r.sendTo(r.A, tx, addr, "base")
+	r.settle()
+	if !r.signalled(ev) || ov.Internal != uintptr(wso.STATUS_SUCCESS) || ov.InternalHigh != 4 || string(buf[:4]) != "base" {
+		t.Errorf("after the datagram: event %v, Internal %#x, InternalHigh %d, data %q", r.signalled(ev), ov.Internal, ov.InternalHigh, buf[:4])
+	}
+	if wpu, other := r.completions(ov); wpu != 0 || other != 1 {
+		t.Errorf("completions: %d WPU, %d others; want one I/O manager completion", wpu, other)
+	}
+}

@@ -150,10 +150,7 @@ func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error
 	if e != 0 {
 		return provider.INVALID_SOCKET, t.fail("WSASocket", uint64(provider.INVALID_SOCKET), e)
 	}
-	if k, ok := t.s.handles.get(Handle(h)).(*socket); ok {
-		k.overlapped = flags&provider.WSA_FLAG_OVERLAPPED != 0
-		k.fileObject.overlapped = k.overlapped
-	}
+	t.s.setOverlapped(h, flags&provider.WSA_FLAG_OVERLAPPED != 0)
 	t.ok("WSASocket", uint64(h))
 	return h, nil
 }

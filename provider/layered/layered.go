@@ -119,6 +119,15 @@ func New(base provider.ServiceProvider) *Provider {
 	return p
 }
 
+// BaseSocket returns the base provider's socket beneath the layer's socket
+// s (false if s is not one of the layer's).
+func (p *Provider) BaseSocket(s SOCKET) (SOCKET, bool) {
+	if ls := p.socks[s]; ls != nil {
+		return ls.base, true
+	}
+	return 0, false
+}
+
 // Base returns the provider underneath.
 func (p *Provider) Base() provider.ServiceProvider { return p.base }
 
