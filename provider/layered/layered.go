@@ -26,8 +26,9 @@
 // SetFileCompletionNotificationModes said. That is the reason the
 // SetFileCompletionNotificationModes page gives for checking
 // WSAEnumProtocols before using FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on
-// sockets, and what Go's internal/poll checks (it uses the mode only when
-// every TCP protocol entry has XP1_IFS_HANDLES).
+// sockets, and what Go's internal/poll checks (src/internal/poll/fd_windows.go,
+// checkSetFileCompletionNotificationModes, citing KB2568167: it uses the
+// mode on sockets only when every TCP protocol entry has XP1_IFS_HANDLES).
 // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes
 package layered
 
