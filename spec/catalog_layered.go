@@ -7,8 +7,8 @@ package spec
 const (
 	// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucompleteoverlappedrequest
 	pgWPUCompleteOverlappedRequest = "WPUCompleteOverlappedRequest"
-	// https://learn.microsoft.com/windows/win32/winsock/categorizing-layered-service-providers-and-applications
-	pgLSPCategories = "Categorizing Layered Service Providers and Applications"
+	// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wspstartup
+	pgWSPStartup = "WSPStartup"
 	// https://learn.microsoft.com/windows/win32/winsock/winsock-ioctls
 	pgWinsockIoctls = "Winsock IOCTLs"
 	// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaenumprotocolsw
@@ -24,8 +24,8 @@ func init() {
 		Clause{ID: "wpucompleteoverlappedrequest.layered-provider", Kind: Required, Page: pgWPUCompleteOverlappedRequest,
 			Text:  "A non-IFS layered provider completes the program's overlapped request itself: WPUCompleteOverlappedRequest (event, completion port) or WPUQueueApc (a routine), once the provider beneath has completed the layer's own request; each request completes exactly once.",
 			Tests: []string{"emu.TestLayeredUDPCycle", "emu.TestLayeredTCPCycle", "emu.TestPropertyWinsockLayered"}},
-		Clause{ID: "layered.same-results", Kind: Required, Page: pgLSPCategories,
-			Text:  "A layered provider that only passes calls down gives the program the results the base provider would: the same data, byte counts, errors and notifications.",
+		Clause{ID: "layered.same-results", Kind: Required, Page: pgWSPStartup,
+			Text:  "A layered provider starts the next provider of its chain with WSPStartup and passes down the calls it does not handle itself; one that handles none changes no data, byte count, error or notification the program sees.",
 			Tests: []string{"emu.TestPropertyWinsockLayered"}},
 		Clause{ID: "layered.base-handle", Kind: Required, Page: pgWinsockIoctls,
 			Text:  "SIO_BASE_HANDLE gives the base service provider's socket handle; no layered provider may intercept it. On a base provider's own socket it is that socket.",

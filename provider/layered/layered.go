@@ -15,7 +15,7 @@
 // Here the private port is the upcall table the base receives:
 // IFSCompleteRequest for one of the layer's records comes to the layer.
 //
-// https://learn.microsoft.com/windows/win32/winsock/categorizing-layered-service-providers-and-applications
+// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wspstartup (layered providers and protocol chains)
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wspstartup
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucompleteoverlappedrequest
 //
