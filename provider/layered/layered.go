@@ -16,7 +16,6 @@
 // IFSCompleteRequest for one of the layer's records comes to the layer.
 //
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wspstartup (layered providers and protocol chains)
-// https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wspstartup
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucompleteoverlappedrequest
 //
 // Because its handles are not IFS handles, its catalogue entries lack
