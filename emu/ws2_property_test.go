@@ -105,6 +105,7 @@ type wpConfig struct {
 	Threads   int
 	Socks     int
 	Connected bool // the last socket is connected to socket 0 (and sends with WSASend)
+	Layered   bool // a layered provider above an IFS base (Kind is NonIFS: the layer's)
 }
 
 func wpConfigGen(kind provider.Kind) *rapid.Generator[wpConfig] {
@@ -287,8 +288,12 @@ func (m *wpModel) ifs() bool { return m.cfg.Kind == provider.IFS }
 // wpNewModel builds the System and, on T0, starts Winsock and makes the
 // sockets, each bound to 127.0.0.1 and an ephemeral port.
 func wpNewModel(tb kpFataler, cfg wpConfig, ch emu.Chooser) *wpModel {
-	s := emu.New(emu.WithChooser(ch), emu.WithSanitizer(emu.SanitizeReport),
-		emu.WithProviderKind(cfg.Kind), emu.WithProfile(cfg.Profile))
+	opts := []emu.Option{emu.WithChooser(ch), emu.WithSanitizer(emu.SanitizeReport),
+		emu.WithProviderKind(cfg.Kind), emu.WithProfile(cfg.Profile)}
+	if cfg.Layered {
+		opts = append(opts, emu.WithLayeredProvider())
+	}
+	s := emu.New(opts...)
 	st, err := s.Stepper()
 	if err != nil {
 		tb.Fatalf("%v", err)

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
-	"github.com/wsaemu/wsaemu/provider/mem"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -55,7 +54,7 @@ func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	}
 	if s.ws2.refs == 0 {
 		if s.ws2.prov == nil {
-			s.ws2.prov = mem.New(s.providerConfig())
+			s.ws2.prov = s.newProvider()
 		}
 		if e := s.ws2.prov.WSPStartup(&s.ws2.up); e != 0 {
 			return t.fail("WSAStartup", uint64(e), e)
@@ -66,7 +65,7 @@ func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	if major > 2 || (major == 2 && minor > 2) {
 		v = 0x0202
 	}
-	*data = WSAData{Version: v, HighVersion: 0x0202, Description: "wsaemu in-memory provider (" + s.ws2.provKind.String() + ")"}
+	*data = WSAData{Version: v, HighVersion: 0x0202, Description: "wsaemu in-memory provider (" + s.providerName() + ")"}
 	t.ok("WSAStartup", 0)
 	return nil
 }
@@ -151,10 +150,7 @@ func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error
 	if e != 0 {
 		return provider.INVALID_SOCKET, t.fail("WSASocket", uint64(provider.INVALID_SOCKET), e)
 	}
-	if k, ok := t.s.handles.get(Handle(h)).(*socket); ok {
-		k.overlapped = flags&provider.WSA_FLAG_OVERLAPPED != 0
-		k.fileObject.overlapped = k.overlapped
-	}
+	t.s.setOverlapped(h, flags&provider.WSA_FLAG_OVERLAPPED != 0)
 	t.ok("WSASocket", uint64(h))
 	return h, nil
 }

@@ -13,6 +13,7 @@ type ws2State struct {
 	up       upcalls                  // the WSPUPCALLTABLE handed to the provider
 	refs     int                      // WSAStartup calls not yet matched by WSACleanup
 	issuing  *request                 // the IFS request whose provider call is in progress
+	layered  bool                     // install a non-IFS layered provider above the IFS base (ws2_layered.go)
 }
 
 // ws2Thread is the ws2 layer's per-thread state.

@@ -62,10 +62,7 @@ func (t *Thread) accept(name string, h SOCKET, addr *netip.AddrPort, addrlen *in
 	if e != 0 {
 		return provider.INVALID_SOCKET, t.fail(name, uint64(provider.INVALID_SOCKET), e)
 	}
-	if k, ok := s.handles.get(Handle(nh)).(*socket); ok {
-		k.overlapped = l.overlapped
-		k.fileObject.overlapped = l.overlapped
-	}
+	s.setOverlapped(nh, l.overlapped)
 	t.ok(name, uint64(nh))
 	return nh, nil
 }

@@ -39,7 +39,7 @@ type Backend interface {
 
 // RunConfig is what one run is made under.
 type RunConfig struct {
-	Kind    string // provider kind: nonifs or ifs
+	Kind    string // provider kind: nonifs, ifs or layered (a non-IFS layer over the IFS base)
 	Profile string // windows or docs
 	// Seed, when Seeded, makes every open decision from that seed
 	// (emulator only; a real system decides for itself).

@@ -426,8 +426,8 @@ func init() {
 			Text:  "With FILE_SKIP_SET_EVENT_ON_HANDLE the file handle is not signalled when a request completes; an explicit event in the record still is.",
 			Tests: []string{"emu.TestPortSkipSetEventOnHandle"}},
 		Clause{ID: "setfilecompletionnotificationmodes.ifs-lsp-only", Kind: Required, Page: pgSetFCNModes,
-			Text:      "On sockets the skip-on-success mode works only when every layered provider returns IFS handles (XP1_IFS_HANDLES).",
-			Uncovered: "no layered service providers are modelled; the in-memory provider is a base provider"},
+			Text:  "On sockets the skip-on-success mode works only when every layered provider returns IFS handles (XP1_IFS_HANDLES).",
+			Tests: []string{"emu.TestLayeredSkipCompletionPortOnSuccess", "emu.TestLayeredEnumProtocols"}},
 	)
 }
 

@@ -11,7 +11,8 @@
 //	title A pending WSARecv completes through its event
 //	says  Free text explaining the scenario (any number of lines).
 //	clause wsarecv.overlapped.pending wsaoverlapped.hevent.event
-//	kinds nonifs ifs          # provider kinds to run under (default: both)
+//	kinds nonifs ifs          # provider kinds to run under (default: both; layered:
+//	                          # a non-IFS layered provider over the IFS base)
 //	profiles windows docs     # profiles to run under (default: both)
 //	emulator-only REASON      # meaningless on real Winsock: differential runs skip it
 //	source FILE FUNCTION      # a Wine conformance test it restates (repeatable):

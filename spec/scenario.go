@@ -322,8 +322,8 @@ func (p *parser) line(n int, raw string) error {
 		sc.Clauses = append(sc.Clauses, words[1:]...)
 	case head == "kinds":
 		for _, k := range words[1:] {
-			if k != "nonifs" && k != "ifs" {
-				return p.errf(n, "unknown provider kind %q (want nonifs or ifs)", k)
+			if k != "nonifs" && k != "ifs" && k != "layered" {
+				return p.errf(n, "unknown provider kind %q (want nonifs, ifs or layered)", k)
 			}
 		}
 		sc.Kinds = words[1:]

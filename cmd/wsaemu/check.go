@@ -19,7 +19,7 @@ type checkResult struct {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails.")
-	kind := fs.String("kind", "all", "provider kind: nonifs, ifs or all")
+	kind := fs.String("kind", "all", "provider kind: nonifs, ifs, layered or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	jsonOut := fs.Bool("json", false, "one JSON object per run")
 	quiet := fs.Bool("q", false, "print failures and the summary only")

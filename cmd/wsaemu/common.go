@@ -106,8 +106,8 @@ func configs(sc *spec.Scenario, kind, profile string) []spec.RunConfig {
 }
 
 func validKindProfile(kind, profile string, stderr io.Writer) bool {
-	if kind != "all" && kind != "nonifs" && kind != "ifs" {
-		fmt.Fprintf(stderr, "wsaemu: -kind must be nonifs, ifs or all, not %q\n", kind)
+	if kind != "all" && kind != "nonifs" && kind != "ifs" && kind != "layered" {
+		fmt.Fprintf(stderr, "wsaemu: -kind must be nonifs, ifs, layered or all, not %q\n", kind)
 		return false
 	}
 	if profile != "all" && profile != "windows" && profile != "docs" {

@@ -14,7 +14,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	seeds := fs.Int("seeds", 100, "how many seeds to try per scenario, configuration and mode")
 	start := fs.Uint64("start", 1, "first seed")
 	mode := fs.String("mode", "all", "seeded (uniform draws), swarm (per-seed biases), hostile (the least expected outcome, one run), or all")
-	kind := fs.String("kind", "all", "provider kind: nonifs, ifs or all")
+	kind := fs.String("kind", "all", "provider kind: nonifs, ifs, layered or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	resets := fs.Bool("resets", false, "let the schedule also reset TCP connections at any point (the network's resets), to find code that does not handle them")
 	splits := fs.Bool("splits", false, "let the schedule also hand TCP receives fewer bytes than are waiting, to find code that assumes a receive gets a whole send")

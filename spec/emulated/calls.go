@@ -371,7 +371,7 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(outb)
 	}
-	if c.Code == provider.SIO_BASE_HANDLE && len(outb) >= 8 {
+	if provider.BaseHandleIoctl(c.Code) && len(outb) >= 8 {
 		r.Outs.Has |= spec.OutBase
 		r.Outs.Base = m.e.socketRef(binary.LittleEndian.Uint64(outb))
 	}

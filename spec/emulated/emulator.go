@@ -125,6 +125,8 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 		opts = append(opts, emu.WithProviderKind(provider.NonIFS))
 	case "ifs":
 		opts = append(opts, emu.WithProviderKind(provider.IFS))
+	case "layered":
+		opts = append(opts, emu.WithLayeredProvider())
 	default:
 		return fmt.Errorf("unknown provider kind %q", cfg.Kind)
 	}

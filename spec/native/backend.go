@@ -136,6 +136,12 @@ func (b *Backend) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	if b.started {
 		return errors.New("native: Start called twice without Close")
 	}
+	if cfg.Kind == "layered" {
+		// A layered provider is installed into the machine's Winsock
+		// catalogue (WSCInstallProvider, administrator rights), which a
+		// test run in a sandbox cannot and must not do.
+		return errors.New("native: the layered kind is " + UnsupportedMark + ": a real LSP cannot be installed in the sandbox")
+	}
 	b.defaults()
 	makePool()
 	b.started = true

@@ -558,7 +558,7 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		out.Outs.Has |= spec.OutValue
 		out.Outs.Value = load32(outOff)
 	}
-	if c.Code == provider.SIO_BASE_HANDLE && outN >= 8 && !c.NullOut {
+	if provider.BaseHandleIoctl(c.Code) && outN >= 8 && !c.NullOut {
 		out.Outs.Has |= spec.OutBase
 		out.Outs.Base = m.b.socketRef(load64(outOff))
 	}
