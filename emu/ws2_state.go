@@ -13,6 +13,7 @@ type ws2State struct {
 	up       upcalls                  // the WSPUPCALLTABLE handed to the provider
 	refs     int                      // WSAStartup calls not yet matched by WSACleanup
 	issuing  *request                 // the IFS request whose provider call is in progress
+	afd      afdState                 // outstanding AFD polls (ws2_afd.go)
 }
 
 // ws2Thread is the ws2 layer's per-thread state.
