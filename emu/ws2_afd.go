@@ -102,7 +102,7 @@ func (d *afdDevice) close(s *System, _ *Thread, h Handle) Errno {
 	return 0
 }
 
-func (d *afdDevice) cancel(s *System, r *request)                 { s.afdCancel(r) }
+func (d *afdDevice) cancel(s *System, r *request)                  { s.afdCancel(r) }
 func (d *afdDevice) cancelAtThreadExit(s *System, _ *request) bool { return true }
 
 // NtOpenAfd opens a handle on the AFD device, as wepoll and mio do with
