@@ -127,7 +127,9 @@ func apRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 				h = afd
 			}
 			var got emu.NTStatus
-			do(func(th *emu.Thread) { got, _ = th.NtDeviceIoControlFile(h, 0, &p.iosb, emu.IOCTL_AFD_POLL, &in, &p.out) })
+			do(func(th *emu.Thread) {
+				got, _ = th.NtDeviceIoControlFile(h, 0, &p.iosb, emu.IOCTL_AFD_POLL, &in, &p.out)
+			})
 			if queued > 0 {
 				p.status = wso.STATUS_SUCCESS
 			}
