@@ -128,6 +128,7 @@ type Machine interface {
 	WSAAccept(*WSAAcceptCall) (Result, error)
 	ExtMachine       // the extension functions (calltable_ext.go)
 	ReadinessMachine // the readiness calls (calltable_readiness.go)
+	AfdMachine       // the AFD poll (calltable_afd.go)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by
