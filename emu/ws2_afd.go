@@ -292,7 +292,13 @@ func (s *System) afdDone(p *afdPoll, status NTStatus, n int, immediate bool) {
 	clear(p.in)
 	p.in, p.out, p.r = p.in[:0], nil, nil
 	w.free = append(w.free, p)
-	s.finish(r, status, uint32(provider.AFD_POLL_INFO_HEADER+n*provider.AFD_POLL_HANDLE_INFO_SIZE))
+	info := uint32(provider.AFD_POLL_INFO_HEADER + n*provider.AFD_POLL_HANDLE_INFO_SIZE)
+	if status == wso.STATUS_CANCELLED {
+		// A cancelled request carries no output: Information 0, as for
+		// any request the I/O manager cancels.
+		info = 0
+	}
+	s.finish(r, status, info)
 }
 
 // afdChanged is the provider's hook: every poll waiting on socket k is
