@@ -47,6 +47,8 @@ func init() {
 			Tests: []string{"emu.TestAfdPollExclusive"}},
 		Clause{ID: "afd.poll.cancel", Kind: Required, Page: pgAfdPoll,
 			Text: "Cancelling a waiting poll (CancelIo, NtCancelIoFileEx) completes it with STATUS_CANCELLED and no entries (afd.c test_poll_exclusive)."},
+		Clause{ID: "afd.poll.connect-fail", Kind: Required, Page: pgAfdPoll,
+			Text: "A socket whose connect failed reports AFD_POLL_CONNECT_FAIL alone, the entry's Status the failure's NTSTATUS (STATUS_CONNECTION_REFUSED when refused) (afd.c test_poll)."},
 		Clause{ID: "afd.poll.invalid-handle", Kind: Required, Page: pgAfdPoll,
 			Text:  "An entry that is not a socket fails the call with STATUS_INVALID_HANDLE, the status block untouched (afd.c test_poll).",
 			Tests: []string{"emu.TestAfdPollInvalid"}},

@@ -54,11 +54,15 @@ func (p *Mem) AfdPollEvents(s SOCKET) (uint32, NTStatus, bool) {
 }
 
 // statusOf is the NTSTATUS an IFS provider reports for error e: the
-// first row of ws2_32's status table that translates to e.
+// first row of ws2_32's status table that translates to e, a row from
+// observed Windows behaviour first (STATUS_CONNECTION_REFUSED for
+// WSAECONNREFUSED, as afd.c test_poll asserts).
 func statusOf(e Errno) NTStatus {
-	for _, m := range wso.WSAErrorTable {
-		if m.Errno == e && m.Status.IsError() {
-			return m.Status
+	for _, src := range [...]string{"ground-truth", ""} {
+		for _, m := range wso.WSAErrorTable {
+			if m.Errno == e && m.Status.IsError() && (src == "" || m.Source == src) {
+				return m.Status
+			}
 		}
 	}
 	return NTStatus(0xC0000001) // STATUS_UNSUCCESSFUL
