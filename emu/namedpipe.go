@@ -363,13 +363,9 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	if err := t.enter(call, args); err != nil {
 		return err
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(call, h)
+	if err != nil {
+		return err
 	}
 	if !pe.named || !pe.server {
 		return t.fail(call, 0, wso.ERROR_INVALID_FUNCTION)
@@ -436,20 +432,9 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 func (t *Thread) DisconnectNamedPipe(h Handle) error {
 	const call = "DisconnectNamedPipe"
 	s := t.s
-	var args string
-	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x", uint64(h))
-	}
-	if err := t.enter(call, args); err != nil {
+	pe, err := t.pipeQuery(call, h)
+	if err != nil {
 		return err
-	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
 	}
 	if !pe.named || !pe.server {
 		return t.fail(call, 0, wso.ERROR_INVALID_FUNCTION)
@@ -551,13 +536,9 @@ func (t *Thread) SetNamedPipeHandleState(h Handle, mode uint32) error {
 	if err := t.enter(call, args); err != nil {
 		return err
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(call, h)
+	if err != nil {
+		return err
 	}
 	typ := PipeByte
 	switch {
@@ -620,13 +601,9 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 	if done != nil {
 		*done = 0
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(call, h)
+	if err != nil {
+		return err
 	}
 	if pe.overlapped && ov == nil {
 		return t.fail(call, 0, wso.ERROR_INVALID_PARAMETER)
@@ -690,20 +667,9 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 func (t *Thread) FlushFileBuffers(h Handle) error {
 	const call = "FlushFileBuffers"
 	s := t.s
-	var args string
-	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x", uint64(h))
-	}
-	if err := t.enter(call, args); err != nil {
+	pe, err := t.pipeQuery(call, h)
+	if err != nil {
 		return err
-	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
 	}
 	if !pe.canWrite {
 		return t.fail(call, 0, wso.ERROR_ACCESS_DENIED)
@@ -809,7 +775,8 @@ func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err
 	return state, instances, nil
 }
 
-// pipeQuery enters a query call and resolves its pipe handle.
+// pipeQuery enters a call whose only argument is a pipe handle and
+// resolves the handle.
 func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	var args string
 	if t.s.trace != nil && t.running() {
@@ -818,6 +785,13 @@ func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	if err := t.enter(call, args); err != nil {
 		return nil, err
 	}
+	return t.lookupPipe(call, h)
+}
+
+// lookupPipe resolves h, for a call already entered, to the pipe end it
+// names: the handle table's error, or ERROR_INVALID_HANDLE for a handle to
+// anything but a pipe end, fails the call.
+func (t *Thread) lookupPipe(call string, h Handle) (*pipeEnd, error) {
 	o, e := t.s.lookup(t, h, kindFile)
 	if e != 0 {
 		return nil, t.fail(call, 0, e)

@@ -398,13 +398,9 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		// any work or error checking (their pages' lpNumberOf... remarks).
 		*done = 0
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(name, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(name, h)
+	if err != nil {
+		return err
 	}
 	if write && !pe.canWrite || !write && !pe.canRead {
 		return t.fail(name, 0, wso.ERROR_ACCESS_DENIED)
