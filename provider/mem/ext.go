@@ -216,13 +216,6 @@ func (p *Mem) decideAcceptEx(o *op, st NTStatus, n uint32) {
 	p.complete(o, st, n, 0)
 }
 
-// deferOp makes o's decided result complete later, through Fire.
-func (p *Mem) deferOp(o *op, l *opList) {
-	o.state = opDeferred
-	l.push(o)
-	p.up.Defer(p, o.ctx())
-}
-
 // WSPConnectEx implements ConnectEx: the errors Windows gives (Wine's
 // sock.c, test_connect): WSAEINVAL for a socket that is not bound, or
 // listens, or is being accepted into; WSAEISCONN when connected;

@@ -123,9 +123,7 @@ func (p *Mem) recvOnce(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionR
 	if k.recvs.head == nil && p.available(k) {
 		p.take(k, o)
 		if p.up.Pend() {
-			o.state = opDeferred
-			k.deferred.push(o)
-			p.up.Defer(p, o.ctx())
+			p.deferOp(o, &k.deferred)
 			return wso.WSA_IO_PENDING
 		}
 		st, n, fl := o.status, o.n, o.flags
@@ -572,18 +570,30 @@ func (p *Mem) sendOnce(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionR
 	// The data leaves now, in issue order, whether or not the completion
 	// is reported now.
 	p.transmit(k, a.bufs, total, src, dst)
+	return p.sendSucceeded(k, o, a.sent, total)
+}
+
+// sendSucceeded finishes an overlapped send whose bytes all left: it
+// pends, to complete later through Fire, when the Chooser says so;
+// otherwise the count is written and it completes now.
+func (p *Mem) sendSucceeded(k *sock, o *op, sent *uint32, total int) Errno {
 	o.status, o.n = wso.STATUS_SUCCESS, uint32(total)
 	if p.up.Pend() {
-		o.state = opDeferred
-		k.sends.push(o)
-		p.up.Defer(p, o.ctx())
+		p.deferOp(o, &k.sends)
 		return wso.WSA_IO_PENDING
 	}
-	if a.sent != nil {
-		*a.sent = uint32(total)
+	if sent != nil {
+		*sent = uint32(total)
 	}
 	p.complete(o, wso.STATUS_SUCCESS, uint32(total), 0)
 	return 0
+}
+
+// deferOp makes o's decided result complete later, through Fire.
+func (p *Mem) deferOp(o *op, l *opList) {
+	o.state = opDeferred
+	l.push(o)
+	p.up.Defer(p, o.ctx())
 }
 
 // loopbackOf is the loopback address of k's family.

@@ -280,9 +280,7 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	if k.recvs.head == nil && p.streamTake(k, o) {
 		p.flow(k.st.peer) // room was made
 		if p.up.Pend() {
-			o.state = opDeferred
-			k.deferred.push(o)
-			p.up.Defer(p, o.ctx())
+			p.deferOp(o, &k.deferred)
 			return wso.WSA_IO_PENDING
 		}
 		st, n := o.status, o.n
@@ -388,18 +386,7 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 	p.beginNonIFS(ov, routine)
 	if st.sendq.head == nil && p.place(k, o) {
 		p.flow(k)
-		o.status, o.n = wso.STATUS_SUCCESS, uint32(total)
-		if p.up.Pend() {
-			o.state = opDeferred
-			k.sends.push(o)
-			p.up.Defer(p, o.ctx())
-			return wso.WSA_IO_PENDING
-		}
-		if a.sent != nil {
-			*a.sent = uint32(total)
-		}
-		p.complete(o, wso.STATUS_SUCCESS, uint32(total), 0)
-		return 0
+		return p.sendSucceeded(k, o, a.sent, total)
 	}
 	o.state = opWaiting
 	st.sendq.push(o)
