@@ -293,13 +293,7 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	if typ == provider.SOCK_STREAM {
 		k.proto, k.st = provider.IPPROTO_TCP, &stream{}
 	}
-	var h SOCKET
-	var e Errno
-	if p.cfg.Kind == provider.IFS {
-		h, e = p.up.IFSCreateSocketHandle(0)
-	} else {
-		h, e = p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
-	}
+	h, e := p.newHandle()
 	if e != 0 {
 		return provider.INVALID_SOCKET, e
 	}
@@ -307,6 +301,16 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	p.socks[h] = k
 	p.all = append(p.all, k)
 	return h, 0
+}
+
+// newHandle asks the layer above for a new socket's handle: an IFS
+// provider's is a file handle (IFSCreateSocketHandle), a non-IFS one's
+// comes from the WPU (WPUCreateSocketHandle).
+func (p *Mem) newHandle() (SOCKET, Errno) {
+	if p.cfg.Kind == provider.IFS {
+		return p.up.IFSCreateSocketHandle(0)
+	}
+	return p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
 }
 
 func checkName(k *sock, name *netip.AddrPort, namelen int32) Errno {

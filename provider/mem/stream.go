@@ -156,13 +156,7 @@ func (p *Mem) WSPAccept(s SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET,
 // the one way an accepted socket comes to exist (accept now; AcceptEx
 // later).
 func (p *Mem) adopt(c *sock) (SOCKET, Errno) {
-	var h SOCKET
-	var e Errno
-	if p.cfg.Kind == provider.IFS {
-		h, e = p.up.IFSCreateSocketHandle(0)
-	} else {
-		h, e = p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
-	}
+	h, e := p.newHandle()
 	if e != 0 {
 		return provider.INVALID_SOCKET, e
 	}
