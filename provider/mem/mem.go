@@ -458,23 +458,27 @@ func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
 		return p.streamShutdown(k, how)
 	}
 	if how != provider.SD_SEND {
-		k.shutRecv = true
-		// Later receives are refused. Current Windows does not fail one
-		// already pending: it completes with the next datagram (Wine's
-		// dlls/ws2_32/tests/sock.c, test_shutdown, which passes on
-		// Windows). The reading of the WSARecv page fails it with
-		// WSAESHUTDOWN.
-		for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
-			next := o.next
-			k.recvs.remove(o)
-			p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
-			o = next
-		}
+		p.shutdownRecvs(k)
 	}
 	if how != provider.SD_RECEIVE {
 		k.shutSend = true
 	}
 	return 0
+}
+
+// shutdownRecvs is SD_RECEIVE on k, datagram or stream: later receives are
+// refused. Current Windows does not fail one already pending: it completes
+// with the next data (Wine's dlls/ws2_32/tests/sock.c, test_shutdown, which
+// passes on Windows). The reading of the WSARecv page fails it with
+// WSAESHUTDOWN.
+func (p *Mem) shutdownRecvs(k *sock) {
+	k.shutRecv = true
+	for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
+		next := o.next
+		k.recvs.remove(o)
+		p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
+		o = next
+	}
 }
 
 // WSPCloseSocket implements WSPCloseSocket: every pending operation on the

@@ -283,13 +283,7 @@ func (p *Mem) streamShutdown(k *sock, how int32) Errno {
 		return wso.WSAENOTCONN
 	}
 	if how != provider.SD_SEND {
-		k.shutRecv = true
-		for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
-			next := o.next
-			k.recvs.remove(o)
-			p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
-			o = next
-		}
+		p.shutdownRecvs(k)
 	}
 	if how != provider.SD_RECEIVE {
 		k.shutSend = true
