@@ -523,13 +523,9 @@ func (p *Mem) transmitFile(k *sock, elems []provider.TransmitElement, sendSize u
 		if done && flags&provider.TF_DISCONNECT != 0 {
 			p.disconnect(k, flags)
 		}
-		if e := p.block(o, 0); e != 0 {
-			st.sendq.remove(o)
-			p.freeEvent(o.ev)
-			p.releaseOp(o)
+		if e := p.blockQueued(o, &st.sendq, 0); e != 0 {
 			return e
 		}
-		p.freeEvent(o.ev)
 		status := o.status
 		p.releaseOp(o)
 		return blockingErr(status)

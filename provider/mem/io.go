@@ -201,19 +201,9 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 	} else {
 		o.ev = p.internalEvent()
 		k.recvs.push(o)
-		// WSASocket page: without WSA_FLAG_OVERLAPPED "the timeout never
-		// takes effect on the socket".
-		timeout := k.rcvtimeo
-		if !k.overlapped {
-			timeout = 0
-		}
-		if e := p.block(o, timeout); e != 0 {
-			k.recvs.remove(o)
-			p.freeEvent(o.ev)
-			p.releaseOp(o)
+		if e := p.blockQueued(o, &k.recvs, sockTimeout(k, k.rcvtimeo)); e != 0 {
 			return e
 		}
-		p.freeEvent(o.ev)
 	}
 	st, n, fl := o.status, o.n, o.flags
 	p.writeRecvOuts(o)
@@ -276,6 +266,30 @@ func (p *Mem) completeSyncRecord(ov *Overlapped, n uint32) {
 	if ev := ov.HEvent &^ 1; ev != 0 {
 		p.up.WPUSetEvent(ev)
 	}
+}
+
+// blockQueued blocks on o, an internal operation already queued on l, as
+// block does, and frees o's event. A wait that fails takes o off l, frees
+// o, and gives the error.
+func (p *Mem) blockQueued(o *op, l *opList, timeoutMs uint32) Errno {
+	if e := p.block(o, timeoutMs); e != 0 {
+		l.remove(o)
+		p.freeEvent(o.ev)
+		p.releaseOp(o)
+		return e
+	}
+	p.freeEvent(o.ev)
+	return 0
+}
+
+// sockTimeout is the SO_RCVTIMEO or SO_SNDTIMEO value v of k as a blocking
+// call obeys it: the WSASocket page says that without WSA_FLAG_OVERLAPPED
+// "the timeout never takes effect on the socket".
+func sockTimeout(k *sock, v uint32) uint32 {
+	if !k.overlapped {
+		return 0
+	}
+	return v
 }
 
 // block waits, alertably, until the internal operation o is done or

@@ -311,17 +311,9 @@ func (p *Mem) streamRecvBlocking(k *sock, a recvArgs, in uint32, total int) Errn
 		o.ev = p.internalEvent()
 		k.recvs.push(o)
 		p.flow(k.st.peer)
-		timeout := k.rcvtimeo
-		if !k.overlapped {
-			timeout = 0
-		}
-		if e := p.block(o, timeout); e != 0 {
-			k.recvs.remove(o)
-			p.freeEvent(o.ev)
-			p.releaseOp(o)
+		if e := p.blockQueued(o, &k.recvs, sockTimeout(k, k.rcvtimeo)); e != 0 {
 			return e
 		}
-		p.freeEvent(o.ev)
 	}
 	st, n := o.status, o.n
 	p.releaseOp(o)
@@ -418,17 +410,9 @@ func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total, urgent int) Errno {
 	o.ev = p.internalEvent()
 	st.sendq.push(o)
 	p.flow(k)
-	timeout := k.sndtimeo
-	if !k.overlapped {
-		timeout = 0
-	}
-	if e := p.block(o, timeout); e != 0 {
-		st.sendq.remove(o)
-		p.freeEvent(o.ev)
-		p.releaseOp(o)
+	if e := p.blockQueued(o, &st.sendq, sockTimeout(k, k.sndtimeo)); e != 0 {
 		return e
 	}
-	p.freeEvent(o.ev)
 	s, n := o.status, o.n
 	p.releaseOp(o)
 	if s == wso.STATUS_SUCCESS {
