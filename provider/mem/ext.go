@@ -236,13 +236,8 @@ func (p *Mem) WSPConnectEx(s SOCKET, name *netip.AddrPort, namelen int32, send [
 	if k.st == nil {
 		return wso.WSAEINVAL
 	}
-	switch k.st.state {
-	case stListening:
-		return wso.WSAEINVAL
-	case stConnecting:
-		return wso.WSAEALREADY
-	case stConnected:
-		return wso.WSAEISCONN
+	if e := connectStateErr(k.st); e != 0 {
+		return e
 	}
 	switch {
 	case k.st.x.pending != nil || !k.bound:

@@ -187,13 +187,8 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 	if e := ctxErr(k, ctxCallConnect); e != 0 || k.st.x.pending != nil {
 		return wso.WSAEINVAL
 	}
-	switch k.st.state {
-	case stListening:
-		return wso.WSAEINVAL
-	case stConnecting:
-		return wso.WSAEALREADY
-	case stConnected:
-		return wso.WSAEISCONN
+	if e := connectStateErr(k.st); e != 0 {
+		return e
 	}
 	if dst.Addr().IsUnspecified() || dst.Port() == 0 {
 		return wso.WSAEADDRNOTAVAIL
@@ -222,6 +217,21 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 		return wso.WSAEWOULDBLOCK
 	}
 	return p.establish(k, dst)
+}
+
+// connectStateErr is what connect and ConnectEx answer for a stream socket
+// that listens (WSAEINVAL), is connecting (WSAEALREADY) or is connected
+// (WSAEISCONN); 0 for one that may connect.
+func connectStateErr(st *stream) Errno {
+	switch st.state {
+	case stListening:
+		return wso.WSAEINVAL
+	case stConnecting:
+		return wso.WSAEALREADY
+	case stConnected:
+		return wso.WSAEISCONN
+	}
+	return 0
 }
 
 // connectDone finishes a non-blocking connect, as a deferred action.
