@@ -407,12 +407,7 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	if !blocking {
 		return t.fail(call, 0, wso.ERROR_IO_PENDING)
 	}
-	w := &t.w
-	w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
-	s.block(t)
-	st := w.syncStatus
-	t.clearWait()
-	if !st.IsSuccess() {
+	if st, _ := t.awaitRequest(call, r); !st.IsSuccess() {
 		return t.fail(call, 0, st.Win32Error())
 	}
 	t.ok(call, 1)
@@ -644,10 +639,7 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 	}
 	if !pe.overlapped {
 		if !finished {
-			w := &t.w
-			w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
-			s.block(t)
-			t.clearWait()
+			t.awaitRequest(call, r)
 		}
 		st, n := t.w.syncStatus, t.w.syncN
 		return t.ioResult(call, st, n, done, !callerOv || st.IsSuccess())
@@ -694,12 +686,7 @@ func (t *Thread) FlushFileBuffers(h Handle) error {
 		s.emit(Event{Thread: t.id, Kind: EvIssue, Name: call, Handle: pe.handle, N: r.id})
 	}
 	p.flushers.push(r, linkDev)
-	w := &t.w
-	w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
-	s.block(t)
-	st := w.syncStatus
-	t.clearWait()
-	if !st.IsSuccess() {
+	if st, _ := t.awaitRequest(call, r); !st.IsSuccess() {
 		return t.fail(call, 0, st.Win32Error())
 	}
 	t.ok(call, 1)

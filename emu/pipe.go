@@ -524,11 +524,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 			r.immediate, r.waiter = true, nil
 			s.finish(r, st, n)
 		} else {
-			w := &t.w
-			w.call, w.kind, w.req, w.alertable, w.hasDeadline = name, waitRequest, r, false, false
-			s.block(t)
-			st, n = w.syncStatus, w.syncN
-			t.clearWait()
+			st, n = t.awaitRequest(name, r)
 		}
 		// kernel32 copies the byte count out on a warning such as
 		// ERROR_MORE_DATA only when the caller passed no record; given one,
