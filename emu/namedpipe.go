@@ -363,13 +363,9 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	if err := t.enter(call, args); err != nil {
 		return err
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(call, h)
+	if err != nil {
+		return err
 	}
 	if !pe.named || !pe.server {
 		return t.fail(call, 0, wso.ERROR_INVALID_FUNCTION)
@@ -411,12 +407,7 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	if !blocking {
 		return t.fail(call, 0, wso.ERROR_IO_PENDING)
 	}
-	w := &t.w
-	w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
-	s.block(t)
-	st := w.syncStatus
-	t.clearWait()
-	if !st.IsSuccess() {
+	if st, _ := t.awaitRequest(call, r); !st.IsSuccess() {
 		return t.fail(call, 0, st.Win32Error())
 	}
 	t.ok(call, 1)
@@ -436,20 +427,9 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 func (t *Thread) DisconnectNamedPipe(h Handle) error {
 	const call = "DisconnectNamedPipe"
 	s := t.s
-	var args string
-	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x", uint64(h))
-	}
-	if err := t.enter(call, args); err != nil {
+	pe, err := t.pipeQuery(call, h)
+	if err != nil {
 		return err
-	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
 	}
 	if !pe.named || !pe.server {
 		return t.fail(call, 0, wso.ERROR_INVALID_FUNCTION)
@@ -551,13 +531,9 @@ func (t *Thread) SetNamedPipeHandleState(h Handle, mode uint32) error {
 	if err := t.enter(call, args); err != nil {
 		return err
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(call, h)
+	if err != nil {
+		return err
 	}
 	typ := PipeByte
 	switch {
@@ -620,13 +596,9 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 	if done != nil {
 		*done = 0
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(call, h)
+	if err != nil {
+		return err
 	}
 	if pe.overlapped && ov == nil {
 		return t.fail(call, 0, wso.ERROR_INVALID_PARAMETER)
@@ -667,10 +639,7 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 	}
 	if !pe.overlapped {
 		if !finished {
-			w := &t.w
-			w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
-			s.block(t)
-			t.clearWait()
+			t.awaitRequest(call, r)
 		}
 		st, n := t.w.syncStatus, t.w.syncN
 		return t.ioResult(call, st, n, done, !callerOv || st.IsSuccess())
@@ -690,20 +659,9 @@ func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *O
 func (t *Thread) FlushFileBuffers(h Handle) error {
 	const call = "FlushFileBuffers"
 	s := t.s
-	var args string
-	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x", uint64(h))
-	}
-	if err := t.enter(call, args); err != nil {
+	pe, err := t.pipeQuery(call, h)
+	if err != nil {
 		return err
-	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(call, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(call, 0, wso.ERROR_INVALID_HANDLE)
 	}
 	if !pe.canWrite {
 		return t.fail(call, 0, wso.ERROR_ACCESS_DENIED)
@@ -728,12 +686,7 @@ func (t *Thread) FlushFileBuffers(h Handle) error {
 		s.emit(Event{Thread: t.id, Kind: EvIssue, Name: call, Handle: pe.handle, N: r.id})
 	}
 	p.flushers.push(r, linkDev)
-	w := &t.w
-	w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
-	s.block(t)
-	st := w.syncStatus
-	t.clearWait()
-	if !st.IsSuccess() {
+	if st, _ := t.awaitRequest(call, r); !st.IsSuccess() {
 		return t.fail(call, 0, st.Win32Error())
 	}
 	t.ok(call, 1)
@@ -809,7 +762,8 @@ func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err
 	return state, instances, nil
 }
 
-// pipeQuery enters a query call and resolves its pipe handle.
+// pipeQuery enters a call whose only argument is a pipe handle and
+// resolves the handle.
 func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	var args string
 	if t.s.trace != nil && t.running() {
@@ -818,6 +772,13 @@ func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	if err := t.enter(call, args); err != nil {
 		return nil, err
 	}
+	return t.lookupPipe(call, h)
+}
+
+// lookupPipe resolves h, for a call already entered, to the pipe end it
+// names: the handle table's error, or ERROR_INVALID_HANDLE for a handle to
+// anything but a pipe end, fails the call.
+func (t *Thread) lookupPipe(call string, h Handle) (*pipeEnd, error) {
 	o, e := t.s.lookup(t, h, kindFile)
 	if e != 0 {
 		return nil, t.fail(call, 0, e)

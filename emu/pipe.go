@@ -398,13 +398,9 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 		// any work or error checking (their pages' lpNumberOf... remarks).
 		*done = 0
 	}
-	o, e := s.lookup(t, h, kindFile)
-	if e != 0 {
-		return t.fail(name, 0, e)
-	}
-	pe, ok := o.(*pipeEnd)
-	if !ok {
-		return t.fail(name, 0, wso.ERROR_INVALID_HANDLE)
+	pe, err := t.lookupPipe(name, h)
+	if err != nil {
+		return err
 	}
 	if write && !pe.canWrite || !write && !pe.canRead {
 		return t.fail(name, 0, wso.ERROR_ACCESS_DENIED)
@@ -528,11 +524,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 			r.immediate, r.waiter = true, nil
 			s.finish(r, st, n)
 		} else {
-			w := &t.w
-			w.call, w.kind, w.req, w.alertable, w.hasDeadline = name, waitRequest, r, false, false
-			s.block(t)
-			st, n = w.syncStatus, w.syncN
-			t.clearWait()
+			st, n = t.awaitRequest(name, r)
 		}
 		// kernel32 copies the byte count out on a warning such as
 		// ERROR_MORE_DATA only when the caller passed no record; given one,

@@ -267,6 +267,17 @@ func (t *Thread) clearWait() {
 	w.req = nil
 }
 
+// awaitRequest blocks t, not alertably, until its own request r, issued
+// by call, is finished, and gives r's final status and byte count.
+func (t *Thread) awaitRequest(call string, r *request) (NTStatus, uint32) {
+	w := &t.w
+	w.call, w.kind, w.req, w.alertable, w.hasDeadline = call, waitRequest, r, false, false
+	t.s.block(t)
+	st, n := w.syncStatus, w.syncN
+	t.clearWait()
+	return st, n
+}
+
 // SleepEx implements SleepEx: the thread waits ms milliseconds of virtual
 // time. If alertable, queued APCs run and the call returns
 // WAIT_IO_COMPLETION (0xC0) early; otherwise it returns 0. SleepEx(0, FALSE)

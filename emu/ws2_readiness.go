@@ -26,6 +26,20 @@ func (s *System) readiness() provider.ReadinessProvider {
 	return r
 }
 
+// socketReadiness checks that h is a socket, for the call name, and gives
+// the provider's readiness calls; a provider without them fails the call
+// with WSAEOPNOTSUPP.
+func (t *Thread) socketReadiness(name string, h SOCKET) (provider.ReadinessProvider, error) {
+	if _, err := t.wsaSocket(name, h); err != nil {
+		return nil, err
+	}
+	r := t.s.readiness()
+	if r == nil {
+		return nil, t.wsaResult(name, wso.WSAEOPNOTSUPP)
+	}
+	return r, nil
+}
+
 // WSAEventSelect implements WSAEventSelect: the network events in mask
 // are recorded for socket h and event ev is set when one is; h becomes
 // non-blocking (FIONBIO cannot make it blocking again while a mask is
@@ -36,12 +50,9 @@ func (t *Thread) WSAEventSelect(h SOCKET, ev Handle, mask int32) error {
 	if err := t.wsaEnter(name, fmt.Sprintf("%#x, %#x, %#x", uint64(h), uint64(ev), mask)); err != nil {
 		return err
 	}
-	if _, err := t.wsaSocket(name, h); err != nil {
+	r, err := t.socketReadiness(name, h)
+	if err != nil {
 		return err
-	}
-	r := t.s.readiness()
-	if r == nil {
-		return t.wsaResult(name, wso.WSAEOPNOTSUPP)
 	}
 	return t.wsaResult(name, r.WSPEventSelect(h, ev, mask))
 }
@@ -55,12 +66,9 @@ func (t *Thread) WSAEnumNetworkEvents(h SOCKET, ev Handle, ne *WSANETWORKEVENTS)
 	if err := t.wsaEnter(name, fmt.Sprintf("%#x, %#x", uint64(h), uint64(ev))); err != nil {
 		return err
 	}
-	if _, err := t.wsaSocket(name, h); err != nil {
+	r, err := t.socketReadiness(name, h)
+	if err != nil {
 		return err
-	}
-	r := t.s.readiness()
-	if r == nil {
-		return t.wsaResult(name, wso.WSAEOPNOTSUPP)
 	}
 	return t.wsaResult(name, r.WSPEnumNetworkEvents(h, ev, ne))
 }

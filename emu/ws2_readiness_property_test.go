@@ -75,17 +75,7 @@ func rpRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 		th.WSAStartup(0x0202, &d)
 		ev, _ = th.WSACreateEvent()
 		if stream {
-			l, _ := th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-			bind := netip.AddrPortFrom(lo4, 0)
-			th.Bind(l, &bind, 16)
-			th.Listen(l, 1)
-			addr, _ := th.Getsockname(l)
-			w, _ = th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-			if err := th.Connect(w, &addr, 16); err != nil {
-				rt.Fatalf("connect: %v", err)
-			}
-			r, _ = th.Accept(l, nil, nil)
-			th.Closesocket(l)
+			w, r = loopbackTCPPair(th, rt.Fatalf)
 			return
 		}
 		r, _ = th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)

@@ -7,7 +7,6 @@ package emu_test
 // Identifiers of this file start with "rs".
 
 import (
-	"net/netip"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -29,17 +28,7 @@ func rsPair(t testing.TB, opts ...emu.Option) (*emu.System, *emu.Stepper, *emu.T
 	res, err := st.Call(th, func(th *emu.Thread) {
 		var d emu.WSAData
 		th.WSAStartup(0x0202, &d)
-		l, _ := th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-		bind := netip.AddrPortFrom(lo4, 0)
-		th.Bind(l, &bind, 16)
-		th.Listen(l, 1)
-		addr, _ := th.Getsockname(l)
-		c, _ = th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-		if err := th.Connect(c, &addr, 16); err != nil {
-			t.Errorf("connect: %v", err)
-		}
-		s, _ = th.Accept(l, nil, nil)
-		th.Closesocket(l)
+		c, s = loopbackTCPPair(th, t.Errorf)
 	})
 	if err != nil || !res.Returned {
 		t.Fatalf("setup: %v", err)
@@ -159,19 +148,10 @@ func TestTCPInjectedResetEndsEveryPendingRequest(t *testing.T) {
 			}
 			rt.Cleanup(sys.Stop)
 			r := &tpRig{rt: rt, st: st, A: st.NewThread("A")}
-			var l emu.SOCKET
 			r.do(func(th *emu.Thread) {
 				var d emu.WSAData
 				th.WSAStartup(0x0202, &d)
-				l, _ = th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-				bind := netip.AddrPortFrom(lo4, 0)
-				th.Bind(l, &bind, 16)
-				th.Listen(l, 1)
-				addr, _ := th.Getsockname(l)
-				r.c, _ = th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-				th.Connect(r.c, &addr, 16)
-				r.s, _ = th.Accept(l, nil, nil)
-				th.Closesocket(l)
+				r.c, r.s = loopbackTCPPair(th, rt.Fatalf)
 			})
 			tpSetBuf(r, r.s, provider.SO_RCVBUF, 1024)
 			tpSetBuf(r, r.c, provider.SO_SNDBUF, 1024)

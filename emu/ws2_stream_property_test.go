@@ -15,7 +15,6 @@ package emu_test
 
 import (
 	"encoding/binary"
-	"net/netip"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -54,23 +53,7 @@ func tpNew(rt *rapid.T, kind provider.Kind, profile emu.Profile) *tpRig {
 		if err := th.WSAStartup(0x0202, &d); err != nil {
 			rt.Fatalf("WSAStartup: %v", err)
 		}
-		l, _ := th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-		bind := netip.AddrPortFrom(lo4, 0)
-		if err := th.Bind(l, &bind, 16); err != nil {
-			rt.Fatalf("bind: %v", err)
-		}
-		if err := th.Listen(l, 1); err != nil {
-			rt.Fatalf("listen: %v", err)
-		}
-		addr, _ := th.Getsockname(l)
-		r.c, _ = th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-		if err := th.Connect(r.c, &addr, 16); err != nil {
-			rt.Fatalf("connect: %v", err)
-		}
-		if r.s, err = th.Accept(l, nil, nil); err != nil {
-			rt.Fatalf("accept: %v", err)
-		}
-		th.Closesocket(l)
+		r.c, r.s = loopbackTCPPair(th, rt.Fatalf)
 	})
 	return r
 }

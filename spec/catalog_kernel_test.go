@@ -93,19 +93,7 @@ func TestKernelClausesCovered(t *testing.T) {
 	for _, msg := range CheckCatalog() {
 		t.Error(msg)
 	}
-	files, err := Collect("scenarios")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var scs []*Scenario
-	for _, f := range files {
-		sc, err := ParseFile(f)
-		if err != nil {
-			t.Errorf("%v", err)
-			continue
-		}
-		scs = append(scs, sc)
-	}
+	scs := parseCorpus(t)
 	cov, unknown := ComputeCoverage(scs)
 	for _, u := range unknown {
 		for _, d := range kernelScenarioDirs {

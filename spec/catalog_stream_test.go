@@ -19,19 +19,7 @@ func streamClause(c Clause) bool {
 // spec/scenarios/wine/sock) or a Go test, each scenario naming it parses,
 // and the IDs carry their page's prefix.
 func TestStreamClausesCovered(t *testing.T) {
-	files, err := Collect("scenarios")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var scs []*Scenario
-	for _, f := range files {
-		sc, err := ParseFile(f)
-		if err != nil {
-			t.Errorf("%v", err)
-			continue
-		}
-		scs = append(scs, sc)
-	}
+	scs := parseCorpus(t)
 	cov, _ := ComputeCoverage(scs)
 	n := 0
 	for _, c := range cov {

@@ -216,13 +216,6 @@ func (p *Mem) decideAcceptEx(o *op, st NTStatus, n uint32) {
 	p.complete(o, st, n, 0)
 }
 
-// deferOp makes o's decided result complete later, through Fire.
-func (p *Mem) deferOp(o *op, l *opList) {
-	o.state = opDeferred
-	l.push(o)
-	p.up.Defer(p, o.ctx())
-}
-
 // WSPConnectEx implements ConnectEx: the errors Windows gives (Wine's
 // sock.c, test_connect): WSAEINVAL for a socket that is not bound, or
 // listens, or is being accepted into; WSAEISCONN when connected;
@@ -243,13 +236,8 @@ func (p *Mem) WSPConnectEx(s SOCKET, name *netip.AddrPort, namelen int32, send [
 	if k.st == nil {
 		return wso.WSAEINVAL
 	}
-	switch k.st.state {
-	case stListening:
-		return wso.WSAEINVAL
-	case stConnecting:
-		return wso.WSAEALREADY
-	case stConnected:
-		return wso.WSAEISCONN
+	if e := connectStateErr(k.st); e != 0 {
+		return e
 	}
 	switch {
 	case k.st.x.pending != nil || !k.bound:
@@ -530,13 +518,9 @@ func (p *Mem) transmitFile(k *sock, elems []provider.TransmitElement, sendSize u
 		if done && flags&provider.TF_DISCONNECT != 0 {
 			p.disconnect(k, flags)
 		}
-		if e := p.block(o, 0); e != 0 {
-			st.sendq.remove(o)
-			p.freeEvent(o.ev)
-			p.releaseOp(o)
+		if e := p.blockQueued(o, &st.sendq, 0); e != 0 {
 			return e
 		}
-		p.freeEvent(o.ev)
 		status := o.status
 		p.releaseOp(o)
 		return blockingErr(status)

@@ -123,9 +123,7 @@ func (p *Mem) recvOnce(s SOCKET, a recvArgs, ov *Overlapped, routine CompletionR
 	if k.recvs.head == nil && p.available(k) {
 		p.take(k, o)
 		if p.up.Pend() {
-			o.state = opDeferred
-			k.deferred.push(o)
-			p.up.Defer(p, o.ctx())
+			p.deferOp(o, &k.deferred)
 			return wso.WSA_IO_PENDING
 		}
 		st, n, fl := o.status, o.n, o.flags
@@ -203,19 +201,9 @@ func (p *Mem) recvBlocking(k *sock, a recvArgs, peek bool) Errno {
 	} else {
 		o.ev = p.internalEvent()
 		k.recvs.push(o)
-		// WSASocket page: without WSA_FLAG_OVERLAPPED "the timeout never
-		// takes effect on the socket".
-		timeout := k.rcvtimeo
-		if !k.overlapped {
-			timeout = 0
-		}
-		if e := p.block(o, timeout); e != 0 {
-			k.recvs.remove(o)
-			p.freeEvent(o.ev)
-			p.releaseOp(o)
+		if e := p.blockQueued(o, &k.recvs, sockTimeout(k, k.rcvtimeo)); e != 0 {
 			return e
 		}
-		p.freeEvent(o.ev)
 	}
 	st, n, fl := o.status, o.n, o.flags
 	p.writeRecvOuts(o)
@@ -278,6 +266,30 @@ func (p *Mem) completeSyncRecord(ov *Overlapped, n uint32) {
 	if ev := ov.HEvent &^ 1; ev != 0 {
 		p.up.WPUSetEvent(ev)
 	}
+}
+
+// blockQueued blocks on o, an internal operation already queued on l, as
+// block does, and frees o's event. A wait that fails takes o off l, frees
+// o, and gives the error.
+func (p *Mem) blockQueued(o *op, l *opList, timeoutMs uint32) Errno {
+	if e := p.block(o, timeoutMs); e != 0 {
+		l.remove(o)
+		p.freeEvent(o.ev)
+		p.releaseOp(o)
+		return e
+	}
+	p.freeEvent(o.ev)
+	return 0
+}
+
+// sockTimeout is the SO_RCVTIMEO or SO_SNDTIMEO value v of k as a blocking
+// call obeys it: the WSASocket page says that without WSA_FLAG_OVERLAPPED
+// "the timeout never takes effect on the socket".
+func sockTimeout(k *sock, v uint32) uint32 {
+	if !k.overlapped {
+		return 0
+	}
+	return v
 }
 
 // block waits, alertably, until the internal operation o is done or
@@ -572,18 +584,30 @@ func (p *Mem) sendOnce(s SOCKET, a sendArgs, ov *Overlapped, routine CompletionR
 	// The data leaves now, in issue order, whether or not the completion
 	// is reported now.
 	p.transmit(k, a.bufs, total, src, dst)
+	return p.sendSucceeded(k, o, a.sent, total)
+}
+
+// sendSucceeded finishes an overlapped send whose bytes all left: it
+// pends, to complete later through Fire, when the Chooser says so;
+// otherwise the count is written and it completes now.
+func (p *Mem) sendSucceeded(k *sock, o *op, sent *uint32, total int) Errno {
 	o.status, o.n = wso.STATUS_SUCCESS, uint32(total)
 	if p.up.Pend() {
-		o.state = opDeferred
-		k.sends.push(o)
-		p.up.Defer(p, o.ctx())
+		p.deferOp(o, &k.sends)
 		return wso.WSA_IO_PENDING
 	}
-	if a.sent != nil {
-		*a.sent = uint32(total)
+	if sent != nil {
+		*sent = uint32(total)
 	}
 	p.complete(o, wso.STATUS_SUCCESS, uint32(total), 0)
 	return 0
+}
+
+// deferOp makes o's decided result complete later, through Fire.
+func (p *Mem) deferOp(o *op, l *opList) {
+	o.state = opDeferred
+	l.push(o)
+	p.up.Defer(p, o.ctx())
 }
 
 // loopbackOf is the loopback address of k's family.

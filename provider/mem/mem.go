@@ -294,13 +294,7 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	if typ == provider.SOCK_STREAM {
 		k.proto, k.st = provider.IPPROTO_TCP, &stream{}
 	}
-	var h SOCKET
-	var e Errno
-	if p.cfg.Kind == provider.IFS {
-		h, e = p.up.IFSCreateSocketHandle(0)
-	} else {
-		h, e = p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
-	}
+	h, e := p.newHandle()
 	if e != 0 {
 		return provider.INVALID_SOCKET, e
 	}
@@ -308,6 +302,16 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	p.socks[h] = k
 	p.all = append(p.all, k)
 	return h, 0
+}
+
+// newHandle asks the layer above for a new socket's handle: an IFS
+// provider's is a file handle (IFSCreateSocketHandle), a non-IFS one's
+// comes from the WPU (WPUCreateSocketHandle).
+func (p *Mem) newHandle() (SOCKET, Errno) {
+	if p.cfg.Kind == provider.IFS {
+		return p.up.IFSCreateSocketHandle(0)
+	}
+	return p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
 }
 
 func checkName(k *sock, name *netip.AddrPort, namelen int32) Errno {
@@ -455,23 +459,27 @@ func (p *Mem) WSPShutdown(s SOCKET, how int32) Errno {
 		return p.streamShutdown(k, how)
 	}
 	if how != provider.SD_SEND {
-		k.shutRecv = true
-		// Later receives are refused. Current Windows does not fail one
-		// already pending: it completes with the next datagram (Wine's
-		// dlls/ws2_32/tests/sock.c, test_shutdown, which passes on
-		// Windows). The reading of the WSARecv page fails it with
-		// WSAESHUTDOWN.
-		for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
-			next := o.next
-			k.recvs.remove(o)
-			p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
-			o = next
-		}
+		p.shutdownRecvs(k)
 	}
 	if how != provider.SD_RECEIVE {
 		k.shutSend = true
 	}
 	return 0
+}
+
+// shutdownRecvs is SD_RECEIVE on k, datagram or stream: later receives are
+// refused. Current Windows does not fail one already pending: it completes
+// with the next data (Wine's dlls/ws2_32/tests/sock.c, test_shutdown, which
+// passes on Windows). The reading of the WSARecv page fails it with
+// WSAESHUTDOWN.
+func (p *Mem) shutdownRecvs(k *sock) {
+	k.shutRecv = true
+	for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
+		next := o.next
+		k.recvs.remove(o)
+		p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
+		o = next
+	}
 }
 
 // WSPCloseSocket implements WSPCloseSocket: every pending operation on the

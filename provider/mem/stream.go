@@ -156,13 +156,7 @@ func (p *Mem) WSPAccept(s SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET,
 // the one way an accepted socket comes to exist (accept now; AcceptEx
 // later).
 func (p *Mem) adopt(c *sock) (SOCKET, Errno) {
-	var h SOCKET
-	var e Errno
-	if p.cfg.Kind == provider.IFS {
-		h, e = p.up.IFSCreateSocketHandle(0)
-	} else {
-		h, e = p.up.WPUCreateSocketHandle(p.cfg.CatalogEntryID, 0)
-	}
+	h, e := p.newHandle()
 	if e != 0 {
 		return provider.INVALID_SOCKET, e
 	}
@@ -193,13 +187,8 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 	if e := ctxErr(k, ctxCallConnect); e != 0 || k.st.x.pending != nil {
 		return wso.WSAEINVAL
 	}
-	switch k.st.state {
-	case stListening:
-		return wso.WSAEINVAL
-	case stConnecting:
-		return wso.WSAEALREADY
-	case stConnected:
-		return wso.WSAEISCONN
+	if e := connectStateErr(k.st); e != 0 {
+		return e
 	}
 	if dst.Addr().IsUnspecified() || dst.Port() == 0 {
 		return wso.WSAEADDRNOTAVAIL
@@ -228,6 +217,21 @@ func (p *Mem) streamConnect(k *sock, dst netip.AddrPort) Errno {
 		return wso.WSAEWOULDBLOCK
 	}
 	return p.establish(k, dst)
+}
+
+// connectStateErr is what connect and ConnectEx answer for a stream socket
+// that listens (WSAEINVAL), is connecting (WSAEALREADY) or is connected
+// (WSAEISCONN); 0 for one that may connect.
+func connectStateErr(st *stream) Errno {
+	switch st.state {
+	case stListening:
+		return wso.WSAEINVAL
+	case stConnecting:
+		return wso.WSAEALREADY
+	case stConnected:
+		return wso.WSAEISCONN
+	}
+	return 0
 }
 
 // connectDone finishes a non-blocking connect, as a deferred action.
@@ -289,13 +293,7 @@ func (p *Mem) streamShutdown(k *sock, how int32) Errno {
 		return wso.WSAENOTCONN
 	}
 	if how != provider.SD_SEND {
-		k.shutRecv = true
-		for o := k.recvs.head; o != nil && !p.cfg.ShutdownKeepsPendingRecvs; {
-			next := o.next
-			k.recvs.remove(o)
-			p.complete(o, wso.STATUS_PIPE_DISCONNECTED, 0, 0)
-			o = next
-		}
+		p.shutdownRecvs(k)
 	}
 	if how != provider.SD_RECEIVE {
 		k.shutSend = true

@@ -280,9 +280,7 @@ func (p *Mem) streamRecv(k *sock, a recvArgs, ov *Overlapped, routine Completion
 	if k.recvs.head == nil && p.streamTake(k, o) {
 		p.flow(k.st.peer) // room was made
 		if p.up.Pend() {
-			o.state = opDeferred
-			k.deferred.push(o)
-			p.up.Defer(p, o.ctx())
+			p.deferOp(o, &k.deferred)
 			return wso.WSA_IO_PENDING
 		}
 		st, n := o.status, o.n
@@ -313,17 +311,9 @@ func (p *Mem) streamRecvBlocking(k *sock, a recvArgs, in uint32, total int) Errn
 		o.ev = p.internalEvent()
 		k.recvs.push(o)
 		p.flow(k.st.peer)
-		timeout := k.rcvtimeo
-		if !k.overlapped {
-			timeout = 0
-		}
-		if e := p.block(o, timeout); e != 0 {
-			k.recvs.remove(o)
-			p.freeEvent(o.ev)
-			p.releaseOp(o)
+		if e := p.blockQueued(o, &k.recvs, sockTimeout(k, k.rcvtimeo)); e != 0 {
 			return e
 		}
-		p.freeEvent(o.ev)
 	}
 	st, n := o.status, o.n
 	p.releaseOp(o)
@@ -388,18 +378,7 @@ func (p *Mem) streamSend(k *sock, a sendArgs, ov *Overlapped, routine Completion
 	p.beginNonIFS(ov, routine)
 	if st.sendq.head == nil && p.place(k, o) {
 		p.flow(k)
-		o.status, o.n = wso.STATUS_SUCCESS, uint32(total)
-		if p.up.Pend() {
-			o.state = opDeferred
-			k.sends.push(o)
-			p.up.Defer(p, o.ctx())
-			return wso.WSA_IO_PENDING
-		}
-		if a.sent != nil {
-			*a.sent = uint32(total)
-		}
-		p.complete(o, wso.STATUS_SUCCESS, uint32(total), 0)
-		return 0
+		return p.sendSucceeded(k, o, a.sent, total)
 	}
 	o.state = opWaiting
 	st.sendq.push(o)
@@ -431,17 +410,9 @@ func (p *Mem) streamSendBlocking(k *sock, a sendArgs, total, urgent int) Errno {
 	o.ev = p.internalEvent()
 	st.sendq.push(o)
 	p.flow(k)
-	timeout := k.sndtimeo
-	if !k.overlapped {
-		timeout = 0
-	}
-	if e := p.block(o, timeout); e != 0 {
-		st.sendq.remove(o)
-		p.freeEvent(o.ev)
-		p.releaseOp(o)
+	if e := p.blockQueued(o, &st.sendq, sockTimeout(k, k.sndtimeo)); e != 0 {
 		return e
 	}
-	p.freeEvent(o.ev)
 	s, n := o.status, o.n
 	p.releaseOp(o)
 	if s == wso.STATUS_SUCCESS {

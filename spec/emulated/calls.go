@@ -418,43 +418,41 @@ func name(a *spec.AddrArgs) *netip.AddrPort {
 }
 
 func (m *machine) Getsockname(c *spec.GetsocknameCall) (spec.Result, error) {
-	var a netip.AddrPort
-	l := c.Namelen
-	pa, pl := &a, &l
-	if c.NullName {
-		pa = nil
-	}
-	if c.NullLen {
-		pl = nil
-	}
-	r, err := intResult(m.t.GetsocknameLen(emu.SOCKET(m.e.handle(c.Socket)), pa, pl))
-	r.Outs.Has, r.Outs.Addr, r.Outs.Namelen = spec.OutAddr|spec.OutNamelen, a, uint32(l)
-	if c.NullLen {
-		r.Outs.Namelen = spec.Poison
-	}
+	r, a, err := m.nameQuery(m.t.GetsocknameLen, c.Socket, c.Namelen, c.NullName, c.NullLen)
+	r.Outs.Has |= spec.OutAddr
+	r.Outs.Addr = a
 	return r, err
 }
 
 func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
-	var a netip.AddrPort
-	l := c.Namelen
-	pa, pl := &a, &l
-	if c.NullName {
-		pa = nil
-	}
-	if c.NullLen {
-		pl = nil
-	}
-	r, err := intResult(m.t.Getpeername(emu.SOCKET(m.e.handle(c.Socket)), pa, pl))
-	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(l)
-	if c.NullLen {
-		r.Outs.Namelen = spec.Poison
-	}
+	r, a, err := m.nameQuery(m.t.Getpeername, c.Socket, c.Namelen, c.NullName, c.NullLen)
 	if r.Err == 0 {
 		r.Outs.Has |= spec.OutAddr
 		r.Outs.Addr = a
 	}
 	return r, err
+}
+
+// nameQuery calls get, getsockname or getpeername, on sock with a name
+// buffer and a *namelen that starts at namelen, passing NULL for either
+// where the scenario says so. The result carries *namelen (Poison when
+// NULL); the address written is returned beside it.
+func (m *machine) nameQuery(get func(emu.SOCKET, *netip.AddrPort, *int32) error, sock spec.Handle, namelen int32, nullName, nullLen bool) (spec.Result, netip.AddrPort, error) {
+	var a netip.AddrPort
+	l := namelen
+	pa, pl := &a, &l
+	if nullName {
+		pa = nil
+	}
+	if nullLen {
+		pl = nil
+	}
+	r, err := intResult(get(emu.SOCKET(m.e.handle(sock)), pa, pl))
+	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(l)
+	if nullLen {
+		r.Outs.Namelen = spec.Poison
+	}
+	return r, a, err
 }
 
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {

@@ -42,19 +42,8 @@ func CancelFreeFixed(t *emu.Thread, v *Verdict) { cancelFreeRun(t, v, true) }
 // cancelFreeRun: a connection whose server answers only after 20 ms; the
 // client gives its receive 10 ms, then cancels it.
 func cancelFreeRun(t *emu.Thread, v *Verdict, wait bool) {
-	if !startup(t, v) {
-		return
-	}
-	l, addr, ok := tcpListener(t, v)
+	l, c, s, ok := tcpAccepted(t, v)
 	if !ok {
-		return
-	}
-	c, ok := tcpConnect(t, v, addr)
-	if !ok {
-		return
-	}
-	s, err := t.Accept(l, nil, nil)
-	if !v.setup("accept", err) {
 		return
 	}
 	server := spawn(t, v, func(t *emu.Thread) {

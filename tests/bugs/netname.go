@@ -65,19 +65,8 @@ func NetnameFixed(t *emu.Thread, v *Verdict) {
 // (drop it). The client, on its own thread, sends half a request and then
 // resets the connection: the server must never commit.
 func netnameServer(t *emu.Thread, v *Verdict, classify func(err error, n uint32) (data, eof bool)) {
-	if !startup(t, v) {
-		return
-	}
-	l, addr, ok := tcpListener(t, v)
+	l, c, s, ok := tcpAccepted(t, v)
 	if !ok {
-		return
-	}
-	c, ok := tcpConnect(t, v, addr)
-	if !ok {
-		return
-	}
-	s, err := t.Accept(l, nil, nil)
-	if !v.setup("accept", err) {
 		return
 	}
 	port, err := t.CreateIoCompletionPort(emu.INVALID_HANDLE_VALUE, 0, 0, 0)

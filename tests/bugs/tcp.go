@@ -47,6 +47,23 @@ func tcpConnect(t *emu.Thread, v *Verdict, addr netip.AddrPort) (emu.SOCKET, boo
 	return c, v.setup("connect", t.Connect(c, &addr, provider.SizeofSockaddrInet4))
 }
 
+// tcpAccepted starts Winsock, connects a client c to a new listener l and
+// accepts the connection as s.
+func tcpAccepted(t *emu.Thread, v *Verdict) (l, c, s emu.SOCKET, ok bool) {
+	if !startup(t, v) {
+		return 0, 0, 0, false
+	}
+	l, addr, ok := tcpListener(t, v)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	if c, ok = tcpConnect(t, v, addr); !ok {
+		return 0, 0, 0, false
+	}
+	s, err := t.Accept(l, nil, nil)
+	return l, c, s, v.setup("accept", err)
+}
+
 // abortiveClose closes h with SO_LINGER on and a zero timeout: the
 // connection is reset, and the peer's pending and later calls fail.
 func abortiveClose(t *emu.Thread, v *Verdict, h emu.SOCKET) {
