@@ -63,7 +63,8 @@ func guidIs(b []byte, g *provider.GUID) bool {
 // DisconnectEx, TransmitFile, TransmitPackets),
 // SIO_UDP_CONNRESET, SIO_ENABLE_CIRCULAR_QUEUEING (accepted: the in-memory
 // queue has nothing to change), SIO_IDEAL_SEND_BACKLOG_QUERY (unsupported
-// on a datagram socket), SIO_BASE_HANDLE, SIOCATMARK,
+// on a datagram socket), SIO_BASE_HANDLE, SIO_BSP_HANDLE (and its
+// _SELECT and _POLL forms), SIOCATMARK,
 // SIO_ROUTING_INTERFACE_QUERY and SIO_FLUSH. With a
 // record on an overlapped socket the call completes through the mechanism
 // the caller chose, like any overlapped operation.
@@ -195,6 +196,17 @@ func (p *Mem) WSPIoctl(s SOCKET, code uint32, in []byte, out []byte, returned *u
 			status = wso.STATUS_NOT_SUPPORTED
 			break
 		}
+		if len(out) < 8 {
+			return wso.WSAEFAULT
+		}
+		binary.LittleEndian.PutUint64(out, uint64(s))
+		n = 8
+	case provider.SIO_BSP_HANDLE, provider.SIO_BSP_HANDLE_SELECT, provider.SIO_BSP_HANDLE_POLL:
+		// The base service provider's handle (for select and WSAPoll
+		// too): with no layer above, the socket itself. An output smaller
+		// than a SOCKET is WSAEFAULT. No observation covers the call with
+		// a record, so it is answered at once either way.
+		// https://learn.microsoft.com/windows/win32/winsock/winsock-ioctls
 		if len(out) < 8 {
 			return wso.WSAEFAULT
 		}

@@ -11,6 +11,7 @@ import (
 // assert what a layered provider changes: they must fail under layered.
 var layeredDiffers = map[string]bool{
 	"scenarios/layered/base-handle-ifs.scenario":       true, // SIO_BASE_HANDLE names the socket itself only without a layer
+	"scenarios/layered/bsp-handle-ifs.scenario":        true, // so do the SIO_BSP_HANDLE codes
 	"scenarios/layered/enum-protocols-nonifs.scenario": true, // the catalogue lists the layer's chains
 	// The AFD poll names sockets by their AFD (base) handles: a layer's
 	// own socket handle is not one, so a poll given it fails. That is why
