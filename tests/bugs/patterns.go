@@ -18,7 +18,7 @@ type Pattern struct {
 // in its order (RoutineOrder and RoutineReentry are the two halves of one
 // entry there), then the stream-socket patterns of issue 12: netname,
 // acceptex-reset, connectex-context, cancel-free and acceptex-race; then the
-// readiness and layering patterns of issue 13: layered-skip.
+// readiness and layering patterns of issue 13: layered-skip and fd-write.
 var Patterns = []Pattern{
 	{
 		Name: "outparam", Summary: "trusting lpNumberOfBytesRecvd after WSA_IO_PENDING",
@@ -110,5 +110,10 @@ var Patterns = []Pattern{
 		Buggy: LayeredSkipBuggy, Fixed: LayeredSkipFixed,
 		Clauses: []string{"setfilecompletionnotificationmodes.ifs-lsp-only", "setfilecompletionnotificationmodes.non-ifs-still-posts", "layered.chain-not-ifs"},
 		Options: []emu.Option{emu.WithLayeredProvider()},
+	},
+	{
+		Name: "fd-write", Summary: "waiting for FD_WRITE again after a send that succeeded",
+		Buggy: FDWriteBuggy, Fixed: FDWriteFixed,
+		Clauses: []string{"wsaeventselect.fd-write-wouldblock", "wsaeventselect.fd-write-at-once", "wsaeventselect.records-sets-event"},
 	},
 }
