@@ -7,6 +7,7 @@ import (
 	"github.com/wsaemu/wsaemu/provider"
 	"runtime"
 	"runtime/debug"
+	"time"
 )
 
 // action is something the System does on its own, with no thread running:
@@ -138,6 +139,11 @@ func (s *System) advanceClock() bool {
 			min, found = t.w.deadline, true
 		}
 	}
+	for _, tm := range s.timers {
+		if !found || tm.at < min {
+			min, found = tm.at, true
+		}
+	}
 	if !found {
 		return false
 	}
@@ -151,7 +157,47 @@ func (s *System) advanceClock() bool {
 			s.timeoutWait(t)
 		}
 	}
+	s.fireTimers()
 	return true
+}
+
+// timer is a kernel timer: fire(s, arg) runs as a system action's work
+// once the virtual clock reaches at (an I/O request's own time limit, such
+// as an AFD poll's Timeout).
+type timer struct {
+	at   time.Duration
+	fire func(s *System, arg uint64)
+	arg  uint64
+}
+
+// addTimer arms a timer; dropTimer disarms the one with arg (if any).
+func (s *System) addTimer(at time.Duration, fire func(*System, uint64), arg uint64) {
+	s.timers = append(s.timers, timer{at: at, fire: fire, arg: arg})
+}
+
+func (s *System) dropTimer(arg uint64) {
+	for i := range s.timers {
+		if s.timers[i].arg == arg {
+			s.timers = append(s.timers[:i], s.timers[i+1:]...)
+			return
+		}
+	}
+}
+
+// fireTimers fires, in the order they were armed, the timers due now.
+func (s *System) fireTimers() {
+	for i := 0; i < len(s.timers); {
+		tm := s.timers[i]
+		if tm.at > s.now {
+			i++
+			continue
+		}
+		s.timers = append(s.timers[:i], s.timers[i+1:]...)
+		cur := s.current
+		s.current = nil
+		tm.fire(s, tm.arg)
+		s.current = cur
+	}
 }
 
 // setCurrent records who holds the right to run: s.current for the

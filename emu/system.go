@@ -38,6 +38,7 @@ type System struct {
 	owner    atomic.Pointer[Thread] // == current, for Thread.running from any goroutine
 	ready    []*Thread
 	actions  []action
+	timers   []timer // kernel timers on the virtual clock (sched.go)
 	settling bool
 	driverCh chan struct{}
 	killed   bool

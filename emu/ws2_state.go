@@ -14,6 +14,7 @@ type ws2State struct {
 	refs     int                      // WSAStartup calls not yet matched by WSACleanup
 	issuing  *request                 // the IFS request whose provider call is in progress
 	layered  bool                     // install a non-IFS layered provider above the IFS base (ws2_layered.go)
+	afd      afdState                 // outstanding AFD polls (ws2_afd.go)
 }
 
 // ws2Thread is the ws2 layer's per-thread state.

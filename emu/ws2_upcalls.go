@@ -86,6 +86,10 @@ func (k *socket) cancelIO(s *System, ov *Overlapped, by *Thread) bool {
 // the operation that uses r's record; it completes it through
 // IFSCompleteRequest (or not, if its result is already decided).
 func (k *socket) cancel(s *System, r *request) {
+	if r.op == afdOp {
+		s.afdCancel(r) // ws2_afd.go: the poll is the I/O manager's own
+		return
+	}
 	if s.ws2.prov != nil {
 		s.ws2.prov.Cancel(provider.SOCKET(k.handle), r.ov, nil)
 	}

@@ -129,6 +129,7 @@ type Machine interface {
 	ExtMachine       // the extension functions (calltable_ext.go)
 	ReadinessMachine // the readiness calls (calltable_readiness.go)
 	CatalogMachine   // WSAEnumProtocols (calltable_layered.go)
+	AfdMachine       // the AFD poll (calltable_afd.go)
 }
 
 // Handle is a handle argument: a declared thread or object (a pipe by

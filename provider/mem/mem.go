@@ -26,9 +26,10 @@ type Mem struct {
 	nextGen uint64
 
 	trampoline func(uintptr)
-	evFree     []Handle // internal events for blocking calls
-	gather     []byte   // scratch for gathering a send's buffers
-	pollers    []Handle // events of the select and WSAPoll calls waiting (readiness.go)
+	evFree     []Handle     // internal events for blocking calls
+	gather     []byte       // scratch for gathering a send's buffers
+	pollers    []Handle     // events of the select and WSAPoll calls waiting (readiness.go)
+	afdWatch   func(SOCKET) // the AFD poller's change hook (afd.go)
 }
 
 // New returns an in-memory provider. It does nothing until WSPStartup.
@@ -512,6 +513,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 		p.net.ports.del(k.local, nil)
 	}
 	delete(p.socks, s)
+	p.afdChanged(s) // afd.go: a poll on s sees AFD_POLL_LOCAL_CLOSE
 	for i, x := range p.all {
 		if x == k {
 			p.all = append(p.all[:i], p.all[i+1:]...)

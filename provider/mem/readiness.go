@@ -115,6 +115,7 @@ func (p *Mem) changed(k *sock) {
 		p.record(k)
 	}
 	p.wakePollers()
+	p.afdChanged(k.handle) // afd.go
 }
 
 // record records each enabled event of k's selection whose condition

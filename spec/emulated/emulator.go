@@ -25,6 +25,7 @@ type Emulator struct {
 	byName  map[string]*object // by declared name
 	ovDecl  map[*emu.Overlapped]int
 	msgs    map[int]*emu.WSAMSG // the last WSARecvMsg's WSAMSG, by record
+	afd     afdState            // AFD polls (calls_afd.go)
 	mach    map[*emu.Thread]*machine
 	done    []spec.Returned
 	pending map[string]*pendingCall
@@ -173,6 +174,7 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	e.byName = make(map[string]*object, len(decls))
 	e.ovDecl = map[*emu.Overlapped]int{}
 	e.msgs = map[int]*emu.WSAMSG{}
+	e.afd = afdState{}
 	e.mach = map[*emu.Thread]*machine{}
 	e.pending = map[string]*pendingCall{}
 	e.done = nil

@@ -1,0 +1,84 @@
+package emulated
+
+import (
+	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/spec"
+)
+
+// The AFD poll: NtDeviceIoControlFile(IOCTL_AFD_POLL), its result, and
+// NtCancelIoFileEx.
+
+// afdState keeps each record's last poll (its output buffer) and the
+// \Device\Afd handle, opened on first use.
+type afdState struct {
+	dev   emu.Handle
+	polls map[int]*afdRec
+}
+
+type afdRec struct {
+	call    *spec.AfdPollCall
+	handles []uint64
+	out     *emu.AFD_POLL_INFO
+}
+
+func (m *machine) AfdPoll(c *spec.AfdPollCall) (spec.Result, error) {
+	a := &m.e.afd
+	h := m.e.handle(c.H)
+	if c.ViaAfd {
+		if a.dev == 0 {
+			dev, _, err := m.t.NtOpenAfd(`\Device\Afd\wsaemu`)
+			if err != nil {
+				return spec.Result{}, err
+			}
+			a.dev = dev
+		}
+		h = a.dev
+	}
+	in := &emu.AFD_POLL_INFO{Timeout: c.Timeout, NumberOfHandles: uint32(len(c.Entries))}
+	if c.Exclusive {
+		in.Exclusive = 1
+	}
+	rec := &afdRec{call: c}
+	for _, e := range c.Entries {
+		v := m.e.handle(e.Socket)
+		rec.handles = append(rec.handles, uint64(v))
+		in.Handles = append(in.Handles, emu.AFD_POLL_HANDLE_INFO{Handle: v, Events: e.Events, Status: 0xdeadbeef})
+	}
+	// In and out are one buffer, as mio passes them.
+	rec.out = in
+	st, err := m.t.NtDeviceIoControlFile(h, m.e.handle(c.Event), m.e.ov(c.Ov), emu.IOCTL_AFD_POLL, in, in)
+	if err != nil {
+		return spec.Result{}, err
+	}
+	if a.polls == nil {
+		a.polls = map[int]*afdRec{}
+	}
+	if c.Ov.Valid() {
+		a.polls[c.Ov.Decl] = rec
+	}
+	r := spec.Result{}
+	r.Outs.More = []spec.OutKV{spec.StatusOut("status", st)}
+	return r, nil
+}
+
+func (m *machine) AfdPollResult(c *spec.AfdPollResultCall) (spec.Result, error) {
+	r := spec.Result{}
+	rec := m.e.afd.polls[c.Ov.Decl]
+	ov := m.e.ov(c.Ov)
+	if rec == nil || ov == nil {
+		return r, nil
+	}
+	var out []spec.AfdOutEntry
+	for _, e := range rec.out.Handles {
+		out = append(out, spec.AfdOutEntry{Handle: uint64(e.Handle), Events: e.Events, Status: e.Status})
+	}
+	r.Outs.More = spec.AfdResultOuts(rec.call, rec.handles, emu.NTStatus(ov.LoadInternal()), uint64(ov.LoadInternalHigh()), rec.out.NumberOfHandles, out)
+	return r, nil
+}
+
+func (m *machine) NtCancelIoFileEx(c *spec.NtCancelIoFileExCall) (spec.Result, error) {
+	st, err := m.t.NtCancelIoFileEx(m.e.handle(c.H), m.e.ov(c.Ov))
+	r := spec.Result{}
+	r.Outs.More = []spec.OutKV{spec.StatusOut("status", st)}
+	return r, err
+}
