@@ -18,7 +18,8 @@ type Pattern struct {
 // in its order (RoutineOrder and RoutineReentry are the two halves of one
 // entry there), then the stream-socket patterns of issue 12: netname,
 // acceptex-reset, connectex-context, cancel-free and acceptex-race; then the
-// readiness and layering patterns of issue 13: layered-skip and fd-write.
+// readiness and layering patterns of issue 13: layered-skip, fd-write and
+// afd-abort.
 var Patterns = []Pattern{
 	{
 		Name: "outparam", Summary: "trusting lpNumberOfBytesRecvd after WSA_IO_PENDING",
@@ -115,5 +116,10 @@ var Patterns = []Pattern{
 		Name: "fd-write", Summary: "waiting for FD_WRITE again after a send that succeeded",
 		Buggy: FDWriteBuggy, Fixed: FDWriteFixed,
 		Clauses: []string{"wsaeventselect.fd-write-wouldblock", "wsaeventselect.fd-write-at-once", "wsaeventselect.records-sets-event"},
+	},
+	{
+		Name: "afd-abort", Summary: "leaving AFD_POLL_ABORT out of the bits an AFD poller takes for readable",
+		Buggy: AFDAbortBuggy, Fixed: AFDAbortFixed,
+		Clauses: []string{"afd.poll.only-signalled", "afd.poll.pending-then-completes", "closesocket.abortive"},
 	},
 }
