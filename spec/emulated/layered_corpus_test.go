@@ -1,6 +1,7 @@
 package emulated_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/spec"
@@ -56,7 +57,12 @@ func TestLayeredCorpus(t *testing.T) {
 				continue
 			}
 			failed[sc.File] = true
-			if !layeredDiffers[sc.File] {
+			// The AFD poll scenarios poll the sockets they made; behind a
+			// non-IFS layer those are the layer's handles, which are not
+			// AFD handles (a poller takes SIO_BASE_HANDLE first, as wepoll
+			// and mio do), so the poll fails there: a difference too.
+			afd := strings.HasPrefix(sc.File, "scenarios/afd/")
+			if !layeredDiffers[sc.File] && !afd {
 				t.Errorf("%s [layered/%s]: %v", sc.File, pr, rep.Failures())
 			}
 		}

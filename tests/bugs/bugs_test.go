@@ -204,6 +204,11 @@ func testFixed(t *testing.T, p Pattern) {
 			// The provider the SPI pages describe, on a sample of seeds.
 			fail(fmt.Sprintf("nonifs/SeededChooser(%d)", seed), Run(p.Fixed, with(strict(), emu.WithProviderKind(provider.NonIFS), emu.WithChooser(emu.SeededChooser(seed)))...))
 		}
+		if len(p.Options) > 0 && seed%5 == 0 {
+			// The setting the buggy form is searched under (a layered
+			// provider, say), on a sample of seeds.
+			fail(fmt.Sprintf("options/SwarmChooser(%d)", seed), Run(p.Fixed, with(with(strict(), p.Options...), emu.WithChooser(emu.SwarmChooser(seed)))...))
+		}
 		if bad > 0 && seed > 100 {
 			break
 		}

@@ -17,7 +17,9 @@ type Pattern struct {
 // Patterns lists every pattern of docs/windows-behaviour.md's "Bug patterns" list,
 // in its order (RoutineOrder and RoutineReentry are the two halves of one
 // entry there), then the stream-socket patterns of issue 12: netname,
-// acceptex-reset, connectex-context, cancel-free and acceptex-race.
+// acceptex-reset, connectex-context, cancel-free and acceptex-race; then the
+// readiness and layering patterns of issue 13: layered-skip, fd-write and
+// afd-abort.
 var Patterns = []Pattern{
 	{
 		Name: "outparam", Summary: "trusting lpNumberOfBytesRecvd after WSA_IO_PENDING",
@@ -103,5 +105,21 @@ var Patterns = []Pattern{
 		Name: "acceptex-race", Summary: "filing an AcceptEx request after the call, when its packet may already be on another thread",
 		Buggy: AcceptRaceBuggy, Fixed: AcceptRaceFixed,
 		Clauses: []string{"acceptex.port", "acceptex.pending", "sync-async-io.immediate-success-still-posts", "getqueuedcompletionstatus.dequeue"},
+	},
+	{
+		Name: "layered-skip", Summary: "setting FILE_SKIP_COMPLETION_PORT_ON_SUCCESS without checking the catalogue for a non-IFS layered provider",
+		Buggy: LayeredSkipBuggy, Fixed: LayeredSkipFixed,
+		Clauses: []string{"setfilecompletionnotificationmodes.ifs-lsp-only", "setfilecompletionnotificationmodes.non-ifs-still-posts", "layered.chain-not-ifs"},
+		Options: []emu.Option{emu.WithLayeredProvider()},
+	},
+	{
+		Name: "fd-write", Summary: "waiting for FD_WRITE again after a send that succeeded",
+		Buggy: FDWriteBuggy, Fixed: FDWriteFixed,
+		Clauses: []string{"wsaeventselect.fd-write-wouldblock", "wsaeventselect.fd-write-at-once", "wsaeventselect.records-sets-event"},
+	},
+	{
+		Name: "afd-abort", Summary: "leaving AFD_POLL_ABORT out of the bits an AFD poller takes for readable",
+		Buggy: AFDAbortBuggy, Fixed: AFDAbortFixed,
+		Clauses: []string{"afd.poll.only-signalled", "afd.poll.pending-then-completes", "closesocket.abortive"},
 	},
 }
