@@ -1,7 +1,6 @@
 package emulated_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/spec"
@@ -57,12 +56,7 @@ func TestLayeredCorpus(t *testing.T) {
 				continue
 			}
 			failed[sc.File] = true
-			// The AFD poll scenarios poll the sockets they made; behind a
-			// non-IFS layer those are the layer's handles, which are not
-			// AFD handles (a poller takes SIO_BASE_HANDLE first, as wepoll
-			// and mio do), so the poll fails there: a difference too.
-			afd := strings.HasPrefix(sc.File, "scenarios/afd/")
-			if !layeredDiffers[sc.File] && !afd {
+			if !layeredDiffers[sc.File] {
 				t.Errorf("%s [layered/%s]: %v", sc.File, pr, rep.Failures())
 			}
 		}
