@@ -41,19 +41,8 @@ func TestAfdPollNeitherLostNorInvented(t *testing.T) {
 }
 
 func apRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
-	sys := emu.New(emu.WithProviderKind(kind), emu.WithProfile(profile), emu.WithChooser(emu.RapidChooser(rt)))
-	st, err := sys.Stepper()
-	if err != nil {
-		rt.Fatal(err)
-	}
-	rt.Cleanup(sys.Stop)
-	A := st.NewThread("A")
-	do := func(fn func(th *emu.Thread)) {
-		res, err := st.Call(A, fn)
-		if err != nil || !res.Returned {
-			rt.Fatalf("step: %v (returned %v)", err, res.Returned)
-		}
-	}
+	_, st, do := steppedThread(rt, kind, profile)
+	var err error
 	var r, w emu.SOCKET
 	var dst netip.AddrPort
 	var afd emu.Handle
@@ -61,25 +50,7 @@ func apRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 		var d emu.WSAData
 		th.WSAStartup(0x0202, &d)
 		afd, _, _ = th.NtOpenAfd(`\Device\Afd\prop`)
-		if stream {
-			l, _ := th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-			bind := netip.AddrPortFrom(lo4, 0)
-			th.Bind(l, &bind, 16)
-			th.Listen(l, 1)
-			addr, _ := th.Getsockname(l)
-			w, _ = th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
-			if err := th.Connect(w, &addr, 16); err != nil {
-				rt.Fatalf("connect: %v", err)
-			}
-			r, _ = th.Accept(l, nil, nil)
-			th.Closesocket(l)
-			return
-		}
-		r, _ = th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
-		w, _ = th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
-		bind := netip.AddrPortFrom(lo4, 0)
-		th.Bind(r, &bind, 16)
-		dst, _ = th.Getsockname(r)
+		r, w, dst = loopbackPair(th, stream, rt.Fatalf)
 	})
 	do(func(th *emu.Thread) {
 		var n uint32

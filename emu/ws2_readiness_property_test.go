@@ -54,19 +54,8 @@ func TestEventSelectFDReadNeitherLostNorInvented(t *testing.T) {
 }
 
 func rpRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
-	sys := emu.New(emu.WithProviderKind(kind), emu.WithProfile(profile), emu.WithChooser(emu.RapidChooser(rt)))
-	st, err := sys.Stepper()
-	if err != nil {
-		rt.Fatal(err)
-	}
-	rt.Cleanup(sys.Stop)
-	A := st.NewThread("A")
-	do := func(fn func(th *emu.Thread)) {
-		res, err := st.Call(A, fn)
-		if err != nil || !res.Returned {
-			rt.Fatalf("step: %v (returned %v)", err, res.Returned)
-		}
-	}
+	sys, st, do := steppedThread(rt, kind, profile)
+	var err error
 	var r, w emu.SOCKET // r selects; w sends to it
 	var ev emu.Handle
 	var dst netip.AddrPort
@@ -74,15 +63,7 @@ func rpRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 		var d emu.WSAData
 		th.WSAStartup(0x0202, &d)
 		ev, _ = th.WSACreateEvent()
-		if stream {
-			w, r = loopbackTCPPair(th, rt.Fatalf)
-			return
-		}
-		r, _ = th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
-		w, _ = th.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
-		bind := netip.AddrPortFrom(lo4, 0)
-		th.Bind(r, &bind, 16)
-		dst, _ = th.Getsockname(r)
+		r, w, dst = loopbackPair(th, stream, rt.Fatalf)
 	})
 	var m rpModel
 	selectRead := func() {
