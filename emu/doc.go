@@ -41,6 +41,25 @@
 // at any moment, and the Chooser picks who runs next, so a goroutine run
 // is just as repeatable as a stepped one.
 //
+// [System.RunHere] is Run for code that must stay on its goroutine (a
+// test body that calls t.Fatal): the caller's goroutine becomes the first
+// emulated thread. [System.Caller] names the thread the calling goroutine
+// runs as, for code without a thread argument.
+//
+// # What an emulated thread may do
+//
+// An emulated thread's code may compute, touch its own memory and call
+// the emulator as much as it likes. It must not wait for anything the
+// emulator cannot see: a Go channel or sync primitive shared with another
+// emulated thread, time.Sleep, a real system call or network. Only one
+// emulated thread runs at a time, so such a wait stops the whole machine;
+// after the hang timeout ([WithHangTimeout], [DefaultHangTimeout], on the
+// wall clock) the run ends with a [*HangError] naming the thread, with its
+// goroutine's stack and the end of the trace. Wait through the emulator
+// instead (events, SleepEx, completion ports). An emulated thread may not
+// start plain goroutines that call the emulator: a call from a goroutine
+// that is not the running thread's fails with [ErrWrongThread].
+//
 // # Time and deadlock
 //
 // Time is virtual. A timed wait expires only when no thread can run and no

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"fmt"
+	"github.com/petermattis/goid"
 	"github.com/wsaemu/wsaemu/provider"
 	"runtime"
 	"runtime/debug"
@@ -54,6 +55,9 @@ func (s *System) livelocked(t *Thread) {
 	s.livelock = e
 	s.emit(Event{Thread: t.id, Kind: EvLivelock, Text: fmt.Sprintf("%d steps without progress", s.budget)})
 	s.handTo(nil)
+	if t.adopted {
+		panic(driverTurn{}) // RunHere's goroutine is the driver too
+	}
 	<-t.wake
 	runtime.Goexit() // only Stop wakes a parked thread
 }
@@ -210,6 +214,7 @@ func (s *System) setCurrent(t *Thread) {
 
 // handTo gives the right to run to next (nil: the driver).
 func (s *System) handTo(next *Thread) {
+	s.beat()
 	s.setCurrent(next)
 	if next == nil {
 		s.driverCh <- struct{}{}
@@ -224,7 +229,7 @@ func (s *System) handTo(next *Thread) {
 // thread's goroutine unwinds instead of returning.
 func (s *System) yieldFrom(from *Thread) {
 	if s.killed && from != nil {
-		runtime.Goexit()
+		from.unwind()
 	}
 	next := s.pickNext()
 	if next != nil && next == from {
@@ -234,12 +239,16 @@ func (s *System) yieldFrom(from *Thread) {
 	}
 	s.handTo(next)
 	if from == nil {
-		<-s.driverCh
+		s.awaitDriver()
 		return
 	}
-	<-from.wake
+	if from.adopted {
+		s.awaitAdopted(from)
+	} else {
+		<-from.wake
+	}
 	if s.killed {
-		runtime.Goexit()
+		from.unwind()
 	}
 }
 
@@ -256,21 +265,7 @@ func (s *System) Run() error {
 	}
 	s.mode = modeGoroutine
 	s.yieldFrom(nil)
-	var err error
-	if s.livelock != nil {
-		err = s.livelock
-		s.Stop()
-	} else if ferr := s.sanFatalErr(); ferr != nil {
-		s.Stop()
-		err = ferr
-	} else if live := s.liveThreads(); len(live) > 0 {
-		err = s.deadlock(live)
-		s.Stop()
-	}
-	if len(s.panics) > 0 {
-		err = errors.Join(append([]error{err}, s.panics...)...)
-	}
-	return err
+	return s.endRun(nil)
 }
 
 func (s *System) liveThreads() []*Thread {
@@ -320,6 +315,7 @@ func (st *Stepper) NewThread(name string) *Thread {
 }
 
 func (t *Thread) stepMain() {
+	t.gid.Store(goid.Get())
 	<-t.wake
 	if t.s.killed {
 		t.s.driverCh <- struct{}{}
@@ -381,6 +377,9 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	case stateBlocked, stateReady:
 		return StepResult{}, fmt.Errorf("emu: thread %s is still in its previous call (%s)", t.name, t.w.call)
 	}
+	if s.hang != nil {
+		return StepResult{}, s.hang
+	}
 	if s.livelock != nil {
 		return StepResult{}, s.livelock
 	}
@@ -391,6 +390,10 @@ func (st *Stepper) Call(t *Thread, fn func(t *Thread)) (StepResult, error) {
 	t.cmd = fn
 	s.makeReady(t, "")
 	s.yieldFrom(nil)
+	if s.hang != nil {
+		s.Stop()
+		return StepResult{}, s.hang
+	}
 	if s.livelock != nil {
 		return StepResult{}, s.livelock
 	}
@@ -413,6 +416,9 @@ func (st *Stepper) Settle() {
 	s.settling = true
 	s.yieldFrom(nil)
 	s.settling = false
+	if s.hang != nil {
+		s.Stop()
+	}
 }
 
 // Panics returns the panics recovered from code running on the System's

@@ -44,6 +44,11 @@ type System struct {
 	killed   bool
 	panics   []error
 
+	// the hang watchdog (watchdog.go)
+	hangAfter time.Duration // wall-clock grace; 0: off
+	beats     atomic.Uint64 // heartbeats of the running thread
+	hang      *HangError    // set when a thread was given up as hung
+
 	// livelock detection (see WithLivelockBudget)
 	idle     int // calls and provider waits since the last progress
 	budget   int // idle steps allowed; 0: no limit
@@ -149,11 +154,12 @@ func WithLivelockBudget(n int) Option {
 // New builds a System.
 func New(opts ...Option) *System {
 	s := &System{
-		budget:   DefaultLivelockBudget,
-		chooser:  UsualChooser(),
-		trace:    &Trace{},
-		driverCh: make(chan struct{}, 1),
-		ovIDs:    make(map[*Overlapped]int),
+		budget:    DefaultLivelockBudget,
+		hangAfter: DefaultHangTimeout,
+		chooser:   UsualChooser(),
+		trace:     &Trace{},
+		driverCh:  make(chan struct{}, 1),
+		ovIDs:     make(map[*Overlapped]int),
 	}
 	for _, o := range opts {
 		o(s)

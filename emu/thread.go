@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
+
+	"github.com/petermattis/goid"
 
 	"github.com/wsaemu/wsaemu/apcqueue"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -34,6 +37,9 @@ type Thread struct {
 	state   threadState
 	wake    chan struct{}
 	started bool
+	gid     atomic.Int64 // the id of the goroutine that runs the thread (adopt.go)
+	adopted bool         // runs on RunHere's caller's goroutine
+	hung    bool         // given up by the hang watchdog
 
 	fn  func(*Thread) // goroutine mode: the thread's code
 	cmd func(*Thread) // step mode: the command to run next
@@ -155,6 +161,7 @@ func (t *Thread) CreateThread(fn func(t *Thread)) (Handle, error) {
 }
 
 func (t *Thread) goroutineMain() {
+	t.gid.Store(goid.Get())
 	<-t.wake
 	if t.s.killed {
 		t.s.driverCh <- struct{}{}
@@ -192,6 +199,9 @@ func (t *Thread) goroutineMain() {
 	}
 	t.fn(t)
 	finished = true
+	if !t.running() {
+		return // given up as hung (watchdog.go): the System is no longer ours
+	}
 	t.finish(0)
 }
 
@@ -212,6 +222,9 @@ func (t *Thread) ExitThread(code uint32) {
 	// The goroutine unwinds first, still holding the right to run, and
 	// goroutineMain or stepMain ends the thread once it has.
 	t.exiting, t.exitCode = true, code
+	if t.adopted {
+		panic(exitTurn{})
+	}
 	runtime.Goexit()
 }
 
@@ -261,7 +274,7 @@ func (s *System) Stop() {
 	}
 	s.killed = true
 	for _, t := range s.threads {
-		if t.state == stateExited || !t.started {
+		if t.state == stateExited || !t.started || t.adopted || t.hung {
 			continue
 		}
 		s.setCurrent(t)
@@ -305,7 +318,9 @@ func (t *Thread) enter(name, args string) error {
 // other goroutine see another thread or nil. The one case it cannot tell
 // apart is a foreign goroutine calling while t itself runs: that is a data
 // race in the caller's program, which -race reports.
-func (t *Thread) running() bool { return t.s.owner.Load() == t }
+func (t *Thread) running() bool {
+	return t.s.owner.Load() == t && t.gid.Load() == goid.Get()
+}
 
 // ok traces a successful return and clears nothing (Win32 calls leave the
 // last error alone on success unless documented otherwise).
@@ -313,6 +328,7 @@ func (t *Thread) ok(name string, result uint64) {
 	if t.s.trace != nil {
 		t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result})
 	}
+	t.s.beat() // after the event, which a hang report may read
 }
 
 // fail records err as the thread's last error, traces the return and
@@ -320,6 +336,7 @@ func (t *Thread) ok(name string, result uint64) {
 func (t *Thread) fail(name string, result uint64, err Errno) error {
 	t.lastErr = err
 	t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result, Err: err})
+	t.s.beat()
 	switch err {
 	case wso.ERROR_IO_PENDING:
 		return errIOPending
