@@ -3,6 +3,7 @@
 package windows
 
 import (
+	"net/netip"
 	"testing"
 	"unsafe"
 )
@@ -54,4 +55,9 @@ func udpPair(t *testing.T, port int) (r, w Handle, ok bool) {
 		return 0, 0, false
 	}
 	return r, w, true
+}
+
+// putAddrPortTo writes ap into rsa and returns its length.
+func putAddrPortTo(rsa *RawSockaddrAny, ap netip.AddrPort) int32 {
+	return putAddrPort(unsafe.Pointer(rsa), int32(unsafe.Sizeof(*rsa)), ap)
 }

@@ -65,27 +65,66 @@ type rec struct {
 	rawFromLen int32          // its room
 	umsg       *WSAMsg
 	queued     bool // in ioState.fixups
+	busy       bool // a thread's scratch for calls without a record: in use
 }
 
 // ioState is the package's per-machine memory.
 type ioState struct {
 	recs   map[*Overlapped]*rec
 	fixups []*rec
+	// threads holds each thread's scratch for calls without a record
+	// (they do not pend, but may block, and another thread may run then).
+	threads map[*emu.Thread]*rec
+	// Caches in front of the two maps, so the usual call costs a compare:
+	// the last thread's scratch, and records by their address.
+	lastT  *emu.Thread
+	lastR  *rec
+	recent [64]*rec
 }
+
+// slot is ov's place in ioState.recent (records are 32 bytes apart at
+// least).
+func slot(ov *Overlapped) uintptr { return uintptr(unsafe.Pointer(ov)) >> 5 & 63 }
 
 // maxRecs bounds the record map: past it, records that are not in flight
 // are forgotten (a program that makes a new record per call).
 const maxRecs = 1 << 14
 
-// recFor returns the scratch for ov. A nil ov (a call that does not pend)
-// and a record that is still in flight (the program reuses it too early,
-// which the sanitizer reports) get fresh scratch, so the emulator's view
-// of an in-flight operation is never overwritten.
-func (s *ioState) recFor(ov *Overlapped) *rec {
-	if ov == nil || ov.LoadInternal() == stPending {
+// recFor returns the scratch for a call of thread t on ov; the caller
+// hands it back with end. A nil ov (a call that does not pend) uses the
+// thread's scratch, or fresh scratch when that is in use (a blocking call
+// made by an APC that interrupted another). A record that is still in
+// flight (the program reuses it too early, which the sanitizer reports)
+// gets fresh scratch too, so the emulator's view of an in-flight
+// operation is never overwritten.
+func (s *ioState) recFor(t *emu.Thread, ov *Overlapped) *rec {
+	if ov == nil {
+		r := s.lastR
+		if s.lastT != t {
+			r = s.threads[t]
+		}
+		if r == nil {
+			if s.threads == nil {
+				s.threads = make(map[*emu.Thread]*rec)
+			}
+			r = &rec{}
+			s.threads[t] = r
+		} else if r.busy {
+			return &rec{}
+		}
+		s.lastT, s.lastR = t, r
+		r.busy, r.rawFrom, r.umsg = true, nil, nil
+		return r
+	}
+	if ov.LoadInternal() == stPending {
 		return &rec{ov: ov}
 	}
+	if r := s.recent[slot(ov)]; r != nil && r.ov == ov && !r.queued {
+		r.rawFrom, r.umsg = nil, nil
+		return r
+	}
 	if r, ok := s.recs[ov]; ok {
+		s.recent[slot(ov)] = r
 		if r.queued {
 			return &rec{ov: ov}
 		}
@@ -104,8 +143,12 @@ func (s *ioState) recFor(ov *Overlapped) *rec {
 	}
 	r := &rec{ov: ov}
 	s.recs[ov] = r
+	s.recent[slot(ov)] = r
 	return r
 }
+
+// end hands r back after the call.
+func (r *rec) end() { r.busy = false }
 
 // wsaBufs is the emulator's form of the program's WSABUF array, over the
 // program's own memory.

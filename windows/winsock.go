@@ -260,8 +260,10 @@ func WSARecv(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *uint32
 	if err != nil {
 		return err
 	}
-	r := m.io.recFor(overlapped)
-	return errnoErr(t.WSARecv(sock(s), r.wsaBufs(bufs, bufcnt), recvd, flags, overlapped, routine))
+	r := m.io.recFor(t, overlapped)
+	err = errnoErr(t.WSARecv(sock(s), r.wsaBufs(bufs, bufcnt), recvd, flags, overlapped, routine))
+	r.end()
+	return err
 }
 
 // WSASend sends the bufcnt buffers at bufs.
@@ -274,8 +276,10 @@ func WSASend(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32, 
 	if err != nil {
 		return err
 	}
-	r := m.io.recFor(overlapped)
-	return errnoErr(t.WSASend(sock(s), r.wsaBufs(bufs, bufcnt), sent, flags, overlapped, routine))
+	r := m.io.recFor(t, overlapped)
+	err = errnoErr(t.WSASend(sock(s), r.wsaBufs(bufs, bufcnt), sent, flags, overlapped, routine))
+	r.end()
+	return err
 }
 
 // WSARecvFrom receives a datagram and its sender: *from (of *fromlen
@@ -290,7 +294,7 @@ func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *ui
 	if err != nil {
 		return err
 	}
-	r := m.io.recFor(overlapped)
+	r := m.io.recFor(t, overlapped)
 	r.addr = netip.AddrPort{}
 	var ap *netip.AddrPort
 	if from != nil {
@@ -304,6 +308,7 @@ func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *ui
 	if from != nil {
 		m.io.done(r, err)
 	}
+	r.end()
 	return err
 }
 
@@ -317,17 +322,20 @@ func WSASendTo(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32
 	if err != nil {
 		return err
 	}
-	r := m.io.recFor(overlapped)
+	r := m.io.recFor(t, overlapped)
 	var ap *netip.AddrPort
 	if to != nil {
 		a, ok := rawToAddrPort(unsafe.Pointer(to), tolen)
 		if !ok && tolen >= 2 && to.Addr.Family != AF_INET && to.Addr.Family != AF_INET6 {
+			r.end()
 			return WSAEAFNOSUPPORT
 		}
 		r.addr = a
 		ap = &r.addr
 	}
-	return errnoErr(t.WSASendTo(sock(s), r.wsaBufs(bufs, bufcnt), sent, flags, ap, tolen, overlapped, routine))
+	err = errnoErr(t.WSASendTo(sock(s), r.wsaBufs(bufs, bufcnt), sent, flags, ap, tolen, overlapped, routine))
+	r.end()
+	return err
 }
 
 // WSASendto is WSASendTo with the address in Go form.
@@ -463,9 +471,11 @@ func ConnectEx(fd Handle, sa Sockaddr, sendBuf *byte, sendDataLen uint32, bytesS
 	if err != nil {
 		return err
 	}
-	r := m.io.recFor(overlapped)
+	r := m.io.recFor(t, overlapped)
 	r.addr = ap
-	return errnoErr(t.ConnectEx(sock(fd), &r.addr, n, bytesOf(sendBuf, sendDataLen), bytesSent, overlapped))
+	err = errnoErr(t.ConnectEx(sock(fd), &r.addr, n, bytesOf(sendBuf, sendDataLen), bytesSent, overlapped))
+	r.end()
+	return err
 }
 
 // DisconnectEx closes the connection of s, keeping the socket for reuse
@@ -506,8 +516,9 @@ func WSASendMsg(fd Handle, msg *WSAMsg, flags uint32, bytesSent *uint32, overlap
 		return err
 	}
 	var em *emu.WSAMSG
+	var r *rec
 	if msg != nil {
-		r := m.io.recFor(overlapped)
+		r = m.io.recFor(t, overlapped)
 		r.fillMsg(msg)
 		if msg.Name != nil {
 			a, _ := rawToAddrPort(unsafe.Pointer(msg.Name), msg.Namelen)
@@ -516,7 +527,11 @@ func WSASendMsg(fd Handle, msg *WSAMsg, flags uint32, bytesSent *uint32, overlap
 		}
 		em = &r.msg
 	}
-	return errnoErr(t.WSASendMsg(sock(fd), em, flags, bytesSent, overlapped, routine))
+	err = errnoErr(t.WSASendMsg(sock(fd), em, flags, bytesSent, overlapped, routine))
+	if r != nil {
+		r.end()
+	}
+	return err
 }
 
 // WSARecvMsg receives a message: data into msg's buffers, control data
@@ -534,7 +549,7 @@ func WSARecvMsg(fd Handle, msg *WSAMsg, bytesReceived *uint32, overlapped *Overl
 	if msg == nil {
 		return errnoErr(t.WSARecvMsg(sock(fd), nil, bytesReceived, overlapped, routine))
 	}
-	r := m.io.recFor(overlapped)
+	r := m.io.recFor(t, overlapped)
 	r.fillMsg(msg)
 	r.addr = netip.AddrPort{}
 	if msg.Name != nil {
@@ -543,6 +558,7 @@ func WSARecvMsg(fd Handle, msg *WSAMsg, bytesReceived *uint32, overlapped *Overl
 	r.umsg = msg
 	err = errnoErr(t.WSARecvMsg(sock(fd), &r.msg, bytesReceived, overlapped, routine))
 	m.io.done(r, err)
+	r.end()
 	return err
 }
 
