@@ -125,66 +125,10 @@ func Run(p Program, opts ...emu.Option) *Result {
 		Trace:          s.Trace(),
 	}
 	if err == nil {
-		r.Liveness = liveness(s.Trace())
-		if n := s.PendingActions(); n != 0 {
-			r.Liveness = append(r.Liveness, fmt.Sprintf("%d system actions still pending after the run", n))
-		}
+		r.Liveness = s.Liveness()
 	}
 	s.Stop()
 	return r
-}
-
-// liveness checks, from the trace, that every kernel I/O request (pipes
-// and IFS sockets: the ones the trace numbers) completed exactly once,
-// unless the call that issued it failed at once, in which case it must not
-// complete at all. Non-IFS provider operations do not go through the I/O
-// manager and are not numbered; the programs' own counters cover them.
-func liveness(tr *emu.Trace) []string {
-	if tr == nil {
-		return nil
-	}
-	type req struct {
-		thread    int
-		call      string
-		completed int
-		refused   bool
-	}
-	reqs := map[uint64]*req{}
-	var order []uint64
-	open := map[int]uint64{} // thread -> request issued by its call in progress
-	for _, e := range tr.Events {
-		switch e.Kind {
-		case emu.EvIssue:
-			reqs[e.N] = &req{thread: e.Thread, call: e.Name}
-			order = append(order, e.N)
-			open[e.Thread] = e.N
-		case emu.EvComplete:
-			if r, ok := reqs[e.N]; ok && e.N != 0 {
-				r.completed++
-			}
-		case emu.EvReturn:
-			id, ok := open[e.Thread]
-			if !ok || reqs[id].call != e.Name {
-				continue
-			}
-			delete(open, e.Thread)
-			r := reqs[id]
-			if r.completed == 0 && e.Err != 0 && e.Err != wso.ERROR_IO_PENDING && e.Err != wso.WSA_IO_PENDING {
-				r.refused = true
-			}
-		}
-	}
-	var bad []string
-	for _, id := range order {
-		r := reqs[id]
-		switch {
-		case r.refused && r.completed != 0:
-			bad = append(bad, fmt.Sprintf("req#%d (%s) failed at once but completed %d times", id, r.call, r.completed))
-		case !r.refused && r.completed != 1:
-			bad = append(bad, fmt.Sprintf("req#%d (%s) completed %d times, want exactly once", id, r.call, r.completed))
-		}
-	}
-	return bad
 }
 
 // AfterFaults wraps a Chooser so that it decides only the first n open
