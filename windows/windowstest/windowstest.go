@@ -1,0 +1,260 @@
+//go:build !windows || wsaemu
+
+// Package windowstest runs a test body written against package windows
+// (golang.org/x/sys/windows' names) on the emulator under many schedules:
+// the one Windows usually shows, a range of seeds, the hostile chooser,
+// and schedules rapid draws and shrinks. Each run has the misuse sanitizer
+// on and ends with the emulator's liveness check; a failing run is
+// reported with its schedule, the command that replays it alone, and the
+// end of its trace.
+//
+//	func TestEcho(t *testing.T) {
+//		windowstest.Run(t, func(t windowstest.TB) {
+//			// windows.WSAStartup, windows.Socket, windows.Go(worker), ...
+//		})
+//	}
+//
+// The body runs on the test's goroutine as the machine's first emulated
+// thread, so t.Fatal works in it; threads it starts with windows.Go run
+// with it, one at a time, in the order the schedule picks.
+//
+// On Windows without the wsaemu build tag, package windows is
+// golang.org/x/sys/windows itself and Run calls the body once, on real
+// Winsock (windowstest_native.go).
+package windowstest
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/windows"
+)
+
+var (
+	flagSeeds = flag.Int("windowstest.seeds", 0, "number of seeded schedules each windowstest.Run tries (0: the test's own choice)")
+	flagOnly  = flag.String("windowstest.run", "", "run only this schedule: usual, hostile or seed=N (what a failure's replay command sets)")
+	flagTrace = flag.Bool("windowstest.trace", false, "print the whole trace of a failing run, not only its end")
+)
+
+// TB is what a body reports to: the *testing.T of the test during Run,
+// the *rapid.T of the drawn case during Rapid. Both satisfy it.
+type TB interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Failed() bool
+}
+
+// config is what the options set.
+type config struct {
+	seeds    int
+	first    uint64
+	usual    bool
+	hostile  bool
+	emu      []emu.Option
+	sanitize emu.SanitizerMode
+}
+
+// Option changes how Run and Rapid run the body.
+type Option func(*config)
+
+// Seeds sets how many seeded schedules Run tries (default 100; the flag
+// -windowstest.seeds overrides it).
+func Seeds(n int) Option { return func(c *config) { c.seeds = n } }
+
+// FirstSeed sets the first seed of the range Run tries (default 1).
+func FirstSeed(s uint64) Option { return func(c *config) { c.first = s } }
+
+// NoUsual leaves out the run under the usual schedule (what Windows
+// usually does), which Run otherwise tries first.
+func NoUsual() Option { return func(c *config) { c.usual = false } }
+
+// NoHostile leaves out the run under the hostile chooser, which Run
+// otherwise tries last.
+func NoHostile() Option { return func(c *config) { c.hostile = false } }
+
+// Sanitizer sets the sanitizer's mode (default emu.SanitizeReport: every
+// finding fails the run, with all findings listed).
+func Sanitizer(m emu.SanitizerMode) Option { return func(c *config) { c.sanitize = m } }
+
+// Machine adds options to every machine built (a profile, a provider
+// kind, resets or splits, ...). They come after the defaults: the IFS
+// provider and the windows profile.
+func Machine(opts ...emu.Option) Option { return func(c *config) { c.emu = append(c.emu, opts...) } }
+
+func newConfig(opts []Option) *config {
+	c := &config{seeds: 100, first: 1, usual: true, hostile: true, sanitize: emu.SanitizeReport}
+	for _, o := range opts {
+		o(c)
+	}
+	if *flagSeeds > 0 {
+		c.seeds = *flagSeeds
+	}
+	return c
+}
+
+// machine builds a System for one run with the given chooser.
+func (c *config) machine(ch emu.Chooser) *emu.System {
+	opts := []emu.Option{emu.WithProviderKind(provider.IFS), emu.WithProfile(emu.ProfileWindows), emu.WithSanitizer(c.sanitize)}
+	opts = append(opts, c.emu...)
+	opts = append(opts, emu.WithChooser(ch))
+	return emu.New(opts...)
+}
+
+// schedule is one run of Run: a name for reports, the flag that replays
+// it, and its chooser.
+type schedule struct {
+	name   string
+	replay string
+	ch     func() emu.Chooser
+}
+
+var (
+	usual   = schedule{"the usual schedule", "-windowstest.run=usual", func() emu.Chooser { return emu.UsualChooser() }}
+	hostile = schedule{"the hostile chooser", "-windowstest.run=hostile", func() emu.Chooser { return emu.HostileChooser() }}
+)
+
+func seeded(s uint64) schedule {
+	return schedule{fmt.Sprintf("seed %d", s), fmt.Sprintf("-windowstest.run=seed=%d", s), func() emu.Chooser { return emu.SeededChooser(s) }}
+}
+
+// schedules lists the runs, in order; the -windowstest.run flag picks one.
+func (c *config) schedules(t *testing.T) []schedule {
+	switch only := *flagOnly; {
+	case only == "usual":
+		return []schedule{usual}
+	case only == "hostile":
+		return []schedule{hostile}
+	case strings.HasPrefix(only, "seed="):
+		n, err := strconv.ParseUint(strings.TrimPrefix(only, "seed="), 10, 64)
+		if err != nil {
+			t.Fatalf("windowstest: -windowstest.run=%s: the seed is not a number", only)
+		}
+		return []schedule{seeded(n)}
+	case only != "":
+		t.Fatalf("windowstest: -windowstest.run=%s: want usual, hostile or seed=N", only)
+	}
+	var out []schedule
+	if c.usual {
+		out = append(out, usual)
+	}
+	for i := 0; i < c.seeds; i++ {
+		out = append(out, seeded(c.first+uint64(i)))
+	}
+	if c.hostile {
+		out = append(out, hostile)
+	}
+	return out
+}
+
+// Run runs body once per schedule: the usual one, seeds 1..100 (see
+// Seeds, FirstSeed), then the hostile chooser. A run fails when the body
+// reports a failure, the machine ends with an error (deadlock, livelock,
+// hang, a thread's panic), the sanitizer finds a misuse, or the liveness
+// check finds an I/O request that did not complete exactly once; Run then
+// stops with the schedule, a replay command and the trace's end.
+func Run(t *testing.T, body func(t TB), opts ...Option) {
+	t.Helper()
+	c := newConfig(opts)
+	var current *schedule
+	t.Cleanup(func() {
+		// A body that called t.Fatal ended the test's goroutine: say
+		// which schedule it was under.
+		if current != nil && t.Failed() {
+			t.Logf("windowstest: the failure above happened under %s; replay: %s", current.name, replayCommand(t, current.replay))
+		}
+	})
+	for _, sc := range c.schedules(t) {
+		current = &sc
+		sys := c.machine(sc.ch())
+		err := windows.RunMachine(sys, func() { body(t) })
+		if msg := verdict(sys, err, t.Failed()); msg != "" {
+			current = nil
+			t.Fatalf("windowstest: %s failed: %s\nreplay: %s\n%s", sc.name, msg, replayCommand(t, sc.replay), traceText(sys.Trace()))
+		}
+		current = nil
+	}
+}
+
+// Rapid runs body under schedules rapid draws (rapid.Check: -rapid.checks
+// sets how many), with the same checks as Run. A failing schedule is
+// shrunk toward the usual one and shown as a replay expression
+// (emu.ReplayChooser) next to rapid's own reproduce command.
+func Rapid(t *testing.T, body func(t TB), opts ...Option) {
+	t.Helper()
+	c := newConfig(opts)
+	rapid.Check(t, func(rt *rapid.T) {
+		sys := c.machine(emu.RapidChooser(rt))
+		err := windows.RunMachine(sys, func() { body(rt) })
+		if msg := verdict(sys, err, false); msg != "" {
+			rt.Fatalf("windowstest: %s\n%s", msg, traceText(sys.Trace()))
+		}
+	})
+}
+
+// verdict says what is wrong with a finished run ("" when nothing is).
+func verdict(sys *emu.System, err error, bodyFailed bool) string {
+	var parts []string
+	if bodyFailed {
+		parts = append(parts, "the body reported a failure")
+	}
+	if err != nil {
+		var h *emu.HangError
+		if errors.As(err, &h) {
+			parts = append(parts, h.Error())
+		} else {
+			parts = append(parts, err.Error())
+		}
+	}
+	for _, f := range sys.Findings() {
+		parts = append(parts, "sanitizer: "+f.Clause+": "+f.Text)
+	}
+	if err == nil {
+		for _, l := range sys.Liveness() {
+			parts = append(parts, "liveness: "+l)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// traceText is the end of a trace (all of it with -windowstest.trace).
+func traceText(tr *emu.Trace) string {
+	if tr == nil || len(tr.Events) == 0 {
+		return ""
+	}
+	ev := tr.Events
+	head := "trace"
+	if !*flagTrace && len(ev) > 40 {
+		head = fmt.Sprintf("last 40 of %d trace events (-windowstest.trace prints all)", len(ev))
+		ev = ev[len(ev)-40:]
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s:\n", head)
+	(&emu.Trace{Events: ev}).WriteText(&b)
+	return b.String()
+}
+
+// replayCommand is the go test command that runs only this schedule of
+// this test.
+func replayCommand(t *testing.T, flagArg string) string {
+	parts := strings.Split(t.Name(), "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	cmd := fmt.Sprintf("go test -run '%s'", strings.Join(parts, "/"))
+	if flagArg != "" {
+		cmd += " " + flagArg
+	}
+	return cmd + " ."
+}
