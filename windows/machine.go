@@ -10,30 +10,16 @@ import (
 	"github.com/wsaemu/wsaemu/emu"
 )
 
-// The two uses of the machine's thread API that the lead's RunHere and
-// Caller will replace; everything else in the package goes through them.
+// runHere runs fn on the calling goroutine as the machine's first
+// emulated thread, then runs the machine until every thread has exited
+// (emu.System.RunHere): a test body stays on the test's goroutine, so
+// t.Fatal works in it.
+func runHere(sys *emu.System, fn func(t *emu.Thread)) error { return sys.RunHere("main", fn) }
 
-// runHere runs fn as the machine's first emulated thread and then runs the
-// machine until every thread has exited. For now fn runs on a goroutine
-// of its own (System.Go); with System.RunHere it will run on the calling
-// goroutine.
-func runHere(sys *emu.System, fn func(t *emu.Thread)) error {
-	if _, err := sys.Go("main", fn); err != nil {
-		return err
-	}
-	return sys.Run()
-}
-
-// caller is the emulated thread the calling goroutine runs as. For now it
-// is the machine's running thread, which a plain goroutine cannot be told
-// apart from while a thread runs (System.Caller will make it exact); when
-// no thread runs it is an error.
-func caller(sys *emu.System) (*emu.Thread, error) {
-	if t := sys.CurrentThread(); t != nil {
-		return t, nil
-	}
-	return nil, emu.ErrWrongThread
-}
+// caller is the emulated thread the calling goroutine runs as; any other
+// goroutine (the driver, a plain goroutine the program started) gets
+// emu.ErrWrongThread, race-free (emu.System.Caller).
+func caller(sys *emu.System) (*emu.Thread, error) { return sys.Caller() }
 
 // machine is the running System and the package's state for it.
 type machine struct {

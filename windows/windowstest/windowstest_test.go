@@ -103,6 +103,14 @@ func TestChildBuggy(t *testing.T) {
 	case "run":
 		runs := 0
 		windowstest.Run(t, udpReceive(&runs, true))
+	case "fatal":
+		runs := 0
+		windowstest.Run(t, func(t windowstest.TB) {
+			runs++
+			if runs == 3 {
+				t.Fatalf("stop here")
+			}
+		}, windowstest.NoUsual())
 	case "rapid":
 		runs := 0
 		windowstest.Rapid(t, udpReceive(&runs, true))
@@ -151,5 +159,18 @@ func TestRapidFindsTheBug(t *testing.T) {
 	}
 	if !strings.Contains(out, "emu.ReplayChooser") || !strings.Contains(out, "returned at once") {
 		t.Errorf("no schedule in the report:\n%s", out)
+	}
+}
+
+// A body that calls t.Fatalf ends the test's goroutine (it runs as the
+// machine's first thread on that goroutine); Run still says which
+// schedule it was under.
+func TestRunReportsTheScheduleOfAFatal(t *testing.T) {
+	out, ok := child(t, "fatal")
+	if ok {
+		t.Fatalf("the child passed:\n%s", out)
+	}
+	if !strings.Contains(out, "stop here") || !strings.Contains(out, "happened under seed 3; replay: go test -run '^TestChildBuggy$' -windowstest.run=seed=3") {
+		t.Errorf("no schedule for the fatal failure in:\n%s", out)
 	}
 }
