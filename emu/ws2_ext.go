@@ -147,7 +147,7 @@ func (t *Thread) ConnectEx(h SOCKET, name *netip.AddrPort, namelen int32, send [
 // https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_disconnectex
 func (t *Thread) DisconnectEx(h SOCKET, ov *Overlapped, flags, reserved uint32) error {
 	if reserved != 0 {
-		if err := t.wsaEnter("DisconnectEx", fmt.Sprintf("%#x", uint64(h))); err != nil {
+		if err := t.wsaEnterf("DisconnectEx", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
 			return err
 		}
 		return t.fail("DisconnectEx", socketError, wso.WSAEINVAL)

@@ -70,7 +70,7 @@ func (s *System) providerName() string {
 func (t *Thread) WSAEnumProtocols(protocols []int32, buf []provider.WSAProtocolInfo, bufLen *uint32) (int, error) {
 	s := t.s
 	const name = "WSAEnumProtocols"
-	if err := t.wsaEnter(name, fmt.Sprintf("%v", protocols)); err != nil {
+	if err := t.wsaEnterf(name, func() string { return fmt.Sprintf("%v", protocols) }); err != nil {
 		return 0, err
 	}
 	if bufLen == nil {

@@ -214,7 +214,7 @@ func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
 // than the address, is WSAEFAULT and leaves *namelen as it was.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
 func (t *Thread) GetsocknameLen(h SOCKET, name *netip.AddrPort, namelen *int32) error {
-	if err := t.wsaEnter("getsockname", fmt.Sprintf("%#x", uint64(h))); err != nil {
+	if err := t.wsaEnterf("getsockname", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("getsockname", h); err != nil {

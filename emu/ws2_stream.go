@@ -16,7 +16,7 @@ import (
 // maximum).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-listen
 func (t *Thread) Listen(h SOCKET, backlog int32) error {
-	if err := t.wsaEnter("listen", fmt.Sprintf("%#x, %d", uint64(h), backlog)); err != nil {
+	if err := t.wsaEnterf("listen", func() string { return fmt.Sprintf("%#x, %d", uint64(h), backlog) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("listen", h); err != nil {
@@ -45,7 +45,7 @@ func (t *Thread) WSAAccept(h SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCK
 
 func (t *Thread) accept(name string, h SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET, error) {
 	s := t.s
-	if err := t.wsaEnter(name, fmt.Sprintf("%#x", uint64(h))); err != nil {
+	if err := t.wsaEnterf(name, func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
 		return provider.INVALID_SOCKET, err
 	}
 	l, err := t.wsaSocket(name, h)
