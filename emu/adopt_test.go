@@ -299,3 +299,24 @@ func TestHangOfAdoptedThreadEndsTheProcess(t *testing.T) {
 		t.Errorf("the child's output does not report the hang:\n%s", out)
 	}
 }
+
+// runtime.Goexit in a thread with a goroutine of its own (t.Fatal called
+// from a worker) ends that thread only: the machine carries on and Run
+// returns normally.
+func TestGoexitInAThreadEndsOnlyThatThread(t *testing.T) {
+	s := New()
+	after := false
+	s.Go("main", func(m *Thread) {
+		h, _ := m.CreateThread(func(w *Thread) { runtime.Goexit() })
+		if r, _ := m.WaitForSingleObject(h, INFINITE); r != uint32(wso.WAIT_OBJECT_0) {
+			t.Errorf("wait for the worker = %#x", r)
+		}
+		after = true
+	})
+	if err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if !after {
+		t.Error("main did not carry on after the worker's Goexit")
+	}
+}

@@ -189,6 +189,16 @@ func (t *Thread) goroutineMain() {
 			t.finish(t.exitCode)
 			return
 		}
+		if !t.running() {
+			return // given up as hung: nobody waits for this goroutine
+		}
+		if !t.s.killed {
+			// The thread's own code called runtime.Goexit (testing's
+			// FailNow does): the thread ends as if its function had
+			// returned, and the machine carries on.
+			t.finish(0)
+			return
+		}
 		// Unwound by the System stopping: acknowledge to the driver.
 		t.s.driverCh <- struct{}{}
 	}()
