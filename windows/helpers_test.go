@@ -4,6 +4,7 @@ package windows
 
 import (
 	"net/netip"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -61,3 +62,11 @@ func udpPair(t *testing.T, port int) (r, w Handle, ok bool) {
 func putAddrPortTo(rsa *RawSockaddrAny, ap netip.AddrPort) int32 {
 	return putAddrPort(unsafe.Pointer(rsa), int32(unsafe.Sizeof(*rsa)), ap)
 }
+
+// loopback4 is 127.0.0.1:port as a netip.AddrPort.
+func loopback4(port uint16) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), port)
+}
+
+// syscallRawSockaddrAny is the type of WSAMsg.Name.
+type syscallRawSockaddrAny = syscall.RawSockaddrAny

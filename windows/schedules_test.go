@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 )
 
 // The package's promise is that x/sys-style code runs on the emulator
@@ -29,6 +30,12 @@ func TestBodiesUnderSchedules(t *testing.T) {
 		{"Errno", bodyErrnoValues},
 		{"GoThread", bodyGoThread},
 		{"Pipes", bodyPipes},
+		{"RecvMsg", bodyWSARecvMsg},
+		{"CancelIoEx", bodyCancelIoEx},
+		{"SkipPort", bodySkipCompletionPort},
+		{"ReadFileEx", bodyReadFileExRoutine},
+		{"EventSelect", bodyEventSelectAndBlockingCalls},
+		{"Accept", bodyAcceptConnect},
 	}
 	seeds := 20
 	if testing.Short() {
@@ -45,6 +52,8 @@ func TestBodiesUnderSchedules(t *testing.T) {
 	machines = append(machines,
 		machine{"hostile", []emu.Option{emu.WithChooser(emu.HostileChooser())}},
 		machine{"sanitizer", []emu.Option{emu.WithSanitizer(emu.SanitizeFailFast)}},
+		machine{"ifs", []emu.Option{emu.WithProviderKind(provider.IFS), emu.WithSeed(3)}},
+		machine{"ifs-hostile", []emu.Option{emu.WithProviderKind(provider.IFS), emu.WithChooser(emu.HostileChooser())}},
 		machine{"docs", []emu.Option{emu.WithProfile(emu.ProfileDocs), emu.WithSeed(7)}},
 	)
 	for _, b := range bodies {
