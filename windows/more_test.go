@@ -3,6 +3,7 @@
 package windows
 
 import (
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -286,4 +287,89 @@ func bodyAcceptConnect(t *testing.T) {
 	}
 	SetEvent(ev)
 	Closesocket(a)
+}
+
+// tcpPair connects a client to a listener on 127.0.0.1:port with blocking
+// calls and returns both ends.
+func tcpPair(t *testing.T, port int) (c, a Handle, ok bool) {
+	var d WSAData
+	WSAStartup(0x0202, &d)
+	l, _ := Socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+	if err := Bind(l, loopback(port)); err != nil {
+		t.Errorf("Bind: %v", err)
+		return 0, 0, false
+	}
+	Listen(l, 1)
+	c, _ = Socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+	if err := Connect(c, loopback(port)); err != nil {
+		t.Errorf("Connect: %v", err)
+		return 0, 0, false
+	}
+	a, _, err := Accept(l)
+	if err != nil {
+		t.Errorf("Accept: %v", err)
+		return 0, 0, false
+	}
+	Closesocket(l)
+	return c, a, true
+}
+
+// TransmitFile with no file sends its head and tail buffers (the
+// program's memory, named by address in TRANSMIT_FILE_BUFFERS);
+// DisconnectEx then ends the connection, and the peer's receive
+// completes with 0 bytes. TransmitFile page ("hFile ... can be NULL ...
+// only the data in the head and tail buffers is transmitted");
+// DisconnectEx page.
+// https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-transmitfile
+// https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_disconnectex
+func TestTransmitFileDisconnectEx(t *testing.T) { run(t, func() { bodyTransmitFileDisconnectEx(t) }) }
+
+func bodyTransmitFileDisconnectEx(t *testing.T) {
+	c, a, ok := tcpPair(t, 6020)
+	if !ok {
+		return
+	}
+	head, tail := []byte("head-"), []byte("tail")
+	tf := TransmitFileBuffers{
+		Head: uintptr(unsafe.Pointer(&head[0])), HeadLength: uint32(len(head)),
+		Tail: uintptr(unsafe.Pointer(&tail[0])), TailLength: uint32(len(tail)),
+	}
+	ev, _ := CreateEvent(nil, 1, 0, nil)
+	ov := Overlapped{HEvent: ev}
+	if err := TransmitFile(c, 0, 0, 0, &ov, &tf, 0); err != nil && err != ERROR_IO_PENDING {
+		t.Errorf("TransmitFile: %v", err)
+		return
+	}
+	var n, flags uint32
+	if err := WSAGetOverlappedResult(c, &ov, &n, true, &flags); err != nil || n != 9 {
+		t.Errorf("TransmitFile result: %v, %d bytes; want nil, 9", err, n)
+	}
+	runtime.KeepAlive(head) // TRANSMIT_FILE_BUFFERS holds them as addresses only
+	runtime.KeepAlive(tail)
+	buf := make([]byte, 16)
+	got := 0
+	for got < 9 {
+		b := bufOf(buf[got:])
+		var rn uint32
+		if err := WSARecv(a, &b, 1, &rn, &flags, nil, nil); err != nil || rn == 0 {
+			t.Errorf("WSARecv: %v, %d", err, rn)
+			return
+		}
+		got += int(rn)
+	}
+	if string(buf[:got]) != "head-tail" {
+		t.Errorf("received %q, want head-tail", buf[:got])
+	}
+	ResetEvent(ev)
+	if err := DisconnectEx(c, &ov, 0, 0); err != nil && err != ERROR_IO_PENDING {
+		t.Errorf("DisconnectEx: %v", err)
+	}
+	if err := WSAGetOverlappedResult(c, &ov, &n, true, &flags); err != nil {
+		t.Errorf("DisconnectEx result: %v", err)
+	}
+	b := bufOf(buf)
+	var rn uint32
+	if err := WSARecv(a, &b, 1, &rn, &flags, nil, nil); err != nil || rn != 0 {
+		t.Errorf("receive after the peer's DisconnectEx: %v, %d bytes; want nil, 0", err, rn)
+	}
 }

@@ -36,6 +36,7 @@ func TestBodiesUnderSchedules(t *testing.T) {
 		{"ReadFileEx", bodyReadFileExRoutine},
 		{"EventSelect", bodyEventSelectAndBlockingCalls},
 		{"Accept", bodyAcceptConnect},
+		{"TransmitFile", bodyTransmitFileDisconnectEx},
 	}
 	seeds := 20
 	if testing.Short() {
