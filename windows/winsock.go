@@ -426,13 +426,18 @@ func GetAcceptExSockaddrs(buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen
 		return
 	}
 	// The SOCKADDR follows a 4-byte header in each area
-	// (provider.AcceptExAreaHeader).
+	// (provider.AcceptExAreaHeader). The pointers lead into buf, as on
+	// Windows; a RawSockaddrAny is larger than an area, so they are made
+	// without a checked conversion (the race detector's checkptr would
+	// refuse one), and only the SOCKADDR's own bytes may be read.
 	const hdr = 4
 	if ll != 0 && lrsa != nil && lrsalen != nil {
-		*lrsa, *lrsalen = (*RawSockaddrAny)(unsafe.Pointer(&b[rxdatalen+hdr])), ll
+		p := unsafe.Pointer(&b[rxdatalen+hdr])
+		*lrsa, *lrsalen = *(**RawSockaddrAny)(unsafe.Pointer(&p)), ll
 	}
 	if rl != 0 && rrsa != nil && rrsalen != nil {
-		*rrsa, *rrsalen = (*RawSockaddrAny)(unsafe.Pointer(&b[rxdatalen+laddrlen+hdr])), rl
+		p := unsafe.Pointer(&b[rxdatalen+laddrlen+hdr])
+		*rrsa, *rrsalen = *(**RawSockaddrAny)(unsafe.Pointer(&p)), rl
 	}
 }
 
