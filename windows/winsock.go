@@ -231,6 +231,19 @@ func SetsockoptTimeval(fd Handle, level, opt int, tv *Timeval) (err error) { ret
 
 var errEWINDOWS = errors.New("not supported by windows")
 
+// SetsockoptInet4Addr fails, as x/sys's does.
+func SetsockoptInet4Addr(fd Handle, level, opt int, value [4]byte) (err error) { return errEWINDOWS }
+
+// SetsockoptIPv6Mreq fails, as x/sys's does.
+func SetsockoptIPv6Mreq(fd Handle, level, opt int, mreq *IPv6Mreq) (err error) { return errEWINDOWS }
+
+// SetsockoptIPMreq passes an ip_mreq to setsockopt (the in-memory network
+// has no multicast: the provider answers as it answers any option it does
+// not know).
+func SetsockoptIPMreq(fd Handle, level, opt int, mreq *IPMreq) (err error) {
+	return Setsockopt(fd, int32(level), int32(opt), (*byte)(unsafe.Pointer(mreq)), int32(unsafe.Sizeof(*mreq)))
+}
+
 // WSAIoctl is WSAIoctl over the program's input and output buffers. With
 // SIO_GET_EXTENSION_FUNCTION_POINTER the "function pointer" written to
 // outbuf is a token: this package's AcceptEx, ConnectEx, WSARecvMsg, ...
