@@ -39,6 +39,11 @@ func caller(sys *emu.System) (*emu.Thread, error) {
 type machine struct {
 	sys *emu.System
 	io  ioState
+	// connectEx is LoadConnectEx's answer, asked once per machine.
+	connectEx struct {
+		done bool
+		err  error
+	}
 }
 
 var (

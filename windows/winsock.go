@@ -314,7 +314,7 @@ func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *ui
 	var ap *netip.AddrPort
 	if from != nil {
 		ap = &r.addr
-		r.rawFrom = unsafe.Pointer(from)
+		r.rawFrom, r.rawFromLen = unsafe.Pointer(from), 0
 		if fromlen != nil {
 			r.rawFromLen = *fromlen
 		}
@@ -458,9 +458,18 @@ func GetAcceptExSockaddrs(buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen
 
 // LoadConnectEx asks the machine's Winsock for ConnectEx, as x/sys does:
 // WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) on a TCP
-// socket made for the purpose.
+// socket made for the purpose. As x/sys does it once per process, this
+// does it once per machine and keeps the answer.
 func LoadConnectEx() error {
-	return loadExtension(AF_INET, SOCK_STREAM, IPPROTO_TCP, &WSAID_CONNECTEX)
+	m, _, err := cur()
+	if err != nil {
+		return err
+	}
+	if !m.connectEx.done {
+		m.connectEx.err = loadExtension(AF_INET, SOCK_STREAM, IPPROTO_TCP, &WSAID_CONNECTEX)
+		m.connectEx.done = true
+	}
+	return m.connectEx.err
 }
 
 // loadExtension looks up one extension function on a fresh socket.
