@@ -4,14 +4,15 @@ package windows
 
 import (
 	"net/netip"
+	"syscall"
 	"testing"
 	"unsafe"
 )
 
 // run runs body as the first emulated thread of a fresh machine and fails
-// the test with the machine's error. Inside body use t.Errorf, not
-// t.Fatal: Fatal would end the emulated thread's goroutine behind the
-// machine's back.
+// the test with the machine's error. Inside body the tests use t.Errorf and
+// return: the testing package wants FailNow on the test's own goroutine,
+// which an emulated thread is not (yet).
 func run(t *testing.T, body func()) {
 	t.Helper()
 	if err := Run(body); err != nil {
@@ -61,3 +62,11 @@ func udpPair(t *testing.T, port int) (r, w Handle, ok bool) {
 func putAddrPortTo(rsa *RawSockaddrAny, ap netip.AddrPort) int32 {
 	return putAddrPort(unsafe.Pointer(rsa), int32(unsafe.Sizeof(*rsa)), ap)
 }
+
+// loopback4 is 127.0.0.1:port as a netip.AddrPort.
+func loopback4(port uint16) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), port)
+}
+
+// syscallRawSockaddrAny is the type of WSAMsg.Name.
+type syscallRawSockaddrAny = syscall.RawSockaddrAny

@@ -25,6 +25,11 @@ func caller(sys *emu.System) (*emu.Thread, error) { return sys.Caller() }
 type machine struct {
 	sys *emu.System
 	io  ioState
+	// connectEx is LoadConnectEx's answer, asked once per machine.
+	connectEx struct {
+		done bool
+		err  error
+	}
 }
 
 var (
@@ -76,7 +81,32 @@ func RunMachine(sys *emu.System, body func()) error {
 	m := &machine{sys: sys}
 	active.Store(m)
 	defer active.Store(nil)
-	return runHere(sys, func(*emu.Thread) { body() })
+	return runHere(sys, threadBody(body))
+}
+
+// threadBody runs f as an emulated thread's code. A runtime.Goexit in f
+// (t.Fatal, t.FailNow or t.SkipNow of a test, called on the thread) ends
+// the emulated thread as ExitThread(1) would, so the machine carries on
+// and Run returns, instead of waiting for a thread that has gone. A panic
+// passes through to the machine, which reports it; a thread the machine
+// unwinds itself (blocked when the run stopped) is left to the machine.
+func threadBody(f func()) func(*emu.Thread) {
+	return func(t *emu.Thread) {
+		done := false
+		defer func() {
+			if done {
+				return
+			}
+			if r := recover(); r != nil {
+				panic(r)
+			}
+			if !t.Blocked() && !t.Exited() {
+				t.ExitThread(1)
+			}
+		}()
+		f()
+		done = true
+	}
 }
 
 // Machine is the System that runs now, nil when none does. Emulated side
@@ -94,12 +124,11 @@ func Machine() *emu.System {
 // statement that cannot start (there is no error result to carry the
 // refusal). On Windows it is a plain go statement.
 func Go(f func()) {
-	m, t, err := cur()
+	m, _, err := cur()
 	if err != nil {
-		panic("windows.Go: " + err.Error() + ": not called from an emulated thread")
+		panic("windows.Go: not called from an emulated thread (ERROR_INVALID_THREAD_ID)")
 	}
-	if _, err := m.sys.Go("", func(*emu.Thread) { f() }); err != nil {
+	if _, err := m.sys.Go("", threadBody(f)); err != nil {
 		panic("windows.Go: " + err.Error())
 	}
-	_ = t
 }

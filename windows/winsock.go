@@ -5,9 +5,11 @@ package windows
 import (
 	"errors"
 	"net/netip"
+	"unicode/utf16"
 	"unsafe"
 
 	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 )
 
 // ws2_32 and mswsock. Each function is the x/sys/windows one; the
@@ -229,6 +231,19 @@ func SetsockoptTimeval(fd Handle, level, opt int, tv *Timeval) (err error) { ret
 
 var errEWINDOWS = errors.New("not supported by windows")
 
+// SetsockoptInet4Addr fails, as x/sys's does.
+func SetsockoptInet4Addr(fd Handle, level, opt int, value [4]byte) (err error) { return errEWINDOWS }
+
+// SetsockoptIPv6Mreq fails, as x/sys's does.
+func SetsockoptIPv6Mreq(fd Handle, level, opt int, mreq *IPv6Mreq) (err error) { return errEWINDOWS }
+
+// SetsockoptIPMreq passes an ip_mreq to setsockopt (the in-memory network
+// has no multicast: the provider answers as it answers any option it does
+// not know).
+func SetsockoptIPMreq(fd Handle, level, opt int, mreq *IPMreq) (err error) {
+	return Setsockopt(fd, int32(level), int32(opt), (*byte)(unsafe.Pointer(mreq)), int32(unsafe.Sizeof(*mreq)))
+}
+
 // WSAIoctl is WSAIoctl over the program's input and output buffers. With
 // SIO_GET_EXTENSION_FUNCTION_POINTER the "function pointer" written to
 // outbuf is a token: this package's AcceptEx, ConnectEx, WSARecvMsg, ...
@@ -299,7 +314,7 @@ func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *ui
 	var ap *netip.AddrPort
 	if from != nil {
 		ap = &r.addr
-		r.rawFrom = unsafe.Pointer(from)
+		r.rawFrom, r.rawFromLen = unsafe.Pointer(from), 0
 		if fromlen != nil {
 			r.rawFromLen = *fromlen
 		}
@@ -426,21 +441,35 @@ func GetAcceptExSockaddrs(buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen
 		return
 	}
 	// The SOCKADDR follows a 4-byte header in each area
-	// (provider.AcceptExAreaHeader).
+	// (provider.AcceptExAreaHeader). The pointers lead into buf, as on
+	// Windows; a RawSockaddrAny is larger than an area, so they are made
+	// without a checked conversion (the race detector's checkptr would
+	// refuse one), and only the SOCKADDR's own bytes may be read.
 	const hdr = 4
 	if ll != 0 && lrsa != nil && lrsalen != nil {
-		*lrsa, *lrsalen = (*RawSockaddrAny)(unsafe.Pointer(&b[rxdatalen+hdr])), ll
+		p := unsafe.Pointer(&b[rxdatalen+hdr])
+		*lrsa, *lrsalen = *(**RawSockaddrAny)(unsafe.Pointer(&p)), ll
 	}
 	if rl != 0 && rrsa != nil && rrsalen != nil {
-		*rrsa, *rrsalen = (*RawSockaddrAny)(unsafe.Pointer(&b[rxdatalen+laddrlen+hdr])), rl
+		p := unsafe.Pointer(&b[rxdatalen+laddrlen+hdr])
+		*rrsa, *rrsalen = *(**RawSockaddrAny)(unsafe.Pointer(&p)), rl
 	}
 }
 
 // LoadConnectEx asks the machine's Winsock for ConnectEx, as x/sys does:
 // WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) on a TCP
-// socket made for the purpose.
+// socket made for the purpose. As x/sys does it once per process, this
+// does it once per machine and keeps the answer.
 func LoadConnectEx() error {
-	return loadExtension(AF_INET, SOCK_STREAM, IPPROTO_TCP, &WSAID_CONNECTEX)
+	m, _, err := cur()
+	if err != nil {
+		return err
+	}
+	if !m.connectEx.done {
+		m.connectEx.err = loadExtension(AF_INET, SOCK_STREAM, IPPROTO_TCP, &WSAID_CONNECTEX)
+		m.connectEx.done = true
+	}
+	return m.connectEx.err
 }
 
 // loadExtension looks up one extension function on a fresh socket.
@@ -570,4 +599,51 @@ func (r *rec) fillMsg(msg *WSAMsg) {
 		Control: emu.WSABUF{Len: msg.Control.Len, Buf: bytesOf(msg.Control.Buf, msg.Control.Len)},
 		Flags:   msg.Flags,
 	}
+}
+
+// WSAEnumProtocols writes the catalogue entries of the protocols listed at
+// protocols (a 0-terminated array; nil for all) into the
+// *bufferLength bytes at protocolBuffer and returns how many; when the
+// buffer is too small it fails with WSAENOBUFS and *bufferLength says the
+// size needed. Programs read XP1_IFS_HANDLES here before they trust
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS; the emulator's entries say which
+// kind of provider the machine has.
+func WSAEnumProtocols(protocols *int32, protocolBuffer *WSAProtocolInfo, bufferLength *uint32) (n int32, err error) {
+	_, t, err := cur()
+	if err != nil {
+		return -1, err
+	}
+	var list []int32
+	if protocols != nil {
+		for p := protocols; *p != 0; p = (*int32)(unsafe.Add(unsafe.Pointer(p), 4)) {
+			list = append(list, *p)
+		}
+		list = append(list, 0)
+	}
+	var room uint32
+	if bufferLength != nil && protocolBuffer != nil {
+		room = *bufferLength / uint32(unsafe.Sizeof(WSAProtocolInfo{}))
+	}
+	buf := make([]provider.WSAProtocolInfo, room)
+	got, err := t.WSAEnumProtocols(list, buf, bufferLength)
+	if err != nil {
+		return -1, errnoErr(err)
+	}
+	out := unsafe.Slice(protocolBuffer, room)
+	for i, e := range buf[:got] {
+		o := &out[i]
+		*o = WSAProtocolInfo{
+			ServiceFlags1:  e.ServiceFlags1,
+			ProviderFlags:  e.ProviderFlags,
+			CatalogEntryId: e.CatalogEntryId,
+			AddressFamily:  e.AddressFamily,
+			SocketType:     e.SocketType,
+			Protocol:       e.Protocol,
+		}
+		o.ProtocolChain.ChainLen = e.ProtocolChain.ChainLen
+		o.ProtocolChain.ChainEntries = e.ProtocolChain.ChainEntries
+		name := utf16.Encode([]rune(e.ProtocolName))
+		copy(o.ProtocolName[:WSAPROTOCOL_LEN], name)
+	}
+	return int32(got), nil
 }
