@@ -22,6 +22,9 @@ var windowsName = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$`)
 // (INFINITE = wso.INFINITE): a reference to the one definition, which a
 // higher layer may give its users so that their code reads like Win32.
 func isReexport(v ast.Expr, name string) bool {
+	if c, ok := v.(*ast.CallExpr); ok && len(c.Args) == 1 {
+		v = c.Args[0] // a conversion, T(pkg.X), still names the one definition
+	}
 	sel, ok := v.(*ast.SelectorExpr)
 	if !ok || sel.Sel.Name != name {
 		return false

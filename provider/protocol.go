@@ -21,7 +21,7 @@ const (
 	XP1_IFS_HANDLES           = 0x00020000
 	XP1_PARTIAL_MESSAGE       = 0x00040000
 	XP1_SAN_SUPPORT_SDP       = 0x00080000
-	PFL_MATCHES_PROTOCOL_ZERO = 0x00000004
+	PFL_MATCHES_PROTOCOL_ZERO = 0x00000008
 )
 
 // ProtocolChain.ChainLen values (winsock2.h): 0 is a layered protocol's

@@ -29,3 +29,14 @@ func TestCallFromPlainGoroutineFails(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Run from inside a run would wait for ever for itself: it is refused.
+func TestRunInsideRunIsRefused(t *testing.T) {
+	var inner error
+	if err := Run(func() { inner = Run(func() {}) }); err != nil {
+		t.Fatal(err)
+	}
+	if inner == nil {
+		t.Error("Run inside Run returned nil")
+	}
+}

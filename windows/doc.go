@@ -23,23 +23,27 @@
 // # Threads
 //
 // A call is made by an emulated thread. [Run] builds a machine and runs
-// its body as the first emulated thread; [Go] starts another one (on
-// Windows: a plain go statement). Exactly one emulated thread runs at any
-// moment, and the machine's Chooser decides who runs next, so a run is
-// repeatable. A call made when no machine runs, or from a goroutine that
-// is not an emulated thread, fails with ERROR_INVALID_THREAD_ID (1444) and
+// its body as the first emulated thread, on Run's own goroutine (so a test
+// body may call t.Fatal); [Go] starts another one (on Windows: a plain go
+// statement). Exactly one emulated thread runs at any moment, and the
+// machine's Chooser decides who runs next, so a run is repeatable from its
+// seed. A call made when no machine runs, or from a goroutine that is not
+// an emulated thread (a plain goroutine the program started, even while an
+// emulated thread runs), fails with ERROR_INVALID_THREAD_ID (1444) and
 // touches nothing; a call without an error result says so in its own way
-// (SleepEx returns WAIT_FAILED, GetLastError returns the code). (Today
-// the package tells a plain goroutine apart only when no emulated thread
-// runs; while one runs, a call from elsewhere is taken as that thread's.
-// Package emu's Caller, when it lands, makes the check exact.)
+// (SleepEx returns WAIT_FAILED, GetLastError returns the code). Run must
+// not be called from an emulated thread (it is refused).
 //
 // An emulated thread must block only in this package's calls: a thread
-// that waits on a Go channel, a sync.Mutex or time.Sleep stops the whole
-// machine, because no other emulated thread runs until it returns. A
-// thread may end by returning, by panicking (Run reports the panic) or by
-// runtime.Goexit, which is what t.Fatal does: the thread then exits and
-// the machine carries on. Run must not be called from an emulated thread.
+// that waits on a Go channel, a sync.Mutex, time.Sleep or a real system
+// call stops the whole machine, because no other emulated thread runs
+// until it returns. After the hang timeout (10 s of wall-clock time by
+// default; emu.WithHangTimeout) the run ends with an *emu.HangError that
+// names the thread and shows its goroutine's stack and the end of the
+// trace. A thread may end by returning, by panicking (Run reports the
+// panic) or by runtime.Goexit, which is what t.Fatal does: the thread
+// exits and the machine carries on; when it is the first thread, Run's
+// goroutine ends with it once the other threads have finished.
 //
 // # What differs from Windows
 //

@@ -305,22 +305,31 @@ func bodyNamedPipeState(t *testing.T) {
 
 // An emulated thread that ends with runtime.Goexit (what t.Fatal and
 // t.FailNow do when a test calls them on the thread) ends as a thread
-// exit: the run goes on and returns, no hang. Here the main thread's
-// Goexit leaves a Go thread that finishes normally; in the second run a
-// Go thread's Goexit leaves main waiting for an event nobody will set,
-// which Run reports as a deadlock.
+// exit, no hang. The first thread runs on Run's caller's goroutine, so
+// its Goexit ends that goroutine too (as t.Fatal must): the machine still
+// runs the other threads to their end first, and Run does not return. A
+// Go thread's Goexit ends that thread only: in the second run it leaves
+// main waiting for an event nobody will set, which Run reports as a
+// deadlock.
 func TestGoexitEndsTheThread(t *testing.T) {
-	finished := false
-	err := Run(func() {
-		Go(func() {
-			SleepEx(10, false)
-			finished = true
+	finished, returned := false, false
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Run(func() {
+			Go(func() {
+				SleepEx(10, false)
+				finished = true
+			})
+			runtime.Goexit()
 		})
-		runtime.Goexit()
-	})
-	if err != nil || !finished {
-		t.Errorf("Run after main's Goexit: %v, Go thread finished %v; want nil, true", err, finished)
+		returned = true
+	}()
+	<-done
+	if !finished || returned {
+		t.Errorf("after main's Goexit: Go thread finished %v, Run returned %v; want true, false", finished, returned)
 	}
+	var err error
 	err = Run(func() {
 		ev, _ := CreateEvent(nil, 1, 0, nil)
 		Go(func() {

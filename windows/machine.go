@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 )
 
 // runHere runs fn on the calling goroutine as the machine's first
@@ -58,14 +59,15 @@ func cur() (*machine, *emu.Thread, error) {
 	return m, t, nil
 }
 
-// Run builds a machine with the default options (emu.New()) and runs body
+// Run builds a machine (the IFS provider, as Windows' own is, and the
+// windows profile) and runs body
 // as its first emulated thread; it returns when every emulated thread has
 // exited. The error is the machine's: a *emu.DeadlockError when every
 // remaining thread waits for ever, a *emu.LivelockError, a
 // *emu.SanitizerError, or the panics of threads (*emu.PanicError).
 // On Windows, Run calls body and returns nil.
 func Run(body func()) error {
-	return RunMachine(emu.New(), body)
+	return RunMachine(emu.New(emu.WithProviderKind(provider.IFS), emu.WithProfile(emu.ProfileWindows)), body)
 }
 
 // RunMachine is Run on a machine the caller built (a seed, a chooser, the
@@ -75,6 +77,12 @@ func Run(body func()) error {
 func RunMachine(sys *emu.System, body func()) error {
 	if sys == nil || body == nil {
 		return errors.New("windows: RunMachine needs a System and a body")
+	}
+	if m := active.Load(); m != nil {
+		if _, err := m.sys.Caller(); err == nil {
+			// It would wait for ever for the run it is part of.
+			return errors.New("windows: Run or RunMachine called from an emulated thread of the running machine")
+		}
 	}
 	runMu.Lock()
 	defer runMu.Unlock()
