@@ -13,9 +13,11 @@ type packet struct {
 	n      uint32
 	status NTStatus
 	errno  Errno // from WPUCompleteOverlappedRequest: the provider's error as given
-	// writeIOSB: the record's status block is written when the packet is
-	// taken (a request completed through the port after it pended).
-	writeIOSB bool
+	// iosb, when not nil, is the status block written when the packet is
+	// taken (a request completed through the port after it pended, under
+	// the docs profile). It is the request's record, which is ov unless
+	// the request named an ApcContext of its own.
+	iosb *Overlapped
 }
 
 // OverlappedEntry is OVERLAPPED_ENTRY, one packet as
@@ -237,8 +239,8 @@ func (t *Thread) portWait(name string, p *port, ms uint32, alertable bool) (pack
 
 func (s *System) dequeued(t *Thread, p *port, pk packet) packet {
 	s.progressed()
-	if pk.writeIOSB && pk.ov != nil {
-		wso.CompleteIFS(pk.ov, pk.status, uintptr(pk.n), s.observer())
+	if pk.iosb != nil {
+		wso.CompleteIFS(pk.iosb, pk.status, uintptr(pk.n), s.observer())
 	}
 	if s.trace != nil {
 		s.emit(Event{Thread: t.id, Kind: EvPacketDequeued, Handle: p.handle, Old: uint64(pk.key), Ov: s.OverlappedID(pk.ov), N: uint64(pk.n), New: uint64(pk.status)})

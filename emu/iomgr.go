@@ -87,6 +87,10 @@ type request struct {
 	ov     *Overlapped
 	event  *event // hEvent with its low bit cleared, resolved at issue
 	noPort bool   // hEvent had its low bit set: no completion packet
+	// ctx is the ApcContext a native call named (ctxSet): the value its
+	// port packet carries instead of ov, the status block.
+	ctx    *Overlapped
+	ctxSet bool
 	// At most one of these is set: the routine to queue as an APC.
 	routine    FileIOCompletionRoutine
 	wsaRoutine WSACompletionRoutine
@@ -300,7 +304,14 @@ func (s *System) finish(r *request, status NTStatus, n uint32) {
 	case r.internal:
 		// A blocking call's own request: nobody else is told.
 	case toPort:
-		s.postPacket(f.port, packet{key: f.portKey, ov: r.ov, n: n, status: status, writeIOSB: deferIOSB})
+		pk := packet{key: f.portKey, ov: r.ov, n: n, status: status}
+		if r.ctxSet {
+			pk.ov = r.ctx
+		}
+		if deferIOSB {
+			pk.iosb = r.ov
+		}
+		s.postPacket(f.port, pk)
 	}
 	if w := r.waiter; w != nil {
 		w.w.syncStatus, w.w.syncN = status, n

@@ -20,8 +20,9 @@ import (
 // A poll is an I/O request of the I/O manager (request): its status block
 // is the record's Internal (Status) and InternalHigh (Information), it
 // completes through the one completion path (event, file object, port
-// packet with the record as the packet's overlapped pointer, i.e. the
-// ApcContext, which wepoll and mio pass as the status block's address),
+// packet with the ApcContext as the packet's overlapped pointer: the
+// status block's address as wepoll passes it, or a context of its own as
+// mio passes it, NtDeviceIoControlFileContext),
 // and CancelIoEx/NtCancelIoFileEx cancel it. What holds on a socket is
 // the provider's to say (provider.AfdProvider, one conditions function);
 // the provider tells the poller wherever it may have changed.
@@ -132,10 +133,12 @@ func (t *Thread) NtOpenAfd(name string) (Handle, NTStatus, error) {
 // NtDeviceIoControlFile implements NtDeviceIoControlFile for
 // IOCTL_AFD_POLL on h, a socket or a \Device\Afd handle. ev, when not 0,
 // is an event reset now and set at completion; iosb is the status block
-// (Internal: Status, InternalHigh: Information) and the ApcContext a
-// port's packet carries. The result is STATUS_SUCCESS when the poll
-// completed at once, STATUS_PENDING when it waits, or the error that
-// refused it (the status block untouched):
+// (Internal: Status, InternalHigh: Information) and also the ApcContext a
+// port's packet carries, as wepoll and libuv pass them
+// (NtDeviceIoControlFileContext names an ApcContext of its own). The
+// result is STATUS_SUCCESS when the poll completed at once,
+// STATUS_PENDING when it waits, or the error that refused it (the status
+// block untouched):
 //
 //   - in or out nil, NumberOfHandles 0, or more entries than either
 //     buffer holds: STATUS_INVALID_PARAMETER (test_poll);
@@ -159,10 +162,34 @@ func (t *Thread) NtOpenAfd(name string) (Handle, NTStatus, error) {
 // completes and that a non-exclusive one shields both; the status is
 // ReactOS's driver's).
 func (t *Thread) NtDeviceIoControlFile(h, ev Handle, iosb *Overlapped, code uint32, in, out *AFD_POLL_INFO) (NTStatus, error) {
+	return t.ntDeviceIoControlFile(h, ev, nil, false, iosb, code, in, out)
+}
+
+// NtDeviceIoControlFileContext is NtDeviceIoControlFile with its own
+// ApcContext, the way mio passes it (a pointer to its own state, apart
+// from the status block). ApcContext is "used as the completion context
+// if an I/O completion object has been associated with the file object"
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntdeviceiocontrolfile):
+// the packet the poll posts to the handle's port carries apcContext as its
+// overlapped pointer (lpOverlapped for GetQueuedCompletionStatus), while
+// the status is written to iosb. A nil apcContext posts no packet at all
+// (Wine's afd.c, test_poll_completion_port: a poll with a NULL ApcContext
+// leaves the port empty; one with a value posts it, with the port's key).
+// The emulator's packets carry records, so apcContext is a record too:
+// any Overlapped the program uses as a token.
+func (t *Thread) NtDeviceIoControlFileContext(h, ev Handle, apcContext, iosb *Overlapped, code uint32, in, out *AFD_POLL_INFO) (NTStatus, error) {
+	return t.ntDeviceIoControlFile(h, ev, apcContext, true, iosb, code, in, out)
+}
+
+func (t *Thread) ntDeviceIoControlFile(h, ev Handle, ctx *Overlapped, ctxSet bool, iosb *Overlapped, code uint32, in, out *AFD_POLL_INFO) (NTStatus, error) {
 	s := t.s
 	var args string
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, %#x, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(iosb), code)
+		if ctxSet && ctx != iosb {
+			args = fmt.Sprintf("%#x, %#x, ctx ov%d, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(ctx), s.OverlappedID(iosb), code)
+		} else {
+			args = fmt.Sprintf("%#x, %#x, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(iosb), code)
+		}
 	}
 	if err := t.enter(afdOp, args); err != nil {
 		return 0, err
@@ -220,6 +247,9 @@ func (t *Thread) NtDeviceIoControlFile(h, ev Handle, iosb *Overlapped, code uint
 	p.out, p.timeout, p.exclusive, p.timed = out, in.Timeout, in.Exclusive != 0, false
 	r := s.newRequest(t, f, afdOp, iosb, nil)
 	r.event, r.noPort = evo, false // the event is the call's, not the record's
+	if ctxSet {
+		r.ctx, r.ctxSet, r.noPort = ctx, true, ctx == nil
+	}
 	p.r, p.id = r, r.id
 	s.start(r)
 	if p.exclusive {

@@ -262,3 +262,70 @@ func TestAfdPollInvalid(t *testing.T) {
 		}
 	})
 }
+
+// NtDeviceIoControlFile's ApcContext "is used as the completion context if
+// an I/O completion object has been associated with the file object"
+// (https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntdeviceiocontrolfile):
+// the packet carries the ApcContext, not the status block, which still
+// receives the status (mio passes them apart). Wine's afd.c,
+// test_poll_completion_port, asserts both halves on Windows: a poll that
+// completes with a NULL ApcContext posts nothing, one with a value posts
+// that value with the port's key, for an immediate and a pending poll.
+func TestAfdPollApcContext(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		_, c, s, _ := r.tcpPair(lo4)
+		port := r.port(r.A, c, 0)
+		poll := func(ctx, iosb *emu.Overlapped, in *emu.AFD_POLL_INFO) (emu.NTStatus, *emu.AFD_POLL_INFO) {
+			out := &emu.AFD_POLL_INFO{Handles: make([]emu.AFD_POLL_HANDLE_INFO, 1)}
+			var st emu.NTStatus
+			r.do(r.A, func(th *emu.Thread) {
+				var err error
+				st, err = th.NtDeviceIoControlFileContext(emu.Handle(c), 0, ctx, iosb, emu.IOCTL_AFD_POLL, in, out)
+				if err != nil {
+					t.Fatalf("NtDeviceIoControlFileContext: %v", err)
+				}
+			})
+			return st, out
+		}
+		var io, ctx emu.Overlapped
+		// A NULL ApcContext: the poll completes, the port stays empty.
+		if st, out := poll(nil, &io, afdInfo(afdWait, false, entry(c, emu.AFD_POLL_SEND))); st != wso.STATUS_SUCCESS {
+			t.Fatalf("poll for SEND: %v, want STATUS_SUCCESS at once", st)
+		} else {
+			wantAfd(t, "NULL ApcContext", &io, out, wso.STATUS_SUCCESS, emu.AFD_POLL_HANDLE_INFO{Handle: emu.Handle(c), Events: emu.AFD_POLL_SEND})
+		}
+		r.settle()
+		if pk, ok := r.dequeue(r.A, port); ok {
+			t.Fatalf("a packet (%+v) for a poll with a NULL ApcContext", pk)
+		}
+		// An ApcContext of its own, immediate: the packet carries it.
+		if st, _ := poll(&ctx, &io, afdInfo(afdWait, false, entry(c, emu.AFD_POLL_SEND))); st != wso.STATUS_SUCCESS {
+			t.Fatalf("poll for SEND: %v, want STATUS_SUCCESS at once", st)
+		}
+		r.settle()
+		pk, ok := r.dequeue(r.A, port)
+		if !ok || pk.ov != &ctx || pk.key != 0 {
+			t.Fatalf("packet %+v (ok %v), want the ApcContext with key 0", pk, ok)
+		}
+		// ... and pending: the status goes to the status block, the packet
+		// carries the ApcContext.
+		st, out := poll(&ctx, &io, afdInfo(afdWait, false, entry(c, emu.AFD_POLL_RECEIVE)))
+		if st != wso.STATUS_PENDING {
+			t.Fatalf("poll for RECEIVE with nothing queued: %v, want STATUS_PENDING", st)
+		}
+		r.do(r.A, func(th *emu.Thread) {
+			var n uint32
+			wantErr(t, "send", th.WSASend(s, bufs("data"), &n, 0, nil, nil), 0)
+		})
+		r.settle()
+		pk, ok = r.dequeue(r.A, port)
+		if !ok || pk.ov != &ctx || pk.n != provider.AFD_POLL_INFO_HEADER+provider.AFD_POLL_HANDLE_INFO_SIZE || pk.err != nil {
+			t.Fatalf("packet %+v (ok %v), want the ApcContext and one entry's Information", pk, ok)
+		}
+		if ctx.LoadInternal() != 0 || ctx.LoadInternalHigh() != 0 {
+			t.Errorf("the ApcContext record was written (%#x, %#x): only the status block receives the status", ctx.LoadInternal(), ctx.LoadInternalHigh())
+		}
+		wantAfd(t, "pending", &io, out, wso.STATUS_SUCCESS, emu.AFD_POLL_HANDLE_INFO{Handle: emu.Handle(c), Events: emu.AFD_POLL_RECEIVE})
+	})
+}

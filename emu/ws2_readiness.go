@@ -20,6 +20,10 @@ type (
 	Timeval          = provider.Timeval
 )
 
+// NewFDSet returns an fd_set holding socks, with room for FD_SETSIZE (64)
+// sockets or len(socks) if that is more (a program's larger FD_SETSIZE).
+func NewFDSet(socks ...SOCKET) *FDSet { return provider.NewFDSet(socks...) }
+
 // readiness is the provider's readiness part, or nil when it has none.
 func (s *System) readiness() provider.ReadinessProvider {
 	r, _ := s.ws2.prov.(provider.ReadinessProvider)
@@ -142,7 +146,7 @@ func fmtSet(f *FDSet) string {
 		return "NULL"
 	}
 	s := "{"
-	for i, h := range f.Array[:min(f.Count, provider.FD_SETSIZE)] {
+	for i, h := range f.Array[:min(int(f.Count), len(f.Array))] {
 		if i > 0 {
 			s += " "
 		}

@@ -150,11 +150,10 @@ func rpRun(rt *rapid.T, kind provider.Kind, profile emu.Profile, stream bool) {
 		case 4: // WSAPoll and select read the condition itself
 			var n, ns int
 			fds := []emu.WSAPOLLFD{{Fd: r, Events: provider.POLLRDNORM}}
-			set := emu.FDSet{Count: 1}
-			set.Array[0] = r
+			set := emu.NewFDSet(r)
 			do(func(th *emu.Thread) {
 				n, _ = th.WSAPoll(fds, 0)
-				ns, _ = th.Select(0, &set, nil, nil, &emu.Timeval{})
+				ns, _ = th.Select(0, set, nil, nil, &emu.Timeval{})
 			})
 			want := 0
 			if m.queued > 0 {

@@ -104,3 +104,62 @@ func TestEventSelectAcceptedInherits(t *testing.T) {
 		}
 	})
 }
+
+// select takes an fd_set of any size: Windows reads fd_count entries, and
+// a program that defines FD_SETSIZE larger than the default 64 before it
+// includes winsock2.h gets a set that holds that many
+// (https://learn.microsoft.com/windows/win32/winsock/maximum-number-of-sockets-supported-2).
+// 100 datagram sockets are all writable, and the one with a datagram
+// queued, the 90th, readable; all three sets NULL, an empty set or a
+// negative timeout are still WSAEINVAL (the select page), and an
+// fd_count beyond the set's own array is WSAEFAULT.
+func TestSelectMoreThanFDSetSize(t *testing.T) {
+	forKinds(t, func(t *testing.T, kind provider.Kind, profile emu.Profile) {
+		r := newW2(t, kind, profile)
+		const n = 100
+		socks := make([]emu.SOCKET, n)
+		var addrs [n]netip.AddrPort
+		for i := range socks {
+			socks[i], addrs[i] = r.udp4(r.A)
+		}
+		r.do(r.A, func(th *emu.Thread) {
+			var sent uint32
+			to := addrs[89]
+			wantErr(t, "sendto", th.WSASendTo(socks[0], bufs("x"), &sent, 0, &to, provider.SizeofSockaddrInet4, nil, nil), 0)
+		})
+		r.settle()
+		read, write := emu.NewFDSet(socks...), emu.NewFDSet(socks...)
+		if len(read.Array) != n {
+			t.Fatalf("NewFDSet of %d sockets holds %d", n, len(read.Array))
+		}
+		var got int
+		var err error
+		r.do(r.A, func(th *emu.Thread) { got, err = th.Select(0, read, write, nil, &emu.Timeval{}) })
+		wantErr(t, "select of 100 sockets", err, 0)
+		if got != n+1 {
+			t.Errorf("select of %d sockets counted %d, want %d (all writable, one readable)", n, got, n+1)
+		}
+		if write.Count != n {
+			t.Errorf("writefds kept %d sockets, want %d", write.Count, n)
+		}
+		if read.Count != 1 || read.Array[0] != socks[89] {
+			t.Errorf("readfds kept %v, want the 90th socket alone", read.Array[:read.Count])
+		}
+
+		bad := []struct {
+			what       string
+			rd, wr, ex *emu.FDSet
+			tv         *emu.Timeval
+			want       emu.Errno
+		}{
+			{"all three sets NULL", nil, nil, nil, &emu.Timeval{}, wso.WSAEINVAL},
+			{"an empty set alone", emu.NewFDSet(), nil, nil, &emu.Timeval{}, wso.WSAEINVAL},
+			{"a negative timeout", emu.NewFDSet(socks...), nil, nil, &emu.Timeval{Sec: -1}, wso.WSAEINVAL},
+			{"fd_count beyond the array", &emu.FDSet{Count: 65, Array: make([]emu.SOCKET, 64)}, nil, nil, &emu.Timeval{}, wso.WSAEFAULT},
+		}
+		for _, b := range bad {
+			r.do(r.A, func(th *emu.Thread) { _, err = th.Select(0, b.rd, b.wr, b.ex, b.tv) })
+			wantErr(t, b.what, err, b.want)
+		}
+	})
+}

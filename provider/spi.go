@@ -323,10 +323,23 @@ type WSAPOLLFD struct {
 	Revents int16
 }
 
-// FDSet is an fd_set: up to FD_SETSIZE sockets, in the order given.
+// FDSet is an fd_set: Count sockets at the start of Array, in the order
+// given. Array's length is the fd_set's capacity: FD_SETSIZE (64) by
+// default, more for a program that defines FD_SETSIZE larger before it
+// includes winsock2.h, which Windows allows: select reads fd_count
+// entries, however many (https://learn.microsoft.com/windows/win32/winsock/maximum-number-of-sockets-supported-2).
+// NewFDSet makes one.
 type FDSet struct {
 	Count uint32
-	Array [FD_SETSIZE]SOCKET
+	Array []SOCKET
+}
+
+// NewFDSet returns an fd_set holding socks, with room for FD_SETSIZE
+// sockets or len(socks) if that is more.
+func NewFDSet(socks ...SOCKET) *FDSet {
+	f := &FDSet{Count: uint32(len(socks)), Array: make([]SOCKET, max(len(socks), FD_SETSIZE))}
+	copy(f.Array, socks)
+	return f
 }
 
 // Timeval is select's timeout.

@@ -82,6 +82,8 @@ func init() {
 			Text: "A listening socket is in readfds when a connection is waiting, so accept will not block."},
 		Clause{ID: "select.connect", Kind: Required, Page: pgSelect,
 			Text: "After a non-blocking connect the socket is in writefds once the connection succeeded, and in exceptfds if it failed."},
+		Clause{ID: "select.larger-set", Kind: Required, Page: pgSelect,
+			Text: "FD_SETSIZE, 64 by default, may be defined larger before Winsock2.h is included; select then takes sets of that many sockets: it reads fd_count entries, more than 64 included."},
 		Clause{ID: "select.timeout", Kind: Required, Page: pgSelect,
 			Text: "A timeval of zero makes select return at once (0 with nothing ready); a positive one makes it wait up to that long; NULL waits until a socket is ready."},
 	)

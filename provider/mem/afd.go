@@ -19,7 +19,13 @@ import (
 // alone, the entry's Status the failure's NTSTATUS
 // (STATUS_CONNECTION_REFUSED for a refused one). A reset gives
 // AFD_POLL_ABORT (no Wine assertion: the meaning of the bit in the
-// public definitions).
+// public definitions). Two more of test_poll's assertions follow from
+// reading conditions: data that a waiting receive takes never sits in
+// the receive buffer, so it completes no poll for AFD_POLL_RECEIVE
+// (scenario afd/poll-recv-takes-data); and AFD_POLL_SEND is the same
+// "a send would not block" as FD_WRITE, so a full send buffer, or a send
+// still waiting for room, clears it until the peer reads (scenario
+// afd/poll-send-buffer-full).
 func (p *Mem) AfdPollEvents(s SOCKET) (uint32, NTStatus, bool) {
 	k, ok := p.socks[s]
 	if !ok {

@@ -356,30 +356,43 @@ func (p *Mem) WSPPoll(fds []provider.WSAPOLLFD, timeout int32) (int, Errno) {
 // failed (no out-of-band data here). A socket closed while select waits
 // ends the wait and is counted, but not left in its set. It returns how
 // many entries remain in the three sets together (with those), waiting up to timeout (nil: for ever) for
-// one. Every set NULL or empty is WSAEINVAL; a handle that is not a socket
-// is WSAENOTSOCK; more than FD_SETSIZE entries, WSAEINVAL.
+// one. Every set NULL or empty is WSAEINVAL, as is a negative timeout; a
+// handle that is not a socket is WSAENOTSOCK. A set may hold more than
+// FD_SETSIZE (64) sockets: Windows reads fd_count entries, and a program
+// that defines FD_SETSIZE larger gets an fd_set that holds them
+// (https://learn.microsoft.com/windows/win32/winsock/maximum-number-of-sockets-supported-2);
+// only a count larger than the set's own array is refused, WSAEFAULT (the
+// entries it names lie outside the program's memory, the page's WSAEFAULT).
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nc-ws2spi-lpwspselect
 func (p *Mem) WSPSelect(readfds, writefds, exceptfds *provider.FDSet, timeout *provider.Timeval) (int, Errno) {
 	if !p.started {
 		return 0, wso.WSANOTINITIALISED
 	}
 	sets := [3]*provider.FDSet{readfds, writefds, exceptfds}
-	var orig [3]provider.FDSet
+	var orig [3][]SOCKET
 	total := 0
-	for i, set := range sets {
+	for _, set := range sets {
 		if set == nil {
 			continue
 		}
-		if set.Count > provider.FD_SETSIZE {
-			return 0, wso.WSAEINVAL
+		if int(set.Count) > len(set.Array) {
+			return 0, wso.WSAEFAULT
 		}
 		for _, h := range set.Array[:set.Count] {
 			if _, ok := p.socks[h]; !ok {
 				return 0, wso.WSAENOTSOCK
 			}
 		}
-		orig[i] = *set
 		total += int(set.Count)
+	}
+	// The sets as given: select rewrites them in place, and a wait reads
+	// them again after every change.
+	given := make([]SOCKET, 0, total)
+	for i, set := range sets {
+		if set != nil {
+			given = append(given, set.Array[:set.Count]...)
+			orig[i] = given[len(given)-int(set.Count):]
+		}
 	}
 	if total == 0 {
 		return 0, wso.WSAEINVAL
@@ -394,7 +407,7 @@ func (p *Mem) WSPSelect(readfds, writefds, exceptfds *provider.FDSet, timeout *p
 				continue
 			}
 			set.Count = 0
-			for _, h := range orig[i].Array[:orig[i].Count] {
+			for _, h := range orig[i] {
 				if _, open := p.socks[h]; !open {
 					// Closed while select waited: it ends the wait and
 					// is counted, but it is not left in the set (what

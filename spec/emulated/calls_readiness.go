@@ -51,10 +51,11 @@ func (m *machine) Select(c *spec.SelectCall) (spec.Result, error) {
 		if !has[i] {
 			continue
 		}
-		sets[i] = &emu.FDSet{Count: uint32(len(given[i]))}
+		socks := make([]emu.SOCKET, len(given[i]))
 		for j, h := range given[i] {
-			sets[i].Array[j] = emu.SOCKET(m.e.handle(h))
+			socks[j] = emu.SOCKET(m.e.handle(h))
 		}
+		sets[i] = emu.NewFDSet(socks...)
 	}
 	var tv *emu.Timeval
 	if c.Ms != nil {

@@ -24,7 +24,7 @@ var (
 const (
 	sizeofNetworkEvents = 4 + 4*provider.FD_MAX_EVENTS // long lNetworkEvents; int iErrorCode[FD_MAX_EVENTS]
 	sizeofPollFD        = 16                           // SOCKET fd; SHORT events; SHORT revents; padding
-	sizeofFDSet         = 8 + 8*provider.FD_SETSIZE    // u_int fd_count (padded); SOCKET fd_array[FD_SETSIZE]
+	sizeofFDSetHeader   = 8                            // u_int fd_count (padded); then SOCKET fd_array[FD_SETSIZE or more]
 )
 
 func (m *machine) WSAEventSelect(c *spec.WSAEventSelectCall) (spec.Result, error) {
@@ -84,7 +84,9 @@ func (m *machine) Select(c *spec.SelectCall) (spec.Result, error) {
 		if !has[i] {
 			continue
 		}
-		sets[i] = alloc(sizeofFDSet)
+		// An fd_set of FD_SETSIZE entries, or as many as given (a program
+		// that defines FD_SETSIZE larger).
+		sets[i] = alloc(sizeofFDSetHeader + 8*max(len(given[i]), provider.FD_SETSIZE))
 		store32(sets[i], uint32(len(given[i])))
 		for j, h := range given[i] {
 			store64(sets[i]+8+8*j, uint64(m.b.handle(h)))
@@ -111,7 +113,7 @@ func (m *machine) Select(c *spec.SelectCall) (spec.Result, error) {
 		n := int(load32(sets[i]))
 		for j, h := range given[i] {
 			want := uint64(m.b.handle(h))
-			for k := 0; k < n && k < provider.FD_SETSIZE; k++ {
+			for k := 0; k < n && k < max(len(given[i]), provider.FD_SETSIZE); k++ {
 				if load64(sets[i]+8+8*k) == want {
 					left[j] = true
 				}

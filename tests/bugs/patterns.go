@@ -18,8 +18,8 @@ type Pattern struct {
 // in its order (RoutineOrder and RoutineReentry are the two halves of one
 // entry there), then the stream-socket patterns of issue 12: netname,
 // acceptex-reset, connectex-context, cancel-free and acceptex-race; then the
-// readiness and layering patterns of issue 13: layered-skip, fd-write and
-// afd-abort.
+// readiness and layering patterns of issue 13: layered-skip, fd-write,
+// afd-abort and afd-rearm.
 var Patterns = []Pattern{
 	{
 		Name: "outparam", Summary: "trusting lpNumberOfBytesRecvd after WSA_IO_PENDING",
@@ -121,5 +121,10 @@ var Patterns = []Pattern{
 		Name: "afd-abort", Summary: "leaving AFD_POLL_ABORT out of the bits an AFD poller takes for readable",
 		Buggy: AFDAbortBuggy, Fixed: AFDAbortFixed,
 		Clauses: []string{"afd.poll.only-signalled", "afd.poll.pending-then-completes", "closesocket.abortive"},
+	},
+	{
+		Name: "afd-rearm", Summary: "dropping a superseded AFD poll's packet unless it says STATUS_CANCELLED, which loses the events it completed with",
+		Buggy: AFDRearmBuggy, Fixed: AFDRearmFixed,
+		Clauses: []string{"cancelioex.may-complete-normally", "afd.poll.only-signalled", "afd.poll.pending-then-completes"},
 	},
 }
