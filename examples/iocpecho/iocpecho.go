@@ -32,14 +32,15 @@ type Options struct {
 	Clients  int // connections, one client thread each (default 3)
 	Messages int // messages each client sends and reads back (default 4)
 
-	// WaitOnSkippedSuccess seeds bug (a): the server still sets
-	// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on accepted sockets but treats a
-	// receive that succeeds at once like a pending one and waits for its
-	// port packet. With the skip mode there is no packet: the connection
-	// stalls. It only happens when the client's data is already queued when
-	// the server posts the receive, which the usual order (the server posts
-	// its next receive straight after its echo) does not show.
-	WaitOnSkippedSuccess bool
+	// MarkAfterIssue seeds bug (a): the server marks a send as in flight
+	// only after WSASend has returned ERROR_IO_PENDING, trusting that with
+	// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS a small send on loopback
+	// completes at once and, when it does not, that its packet cannot be
+	// taken before the call has returned. Both hold on the usual schedule
+	// (and on loopback natively); but a send may pend, and another worker
+	// may take its packet the moment it completes, before the issuing
+	// thread resumes: that worker then finds a send it was never told about.
+	MarkAfterIssue bool
 }
 
 func (o Options) withDefaults() Options {
@@ -89,6 +90,26 @@ type op struct {
 	buf   windows.WSABuf
 	qty   uint32
 	flags uint32
+	busy  bool // issued and not yet finished: each completion is handled once
+}
+
+// start marks o in flight before it is issued: from the moment the call is
+// made its completion may be finished by any thread, inline by this one or
+// from a packet by a worker, possibly before the call returns
+// (https://learn.microsoft.com/windows/win32/fileio/i-o-completion-ports:
+// any thread waiting on the port may take the packet).
+func (o *op) start() {
+	o.ov = windows.Overlapped{} // the previous operation on it has completed
+	o.busy = true
+}
+
+// finish is the other end: it fails when o was not in flight.
+func (o *op) finish() error {
+	if !o.busy {
+		return fmt.Errorf("completion of a %s that was not in flight", [...]string{opAccept: "AcceptEx", opRecv: "receive", opSend: "send"}[o.kind])
+	}
+	o.busy = false
+	return nil
 }
 
 // conn is one accepted connection. At most one of its operations is
@@ -173,8 +194,10 @@ func (s *server) postAccept() error {
 	c.acc = op{kind: opAccept, c: c}
 	c.rd = op{kind: opRecv, c: c}
 	c.wr = op{kind: opSend, c: c}
+	c.acc.start()
 	err = windows.AcceptEx(s.ls, as, &c.accBuf[0], acceptData, addrLen, addrLen, &c.acc.qty, &c.acc.ov)
 	if err != nil && err != windows.ERROR_IO_PENDING {
+		c.acc.busy = false
 		windows.Closesocket(as)
 		return fmt.Errorf("AcceptEx: %w", err)
 	}
@@ -201,6 +224,10 @@ func (s *server) worker(done windows.Handle) {
 		// pointing at its record
 		// (https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-getqueuedcompletionstatus).
 		o := (*op)(unsafe.Pointer(ov))
+		if ferr := o.finish(); ferr != nil {
+			o.c.close(ferr)
+			continue
+		}
 		switch o.kind {
 		case opAccept:
 			o.c.accepted(qty, err)
@@ -271,24 +298,26 @@ func (c *conn) accepted(qty uint32, err error) {
 
 // postRecv starts the next receive.
 func (c *conn) postRecv() {
-	c.rd.ov = windows.Overlapped{} // the previous receive on it has completed
+	c.rd.start()
 	c.rd.buf = windows.WSABuf{Len: uint32(len(c.data)), Buf: &c.data[0]}
 	c.rd.flags = 0
 	err := windows.WSARecv(c.s, &c.rd.buf, 1, &c.rd.qty, &c.rd.flags, &c.rd.ov, nil)
-	switch {
-	case err == nil && c.srv.opts.WaitOnSkippedSuccess:
-		// BUG (seeded): with the skip mode set no packet will come for
-		// this receive; waiting for one stalls the connection.
-	case err == nil:
+	switch err {
+	case nil:
 		// Immediate success with the skip mode on: no packet is queued
 		// (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes),
 		// so finish it here, as internal/poll's execIO does.
+		if ferr := c.rd.finish(); ferr != nil {
+			c.close(ferr)
+			return
+		}
 		c.received(c.rd.qty, nil)
-	case err == windows.ERROR_IO_PENDING:
+	case windows.ERROR_IO_PENDING:
 		// A packet will come; the count was not written
 		// (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv:
 		// lpNumberOfBytesRecvd is only meaningful on immediate success).
 	default:
+		c.rd.busy = false
 		c.close(fmt.Errorf("WSARecv: %w", err))
 	}
 }
@@ -307,14 +336,30 @@ func (c *conn) received(qty uint32, err error) {
 }
 
 func (c *conn) postSend() {
-	c.wr.ov = windows.Overlapped{}
+	if c.srv.opts.MarkAfterIssue {
+		c.wr.ov = windows.Overlapped{}
+	} else {
+		c.wr.start()
+	}
 	c.wr.buf = windows.WSABuf{Len: uint32(len(c.out)), Buf: &c.out[0]}
 	err := windows.WSASend(c.s, &c.wr.buf, 1, &c.wr.qty, 0, &c.wr.ov, nil)
 	switch err {
 	case nil: // skip mode: no packet, finish here
+		if !c.srv.opts.MarkAfterIssue {
+			if ferr := c.wr.finish(); ferr != nil {
+				c.close(ferr)
+				return
+			}
+		}
 		c.sent(c.wr.qty, nil)
 	case windows.ERROR_IO_PENDING:
+		if c.srv.opts.MarkAfterIssue {
+			// BUG (seeded): too late; a worker may already have taken
+			// this send's packet.
+			c.wr.busy = true
+		}
 	default:
+		c.wr.busy = false
 		c.close(fmt.Errorf("WSASend: %w", err))
 	}
 }

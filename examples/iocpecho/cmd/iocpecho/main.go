@@ -16,7 +16,7 @@ func main() {
 	flag.IntVar(&o.Workers, "workers", 3, "worker threads on the completion port")
 	flag.IntVar(&o.Clients, "clients", 3, "client connections")
 	flag.IntVar(&o.Messages, "messages", 4, "messages per client")
-	flag.BoolVar(&o.WaitOnSkippedSuccess, "buggy", false, "seed bug (a): wait on the port for a receive that succeeded at once")
+	flag.BoolVar(&o.MarkAfterIssue, "buggy", false, "seed bug (a): mark a send in flight only after WSASend returned pending")
 	flag.Parse()
 	var err error
 	if rerr := windows.Run(func() { err = iocpecho.Exchange(o) }); rerr != nil {
