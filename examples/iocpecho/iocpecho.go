@@ -281,9 +281,11 @@ func (c *conn) accepted(qty uint32, err error) {
 		return
 	}
 	// From now on an operation that succeeds at once posts no packet and
-	// is finished inline. Windows only honours this on handles whose
-	// providers are all IFS ones (Go checks for that; see golang.org/issue/4064
-	// and https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes).
+	// is finished inline. With a non-IFS layered provider installed the
+	// mode is not dependable (https://github.com/golang/go/issues/22149,
+	// Microsoft KB 2568167): Go's internal/poll sets it only when every
+	// provider is an IFS one; this example runs on the base providers
+	// (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes).
 	if err := windows.SetFileCompletionNotificationModes(c.s, windows.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|windows.FILE_SKIP_SET_EVENT_ON_HANDLE); err != nil {
 		c.close(fmt.Errorf("SetFileCompletionNotificationModes: %w", err))
 		return
