@@ -1,0 +1,54 @@
+// Package windows gives Go code written against golang.org/x/sys/windows
+// a second home: the wsaemu emulator. Its exported names, signatures,
+// struct layouts and error values are those of golang.org/x/sys/windows
+// for the overlapped I/O surface the emulator models (Winsock sockets and
+// the Microsoft extension functions, events, waits, APCs, completion ports,
+// pipes), so a file that does overlapped I/O through x/sys compiles
+// against this package by changing its import line only:
+//
+//	import "golang.org/x/sys/windows"              // before
+//	import "github.com/wsaemu/wsaemu/windows"      // after
+//
+// Which package that import gives depends on the build:
+//
+//   - On Windows (without the wsaemu build tag) it is golang.org/x/sys/windows
+//     itself: every name is a re-export of x/sys, and the code talks to the
+//     real ws2_32 and kernel32.
+//   - Anywhere else, and on Windows with -tags wsaemu, it is the emulator:
+//     every call is made by an emulated thread of a wsaemu machine
+//     (package emu), deterministic and repeatable from a seed, and the
+//     program's own Overlapped records and buffers are read and written in
+//     place, as Windows does.
+//
+// # Threads
+//
+// A call is made by an emulated thread. [Run] builds a machine and runs
+// its body as the first emulated thread; [Go] starts another one (on
+// Windows: a plain go statement). Exactly one emulated thread runs at any
+// moment, and the machine's Chooser decides who runs next, so a run is
+// repeatable. A call made when no machine runs, or from a goroutine that
+// is not an emulated thread, fails with ERROR_INVALID_THREAD_ID (1444) and
+// touches nothing; a call without an error result says so in its own way
+// (SleepEx returns WAIT_FAILED, GetLastError returns the code).
+//
+// An emulated thread must block only in this package's calls: a thread
+// that waits on a Go channel, a sync.Mutex or time.Sleep stops the whole
+// machine, because no other emulated thread runs until it returns.
+//
+// # What differs from Windows
+//
+// Error values are syscall.Errno with Windows' numbers, as in x/sys, so
+// err == ERROR_IO_PENDING and err.(syscall.Errno) work; on a non-Windows
+// host their Error text is the host's ("errno 997"), not Windows' message.
+// Function pointers obtained through SIO_GET_EXTENSION_FUNCTION_POINTER
+// are tokens: the package's own AcceptEx, ConnectEx, WSARecvMsg, ...
+// are the way to call them. Callbacks made with [NewCallback] are tokens
+// too, which this package's calls map back to the Go function. The
+// sender address of a WSARecvFrom or WSARecvMsg that pends is written into
+// the program's record when the program learns of the completion through
+// this package (a wait, GetQueuedCompletionStatus, GetOverlappedResult,
+// the completion routine), not the instant the datagram arrives.
+//
+// Names this package has that x/sys/windows lacks are listed in
+// names_test.go (extraNames), with the reason for each.
+package windows
