@@ -5,13 +5,16 @@
 // own (a type alias, a constant with the same value and type, or the same
 // function), so a program that imports this package instead of x/sys runs
 // on real Winsock unchanged. The few calls x/sys v0.49.0 does not wrap
-// (QueueUserAPC, ReadFileEx, WriteFileEx, GetQueuedCompletionStatusEx and
-// the WSAEventSelect family) are bound here through LazySystemDLL, with the
-// signature x/sys's generator would give them.
+// (QueueUserAPC, ReadFileEx, WriteFileEx, GetQueuedCompletionStatusEx,
+// WaitForSingleObjectEx, WaitForMultipleObjectsEx, WSAEventSelect,
+// DisconnectEx) are bound here through LazySystemDLL or their extension
+// pointer, with the signature x/sys's generator would give them, which is
+// also the emulated side's (native_sides_test.go checks it).
 
 package windows
 
 import (
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -51,13 +54,6 @@ type OverlappedEntry struct {
 	NumberOfBytesTransferred uint32
 }
 
-// WSANetworkEvents is WSANETWORKEVENTS, filled by WSAEnumNetworkEvents
-// (https://learn.microsoft.com/windows/win32/api/winsock2/ns-winsock2-wsanetworkevents).
-type WSANetworkEvents struct {
-	NetworkEvents int32
-	ErrorCode     [FD_MAX_EVENTS]int32
-}
-
 const InvalidHandle = windows.InvalidHandle
 
 // Address families, socket types, protocols.
@@ -65,7 +61,6 @@ const (
 	AF_UNSPEC    = windows.AF_UNSPEC
 	AF_INET      = windows.AF_INET
 	AF_INET6     = windows.AF_INET6
-	AF_UNIX      = windows.AF_UNIX
 	SOCK_STREAM  = windows.SOCK_STREAM
 	SOCK_DGRAM   = windows.SOCK_DGRAM
 	SOCK_RAW     = windows.SOCK_RAW
@@ -111,13 +106,12 @@ const (
 
 // Network events for WSAEventSelect (winsock2.h; x/sys v0.49.0 has none).
 const (
-	FD_READ       = 0x01
-	FD_WRITE      = 0x02
-	FD_OOB        = 0x04
-	FD_ACCEPT     = 0x08
-	FD_CONNECT    = 0x10
-	FD_CLOSE      = 0x20
-	FD_MAX_EVENTS = 10
+	FD_READ    = 0x01
+	FD_WRITE   = 0x02
+	FD_OOB     = 0x04
+	FD_ACCEPT  = 0x08
+	FD_CONNECT = 0x10
+	FD_CLOSE   = 0x20
 )
 
 // Extension-function identifiers for SIO_GET_EXTENSION_FUNCTION_POINTER.
@@ -139,9 +133,6 @@ const (
 	FILE_SKIP_SET_EVENT_ON_HANDLE        = windows.FILE_SKIP_SET_EVENT_ON_HANDLE
 	FILE_FLAG_OVERLAPPED                 = windows.FILE_FLAG_OVERLAPPED
 	FILE_FLAG_FIRST_PIPE_INSTANCE        = windows.FILE_FLAG_FIRST_PIPE_INSTANCE
-	FILE_ATTRIBUTE_NORMAL                = windows.FILE_ATTRIBUTE_NORMAL
-	FILE_SHARE_READ                      = windows.FILE_SHARE_READ
-	FILE_SHARE_WRITE                     = windows.FILE_SHARE_WRITE
 	GENERIC_READ                         = windows.GENERIC_READ
 	GENERIC_WRITE                        = windows.GENERIC_WRITE
 	OPEN_EXISTING                        = windows.OPEN_EXISTING
@@ -284,9 +275,8 @@ var (
 	procWriteFileEx                 = modkernel32.NewProc("WriteFileEx")
 	procGetQueuedCompletionStatusEx = modkernel32.NewProc("GetQueuedCompletionStatusEx")
 	procWSAEventSelect              = modws2_32.NewProc("WSAEventSelect")
-	procWSAEnumNetworkEvents        = modws2_32.NewProc("WSAEnumNetworkEvents")
-	procWSACreateEvent              = modws2_32.NewProc("WSACreateEvent")
-	procWSACloseEvent               = modws2_32.NewProc("WSACloseEvent")
+	procWaitForSingleObjectEx       = modkernel32.NewProc("WaitForSingleObjectEx")
+	procWaitForMultipleObjectsEx    = modkernel32.NewProc("WaitForMultipleObjectsEx")
 )
 
 // lastErr turns the error a failed call left into an error value, never a
@@ -353,42 +343,114 @@ func GetQueuedCompletionStatusEx(cphandle Handle, entries *OverlappedEntry, coun
 	return
 }
 
-// WSAEventSelect associates event with the network events in mask
+// WSAEventSelect associates event with the network events in networkEvents
 // (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaeventselect).
-func WSAEventSelect(s Handle, event Handle, events int32) (err error) {
-	r1, _, e1 := syscall.SyscallN(procWSAEventSelect.Addr(), uintptr(s), uintptr(event), uintptr(events))
+func WSAEventSelect(s Handle, event Handle, networkEvents uint32) (err error) {
+	r1, _, e1 := syscall.SyscallN(procWSAEventSelect.Addr(), uintptr(s), uintptr(event), uintptr(networkEvents))
 	if int32(r1) == -1 { // SOCKET_ERROR
 		err = lastErr(e1)
 	}
 	return
 }
 
-// WSAEnumNetworkEvents reports and clears the socket's recorded network
-// events, resetting event when it is not 0
-// (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaenumnetworkevents).
-func WSAEnumNetworkEvents(s Handle, event Handle, events *WSANetworkEvents) (err error) {
-	r1, _, e1 := syscall.SyscallN(procWSAEnumNetworkEvents.Addr(), uintptr(s), uintptr(event), uintptr(unsafe.Pointer(events)))
-	if int32(r1) == -1 { // SOCKET_ERROR
+// WaitForSingleObjectEx is WaitForSingleObject with an alertable wait:
+// queued APCs and completion routines run, and the wait returns
+// WAIT_IO_COMPLETION
+// (https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitforsingleobjectex).
+func WaitForSingleObjectEx(handle Handle, waitMilliseconds uint32, alertable bool) (event uint32, err error) {
+	var a uintptr
+	if alertable {
+		a = 1
+	}
+	r0, _, e1 := syscall.SyscallN(procWaitForSingleObjectEx.Addr(), uintptr(handle), uintptr(waitMilliseconds), a)
+	event = uint32(r0)
+	if event == WAIT_FAILED {
 		err = lastErr(e1)
 	}
 	return
 }
 
-// WSACreateEvent makes a manual-reset, non-signalled event
-// (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsacreateevent).
-func WSACreateEvent() (event Handle, err error) {
-	r0, _, e1 := syscall.SyscallN(procWSACreateEvent.Addr())
-	event = Handle(r0)
-	if event == 0 {
+// WaitForMultipleObjectsEx is WaitForMultipleObjects with an alertable wait
+// (https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjectsex).
+func WaitForMultipleObjectsEx(handles []Handle, waitAll bool, waitMilliseconds uint32, alertable bool) (event uint32, err error) {
+	var p *Handle
+	if len(handles) > 0 {
+		p = &handles[0]
+	}
+	var all, a uintptr
+	if waitAll {
+		all = 1
+	}
+	if alertable {
+		a = 1
+	}
+	r0, _, e1 := syscall.SyscallN(procWaitForMultipleObjectsEx.Addr(), uintptr(len(handles)), uintptr(unsafe.Pointer(p)), all, uintptr(waitMilliseconds), a)
+	event = uint32(r0)
+	if event == WAIT_FAILED {
 		err = lastErr(e1)
 	}
 	return
 }
 
-// WSACloseEvent closes an event made by WSACreateEvent
-// (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsacloseevent).
-func WSACloseEvent(event Handle) (err error) {
-	r1, _, e1 := syscall.SyscallN(procWSACloseEvent.Addr(), uintptr(event))
+// Winsock names x/sys does not spell (winsock2.h, mswsock.h).
+const (
+	SOCKET_ERROR  = -1
+	SO_ERROR      = 0x1007
+	SO_TYPE       = 0x1008
+	SO_DONTLINGER = ^SO_LINGER
+	SD_RECEIVE    = 0
+	SD_SEND       = 1
+	SD_BOTH       = 2
+	FIONBIO       = 0x8004667E
+	FIONREAD      = 0x4004667F
+	SIO_FLUSH     = 0x28000004
+
+	WSA_IO_PENDING        = ERROR_IO_PENDING
+	WSA_IO_INCOMPLETE     = ERROR_IO_INCOMPLETE
+	WSA_OPERATION_ABORTED = ERROR_OPERATION_ABORTED
+)
+
+// Extension-function identifiers x/sys lacks (mswsock.h).
+var (
+	WSAID_ACCEPTEX             = GUID{Data1: 0xb5367df1, Data2: 0xcbac, Data3: 0x11cf, Data4: [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_GETACCEPTEXSOCKADDRS = GUID{Data1: 0xb5367df2, Data2: 0xcbac, Data3: 0x11cf, Data4: [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_DISCONNECTEX         = GUID{Data1: 0x7fda2e11, Data2: 0x8630, Data3: 0x436f, Data4: [8]byte{0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
+	WSAID_TRANSMITFILE         = GUID{Data1: 0xb5367df0, Data2: 0xcbac, Data3: 0x11cf, Data4: [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+)
+
+var disconnectExFunc struct {
+	once sync.Once
+	addr uintptr
+	err  error
+}
+
+// loadDisconnectEx asks Winsock for DisconnectEx's pointer once, the way
+// x/sys's LoadConnectEx does for ConnectEx.
+func loadDisconnectEx() error {
+	disconnectExFunc.once.Do(func() {
+		s, err := Socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+		if err != nil {
+			disconnectExFunc.err = err
+			return
+		}
+		defer CloseHandle(s)
+		var n uint32
+		disconnectExFunc.err = WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER,
+			(*byte)(unsafe.Pointer(&WSAID_DISCONNECTEX)), uint32(unsafe.Sizeof(WSAID_DISCONNECTEX)),
+			(*byte)(unsafe.Pointer(&disconnectExFunc.addr)), uint32(unsafe.Sizeof(disconnectExFunc.addr)),
+			&n, nil, 0)
+	})
+	return disconnectExFunc.err
+}
+
+// DisconnectEx closes the connection of s and, with TF_REUSE_SOCKET,
+// keeps the socket for another AcceptEx or ConnectEx
+// (https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_disconnectex).
+func DisconnectEx(s Handle, overlapped *Overlapped, flags uint32, reserved uint32) (err error) {
+	if err := loadDisconnectEx(); err != nil {
+		return err
+	}
+	r1, _, e1 := syscall.SyscallN(disconnectExFunc.addr, uintptr(s), uintptr(unsafe.Pointer(overlapped)), uintptr(flags), uintptr(reserved))
 	if r1 == 0 {
 		err = lastErr(e1)
 	}
@@ -405,3 +467,147 @@ func Run(body func()) error {
 // Go starts f on a new goroutine: plain `go f()` on Windows; under the
 // emulator the goroutine becomes an emulated thread.
 func Go(f func()) { go f() }
+
+// More of x/sys/windows' constants, error values and types: the rest of the
+// names the emulated side exports.
+const (
+	ERROR_ACCESS_DENIED         = windows.ERROR_ACCESS_DENIED
+	ERROR_BAD_PIPE              = windows.ERROR_BAD_PIPE
+	ERROR_BUSY                  = windows.ERROR_BUSY
+	ERROR_FILE_NOT_FOUND        = windows.ERROR_FILE_NOT_FOUND
+	ERROR_GEN_FAILURE           = windows.ERROR_GEN_FAILURE
+	ERROR_GRACEFUL_DISCONNECT   = windows.ERROR_GRACEFUL_DISCONNECT
+	ERROR_HANDLES_CLOSED        = windows.ERROR_HANDLES_CLOSED
+	ERROR_INSUFFICIENT_BUFFER   = windows.ERROR_INSUFFICIENT_BUFFER
+	ERROR_INVALID_FUNCTION      = windows.ERROR_INVALID_FUNCTION
+	ERROR_INVALID_NAME          = windows.ERROR_INVALID_NAME
+	ERROR_INVALID_THREAD_ID     = windows.ERROR_INVALID_THREAD_ID
+	ERROR_INVALID_USER_BUFFER   = windows.ERROR_INVALID_USER_BUFFER
+	ERROR_MR_MID_NOT_FOUND      = windows.ERROR_MR_MID_NOT_FOUND
+	ERROR_NOACCESS              = windows.ERROR_NOACCESS
+	ERROR_NOT_ENOUGH_MEMORY     = windows.ERROR_NOT_ENOUGH_MEMORY
+	ERROR_NOT_READY             = windows.ERROR_NOT_READY
+	ERROR_NOT_SUPPORTED         = windows.ERROR_NOT_SUPPORTED
+	ERROR_PATH_NOT_FOUND        = windows.ERROR_PATH_NOT_FOUND
+	ERROR_PIPE_NOT_CONNECTED    = windows.ERROR_PIPE_NOT_CONNECTED
+	ERROR_POSSIBLE_DEADLOCK     = windows.ERROR_POSSIBLE_DEADLOCK
+	ERROR_SUCCESS               = windows.ERROR_SUCCESS
+	ERROR_UNEXP_NET_ERR         = windows.ERROR_UNEXP_NET_ERR
+	FILE_READ_DATA              = windows.FILE_READ_DATA
+	FILE_WRITE_DATA             = windows.FILE_WRITE_DATA
+	GENERIC_ALL                 = windows.GENERIC_ALL
+	IPV6_PKTINFO                = windows.IPV6_PKTINFO
+	IP_PKTINFO                  = windows.IP_PKTINFO
+	MAX_PROTOCOL_CHAIN          = windows.MAX_PROTOCOL_CHAIN
+	MSG_BCAST                   = windows.MSG_BCAST
+	MSG_DONTROUTE               = windows.MSG_DONTROUTE
+	MSG_MCAST                   = windows.MSG_MCAST
+	PIPE_NOWAIT                 = windows.PIPE_NOWAIT
+	SO_RCVTIMEO                 = windows.SO_RCVTIMEO
+	SO_SNDTIMEO                 = windows.SO_SNDTIMEO
+	TF_DISCONNECT               = windows.TF_DISCONNECT
+	TF_REUSE_SOCKET             = windows.TF_REUSE_SOCKET
+	TF_USE_DEFAULT_WORKER       = windows.TF_USE_DEFAULT_WORKER
+	TF_USE_KERNEL_APC           = windows.TF_USE_KERNEL_APC
+	TF_USE_SYSTEM_THREAD        = windows.TF_USE_SYSTEM_THREAD
+	TF_WRITE_BEHIND             = windows.TF_WRITE_BEHIND
+	WSADESCRIPTION_LEN          = windows.WSADESCRIPTION_LEN
+	WSAEAFNOSUPPORT             = windows.WSAEAFNOSUPPORT
+	WSAEBADF                    = windows.WSAEBADF
+	WSAECANCELLED               = windows.WSAECANCELLED
+	WSAEDESTADDRREQ             = windows.WSAEDESTADDRREQ
+	WSAEDISCON                  = windows.WSAEDISCON
+	WSAEDQUOT                   = windows.WSAEDQUOT
+	WSAEHOSTDOWN                = windows.WSAEHOSTDOWN
+	WSAEINVALIDPROCTABLE        = windows.WSAEINVALIDPROCTABLE
+	WSAEINVALIDPROVIDER         = windows.WSAEINVALIDPROVIDER
+	WSAELOOP                    = windows.WSAELOOP
+	WSAEMFILE                   = windows.WSAEMFILE
+	WSAENAMETOOLONG             = windows.WSAENAMETOOLONG
+	WSAENETDOWN                 = windows.WSAENETDOWN
+	WSAENOMORE                  = windows.WSAENOMORE
+	WSAENOPROTOOPT              = windows.WSAENOPROTOOPT
+	WSAENOTEMPTY                = windows.WSAENOTEMPTY
+	WSAEPFNOSUPPORT             = windows.WSAEPFNOSUPPORT
+	WSAEPROCLIM                 = windows.WSAEPROCLIM
+	WSAEPROTONOSUPPORT          = windows.WSAEPROTONOSUPPORT
+	WSAEPROTOTYPE               = windows.WSAEPROTOTYPE
+	WSAEPROVIDERFAILEDINIT      = windows.WSAEPROVIDERFAILEDINIT
+	WSAEREFUSED                 = windows.WSAEREFUSED
+	WSAEREMOTE                  = windows.WSAEREMOTE
+	WSAESOCKTNOSUPPORT          = windows.WSAESOCKTNOSUPPORT
+	WSAESTALE                   = windows.WSAESTALE
+	WSAETOOMANYREFS             = windows.WSAETOOMANYREFS
+	WSAEUSERS                   = windows.WSAEUSERS
+	WSAHOST_NOT_FOUND           = windows.WSAHOST_NOT_FOUND
+	WSANO_DATA                  = windows.WSANO_DATA
+	WSANO_RECOVERY              = windows.WSANO_RECOVERY
+	WSAPROTOCOL_LEN             = windows.WSAPROTOCOL_LEN
+	WSASERVICE_NOT_FOUND        = windows.WSASERVICE_NOT_FOUND
+	WSASYSCALLFAILURE           = windows.WSASYSCALLFAILURE
+	WSASYSNOTREADY              = windows.WSASYSNOTREADY
+	WSASYS_STATUS_LEN           = windows.WSASYS_STATUS_LEN
+	WSATRY_AGAIN                = windows.WSATRY_AGAIN
+	WSATYPE_NOT_FOUND           = windows.WSATYPE_NOT_FOUND
+	WSAVERNOTSUPPORTED          = windows.WSAVERNOTSUPPORTED
+	WSA_E_CANCELLED             = windows.WSA_E_CANCELLED
+	WSA_E_NO_MORE               = windows.WSA_E_NO_MORE
+	WSA_IPSEC_NAME_POLICY_ERROR = windows.WSA_IPSEC_NAME_POLICY_ERROR
+	WSA_QOS_ADMISSION_FAILURE   = windows.WSA_QOS_ADMISSION_FAILURE
+	WSA_QOS_BAD_OBJECT          = windows.WSA_QOS_BAD_OBJECT
+	WSA_QOS_BAD_STYLE           = windows.WSA_QOS_BAD_STYLE
+	WSA_QOS_EFILTERCOUNT        = windows.WSA_QOS_EFILTERCOUNT
+	WSA_QOS_EFILTERSTYLE        = windows.WSA_QOS_EFILTERSTYLE
+	WSA_QOS_EFILTERTYPE         = windows.WSA_QOS_EFILTERTYPE
+	WSA_QOS_EFLOWCOUNT          = windows.WSA_QOS_EFLOWCOUNT
+	WSA_QOS_EFLOWDESC           = windows.WSA_QOS_EFLOWDESC
+	WSA_QOS_EFLOWSPEC           = windows.WSA_QOS_EFLOWSPEC
+	WSA_QOS_EOBJLENGTH          = windows.WSA_QOS_EOBJLENGTH
+	WSA_QOS_EPOLICYOBJ          = windows.WSA_QOS_EPOLICYOBJ
+	WSA_QOS_EPROVSPECBUF        = windows.WSA_QOS_EPROVSPECBUF
+	WSA_QOS_EPSFILTERSPEC       = windows.WSA_QOS_EPSFILTERSPEC
+	WSA_QOS_EPSFLOWSPEC         = windows.WSA_QOS_EPSFLOWSPEC
+	WSA_QOS_ESDMODEOBJ          = windows.WSA_QOS_ESDMODEOBJ
+	WSA_QOS_ESERVICETYPE        = windows.WSA_QOS_ESERVICETYPE
+	WSA_QOS_ESHAPERATEOBJ       = windows.WSA_QOS_ESHAPERATEOBJ
+	WSA_QOS_EUNKOWNPSOBJ        = windows.WSA_QOS_EUNKOWNPSOBJ
+	WSA_QOS_GENERIC_ERROR       = windows.WSA_QOS_GENERIC_ERROR
+	WSA_QOS_NO_RECEIVERS        = windows.WSA_QOS_NO_RECEIVERS
+	WSA_QOS_NO_SENDERS          = windows.WSA_QOS_NO_SENDERS
+	WSA_QOS_POLICY_FAILURE      = windows.WSA_QOS_POLICY_FAILURE
+	WSA_QOS_RECEIVERS           = windows.WSA_QOS_RECEIVERS
+	WSA_QOS_REQUEST_CONFIRMED   = windows.WSA_QOS_REQUEST_CONFIRMED
+	WSA_QOS_RESERVED_PETYPE     = windows.WSA_QOS_RESERVED_PETYPE
+	WSA_QOS_SENDERS             = windows.WSA_QOS_SENDERS
+	WSA_QOS_TRAFFIC_CTRL_ERROR  = windows.WSA_QOS_TRAFFIC_CTRL_ERROR
+	WSA_SECURE_HOST_NOT_FOUND   = windows.WSA_SECURE_HOST_NOT_FOUND
+)
+
+type (
+	IN6_PKTINFO         = windows.IN6_PKTINFO
+	IN_PKTINFO          = windows.IN_PKTINFO
+	SECURITY_DESCRIPTOR = windows.SECURITY_DESCRIPTOR
+	TransmitFileBuffers = windows.TransmitFileBuffers
+	WSACMSGHDR          = windows.WSACMSGHDR
+	WSAProtocolChain    = windows.WSAProtocolChain
+)
+
+var (
+	Accept              = windows.Accept
+	CurrentProcess      = windows.CurrentProcess
+	CurrentThread       = windows.CurrentThread
+	DisconnectNamedPipe = windows.DisconnectNamedPipe
+	FlushFileBuffers    = windows.FlushFileBuffers
+	NewCallbackCDecl    = windows.NewCallbackCDecl
+	Read                = windows.Read
+	Recvfrom            = windows.Recvfrom
+	Sendto              = windows.Sendto
+	SetsockoptTimeval   = windows.SetsockoptTimeval
+	StringToUTF16Ptr    = windows.StringToUTF16Ptr
+	TransmitFile        = windows.TransmitFile
+	UTF16FromString     = windows.UTF16FromString
+	UTF16PtrToString    = windows.UTF16PtrToString
+	UTF16ToString       = windows.UTF16ToString
+	WSASendto           = windows.WSASendto
+	Write               = windows.Write
+)
