@@ -481,3 +481,61 @@ func utf16PtrString(p *uint16) string {
 	}
 	return UTF16ToString(unsafe.Slice(p, n))
 }
+
+// GetNamedPipeInfo reports a named pipe's type flags, buffer quotas and
+// instance limit; a nil pointer skips that value.
+func GetNamedPipeInfo(pipe Handle, flags *uint32, outSize *uint32, inSize *uint32, maxInstances *uint32) (err error) {
+	_, t, err := cur()
+	if err != nil {
+		return err
+	}
+	f, o, i, m, err := t.GetNamedPipeInfo(pipe)
+	if err != nil {
+		return errnoErr(err)
+	}
+	for _, p := range []struct {
+		dst *uint32
+		v   uint32
+	}{{flags, f}, {outSize, o}, {inSize, i}, {maxInstances, m}} {
+		if p.dst != nil {
+			*p.dst = p.v
+		}
+	}
+	return nil
+}
+
+// GetNamedPipeHandleState reports a pipe handle's read and wait modes and
+// the number of instances; the collection values and the user name are
+// not modelled and are left alone.
+func GetNamedPipeHandleState(pipe Handle, state *uint32, curInstances *uint32, maxCollectionCount *uint32, collectDataTimeout *uint32, userName *uint16, maxUserNameSize uint32) (err error) {
+	_, t, err := cur()
+	if err != nil {
+		return err
+	}
+	st, n, err := t.GetNamedPipeHandleState(pipe)
+	if err != nil {
+		return errnoErr(err)
+	}
+	if state != nil {
+		*state = st
+	}
+	if curInstances != nil {
+		*curInstances = n
+	}
+	return nil
+}
+
+// SetNamedPipeHandleState sets a pipe handle's read and wait modes from
+// *state (PIPE_READMODE_*, PIPE_WAIT / PIPE_NOWAIT); the collection values
+// are not modelled. A nil state changes nothing.
+func SetNamedPipeHandleState(pipe Handle, state *uint32, maxCollectionCount *uint32, collectDataTimeout *uint32) (err error) {
+	_, t, err := cur()
+	if err != nil {
+		return err
+	}
+	if state == nil {
+		_, _, err := t.GetNamedPipeHandleState(pipe)
+		return errnoErr(err)
+	}
+	return errnoErr(t.SetNamedPipeHandleState(pipe, *state))
+}

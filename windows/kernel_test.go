@@ -252,3 +252,42 @@ func bodyPipes(t *testing.T) {
 		t.Errorf("CloseHandle(dup): %v", err)
 	}
 }
+
+// A message pipe: GetNamedPipeInfo names its type and quotas, and
+// SetNamedPipeHandleState switches a client to message read mode, which
+// GetNamedPipeHandleState then reports. GetNamedPipeInfo and
+// SetNamedPipeHandleState pages.
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-getnamedpipeinfo
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-setnamedpipehandlestate
+func TestNamedPipeState(t *testing.T) { run(t, func() { bodyNamedPipeState(t) }) }
+
+func bodyNamedPipeState(t *testing.T) {
+	name := StringToUTF16Ptr(`\\.\pipe\wsaemu-state`)
+	srv, err := CreateNamedPipe(name, PIPE_ACCESS_DUPLEX|FILE_FLAG_OVERLAPPED, PIPE_TYPE_MESSAGE|PIPE_READMODE_MESSAGE, 2, 100, 200, 0, nil)
+	if err != nil {
+		t.Errorf("CreateNamedPipe: %v", err)
+		return
+	}
+	var flags, out, in, max uint32
+	if err := GetNamedPipeInfo(srv, &flags, &out, &in, &max); err != nil {
+		t.Errorf("GetNamedPipeInfo: %v", err)
+	} else if flags&PIPE_TYPE_MESSAGE == 0 || max != 2 {
+		t.Errorf("GetNamedPipeInfo: flags %#x, max %d; want PIPE_TYPE_MESSAGE, 2", flags, max)
+	}
+	cli, err := CreateFile(name, GENERIC_READ|GENERIC_WRITE, 0, nil, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, 0)
+	if err != nil {
+		t.Errorf("CreateFile: %v", err)
+		return
+	}
+	var state, inst uint32
+	if err := GetNamedPipeHandleState(cli, &state, &inst, nil, nil, nil, 0); err != nil || state&PIPE_READMODE_MESSAGE != 0 {
+		t.Errorf("client state: %#x %v; want byte read mode (a client starts in it)", state, err)
+	}
+	mode := uint32(PIPE_READMODE_MESSAGE)
+	if err := SetNamedPipeHandleState(cli, &mode, nil, nil); err != nil {
+		t.Errorf("SetNamedPipeHandleState: %v", err)
+	}
+	if err := GetNamedPipeHandleState(cli, &state, &inst, nil, nil, nil, 0); err != nil || state&PIPE_READMODE_MESSAGE == 0 || inst != 1 {
+		t.Errorf("client state after the switch: %#x, %d instances, %v", state, inst, err)
+	}
+}

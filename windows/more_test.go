@@ -373,3 +373,49 @@ func bodyTransmitFileDisconnectEx(t *testing.T) {
 		t.Errorf("receive after the peer's DisconnectEx: %v, %d bytes; want nil, 0", err, rn)
 	}
 }
+
+// WSAEnumProtocols: a zero-length buffer fails with WSAENOBUFS and names
+// the size needed (a multiple of sizeof(WSAPROTOCOL_INFOW), 628 bytes);
+// the entries then say whether the provider's handles are IFS handles
+// (XP1_IFS_HANDLES), which programs check before they set
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS. WSAEnumProtocolsW page;
+// WSAPROTOCOL_INFOW page (dwServiceFlags1).
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaenumprotocolsw
+// https://learn.microsoft.com/windows/win32/api/winsock2/ns-winsock2-wsaprotocol_infow
+func TestWSAEnumProtocols(t *testing.T) {
+	for _, kind := range []provider.Kind{provider.NonIFS, provider.IFS} {
+		err := RunMachine(emu.New(emu.WithProviderKind(kind)), func() {
+			var d WSAData
+			WSAStartup(0x0202, &d)
+			if s := unsafe.Sizeof(WSAProtocolInfo{}); s != 628 {
+				t.Errorf("sizeof(WSAProtocolInfo) = %d, want 628", s)
+			}
+			var need uint32
+			if _, err := WSAEnumProtocols(nil, nil, &need); err != WSAENOBUFS || need == 0 || need%628 != 0 {
+				t.Errorf("empty buffer: %v, need %d; want WSAENOBUFS and a multiple of 628", err, need)
+				return
+			}
+			infos := make([]WSAProtocolInfo, need/628)
+			protos := []int32{IPPROTO_UDP, 0}
+			n, err := WSAEnumProtocols(&protos[0], &infos[0], &need)
+			if err != nil || n < 1 {
+				t.Errorf("WSAEnumProtocols(UDP): %d, %v", n, err)
+				return
+			}
+			for _, e := range infos[:n] {
+				if e.Protocol != IPPROTO_UDP {
+					t.Errorf("entry for protocol %d, asked for UDP only", e.Protocol)
+				}
+				if ifs := e.ServiceFlags1&XP1_IFS_HANDLES != 0; ifs != (kind == provider.IFS) {
+					t.Errorf("%v provider: XP1_IFS_HANDLES %v", kind, ifs)
+				}
+				if UTF16ToString(e.ProtocolName[:]) == "" {
+					t.Errorf("entry without a protocol name")
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

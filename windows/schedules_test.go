@@ -30,6 +30,7 @@ func TestBodiesUnderSchedules(t *testing.T) {
 		{"Errno", bodyErrnoValues},
 		{"GoThread", bodyGoThread},
 		{"Pipes", bodyPipes},
+		{"PipeState", bodyNamedPipeState},
 		{"RecvMsg", bodyWSARecvMsg},
 		{"CancelIoEx", bodyCancelIoEx},
 		{"SkipPort", bodySkipCompletionPort},

@@ -5,9 +5,11 @@ package windows
 import (
 	"errors"
 	"net/netip"
+	"unicode/utf16"
 	"unsafe"
 
 	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 )
 
 // ws2_32 and mswsock. Each function is the x/sys/windows one; the
@@ -575,4 +577,51 @@ func (r *rec) fillMsg(msg *WSAMsg) {
 		Control: emu.WSABUF{Len: msg.Control.Len, Buf: bytesOf(msg.Control.Buf, msg.Control.Len)},
 		Flags:   msg.Flags,
 	}
+}
+
+// WSAEnumProtocols writes the catalogue entries of the protocols listed at
+// protocols (a 0-terminated array; nil for all) into the
+// *bufferLength bytes at protocolBuffer and returns how many; when the
+// buffer is too small it fails with WSAENOBUFS and *bufferLength says the
+// size needed. Programs read XP1_IFS_HANDLES here before they trust
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS; the emulator's entries say which
+// kind of provider the machine has.
+func WSAEnumProtocols(protocols *int32, protocolBuffer *WSAProtocolInfo, bufferLength *uint32) (n int32, err error) {
+	_, t, err := cur()
+	if err != nil {
+		return -1, err
+	}
+	var list []int32
+	if protocols != nil {
+		for p := protocols; *p != 0; p = (*int32)(unsafe.Add(unsafe.Pointer(p), 4)) {
+			list = append(list, *p)
+		}
+		list = append(list, 0)
+	}
+	var room uint32
+	if bufferLength != nil && protocolBuffer != nil {
+		room = *bufferLength / uint32(unsafe.Sizeof(WSAProtocolInfo{}))
+	}
+	buf := make([]provider.WSAProtocolInfo, room)
+	got, err := t.WSAEnumProtocols(list, buf, bufferLength)
+	if err != nil {
+		return -1, errnoErr(err)
+	}
+	out := unsafe.Slice(protocolBuffer, room)
+	for i, e := range buf[:got] {
+		o := &out[i]
+		*o = WSAProtocolInfo{
+			ServiceFlags1:  e.ServiceFlags1,
+			ProviderFlags:  e.ProviderFlags,
+			CatalogEntryId: e.CatalogEntryId,
+			AddressFamily:  e.AddressFamily,
+			SocketType:     e.SocketType,
+			Protocol:       e.Protocol,
+		}
+		o.ProtocolChain.ChainLen = e.ProtocolChain.ChainLen
+		o.ProtocolChain.ChainEntries = e.ProtocolChain.ChainEntries
+		name := utf16.Encode([]rune(e.ProtocolName))
+		copy(o.ProtocolName[:WSAPROTOCOL_LEN], name)
+	}
+	return int32(got), nil
 }
