@@ -611,3 +611,32 @@ var (
 	WSASendto           = windows.WSASendto
 	Write               = windows.Write
 )
+
+// Provider catalogue (WSAEnumProtocols) and named-pipe state.
+const (
+	BASE_PROTOCOL               = windows.BASE_PROTOCOL
+	LAYERED_PROTOCOL            = windows.LAYERED_PROTOCOL
+	PFL_HIDDEN                  = windows.PFL_HIDDEN
+	PFL_MATCHES_PROTOCOL_ZERO   = windows.PFL_MATCHES_PROTOCOL_ZERO
+	PFL_MULTIPLE_PROTO_ENTRIES  = windows.PFL_MULTIPLE_PROTO_ENTRIES
+	PFL_RECOMMENDED_PROTO_ENTRY = windows.PFL_RECOMMENDED_PROTO_ENTRY
+	XP1_CONNECTIONLESS          = windows.XP1_CONNECTIONLESS
+	XP1_CONNECT_DATA            = windows.XP1_CONNECT_DATA
+	XP1_EXPEDITED_DATA          = windows.XP1_EXPEDITED_DATA
+	XP1_GRACEFUL_CLOSE          = windows.XP1_GRACEFUL_CLOSE
+	XP1_GUARANTEED_DELIVERY     = windows.XP1_GUARANTEED_DELIVERY
+	XP1_GUARANTEED_ORDER        = windows.XP1_GUARANTEED_ORDER
+	XP1_IFS_HANDLES             = windows.XP1_IFS_HANDLES
+	XP1_MESSAGE_ORIENTED        = windows.XP1_MESSAGE_ORIENTED
+	XP1_PARTIAL_MESSAGE         = windows.XP1_PARTIAL_MESSAGE
+	XP1_SAN_SUPPORT_SDP         = windows.XP1_SAN_SUPPORT_SDP
+	XP1_SUPPORT_BROADCAST       = windows.XP1_SUPPORT_BROADCAST
+	XP1_SUPPORT_MULTIPOINT      = windows.XP1_SUPPORT_MULTIPOINT
+)
+
+var (
+	GetNamedPipeHandleState = windows.GetNamedPipeHandleState
+	GetNamedPipeInfo        = windows.GetNamedPipeInfo
+	SetNamedPipeHandleState = windows.SetNamedPipeHandleState
+	WSAEnumProtocols        = windows.WSAEnumProtocols
+)
