@@ -8,10 +8,11 @@
 //   - a pool of worker threads (started with windows.Go) loops on
 //     GetQueuedCompletionStatus and finishes whatever operation a packet
 //     belongs to;
-//   - every accepted socket is put on the port with
-//     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so an operation that succeeds at
-//     once is finished inline by the thread that started it, as Go's
-//     internal/poll does.
+//   - when every TCP provider is an IFS one, accepted sockets are put on
+//     the port with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so an operation
+//     that succeeds at once is finished inline by the thread that started
+//     it, as Go's internal/poll does; otherwise every completion comes from
+//     the port.
 //
 // Exchange runs the server and its clients in one process on loopback.
 package iocpecho
@@ -20,6 +21,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -32,15 +34,17 @@ type Options struct {
 	Clients  int // connections, one client thread each (default 3)
 	Messages int // messages each client sends and reads back (default 4)
 
-	// MarkAfterIssue seeds bug (a): the server marks a send as in flight
-	// only after WSASend has returned ERROR_IO_PENDING, trusting that with
-	// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS a small send on loopback
-	// completes at once and, when it does not, that its packet cannot be
-	// taken before the call has returned. Both hold on the usual schedule
-	// (and on loopback natively); but a send may pend, and another worker
-	// may take its packet the moment it completes, before the issuing
-	// thread resumes: that worker then finds a send it was never told about.
-	MarkAfterIssue bool
+	// WaitOnSkippedSuccess seeds bug (a): the server sets
+	// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (where the providers allow it)
+	// but treats a receive that succeeds at once like a pending one and
+	// waits for its port packet, which the skip mode suppresses: the
+	// connection stalls. The server posts its next receive before it
+	// echoes, so the client cannot have sent more yet, and on loopback a
+	// receive takes the whole of a small send: no receive finds data
+	// waiting, on the usual schedule or natively. A byte stream keeps no
+	// boundaries, though: when a receive takes part of a message, the rest
+	// is there when the next receive is posted.
+	WaitOnSkippedSuccess bool
 }
 
 func (o Options) withDefaults() Options {
@@ -112,23 +116,34 @@ func (o *op) finish() error {
 	return nil
 }
 
-// conn is one accepted connection. At most one of its operations is
-// outstanding at any time (receive, then echo, then receive ...), so the
-// worker that takes its packet owns it.
+// conn is one accepted connection. Its receive and its echo run side by
+// side, each with its own record and buffer, and may complete on two
+// workers at once: mu guards the state they share (and is never held
+// across a call into the package, so an emulated thread never waits on it).
 type conn struct {
 	srv    *server
 	s      windows.Handle
 	acc    op // the AcceptEx that accepted it
 	rd, wr op
 	accBuf [acceptData + 2*addrLen]byte
-	data   [256]byte
-	out    []byte // echo bytes not yet sent
+	data   [256]byte // the receive's buffer
+
+	mu      sync.Mutex
+	queue   []byte // received, not yet handed to a send
+	sending bool   // the send side is running (a send is issued or about to be)
+	eof     bool   // the client shut down its side
+
+	// The send side's own: the bytes of the current send, which must stay
+	// put until it completes.
+	sendBuf          [256]byte
+	sendOff, sendLen int
 }
 
 type server struct {
 	opts     Options
 	ls, port windows.Handle
 	addr     windows.SockaddrInet4
+	skip     bool         // accepted sockets use FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
 	posted   atomic.Int32 // AcceptEx calls made
 	finished atomic.Int32 // connections closed by their client
 	allDone  windows.Handle
@@ -141,8 +156,29 @@ func (s *server) fail(err error) {
 	windows.SetEvent(s.allDone)
 }
 
+// skipModeDependable says whether every TCP provider in the catalogue
+// handles FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, the check Go's
+// internal/poll makes (checkSetFileCompletionNotificationModes): each
+// entry must have XP1_IFS_HANDLES (the WSAPROTOCOL_INFOW page,
+// https://learn.microsoft.com/windows/win32/api/winsock2/ns-winsock2-wsaprotocol_infow).
+func skipModeDependable() bool {
+	protos := [2]int32{windows.IPPROTO_TCP, 0}
+	var buf [32]windows.WSAProtocolInfo
+	n := uint32(unsafe.Sizeof(buf))
+	count, err := windows.WSAEnumProtocols(&protos[0], &buf[0], &n)
+	if err != nil || count <= 0 {
+		return false
+	}
+	for _, p := range buf[:count] {
+		if p.ServiceFlags1&windows.XP1_IFS_HANDLES == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func newServer(opts Options) (*server, error) {
-	s := &server{opts: opts}
+	s := &server{opts: opts, skip: skipModeDependable()}
 	var err error
 	if s.allDone, err = windows.CreateEvent(nil, 1, 0, nil); err != nil {
 		return nil, fmt.Errorf("CreateEvent: %w", err)
@@ -280,103 +316,150 @@ func (c *conn) accepted(qty uint32, err error) {
 		c.close(fmt.Errorf("associate: %w", err))
 		return
 	}
-	// From now on an operation that succeeds at once posts no packet and
-	// is finished inline. With a non-IFS layered provider installed the
-	// mode is not dependable (https://github.com/golang/go/issues/22149,
-	// Microsoft KB 2568167): Go's internal/poll sets it only when every
-	// provider is an IFS one; this example runs on the base providers
-	// (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes).
-	if err := windows.SetFileCompletionNotificationModes(c.s, windows.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|windows.FILE_SKIP_SET_EVENT_ON_HANDLE); err != nil {
-		c.close(fmt.Errorf("SetFileCompletionNotificationModes: %w", err))
-		return
+	// With the skip mode an operation that succeeds at once posts no
+	// packet and is finished inline. It is only dependable when every TCP
+	// provider is an IFS one: a non-IFS provider completes through
+	// WPUCompleteOverlappedRequest, which posts the packet anyway (Microsoft
+	// KB 2568167; https://github.com/golang/go/issues/22149; the
+	// SetFileCompletionNotificationModes page,
+	// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes).
+	// Without it every completion, immediate or not, comes from the port.
+	if s.skip {
+		if err := windows.SetFileCompletionNotificationModes(c.s, windows.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|windows.FILE_SKIP_SET_EVENT_ON_HANDLE); err != nil {
+			c.close(fmt.Errorf("SetFileCompletionNotificationModes: %w", err))
+			return
+		}
 	}
 	if qty == 0 {
 		c.close(errors.New("AcceptEx completed without the first message"))
 		return
 	}
-	c.out = append(c.data[:0], c.accBuf[:qty]...)
-	c.postSend()
+	// The first bytes came with the accept: handle them as a receive.
+	c.received(qty, nil, c.accBuf[:qty]...)
 }
 
-// postRecv starts the next receive.
-func (c *conn) postRecv() {
+// issueRecv posts the next receive. It reports the result when the
+// receive is finished here (immediate success under the skip mode, or a
+// failure), and pending when a packet will bring it.
+func (c *conn) issueRecv() (qty uint32, err error, pending bool) {
 	c.rd.start()
 	c.rd.buf = windows.WSABuf{Len: uint32(len(c.data)), Buf: &c.data[0]}
 	c.rd.flags = 0
-	err := windows.WSARecv(c.s, &c.rd.buf, 1, &c.rd.qty, &c.rd.flags, &c.rd.ov, nil)
-	switch err {
-	case nil:
-		// Immediate success with the skip mode on: no packet is queued
+	err = windows.WSARecv(c.s, &c.rd.buf, 1, &c.rd.qty, &c.rd.flags, &c.rd.ov, nil)
+	switch {
+	case err == nil && c.srv.skip && c.srv.opts.WaitOnSkippedSuccess:
+		// BUG (seeded): with the skip mode no packet will come for this
+		// receive; waiting for one stalls the connection.
+		return 0, nil, true
+	case err == nil && c.srv.skip:
+		// Immediate success under the skip mode: no packet is queued
 		// (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes),
-		// so finish it here, as internal/poll's execIO does.
+		// so it is finished here, as internal/poll's execIO does.
 		if ferr := c.rd.finish(); ferr != nil {
-			c.close(ferr)
-			return
+			return 0, ferr, false
 		}
-		c.received(c.rd.qty, nil)
-	case windows.ERROR_IO_PENDING:
-		// A packet will come; the count was not written
-		// (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv:
-		// lpNumberOfBytesRecvd is only meaningful on immediate success).
+		return c.rd.qty, nil, false
+	case err == nil, err == windows.ERROR_IO_PENDING:
+		// A packet will come (without the skip mode, for an immediate
+		// success too); the count was not written for a pending one
+		// (https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv).
+		return 0, nil, true
 	default:
 		c.rd.busy = false
-		c.close(fmt.Errorf("WSARecv: %w", err))
+		return 0, fmt.Errorf("WSARecv: %w", err), false
 	}
 }
 
-func (c *conn) received(qty uint32, err error) {
-	if err != nil {
-		c.close(fmt.Errorf("receive completed with %w", err))
-		return
+// received handles a finished receive of qty bytes (in c.data, or given
+// as first for the accept's bytes) and keeps the receive side going: the
+// next receive is posted before the bytes are echoed, so the client, which
+// waits for its echo before it sends again, has nothing in flight then.
+func (c *conn) received(qty uint32, err error, first ...byte) {
+	for {
+		if err != nil {
+			c.close(fmt.Errorf("receive: %w", err))
+			return
+		}
+		c.mu.Lock()
+		if first != nil {
+			c.queue = append(c.queue, first...)
+			first = nil
+		} else if qty == 0 {
+			c.eof = true
+		} else {
+			c.queue = append(c.queue, c.data[:qty]...)
+		}
+		kick := !c.sending && len(c.queue) > 0
+		if kick {
+			c.sending = true
+		}
+		done, eof := c.eof && !c.sending, c.eof
+		c.mu.Unlock()
+		pending := true
+		if !eof {
+			qty, err, pending = c.issueRecv()
+		}
+		if kick {
+			c.sendNext()
+		}
+		if done {
+			c.close(nil)
+			return
+		}
+		if eof || pending {
+			return
+		}
 	}
-	if qty == 0 { // the client shut down its side: done
-		c.close(nil)
-		return
-	}
-	c.out = c.data[:qty]
-	c.postSend()
 }
 
-func (c *conn) postSend() {
-	if c.srv.opts.MarkAfterIssue {
-		c.wr.ov = windows.Overlapped{}
-	} else {
+// sendNext runs the send side until a send pends or nothing is left.
+func (c *conn) sendNext() {
+	for {
+		c.mu.Lock()
+		if c.sendOff == c.sendLen {
+			if len(c.queue) == 0 {
+				c.sending = false
+				done := c.eof
+				c.mu.Unlock()
+				if done {
+					c.close(nil)
+				}
+				return
+			}
+			c.sendLen, c.sendOff = copy(c.sendBuf[:], c.queue), 0
+			c.queue = append(c.queue[:0], c.queue[c.sendLen:]...)
+		}
+		off, end := c.sendOff, c.sendLen
+		c.mu.Unlock()
 		c.wr.start()
-	}
-	c.wr.buf = windows.WSABuf{Len: uint32(len(c.out)), Buf: &c.out[0]}
-	err := windows.WSASend(c.s, &c.wr.buf, 1, &c.wr.qty, 0, &c.wr.ov, nil)
-	switch err {
-	case nil: // skip mode: no packet, finish here
-		if !c.srv.opts.MarkAfterIssue {
+		c.wr.buf = windows.WSABuf{Len: uint32(end - off), Buf: &c.sendBuf[off]}
+		err := windows.WSASend(c.s, &c.wr.buf, 1, &c.wr.qty, 0, &c.wr.ov, nil)
+		switch {
+		case err == nil && c.srv.skip:
+			// Finished here: no packet (the skip mode).
 			if ferr := c.wr.finish(); ferr != nil {
 				c.close(ferr)
 				return
 			}
+			c.sendOff += int(c.wr.qty)
+		case err == nil, err == windows.ERROR_IO_PENDING:
+			return // sent finishes it from the packet
+		default:
+			c.wr.busy = false
+			c.close(fmt.Errorf("WSASend: %w", err))
+			return
 		}
-		c.sent(c.wr.qty, nil)
-	case windows.ERROR_IO_PENDING:
-		if c.srv.opts.MarkAfterIssue {
-			// BUG (seeded): too late; a worker may already have taken
-			// this send's packet.
-			c.wr.busy = true
-		}
-	default:
-		c.wr.busy = false
-		c.close(fmt.Errorf("WSASend: %w", err))
 	}
 }
 
+// sent finishes a send from its packet and goes on with the send side.
 func (c *conn) sent(qty uint32, err error) {
 	if err != nil {
-		c.close(fmt.Errorf("send completed with %w", err))
+		c.close(fmt.Errorf("send: %w", err))
 		return
 	}
-	if int(qty) < len(c.out) {
-		c.out = c.out[qty:]
-		c.postSend()
-		return
-	}
-	c.postRecv()
+	c.sendOff += int(qty)
+	c.sendNext()
 }
 
 // client connects, sends its messages one at a time with blocking calls and
@@ -428,9 +511,22 @@ func client(id int, addr *windows.SockaddrInet4, messages int) error {
 	return nil
 }
 
+// Result says how the exchange ran.
+type Result struct {
+	// SkipOnSuccess: every TCP provider was an IFS one, so the accepted
+	// sockets used FILE_SKIP_COMPLETION_PORT_ON_SUCCESS.
+	SkipOnSuccess bool
+}
+
 // Exchange runs the whole echo exchange; call it on an emulated thread
 // (inside windows.Run) or, on Windows, on any goroutine.
-func Exchange(opts Options) error {
+func Exchange(opts Options) (Result, error) {
+	var res Result
+	err := exchange(opts, &res)
+	return res, err
+}
+
+func exchange(opts Options, res *Result) error {
 	opts = opts.withDefaults()
 	var wsa windows.WSAData
 	if err := windows.WSAStartup(uint32(0x0202), &wsa); err != nil {
@@ -441,6 +537,7 @@ func Exchange(opts Options) error {
 	if err != nil {
 		return err
 	}
+	res.SkipOnSuccess = s.skip
 	defer windows.CloseHandle(s.allDone)
 	defer windows.CloseHandle(s.port)
 	defer windows.Closesocket(s.ls)

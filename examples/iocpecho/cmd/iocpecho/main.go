@@ -16,15 +16,16 @@ func main() {
 	flag.IntVar(&o.Workers, "workers", 3, "worker threads on the completion port")
 	flag.IntVar(&o.Clients, "clients", 3, "client connections")
 	flag.IntVar(&o.Messages, "messages", 4, "messages per client")
-	flag.BoolVar(&o.MarkAfterIssue, "buggy", false, "seed bug (a): mark a send in flight only after WSASend returned pending")
+	flag.BoolVar(&o.WaitOnSkippedSuccess, "buggy", false, "seed bug (a): wait on the port for a receive that succeeded at once under the skip mode")
 	flag.Parse()
+	var res iocpecho.Result
 	var err error
-	if rerr := windows.Run(func() { err = iocpecho.Exchange(o) }); rerr != nil {
+	if rerr := windows.Run(func() { res, err = iocpecho.Exchange(o) }); rerr != nil {
 		err = rerr
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "iocpecho: FAIL:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("iocpecho: OK: %d clients x %d messages echoed by %d workers on one completion port\n", o.Clients, o.Messages, o.Workers)
+	fmt.Printf("iocpecho: OK: %d clients x %d messages echoed by %d workers on one completion port (skip-on-success %v)\n", o.Clients, o.Messages, o.Workers, res.SkipOnSuccess)
 }
