@@ -6,11 +6,14 @@ import (
 	"testing"
 )
 
-// Seeds is how many seeds of each chooser a test runs: 1000, 100 with
-// -short. (The lead's windowstest harness is to run 10,000.)
+// Seeds is how many seeds of each chooser a test runs: 1000, 200 under
+// -race, 100 with -short. (The windowstest harness is to run 10,000.)
 func Seeds() uint64 {
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		return 100
+	case raceEnabled:
+		return 200
 	}
 	return 1000
 }
