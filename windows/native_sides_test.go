@@ -3,9 +3,13 @@ package windows_test
 import (
 	"go/ast"
 	"go/build"
+	"go/constant"
+	"go/importer"
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"go/types"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -169,5 +173,78 @@ func missing(a, b map[string]sideDecl) []string {
 			out = append(out, k)
 		}
 	}
+	return out
+}
+
+// constValues type-checks the files of the package in dir as goos builds
+// them and returns the value of each exported constant, as text. Imports
+// are type-checked from source for the host; errors are tolerated, so a
+// constant whose declaration needs what the host lacks is left out.
+func constValues(t *testing.T, dir, goos string) map[string]string {
+	t.Helper()
+	ctx := build.Default
+	ctx.GOOS, ctx.GOARCH, ctx.CgoEnabled = goos, "amd64", false
+	pkg, err := ctx.ImportDir(dir, 0)
+	if err != nil {
+		t.Fatalf("%s for GOOS=%s: %v", dir, goos, err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range pkg.GoFiles {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil), Error: func(error) {}}
+	tp, _ := conf.Check(pkg.ImportPath, fset, files, nil)
+	out := map[string]string{}
+	for _, name := range tp.Scope().Names() {
+		if c, ok := tp.Scope().Lookup(name).(*types.Const); ok && c.Exported() && c.Val().Kind() != constant.Unknown {
+			out[name] = c.Val().ExactString()
+		}
+	}
+	return out
+}
+
+// The values behind the names: every constant the emulated side shares
+// with golang.org/x/sys/windows, which the native side re-exports, has
+// x/sys's value (error codes, flags, option levels: the issue's "error
+// values"), so code that compares against them means the same thing on
+// both sides.
+func TestEmulatedConstantsHaveXSysValues(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
+	if err != nil {
+		t.Skipf("go list -m golang.org/x/sys: %v (the module is not available: nothing to compare with)", err)
+	}
+	xs := constValues(t, filepath.Join(strings.TrimSpace(string(out)), "windows"), "windows")
+	emulated := constValues(t, ".", "linux")
+	shared := 0
+	for _, name := range keysOf(emulated) {
+		x, ok := xs[name]
+		if !ok {
+			continue
+		}
+		shared++
+		if x != emulated[name] {
+			t.Errorf("%s = %s on the emulated side, %s in x/sys/windows", name, emulated[name], x)
+		}
+	}
+	// The check did see both: the core error codes are among the shared.
+	for _, name := range []string{"ERROR_IO_PENDING", "WSAECONNRESET", "SO_UPDATE_ACCEPT_CONTEXT", "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS"} {
+		if xs[name] == "" || emulated[name] == "" {
+			t.Errorf("%s: x/sys %q, emulated %q; want both", name, xs[name], emulated[name])
+		}
+	}
+	t.Logf("%d constants shared with x/sys/windows compared", shared)
+}
+
+func keysOf(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
