@@ -33,7 +33,10 @@
 //
 // An emulated thread must block only in this package's calls: a thread
 // that waits on a Go channel, a sync.Mutex or time.Sleep stops the whole
-// machine, because no other emulated thread runs until it returns.
+// machine, because no other emulated thread runs until it returns. A
+// thread may end by returning, by panicking (Run reports the panic) or by
+// runtime.Goexit, which is what t.Fatal does: the thread then exits and
+// the machine carries on. Run must not be called from an emulated thread.
 //
 // # What differs from Windows
 //

@@ -4,6 +4,7 @@ package windows
 
 import (
 	"errors"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -289,5 +290,46 @@ func bodyNamedPipeState(t *testing.T) {
 	}
 	if err := GetNamedPipeHandleState(cli, &state, &inst, nil, nil, nil, 0); err != nil || state&PIPE_READMODE_MESSAGE == 0 || inst != 1 {
 		t.Errorf("client state after the switch: %#x, %d instances, %v", state, inst, err)
+	}
+}
+
+// An emulated thread that ends with runtime.Goexit (what t.Fatal and
+// t.FailNow do when a test calls them on the thread) ends as a thread
+// exit: the run goes on and returns, no hang. Here the main thread's
+// Goexit leaves a Go thread that finishes normally; in the second run a
+// Go thread's Goexit leaves main waiting for an event nobody will set,
+// which Run reports as a deadlock.
+func TestGoexitEndsTheThread(t *testing.T) {
+	finished := false
+	err := Run(func() {
+		Go(func() {
+			SleepEx(10, false)
+			finished = true
+		})
+		runtime.Goexit()
+	})
+	if err != nil || !finished {
+		t.Errorf("Run after main's Goexit: %v, Go thread finished %v; want nil, true", err, finished)
+	}
+	err = Run(func() {
+		ev, _ := CreateEvent(nil, 1, 0, nil)
+		Go(func() {
+			runtime.Goexit()
+			SetEvent(ev)
+		})
+		WaitForSingleObject(ev, INFINITE)
+	})
+	var de *emu.DeadlockError
+	if !errors.As(err, &de) {
+		t.Errorf("Run after a Go thread's Goexit: %v, want a *emu.DeadlockError", err)
+	}
+}
+
+// A panic on an emulated thread is reported by Run as *emu.PanicError.
+func TestRunReportsPanic(t *testing.T) {
+	err := Run(func() { panic("boom") })
+	var pe *emu.PanicError
+	if !errors.As(err, &pe) || pe.Value != "boom" {
+		t.Errorf("Run: %v, want a *emu.PanicError with value boom", err)
 	}
 }

@@ -90,7 +90,32 @@ func RunMachine(sys *emu.System, body func()) error {
 	m := &machine{sys: sys}
 	active.Store(m)
 	defer active.Store(nil)
-	return runHere(sys, func(*emu.Thread) { body() })
+	return runHere(sys, threadBody(body))
+}
+
+// threadBody runs f as an emulated thread's code. A runtime.Goexit in f
+// (t.Fatal, t.FailNow or t.SkipNow of a test, called on the thread) ends
+// the emulated thread as ExitThread(1) would, so the machine carries on
+// and Run returns, instead of waiting for a thread that has gone. A panic
+// passes through to the machine, which reports it; a thread the machine
+// unwinds itself (blocked when the run stopped) is left to the machine.
+func threadBody(f func()) func(*emu.Thread) {
+	return func(t *emu.Thread) {
+		done := false
+		defer func() {
+			if done {
+				return
+			}
+			if r := recover(); r != nil {
+				panic(r)
+			}
+			if !t.Blocked() && !t.Exited() {
+				t.ExitThread(1)
+			}
+		}()
+		f()
+		done = true
+	}
 }
 
 // Machine is the System that runs now, nil when none does. Emulated side
@@ -112,7 +137,7 @@ func Go(f func()) {
 	if err != nil {
 		panic("windows.Go: " + err.Error() + ": not called from an emulated thread")
 	}
-	if _, err := m.sys.Go("", func(*emu.Thread) { f() }); err != nil {
+	if _, err := m.sys.Go("", threadBody(f)); err != nil {
 		panic("windows.Go: " + err.Error())
 	}
 	_ = t

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -103,13 +104,9 @@ type WSAProtocolInfo struct {
 	ProtocolName      [WSAPROTOCOL_LEN + 1]uint16
 }
 
-// GUID is a Windows GUID.
-type GUID struct {
-	Data1 uint32
-	Data2 uint16
-	Data3 uint16
-	Data4 [8]byte
-}
+// GUID is a Windows GUID: the provider's type, so the WSAID_ variables
+// are the provider's own.
+type GUID = provider.GUID
 
 // SecurityAttributes is SECURITY_ATTRIBUTES. The emulator has no security:
 // a non-nil value is accepted and ignored.
@@ -149,184 +146,183 @@ type TransmitFileBuffers struct {
 	TailLength uint32
 }
 
+// The constants are the lower layers' own (DESIGN.md: every Windows
+// constant is defined once), under x/sys's names. Where x/sys's constant
+// is untyped and the lower layer's is typed (the WAIT_ results and
+// INFINITE are uint32 there), the value is the same and code that uses it
+// as a DWORD compiles unchanged.
+
 // Values with a fixed meaning.
 const (
 	InvalidHandle = ^Handle(0)
 
-	INFINITE = 0xffffffff
+	INFINITE = wso.INFINITE
 
-	WAIT_OBJECT_0      = 0x00000000
-	WAIT_ABANDONED     = 0x00000080
-	WAIT_IO_COMPLETION = 0x000000C0
-	WAIT_FAILED        = 0xFFFFFFFF
+	WAIT_OBJECT_0      = wso.WAIT_OBJECT_0
+	WAIT_ABANDONED     = wso.WAIT_ABANDONED
+	WAIT_IO_COMPLETION = wso.WAIT_IO_COMPLETION
+	WAIT_FAILED        = wso.WAIT_FAILED
 
-	FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 1
-	FILE_SKIP_SET_EVENT_ON_HANDLE        = 2
+	FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = wso.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+	FILE_SKIP_SET_EVENT_ON_HANDLE        = wso.FILE_SKIP_SET_EVENT_ON_HANDLE
 
 	DUPLICATE_CLOSE_SOURCE = 0x00000001
 	DUPLICATE_SAME_ACCESS  = 0x00000002
 
-	GENERIC_READ    = 0x80000000
-	GENERIC_WRITE   = 0x40000000
-	GENERIC_ALL     = 0x10000000
-	FILE_READ_DATA  = 0x00000001
-	FILE_WRITE_DATA = 0x00000002
+	GENERIC_READ    = emu.GENERIC_READ
+	GENERIC_WRITE   = emu.GENERIC_WRITE
+	GENERIC_ALL     = emu.GENERIC_ALL
+	FILE_READ_DATA  = emu.FILE_READ_DATA
+	FILE_WRITE_DATA = emu.FILE_WRITE_DATA
 
 	OPEN_EXISTING = 3
 
-	FILE_FLAG_OVERLAPPED          = 0x40000000
-	FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000
+	FILE_FLAG_OVERLAPPED          = emu.FILE_FLAG_OVERLAPPED
+	FILE_FLAG_FIRST_PIPE_INSTANCE = emu.FILE_FLAG_FIRST_PIPE_INSTANCE
 
-	PIPE_ACCESS_INBOUND  = 0x1
-	PIPE_ACCESS_OUTBOUND = 0x2
-	PIPE_ACCESS_DUPLEX   = 0x3
+	PIPE_ACCESS_INBOUND  = emu.PIPE_ACCESS_INBOUND
+	PIPE_ACCESS_OUTBOUND = emu.PIPE_ACCESS_OUTBOUND
+	PIPE_ACCESS_DUPLEX   = emu.PIPE_ACCESS_DUPLEX
 
-	PIPE_TYPE_BYTE        = 0x0
-	PIPE_TYPE_MESSAGE     = 0x4
-	PIPE_READMODE_BYTE    = 0x0
-	PIPE_READMODE_MESSAGE = 0x2
-	PIPE_WAIT             = 0x0
-	PIPE_NOWAIT           = 0x1
+	PIPE_TYPE_BYTE        = emu.PIPE_TYPE_BYTE
+	PIPE_TYPE_MESSAGE     = emu.PIPE_TYPE_MESSAGE
+	PIPE_READMODE_BYTE    = emu.PIPE_READMODE_BYTE
+	PIPE_READMODE_MESSAGE = emu.PIPE_READMODE_MESSAGE
+	PIPE_WAIT             = emu.PIPE_WAIT
+	PIPE_NOWAIT           = emu.PIPE_NOWAIT
 
-	PIPE_UNLIMITED_INSTANCES = 255
+	PIPE_UNLIMITED_INSTANCES = emu.PIPE_UNLIMITED_INSTANCES
 )
 
-// Winsock constants, with x/sys's names and Windows' values.
+// Winsock constants, with x/sys's names.
 const (
-	AF_UNSPEC = 0
-	AF_INET   = 2
-	AF_INET6  = 23
+	AF_UNSPEC = provider.AF_UNSPEC
+	AF_INET   = provider.AF_INET
+	AF_INET6  = provider.AF_INET6
 
-	SOCK_STREAM = 1
-	SOCK_DGRAM  = 2
-	SOCK_RAW    = 3
+	SOCK_STREAM = provider.SOCK_STREAM
+	SOCK_DGRAM  = provider.SOCK_DGRAM
+	SOCK_RAW    = provider.SOCK_RAW
 
-	IPPROTO_IP   = 0
-	IPPROTO_TCP  = 6
-	IPPROTO_UDP  = 17
-	IPPROTO_IPV6 = 41
+	IPPROTO_IP   = provider.IPPROTO_IP
+	IPPROTO_TCP  = provider.IPPROTO_TCP
+	IPPROTO_UDP  = provider.IPPROTO_UDP
+	IPPROTO_IPV6 = provider.IPPROTO_IPV6
 
-	SOL_SOCKET                = 0xffff
-	SO_REUSEADDR              = 4
+	SOL_SOCKET                = provider.SOL_SOCKET
+	SO_REUSEADDR              = provider.SO_REUSEADDR
 	SO_KEEPALIVE              = 8
-	SO_BROADCAST              = 32
-	SO_LINGER                 = 128
-	SO_RCVBUF                 = 0x1002
-	SO_SNDBUF                 = 0x1001
-	SO_SNDTIMEO               = 0x1005
-	SO_RCVTIMEO               = 0x1006
-	SO_UPDATE_ACCEPT_CONTEXT  = 0x700b
-	SO_UPDATE_CONNECT_CONTEXT = 0x7010
+	SO_BROADCAST              = provider.SO_BROADCAST
+	SO_LINGER                 = provider.SO_LINGER
+	SO_RCVBUF                 = provider.SO_RCVBUF
+	SO_SNDBUF                 = provider.SO_SNDBUF
+	SO_SNDTIMEO               = provider.SO_SNDTIMEO
+	SO_RCVTIMEO               = provider.SO_RCVTIMEO
+	SO_UPDATE_ACCEPT_CONTEXT  = provider.SO_UPDATE_ACCEPT_CONTEXT
+	SO_UPDATE_CONNECT_CONTEXT = provider.SO_UPDATE_CONNECT_CONTEXT
 
-	IOC_OUT                            = 0x40000000
-	IOC_IN                             = 0x80000000
-	IOC_VENDOR                         = 0x18000000
-	IOC_INOUT                          = IOC_IN | IOC_OUT
-	IOC_WS2                            = 0x08000000
-	SIO_GET_EXTENSION_FUNCTION_POINTER = IOC_INOUT | IOC_WS2 | 6
-	SIO_KEEPALIVE_VALS                 = IOC_IN | IOC_VENDOR | 4
-	SIO_UDP_CONNRESET                  = IOC_IN | IOC_VENDOR | 12
+	IOC_OUT                            = provider.IOC_OUT
+	IOC_IN                             = provider.IOC_IN
+	IOC_VENDOR                         = provider.IOC_VENDOR
+	IOC_INOUT                          = provider.IOC_INOUT
+	IOC_WS2                            = provider.IOC_WS2
+	SIO_GET_EXTENSION_FUNCTION_POINTER = provider.SIO_GET_EXTENSION_FUNCTION_POINTER
+	SIO_KEEPALIVE_VALS                 = provider.SIO_KEEPALIVE_VALS
+	SIO_UDP_CONNRESET                  = provider.SIO_UDP_CONNRESET
 
-	IP_PKTINFO   = 0x13
-	IPV6_V6ONLY  = 0x1b
-	IPV6_PKTINFO = 0x13
+	IP_PKTINFO   = provider.IP_PKTINFO
+	IPV6_V6ONLY  = provider.IPV6_V6ONLY
+	IPV6_PKTINFO = provider.IPV6_PKTINFO
 
-	MSG_OOB       = 0x1
-	MSG_PEEK      = 0x2
-	MSG_DONTROUTE = 0x4
-	MSG_WAITALL   = 0x8
-	MSG_TRUNC     = 0x0100
-	MSG_CTRUNC    = 0x0200
-	MSG_BCAST     = 0x0400
-	MSG_MCAST     = 0x0800
+	MSG_OOB       = provider.MSG_OOB
+	MSG_PEEK      = provider.MSG_PEEK
+	MSG_DONTROUTE = provider.MSG_DONTROUTE
+	MSG_WAITALL   = provider.MSG_WAITALL
+	MSG_TRUNC     = provider.MSG_TRUNC
+	MSG_CTRUNC    = provider.MSG_CTRUNC
+	MSG_BCAST     = provider.MSG_BCAST
+	MSG_MCAST     = provider.MSG_MCAST
 
-	SOMAXCONN = 0x7fffffff
+	SOMAXCONN = provider.SOMAXCONN
 
-	TCP_NODELAY = 1
+	TCP_NODELAY = provider.TCP_NODELAY
 
-	SHUT_RD   = 0
-	SHUT_WR   = 1
-	SHUT_RDWR = 2
+	SHUT_RD   = provider.SD_RECEIVE
+	SHUT_WR   = provider.SD_SEND
+	SHUT_RDWR = provider.SD_BOTH
 
 	WSADESCRIPTION_LEN = 256
 	WSASYS_STATUS_LEN  = 128
 
-	WSA_FLAG_OVERLAPPED        = 0x01
+	WSA_FLAG_OVERLAPPED        = provider.WSA_FLAG_OVERLAPPED
 	WSA_FLAG_NO_HANDLE_INHERIT = 0x80
 
-	MAX_PROTOCOL_CHAIN = 7
+	MAX_PROTOCOL_CHAIN = provider.MAX_PROTOCOL_CHAIN
 	WSAPROTOCOL_LEN    = 255
 
-	TF_DISCONNECT         = 1
-	TF_REUSE_SOCKET       = 2
-	TF_WRITE_BEHIND       = 4
-	TF_USE_DEFAULT_WORKER = 0
-	TF_USE_SYSTEM_THREAD  = 16
-	TF_USE_KERNEL_APC     = 32
+	BASE_PROTOCOL    = provider.BASE_PROTOCOL
+	LAYERED_PROTOCOL = provider.LAYERED_PROTOCOL
+
+	XP1_CONNECTIONLESS      = provider.XP1_CONNECTIONLESS
+	XP1_GUARANTEED_DELIVERY = provider.XP1_GUARANTEED_DELIVERY
+	XP1_GUARANTEED_ORDER    = provider.XP1_GUARANTEED_ORDER
+	XP1_MESSAGE_ORIENTED    = provider.XP1_MESSAGE_ORIENTED
+	XP1_GRACEFUL_CLOSE      = provider.XP1_GRACEFUL_CLOSE
+	XP1_EXPEDITED_DATA      = provider.XP1_EXPEDITED_DATA
+	XP1_CONNECT_DATA        = provider.XP1_CONNECT_DATA
+	XP1_SUPPORT_BROADCAST   = provider.XP1_SUPPORT_BROADCAST
+	XP1_SUPPORT_MULTIPOINT  = provider.XP1_SUPPORT_MULTIPOINT
+	XP1_IFS_HANDLES         = provider.XP1_IFS_HANDLES
+	XP1_PARTIAL_MESSAGE     = provider.XP1_PARTIAL_MESSAGE
+	XP1_SAN_SUPPORT_SDP     = provider.XP1_SAN_SUPPORT_SDP
+
+	TF_DISCONNECT         = provider.TF_DISCONNECT
+	TF_REUSE_SOCKET       = provider.TF_REUSE_SOCKET
+	TF_WRITE_BEHIND       = provider.TF_WRITE_BEHIND
+	TF_USE_DEFAULT_WORKER = provider.TF_USE_DEFAULT_WORKER
+	TF_USE_SYSTEM_THREAD  = provider.TF_USE_SYSTEM_THREAD
+	TF_USE_KERNEL_APC     = provider.TF_USE_KERNEL_APC
 )
 
-// WSAPROTOCOL_INFOW's flags (winsock2.h).
+// Winsock constants x/sys/windows lacks (winsock2.h's names; see
+// extraNames in names_test.go).
 const (
-	BASE_PROTOCOL    = 1
-	LAYERED_PROTOCOL = 0
+	SOCKET_ERROR = provider.SOCKET_ERROR
 
-	XP1_CONNECTIONLESS      = 0x00000001
-	XP1_GUARANTEED_DELIVERY = 0x00000002
-	XP1_GUARANTEED_ORDER    = 0x00000004
-	XP1_MESSAGE_ORIENTED    = 0x00000008
-	XP1_GRACEFUL_CLOSE      = 0x00000020
-	XP1_EXPEDITED_DATA      = 0x00000040
-	XP1_CONNECT_DATA        = 0x00000080
-	XP1_SUPPORT_BROADCAST   = 0x00000200
-	XP1_SUPPORT_MULTIPOINT  = 0x00000400
-	XP1_IFS_HANDLES         = 0x00020000
-	XP1_PARTIAL_MESSAGE     = 0x00040000
-	XP1_SAN_SUPPORT_SDP     = 0x00080000
+	SO_ERROR      = provider.SO_ERROR
+	SO_TYPE       = provider.SO_TYPE
+	SO_DONTLINGER = provider.SO_DONTLINGER
 
-	PFL_MULTIPLE_PROTO_ENTRIES  = 0x00000001
-	PFL_RECOMMENDED_PROTO_ENTRY = 0x00000002
-	PFL_HIDDEN                  = 0x00000004
-	PFL_MATCHES_PROTOCOL_ZERO   = 0x00000008
+	SD_RECEIVE = provider.SD_RECEIVE
+	SD_SEND    = provider.SD_SEND
+	SD_BOTH    = provider.SD_BOTH
+
+	FIONBIO   = provider.FIONBIO
+	FIONREAD  = provider.FIONREAD
+	SIO_FLUSH = provider.SIO_FLUSH
+
+	FD_READ    = provider.FD_READ
+	FD_WRITE   = provider.FD_WRITE
+	FD_OOB     = provider.FD_OOB
+	FD_ACCEPT  = provider.FD_ACCEPT
+	FD_CONNECT = provider.FD_CONNECT
+	FD_CLOSE   = provider.FD_CLOSE
+
+	WSA_IO_PENDING        = syscall.Errno(wso.WSA_IO_PENDING)
+	WSA_IO_INCOMPLETE     = syscall.Errno(wso.WSA_IO_INCOMPLETE)
+	WSA_OPERATION_ABORTED = syscall.Errno(wso.WSA_OPERATION_ABORTED)
 )
 
-// Winsock constants x/sys/windows lacks (the names of winsock2.h and
-// mswsock.h; see extraNames in names_test.go).
-const (
-	SOCKET_ERROR = -1
-
-	SO_ERROR      = 0x1007
-	SO_TYPE       = 0x1008
-	SO_DONTLINGER = ^SO_LINGER
-
-	SD_RECEIVE = 0
-	SD_SEND    = 1
-	SD_BOTH    = 2
-
-	FIONBIO   = 0x8004667E
-	FIONREAD  = 0x4004667F
-	SIO_FLUSH = 0x28000004
-
-	FD_READ    = 0x01
-	FD_WRITE   = 0x02
-	FD_OOB     = 0x04
-	FD_ACCEPT  = 0x08
-	FD_CONNECT = 0x10
-	FD_CLOSE   = 0x20
-
-	WSA_IO_PENDING        = ERROR_IO_PENDING
-	WSA_IO_INCOMPLETE     = ERROR_IO_INCOMPLETE
-	WSA_OPERATION_ABORTED = ERROR_OPERATION_ABORTED
-)
-
-// The extension functions' GUIDs, for SIO_GET_EXTENSION_FUNCTION_POINTER.
+// The extension functions' GUIDs, for SIO_GET_EXTENSION_FUNCTION_POINTER:
+// the provider's own variables.
 var (
-	WSAID_CONNECTEX  = GUID{0x25a207b9, 0xddf3, 0x4660, [8]byte{0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
-	WSAID_WSASENDMSG = GUID{0xa441e712, 0x754f, 0x43ca, [8]byte{0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d}}
-	WSAID_WSARECVMSG = GUID{0xf689d7c8, 0x6f1f, 0x436b, [8]byte{0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22}}
+	WSAID_CONNECTEX  = provider.WSAID_CONNECTEX
+	WSAID_WSASENDMSG = provider.WSAID_WSASENDMSG
+	WSAID_WSARECVMSG = provider.WSAID_WSARECVMSG
 
 	// Not in x/sys (mswsock.h).
-	WSAID_ACCEPTEX             = GUID{0xb5367df1, 0xcbac, 0x11cf, [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-	WSAID_GETACCEPTEXSOCKADDRS = GUID{0xb5367df2, 0xcbac, 0x11cf, [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-	WSAID_DISCONNECTEX         = GUID{0x7fda2e11, 0x8630, 0x436f, [8]byte{0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
-	WSAID_TRANSMITFILE         = GUID{0xb5367df0, 0xcbac, 0x11cf, [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_ACCEPTEX             = provider.WSAID_ACCEPTEX
+	WSAID_GETACCEPTEXSOCKADDRS = provider.WSAID_GETACCEPTEXSOCKADDRS
+	WSAID_DISCONNECTEX         = provider.WSAID_DISCONNECTEX
+	WSAID_TRANSMITFILE         = provider.WSAID_TRANSMITFILE
 )
