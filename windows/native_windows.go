@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/wsaemu/wsaemu/provider"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 	"golang.org/x/sys/windows"
 )
 
@@ -104,14 +106,15 @@ const (
 	WSA_FLAG_NO_HANDLE_INHERIT         = windows.WSA_FLAG_NO_HANDLE_INHERIT
 )
 
-// Network events for WSAEventSelect (winsock2.h; x/sys v0.49.0 has none).
+// Network events for WSAEventSelect (winsock2.h; x/sys v0.49.0 has none):
+// the module's one definition, in package provider.
 const (
-	FD_READ    = 0x01
-	FD_WRITE   = 0x02
-	FD_OOB     = 0x04
-	FD_ACCEPT  = 0x08
-	FD_CONNECT = 0x10
-	FD_CLOSE   = 0x20
+	FD_READ    = provider.FD_READ
+	FD_WRITE   = provider.FD_WRITE
+	FD_OOB     = provider.FD_OOB
+	FD_ACCEPT  = provider.FD_ACCEPT
+	FD_CONNECT = provider.FD_CONNECT
+	FD_CLOSE   = provider.FD_CLOSE
 )
 
 // Extension-function identifiers for SIO_GET_EXTENSION_FUNCTION_POINTER.
@@ -392,30 +395,34 @@ func WaitForMultipleObjectsEx(handles []Handle, waitAll bool, waitMilliseconds u
 	return
 }
 
-// Winsock names x/sys does not spell (winsock2.h, mswsock.h).
+// Winsock names x/sys does not spell (winsock2.h, mswsock.h). Their
+// values come from the module's lowest layer that defines them (the
+// module's rule: every Windows constant is defined once), with x/sys's
+// types: syscall.Errno for the error codes, x/sys's GUID for the
+// extension-function identifiers.
 const (
-	SOCKET_ERROR  = -1
-	SO_ERROR      = 0x1007
-	SO_TYPE       = 0x1008
-	SO_DONTLINGER = ^SO_LINGER
-	SD_RECEIVE    = 0
-	SD_SEND       = 1
-	SD_BOTH       = 2
-	FIONBIO       = 0x8004667E
-	FIONREAD      = 0x4004667F
-	SIO_FLUSH     = 0x28000004
+	SOCKET_ERROR  = provider.SOCKET_ERROR
+	SO_ERROR      = provider.SO_ERROR
+	SO_TYPE       = provider.SO_TYPE
+	SO_DONTLINGER = provider.SO_DONTLINGER
+	SD_RECEIVE    = provider.SD_RECEIVE
+	SD_SEND       = provider.SD_SEND
+	SD_BOTH       = provider.SD_BOTH
+	FIONBIO       = provider.FIONBIO
+	FIONREAD      = provider.FIONREAD
+	SIO_FLUSH     = provider.SIO_FLUSH
 
-	WSA_IO_PENDING        = ERROR_IO_PENDING
-	WSA_IO_INCOMPLETE     = ERROR_IO_INCOMPLETE
-	WSA_OPERATION_ABORTED = ERROR_OPERATION_ABORTED
+	WSA_IO_PENDING        = syscall.Errno(wso.WSA_IO_PENDING)
+	WSA_IO_INCOMPLETE     = syscall.Errno(wso.WSA_IO_INCOMPLETE)
+	WSA_OPERATION_ABORTED = syscall.Errno(wso.WSA_OPERATION_ABORTED)
 )
 
 // Extension-function identifiers x/sys lacks (mswsock.h).
 var (
-	WSAID_ACCEPTEX             = GUID{Data1: 0xb5367df1, Data2: 0xcbac, Data3: 0x11cf, Data4: [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-	WSAID_GETACCEPTEXSOCKADDRS = GUID{Data1: 0xb5367df2, Data2: 0xcbac, Data3: 0x11cf, Data4: [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-	WSAID_DISCONNECTEX         = GUID{Data1: 0x7fda2e11, Data2: 0x8630, Data3: 0x436f, Data4: [8]byte{0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
-	WSAID_TRANSMITFILE         = GUID{Data1: 0xb5367df0, Data2: 0xcbac, Data3: 0x11cf, Data4: [8]byte{0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+	WSAID_ACCEPTEX             = GUID(provider.WSAID_ACCEPTEX)
+	WSAID_GETACCEPTEXSOCKADDRS = GUID(provider.WSAID_GETACCEPTEXSOCKADDRS)
+	WSAID_DISCONNECTEX         = GUID(provider.WSAID_DISCONNECTEX)
+	WSAID_TRANSMITFILE         = GUID(provider.WSAID_TRANSMITFILE)
 )
 
 var disconnectExFunc struct {
