@@ -29,7 +29,10 @@
 // repeatable. A call made when no machine runs, or from a goroutine that
 // is not an emulated thread, fails with ERROR_INVALID_THREAD_ID (1444) and
 // touches nothing; a call without an error result says so in its own way
-// (SleepEx returns WAIT_FAILED, GetLastError returns the code).
+// (SleepEx returns WAIT_FAILED, GetLastError returns the code). (Today
+// the package tells a plain goroutine apart only when no emulated thread
+// runs; while one runs, a call from elsewhere is taken as that thread's.
+// Package emu's Caller, when it lands, makes the check exact.)
 //
 // An emulated thread must block only in this package's calls: a thread
 // that waits on a Go channel, a sync.Mutex or time.Sleep stops the whole
@@ -51,6 +54,14 @@
 // the program's record when the program learns of the completion through
 // this package (a wait, GetQueuedCompletionStatus, GetOverlappedResult,
 // the completion routine), not the instant the datagram arrives.
+//
+// The machine Run builds has emu's default Winsock provider, a non-IFS
+// one (the model of a system with a layered provider installed). Its
+// socket handles are not kernel file objects: GetOverlappedResult with a
+// NULL hEvent waits on the socket for ever, and the record's Internal is
+// not an NTSTATUS; WSAGetOverlappedResult, or records with events, work
+// with both kinds, as they do on Windows. RunMachine with
+// emu.WithProviderKind(provider.IFS) gives the stock Windows provider.
 //
 // Names this package has that x/sys/windows lacks are listed in
 // names_test.go (extraNames), with the reason for each.

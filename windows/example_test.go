@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 	"github.com/wsaemu/wsaemu/windows"
 )
 
@@ -69,4 +71,29 @@ func Example() {
 	// WSARecvFrom: true
 	// worker: key 1, "ping" from port 7001, own record true
 	// Run: <nil>
+}
+
+// RunMachine runs the same body on machines the test built: here under
+// ten seeds, with the IFS provider, and with the sanitizer stopping the
+// run at the first misuse of a record. Every seed is a different schedule
+// the pages allow; a failure names its seed, which replays it.
+func ExampleRunMachine() {
+	failures := 0
+	for seed := uint64(1); seed <= 10; seed++ {
+		sys := emu.New(emu.WithSeed(seed), emu.WithProviderKind(provider.IFS), emu.WithSanitizer(emu.SanitizeFailFast))
+		err := windows.RunMachine(sys, func() {
+			ev, _ := windows.CreateEvent(nil, 0, 0, nil)
+			windows.Go(func() { windows.SetEvent(ev) })
+			if r, _ := windows.WaitForSingleObject(ev, windows.INFINITE); r != windows.WAIT_OBJECT_0 {
+				failures++
+			}
+		})
+		if err != nil {
+			fmt.Println("seed", seed, err)
+			failures++
+		}
+	}
+	fmt.Println("failures:", failures)
+	// Output:
+	// failures: 0
 }

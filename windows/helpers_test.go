@@ -10,9 +10,9 @@ import (
 )
 
 // run runs body as the first emulated thread of a fresh machine and fails
-// the test with the machine's error. Inside body use t.Errorf, not
-// t.Fatal: Fatal would end the emulated thread's goroutine behind the
-// machine's back.
+// the test with the machine's error. Inside body the tests use t.Errorf and
+// return: the testing package wants FailNow on the test's own goroutine,
+// which an emulated thread is not (yet).
 func run(t *testing.T, body func()) {
 	t.Helper()
 	if err := Run(body); err != nil {

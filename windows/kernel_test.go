@@ -147,6 +147,16 @@ func TestCallOutsideMachine(t *testing.T) {
 	if Machine() != nil {
 		t.Errorf("Machine() with none running is not nil")
 	}
+	// Go has no error result: outside an emulated thread it panics
+	// (package doc, Go).
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("Go with no machine did not refuse")
+			}
+		}()
+		Go(func() {})
+	}()
 }
 
 // A thread started with Go is an emulated thread: it makes calls, and a

@@ -39,6 +39,11 @@ func caller(sys *emu.System) (*emu.Thread, error) {
 type machine struct {
 	sys *emu.System
 	io  ioState
+	// connectEx is LoadConnectEx's answer, asked once per machine.
+	connectEx struct {
+		done bool
+		err  error
+	}
 }
 
 var (
@@ -133,12 +138,11 @@ func Machine() *emu.System {
 // statement that cannot start (there is no error result to carry the
 // refusal). On Windows it is a plain go statement.
 func Go(f func()) {
-	m, t, err := cur()
+	m, _, err := cur()
 	if err != nil {
-		panic("windows.Go: " + err.Error() + ": not called from an emulated thread")
+		panic("windows.Go: not called from an emulated thread (ERROR_INVALID_THREAD_ID)")
 	}
 	if _, err := m.sys.Go("", threadBody(f)); err != nil {
 		panic("windows.Go: " + err.Error())
 	}
-	_ = t
 }

@@ -25,6 +25,7 @@ func TestBodiesUnderSchedules(t *testing.T) {
 		{"UDPRoutine", bodyUDPRoutineCompletion},
 		{"UDPPort", bodyUDPPortCompletion},
 		{"TCP", bodyTCPAcceptExConnectEx},
+		{"Echo", bodyEchoServer},
 		{"Events", bodyEventsAndWaits},
 		{"APC", bodyQueueUserAPC},
 		{"Errno", bodyErrnoValues},

@@ -137,6 +137,31 @@ type Timeval struct {
 	Usec int32
 }
 
+// Nanoseconds is tv in nanoseconds.
+func (tv *Timeval) Nanoseconds() int64 {
+	return (int64(tv.Sec)*1e6 + int64(tv.Usec)) * 1e3
+}
+
+// NsecToTimeval is nsec nanoseconds as a Timeval (rounded down to a
+// microsecond).
+func NsecToTimeval(nsec int64) (tv Timeval) {
+	tv.Sec = int32(nsec / 1e9)
+	tv.Usec = int32(nsec % 1e9 / 1e3)
+	return
+}
+
+// IPMreq is ip_mreq.
+type IPMreq struct {
+	Multiaddr [4]byte
+	Interface [4]byte
+}
+
+// IPv6Mreq is ipv6_mreq.
+type IPv6Mreq struct {
+	Multiaddr [16]byte
+	Interface uint32
+}
+
 // TransmitFileBuffers is TRANSMIT_FILE_BUFFERS: Head and Tail are addresses
 // of the program's memory.
 type TransmitFileBuffers struct {

@@ -231,6 +231,19 @@ func SetsockoptTimeval(fd Handle, level, opt int, tv *Timeval) (err error) { ret
 
 var errEWINDOWS = errors.New("not supported by windows")
 
+// SetsockoptInet4Addr fails, as x/sys's does.
+func SetsockoptInet4Addr(fd Handle, level, opt int, value [4]byte) (err error) { return errEWINDOWS }
+
+// SetsockoptIPv6Mreq fails, as x/sys's does.
+func SetsockoptIPv6Mreq(fd Handle, level, opt int, mreq *IPv6Mreq) (err error) { return errEWINDOWS }
+
+// SetsockoptIPMreq passes an ip_mreq to setsockopt (the in-memory network
+// has no multicast: the provider answers as it answers any option it does
+// not know).
+func SetsockoptIPMreq(fd Handle, level, opt int, mreq *IPMreq) (err error) {
+	return Setsockopt(fd, int32(level), int32(opt), (*byte)(unsafe.Pointer(mreq)), int32(unsafe.Sizeof(*mreq)))
+}
+
 // WSAIoctl is WSAIoctl over the program's input and output buffers. With
 // SIO_GET_EXTENSION_FUNCTION_POINTER the "function pointer" written to
 // outbuf is a token: this package's AcceptEx, ConnectEx, WSARecvMsg, ...
@@ -301,7 +314,7 @@ func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *ui
 	var ap *netip.AddrPort
 	if from != nil {
 		ap = &r.addr
-		r.rawFrom = unsafe.Pointer(from)
+		r.rawFrom, r.rawFromLen = unsafe.Pointer(from), 0
 		if fromlen != nil {
 			r.rawFromLen = *fromlen
 		}
@@ -445,9 +458,18 @@ func GetAcceptExSockaddrs(buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen
 
 // LoadConnectEx asks the machine's Winsock for ConnectEx, as x/sys does:
 // WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) on a TCP
-// socket made for the purpose.
+// socket made for the purpose. As x/sys does it once per process, this
+// does it once per machine and keeps the answer.
 func LoadConnectEx() error {
-	return loadExtension(AF_INET, SOCK_STREAM, IPPROTO_TCP, &WSAID_CONNECTEX)
+	m, _, err := cur()
+	if err != nil {
+		return err
+	}
+	if !m.connectEx.done {
+		m.connectEx.err = loadExtension(AF_INET, SOCK_STREAM, IPPROTO_TCP, &WSAID_CONNECTEX)
+		m.connectEx.done = true
+	}
+	return m.connectEx.err
 }
 
 // loadExtension looks up one extension function on a fresh socket.
