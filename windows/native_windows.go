@@ -42,6 +42,8 @@ type (
 	RawSockaddrInet6   = windows.RawSockaddrInet6
 	SecurityAttributes = windows.SecurityAttributes
 	Linger             = windows.Linger
+	IPMreq             = windows.IPMreq
+	IPv6Mreq           = windows.IPv6Mreq
 	Timeval            = windows.Timeval
 )
 
@@ -218,6 +220,10 @@ var (
 	SetsockoptInt          = windows.SetsockoptInt
 	GetsockoptInt          = windows.GetsockoptInt
 	SetsockoptLinger       = windows.SetsockoptLinger
+	SetsockoptIPMreq       = windows.SetsockoptIPMreq
+	SetsockoptIPv6Mreq     = windows.SetsockoptIPv6Mreq
+	SetsockoptInet4Addr    = windows.SetsockoptInet4Addr
+	NsecToTimeval          = windows.NsecToTimeval
 	Shutdown               = windows.Shutdown
 	Closesocket            = windows.Closesocket
 	WSARecv                = windows.WSARecv
