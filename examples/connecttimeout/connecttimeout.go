@@ -138,11 +138,11 @@ func (c *client) wait(o *op, issueErr error, timeoutMs uint32) (uint32, error) {
 			// the cancel had already ended the operation.
 			return 0, errTimeout
 		}
-		// The cancel is a request: wait for the operation itself to
-		// complete; it may have completed normally
-		// (https://learn.microsoft.com/windows/win32/fileio/cancelioex-func:
-		// "use GetOverlappedResult ... to determine when the I/O
-		// operations themselves have been completed").
+		// The cancel is only a request: CancelIoEx does not wait for
+		// the operation, which may still complete, and complete
+		// normally; its end is learnt from the record, here with a
+		// waiting WSAGetOverlappedResult
+		// (https://learn.microsoft.com/windows/win32/fileio/cancelioex-func).
 		var n, flags uint32
 		err := windows.WSAGetOverlappedResult(c.s, &o.ov, &n, true, &flags)
 		switch err {

@@ -85,8 +85,8 @@ const (
 // *Overlapped a packet carries converts back to the op. Each operation has
 // its own record, used by one operation at a time: a record must not be
 // reused until its operation has completed
-// (https://learn.microsoft.com/windows/win32/api/minwinbase/ns-minwinbase-overlapped,
-// "must remain valid for the duration of the operation").
+// (https://learn.microsoft.com/windows/win32/api/minwinbase/ns-minwinbase-overlapped:
+// the record belongs to the system until its operation is over).
 type op struct {
 	ov    windows.Overlapped
 	kind  int

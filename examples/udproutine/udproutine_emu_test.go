@@ -22,8 +22,9 @@ func TestUsualSchedule(t *testing.T) { schedules.CheckUsual(t, pair) }
 // The fixed server takes every datagram once, intact, on every schedule.
 func TestFixedUnderSchedules(t *testing.T) { schedules.CheckFixed(t, pair.Fixed) }
 
-// Bug (b): "the system may call the waiting completion routines in any
-// order" (the LPWSAOVERLAPPED_COMPLETION_ROUTINE page): a routine that
+// Bug (b): completion routines may run in any order, not the order the
+// operations were issued or completed in (the WSARecv and WSARecvFrom
+// pages, lpCompletionRoutine): a routine that
 // takes records in issue order reads a buffer that has not been filled and
 // reposts a record still in use.
 func TestBugTrustIssueOrderFound(t *testing.T) {
