@@ -6,12 +6,15 @@
 #   2. makes a private WINEPREFIX under .wine-build/ (never committed);
 #   3. builds bcryptprimitives.dll, a forwarder Go's runtime needs and
 #      Wine 8 lacks (ProcessPrng -> advapi32.SystemFunction036);
-#   4. cross-compiles cmd/wsaemu-native and runs it under wine64;
-#   5. runs cmd/wsaemu-diff, which replays the same scenarios on the emulator
+#   4. builds the example programs (examples/*/cmd) for Windows and runs
+#      each under wine64 (scripts/wine-examples.sh); any failure fails the run;
+#   5. cross-compiles cmd/wsaemu-native and runs it under wine64;
+#   6. runs cmd/wsaemu-diff, which replays the same scenarios on the emulator
 #      and writes .wine-build/report.md. It fails only on disagreements that
 #      are not in the known-deviations list (spec/native/deviations.go).
 #
 # Usage: scripts/wine-test.sh [SCENARIO-PATH...]   (default: spec/scenarios)
+#        scripts/wine-test.sh --examples           (steps 1-4 only)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -70,7 +73,12 @@ EOF
 	cp "$BUILD/bcryptprimitives.dll" "$SYS32/"
 fi
 
-# --- 4. the native run --------------------------------------------------------
+# --- 4. the example programs -------------------------------------------------
+export WINE64 WINESERVER BUILD BUILD_REL GO
+bash scripts/wine-examples.sh
+if [ "${1:-}" = --examples ]; then exit 0; fi
+
+# --- 5. the native run --------------------------------------------------------
 log "cross-compiling cmd/wsaemu-native (GOOS=windows GOARCH=amd64)"
 GOOS=windows GOARCH=amd64 "$GO" build -o "$BUILD/wsaemu-native.exe" ./cmd/wsaemu-native
 
@@ -93,10 +101,10 @@ if [ ! -s "$RESULTS" ]; then
 fi
 log "native runner exit $rc; $(wc -l <"$RESULTS") results"
 
-# --- 5. the differential report ---------------------------------------------
+# --- 6. the differential report ---------------------------------------------
 "$GO" run ./cmd/wsaemu-diff -native "$RESULTS" -report "$BUILD/report.md" "$@"
 
-# --- 6. trace check -----------------------------------------------------------
+# --- 7. trace check -----------------------------------------------------------
 # Every recorded Wine run must be one the model permits: some schedule of the
 # emulator gives each step exactly the result Wine gave (wsaemu check-trace).
 # A step listed as a known Wine deviation ends the check of its run

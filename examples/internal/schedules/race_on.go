@@ -1,0 +1,5 @@
+//go:build race && (!windows || wsaemu)
+
+package schedules
+
+const raceEnabled = true
