@@ -17,6 +17,7 @@ import (
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/spec/emulated"
 	"github.com/wsaemu/wsaemu/spec/native"
+	"github.com/wsaemu/wsaemu/trace"
 )
 
 const checkTraceHelp = `Check recorded runs of scenarios against the model. FILE holds one JSON
@@ -95,6 +96,15 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	file := fs.Arg(0)
+	if isFreeTrace(file) {
+		for _, f := range []string{"dir", "allow-deviations"} {
+			if set[f] {
+				fmt.Fprintf(stderr, "wsaemu check-trace: -%s does not apply to a %s trace\n", f, trace.FormatName)
+				return exitUsage
+			}
+		}
+		return checkFreeTrace(file, *maxRuns, *verbose, stdout, stderr)
+	}
 	runs, err := readTrace(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsaemu: %v\n", err)

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
+	"github.com/wsaemu/wsaemu/trace"
+)
+
+// isFreeTrace reports whether a file starts with a header of the
+// free-form trace format (docs/trace-format.md).
+func isFreeTrace(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 4096)
+	for {
+		line, err := r.ReadSlice('\n')
+		if len(line) > 0 && len(trimSpace(line)) > 0 {
+			return trace.IsTrace(line)
+		}
+		if err != nil {
+			return false
+		}
+	}
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// checkFreeTrace checks a free-form trace and prints the answer.
+func checkFreeTrace(file string, maxRuns int, verbose bool, stdout, stderr io.Writer) int {
+	f, err := os.Open(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+		return exitScenario
+	}
+	tr, err := trace.Read(f)
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(stderr, "wsaemu: %s: %v\n", file, err)
+		return exitScenario
+	}
+	fc, err := emulated.CheckFree(tr, maxRuns)
+	if err != nil {
+		var te *trace.Error
+		var ue *emulated.UnsupportedError
+		if errors.As(err, &te) || errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "wsaemu: %s:%s\n", file, spec.Printable(err.Error()[len("line"):]))
+		} else {
+			fmt.Fprintf(stderr, "wsaemu: %s: %s\n", file, spec.Printable(err.Error()))
+		}
+		return exitScenario
+	}
+	where := fmt.Sprintf("%s [%s/%s]", file, fc.Kind, fc.Profile)
+	switch fc.Verdict {
+	case "permitted":
+		fmt.Fprintf(stdout, "permitted      %s %d records, %d run(s); schedule: %s\n", where, fc.Observations, fc.Runs, fc.Schedule())
+		fmt.Fprintf(stdout, "      replay:  wsaemu check-trace -v -max-runs 1 -schedule %q %s\n", fc.Schedule(), file)
+		if fc.Undefined != "" {
+			fmt.Fprintf(stdout, "      from some point the program does what the pages call undefined (%s): what follows is permitted\n", oneLineText(fc.Undefined, 160))
+		}
+		if verbose {
+			fmt.Fprintln(stdout)
+			for _, l := range fc.Timeline {
+				fmt.Fprintf(stdout, "  %s\n", spec.Printable(l))
+			}
+		}
+		return exitOK
+	}
+	head := "NOT permitted  "
+	if fc.Verdict == "undecided" {
+		head = "undecided      "
+	}
+	fmt.Fprintf(stdout, "%s%s\n", head, where)
+	fmt.Fprintf(stdout, "      %s:%d: %s\n", file, fc.Line, spec.Printable(fc.Observed))
+	if fc.Rule != "" {
+		rule := fc.Rule
+		if fc.Clause != "" {
+			rule = fc.Clause + ": " + rule
+		}
+		fmt.Fprintf(stdout, "      rule:       %s\n", rule)
+	}
+	for i, a := range fc.Allowed {
+		if i == maxAllowedShown {
+			fmt.Fprintf(stdout, "        and %d other result(s)\n", len(fc.Allowed)-i)
+			break
+		}
+		h := "the model:  "
+		if i > 0 {
+			h = "        or  "
+		}
+		fmt.Fprintf(stdout, "      %s%s (%d schedule(s))\n", h, spec.Printable(a.Text), a.Runs)
+	}
+	if fc.Verdict == "undecided" {
+		fmt.Fprintf(stdout, "      undecided within the budget of %d runs (-max-runs): no schedule found yet, not every one tried\n", fc.Runs)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "      every schedule tried (%d runs): none explains this record\n", fc.Runs)
+	return exitFailed
+}
