@@ -64,11 +64,13 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "with -record: make open decisions from this seed (0: the usual schedule)")
 	kind := fs.String("kind", "all", "with -record: provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "with -record: profile: windows, docs or all")
+	format := fs.String("format", "runs", "with -record: runs (one line per scenario run) or v1 (a "+trace.FormatName+" trace per run: docs/trace-format.md)")
+	untimed := fs.Bool("untimed", false, "with -record -format v1: leave out the timestamps")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	set := setFlags(fs)
-	if !onlyWith("check-trace", set, stderr, "seed", "record", "kind", "record", "profile", "record") {
+	if !onlyWith("check-trace", set, stderr, "seed", "record", "kind", "record", "profile", "record", "format", "record", "untimed", "record") {
 		return exitUsage
 	}
 	if *record {
@@ -85,7 +87,18 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 		if !validKindProfile(*kind, *profile, stderr) {
 			return exitUsage
 		}
-		return recordTrace(fs.Args(), *seed, *kind, *profile, stdout, stderr)
+		switch *format {
+		case "runs":
+			if set["untimed"] {
+				fmt.Fprintln(stderr, "wsaemu check-trace: -untimed applies to -format v1")
+				return exitUsage
+			}
+			return recordTrace(fs.Args(), *seed, *kind, *profile, stdout, stderr)
+		case "v1":
+			return recordFree(fs.Args(), *seed, *kind, *profile, !*untimed, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "wsaemu check-trace: -format %q: want runs or v1\n", *format)
+		return exitUsage
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "wsaemu check-trace: name one trace file")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/spec/emulated"
 	"github.com/wsaemu/wsaemu/trace"
@@ -112,4 +113,33 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stdout, "      every schedule tried (%d runs): none explains this record\n", fc.Runs)
 	return exitFailed
+}
+
+// recordFree runs one scenario on the emulator and writes its run as a
+// free-form trace (under the first of the scenario's kinds and profiles
+// that -kind and -profile allow).
+func recordFree(paths []string, seed uint64, kind, profile string, stamps bool, stdout, stderr io.Writer) int {
+	scs, code := load(paths, stderr)
+	if code != 0 {
+		return code
+	}
+	if len(scs) != 1 {
+		fmt.Fprintf(stderr, "wsaemu check-trace -record -format v1: name one scenario (a trace is one run; %d named)\n", len(scs))
+		return exitUsage
+	}
+	sc := scs[0]
+	cfgs := configs(sc, kind, profile)
+	if len(cfgs) == 0 {
+		fmt.Fprintf(stderr, "wsaemu: %s does not run under -kind %s -profile %s\n", sc.File, kind, profile)
+		return exitUsage
+	}
+	var ch emu.Chooser = emu.UsualChooser()
+	if seed != 0 {
+		ch = emu.SeededChooser(seed)
+	}
+	if err := emulated.WriteFree(stdout, sc, cfgs[0], ch, stamps); err != nil {
+		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+		return exitScenario
+	}
+	return exitOK
 }

@@ -165,20 +165,21 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		}
 	}
 	// returned compares a call's return with its record.
-	returned := func(t *threadState, it freeItem, r spec.Result) (bool, string) {
+	returned := func(t *threadState, it freeItem, r spec.Result) (int, bool, string) {
 		st := p.sc.Steps[it.step]
 		model := spec.Render(st.Call.Op, r)
 		if it.ev.Unfinished {
-			return false, "returned " + spec.FormatOutcome(model) + " (the trace says the call never returned)"
+			return it.ev.Line, false, "returned " + spec.FormatOutcome(model) + " (the trace says the call never returned)"
 		}
 		if !m.sameOutcome(st.Call, recordedOutcome(st.Call.Op, it.ev, model), model) {
-			return false, spec.FormatOutcome(model)
+			return it.ev.Line, false, spec.FormatOutcome(model)
 		}
 		if len(t.left) > 0 {
-			return false, fmt.Sprintf("%s, without running %s", spec.FormatOutcome(model), describeEvent(t.left[0]))
+			// A run recorded inside the call that the model did not make.
+			return t.left[0].Line, false, fmt.Sprintf("no such run: the call returns %s first", spec.FormatOutcome(model))
 		}
 		note("%-8s %s → %s", t.name, st.Call.String(), spec.FormatOutcome(model))
-		return true, ""
+		return 0, true, ""
 	}
 	lastSettle := false
 	for {
@@ -248,8 +249,8 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 					t.blocked = true
 					note("%-8s %s … blocks", t.name, p.sc.Steps[it.step].Call.String())
 				} else {
-					if ok, got := returned(t, it, r); !ok {
-						return fail(it.ev.Line, got)
+					if line, ok, got := returned(t, it, r); !ok {
+						return fail(line, got)
 					}
 					matched++
 				}
@@ -268,8 +269,8 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 			if c.Err != nil {
 				return fail(it.ev.Line, "cannot run: "+c.Err.Error())
 			}
-			if ok, got := returned(t, it, c.Result); !ok {
-				return fail(it.ev.Line, got)
+			if line, ok, got := returned(t, it, c.Result); !ok {
+				return fail(line, got)
 			}
 			matched++
 		}
