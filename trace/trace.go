@@ -223,14 +223,16 @@ func (t *Trace) Validate() error {
 		if e.Unfinished {
 			unfinished[e.Thread] = e.Line
 		}
-		for _, ts := range []*int64{e.T0, e.T1} {
-			if ts == nil {
-				continue
+		// A call or read begins no earlier than the thread's previous
+		// call returned. (A routine or APC record comes before the call
+		// it ran inside, which may have begun before it.)
+		if e.Ev != EvRoutine && e.Ev != EvAPC && e.T0 != nil {
+			if p, ok := last[e.Thread]; ok && *e.T0 < p {
+				return errAt(e.Line, "t0 %d is before the thread's previous call returned (%d)", *e.T0, p)
 			}
-			if p, ok := last[e.Thread]; ok && *ts < p {
-				return errAt(e.Line, "timestamp %d is before the thread's previous one (%d)", *ts, p)
-			}
-			last[e.Thread] = *ts
+		}
+		if e.T1 != nil {
+			last[e.Thread] = *e.T1
 		}
 	}
 	return nil

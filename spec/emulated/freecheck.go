@@ -10,6 +10,7 @@ import (
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/trace"
+	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
 // Checking a free-form trace (docs/trace-format.md) against the model, the
@@ -380,20 +381,18 @@ func recordedOutcome(op spec.Op, e *trace.Event, model spec.Outcome) spec.Outcom
 	if r.ID != "" {
 		res.Ret = 1
 	}
+	failed := spec.Render(op, res).Err != ""
+	if e.Error != nil {
+		res.Err = wso.Errno(*e.Error)
+	}
 	o := spec.Render(op, res)
 	if r.ID != "" {
 		o.Ret = r.ID
 	}
-	failed := o.Err != ""
-	o.Err = ""
-	if failed {
-		if e.Error != nil {
-			o.Err = strconv.FormatUint(uint64(*e.Error), 10)
-		} else {
-			o.Err = model.Err // a recorder that did not read the error
-		}
-	} else {
-		o.Err = model.Err // the error is only compared when the call failed
+	if !failed || e.Error == nil {
+		// The error is compared only when the call failed, and the
+		// recorder read it.
+		o.Err = model.Err
 	}
 	o.Outs = map[string]string{}
 	for k, raw := range e.Out {
@@ -403,12 +402,12 @@ func recordedOutcome(op spec.Op, e *trace.Event, model spec.Outcome) spec.Outcom
 }
 
 func outText(raw json.RawMessage) string {
+	if strings.TrimSpace(string(raw)) == "null" {
+		return "NULL"
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
-	}
-	if strings.TrimSpace(string(raw)) == "null" {
-		return "NULL"
 	}
 	if n, err := trace.Int(raw); err == nil {
 		return strconv.FormatUint(uint64(n), 10)
