@@ -65,6 +65,7 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	kind := fs.String("kind", "all", "with -record: provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "with -record: profile: windows, docs or all")
 	format := fs.String("format", "runs", "with -record: runs (one line per scenario run) or v1 (a "+trace.FormatName+" trace per run: docs/trace-format.md)")
+	schedule := fs.String("schedule", "", "with a "+trace.FormatName+" trace: replay these decisions (as a permitted answer prints them) instead of searching, and print the timeline")
 	untimed := fs.Bool("untimed", false, "with -record -format v1: leave out the timestamps")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -109,6 +110,10 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	file := fs.Arg(0)
+	if set["schedule"] && !isFreeTrace(file) {
+		fmt.Fprintf(stderr, "wsaemu check-trace: -schedule applies to a %s trace\n", trace.FormatName)
+		return exitUsage
+	}
 	if isFreeTrace(file) {
 		for _, f := range []string{"dir", "allow-deviations"} {
 			if set[f] {
@@ -116,7 +121,7 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 				return exitUsage
 			}
 		}
-		return checkFreeTrace(file, *maxRuns, *verbose, stdout, stderr)
+		return checkFreeTrace(file, *maxRuns, *verbose, *schedule, set["schedule"], stdout, stderr)
 	}
 	runs, err := readTrace(file)
 	if err != nil {

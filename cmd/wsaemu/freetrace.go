@@ -13,6 +13,10 @@ import (
 	"github.com/wsaemu/wsaemu/trace"
 )
 
+// exitUndecided is check-trace's answer when the search for a free-form
+// trace ran out of its budget (-max-runs) before deciding.
+const exitUndecided = 4
+
 // isFreeTrace reports whether a file starts with a header of the
 // free-form trace format (docs/trace-format.md).
 func isFreeTrace(file string) bool {
@@ -44,7 +48,7 @@ func trimSpace(b []byte) []byte {
 }
 
 // checkFreeTrace checks a free-form trace and prints the answer.
-func checkFreeTrace(file string, maxRuns int, verbose bool, stdout, stderr io.Writer) int {
+func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, replay bool, stdout, stderr io.Writer) int {
 	f, err := os.Open(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
@@ -56,7 +60,18 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "wsaemu: %s: %v\n", file, err)
 		return exitScenario
 	}
-	fc, err := emulated.CheckFree(tr, maxRuns)
+	var fc *emulated.FreeCheck
+	if replay {
+		choices, perr := emulated.ParseChoices(schedule)
+		if perr != nil {
+			fmt.Fprintf(stderr, "wsaemu check-trace: -schedule: %v\n", perr)
+			return exitUsage
+		}
+		fc, err = emulated.ReplayFree(tr, choices)
+		verbose = true
+	} else {
+		fc, err = emulated.CheckFree(tr, maxRuns)
+	}
 	if err != nil {
 		var te *trace.Error
 		var ue *emulated.UnsupportedError
@@ -71,7 +86,9 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, stdout, stderr io.Wr
 	switch fc.Verdict {
 	case "permitted":
 		fmt.Fprintf(stdout, "permitted      %s %d records, %d run(s); schedule: %s\n", where, fc.Observations, fc.Runs, fc.Schedule())
-		fmt.Fprintf(stdout, "      replay:  wsaemu check-trace -v -max-runs 1 -schedule %q %s\n", fc.Schedule(), file)
+		if !replay {
+			fmt.Fprintf(stdout, "      replay:  wsaemu check-trace -schedule %q %s\n", fc.Schedule(), file)
+		}
 		if fc.Undefined != "" {
 			fmt.Fprintf(stdout, "      from some point the program does what the pages call undefined (%s): what follows is permitted\n", oneLineText(fc.Undefined, 160))
 		}
@@ -107,9 +124,17 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, stdout, stderr io.Wr
 		}
 		fmt.Fprintf(stdout, "      %s%s (%d schedule(s))\n", h, spec.Printable(a.Text), a.Runs)
 	}
+	if replay {
+		fmt.Fprintln(stdout, "      (this schedule only: without -schedule, every schedule is searched)")
+		fmt.Fprintln(stdout)
+		for _, l := range fc.Timeline {
+			fmt.Fprintf(stdout, "  %s\n", spec.Printable(l))
+		}
+		return exitFailed
+	}
 	if fc.Verdict == "undecided" {
 		fmt.Fprintf(stdout, "      undecided within the budget of %d runs (-max-runs): no schedule found yet, not every one tried\n", fc.Runs)
-		return exitFailed
+		return exitUndecided
 	}
 	fmt.Fprintf(stdout, "      every schedule tried (%d runs): none explains this record\n", fc.Runs)
 	return exitFailed

@@ -119,6 +119,37 @@ func CheckFree(tr *trace.Trace, maxRuns int) (*FreeCheck, error) {
 	return fc, nil
 }
 
+// ReplayFree runs a trace once under the given decisions (what a
+// permitted answer's Schedule printed) and reports whether that schedule
+// explains it, with its timeline either way.
+func ReplayFree(tr *trace.Trace, choices []emu.Choice) (*FreeCheck, error) {
+	p, err := translate(tr)
+	if err != nil {
+		return nil, err
+	}
+	fc := &FreeCheck{Kind: p.cfg.Kind, Profile: p.cfg.Profile, Observations: len(tr.Events), Runs: 1}
+	var tl []string
+	pr, line, err := p.probe(choicePicks(choices), &tl)
+	if err != nil {
+		return nil, err
+	}
+	fc.Timeline = tl
+	if pr.bad < 0 {
+		fc.Verdict, fc.Choices, fc.Undefined = "permitted", pr.choices, pr.undefined
+		return fc, nil
+	}
+	fc.Verdict, fc.Line = "not permitted", line
+	_, got, _ := strings.Cut(pr.got, ": ")
+	fc.Allowed = []AllowedResult{{Text: got, Runs: 1}}
+	for i := range tr.Events {
+		if e := &tr.Events[i]; e.Line == line {
+			fc.Observed = describeEvent(e)
+			fc.Clause, fc.Rule = p.hint(e, fc.Allowed)
+		}
+	}
+	return fc, nil
+}
+
 func choicePicks(cs []emu.Choice) []int {
 	out := make([]int, len(cs))
 	for i, c := range cs {
