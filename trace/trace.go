@@ -238,22 +238,52 @@ func (t *Trace) Validate() error {
 	return nil
 }
 
+// Keys lists, per kind of record, the keys it may have and the ones it
+// must have: docs/trace-format.schema.json states the same (a test holds
+// them equal). "header" is the header line.
+var Keys = map[string]struct{ Allowed, Required []string }{
+	"header":  {[]string{"format", "version", "recorder", "system", "provider", "profile", "time_unit"}, []string{"format", "version"}},
+	EvCall:    {[]string{"ev", "thread", "t0", "t1", "fn", "args", "ret", "error", "out", "unfinished"}, []string{"ev", "thread", "fn"}},
+	EvRoutine: {[]string{"ev", "thread", "t0", "routine", "err", "bytes", "ov", "flags"}, []string{"ev", "thread", "routine", "err", "bytes", "ov"}},
+	EvAPC:     {[]string{"ev", "thread", "t0", "apc", "param"}, []string{"ev", "thread", "apc"}},
+	EvRead:    {[]string{"ev", "thread", "t0", "ov", "field", "value"}, []string{"ev", "thread", "ov", "field", "value"}},
+}
+
+// present lists the keys an event record has.
+func (e *Event) present() map[string]bool {
+	return map[string]bool{
+		"ev": e.Ev != "", "thread": e.Thread != "", "t0": e.T0 != nil, "t1": e.T1 != nil,
+		"fn": e.Fn != "", "args": e.Args != nil, "ret": e.Ret != nil, "error": e.Error != nil, "out": e.Out != nil, "unfinished": e.Unfinished,
+		"routine": e.Routine != "", "err": e.ErrCode != nil, "bytes": e.Bytes != nil, "ov": e.Ov != nil, "flags": e.Flags != nil,
+		"apc": e.APC != "", "param": e.Param != nil, "field": e.Field != "", "value": e.Value != nil,
+	}
+}
+
 func (e *Event) validate() error {
+	keys, ok := Keys[e.Ev]
+	if !ok || e.Ev == "header" {
+		return fmt.Errorf("ev %q: want one of %s", e.Ev, strings.Join(EventKinds, ", "))
+	}
+	has := e.present()
+	for _, k := range keys.Required {
+		if !has[k] {
+			return fmt.Errorf("a %s record gives %q", e.Ev, k)
+		}
+	}
+	allowed := map[string]bool{}
+	for _, k := range keys.Allowed {
+		allowed[k] = true
+	}
+	for k, set := range has {
+		if set && !allowed[k] {
+			return fmt.Errorf("%q does not belong in a %s record", k, e.Ev)
+		}
+	}
 	if !ValidID(e.Thread) {
 		return fmt.Errorf("thread %q: want an id (a letter or _, then letters, digits, _ or -)", e.Thread)
 	}
-	has := func(name string, set bool) error {
-		if set {
-			return fmt.Errorf("%q does not belong in a %s record", name, e.Ev)
-		}
-		return nil
-	}
-	var errs []error
 	switch e.Ev {
 	case EvCall:
-		if e.Fn == "" {
-			return fmt.Errorf("call record without \"fn\"")
-		}
 		if e.Unfinished {
 			if e.Ret != nil || e.Error != nil || e.Out != nil || e.T1 != nil {
 				return fmt.Errorf("an unfinished call has no ret, error, out or t1")
@@ -266,26 +296,20 @@ func (e *Event) validate() error {
 				return fmt.Errorf("call %s: %v", e.Fn, err)
 			}
 		}
-		errs = append(errs, has("routine", e.Routine != ""), has("apc", e.APC != ""), has("field", e.Field != ""), has("err", e.ErrCode != nil), has("ov", e.Ov != nil))
 	case EvRoutine:
 		if !ValidID(e.Routine) {
 			return fmt.Errorf("routine %q: want an id", e.Routine)
 		}
-		if e.ErrCode == nil || e.Bytes == nil || e.Ov == nil {
-			return fmt.Errorf("a routine record gives err, bytes and ov (flags optional)")
-		}
 		if *e.Ov != "NULL" && !ValidID(*e.Ov) {
 			return fmt.Errorf("ov %q: want a record's id or NULL", *e.Ov)
 		}
-		errs = append(errs, has("fn", e.Fn != ""), has("apc", e.APC != ""), has("field", e.Field != ""))
 	case EvAPC:
 		if !ValidID(e.APC) {
 			return fmt.Errorf("apc %q: want an id", e.APC)
 		}
-		errs = append(errs, has("fn", e.Fn != ""), has("routine", e.Routine != ""), has("field", e.Field != ""), has("ov", e.Ov != nil))
 	case EvRead:
-		if e.Ov == nil || !ValidID(*e.Ov) {
-			return fmt.Errorf("a read record names a record (\"ov\")")
+		if !ValidID(*e.Ov) {
+			return fmt.Errorf("ov %q: want a record's id", *e.Ov)
 		}
 		ok := false
 		for _, f := range OvFields {
@@ -294,23 +318,9 @@ func (e *Event) validate() error {
 		if !ok {
 			return fmt.Errorf("field %q: want one of %s", e.Field, strings.Join(OvFields, ", "))
 		}
-		if e.Value == nil {
-			return fmt.Errorf("a read record gives the value read")
-		}
-		errs = append(errs, has("fn", e.Fn != ""), has("routine", e.Routine != ""))
-	default:
-		return fmt.Errorf("ev %q: want one of %s", e.Ev, strings.Join(EventKinds, ", "))
-	}
-	if e.Ev != EvCall && e.T1 != nil {
-		return fmt.Errorf("only a call has t1")
 	}
 	if e.T0 != nil && e.T1 != nil && *e.T1 < *e.T0 {
 		return fmt.Errorf("t1 %d is before t0 %d", *e.T1, *e.T0)
-	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }
