@@ -20,7 +20,25 @@ import (
 	"github.com/wsaemu/wsaemu/trace"
 )
 
-const checkTraceHelp = `Check recorded runs of scenarios against the model. FILE holds one JSON
+const checkTraceHelp = `Check a recorded trace against the model. FILE is either of two formats,
+told apart by its first line.
+
+A free-form trace (docs/trace-format.md: JSON Lines, header
+{"format":"wsaemu-trace","version":1}) records what any program saw: per
+thread, each call with its arguments and results, each completion routine
+and APC that ran, each read of a record's field, with optional timestamps.
+The objects are rebuilt from the trace and the model's decisions, the
+threads' interleavings (as their orders and the timestamps allow) and the
+moments the machine settles are searched for a schedule that explains every
+record. The answer is "permitted" with the schedule (-schedule replays it
+and prints the timeline; -v prints it too), "NOT permitted" with the first
+record no schedule explains, the rule it breaks where known and what the
+model does there, or "undecided" when -max-runs ran out first (exit 4). A
+call the checker does not model is reported as "unsupported call X" (exit
+3). With -record -format v1, a scenario's emulator run is written in this
+format (-untimed: without timestamps).
+
+A scenario-run trace holds one JSON
 line per run, as cmd/wsaemu-native writes them under Wine or on Windows:
 each step's line, call, outcome, the blocked calls that returned meanwhile,
 and which expectations failed. For each run the scenario is loaded (its
@@ -52,7 +70,7 @@ emulator (under -seed, or the usual schedule) and its runs are written as
 a trace in the same format, to make traces for tests.
 
 Exit codes: 0 every run permitted, 1 some run not permitted, 3 the trace or
-a scenario could not be read (file:line).`
+a scenario could not be read (file:line), 4 undecided within -max-runs.`
 
 func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check-trace", "FILE", stderr, checkTraceHelp)

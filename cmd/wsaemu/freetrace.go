@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
@@ -57,7 +58,7 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, rep
 	tr, err := trace.Read(f)
 	f.Close()
 	if err != nil {
-		fmt.Fprintf(stderr, "wsaemu: %s: %v\n", file, err)
+		fmt.Fprintf(stderr, "wsaemu: %s\n", spec.Printable(traceErr(file, err)))
 		return exitScenario
 	}
 	var fc *emulated.FreeCheck
@@ -73,13 +74,7 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, rep
 		fc, err = emulated.CheckFree(tr, maxRuns)
 	}
 	if err != nil {
-		var te *trace.Error
-		var ue *emulated.UnsupportedError
-		if errors.As(err, &te) || errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "wsaemu: %s:%s\n", file, spec.Printable(err.Error()[len("line"):]))
-		} else {
-			fmt.Fprintf(stderr, "wsaemu: %s: %s\n", file, spec.Printable(err.Error()))
-		}
+		fmt.Fprintf(stderr, "wsaemu: %s\n", spec.Printable(traceErr(file, err)))
 		return exitScenario
 	}
 	where := fmt.Sprintf("%s [%s/%s]", file, fc.Kind, fc.Profile)
@@ -138,6 +133,25 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, rep
 	}
 	fmt.Fprintf(stdout, "      every schedule tried (%d runs): none explains this record\n", fc.Runs)
 	return exitFailed
+}
+
+// traceErr writes a problem with a trace as file:line: message when it
+// has a line.
+func traceErr(file string, err error) string {
+	line := 0
+	var te *trace.Error
+	var ue *emulated.UnsupportedError
+	switch {
+	case errors.As(err, &te):
+		line = te.Line
+	case errors.As(err, &ue):
+		line = ue.Line
+	}
+	msg := err.Error()
+	if line > 0 {
+		return fmt.Sprintf("%s:%d: %s", file, line, strings.TrimPrefix(msg, fmt.Sprintf("line %d: ", line)))
+	}
+	return file + ": " + msg
 }
 
 // recordFree runs one scenario on the emulator and writes its run as a
