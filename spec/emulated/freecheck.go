@@ -427,6 +427,19 @@ func recordedOutcome(op spec.Op, e *trace.Event, model spec.Outcome) spec.Outcom
 	}
 	o.Outs = map[string]string{}
 	for k, raw := range e.Out {
+		if k == "entries" {
+			// GetQueuedCompletionStatusEx's OVERLAPPED_ENTRY array, in the
+			// model's words: ovN, bytesN, keyN, statusN.
+			var ents []map[string]json.RawMessage
+			if json.Unmarshal(raw, &ents) == nil {
+				for i, en := range ents {
+					for f, v := range en {
+						o.Outs[f+strconv.Itoa(i+1)] = outText(v)
+					}
+				}
+			}
+			continue
+		}
 		o.Outs[k] = outText(raw)
 	}
 	return o

@@ -102,6 +102,7 @@ var shapes = map[string]shape{
 	"accept":                             {"accept", []param{pos("s", aHandle)}},
 	"CreateIoCompletionPort":             {"CreateIoCompletionPort", []param{pos("file", aHandle), pos("port", aHandle), opt("key", aNum, "key")}},
 	"GetQueuedCompletionStatus":          {"GetQueuedCompletionStatus", []param{pos("port", aHandle), pos("ms", aMs)}},
+	"GetQueuedCompletionStatusEx":        {"GetQueuedCompletionStatusEx", []param{pos("port", aHandle), pos("count", aNum), pos("ms", aMs), flag("alertable")}},
 	"PostQueuedCompletionStatus":         {"PostQueuedCompletionStatus", []param{pos("port", aHandle), opt("bytes", aNum, "bytes"), opt("key", aNum, "key"), opt("ov", aOv, "ov")}},
 	"SetFileCompletionNotificationModes": {"SetFileCompletionNotificationModes", []param{pos("h", aHandle), pos("flags", aNum)}},
 }

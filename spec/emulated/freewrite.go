@@ -380,6 +380,30 @@ func (ws *freeWriter) result(e *trace.Event, op spec.Op, r spec.Result) {
 		n := uint32(r.Err)
 		e.Error = &n
 	}
+	if r.Outs.Has&spec.OutRemoved != 0 && o.Outs["removed"] != "" {
+		// The OVERLAPPED_ENTRY array, as "entries".
+		var ents []map[string]any
+		for i := range r.Outs.Entries {
+			n := strconv.Itoa(i + 1)
+			en := map[string]any{}
+			for _, f := range []string{"ov", "bytes", "key", "status"} {
+				v := o.Outs[f+n]
+				delete(o.Outs, f+n)
+				if u, err := strconv.ParseUint(v, 10, 64); err == nil {
+					en[f] = u
+				} else if v == "NULL" {
+					en[f] = nil
+				} else {
+					en[f] = v
+				}
+			}
+			ents = append(ents, en)
+		}
+		if e.Out == nil {
+			e.Out = map[string]json.RawMessage{}
+		}
+		e.Out["entries"] = trace.Raw(ents)
+	}
 	for k, v := range o.Outs {
 		if v == "untouched" {
 			continue
