@@ -95,6 +95,11 @@ type Event struct {
 	Field string  `json:"field,omitempty"`
 	Value *uint64 `json:"value,omitempty"`
 
+	// Depth, on a call or read, is how deeply it is nested in completion
+	// routines and APCs: 0 (the default) in the thread's own code, 1
+	// inside a routine that a depth-0 call ran, and so on.
+	Depth int `json:"depth,omitempty"`
+
 	// Line is the event's line in the file (set by Read; not written).
 	Line int `json:"-"`
 }
@@ -243,16 +248,16 @@ func (t *Trace) Validate() error {
 // them equal). "header" is the header line.
 var Keys = map[string]struct{ Allowed, Required []string }{
 	"header":  {[]string{"format", "version", "recorder", "system", "provider", "profile", "time_unit"}, []string{"format", "version"}},
-	EvCall:    {[]string{"ev", "thread", "t0", "t1", "fn", "args", "ret", "error", "out", "unfinished"}, []string{"ev", "thread", "fn"}},
+	EvCall:    {[]string{"ev", "thread", "t0", "t1", "depth", "fn", "args", "ret", "error", "out", "unfinished"}, []string{"ev", "thread", "fn"}},
 	EvRoutine: {[]string{"ev", "thread", "t0", "routine", "err", "bytes", "ov", "flags"}, []string{"ev", "thread", "routine", "err", "bytes", "ov"}},
 	EvAPC:     {[]string{"ev", "thread", "t0", "apc", "param"}, []string{"ev", "thread", "apc"}},
-	EvRead:    {[]string{"ev", "thread", "t0", "ov", "field", "value"}, []string{"ev", "thread", "ov", "field", "value"}},
+	EvRead:    {[]string{"ev", "thread", "t0", "depth", "ov", "field", "value"}, []string{"ev", "thread", "ov", "field", "value"}},
 }
 
 // present lists the keys an event record has.
 func (e *Event) present() map[string]bool {
 	return map[string]bool{
-		"ev": e.Ev != "", "thread": e.Thread != "", "t0": e.T0 != nil, "t1": e.T1 != nil,
+		"ev": e.Ev != "", "thread": e.Thread != "", "t0": e.T0 != nil, "t1": e.T1 != nil, "depth": e.Depth != 0,
 		"fn": e.Fn != "", "args": e.Args != nil, "ret": e.Ret != nil, "error": e.Error != nil, "out": e.Out != nil, "unfinished": e.Unfinished,
 		"routine": e.Routine != "", "err": e.ErrCode != nil, "bytes": e.Bytes != nil, "ov": e.Ov != nil, "flags": e.Flags != nil,
 		"apc": e.APC != "", "param": e.Param != nil, "field": e.Field != "", "value": e.Value != nil,
@@ -321,6 +326,9 @@ func (e *Event) validate() error {
 	}
 	if e.T0 != nil && e.T1 != nil && *e.T1 < *e.T0 {
 		return fmt.Errorf("t1 %d is before t0 %d", *e.T1, *e.T0)
+	}
+	if e.Depth < 0 {
+		return fmt.Errorf("depth %d: want 0 or more", e.Depth)
 	}
 	return nil
 }

@@ -134,6 +134,21 @@ func TestFreeInterleaving(t *testing.T) {
 	}
 }
 
+// An object one thread made may be used by another thread whose records
+// the file lists first: without timestamps the records of different
+// threads may come in any order.
+func TestFreeCreationListedLater(t *testing.T) {
+	tr := readTraceText(t, `{"format":"wsaemu-trace","version":1}
+{"ev":"call","thread":"waiter","fn":"WaitForSingleObject","args":{"h":"e","ms":4294967295},"ret":0}
+{"ev":"call","thread":"maker","fn":"CreateEventW","args":{"manual":false,"initial":false},"ret":"e"}
+{"ev":"call","thread":"maker","fn":"SetEvent","args":{"h":"e"},"ret":1}
+`)
+	fc, err := CheckFree(tr, MaxTraceRuns)
+	if err != nil || fc.Verdict != "permitted" {
+		t.Fatalf("%v %v", fc, err)
+	}
+}
+
 // A call the checker does not model is reported as unsupported, with its
 // line.
 func TestFreeUnsupported(t *testing.T) {

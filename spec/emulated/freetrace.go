@@ -210,6 +210,19 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 			}
 		}
 	}
+	// Then the objects the creating calls made: a thread may use an
+	// object another thread made, and the file need not list the
+	// creation first (records of different threads are in any order).
+	isCreation := func(e *trace.Event) bool {
+		return e.Ev == trace.EvCall && (creators[e.Fn] || (e.Fn == "CreateIoCompletionPort" && isNullArg(e.Args["file"]) && isNullArg(e.Args["port"])))
+	}
+	for i := range tr.Events {
+		if e := &tr.Events[i]; isCreation(e) {
+			if err := t.creation(e); err != nil {
+				return nil, err
+			}
+		}
+	}
 	pre := map[string][]*trace.Event{}
 	for i := range tr.Events {
 		e := &tr.Events[i]
@@ -225,6 +238,9 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 			}
 			pre[e.Thread] = append(pre[e.Thread], e)
 		case trace.EvRead:
+			if e.Depth > 0 {
+				return nil, &UnsupportedError{Line: e.Line, Fn: "(read)", Why: "a read inside a completion routine or APC is not modelled yet"}
+			}
 			if _, ok := t.kinds[*e.Ov]; !ok {
 				return nil, lineErr(e.Line, "read of record %s, which no call used before", *e.Ov)
 			}
@@ -233,10 +249,10 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 			}
 			p.items[e.Thread] = append(p.items[e.Thread], freeItem{ev: e, step: -1})
 		case trace.EvCall:
-			if creators[e.Fn] || (e.Fn == "CreateIoCompletionPort" && isNullArg(e.Args["file"]) && isNullArg(e.Args["port"])) {
-				if err := t.creation(e); err != nil {
-					return nil, err
-				}
+			if e.Depth > 0 {
+				return nil, &UnsupportedError{Line: e.Line, Fn: e.Fn, Why: "calls made inside a completion routine or APC are not modelled yet"}
+			}
+			if isCreation(e) {
 				if len(pre[e.Thread]) > 0 {
 					return nil, lineErr(e.Line, "a routine or APC recorded inside %s, which never waits", e.Fn)
 				}
