@@ -289,6 +289,56 @@ func TestFree10000Calls(t *testing.T) {
 	}
 }
 
+// bigTwoThreads is a UDP exchange of n calls on two threads without
+// timestamps: rx receives (WSARecv pends, WSAGetOverlappedResult waits),
+// tx sends. Interleaved, the file lists the records in the order they
+// happened; otherwise all of rx's come first, then all of tx's.
+func bigTwoThreads(n int, interleaved bool) string {
+	var b, rx, tx strings.Builder
+	b.WriteString(`{"format":"wsaemu-trace","version":1,"provider":"ifs"}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"rx","fn":"WSASocketW","args":{"af":2,"type":2,"protocol":17,"flags":1},"ret":"r"}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"rx","fn":"bind","args":{"s":"r","addr":"127.0.0.1:5000"},"ret":0}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"tx","fn":"socket","args":{"af":2,"type":2,"protocol":17},"ret":"w"}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"rx","fn":"WSACreateEvent","args":{},"ret":"e"}` + "\n")
+	calls := 4
+	for calls < n {
+		r1 := `{"ev":"call","thread":"rx","fn":"WSARecv","args":{"s":"r","buffers":[{"len":16}],"ov":{"id":"ov1","hEvent":"e"}},"ret":-1,"error":997}` + "\n"
+		r2 := `{"ev":"call","thread":"rx","fn":"WSAGetOverlappedResult","args":{"s":"r","ov":"ov1","wait":true},"ret":1,"out":{"bytes":5,"flags":0}}` + "\n"
+		t1 := `{"ev":"call","thread":"tx","fn":"WSASendTo","args":{"s":"w","buffers":[{"len":5,"text":"hello"}],"to":"127.0.0.1:5000","ov":null},"ret":0,"out":{"bytes":5}}` + "\n"
+		if interleaved {
+			b.WriteString(r1 + t1 + r2)
+		} else {
+			rx.WriteString(r1 + r2)
+			tx.WriteString(t1)
+		}
+		calls += 3
+	}
+	b.WriteString(rx.String())
+	b.WriteString(tx.String())
+	return b.String()
+}
+
+// Two threads, no timestamps, 10,000 calls: the search finds the
+// interleaving whether or not the file lists the records in the order
+// they happened.
+func TestFree10000CallsTwoThreads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000-call traces; -short skips it")
+	}
+	for _, interleaved := range []bool{true, false} {
+		tr := readTraceText(t, bigTwoThreads(10000, interleaved))
+		start := time.Now()
+		fc, err := CheckFree(tr, MaxTraceRuns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("interleaved %v: %s in %d run(s), %v", interleaved, fc.Verdict, fc.Runs, time.Since(start))
+		if fc.Verdict != "permitted" {
+			t.Errorf("interleaved %v: %s at line %d: %s", interleaved, fc.Verdict, fc.Line, fc.Observed)
+		}
+	}
+}
+
 func BenchmarkCheckFree10000(b *testing.B) {
 	tr := readTraceText(b, bigTrace(10000))
 	b.ResetTimer()
