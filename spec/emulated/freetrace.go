@@ -241,8 +241,8 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 			if e.Depth > 0 {
 				return nil, &UnsupportedError{Line: e.Line, Fn: "(read)", Why: "a read inside a completion routine or APC is not modelled yet"}
 			}
-			if _, ok := t.kinds[*e.Ov]; !ok {
-				return nil, lineErr(e.Line, "read of record %s, which no call used before", *e.Ov)
+			if k, ok := t.kinds[*e.Ov]; !ok || k != "overlapped" {
+				return nil, lineErr(e.Line, "read of record %s, which no call before used as a record", *e.Ov)
 			}
 			if len(pre[e.Thread]) > 0 {
 				return nil, &UnsupportedError{Line: e.Line, Fn: "(read)", Why: "a read inside a completion routine or APC"}
