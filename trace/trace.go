@@ -29,8 +29,9 @@ const (
 	Version    = 1
 )
 
-// MaxLine is the longest line Read accepts, in bytes.
-const MaxLine = 1 << 20
+// MaxLine is the longest line Read accepts, in bytes: room for a 1 MiB
+// buffer written as hex.
+const MaxLine = 4 << 20
 
 // Header is a trace's first line.
 type Header struct {

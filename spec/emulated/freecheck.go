@@ -179,6 +179,9 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 	if err := em.Start(p.cfg, p.sc.Decls); err != nil {
 		return traceProbe{}, 0, err
 	}
+	for name, data := range p.content {
+		copy(em.byName[name].buf, data)
+	}
 	m := newMatcher()
 	ths := make([]*threadState, len(p.threads))
 	byName := map[string]*threadState{}

@@ -159,6 +159,7 @@ type freeProgram struct {
 	lineOf   map[int]int
 	routines []string // declared routines and apcs
 	cfg      spec.RunConfig
+	content  map[string][]byte // buffers' bytes, by declared name
 }
 
 // translator builds the scenario text of a trace.
@@ -169,6 +170,7 @@ type translator struct {
 	steps   []string
 	stepEv  []*trace.Event
 	nbuf    int
+	content map[string][]byte // buffers' bytes, by declared name
 }
 
 func (t *translator) declare(line int, kind, id, rest string) error {
@@ -189,7 +191,7 @@ func lineErr(line int, format string, args ...any) error {
 
 // translate turns a validated trace into a scenario and per-thread items.
 func translate(tr *trace.Trace) (*freeProgram, error) {
-	t := &translator{kinds: map[string]string{}, ovEvent: map[string]string{}}
+	t := &translator{kinds: map[string]string{}, ovEvent: map[string]string{}, content: map[string][]byte{}}
 	p := &freeProgram{tr: tr, items: map[string][]freeItem{}, lineOf: map[int]int{}}
 	p.cfg = spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	if tr.Header.Provider != "" {
@@ -296,7 +298,7 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 	if len(sc.Steps) != len(t.steps) {
 		return nil, fmt.Errorf("internal: %d steps translated, %d read", len(t.steps), len(sc.Steps))
 	}
-	p.sc = sc
+	p.sc, p.content = sc, t.content
 	for d := range sc.Decls {
 		if k := sc.Decls[d].Kind; k == "routine" || k == "apc" {
 			p.routines = append(p.routines, sc.Decls[d].Name)
@@ -480,12 +482,14 @@ func (t *translator) word(e *trace.Event, pr param, raw json.RawMessage) (string
 			}
 			t.nbuf++
 			name := fmt.Sprintf("_buf%d", t.nbuf)
-			init := strconv.Itoa(b.Len)
-			if given && b.Len > 0 {
-				init = strconv.Quote(string(data))
-			}
-			if err := t.declare(e.Line, "buffer", name, init); err != nil {
+			// Declared by size; the bytes are put in when the machine
+			// starts (freeProgram.fill), which keeps them out of the
+			// scenario text and its line limit.
+			if err := t.declare(e.Line, "buffer", name, strconv.Itoa(b.Len)); err != nil {
 				return "", err
+			}
+			if given && b.Len > 0 {
+				t.content[name] = data
 			}
 			names = append(names, name)
 		}

@@ -176,9 +176,6 @@ func (ws *freeWriter) creation(thread string, d spec.Decl) error {
 		}
 		return nil
 	case *spec.SocketDecl:
-		if o.Connect != nil {
-			return ws.unsupported(d.Line, "socket %s is declared connected", d.Name)
-		}
 		typ, proto := 2, 17
 		if o.Stream {
 			typ, proto = 1, 6
@@ -193,6 +190,9 @@ func (ws *freeWriter) creation(thread string, d spec.Decl) error {
 		}
 		if o.Listen {
 			call("listen", map[string]any{"s": d.Name, "backlog": 0x7fffffff}, 0)
+		}
+		if o.Connect != nil {
+			call("connect", map[string]any{"s": d.Name, "addr": o.Connect.String()}, 0)
 		}
 		return nil
 	}
@@ -292,7 +292,7 @@ func (ws *freeWriter) value(em *Emulator, fn string, pr param, w string) (json.R
 			}
 			tb := trace.Buffer{Len: len(data)}
 			if fn == "WSASend" || fn == "WSASendTo" {
-				if utf8.Valid(data) {
+				if printable(data) {
 					tb.Text = string(data)
 				} else {
 					tb.Hex = hex.EncodeToString(data)
@@ -328,6 +328,20 @@ func (ws *freeWriter) value(em *Emulator, fn string, pr param, w string) (json.R
 		return trace.Raw(n), nil
 	}
 	return bad()
+}
+
+// printable says whether bytes read well as JSON text: valid UTF-8
+// without control characters (which JSON would escape at six bytes each).
+func printable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func splitComma(s string) []string {
