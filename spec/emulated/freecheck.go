@@ -510,23 +510,51 @@ func sortedRawKeys(m map[string]json.RawMessage) []string {
 }
 
 // hint names the rule an observation no schedule explains breaks, where
-// the checker recognizes the case.
+// the checker recognizes the case: a clause of the catalogue (the rule is
+// then its text), or a rule in words.
 func (p *freeProgram) hint(e *trace.Event, allowed []AllowedResult) (clause, rule string) {
+	id, text := p.hintFor(e, allowed)
+	if c, ok := spec.Lookup(id); ok {
+		return id, c.Text
+	}
+	return "", text
+}
+
+func (p *freeProgram) hintFor(e *trace.Event, allowed []AllowedResult) (clause, rule string) {
+	modelSays := func(w string) bool {
+		for _, a := range allowed {
+			if strings.Contains(a.Text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	r, _ := trace.ParseRet(e.Ret)
 	switch e.Ev {
 	case trace.EvRoutine:
-		return "lpoverlapped-completion-routine.alertable-only", "a completion routine runs only on the thread that issued the request, inside an alertable wait, once the request has completed"
+		return "lpwsaoverlapped-completion-routine.alertable-only", ""
 	case trace.EvAPC:
-		return "apc.user-needs-alertable", "a user APC runs only inside an alertable wait of the thread it was queued to"
+		return "apc.user-needs-alertable", ""
 	case trace.EvRead:
 		return "", "a record's Internal leaves STATUS_PENDING, and InternalHigh gets the byte count, only as its request completes"
 	}
 	switch e.Fn {
 	case "GetQueuedCompletionStatus":
-		return "getqueuedcompletionstatus.dequeue", "a packet comes only from a request issued on a handle bound to the port, or from PostQueuedCompletionStatus"
+		if r.Num != 0 && !modelSays("TRUE") {
+			return "getqueuedcompletionstatus.dequeue", ""
+		}
+		return "", "a port hands out each packet once, first in first out; a call returns WAIT_TIMEOUT only when none is queued"
 	case "WaitForSingleObject", "WaitForSingleObjectEx", "WaitForMultipleObjects", "WaitForMultipleObjectsEx", "WSAWaitForMultipleEvents":
+		var h string
+		_ = json.Unmarshal(e.Args["h"], &h)
+		if wso.Errno(uint32(r.Num)) == wso.WAIT_TIMEOUT && modelSays("WAIT_OBJECT_0") && p.hevents[h] {
+			return "wsaoverlapped.hevent.event", ""
+		}
 		return "", "a wait is satisfied only by an object that is signalled; an event is signalled by SetEvent or by the completion of a request naming it in hEvent"
 	case "WSARecv", "WSARecvFrom", "GetOverlappedResult", "WSAGetOverlappedResult":
-		return "", "a receive completes only with bytes that were sent to it"
+		if modelSays("blocks") || modelSays("PENDING") || modelSays("INCOMPLETE") {
+			return "", "a receive completes only with bytes that were sent to it"
+		}
 	}
 	return "", ""
 }

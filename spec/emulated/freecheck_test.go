@@ -69,13 +69,13 @@ func TestFreeRejected(t *testing.T) {
 	}{
 		// A completion routine ran inside SleepEx(0, FALSE): routines run
 		// only in alertable waits.
-		{"routine-outside-alertable-wait.jsonl", 7, "lpoverlapped-completion-routine.alertable-only", "no such run"},
+		{"routine-outside-alertable-wait.jsonl", 7, "lpwsaoverlapped-completion-routine.alertable-only", "no such run"},
 		// A packet for a record nothing issued.
 		{"packet-never-issued.jsonl", 6, "getqueuedcompletionstatus.dequeue", "FALSE WAIT_TIMEOUT"},
 		// Five bytes received, but the datagram went to another port.
 		{"bytes-never-sent.jsonl", 8, "", "blocks and never returns"},
 		// WSARecv completed at once, yet its event reads unsignalled.
-		{"event-never-signalled.jsonl", 8, "", "WAIT_OBJECT_0"},
+		{"event-never-signalled.jsonl", 8, "wsaoverlapped.hevent.event", "WAIT_OBJECT_0"},
 		// The only order that explains the waits is one the timestamps
 		// forbid.
 		{"interleaving-timestamps-contradict.jsonl", 3, "", "WAIT_TIMEOUT"},

@@ -160,6 +160,7 @@ type freeProgram struct {
 	routines []string // declared routines and apcs
 	cfg      spec.RunConfig
 	content  map[string][]byte // buffers' bytes, by declared name
+	hevents  map[string]bool   // events some record names in hEvent
 }
 
 // translator builds the scenario text of a trace.
@@ -299,6 +300,12 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 		return nil, fmt.Errorf("internal: %d steps translated, %d read", len(t.steps), len(sc.Steps))
 	}
 	p.sc, p.content = sc, t.content
+	p.hevents = map[string]bool{}
+	for _, attrs := range t.ovEvent {
+		if ev, ok := strings.CutPrefix(strings.Fields(attrs)[0], "event="); ok && ev != "none" {
+			p.hevents[ev] = true
+		}
+	}
 	for d := range sc.Decls {
 		if k := sc.Decls[d].Kind; k == "routine" || k == "apc" {
 			p.routines = append(p.routines, sc.Decls[d].Name)
@@ -309,7 +316,7 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 
 func isNullArg(raw json.RawMessage) bool {
 	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null" || s == "-1" || s == "18446744073709551615"
+	return s == "" || s == "null" || s == "0" || s == "-1" || s == "18446744073709551615"
 }
 
 // creation declares the object a creating call made.
@@ -439,8 +446,11 @@ func (t *translator) word(e *trace.Event, pr param, raw json.RawMessage) (string
 	switch pr.Kind {
 	case aHandle, aRoutine, aAPC:
 		if isNullArg(raw) {
-			if pr.Kind == aRoutine {
+			switch {
+			case pr.Kind == aRoutine:
 				return "", nil
+			case pr.Kind == aHandle && strings.TrimSpace(string(raw)) != "null" && strings.TrimSpace(string(raw)) != "0":
+				return "INVALID_HANDLE_VALUE", nil
 			}
 			return "NULL", nil
 		}
