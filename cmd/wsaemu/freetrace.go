@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -176,7 +177,16 @@ func recordFree(paths []string, seed uint64, kind, profile string, stamps bool, 
 	if seed != 0 {
 		ch = emu.SeededChooser(seed)
 	}
-	if err := emulated.WriteFree(stdout, sc, cfgs[0], ch, stamps); err != nil {
+	// The header names the command that remakes the trace.
+	cmd := fmt.Sprintf("wsaemu check-trace -record -format v1 -kind %s -profile %s", cfgs[0].Kind, cfgs[0].Profile)
+	if seed != 0 {
+		cmd += fmt.Sprintf(" -seed %d", seed)
+	}
+	if !stamps {
+		cmd += " -untimed"
+	}
+	cmd += " " + filepath.ToSlash(sc.File)
+	if err := emulated.WriteFree(stdout, sc, cfgs[0], ch, stamps, cmd); err != nil {
 		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
 		return exitScenario
 	}

@@ -209,7 +209,7 @@ func TestFreeCorpusRecorded(t *testing.T) {
 		cfg := spec.RunConfig{Kind: sc.Kinds[0], Profile: sc.Profiles[0]}
 		for _, stamps := range []bool{true, false} {
 			var b bytes.Buffer
-			if err := WriteFree(&b, sc, cfg, emu.UsualChooser(), stamps); err != nil {
+			if err := WriteFree(&b, sc, cfg, emu.UsualChooser(), stamps, "test"); err != nil {
 				if strings.Contains(err.Error(), "cannot be written") {
 					break
 				}
@@ -251,7 +251,7 @@ func TestFreeCorpusSeeded(t *testing.T) {
 			for seed := uint64(1); seed <= 4; seed++ {
 				cfg := spec.RunConfig{Kind: kind, Profile: sc.Profiles[0]}
 				var b bytes.Buffer
-				if err := WriteFree(&b, sc, cfg, emu.SeededChooser(seed), false); err != nil {
+				if err := WriteFree(&b, sc, cfg, emu.SeededChooser(seed), false, "test"); err != nil {
 					break
 				}
 				fc, err := CheckFree(readTraceText(t, b.String()), MaxTraceRuns)

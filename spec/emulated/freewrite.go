@@ -19,10 +19,11 @@ import (
 // make, as the calls that make them, then every call with its arguments
 // and results, every routine and APC run, in the order they happened, with
 // logical timestamps (the step number) when stamps is set. Settle steps
-// are not calls: nothing is written for them. It fails on a scenario the
-// format's calls cannot express (a call or declaration without a shape,
-// a routine that makes a call).
-func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Chooser, stamps bool) error {
+// are not calls: nothing is written for them. recorder goes in the
+// header (the command that made the trace, say). It fails on a scenario
+// the format's calls cannot express (a call or declaration without a
+// shape, a routine that makes a call).
+func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Chooser, stamps bool, recorder string) error {
 	ws := &freeWriter{sc: sc, stamps: stamps, decl: map[string]*spec.Decl{}}
 	for i := range sc.Decls {
 		ws.decl[sc.Decls[i].Name] = &sc.Decls[i]
@@ -42,7 +43,7 @@ func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Choose
 	if err := em.Start(cfg, sc.Decls); err != nil {
 		return spec.WithFile(sc.File, err)
 	}
-	tw := trace.NewWriter(w, trace.Header{Recorder: "wsaemu check-trace -record -format v1 " + sc.File, System: "the wsaemu emulator", Provider: cfg.Kind, Profile: cfg.Profile, TimeUnit: "step"})
+	tw := trace.NewWriter(w, trace.Header{Recorder: recorder, System: "the wsaemu emulator", Provider: cfg.Kind, Profile: cfg.Profile, TimeUnit: "step"})
 	ws.tw = tw
 	// The declarations, as the calls that make the objects.
 	for _, d := range sc.Decls {
