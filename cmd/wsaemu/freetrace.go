@@ -128,6 +128,13 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, rep
 		}
 		return exitFailed
 	}
+	if verbose && len(fc.Timeline) > 0 {
+		fmt.Fprintf(stdout, "      a schedule that gets furthest (%s), up to that record:\n\n", fc.Schedule())
+		for _, l := range fc.Timeline {
+			fmt.Fprintf(stdout, "  %s\n", spec.Printable(l))
+		}
+		fmt.Fprintln(stdout)
+	}
 	if fc.Verdict == "undecided" {
 		fmt.Fprintf(stdout, "      undecided within the budget of %d runs (-max-runs): no schedule found yet, not every one tried\n", fc.Runs)
 		return exitUndecided

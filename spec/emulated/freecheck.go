@@ -47,7 +47,9 @@ type FreeCheck struct {
 	// the trace has after its header.
 	Runs, Observations int
 	// Choices are the decisions of the explaining schedule (permitted),
-	// scheduling decisions included; Timeline its steps, one line each.
+	// scheduling decisions included, or of one that got furthest (not
+	// permitted, undecided); Timeline its steps, one line each, up to
+	// where it stops matching.
 	Choices  []emu.Choice
 	Timeline []string
 	// Undefined, when set, is the sanitizer finding the explaining
@@ -81,10 +83,12 @@ func CheckFree(tr *trace.Trace, maxRuns int) (*FreeCheck, error) {
 	// The first observation no schedule explains is the one with the
 	// smallest trace line among the probes that got furthest.
 	bestBad, bestLine := -1, 0
+	var bestChoices []emu.Choice
 	tc, err := searchDecisions(maxRuns, func(prefix []int) (traceProbe, error) {
 		pr, line, err := p.probe(prefix, nil)
 		if err == nil && pr.bad >= 0 && (pr.bad > bestBad || (pr.bad == bestBad && line < bestLine)) {
 			bestBad, bestLine = pr.bad, line
+			bestChoices = append(bestChoices[:0], pr.choices...)
 		}
 		return pr, err
 	})
@@ -104,6 +108,10 @@ func CheckFree(tr *trace.Trace, maxRuns int) (*FreeCheck, error) {
 		fc.Verdict = "not permitted"
 	}
 	fc.Line = bestLine
+	// The timeline of a schedule that got furthest, up to where it stops.
+	var tl []string
+	p.probe(choicePicks(bestChoices), &tl)
+	fc.Timeline, fc.Choices = tl, bestChoices
 	prefix := fmt.Sprintf("line %d: ", bestLine)
 	for _, a := range tc.Allowed {
 		if t, ok := strings.CutPrefix(a.Text, prefix); ok {
