@@ -89,8 +89,11 @@ type Event struct {
 	Bytes   *uint32 `json:"bytes,omitempty"`
 	Ov      *string `json:"ov,omitempty"`
 	Flags   *uint32 `json:"flags,omitempty"`
-	APC     string  `json:"apc,omitempty"`
-	Param   *uint64 `json:"param,omitempty"`
+	// Data, on a routine record, are the bytes the routine found in the
+	// receive's buffers (optional).
+	Data  *Buffer `json:"data,omitempty"`
+	APC   string  `json:"apc,omitempty"`
+	Param *uint64 `json:"param,omitempty"`
 
 	// read: the record, the field and the value read.
 	Field string  `json:"field,omitempty"`
@@ -250,7 +253,7 @@ func (t *Trace) Validate() error {
 var Keys = map[string]struct{ Allowed, Required []string }{
 	"header":  {[]string{"format", "version", "recorder", "system", "provider", "profile", "time_unit"}, []string{"format", "version"}},
 	EvCall:    {[]string{"ev", "thread", "t0", "t1", "depth", "fn", "args", "ret", "error", "out", "unfinished"}, []string{"ev", "thread", "fn"}},
-	EvRoutine: {[]string{"ev", "thread", "t0", "routine", "err", "bytes", "ov", "flags"}, []string{"ev", "thread", "routine", "err", "bytes", "ov"}},
+	EvRoutine: {[]string{"ev", "thread", "t0", "routine", "err", "bytes", "ov", "flags", "data"}, []string{"ev", "thread", "routine", "err", "bytes", "ov"}},
 	EvAPC:     {[]string{"ev", "thread", "t0", "apc", "param"}, []string{"ev", "thread", "apc"}},
 	EvRead:    {[]string{"ev", "thread", "t0", "depth", "ov", "field", "value"}, []string{"ev", "thread", "ov", "field", "value"}},
 }
@@ -260,7 +263,7 @@ func (e *Event) present() map[string]bool {
 	return map[string]bool{
 		"ev": e.Ev != "", "thread": e.Thread != "", "t0": e.T0 != nil, "t1": e.T1 != nil, "depth": e.Depth != 0,
 		"fn": e.Fn != "", "args": e.Args != nil, "ret": e.Ret != nil, "error": e.Error != nil, "out": e.Out != nil, "unfinished": e.Unfinished,
-		"routine": e.Routine != "", "err": e.ErrCode != nil, "bytes": e.Bytes != nil, "ov": e.Ov != nil, "flags": e.Flags != nil,
+		"routine": e.Routine != "", "err": e.ErrCode != nil, "bytes": e.Bytes != nil, "ov": e.Ov != nil, "flags": e.Flags != nil, "data": e.Data != nil,
 		"apc": e.APC != "", "param": e.Param != nil, "field": e.Field != "", "value": e.Value != nil,
 	}
 }

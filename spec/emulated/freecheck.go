@@ -1,6 +1,7 @@
 package emulated
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -198,6 +199,9 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		byName[n] = ths[i]
 	}
 	seen := map[string]int{} // routine runs already compared, by routine
+	// recvBufs are the buffers of the latest receive issued with each
+	// record, where a "data" observation looks.
+	recvBufs := map[string][]string{}
 	matched := 0
 	fail := func(line int, got string) (traceProbe, int, error) {
 		return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), got: fmt.Sprintf("line %d: %s", line, got)}, line, nil
@@ -218,6 +222,20 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		}
 		if !m.sameOutcome(st.Call, recordedOutcome(st.Call.Op, it.ev, model), model) {
 			return it.ev.Line, false, spec.FormatOutcome(model)
+		}
+		if raw, ok := it.ev.Out["data"]; ok {
+			var bufs []string
+			switch st.Call.Name {
+			case "WSARecv", "WSARecvFrom":
+				bufs = splitComma(st.Call.Args.Pos[1])
+			case "GetQueuedCompletionStatus":
+				bufs = recvBufs[outText(it.ev.Out["ov"])]
+			default:
+				bufs = recvBufs[recordID(it.ev.Args["ov"])]
+			}
+			if ok, got := p.sameData(em, raw, bufs); !ok {
+				return it.ev.Line, false, spec.FormatOutcome(model) + "; " + got
+			}
 		}
 		if len(t.left) > 0 {
 			// A run recorded inside the call that the model did not make.
@@ -279,6 +297,9 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 				matched++
 			} else {
 				t.left = append(t.left[:0], it.pre...)
+				if st := p.sc.Steps[it.step]; st.Call.Name == "WSARecv" || st.Call.Name == "WSARecvFrom" {
+					recvBufs[st.Call.Args.Pos[2]] = splitComma(st.Call.Args.Pos[1])
+				}
 				r, err := em.Do(t.name, p.sc.Steps[it.step].Call.Op)
 				if err != nil {
 					return fail(it.ev.Line, "cannot run: "+err.Error())
@@ -287,7 +308,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 					note("%-8s %s: undefined from here (%s)", t.name, p.sc.Steps[it.step].Call.String(), fs[0])
 					return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: matched}, 0, nil
 				}
-				if line, got, ok := p.routinesRan(em, byName, seen, &matched, note); !ok {
+				if line, got, ok := p.routinesRan(em, byName, seen, recvBufs, &matched, note); !ok {
 					return fail(line, got)
 				}
 				if r.Blocked {
@@ -301,7 +322,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 				}
 			}
 		}
-		if line, got, ok := p.routinesRan(em, byName, seen, &matched, note); !ok {
+		if line, got, ok := p.routinesRan(em, byName, seen, recvBufs, &matched, note); !ok {
 			return fail(line, got)
 		}
 		for _, c := range em.Completed() {
@@ -324,7 +345,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 
 // routinesRan compares the routine and APC runs the model made since the
 // last look with the ones recorded inside each thread's call in flight.
-func (p *freeProgram) routinesRan(em *Emulator, byName map[string]*threadState, seen map[string]int, matched *int, note func(string, ...any)) (int, string, bool) {
+func (p *freeProgram) routinesRan(em *Emulator, byName map[string]*threadState, seen map[string]int, recvBufs map[string][]string, matched *int, note func(string, ...any)) (int, string, bool) {
 	for _, name := range p.routines {
 		calls, err := em.Routine(name)
 		if err != nil {
@@ -352,12 +373,58 @@ func (p *freeProgram) routinesRan(em *Emulator, byName map[string]*threadState, 
 				}
 				return line, "runs " + got, false
 			}
+			if d := t.left[found].Data; d != nil {
+				if ok, what := p.sameData(em, trace.Raw(d), recvBufs[c.Ov]); !ok {
+					return t.left[found].Line, "runs " + got + "; " + what, false
+				}
+			}
 			t.left = append(t.left[:found], t.left[found+1:]...)
 			note("%-8s   runs %s", t.name, got)
 			*matched++
 		}
 	}
 	return 0, "", true
+}
+
+// sameData compares the bytes a program found in a receive's buffers
+// (a "data" observation) with the model's: the first len bytes across the
+// buffers, in order. A data observation without its bytes, or for a
+// record no receive used, compares nothing.
+func (p *freeProgram) sameData(em *Emulator, raw json.RawMessage, bufs []string) (bool, string) {
+	var want trace.Buffer
+	if json.Unmarshal(raw, &want) != nil {
+		return false, "data is not a buffer"
+	}
+	data, given, err := want.Bytes()
+	if err != nil || !given || len(bufs) == 0 {
+		return err == nil, "data: " + fmt.Sprint(err)
+	}
+	var have []byte
+	for _, b := range bufs {
+		x, err := em.Buffer(b)
+		if err != nil {
+			return false, err.Error()
+		}
+		have = append(have, x...)
+	}
+	if len(have) < len(data) {
+		return false, fmt.Sprintf("the buffers hold only %d bytes", len(have))
+	}
+	if !bytes.Equal(have[:len(data)], data) {
+		return false, fmt.Sprintf("the buffers hold %q", have[:len(data)])
+	}
+	return true, ""
+}
+
+// recordID reads a record argument's id ("" for NULL).
+func recordID(raw json.RawMessage) string {
+	var id string
+	if json.Unmarshal(raw, &id) == nil {
+		return id
+	}
+	var rec trace.Record
+	json.Unmarshal(raw, &rec)
+	return rec.ID
 }
 
 func runMatches(e *trace.Event, name string, c spec.RoutineCall) bool {
@@ -540,11 +607,17 @@ func (p *freeProgram) hintFor(e *trace.Event, allowed []AllowedResult) (clause, 
 	r, _ := trace.ParseRet(e.Ret)
 	switch e.Ev {
 	case trace.EvRoutine:
+		if modelSays("the buffers hold") {
+			return "", "a receive's buffers hold the bytes that were sent to it, in the order they were sent"
+		}
 		return "lpwsaoverlapped-completion-routine.alertable-only", ""
 	case trace.EvAPC:
 		return "apc.user-needs-alertable", ""
 	case trace.EvRead:
 		return "", "a record's Internal leaves STATUS_PENDING, and InternalHigh gets the byte count, only as its request completes"
+	}
+	if modelSays("the buffers hold") {
+		return "", "a receive's buffers hold the bytes that were sent to it, in the order they were sent"
 	}
 	switch e.Fn {
 	case "GetQueuedCompletionStatus":

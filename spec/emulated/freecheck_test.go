@@ -74,6 +74,8 @@ func TestFreeRejected(t *testing.T) {
 		{"packet-never-issued.jsonl", 6, "getqueuedcompletionstatus.dequeue", "FALSE WAIT_TIMEOUT"},
 		// Five bytes received, but the datagram went to another port.
 		{"bytes-never-sent.jsonl", 8, "", "blocks and never returns"},
+		// The bytes found in the buffers are not the bytes sent.
+		{"data-never-sent.jsonl", 12, "", "the buffers hold \"hello\""},
 		// WSARecv completed at once, yet its event reads unsignalled.
 		{"event-never-signalled.jsonl", 8, "wsaoverlapped.hevent.event", "WAIT_OBJECT_0"},
 		// The only order that explains the waits is one the timestamps

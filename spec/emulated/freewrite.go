@@ -24,7 +24,7 @@ import (
 // the format's calls cannot express (a call or declaration without a
 // shape, a routine that makes a call).
 func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Chooser, stamps bool, recorder string) error {
-	ws := &freeWriter{sc: sc, stamps: stamps, decl: map[string]*spec.Decl{}}
+	ws := &freeWriter{sc: sc, stamps: stamps, decl: map[string]*spec.Decl{}, recvBufs: map[string][]string{}}
 	for i := range sc.Decls {
 		ws.decl[sc.Decls[i].Name] = &sc.Decls[i]
 	}
@@ -43,6 +43,7 @@ func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Choose
 	if err := em.Start(cfg, sc.Decls); err != nil {
 		return spec.WithFile(sc.File, err)
 	}
+	ws.em = em
 	tw := trace.NewWriter(w, trace.Header{Recorder: recorder, System: "the wsaemu emulator", Provider: cfg.Kind, Profile: cfg.Profile, TimeUnit: "step"})
 	ws.tw = tw
 	// The declarations, as the calls that make the objects.
@@ -71,6 +72,9 @@ func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Choose
 			if err != nil {
 				return spec.AtLine(sc.File, st.Line, err)
 			}
+			if n := st.Call.Name; n == "WSARecv" || n == "WSARecvFrom" {
+				ws.recvBufs[recordID(ev.Args["ov"])] = splitComma(st.Call.Args.Pos[1])
+			}
 			r, err := em.Do(st.Thread, st.Call.Op)
 			if err != nil {
 				return spec.AtLine(sc.File, st.Line, err)
@@ -96,6 +100,9 @@ func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Choose
 						ov = "NULL"
 					}
 					e.ErrCode, e.Bytes, e.Flags, e.Ov = &c.Err, &c.Bytes, &c.Flags, &ov
+					if c.Err == 0 {
+						e.Data = ws.data(ws.recvBufs[ov], int(c.Bytes))
+					}
 				}
 				tw.Write(e)
 			}
@@ -124,11 +131,15 @@ func WriteFree(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, ch emu.Choose
 }
 
 type freeWriter struct {
-	sc     *spec.Scenario
-	tw     *trace.Writer
-	decl   map[string]*spec.Decl
-	stamps bool
-	clock  int64
+	em *Emulator
+	// recvBufs are the buffers of the latest receive issued with each
+	// record: where the bytes a completion reports are.
+	recvBufs map[string][]string
+	sc       *spec.Scenario
+	tw       *trace.Writer
+	decl     map[string]*spec.Decl
+	stamps   bool
+	clock    int64
 }
 
 func (ws *freeWriter) stamp() *int64 {
@@ -331,6 +342,32 @@ func (ws *freeWriter) value(em *Emulator, fn string, pr param, w string) (json.R
 	return bad()
 }
 
+// data is the first n bytes across a receive's buffers, as a trace
+// buffer, or nil when there are none to report.
+func (ws *freeWriter) data(bufs []string, n int) *trace.Buffer {
+	if len(bufs) == 0 || n <= 0 {
+		return nil
+	}
+	var have []byte
+	for _, b := range bufs {
+		x, err := ws.em.Buffer(b)
+		if err != nil {
+			return nil
+		}
+		have = append(have, x...)
+	}
+	if n > len(have) {
+		return nil
+	}
+	d := &trace.Buffer{Len: n}
+	if printable(have[:n]) {
+		d.Text = string(have[:n])
+	} else {
+		d.Hex = hex.EncodeToString(have[:n])
+	}
+	return d
+}
+
 // printable says whether bytes read well as JSON text: valid UTF-8
 // without control characters (which JSON would escape at six bytes each).
 func printable(b []byte) bool {
@@ -394,6 +431,24 @@ func (ws *freeWriter) result(e *trace.Event, op spec.Op, r spec.Result) {
 	if o.Err != "" {
 		n := uint32(r.Err)
 		e.Error = &n
+	} else if n, err := strconv.Atoi(o.Outs["bytes"]); err == nil {
+		// The bytes a receive's completion reports, as the program
+		// would find them in its buffers.
+		var bufs []string
+		switch name := op.Entry().Name; name {
+		case "WSARecv", "WSARecvFrom":
+			bufs = ws.recvBufs[recordID(e.Args["ov"])]
+		case "GetQueuedCompletionStatus":
+			bufs = ws.recvBufs[o.Outs["ov"]]
+		case "WSAGetOverlappedResult", "GetOverlappedResult", "GetOverlappedResultEx":
+			bufs = ws.recvBufs[recordID(e.Args["ov"])]
+		}
+		if d := ws.data(bufs, n); d != nil {
+			if e.Out == nil {
+				e.Out = map[string]json.RawMessage{}
+			}
+			e.Out["data"] = trace.Raw(d)
+		}
 	}
 	if r.Outs.Has&spec.OutRemoved != 0 && o.Outs["removed"] != "" {
 		// The OVERLAPPED_ENTRY array, as "entries".
