@@ -100,6 +100,8 @@ var shapes = map[string]shape{
 	"connect":                            {"connect", []param{pos("s", aHandle), pos("addr", aAddr)}},
 	"listen":                             {"listen", []param{pos("s", aHandle), opt("backlog", aNum, "backlog")}},
 	"accept":                             {"accept", []param{pos("s", aHandle)}},
+	"getsockname":                        {"getsockname", []param{pos("s", aHandle)}},
+	"getpeername":                        {"getpeername", []param{pos("s", aHandle)}},
 	"CreateIoCompletionPort":             {"CreateIoCompletionPort", []param{pos("file", aHandle), pos("port", aHandle), opt("key", aNum, "key")}},
 	"GetQueuedCompletionStatus":          {"GetQueuedCompletionStatus", []param{pos("port", aHandle), pos("ms", aMs)}},
 	"GetQueuedCompletionStatusEx":        {"GetQueuedCompletionStatusEx", []param{pos("port", aHandle), pos("count", aNum), pos("ms", aMs), flag("alertable")}},
