@@ -276,8 +276,14 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		if pick == len(opts) {
 			lastSettle = true
 			note("%-8s (time passes: the machine settles)", "")
+			events, now := em.TraceLen(), em.sys.Now()
 			if err := em.Settle(); err != nil {
 				return traceProbe{}, 0, err
+			}
+			if n > 1 && em.TraceLen() == events && em.sys.Now() == now {
+				// Nothing happened: the same state as not settling, whose
+				// subtree the search walks anyway.
+				return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), pruned: true}, 0, nil
 			}
 		} else {
 			lastSettle = false

@@ -222,7 +222,7 @@ func searchDecisions(maxRuns int, probe func(prefix []int) (traceProbe, error)) 
 			return nil, err
 		}
 		tc.Runs++
-		if p.bad < 0 {
+		if p.bad < 0 && !p.pruned {
 			tc.Permitted, tc.Choices = true, p.choices
 			tc.Step, tc.Line = 0, 0
 			if p.undefined != "" {
@@ -230,10 +230,10 @@ func searchDecisions(maxRuns int, probe func(prefix []int) (traceProbe, error)) 
 			}
 			return tc, nil
 		}
-		if p.bad > tc.Step {
+		if !p.pruned && p.bad > tc.Step {
 			tc.Step, tc.Allowed, seen, runErr = p.bad, nil, map[string]int{}, p.err
 		}
-		if p.bad == tc.Step {
+		if !p.pruned && p.bad == tc.Step {
 			if p.err == nil {
 				runErr = nil
 			}
@@ -301,6 +301,10 @@ type traceProbe struct {
 	undefinedAt int
 	// err is why the step that differs could not run at all.
 	err error
+	// pruned says the probe stopped on a decision that changed nothing
+	// (its subtree repeats a sibling's): no result to record, only a
+	// place to backtrack from.
+	pruned bool
 }
 
 // traceRun runs the scenario once under a prefix of decisions and compares
