@@ -33,7 +33,8 @@ moments the machine settles are searched for a schedule that explains every
 record. The answer is "permitted" with the schedule (-schedule replays it
 and prints the timeline; -v prints it too), "NOT permitted" with the first
 record no schedule explains, the rule it breaks where known and what the
-model does there, or "undecided" when -max-runs ran out first (exit 4). A
+model does there, or "undecided" when -max-runs or -max-steps (the
+records all runs replay together) ran out first (exit 4). A
 call the checker does not model is reported as "unsupported call X" (exit
 3). With -record -format v1, a scenario's emulator run is written in this
 format (-untimed: without timestamps).
@@ -83,6 +84,7 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	kind := fs.String("kind", "all", "with -record: provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "with -record: profile: windows, docs or all")
 	format := fs.String("format", "runs", "with -record: runs (one line per scenario run) or v1 (a "+trace.FormatName+" trace per run: docs/trace-format.md)")
+	maxSteps := fs.Int("max-steps", emulated.MaxFreeSteps, "with a "+trace.FormatName+" trace: bound on the records all runs of the search replay together")
 	schedule := fs.String("schedule", "", "with a "+trace.FormatName+" trace: replay these decisions (as a permitted answer prints them) instead of searching, and print the timeline")
 	untimed := fs.Bool("untimed", false, "with -record -format v1: leave out the timestamps")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -128,9 +130,11 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	file := fs.Arg(0)
-	if set["schedule"] && !isFreeTrace(file) {
-		fmt.Fprintf(stderr, "wsaemu check-trace: -schedule applies to a %s trace\n", trace.FormatName)
-		return exitUsage
+	for _, f := range []string{"schedule", "max-steps"} {
+		if set[f] && !isFreeTrace(file) {
+			fmt.Fprintf(stderr, "wsaemu check-trace: -%s applies to a %s trace\n", f, trace.FormatName)
+			return exitUsage
+		}
 	}
 	if isFreeTrace(file) {
 		for _, f := range []string{"dir", "allow-deviations"} {
@@ -139,7 +143,11 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 				return exitUsage
 			}
 		}
-		return checkFreeTrace(file, *maxRuns, *verbose, *schedule, set["schedule"], stdout, stderr)
+		if *maxSteps < 1 {
+			fmt.Fprintln(stderr, "wsaemu check-trace: -max-steps must be at least 1")
+			return exitUsage
+		}
+		return checkFreeTrace(file, *maxRuns, *maxSteps, *verbose, *schedule, set["schedule"], stdout, stderr)
 	}
 	runs, err := readTrace(file)
 	if err != nil {

@@ -50,7 +50,7 @@ func trimSpace(b []byte) []byte {
 }
 
 // checkFreeTrace checks a free-form trace and prints the answer.
-func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, replay bool, stdout, stderr io.Writer) int {
+func checkFreeTrace(file string, maxRuns, maxSteps int, verbose bool, schedule string, replay bool, stdout, stderr io.Writer) int {
 	f, err := os.Open(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
@@ -72,7 +72,7 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, rep
 		fc, err = emulated.ReplayFree(tr, choices)
 		verbose = true
 	} else {
-		fc, err = emulated.CheckFree(tr, maxRuns)
+		fc, err = emulated.CheckFreeWithin(tr, maxRuns, maxSteps)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "wsaemu: %s\n", spec.Printable(traceErr(file, err)))
@@ -136,7 +136,7 @@ func checkFreeTrace(file string, maxRuns int, verbose bool, schedule string, rep
 		fmt.Fprintln(stdout)
 	}
 	if fc.Verdict == "undecided" {
-		fmt.Fprintf(stdout, "      undecided within the budget of %d runs (-max-runs): no schedule found yet, not every one tried\n", fc.Runs)
+		fmt.Fprintf(stdout, "      undecided within the budget (%d runs, -max-runs; %d records replayed, -max-steps): no schedule found yet, not every one tried\n", fc.Runs, fc.Steps)
 		return exitUndecided
 	}
 	fmt.Fprintf(stdout, "      every schedule tried (%d runs): none explains this record\n", fc.Runs)

@@ -44,9 +44,10 @@ type FreeCheck struct {
 	Verdict string
 	// Kind and Profile are what the trace was checked as.
 	Kind, Profile string
-	// Runs is how many probes were run; Observations how many records
-	// the trace has after its header.
-	Runs, Observations int
+	// Runs is how many probes were run, Steps how many records they
+	// replayed together; Observations how many records the trace has
+	// after its header.
+	Runs, Steps, Observations int
 	// Choices are the decisions of the explaining schedule (permitted),
 	// scheduling decisions included, or of one that got furthest (not
 	// permitted, undecided); Timeline its steps, one line each, up to
@@ -72,10 +73,23 @@ type FreeCheck struct {
 // Schedule renders the explaining decisions (see FormatChoices).
 func (f *FreeCheck) Schedule() string { return FormatChoices(f.Choices) }
 
+// MaxFreeSteps bounds the records all the probes of one CheckFree replay
+// together (about half a minute here): with long traces it is the budget
+// that runs out first.
+const MaxFreeSteps = 1_000_000
+
 // CheckFree checks a validated trace against the model within maxRuns
-// probes. The error is a trace the checker cannot model (an
-// *UnsupportedError, a *trace.Error) or a machine that cannot start.
+// probes and MaxFreeSteps records replayed. The error is a trace the
+// checker cannot model (an *UnsupportedError, a *trace.Error) or a
+// machine that cannot start.
 func CheckFree(tr *trace.Trace, maxRuns int) (*FreeCheck, error) {
+	return CheckFreeWithin(tr, maxRuns, MaxFreeSteps)
+}
+
+// CheckFreeWithin is CheckFree with another bound on the records replayed.
+// The search always makes its first probe; it stops, undecided, before a
+// probe that would start past maxSteps.
+func CheckFreeWithin(tr *trace.Trace, maxRuns, maxSteps int) (*FreeCheck, error) {
 	p, err := translate(tr)
 	if err != nil {
 		return nil, err
@@ -85,8 +99,13 @@ func CheckFree(tr *trace.Trace, maxRuns int) (*FreeCheck, error) {
 	// smallest trace line among the probes that got furthest.
 	bestBad, bestLine := -1, 0
 	var bestChoices []emu.Choice
+	steps := 0
 	tc, err := searchDecisions(maxRuns, func(prefix []int) (traceProbe, error) {
+		if steps > 0 && steps >= maxSteps {
+			return traceProbe{stop: true}, nil
+		}
 		pr, line, err := p.probe(prefix, nil)
+		steps += pr.steps
 		if err == nil && pr.bad >= 0 && (pr.bad > bestBad || (pr.bad == bestBad && line < bestLine)) {
 			bestBad, bestLine = pr.bad, line
 			bestChoices = append(bestChoices[:0], pr.choices...)
@@ -96,7 +115,7 @@ func CheckFree(tr *trace.Trace, maxRuns int) (*FreeCheck, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc.Runs = tc.Runs
+	fc.Runs, fc.Steps = tc.Runs, steps
 	if tc.Permitted {
 		fc.Verdict, fc.Choices = "permitted", tc.Choices
 		var tl []string
@@ -202,9 +221,9 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 	// recvBufs are the buffers of the latest receive issued with each
 	// record, where a "data" observation looks.
 	recvBufs := map[string][]string{}
-	matched := 0
+	matched, steps := 0, 0
 	fail := func(line int, got string) (traceProbe, int, error) {
-		return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), got: fmt.Sprintf("line %d: %s", line, got)}, line, nil
+		return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), got: fmt.Sprintf("line %d: %s", line, got), steps: steps}, line, nil
 	}
 	note := func(format string, args ...any) {
 		if tl != nil {
@@ -267,8 +286,9 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 					return fail(it.ev.Line, "blocks and never returns")
 				}
 			}
-			return traceProbe{choices: ch.got, bad: -1}, 0, nil
+			return traceProbe{choices: ch.got, bad: -1, steps: steps}, 0, nil
 		}
+		steps++
 		pick := 0
 		if n > 1 {
 			pick = ch.Choose(emu.PointSchedule, n)
@@ -283,7 +303,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 			if n > 1 && em.TraceLen() == events && em.sys.Now() == now {
 				// Nothing happened: the same state as not settling, whose
 				// subtree the search walks anyway.
-				return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), pruned: true}, 0, nil
+				return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), pruned: true, steps: steps}, 0, nil
 			}
 		} else {
 			lastSettle = false
@@ -312,7 +332,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 				}
 				if fs := em.Findings(); len(fs) > 0 {
 					note("%-8s %s: undefined from here (%s)", t.name, p.sc.Steps[it.step].Call.String(), fs[0])
-					return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: matched}, 0, nil
+					return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: matched, steps: steps}, 0, nil
 				}
 				if line, got, ok := p.routinesRan(em, byName, seen, recvBufs, &matched, note); !ok {
 					return fail(line, got)

@@ -371,6 +371,35 @@ func TestFree10000CallsTwoThreads(t *testing.T) {
 	}
 }
 
+// A long trace no schedule explains, with an open decision at every
+// receive (data already waiting: complete at once or pend), corrupted at
+// its end: the search backtracks through thousands of decisions, each
+// probe replaying the whole trace, so the budget of records replayed ends
+// it, undecided, long before every schedule is tried.
+func TestFreeStepsBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"format":"wsaemu-trace","version":1,"provider":"ifs"}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"main","fn":"WSASocketW","args":{"af":2,"type":2,"protocol":17,"flags":1},"ret":"r"}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"main","fn":"bind","args":{"s":"r","addr":"127.0.0.1:5000"},"ret":0}` + "\n")
+	b.WriteString(`{"ev":"call","thread":"main","fn":"socket","args":{"af":2,"type":2,"protocol":17},"ret":"w"}` + "\n")
+	for i := 0; i < 500; i++ {
+		b.WriteString(`{"ev":"call","thread":"main","fn":"WSASendTo","args":{"s":"w","buffers":[{"len":5,"text":"hello"}],"to":"127.0.0.1:5000","ov":null},"ret":0,"out":{"bytes":5}}` + "\n")
+		n := 5
+		if i == 499 {
+			n = 4 // the corruption
+		}
+		fmt.Fprintf(&b, `{"ev":"call","thread":"main","fn":"WSARecv","args":{"s":"r","buffers":[{"len":16}],"ov":"ov1"},"ret":0,"out":{"bytes":%d,"flags":0}}`+"\n", n)
+	}
+	tr := readTraceText(t, b.String())
+	fc, err := CheckFreeWithin(tr, MaxTraceRuns, 20000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fc.Verdict != "undecided" || fc.Steps < 20000 || fc.Steps > 20000+1100 || fc.Line != 1004 {
+		t.Errorf("%s after %d runs and %d steps at line %d, want undecided after 20000 to 21100 steps at line 1004", fc.Verdict, fc.Runs, fc.Steps, fc.Line)
+	}
+}
+
 func BenchmarkCheckFree10000(b *testing.B) {
 	tr := readTraceText(b, bigTrace(10000))
 	b.ResetTimer()

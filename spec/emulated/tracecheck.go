@@ -221,6 +221,9 @@ func searchDecisions(maxRuns int, probe func(prefix []int) (traceProbe, error)) 
 		if err != nil {
 			return nil, err
 		}
+		if p.stop {
+			break
+		}
 		tc.Runs++
 		if p.bad < 0 && !p.pruned {
 			tc.Permitted, tc.Choices = true, p.choices
@@ -305,6 +308,11 @@ type traceProbe struct {
 	// (its subtree repeats a sibling's): no result to record, only a
 	// place to backtrack from.
 	pruned bool
+	// stop ends the search undecided (a budget other than the probes'
+	// ran out); the probe itself is not counted.
+	stop bool
+	// steps is how many observations the probe replayed.
+	steps int
 }
 
 // traceRun runs the scenario once under a prefix of decisions and compares
