@@ -74,8 +74,8 @@ type FreeCheck struct {
 func (f *FreeCheck) Schedule() string { return FormatChoices(f.Choices) }
 
 // MaxFreeSteps bounds the records all the probes of one CheckFree replay
-// together (about half a minute here): with long traces it is the budget
-// that runs out first.
+// together (some 15 s on the machine this was written on): with long
+// traces it is the budget that runs out first.
 const MaxFreeSteps = 1_000_000
 
 // CheckFree checks a validated trace against the model within maxRuns
