@@ -236,7 +236,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		model := spec.Render(st.Call.Op, r)
 		if it.ev.Unfinished {
 			// The recording ended first: any return is permitted.
-			note("%-8s %s → %s (after the recording ended)", t.name, st.Call.String(), spec.FormatOutcome(model))
+			note("%-8s %s → %s (after the recording ended)", t.name, p.shown(st.Call), spec.FormatOutcome(model))
 			return 0, true, ""
 		}
 		if !m.sameOutcome(st.Call, recordedOutcome(st.Call.Op, it.ev, model), model) {
@@ -260,7 +260,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 			// A run recorded inside the call that the model did not make.
 			return t.left[0].Line, false, fmt.Sprintf("no such run: the call returns %s first", spec.FormatOutcome(model))
 		}
-		note("%-8s %s → %s", t.name, st.Call.String(), spec.FormatOutcome(model))
+		note("%-8s %s → %s", t.name, p.shown(st.Call), spec.FormatOutcome(model))
 		return 0, true, ""
 	}
 	lastSettle := false
@@ -331,7 +331,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 					return fail(it.ev.Line, "cannot run: "+err.Error())
 				}
 				if fs := em.Findings(); len(fs) > 0 {
-					note("%-8s %s: undefined from here (%s)", t.name, p.sc.Steps[it.step].Call.String(), fs[0])
+					note("%-8s %s: undefined from here (%s)", t.name, p.shown(p.sc.Steps[it.step].Call), fs[0])
 					return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: matched, steps: steps}, 0, nil
 				}
 				if line, got, ok := p.routinesRan(em, byName, seen, recvBufs, &matched, note); !ok {
@@ -339,7 +339,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 				}
 				if r.Blocked {
 					t.blocked = true
-					note("%-8s %s … blocks", t.name, p.sc.Steps[it.step].Call.String())
+					note("%-8s %s … blocks", t.name, p.shown(p.sc.Steps[it.step].Call))
 				} else {
 					if line, ok, got := returned(t, it, r); !ok {
 						return fail(line, got)

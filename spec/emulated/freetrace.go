@@ -163,6 +163,7 @@ type freeProgram struct {
 	cfg      spec.RunConfig
 	content  map[string][]byte // buffers' bytes, by declared name
 	hevents  map[string]bool   // events some record names in hEvent
+	display  map[string]string // how a buffer is shown in timelines
 }
 
 // translator builds the scenario text of a trace.
@@ -174,6 +175,7 @@ type translator struct {
 	stepEv  []*trace.Event
 	nbuf    int
 	content map[string][]byte // buffers' bytes, by declared name
+	display map[string]string // how a buffer is shown in timelines
 }
 
 func (t *translator) declare(line int, kind, id, rest string) error {
@@ -194,7 +196,7 @@ func lineErr(line int, format string, args ...any) error {
 
 // translate turns a validated trace into a scenario and per-thread items.
 func translate(tr *trace.Trace) (*freeProgram, error) {
-	t := &translator{kinds: map[string]string{}, ovEvent: map[string]string{}, content: map[string][]byte{}}
+	t := &translator{kinds: map[string]string{}, ovEvent: map[string]string{}, content: map[string][]byte{}, display: map[string]string{}}
 	p := &freeProgram{tr: tr, items: map[string][]freeItem{}, lineOf: map[int]int{}}
 	p.cfg = spec.RunConfig{Kind: "ifs", Profile: "windows"}
 	if tr.Header.Provider != "" {
@@ -301,7 +303,7 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 	if len(sc.Steps) != len(t.steps) {
 		return nil, fmt.Errorf("internal: %d steps translated, %d read", len(t.steps), len(sc.Steps))
 	}
-	p.sc, p.content = sc, t.content
+	p.sc, p.content, p.display = sc, t.content, t.display
 	p.hevents = map[string]bool{}
 	for _, attrs := range t.ovEvent {
 		if ev, ok := strings.CutPrefix(strings.Fields(attrs)[0], "event="); ok && ev != "none" {
@@ -314,6 +316,25 @@ func translate(tr *trace.Trace) (*freeProgram, error) {
 		}
 	}
 	return p, nil
+}
+
+// shown writes a step's call for a timeline: its scenario words, with
+// the buffers the translation made shown by their content or length.
+func (p *freeProgram) shown(c spec.Call) string {
+	w := strings.Fields(c.String())
+	for i, x := range w {
+		if !strings.HasPrefix(x, "_buf") {
+			continue
+		}
+		parts := strings.Split(x, ",")
+		for j, b := range parts {
+			if d, ok := p.display[b]; ok {
+				parts[j] = d
+			}
+		}
+		w[i] = strings.Join(parts, ",")
+	}
+	return strings.Join(w, " ")
 }
 
 func isNullArg(raw json.RawMessage) bool {
@@ -502,6 +523,17 @@ func (t *translator) word(e *trace.Event, pr param, raw json.RawMessage) (string
 			}
 			if given && b.Len > 0 {
 				t.content[name] = data
+			}
+			t.display[name] = fmt.Sprintf("[%d]", b.Len)
+			if given && b.Len > 0 {
+				shown := data
+				if len(shown) > 16 {
+					shown = shown[:16]
+				}
+				t.display[name] = strconv.QuoteToASCII(string(shown))
+				if len(shown) < len(data) {
+					t.display[name] += "…"
+				}
 			}
 			names = append(names, name)
 		}
