@@ -258,6 +258,10 @@ var Keys = map[string]struct{ Allowed, Required []string }{
 	EvRead:    {[]string{"ev", "thread", "t0", "depth", "ov", "field", "value"}, []string{"ev", "thread", "ov", "field", "value"}},
 }
 
+// eventKeys are all the keys of event records, in the order errors name
+// them.
+var eventKeys = []string{"ev", "thread", "t0", "t1", "depth", "fn", "args", "ret", "error", "out", "unfinished", "routine", "err", "bytes", "ov", "flags", "data", "apc", "param", "field", "value"}
+
 // present lists the keys an event record has.
 func (e *Event) present() map[string]bool {
 	return map[string]bool{
@@ -283,8 +287,8 @@ func (e *Event) validate() error {
 	for _, k := range keys.Allowed {
 		allowed[k] = true
 	}
-	for k, set := range has {
-		if set && !allowed[k] {
+	for _, k := range eventKeys {
+		if has[k] && !allowed[k] {
 			return fmt.Errorf("%q does not belong in a %s record", k, e.Ev)
 		}
 	}

@@ -94,6 +94,17 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 	if !reflect.DeepEqual(field.Enum, OvFields) {
 		t.Errorf("read fields: schema %v, Validate %v", field.Enum, OvFields)
 	}
+	all := map[string]bool{}
+	for _, k := range eventKeys {
+		all[k] = true
+	}
+	for kind, keys := range Keys {
+		for _, k := range keys.Allowed {
+			if kind != "header" && !all[k] {
+				t.Errorf("%s's key %s is not in eventKeys", kind, k)
+			}
+		}
+	}
 	var kinds []string
 	for k := range Keys {
 		if k != "header" {

@@ -454,7 +454,7 @@ func (t *translator) callWords(e *trace.Event) (string, error) {
 		}
 		words = append(words, target)
 	}
-	for k := range e.Args {
+	for _, k := range sortedRawKeys(e.Args) {
 		if !known[k] {
 			return "", lineErr(e.Line, "%s: unknown argument %q", e.Fn, k)
 		}
