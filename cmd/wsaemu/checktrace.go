@@ -17,9 +17,29 @@ import (
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/spec/emulated"
 	"github.com/wsaemu/wsaemu/spec/native"
+	"github.com/wsaemu/wsaemu/trace"
 )
 
-const checkTraceHelp = `Check recorded runs of scenarios against the model. FILE holds one JSON
+const checkTraceHelp = `Check a recorded trace against the model. FILE is either of two formats,
+told apart by its first line.
+
+A free-form trace (docs/trace-format.md: JSON Lines, header
+{"format":"wsaemu-trace","version":1}) records what any program saw: per
+thread, each call with its arguments and results, each completion routine
+and APC that ran, each read of a record's field, with optional timestamps.
+The objects are rebuilt from the trace and the model's decisions, the
+threads' interleavings (as their orders and the timestamps allow) and the
+moments the machine settles are searched for a schedule that explains every
+record. The answer is "permitted" with the schedule (-schedule replays it
+and prints the timeline; -v prints it too), "NOT permitted" with the first
+record no schedule explains, the rule it breaks where known and what the
+model does there, or "undecided" when -max-runs or -max-steps (the
+records all runs replay together) ran out first (exit 4). A
+call the checker does not model is reported as "unsupported call X" (exit
+3). With -record -format v1, a scenario's emulator run is written in this
+format (-untimed: without timestamps).
+
+A scenario-run trace holds one JSON
 line per run, as cmd/wsaemu-native writes them under Wine or on Windows:
 each step's line, call, outcome, the blocked calls that returned meanwhile,
 and which expectations failed. For each run the scenario is loaded (its
@@ -51,7 +71,7 @@ emulator (under -seed, or the usual schedule) and its runs are written as
 a trace in the same format, to make traces for tests.
 
 Exit codes: 0 every run permitted, 1 some run not permitted, 3 the trace or
-a scenario could not be read (file:line).`
+a scenario could not be read (file:line), 4 undecided within -max-runs.`
 
 func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check-trace", "FILE", stderr, checkTraceHelp)
@@ -63,11 +83,15 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "with -record: make open decisions from this seed (0: the usual schedule)")
 	kind := fs.String("kind", "all", "with -record: provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "all", "with -record: profile: windows, docs or all")
+	format := fs.String("format", "runs", "with -record: runs (one line per scenario run) or v1 (a "+trace.FormatName+" trace per run: docs/trace-format.md)")
+	maxSteps := fs.Int("max-steps", emulated.MaxFreeSteps, "with a "+trace.FormatName+" trace: bound on the records all runs of the search replay together")
+	schedule := fs.String("schedule", "", "with a "+trace.FormatName+" trace: replay these decisions (as a permitted answer prints them) instead of searching, and print the timeline")
+	untimed := fs.Bool("untimed", false, "with -record -format v1: leave out the timestamps")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	set := setFlags(fs)
-	if !onlyWith("check-trace", set, stderr, "seed", "record", "kind", "record", "profile", "record") {
+	if !onlyWith("check-trace", set, stderr, "seed", "record", "kind", "record", "profile", "record", "format", "record", "untimed", "record") {
 		return exitUsage
 	}
 	if *record {
@@ -84,7 +108,18 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 		if !validKindProfile(*kind, *profile, stderr) {
 			return exitUsage
 		}
-		return recordTrace(fs.Args(), *seed, *kind, *profile, stdout, stderr)
+		switch *format {
+		case "runs":
+			if set["untimed"] {
+				fmt.Fprintln(stderr, "wsaemu check-trace: -untimed applies to -format v1")
+				return exitUsage
+			}
+			return recordTrace(fs.Args(), *seed, *kind, *profile, stdout, stderr)
+		case "v1":
+			return recordFree(fs.Args(), *seed, *kind, *profile, !*untimed, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "wsaemu check-trace: -format %q: want runs or v1\n", *format)
+		return exitUsage
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "wsaemu check-trace: name one trace file")
@@ -95,6 +130,25 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	file := fs.Arg(0)
+	for _, f := range []string{"schedule", "max-steps"} {
+		if set[f] && !isFreeTrace(file) {
+			fmt.Fprintf(stderr, "wsaemu check-trace: -%s applies to a %s trace\n", f, trace.FormatName)
+			return exitUsage
+		}
+	}
+	if isFreeTrace(file) {
+		for _, f := range []string{"dir", "allow-deviations"} {
+			if set[f] {
+				fmt.Fprintf(stderr, "wsaemu check-trace: -%s does not apply to a %s trace\n", f, trace.FormatName)
+				return exitUsage
+			}
+		}
+		if *maxSteps < 1 {
+			fmt.Fprintln(stderr, "wsaemu check-trace: -max-steps must be at least 1")
+			return exitUsage
+		}
+		return checkFreeTrace(file, *maxRuns, *maxSteps, *verbose, *schedule, set["schedule"], stdout, stderr)
+	}
 	runs, err := readTrace(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsaemu: %v\n", err)

@@ -181,30 +181,62 @@ func CheckObservedWithin(sc *spec.Scenario, cfg spec.RunConfig, observed []Obser
 		maxRuns = 1
 	}
 	observed = withoutFindingVerdicts(sc, observed)
-	tc := &TraceCheck{Steps: len(observed), Step: -1}
+	tc, err := searchDecisions(maxRuns, func(prefix []int) (traceProbe, error) {
+		return traceRun(sc, cfg, observed, prefix)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tc.Permitted {
+		tc.Steps = len(observed)
+		if tc.Undefined != "" {
+			tc.Steps = tc.UndefinedStep
+		}
+		return tc, nil
+	}
+	tc.Steps = len(observed)
+	st := sc.Steps[tc.Step]
+	tc.Line, tc.Call, tc.Observed = st.Line, stepCall(st), describeStep(st.Call.Name == "settle", observed[tc.Step])
+	return tc, nil
+}
+
+// searchDecisions is the depth-first walk of the decision tree described
+// at the top of this file, for any probe: probe runs once under a prefix
+// of picks (taking alternative 0 after it) and says where it stopped
+// matching. CheckObserved's probes replay a scenario; CheckFree's also
+// decide the interleaving of a free-form trace's threads. The error is
+// the reason every probe reaching the stuck step could not run it.
+func searchDecisions(maxRuns int, probe func(prefix []int) (traceProbe, error)) (*TraceCheck, error) {
+	if maxRuns < 1 {
+		maxRuns = 1
+	}
+	tc := &TraceCheck{Step: -1}
 	seen := map[string]int{} // result text -> index in tc.Allowed
 	var prefix []int
 	// runErr is set while every probe that got to the step where the
 	// search is stuck could not run it: a scenario that cannot run.
 	var runErr error
 	for tc.Runs < maxRuns {
-		p, err := traceRun(sc, cfg, observed, prefix)
+		p, err := probe(prefix)
 		if err != nil {
 			return nil, err
 		}
+		if p.stop {
+			break
+		}
 		tc.Runs++
-		if p.bad < 0 {
+		if p.bad < 0 && !p.pruned {
 			tc.Permitted, tc.Choices = true, p.choices
 			tc.Step, tc.Line = 0, 0
 			if p.undefined != "" {
-				tc.Undefined, tc.UndefinedStep, tc.Steps = p.undefined, p.undefinedAt, p.undefinedAt
+				tc.Undefined, tc.UndefinedStep = p.undefined, p.undefinedAt
 			}
 			return tc, nil
 		}
-		if p.bad > tc.Step {
+		if !p.pruned && p.bad > tc.Step {
 			tc.Step, tc.Allowed, seen, runErr = p.bad, nil, map[string]int{}, p.err
 		}
-		if p.bad == tc.Step {
+		if !p.pruned && p.bad == tc.Step {
 			if p.err == nil {
 				runErr = nil
 			}
@@ -235,8 +267,6 @@ func CheckObservedWithin(sc *spec.Scenario, cfg spec.RunConfig, observed []Obser
 	if runErr != nil {
 		return nil, runErr
 	}
-	st := sc.Steps[tc.Step]
-	tc.Line, tc.Call, tc.Observed = st.Line, stepCall(st), describeStep(st.Call.Name == "settle", observed[tc.Step])
 	return tc, nil
 }
 
@@ -274,6 +304,15 @@ type traceProbe struct {
 	undefinedAt int
 	// err is why the step that differs could not run at all.
 	err error
+	// pruned says the probe stopped on a decision that changed nothing
+	// (its subtree repeats a sibling's): no result to record, only a
+	// place to backtrack from.
+	pruned bool
+	// stop ends the search undecided (a budget other than the probes'
+	// ran out); the probe itself is not counted.
+	stop bool
+	// steps is how many observations the probe replayed.
+	steps int
 }
 
 // traceRun runs the scenario once under a prefix of decisions and compares
