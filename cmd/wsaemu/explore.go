@@ -35,8 +35,11 @@ each shard's results with -json FILE and join them with wsaemu merge:
     ...
     wsaemu merge r0.json r1.json r2.json r3.json
 
-A CI matrix or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) supplies i;
-see docs/explore-shards.md.`
+In a CI matrix, pass the matrix index (-shard ${{ matrix.shard }}/4); in
+a Kubernetes Indexed Job with completions n, -shard $JOB_COMPLETION_INDEX/n,
+each pod writing its -json file to a shared volume; then run merge on the
+files. merge fails when a shard is missing or given twice. The recipes are
+in docs/explore-shards.md.`
 
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("explore", "FILE|DIR", stderr, exploreHelp)
