@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -94,10 +95,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The work: one group per scenario, configuration and mode, one item
-	// per seed of a group; the shard keeps every n-th item of the list.
+	// per seed of a group, numbered across groups; the shard keeps the
+	// items whose number modulo n is i.
 	var groups []*exploreGroup
-	var items []exploreItem
-	global := 0
+	var offsets []int // the number of each group's first item
+	total := 0
 	for _, sc := range scs {
 		for _, cfg := range configs(sc, p.Kind, p.Profile) {
 			for _, m := range modes {
@@ -109,40 +111,58 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 				g := &exploreGroup{sc: sc, cfg: cfg, mode: m, n: n, start: p.Start, depth: p.Depth, shrink: p.Shrink}
 				g.first.Store(int64(n))
 				groups = append(groups, g)
-				for i := 0; i < n; i++ {
-					if global%sh.Count == sh.Index {
-						items = append(items, exploreItem{g: len(groups) - 1, i: i})
-					}
-					global++
-				}
+				offsets = append(offsets, total)
+				total += n
 			}
 		}
 	}
+	count := 0 // the shard's items
+	if total > sh.Index {
+		count = (total - sh.Index + sh.Count - 1) / sh.Count
+	}
+	// item returns the shard's k-th item: its group and seed index.
+	item := func(k int) exploreItem {
+		global := sh.Index + k*sh.Count
+		g := sort.Search(len(offsets), func(j int) bool { return offsets[j] > global }) - 1
+		return exploreItem{g: g, i: global - offsets[g]}
+	}
 
-	// Workers take items in order and may finish them in any order; the
+	// Workers claim items in order and may finish them in any order; the
 	// report below reads the results in item order, so it is the same
-	// for any number of workers. A group stops at its first failing seed
-	// (as a run on one worker does): items after one are skipped.
+	// for any number of workers. At most window items are claimed and not
+	// yet reported (the one the report waits for is always among them),
+	// so memory does not grow with the run. A group stops at its first
+	// failing seed (as a run on one worker does): items after one are
+	// skipped.
 	type done struct {
 		k int
 		r *itemResult
 	}
-	queue := make(chan int, len(items))
-	for k := range items {
-		queue <- k
-	}
-	close(queue)
-	results := make(chan done, len(items))
+	const window = 4096
+	tokens := make(chan struct{}, window)
+	results := make(chan done, window)
+	quit := make(chan struct{})
+	var claimed atomic.Int64
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	for w := 0; w < *workers && w < len(items); w++ {
+	for w := 0; w < *workers && w < count; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range queue {
-				it := items[k]
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-quit:
+					return
+				}
+				k := int(claimed.Add(1) - 1)
+				if k >= count || stop.Load() {
+					<-tokens
+					return
+				}
+				it := item(k)
 				g := groups[it.g]
-				if stop.Load() || int64(it.i) > g.first.Load() {
+				if int64(it.i) > g.first.Load() {
 					results <- done{k, nil}
 					continue
 				}
@@ -152,6 +172,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	defer func() {
 		stop.Store(true)
+		close(quit)
 		wg.Wait()
 	}()
 
@@ -161,16 +182,19 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	prog := newProgress(stderr)
 	defer prog.clear()
-	got := make([]*itemResult, len(items))
-	have := make([]bool, len(items))
+	got := map[int]*itemResult{}
 	next := 0
-	for next < len(items) {
+	for next < count {
 		d := <-results
-		got[d.k], have[d.k] = d.r, true
-		for ; next < len(items) && have[next]; next++ {
-			it := items[next]
-			r := got[next]
-			got[next] = nil
+		got[d.k] = d.r
+		for ; next < count; next++ {
+			r, ok := got[next]
+			if !ok {
+				break
+			}
+			delete(got, next)
+			<-tokens
+			it := item(next)
 			gr := &rep.Groups[it.g]
 			if gr.FirstFailure >= 0 {
 				continue // after the group's first failure: not part of the run
