@@ -34,6 +34,10 @@ type ThreadChooser interface {
 // Decisions that are not about which thread runs (PointPend, routine
 // order, cancel races, ...) are drawn uniformly, as SeededChooser draws
 // them. The same seed, depth and length give the same decisions.
+//
+// A wrapper that hides Candidates (a Recorder) leaves PCT blind, so that
+// it draws scheduling decisions uniformly too: to record a PCT run, set
+// its Record field instead.
 func PCTChooser(seed uint64, depth int) *PCT {
 	if depth < 1 {
 		depth = 1
