@@ -110,6 +110,9 @@ func (s *System) pickNext() *Thread {
 			}
 			return nil
 		}
+		if s.tc != nil {
+			s.tc.Candidates(s.current, s.ready)
+		}
 		i := s.choose(PointSchedule, r+a)
 		if i < r {
 			t := s.ready[i]

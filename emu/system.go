@@ -19,6 +19,7 @@ import (
 // command, or a routine running on it).
 type System struct {
 	chooser Chooser
+	tc      ThreadChooser // chooser, when it wants the scheduling candidates
 	profile Profile
 	trace   *Trace
 
@@ -164,6 +165,7 @@ func New(opts ...Option) *System {
 	for _, o := range opts {
 		o(s)
 	}
+	s.tc, _ = s.chooser.(ThreadChooser)
 	s.obs.s = s
 	s.picker.s = s
 	s.ws2.attach(s)

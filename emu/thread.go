@@ -313,6 +313,9 @@ func (t *Thread) enter(name, args string) error {
 		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args})
 	}
 	if s.mode == modeGoroutine && len(s.ready) > 0 && !s.killed {
+		if s.tc != nil {
+			s.tc.Candidates(t, s.ready)
+		}
 		if s.choose(PointPreempt, 2) == 1 {
 			s.makeReady(t, "preempted")
 			s.yieldFrom(t)

@@ -3,21 +3,60 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/spec/emulated"
 )
 
+const exploreHelp = `Run scenarios under many schedules: every open decision (complete now or
+pend, which routine runs first, which thread goes next, does a cancel win)
+is drawn from a seed. Reports every seed that breaks an expectation, makes
+an unexpected sanitizer finding, or fails the liveness check, with the
+command that replays it, and (-shrink) the fewest unusual decisions that
+still fail the same way, with their timeline. A sample of seeds is run
+twice to check that the same seed gives the same trace.
+
+Modes: seeded draws every decision uniformly; swarm draws, per seed, how
+often each kind of decision is unusual; hostile takes the least expected
+outcome everywhere (one run); pct gives threads random priorities and
+lowers the running one at depth-1 random points (PCT), which finds bugs
+that need a few precise preemptions.
+
+The work (scenario x configuration x mode x seed) runs on -workers
+goroutines; the report is the same for any number of workers. To spread
+it over n machines, run shard i of n on each (-shard i/n, i from 0), write
+each shard's results with -json FILE and join them with wsaemu merge:
+
+    wsaemu explore -seeds 1000 -shard 0/4 -json r0.json spec/scenarios
+    ...
+    wsaemu merge r0.json r1.json r2.json r3.json
+
+In a CI matrix, pass the matrix index (-shard ${{ matrix.shard }}/4); in
+a Kubernetes Indexed Job with completions n, -shard $JOB_COMPLETION_INDEX/n,
+each pod writing its -json file to a shared volume; then run merge on the
+files. merge fails when a shard is missing or given twice. The recipes are
+in docs/explore-shards.md.`
+
 func cmdExplore(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("explore", "FILE|DIR", stderr, "Run scenarios under many schedules: every open decision (complete now or\npend, which routine runs first, which thread goes next, does a cancel win)\nis drawn from a seed. Reports every seed that breaks an expectation, makes\nan unexpected sanitizer finding, or fails the liveness check, with the\ncommand that replays it. A sample of seeds is run twice to check that the\nsame seed gives the same trace.")
-	seeds := fs.Int("seeds", 100, "how many seeds to try per scenario, configuration and mode")
-	start := fs.Uint64("start", 1, "first seed")
-	mode := fs.String("mode", "all", "seeded (uniform draws), swarm (per-seed biases), hostile (the least expected outcome, one run), or all")
-	kind := fs.String("kind", "all", "provider kind: nonifs, ifs, layered or all")
-	profile := fs.String("profile", "all", "profile: windows, docs or all")
-	resets := fs.Bool("resets", false, "let the schedule also reset TCP connections at any point (the network's resets), to find code that does not handle them")
-	splits := fs.Bool("splits", false, "let the schedule also hand TCP receives fewer bytes than are waiting, to find code that assumes a receive gets a whole send")
+	fs := newFlags("explore", "FILE|DIR", stderr, exploreHelp)
+	var p exploreParams
+	fs.IntVar(&p.Seeds, "seeds", 100, "how many seeds to try per scenario, configuration and mode")
+	fs.Uint64Var(&p.Start, "start", 1, "first seed")
+	fs.StringVar(&p.Mode, "mode", "all", "seeded (uniform draws), swarm (per-seed biases), hostile (the least expected outcome, one run),\npct (priority changes at -depth-1 random points) or all")
+	fs.IntVar(&p.Depth, "depth", 3, "pct: the bug depth searched for (depth-1 priority change points per run)")
+	fs.StringVar(&p.Kind, "kind", "all", "provider kind: nonifs, ifs, layered or all")
+	fs.StringVar(&p.Profile, "profile", "all", "profile: windows, docs or all")
+	fs.BoolVar(&p.Resets, "resets", false, "let the schedule also reset TCP connections at any point (the network's resets), to find code that does not handle them")
+	fs.BoolVar(&p.Splits, "splits", false, "let the schedule also hand TCP receives fewer bytes than are waiting, to find code that assumes a receive gets a whole send")
+	fs.BoolVar(&p.Shrink, "shrink", true, "shrink a failing schedule to the fewest unusual decisions and show its timeline")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "how many runs at once (the report does not depend on it)")
+	shard := fs.String("shard", "0/1", "run only shard i of n (i/n, i from 0): every n-th work item, for splitting a run across machines")
+	jsonFile := fs.String("json", "", "also write the results (runs, failures with replay commands, divergences, shard) to this file, for wsaemu merge")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -25,90 +64,339 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wsaemu explore: name a scenario file or directory")
 		return exitUsage
 	}
-	modes := map[string][]string{"all": {"hostile", "seeded", "swarm"}, "seeded": {"seeded"}, "swarm": {"swarm"}, "hostile": {"hostile"}}[*mode]
+	modes := map[string][]string{"all": {"hostile", "seeded", "swarm", "pct"}, "seeded": {"seeded"}, "swarm": {"swarm"}, "hostile": {"hostile"}, "pct": {"pct"}}[p.Mode]
 	if modes == nil {
-		fmt.Fprintln(stderr, "wsaemu explore: -mode must be seeded, swarm, hostile or all")
+		fmt.Fprintln(stderr, "wsaemu explore: -mode must be seeded, swarm, hostile, pct or all")
 		return exitUsage
 	}
-	if *seeds < 1 || !validKindProfile(*kind, *profile, stderr) {
-		if *seeds < 1 {
+	if p.Seeds < 1 || !validKindProfile(p.Kind, p.Profile, stderr) {
+		if p.Seeds < 1 {
 			fmt.Fprintln(stderr, "wsaemu explore: -seeds must be at least 1")
 		}
 		return exitUsage
 	}
-	scs, code := load(fs.Args(), stderr)
+	if p.Depth < 1 {
+		fmt.Fprintln(stderr, "wsaemu explore: -depth must be at least 1")
+		return exitUsage
+	}
+	if *workers < 1 {
+		fmt.Fprintln(stderr, "wsaemu explore: -workers must be at least 1")
+		return exitUsage
+	}
+	sh, ok := parseShard(*shard)
+	if !ok {
+		fmt.Fprintf(stderr, "wsaemu explore: -shard must be i/n with 0 <= i < n, not %q\n", *shard)
+		return exitUsage
+	}
+	p.Paths = fs.Args()
+	scs, code := load(p.Paths, stderr)
 	if code != 0 {
 		return code
 	}
-	bad, runs, diverged := 0, 0, 0
-	prog := newProgress(stderr)
-	defer prog.clear()
+
+	// The work: one group per scenario, configuration and mode, one item
+	// per seed of a group, numbered across groups; the shard keeps the
+	// items whose number modulo n is i.
+	var groups []*exploreGroup
+	var offsets []int // the number of each group's first item
+	total := 0
 	for _, sc := range scs {
-		for _, cfg := range configs(sc, *kind, *profile) {
+		for _, cfg := range configs(sc, p.Kind, p.Profile) {
 			for _, m := range modes {
-				n := *seeds
+				n := p.Seeds
 				if m == "hostile" {
 					n = 1
 				}
-				for i := 0; i < n; i++ {
-					c := cfg
-					c.Resets = *resets
-					c.Splits = *splits
-					switch m {
-					case "hostile":
-						c.Hostile = true
-					case "swarm":
-						c.Swarm, c.Seed, c.Seeded = true, *start+uint64(i), true
-					default:
-						c.Seed, c.Seeded = *start+uint64(i), true
-					}
-					em := newEmulator()
-					rep := spec.Run(sc, em, c)
-					runs++
-					if runs%100 == 0 {
-						prog.show(fmt.Sprintf("explored %d runs…", runs))
-					}
-					if isScenarioErr(rep) {
-						prog.clear()
-						fmt.Fprintf(stderr, "wsaemu: %v\n", rep.Err)
-						return exitScenario
-					}
-					// Determinism: every tenth schedule is run again and must
-					// give the same trace, byte for byte.
-					if i%10 == 0 {
-						again := newEmulator()
-						spec.Run(sc, again, c)
-						if em.System().Trace().String() != again.System().Trace().String() {
-							diverged++
-							prog.clear()
-							fmt.Fprintf(stdout, "DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces\n", sc.File, c.Kind, c.Profile, describe(m, c))
-						}
-					}
-					problems := rep.Failures()
-					for _, l := range rep.Liveness {
-						problems = append(problems, "liveness: "+l)
-					}
-					if len(problems) == 0 {
-						continue
-					}
-					bad++
-					prog.clear()
-					fmt.Fprintf(stdout, "FAIL  %s [%s/%s] %s\n", sc.File, c.Kind, c.Profile, describe(m, c))
-					for _, f := range problems {
-						fmt.Fprintf(stdout, "      %s\n", f)
-					}
-					fmt.Fprintf(stdout, "      replay: wsaemu replay %s-kind %s -profile %s %s\n", replayFlags(m, c), c.Kind, c.Profile, sc.File)
-					break
+				cfg.Resets, cfg.Splits = p.Resets, p.Splits
+				g := &exploreGroup{sc: sc, cfg: cfg, mode: m, n: n, start: p.Start, depth: p.Depth, shrink: p.Shrink}
+				g.first.Store(int64(n))
+				groups = append(groups, g)
+				offsets = append(offsets, total)
+				total += n
+			}
+		}
+	}
+	count := 0 // the shard's items
+	if total > sh.Index {
+		count = (total - sh.Index + sh.Count - 1) / sh.Count
+	}
+	// item returns the shard's k-th item: its group and seed index.
+	item := func(k int) exploreItem {
+		global := sh.Index + k*sh.Count
+		g := sort.Search(len(offsets), func(j int) bool { return offsets[j] > global }) - 1
+		return exploreItem{g: g, i: global - offsets[g]}
+	}
+
+	// Workers claim items in order and may finish them in any order; the
+	// report below reads the results in item order, so it is the same
+	// for any number of workers. At most window items are claimed and not
+	// yet reported (the one the report waits for is always among them),
+	// so memory does not grow with the run. A group stops at its first
+	// failing seed (as a run on one worker does): items after one are
+	// skipped.
+	type done struct {
+		k int
+		r *itemResult
+	}
+	const window = 4096
+	tokens := make(chan struct{}, window)
+	results := make(chan done, window)
+	quit := make(chan struct{})
+	var claimed atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for w := 0; w < *workers && w < count; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-quit:
+					return
 				}
+				k := int(claimed.Add(1) - 1)
+				if k >= count || stop.Load() {
+					<-tokens
+					return
+				}
+				it := item(k)
+				g := groups[it.g]
+				if int64(it.i) > g.first.Load() {
+					results <- done{k, nil}
+					continue
+				}
+				results <- done{k, runItem(g, it.i)}
+			}
+		}()
+	}
+	defer func() {
+		stop.Store(true)
+		close(quit)
+		wg.Wait()
+	}()
+
+	rep := exploreReport{Version: 1, Params: p, Shard: sh}
+	for _, g := range groups {
+		rep.Groups = append(rep.Groups, groupReport{File: g.sc.File, Kind: g.cfg.Kind, Profile: g.cfg.Profile, Mode: g.mode, Items: g.n, FirstFailure: -1})
+	}
+	prog := newProgress(stderr)
+	defer prog.clear()
+	got := map[int]*itemResult{}
+	next := 0
+	for next < count {
+		d := <-results
+		got[d.k] = d.r
+		for ; next < count; next++ {
+			r, ok := got[next]
+			if !ok {
+				break
+			}
+			delete(got, next)
+			<-tokens
+			it := item(next)
+			gr := &rep.Groups[it.g]
+			if gr.FirstFailure >= 0 {
+				continue // after the group's first failure: not part of the run
+			}
+			rep.Runs++
+			if rep.Runs%100 == 0 {
+				prog.show(fmt.Sprintf("explored %d runs…", rep.Runs))
+			}
+			if r.scenarioErr != nil {
+				prog.clear()
+				fmt.Fprintf(stderr, "wsaemu: %v\n", r.scenarioErr)
+				return exitScenario
+			}
+			if r.diverged != "" {
+				rep.Diverged++
+				prog.clear()
+				fmt.Fprintln(stdout, r.diverged)
+				rep.Events = append(rep.Events, exploreEvent{Group: it.g, Item: it.i, Lines: []string{r.diverged}})
+			}
+			if r.fail != nil {
+				rep.Failing++
+				gr.FirstFailure = it.i
+				prog.clear()
+				for _, l := range r.fail {
+					fmt.Fprintln(stdout, l)
+				}
+				rep.Events = append(rep.Events, exploreEvent{Group: it.g, Item: it.i, Failure: true, Lines: r.fail, Replay: r.replay, Shrunk: r.shrunk})
 			}
 		}
 	}
 	prog.clear()
-	fmt.Fprintf(stdout, "%d runs, %d failing schedule(s), %d divergence(s)\n", runs, bad, diverged)
-	if bad > 0 || diverged > 0 {
+	fmt.Fprintln(stdout, summaryLine(rep.Runs, rep.Failing, rep.Diverged))
+	if *jsonFile != "" {
+		if err := writeReport(*jsonFile, &rep); err != nil {
+			fmt.Fprintf(stderr, "wsaemu explore: %v\n", err)
+			return exitScenario
+		}
+	}
+	if rep.Failing > 0 || rep.Diverged > 0 {
 		return exitFailed
 	}
 	return exitOK
+}
+
+func summaryLine(runs, bad, diverged int) string {
+	return fmt.Sprintf("%d runs, %d failing schedule(s), %d divergence(s)", runs, bad, diverged)
+}
+
+// exploreGroup is one scenario under one configuration and mode: its
+// seeds are the group's items.
+type exploreGroup struct {
+	sc     *spec.Scenario
+	cfg    spec.RunConfig
+	mode   string
+	n      int
+	start  uint64
+	depth  int
+	shrink bool
+	first  atomic.Int64 // the lowest failing item found so far (n: none)
+
+	pctOnce sync.Once
+	pctLen  int
+}
+
+type exploreItem struct{ g, i int }
+
+// itemResult is what one run found, rendered as the report prints it.
+type itemResult struct {
+	scenarioErr error
+	diverged    string
+	fail        []string // the FAIL block's lines
+	replay      string
+	shrunk      string
+}
+
+// noteFailure lowers the group's first failing item to i.
+func (g *exploreGroup) noteFailure(i int) {
+	for {
+		cur := g.first.Load()
+		if int64(i) >= cur || g.first.CompareAndSwap(cur, int64(i)) {
+			return
+		}
+	}
+}
+
+// pctLength is the run length PCT's change points are drawn from: the
+// scheduling decisions of the group's scenario in one run at depth 1
+// (seed 0). Replay measures it the same way.
+func (g *exploreGroup) pctLength() int {
+	g.pctOnce.Do(func() { g.pctLen = pctLength(g.sc, g.cfg) })
+	return g.pctLen
+}
+
+func pctLength(sc *spec.Scenario, cfg spec.RunConfig) int {
+	cfg.Seed, cfg.Seeded, cfg.Swarm, cfg.Hostile = 0, false, false, false
+	c := emu.PCTChooser(0, 1)
+	em := newEmulator()
+	em.Chooser = c
+	spec.Run(sc, em, cfg)
+	return max(c.Steps(), 1)
+}
+
+// itemConfig is the run configuration of seed i of the group, and the
+// chooser it needs beyond what RunConfig says (pct), made fresh per call.
+func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() emu.Chooser) {
+	c := g.cfg
+	switch g.mode {
+	case "hostile":
+		c.Hostile = true
+	case "swarm":
+		c.Swarm, c.Seed, c.Seeded = true, seed, true
+	case "pct":
+		c.Seed, c.Seeded = seed, true
+		length := g.pctLength()
+		return c, func() emu.Chooser { return emu.PCTChooser(seed, g.depth).SetLength(length) }
+	default:
+		c.Seed, c.Seeded = seed, true
+	}
+	return c, nil
+}
+
+func runItem(g *exploreGroup, i int) *itemResult {
+	sc := g.sc
+	c, mk := g.itemConfig(i, g.seed(i))
+	emFor := func() *emulated.Emulator {
+		em := newEmulator()
+		if mk != nil {
+			em.Chooser = mk()
+		}
+		return em
+	}
+	em := emFor()
+	rep := spec.Run(sc, em, c)
+	r := &itemResult{}
+	if isScenarioErr(rep) {
+		r.scenarioErr = rep.Err
+		g.noteFailure(i)
+		return r
+	}
+	// Determinism: every tenth schedule is run again and must give the
+	// same trace, byte for byte.
+	if i%10 == 0 {
+		again := emFor()
+		spec.Run(sc, again, c)
+		if em.System().Trace().String() != again.System().Trace().String() {
+			r.diverged = fmt.Sprintf("DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces", sc.File, c.Kind, c.Profile, g.describe(c))
+		}
+	}
+	problems := problemsOf(rep)
+	if len(problems) == 0 {
+		return r
+	}
+	g.noteFailure(i)
+	r.fail = append(r.fail, fmt.Sprintf("FAIL  %s [%s/%s] %s", sc.File, c.Kind, c.Profile, g.describe(c)))
+	for _, f := range problems {
+		r.fail = append(r.fail, "      "+f)
+	}
+	r.replay = fmt.Sprintf("wsaemu replay %s-kind %s -profile %s %s", g.replayFlags(c), c.Kind, c.Profile, sc.File)
+	r.fail = append(r.fail, "      replay: "+r.replay)
+	if g.shrink {
+		lines, cmd := shrinkFailure(g, c, mk, problems)
+		r.shrunk = cmd
+		r.fail = append(r.fail, lines...)
+	}
+	return r
+}
+
+func (g *exploreGroup) seed(i int) uint64 { return g.start + uint64(i) }
+
+// problemsOf lists what a run broke: failed expectations, unexpected
+// findings, liveness.
+func problemsOf(rep *spec.Report) []string {
+	problems := rep.Failures()
+	for _, l := range rep.Liveness {
+		problems = append(problems, "liveness: "+l)
+	}
+	return problems
+}
+
+func (g *exploreGroup) describe(c spec.RunConfig) string {
+	if g.mode == "pct" {
+		return fmt.Sprintf("pct depth %d seed %d", g.depth, c.Seed)
+	}
+	return describe(g.mode, c)
+}
+
+func (g *exploreGroup) replayFlags(c spec.RunConfig) string {
+	if g.mode == "pct" {
+		return fmt.Sprintf("%s-pct -depth %d -seed %d ", extraFlags(c), g.depth, c.Seed)
+	}
+	return replayFlags(g.mode, c)
+}
+
+func extraFlags(c spec.RunConfig) string {
+	r := ""
+	if c.Resets {
+		r = "-resets "
+	}
+	if c.Splits {
+		r += "-splits "
+	}
+	return r
 }
 
 func describe(mode string, c spec.RunConfig) string {
@@ -119,13 +407,7 @@ func describe(mode string, c spec.RunConfig) string {
 }
 
 func replayFlags(mode string, c spec.RunConfig) string {
-	r := ""
-	if c.Resets {
-		r = "-resets "
-	}
-	if c.Splits {
-		r += "-splits "
-	}
+	r := extraFlags(c)
 	switch mode {
 	case "hostile":
 		return r + "-hostile "
@@ -141,6 +423,8 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "the seed to replay")
 	swarm := fs.Bool("swarm", false, "the seed is a swarm seed")
 	hostile := fs.Bool("hostile", false, "replay the hostile schedule (no seed)")
+	pct := fs.Bool("pct", false, "the seed is a pct seed (explore -mode pct)")
+	depth := fs.Int("depth", 3, "pct: the depth the seed was explored with")
 	resetsR := fs.Bool("resets", false, "the schedule explored resets (explore -resets)")
 	splitsR := fs.Bool("splits", false, "the schedule explored splits of stream receives (explore -splits)")
 	choices := fs.String("choices", "", "replay this decision list (as check-trace -v prints it, e.g. \"pend:1/2 apc-order:1/2\")")
@@ -163,7 +447,10 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wsaemu replay: give one of -seed N, -hostile or -choices LIST, and one scenario file")
 		return exitUsage
 	}
-	if !onlyWith("replay", set, stderr, "swarm", "seed") {
+	if !onlyWith("replay", set, stderr, "swarm", "seed", "pct", "seed", "depth", "pct") || (*pct && *swarm) {
+		if *pct && *swarm {
+			fmt.Fprintln(stderr, "wsaemu replay: -pct and -swarm name different seeds; give one")
+		}
 		return exitUsage
 	}
 	switch *format {
@@ -189,6 +476,17 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	cfg := spec.RunConfig{Kind: *kind, Profile: *profile, Seed: *seed, Seeded: set["seed"], Swarm: *swarm, Hostile: *hostile, Resets: *resetsR, Splits: *splitsR}
+	if *pct {
+		if *depth < 1 {
+			fmt.Fprintln(stderr, "wsaemu replay: -depth must be at least 1")
+			return exitUsage
+		}
+		// The change points are drawn from the run length explore
+		// measured; measure it the same way.
+		length := pctLength(scs[0], cfg)
+		em = newEmulator()
+		em.Chooser = emu.PCTChooser(*seed, *depth).SetLength(length)
+	}
 	rep := show(stdout, scs[0], cfg, *format, em)
 	for _, f := range rep.Failures() {
 		fmt.Fprintf(stderr, "%s\n", f)

@@ -10,6 +10,7 @@
 //	wsaemu explore FILE -seeds N run under N schedules; report any that
 //	                             breaks an expectation
 //	wsaemu replay FILE -seed S   re-run one schedule and print its trace
+//	wsaemu merge FILE...         join explore -shard i/n -json results
 //
 // Timelines and the catalogue fit the terminal's width: tour, run, replay
 // and spec take -width N; without it COLUMNS, then the terminal's real
@@ -44,6 +45,7 @@ commands:
   spec      print the clause catalogue and its coverage
   explore   run a scenario under many schedules and report any that fails
   replay    re-run one schedule of a scenario and print its full trace
+  merge     join the -json results of explore's shards into one report
   check-trace  check runs recorded from a real Winsock against the model
 
 Output fits the terminal's width (80 columns when it is not a terminal;
@@ -60,6 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
 		"tour": cmdTour, "run": cmdRun, "check": cmdCheck, "spec": cmdSpec,
 		"explore": cmdExplore, "replay": cmdReplay, "check-trace": cmdCheckTrace,
+		"merge": cmdMerge,
 	}
 	if f, ok := cmds[args[0]]; ok {
 		return f(args[1:], stdout, stderr)
