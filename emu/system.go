@@ -46,9 +46,10 @@ type System struct {
 	panics   []error
 
 	// the hang watchdog (watchdog.go)
-	hangAfter time.Duration // wall-clock grace; 0: off
-	beats     atomic.Uint64 // heartbeats of the running thread
-	hang      *HangError    // set when a thread was given up as hung
+	hangAfter  time.Duration // wall-clock grace; 0: off
+	beats      atomic.Uint64 // heartbeats of the running thread
+	quietCalls uint64        // calls returned without a trace (callBeat)
+	hang       *HangError    // set when a thread was given up as hung
 
 	// livelock detection (see WithLivelockBudget)
 	idle     int // calls and provider waits since the last progress

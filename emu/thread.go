@@ -341,7 +341,7 @@ func (t *Thread) ok(name string, result uint64) {
 	if t.s.trace != nil {
 		t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result})
 	}
-	t.s.beat() // after the event, which a hang report may read
+	t.s.callBeat() // after the event, which a hang report may read
 }
 
 // fail records err as the thread's last error, traces the return and
@@ -349,7 +349,7 @@ func (t *Thread) ok(name string, result uint64) {
 func (t *Thread) fail(name string, result uint64, err Errno) error {
 	t.lastErr = err
 	t.s.emit(Event{Thread: t.id, Kind: EvReturn, Name: name, Result: result, Err: err})
-	t.s.beat()
+	t.s.callBeat()
 	switch err {
 	case wso.ERROR_IO_PENDING:
 		return errIOPending

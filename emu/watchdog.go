@@ -112,12 +112,26 @@ type hangWatch struct {
 	since time.Time
 }
 
-// beat records that the running thread is inside the emulator (a call
-// returned, or the right to run changed hands). It is an atomic add so
-// that a waiting driver may read it; it also orders every write the
-// thread made to the System before it against the driver's reads after a
-// hang (the trace tail).
+// beat records that the right to run changed hands. It is an atomic add
+// so that a waiting driver may read it.
 func (s *System) beat() { s.beats.Add(1) }
+
+// callBeat records that a call returned. With a trace it is a beat: the
+// atomic add also orders every trace event the thread wrote before it
+// against the driver's reading of the trace tail after a hang. Without a
+// trace there is no tail to read, and an atomic add on every call would
+// be most of a short call's cost: a beat every 64 calls tells a thread
+// that keeps calling from a hung one just as well.
+func (s *System) callBeat() {
+	if s.trace != nil {
+		s.beats.Add(1)
+		return
+	}
+	s.quietCalls++
+	if s.quietCalls&63 == 0 {
+		s.beats.Add(1)
+	}
+}
 
 // stalled reports whether the running thread has been away for the hang
 // timeout; it records the *HangError when it has.
@@ -141,8 +155,11 @@ func (s *System) stalled(w *hangWatch) bool {
 	s.owner.Store(hungOwner)
 	t.hung = true
 	s.current = nil
-	e := &HangError{Thread: t.name, After: s.hangAfter, Now: s.now, Stack: goroutineStack(t.gid.Load()), Trace: s.trace}
+	e := &HangError{Thread: t.name, After: s.hangAfter, Stack: goroutineStack(t.gid.Load()), Trace: s.trace}
 	if s.trace != nil {
+		// Ordered after the hung thread's last call by callBeat; without
+		// a trace nothing of the System but its owner is read here.
+		e.Now = s.now
 		ev := s.trace.Events
 		if len(ev) > 20 {
 			ev = ev[len(ev)-20:]
