@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wsaemu/wsaemu/windows/windowstest"
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/windows/windowstest"
 )
 
 func run(o Options, res *Result) func() error {
