@@ -215,7 +215,12 @@ func verdict(sys *emu.System, err, bodyErr error, bodyFailed bool) string {
 			parts = append(parts, err.Error())
 		}
 	}
+	var fatal *emu.SanitizerError
+	errors.As(err, &fatal)
 	for _, f := range sys.Findings() {
+		if fatal != nil && f.Clause == fatal.Finding.Clause && f.Seq == fatal.Finding.Seq && f.Text == fatal.Finding.Text {
+			continue // the fail-fast finding that stopped the run, said above
+		}
 		parts = append(parts, "sanitizer: "+f.Clause+": "+f.Text)
 	}
 	if bodyErr != nil {
