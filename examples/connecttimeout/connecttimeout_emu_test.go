@@ -29,7 +29,7 @@ var pair = windowstest.Pair{
 // clock reaches the client's deadline before the server's delay.
 func TestUsualSchedule(t *testing.T) {
 	windowstest.CheckUsual(t, pair)
-	for _, m := range []windowstest.Machine{windowstest.IFS, windowstest.NonIFS} {
+	for _, m := range []windowstest.Machine{windowstest.IFSMachine, windowstest.NonIFSMachine} {
 		var res Result
 		if _, err := windowstest.Once(m, windowstest.Usual, run(Options{}, &res)); err != nil || res.Timeouts == 0 {
 			t.Errorf("%s: %v, %d timeouts; want the first receive to time out", m.Name, err, res.Timeouts)

@@ -29,7 +29,7 @@ var pair = windowstest.Pair{
 // all have XP1_IFS_HANDLES (Go's check, KB 2568167): on an IFS machine,
 // not on a non-IFS one.
 func TestSkipModeFollowsIFSFlag(t *testing.T) {
-	for _, m := range []windowstest.Machine{windowstest.IFS, windowstest.NonIFS} {
+	for _, m := range []windowstest.Machine{windowstest.IFSMachine, windowstest.NonIFSMachine} {
 		var res Result
 		if _, err := windowstest.Once(m, windowstest.Usual, run(Options{}, &res)); err != nil {
 			t.Fatalf("%s: %v", m.Name, err)

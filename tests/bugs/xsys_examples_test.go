@@ -43,7 +43,7 @@ var xsysPairs = []xsysPair{
 		},
 		// The server sets the skip mode only when every TCP provider is
 		// an IFS one.
-		Machines: []windowstest.Machine{windowstest.IFS},
+		Machines: []windowstest.Machine{windowstest.IFSMachine},
 	},
 	{
 		Name: "udproutine-trust-issue-order",
@@ -51,7 +51,7 @@ var xsysPairs = []xsysPair{
 			Fixed: func() error { return udproutine.Exchange(udproutine.Options{}) },
 			Buggy: func() error { return udproutine.Exchange(udproutine.Options{TrustIssueOrder: true}) },
 		},
-		Machines: []windowstest.Machine{windowstest.IFS, windowstest.NonIFS},
+		Machines: []windowstest.Machine{windowstest.IFSMachine, windowstest.NonIFSMachine},
 	},
 	{
 		Name: "connecttimeout-reuse-after-cancel",
@@ -59,7 +59,7 @@ var xsysPairs = []xsysPair{
 			Fixed: exchange(connecttimeout.Exchange, connecttimeout.Options{}),
 			Buggy: exchange(connecttimeout.Exchange, connecttimeout.Options{ReuseAfterCancel: true}),
 		},
-		Machines: []windowstest.Machine{windowstest.IFS, windowstest.NonIFS},
+		Machines: []windowstest.Machine{windowstest.IFSMachine, windowstest.NonIFSMachine},
 	},
 }
 

@@ -90,13 +90,13 @@ type Machine struct {
 	Options []emu.Option // applied after the defaults (see System)
 }
 
-// IFS is a machine whose TCP and UDP providers are IFS ones, as Windows'
+// IFSMachine is a machine whose TCP and UDP providers are IFS ones, as Windows'
 // own are.
-var IFS = Machine{Name: "ifs", Kind: provider.IFS}
+var IFSMachine = Machine{Name: "ifs", Kind: provider.IFS}
 
-// NonIFS is a machine whose providers are not IFS ones: what a program
+// NonIFSMachine is a machine whose providers are not IFS ones: what a program
 // sees on a machine with a non-IFS layered provider installed.
-var NonIFS = Machine{Name: "nonifs", Kind: provider.NonIFS}
+var NonIFSMachine = Machine{Name: "nonifs", Kind: provider.NonIFS}
 
 // System builds the System for one run on m under s: m's provider kind,
 // the windows profile, the sanitizer failing the run at the first misuse
@@ -160,7 +160,7 @@ func DefaultPlans() []Plan {
 	case raceEnabled:
 		ifs, non = 800, 200
 	}
-	return []Plan{{IFS, ifs}, {NonIFS, non}}
+	return []Plan{{IFSMachine, ifs}, {NonIFSMachine, non}}
 }
 
 // Pair is a program in its fixed form and in a buggy form: the same code
@@ -170,12 +170,12 @@ type Pair struct {
 }
 
 // CheckUsual asserts that both forms of p pass on the usual schedule on
-// each machine (IFS and NonIFS when none are given): the buggy one too,
+// each machine (IFSMachine and NonIFSMachine when none are given): the buggy one too,
 // which is how such bugs get shipped.
 func CheckUsual(t testing.TB, p Pair, machines ...Machine) {
 	t.Helper()
 	if len(machines) == 0 {
-		machines = []Machine{IFS, NonIFS}
+		machines = []Machine{IFSMachine, NonIFSMachine}
 	}
 	for _, m := range machines {
 		if _, err := once(m, Usual, p.Fixed, false); err != nil {

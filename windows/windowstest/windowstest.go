@@ -19,7 +19,7 @@
 // with it, one at a time, in the order the schedule picks.
 //
 // Below Run sit the pieces it is built from (schedules.go): Schedule
-// (Usual, Hostile, Seeded, Swarm), Machine (IFS, NonIFS), Once, which
+// (Usual, Hostile, Seeded, Swarm), Machine (IFSMachine, NonIFSMachine), Once, which
 // runs a body once and returns its error and trace, and the checks for a
 // program kept in a fixed and a buggy form: CheckUsual, CheckFixed and
 // FindBug over a Plan of schedules (DefaultPlans: 10,002 per check).
@@ -98,7 +98,7 @@ func NoHostile() Option { return func(c *config) { c.hostile = false } }
 // finding fails the run, with all findings listed).
 func Sanitizer(m emu.SanitizerMode) Option { return func(c *config) { c.sanitize = m } }
 
-// OnMachine picks the machine every run is built as (default IFS; see
+// OnMachine picks the machine every run is built as (default IFSMachine; see
 // Machine.System for what every machine has).
 func OnMachine(m Machine) Option { return func(c *config) { c.machine = m } }
 
@@ -109,7 +109,7 @@ func MachineOptions(opts ...emu.Option) Option {
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{seeds: 100, first: 1, usual: true, hostile: true, machine: IFS, sanitize: emu.SanitizeReport}
+	c := &config{seeds: 100, first: 1, usual: true, hostile: true, machine: IFSMachine, sanitize: emu.SanitizeReport}
 	for _, o := range opts {
 		o(c)
 	}

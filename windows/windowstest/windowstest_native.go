@@ -62,8 +62,8 @@ type Machine struct {
 }
 
 var (
-	IFS    = Machine{Name: "ifs", Kind: provider.IFS}
-	NonIFS = Machine{Name: "nonifs", Kind: provider.NonIFS}
+	IFSMachine    = Machine{Name: "ifs", Kind: provider.IFS}
+	NonIFSMachine = Machine{Name: "nonifs", Kind: provider.NonIFS}
 )
 
 // Once calls body once and returns its error (no trace).
@@ -76,7 +76,7 @@ type Plan struct {
 }
 
 func (p Plan) Schedules() int { return 1 }
-func DefaultPlans() []Plan    { return []Plan{{Machine: IFS}} }
+func DefaultPlans() []Plan    { return []Plan{{Machine: IFSMachine}} }
 
 // Pair is a program in its fixed form and in a buggy form.
 type Pair struct {
