@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wsaemu/wsaemu/examples/internal/schedules"
+	"github.com/wsaemu/wsaemu/windows/windowstest"
 )
 
 func run(o Options, res *Result) func() error {
@@ -19,7 +19,7 @@ func run(o Options, res *Result) func() error {
 	}
 }
 
-var pair = schedules.Pair{
+var pair = windowstest.Pair{
 	Fixed: run(Options{}, nil),
 	Buggy: run(Options{ReuseAfterCancel: true}, nil),
 }
@@ -28,32 +28,34 @@ var pair = schedules.Pair{
 // effect at once), and there the first receives do time out: the virtual
 // clock reaches the client's deadline before the server's delay.
 func TestUsualSchedule(t *testing.T) {
-	schedules.CheckUsual(t, pair)
-	for _, m := range schedules.Machines {
+	windowstest.CheckUsual(t, pair)
+	for _, m := range []windowstest.Machine{windowstest.IFSMachine, windowstest.NonIFSMachine} {
 		var res Result
-		if err, _ := schedules.Run(m, schedules.Usual, run(Options{}, &res)); err != nil || res.Timeouts == 0 {
+		if _, err := windowstest.Once(m, windowstest.Usual, run(Options{}, &res)); err != nil || res.Timeouts == 0 {
 			t.Errorf("%s: %v, %d timeouts; want the first receive to time out", m.Name, err, res.Timeouts)
 		}
 	}
 }
 
 // The fixed client gets every reply byte on every schedule.
-func TestFixedUnderSchedules(t *testing.T) { schedules.CheckFixed(t, pair.Fixed) }
+func TestFixedUnderSchedules(t *testing.T) {
+	t.Logf("passed %d schedules", windowstest.CheckFixed(t, pair.Fixed))
+}
 
 // A cancelled receive may complete normally all the same (CancelIoEx
 // page): some schedule shows it, and the fixed client keeps those bytes.
 func TestCancelledReceiveCompletesAnyway(t *testing.T) {
-	for _, m := range schedules.Machines {
-		found := false
-		for n := uint64(1); n <= schedules.Seeds() && !found; n++ {
+	for _, p := range windowstest.DefaultPlans() {
+		m, found := p.Machine, false
+		for n := uint64(1); n <= p.Seeds && !found; n++ {
 			var res Result
-			if err, _ := schedules.Run(m, schedules.Swarm(n), run(Options{}, &res)); err != nil {
-				t.Fatalf("%s, swarm/%d: %v", m.Name, n, err)
+			if _, err := windowstest.Once(m, windowstest.Swarm(n), run(Options{}, &res)); err != nil {
+				t.Fatalf("%s, swarm=%d: %v", m.Name, n, err)
 			}
 			found = res.CompletedAnyway > 0
 		}
 		if !found {
-			t.Errorf("%s: no schedule in %d swarm seeds let a cancelled receive complete normally", m.Name, schedules.Seeds())
+			t.Errorf("%s: no schedule in %d swarm seeds let a cancelled receive complete normally", m.Name, p.Seeds)
 		}
 	}
 }
@@ -63,9 +65,9 @@ func TestCancelledReceiveCompletesAnyway(t *testing.T) {
 // Operations"): the sanitizer sees a record reused while its receive is
 // in flight, or the reply the cancelled receive took is lost.
 func TestBugReuseAfterCancelFound(t *testing.T) {
-	for _, m := range schedules.Machines {
-		name, err := schedules.FindBug(t, m, pair.Buggy)
-		t.Logf("%s: first failing schedule %s: %v", m.Name, name, firstLine(err))
+	for _, p := range windowstest.DefaultPlans() {
+		s, err := windowstest.FindBug(t, p, pair.Buggy)
+		t.Logf("%s: first failing schedule %s: %v", p.Machine.Name, s.Name, firstLine(err))
 	}
 }
 

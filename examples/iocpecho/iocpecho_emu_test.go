@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wsaemu/wsaemu/examples/internal/schedules"
 	"github.com/wsaemu/wsaemu/provider"
+	"github.com/wsaemu/wsaemu/windows/windowstest"
 )
 
 func run(o Options, res *Result) func() error {
@@ -20,7 +20,7 @@ func run(o Options, res *Result) func() error {
 	}
 }
 
-var pair = schedules.Pair{
+var pair = windowstest.Pair{
 	Fixed: run(Options{}, nil),
 	Buggy: run(Options{WaitOnSkippedSuccess: true}, nil),
 }
@@ -29,9 +29,9 @@ var pair = schedules.Pair{
 // all have XP1_IFS_HANDLES (Go's check, KB 2568167): on an IFS machine,
 // not on a non-IFS one.
 func TestSkipModeFollowsIFSFlag(t *testing.T) {
-	for _, m := range schedules.Machines {
+	for _, m := range []windowstest.Machine{windowstest.IFSMachine, windowstest.NonIFSMachine} {
 		var res Result
-		if err, _ := schedules.Run(m, schedules.Usual, run(Options{}, &res)); err != nil {
+		if _, err := windowstest.Once(m, windowstest.Usual, run(Options{}, &res)); err != nil {
 			t.Fatalf("%s: %v", m.Name, err)
 		}
 		if res.SkipOnSuccess != (m.Kind == provider.IFS) {
@@ -41,11 +41,13 @@ func TestSkipModeFollowsIFSFlag(t *testing.T) {
 }
 
 // Both forms pass on the schedule Windows usually shows.
-func TestUsualSchedule(t *testing.T) { schedules.CheckUsual(t, pair) }
+func TestUsualSchedule(t *testing.T) { windowstest.CheckUsual(t, pair) }
 
 // The fixed server echoes every message on every schedule the pages
 // permit that the choosers reach.
-func TestFixedUnderSchedules(t *testing.T) { schedules.CheckFixed(t, pair.Fixed) }
+func TestFixedUnderSchedules(t *testing.T) {
+	t.Logf("passed %d schedules", windowstest.CheckFixed(t, pair.Fixed))
+}
 
 // Bug (a): under the skip mode an immediate success posts no packet
 // (SetFileCompletionNotificationModes page), so waiting on the port for
@@ -53,20 +55,18 @@ func TestFixedUnderSchedules(t *testing.T) { schedules.CheckFixed(t, pair.Fixed)
 // message (a byte stream keeps no boundaries) and the rest is waiting when
 // the next receive is posted; only the IFS machine sets the skip mode.
 func TestBugWaitOnSkippedSuccessFound(t *testing.T) {
-	name, err := schedules.FindBug(t, schedules.Machines[0], pair.Buggy)
-	t.Logf("ifs: first failing schedule %s: %v", name, firstLine(err))
+	s, err := windowstest.FindBug(t, windowstest.DefaultPlans()[0], pair.Buggy)
+	t.Logf("ifs: first failing schedule %s: %v", s.Name, firstLine(err))
 }
 
 // Larger runs: more workers and clients than packets at a time.
 func TestFixedWideUnderSeeds(t *testing.T) {
 	wide := run(Options{Workers: 4, Clients: 5, Messages: 6}, nil)
-	for _, m := range schedules.Machines {
-		for n := uint64(1); n <= schedules.Seeds()/10; n++ {
-			if err, _ := schedules.Run(m, schedules.Swarm(n), wide); err != nil {
-				t.Fatalf("%s, swarm/%d: %v", m.Name, n, err)
-			}
-		}
+	var plans []windowstest.Plan
+	for _, p := range windowstest.DefaultPlans() {
+		plans = append(plans, windowstest.Plan{Machine: p.Machine, Seeds: p.Seeds / 40})
 	}
+	windowstest.CheckFixed(t, wide, plans...)
 }
 
 func firstLine(err error) string {

@@ -18,6 +18,12 @@
 // thread, so t.Fatal works in it; threads it starts with windows.Go run
 // with it, one at a time, in the order the schedule picks.
 //
+// Below Run sit the pieces it is built from (schedules.go): Schedule
+// (Usual, Hostile, Seeded, Swarm), Machine (IFSMachine, NonIFSMachine), Once, which
+// runs a body once and returns its error and trace, and the checks for a
+// program kept in a fixed and a buggy form: CheckUsual, CheckFixed and
+// FindBug over a Plan of schedules (DefaultPlans: 10,002 per check).
+//
 // On Windows without the wsaemu build tag, package windows is
 // golang.org/x/sys/windows itself and Run calls the body once, on real
 // Winsock (windowstest_native.go).
@@ -29,20 +35,18 @@ import (
 	"flag"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
 
 	"github.com/wsaemu/wsaemu/emu"
-	"github.com/wsaemu/wsaemu/provider"
 	"github.com/wsaemu/wsaemu/windows"
 )
 
 var (
 	flagSeeds = flag.Int("windowstest.seeds", 0, "number of seeded schedules each windowstest.Run tries (0: the test's own choice)")
-	flagOnly  = flag.String("windowstest.run", "", "run only this schedule: usual, hostile or seed=N (what a failure's replay command sets)")
+	flagOnly  = flag.String("windowstest.run", "", "run only this schedule: usual, hostile, seed=N or swarm=N (what a failure's replay command sets)")
 	flagTrace = flag.Bool("windowstest.trace", false, "print the whole trace of a failing run, not only its end")
 )
 
@@ -59,9 +63,11 @@ type TB interface {
 // config is what the options set.
 type config struct {
 	seeds    int
+	swarm    int
 	first    uint64
 	usual    bool
 	hostile  bool
+	machine  Machine
 	emu      []emu.Option
 	sanitize emu.SanitizerMode
 }
@@ -69,9 +75,13 @@ type config struct {
 // Option changes how Run and Rapid run the body.
 type Option func(*config)
 
-// Seeds sets how many seeded schedules Run tries (default 100; the flag
-// -windowstest.seeds overrides it).
+// Seeds sets how many seeds of the seeded chooser Run tries (default 100;
+// the flag -windowstest.seeds overrides it).
 func Seeds(n int) Option { return func(c *config) { c.seeds = n } }
+
+// SwarmSeeds sets how many seeds of the swarm chooser Run tries after the
+// seeded ones (default 0), from the same first seed.
+func SwarmSeeds(n int) Option { return func(c *config) { c.swarm = n } }
 
 // FirstSeed sets the first seed of the range Run tries (default 1).
 func FirstSeed(s uint64) Option { return func(c *config) { c.first = s } }
@@ -88,13 +98,18 @@ func NoHostile() Option { return func(c *config) { c.hostile = false } }
 // finding fails the run, with all findings listed).
 func Sanitizer(m emu.SanitizerMode) Option { return func(c *config) { c.sanitize = m } }
 
-// Machine adds options to every machine built (a profile, a provider
-// kind, resets or splits, ...). They come after the defaults: the IFS
-// provider and the windows profile.
-func Machine(opts ...emu.Option) Option { return func(c *config) { c.emu = append(c.emu, opts...) } }
+// OnMachine picks the machine every run is built as (default IFSMachine; see
+// Machine.System for what every machine has).
+func OnMachine(m Machine) Option { return func(c *config) { c.machine = m } }
+
+// MachineOptions adds options to every machine built (resets, a layered
+// provider, a livelock budget, ...), after the machine's own.
+func MachineOptions(opts ...emu.Option) Option {
+	return func(c *config) { c.emu = append(c.emu, opts...) }
+}
 
 func newConfig(opts []Option) *config {
-	c := &config{seeds: 100, first: 1, usual: true, hostile: true, sanitize: emu.SanitizeReport}
+	c := &config{seeds: 100, first: 1, usual: true, hostile: true, machine: IFSMachine, sanitize: emu.SanitizeReport}
 	for _, o := range opts {
 		o(c)
 	}
@@ -104,84 +119,64 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
-// machine builds a System for one run with the given chooser.
-func (c *config) machine(ch emu.Chooser) *emu.System {
-	opts := []emu.Option{emu.WithProviderKind(provider.IFS), emu.WithProfile(emu.ProfileWindows), emu.WithSanitizer(c.sanitize)}
-	opts = append(opts, c.emu...)
-	opts = append(opts, emu.WithChooser(ch))
-	return emu.New(opts...)
-}
-
-// schedule is one run of Run: a name for reports, the flag that replays
-// it, and its chooser.
-type schedule struct {
-	name   string
-	replay string
-	ch     func() emu.Chooser
-}
-
-var (
-	usual   = schedule{"the usual schedule", "-windowstest.run=usual", func() emu.Chooser { return emu.UsualChooser() }}
-	hostile = schedule{"the hostile chooser", "-windowstest.run=hostile", func() emu.Chooser { return emu.HostileChooser() }}
-)
-
-func seeded(s uint64) schedule {
-	return schedule{fmt.Sprintf("seed %d", s), fmt.Sprintf("-windowstest.run=seed=%d", s), func() emu.Chooser { return emu.SeededChooser(s) }}
+// system builds a System for one run under s.
+func (c *config) system(s Schedule) *emu.System {
+	m := c.machine
+	m.Options = append(append([]emu.Option{emu.WithSanitizer(c.sanitize)}, m.Options...), c.emu...)
+	return m.System(s)
 }
 
 // schedules lists the runs, in order; the -windowstest.run flag picks one.
-func (c *config) schedules(t *testing.T) []schedule {
-	switch only := *flagOnly; {
-	case only == "usual":
-		return []schedule{usual}
-	case only == "hostile":
-		return []schedule{hostile}
-	case strings.HasPrefix(only, "seed="):
-		n, err := strconv.ParseUint(strings.TrimPrefix(only, "seed="), 10, 64)
+func (c *config) schedules(t *testing.T) []Schedule {
+	if *flagOnly != "" {
+		s, err := ParseSchedule(*flagOnly)
 		if err != nil {
-			t.Fatalf("windowstest: -windowstest.run=%s: the seed is not a number", only)
+			t.Fatalf("-windowstest.run: %v", err)
 		}
-		return []schedule{seeded(n)}
-	case only != "":
-		t.Fatalf("windowstest: -windowstest.run=%s: want usual, hostile or seed=N", only)
+		return []Schedule{s}
 	}
-	var out []schedule
+	var out []Schedule
 	if c.usual {
-		out = append(out, usual)
+		out = append(out, Usual)
 	}
 	for i := 0; i < c.seeds; i++ {
-		out = append(out, seeded(c.first+uint64(i)))
+		out = append(out, Seeded(c.first+uint64(i)))
+	}
+	for i := 0; i < c.swarm; i++ {
+		out = append(out, Swarm(c.first+uint64(i)))
 	}
 	if c.hostile {
-		out = append(out, hostile)
+		out = append(out, Hostile)
 	}
 	return out
 }
 
-// Run runs body once per schedule: the usual one, seeds 1..100 (see
-// Seeds, FirstSeed), then the hostile chooser. A run fails when the body
-// reports a failure, the machine ends with an error (deadlock, livelock,
-// hang, a thread's panic), the sanitizer finds a misuse, or the liveness
-// check finds an I/O request that did not complete exactly once; Run then
-// stops with the schedule, a replay command and the trace's end.
+// Run runs body once per schedule: the usual one, seeds 1..100 of the
+// seeded chooser (see Seeds, FirstSeed, SwarmSeeds), then the hostile
+// chooser, each on a fresh IFS machine (see OnMachine, Machine.System).
+// A run fails when the body reports a failure, the machine ends with an
+// error (deadlock, livelock, hang, a thread's panic), the sanitizer finds
+// a misuse, or the liveness check finds an I/O request that did not
+// complete exactly once; Run then stops with the schedule, a replay
+// command and the trace's end.
 func Run(t *testing.T, body func(t TB), opts ...Option) {
 	t.Helper()
 	c := newConfig(opts)
-	var current *schedule
+	var current *Schedule
 	t.Cleanup(func() {
 		// A body that called t.Fatal ended the test's goroutine: say
 		// which schedule it was under.
 		if current != nil && t.Failed() {
-			t.Logf("windowstest: the failure above happened under %s; replay: %s", current.name, replayCommand(t, current.replay))
+			t.Logf("windowstest: the failure above happened under %s; replay: %s", current.describe(), replayCommand(t, current.Name))
 		}
 	})
 	for _, sc := range c.schedules(t) {
 		current = &sc
-		sys := c.machine(sc.ch())
+		sys := c.system(sc)
 		err := windows.RunMachine(sys, func() { body(t) })
-		if msg := verdict(sys, err, t.Failed()); msg != "" {
+		if msg := verdict(sys, err, nil, t.Failed()); msg != "" {
 			current = nil
-			t.Fatalf("windowstest: %s failed: %s\nreplay: %s\n%s", sc.name, msg, replayCommand(t, sc.replay), traceText(sys.Trace()))
+			t.Fatalf("windowstest: %s failed: %s\nreplay: %s\n%s", sc.describe(), msg, replayCommand(t, sc.Name), traceText(sys.Trace()))
 		}
 		current = nil
 	}
@@ -195,16 +190,19 @@ func Rapid(t *testing.T, body func(t TB), opts ...Option) {
 	t.Helper()
 	c := newConfig(opts)
 	rapid.Check(t, func(rt *rapid.T) {
-		sys := c.machine(emu.RapidChooser(rt))
+		sys := c.system(Schedule{"rapid", func() emu.Chooser { return emu.RapidChooser(rt) }})
 		err := windows.RunMachine(sys, func() { body(rt) })
-		if msg := verdict(sys, err, false); msg != "" {
+		if msg := verdict(sys, err, nil, false); msg != "" {
 			rt.Fatalf("windowstest: %s\n%s", msg, traceText(sys.Trace()))
 		}
 	})
 }
 
-// verdict says what is wrong with a finished run ("" when nothing is).
-func verdict(sys *emu.System, err error, bodyFailed bool) string {
+// verdict says what is wrong with a finished run ("" when nothing is):
+// the machine's error err, the sanitizer's findings, the body's own error
+// or failure, and (when the machine ended without error) the liveness
+// check.
+func verdict(sys *emu.System, err, bodyErr error, bodyFailed bool) string {
 	var parts []string
 	if bodyFailed {
 		parts = append(parts, "the body reported a failure")
@@ -217,8 +215,16 @@ func verdict(sys *emu.System, err error, bodyFailed bool) string {
 			parts = append(parts, err.Error())
 		}
 	}
+	var fatal *emu.SanitizerError
+	errors.As(err, &fatal)
 	for _, f := range sys.Findings() {
+		if fatal != nil && f.Clause == fatal.Finding.Clause && f.Seq == fatal.Finding.Seq && f.Text == fatal.Finding.Text {
+			continue // the fail-fast finding that stopped the run, said above
+		}
 		parts = append(parts, "sanitizer: "+f.Clause+": "+f.Text)
+	}
+	if bodyErr != nil {
+		parts = append(parts, bodyErr.Error())
 	}
 	if err == nil {
 		for _, l := range sys.Liveness() {
@@ -247,14 +253,12 @@ func traceText(tr *emu.Trace) string {
 
 // replayCommand is the go test command that runs only this schedule of
 // this test.
-func replayCommand(t *testing.T, flagArg string) string {
+func replayCommand(t *testing.T, schedule string) string {
+	flagArg := "-windowstest.run=" + schedule
 	parts := strings.Split(t.Name(), "/")
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	cmd := fmt.Sprintf("go test -run '%s'", strings.Join(parts, "/"))
-	if flagArg != "" {
-		cmd += " " + flagArg
-	}
-	return cmd + " ."
+	return cmd + " " + flagArg + " ."
 }

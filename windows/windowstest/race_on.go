@@ -1,5 +1,5 @@
 //go:build race && (!windows || wsaemu)
 
-package schedules
+package windowstest
 
 const raceEnabled = true
