@@ -18,6 +18,8 @@ import (
 // BOOLs (non-zero is TRUE). Named events are not modelled: a name is
 // ERROR_INVALID_PARAMETER (docs: lpName may be NULL; the emulator has no
 // object namespace for events).
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-createeventw
 func CreateEvent(eventAttrs *SecurityAttributes, manualReset uint32, initialState uint32, name *uint16) (handle Handle, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -31,6 +33,8 @@ func CreateEvent(eventAttrs *SecurityAttributes, manualReset uint32, initialStat
 }
 
 // SetEvent signals an event.
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-setevent
 func SetEvent(event Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -40,6 +44,8 @@ func SetEvent(event Handle) (err error) {
 }
 
 // ResetEvent clears an event.
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-resetevent
 func ResetEvent(event Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -51,6 +57,8 @@ func ResetEvent(event Handle) (err error) {
 // WaitForSingleObject waits for handle. As in x/sys, WAIT_TIMEOUT is a
 // result (event == uint32(WAIT_TIMEOUT), err == nil); err is set only
 // with WAIT_FAILED.
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitforsingleobject
 func WaitForSingleObject(handle Handle, waitMilliseconds uint32) (event uint32, err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -64,6 +72,8 @@ func WaitForSingleObject(handle Handle, waitMilliseconds uint32) (event uint32, 
 // WaitForSingleObjectEx is WaitForSingleObject, alertable if asked: APCs
 // queued to the thread run, and the wait returns WAIT_IO_COMPLETION.
 // x/sys/windows lacks it; the signature is the one it would have.
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitforsingleobjectex
 func WaitForSingleObjectEx(handle Handle, waitMilliseconds uint32, alertable bool) (event uint32, err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -75,6 +85,8 @@ func WaitForSingleObjectEx(handle Handle, waitMilliseconds uint32, alertable boo
 }
 
 // WaitForMultipleObjects waits for one (or all) of handles.
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjects
 func WaitForMultipleObjects(handles []Handle, waitAll bool, waitMilliseconds uint32) (event uint32, err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -87,6 +99,8 @@ func WaitForMultipleObjects(handles []Handle, waitAll bool, waitMilliseconds uin
 
 // WaitForMultipleObjectsEx is WaitForMultipleObjects, alertable if asked
 // (x/sys/windows lacks it).
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-waitformultipleobjectsex
 func WaitForMultipleObjectsEx(handles []Handle, waitAll bool, waitMilliseconds uint32, alertable bool) (event uint32, err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -101,6 +115,8 @@ func WaitForMultipleObjectsEx(handles []Handle, waitAll bool, waitMilliseconds u
 // it returns WAIT_IO_COMPLETION early once queued APCs and completion
 // routines have run. Not called from an emulated thread, it returns
 // WAIT_FAILED.
+//
+// https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-sleepex
 func SleepEx(milliseconds uint32, alertable bool) (ret uint32) {
 	m, t, err := cur()
 	if err != nil {
@@ -115,6 +131,8 @@ func SleepEx(milliseconds uint32, alertable bool) (ret uint32) {
 // func(param uintptr) uintptr) with data to thread (a handle from
 // CurrentThread or GetCurrentThread, or a thread handle). x/sys/windows
 // lacks it; the signature is the one it would have.
+//
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-queueuserapc
 func QueueUserAPC(fn uintptr, thread Handle, data uintptr) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -131,6 +149,8 @@ func QueueUserAPC(fn uintptr, thread Handle, data uintptr) (err error) {
 func CurrentThread() Handle { return Handle(^uintptr(2 - 1)) }
 
 // GetCurrentThread returns CurrentThread().
+//
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getcurrentthread
 func GetCurrentThread() (Handle, error) { return CurrentThread(), nil }
 
 // CurrentProcess is the pseudo-handle of the process.
@@ -141,6 +161,8 @@ func GetCurrentProcess() (Handle, error) { return CurrentProcess(), nil }
 
 // GetCurrentThreadId is the calling emulated thread's id (0 when the
 // caller is not one).
+//
+// https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getcurrentthreadid
 func GetCurrentThreadId() (id uint32) {
 	_, t, err := cur()
 	if err != nil {
@@ -151,6 +173,8 @@ func GetCurrentThreadId() (id uint32) {
 
 // CreateIoCompletionPort creates a port (filehandle InvalidHandle,
 // cphandle 0) or associates filehandle with a port under key.
+//
+// https://learn.microsoft.com/windows/win32/fileio/createiocompletionport
 func CreateIoCompletionPort(filehandle Handle, cphandle Handle, key uintptr, threadcnt uint32) (handle Handle, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -162,6 +186,8 @@ func CreateIoCompletionPort(filehandle Handle, cphandle Handle, key uintptr, thr
 
 // GetQueuedCompletionStatus takes one packet from the port. A packet of a
 // failed operation is handed out with the operation's error.
+//
+// https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-getqueuedcompletionstatus
 func GetQueuedCompletionStatus(cphandle Handle, qty *uint32, key *uintptr, overlapped **Overlapped, timeout uint32) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -174,6 +200,8 @@ func GetQueuedCompletionStatus(cphandle Handle, qty *uint32, key *uintptr, overl
 
 // GetQueuedCompletionStatusEx takes up to count packets into entries.
 // x/sys/windows lacks it; the signature is the one it would have.
+//
+// https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-getqueuedcompletionstatusex
 func GetQueuedCompletionStatusEx(cphandle Handle, entries *OverlappedEntry, count uint32, numEntriesRemoved *uint32, timeout uint32, alertable bool) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -189,6 +217,8 @@ func GetQueuedCompletionStatusEx(cphandle Handle, entries *OverlappedEntry, coun
 }
 
 // PostQueuedCompletionStatus queues a packet of the program's own.
+//
+// https://learn.microsoft.com/windows/win32/fileio/postqueuedcompletionstatus
 func PostQueuedCompletionStatus(cphandle Handle, qty uint32, key uintptr, overlapped *Overlapped) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -199,6 +229,8 @@ func PostQueuedCompletionStatus(cphandle Handle, qty uint32, key uintptr, overla
 
 // GetOverlappedResult reports the result of the operation of overlapped
 // on handle, waiting for it if wait.
+//
+// https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-getoverlappedresult
 func GetOverlappedResult(handle Handle, overlapped *Overlapped, done *uint32, wait bool) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -210,6 +242,8 @@ func GetOverlappedResult(handle Handle, overlapped *Overlapped, done *uint32, wa
 }
 
 // CancelIo cancels the calling thread's I/O on s.
+//
+// https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-cancelio
 func CancelIo(s Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -219,6 +253,8 @@ func CancelIo(s Handle) (err error) {
 }
 
 // CancelIoEx cancels the I/O of o on s (every I/O on s when o is nil).
+//
+// https://learn.microsoft.com/windows/win32/fileio/cancelioex-func
 func CancelIoEx(s Handle, o *Overlapped) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -229,6 +265,8 @@ func CancelIoEx(s Handle, o *Overlapped) (err error) {
 
 // SetFileCompletionNotificationModes sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
 // and FILE_SKIP_SET_EVENT_ON_HANDLE on handle.
+//
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes
 func SetFileCompletionNotificationModes(handle Handle, flags uint8) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -238,6 +276,8 @@ func SetFileCompletionNotificationModes(handle Handle, flags uint8) (err error) 
 }
 
 // ReadFile reads from a pipe end into p, the program's buffer.
+//
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfile
 func ReadFile(fd Handle, p []byte, done *uint32, overlapped *Overlapped) error {
 	_, t, err := cur()
 	if err != nil {
@@ -247,6 +287,8 @@ func ReadFile(fd Handle, p []byte, done *uint32, overlapped *Overlapped) error {
 }
 
 // WriteFile writes p to a pipe end.
+//
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefile
 func WriteFile(fd Handle, p []byte, done *uint32, overlapped *Overlapped) error {
 	_, t, err := cur()
 	if err != nil {
@@ -258,6 +300,8 @@ func WriteFile(fd Handle, p []byte, done *uint32, overlapped *Overlapped) error 
 // ReadFileEx reads into buf and reports through routine (a NewCallback
 // token of a func(errcode, n uint32, ov *Overlapped) uintptr), run in an
 // alertable wait of the calling thread. x/sys/windows lacks it.
+//
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-readfileex
 func ReadFileEx(handle Handle, buf []byte, overlapped *Overlapped, routine uintptr) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -271,6 +315,8 @@ func ReadFileEx(handle Handle, buf []byte, overlapped *Overlapped, routine uintp
 }
 
 // WriteFileEx is ReadFileEx's writing twin. x/sys/windows lacks it.
+//
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-writefileex
 func WriteFileEx(handle Handle, buf []byte, overlapped *Overlapped, routine uintptr) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -308,6 +354,8 @@ func Write(fd Handle, p []byte) (n int, err error) {
 
 // FlushFileBuffers waits until the reader has read what was written to a
 // pipe end.
+//
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-flushfilebuffers
 func FlushFileBuffers(handle Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -319,6 +367,8 @@ func FlushFileBuffers(handle Handle) (err error) {
 // CreatePipe creates an anonymous pipe. Like Windows' its ends are
 // synchronous handles (no FILE_FLAG_OVERLAPPED). size is the buffer
 // quota (0: the default).
+//
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
 func CreatePipe(readhandle *Handle, writehandle *Handle, sa *SecurityAttributes, size uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -334,6 +384,8 @@ func CreatePipe(readhandle *Handle, writehandle *Handle, sa *SecurityAttributes,
 
 // CreateNamedPipe creates an instance of the pipe \\.\pipe\NAME and returns
 // its server end. defaultTimeout is not modelled.
+//
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-createnamedpipew
 func CreateNamedPipe(name *uint16, flags uint32, pipeMode uint32, maxInstances uint32, outSize uint32, inSize uint32, defaultTimeout uint32, sa *SecurityAttributes) (handle Handle, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -349,6 +401,8 @@ func CreateNamedPipe(name *uint16, flags uint32, pipeMode uint32, maxInstances u
 // CreateFile opens the client end of a named pipe (the only files the
 // emulator has); FILE_FLAG_OVERLAPPED in attrs makes it overlapped. mode,
 // createmode and templatefile are not modelled.
+//
+// https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew
 func CreateFile(name *uint16, access uint32, mode uint32, sa *SecurityAttributes, createmode uint32, attrs uint32, templatefile Handle) (handle Handle, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -362,6 +416,8 @@ func CreateFile(name *uint16, access uint32, mode uint32, sa *SecurityAttributes
 }
 
 // ConnectNamedPipe waits for a client on a server end.
+//
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-connectnamedpipe
 func ConnectNamedPipe(pipe Handle, overlapped *Overlapped) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -371,6 +427,8 @@ func ConnectNamedPipe(pipe Handle, overlapped *Overlapped) (err error) {
 }
 
 // DisconnectNamedPipe ends a server end's connection.
+//
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-disconnectnamedpipe
 func DisconnectNamedPipe(pipe Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -380,6 +438,8 @@ func DisconnectNamedPipe(pipe Handle) (err error) {
 }
 
 // CloseHandle closes a handle.
+//
+// https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-closehandle
 func CloseHandle(handle Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -392,6 +452,8 @@ func CloseHandle(handle Handle) (err error) {
 // within the process (both process handles CurrentProcess()), with
 // DUPLICATE_SAME_ACCESS; DUPLICATE_CLOSE_SOURCE closes the source.
 // dwDesiredAccess and bInheritHandle are not modelled.
+//
+// https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-duplicatehandle
 func DuplicateHandle(hSourceProcessHandle Handle, hSourceHandle Handle, hTargetProcessHandle Handle, lpTargetHandle *Handle, dwDesiredAccess uint32, bInheritHandle bool, dwOptions uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -417,6 +479,8 @@ func DuplicateHandle(hSourceProcessHandle Handle, hSourceHandle Handle, hTargetP
 // GetLastError is the calling thread's last error, nil for
 // ERROR_SUCCESS; ERROR_INVALID_THREAD_ID when the caller is not an
 // emulated thread.
+//
+// https://learn.microsoft.com/windows/win32/api/errhandlingapi/nf-errhandlingapi-getlasterror
 func GetLastError() (lasterr error) {
 	_, t, err := cur()
 	if err != nil {
@@ -484,6 +548,8 @@ func utf16PtrString(p *uint16) string {
 
 // GetNamedPipeInfo reports a named pipe's type flags, buffer quotas and
 // instance limit; a nil pointer skips that value.
+//
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-getnamedpipeinfo
 func GetNamedPipeInfo(pipe Handle, flags *uint32, outSize *uint32, inSize *uint32, maxInstances *uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -507,6 +573,8 @@ func GetNamedPipeInfo(pipe Handle, flags *uint32, outSize *uint32, inSize *uint3
 // GetNamedPipeHandleState reports a pipe handle's read and wait modes and
 // the number of instances; the collection values and the user name are
 // not modelled and are left alone.
+//
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-getnamedpipehandlestatew
 func GetNamedPipeHandleState(pipe Handle, state *uint32, curInstances *uint32, maxCollectionCount *uint32, collectDataTimeout *uint32, userName *uint16, maxUserNameSize uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -528,6 +596,8 @@ func GetNamedPipeHandleState(pipe Handle, state *uint32, curInstances *uint32, m
 // SetNamedPipeHandleState sets a pipe handle's read and wait modes from
 // *state (PIPE_READMODE_*, PIPE_WAIT / PIPE_NOWAIT); the collection values
 // are not modelled. A nil state changes nothing.
+//
+// https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-setnamedpipehandlestate
 func SetNamedPipeHandleState(pipe Handle, state *uint32, maxCollectionCount *uint32, collectDataTimeout *uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {

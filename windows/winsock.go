@@ -21,6 +21,8 @@ type sock = emu.SOCKET
 
 // WSAStartup initialises Winsock for the machine. data gets the version
 // and the provider's description.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsastartup
 func WSAStartup(verreq uint32, data *WSAData) (sockerr error) {
 	_, t, err := cur()
 	if err != nil {
@@ -38,6 +40,8 @@ func WSAStartup(verreq uint32, data *WSAData) (sockerr error) {
 }
 
 // WSACleanup ends one WSAStartup.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsacleanup
 func WSACleanup() (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -47,6 +51,8 @@ func WSACleanup() (err error) {
 }
 
 // Socket creates a socket (overlapped-capable, as Windows' socket()).
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-socket
 func Socket(domain, typ, proto int) (fd Handle, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -61,6 +67,8 @@ func Socket(domain, typ, proto int) (fd Handle, err error) {
 
 // WSASocket creates a socket; WSA_FLAG_OVERLAPPED makes it
 // overlapped-capable. protoInfo and group are not modelled.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasocketw
 func WSASocket(af int32, typ int32, protocol int32, protoInfo *WSAProtocolInfo, group uint32, flags uint32) (handle Handle, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -74,6 +82,8 @@ func WSASocket(af int32, typ int32, protocol int32, protoInfo *WSAProtocolInfo, 
 }
 
 // Bind binds fd to sa.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-bind
 func Bind(fd Handle, sa Sockaddr) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -87,6 +97,8 @@ func Bind(fd Handle, sa Sockaddr) (err error) {
 }
 
 // Connect connects fd to sa.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func Connect(fd Handle, sa Sockaddr) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -100,6 +112,8 @@ func Connect(fd Handle, sa Sockaddr) (err error) {
 }
 
 // Listen makes fd a listening stream socket.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-listen
 func Listen(s Handle, n int) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -111,6 +125,8 @@ func Listen(s Handle, n int) (err error) {
 // Accept takes a connection from the listening socket fd (it blocks
 // while none is queued). x/sys/windows' Accept is a stub that fails with
 // EWINDOWS; this one is accept().
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-accept
 func Accept(fd Handle) (nfd Handle, sa Sockaddr, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -134,6 +150,8 @@ func sockaddrOf(ap netip.AddrPort) Sockaddr {
 }
 
 // Getsockname is the address fd is bound to.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
 func Getsockname(fd Handle) (sa Sockaddr, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -148,6 +166,8 @@ func Getsockname(fd Handle) (sa Sockaddr, err error) {
 }
 
 // Getpeername is the address fd is connected to.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getpeername
 func Getpeername(fd Handle) (sa Sockaddr, err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -162,6 +182,8 @@ func Getpeername(fd Handle) (sa Sockaddr, err error) {
 }
 
 // Shutdown disables sends (SHUT_WR), receives (SHUT_RD) or both.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
 func Shutdown(fd Handle, how int) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -171,6 +193,8 @@ func Shutdown(fd Handle, how int) (err error) {
 }
 
 // Closesocket closes a socket.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-closesocket
 func Closesocket(s Handle) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -180,6 +204,8 @@ func Closesocket(s Handle) (err error) {
 }
 
 // Setsockopt sets an option from the optlen bytes at optval.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func Setsockopt(s Handle, level int32, optname int32, optval *byte, optlen int32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -193,6 +219,8 @@ func Setsockopt(s Handle, level int32, optname int32, optval *byte, optlen int32
 
 // Getsockopt reads an option into optval; *optlen is its room, then its
 // size.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockopt
 func Getsockopt(s Handle, level int32, optname int32, optval *byte, optlen *int32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -206,6 +234,8 @@ func Getsockopt(s Handle, level int32, optname int32, optval *byte, optlen *int3
 }
 
 // SetsockoptInt sets an int option.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func SetsockoptInt(fd Handle, level, opt int, value int) (err error) {
 	v := int32(value)
 	return Setsockopt(fd, int32(level), int32(opt), (*byte)(unsafe.Pointer(&v)), int32(unsafe.Sizeof(v)))
@@ -220,6 +250,8 @@ func GetsockoptInt(fd Handle, level, opt int) (int, error) {
 }
 
 // SetsockoptLinger sets SO_LINGER (Windows reads two u_shorts).
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func SetsockoptLinger(fd Handle, level, opt int, l *Linger) (err error) {
 	sys := sysLinger{Onoff: uint16(l.Onoff), Linger: uint16(l.Linger)}
 	return Setsockopt(fd, int32(level), int32(opt), (*byte)(unsafe.Pointer(&sys)), int32(unsafe.Sizeof(sys)))
@@ -232,6 +264,8 @@ func SetsockoptTimeval(fd Handle, level, opt int, tv *Timeval) (err error) { ret
 var errEWINDOWS = errors.New("not supported by windows")
 
 // SetsockoptInet4Addr fails, as x/sys's does.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func SetsockoptInet4Addr(fd Handle, level, opt int, value [4]byte) (err error) { return errEWINDOWS }
 
 // SetsockoptIPv6Mreq fails, as x/sys's does.
@@ -240,6 +274,8 @@ func SetsockoptIPv6Mreq(fd Handle, level, opt int, mreq *IPv6Mreq) (err error) {
 // SetsockoptIPMreq passes an ip_mreq to setsockopt (the in-memory network
 // has no multicast: the provider answers as it answers any option it does
 // not know).
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func SetsockoptIPMreq(fd Handle, level, opt int, mreq *IPMreq) (err error) {
 	return Setsockopt(fd, int32(level), int32(opt), (*byte)(unsafe.Pointer(mreq)), int32(unsafe.Sizeof(*mreq)))
 }
@@ -248,6 +284,8 @@ func SetsockoptIPMreq(fd Handle, level, opt int, mreq *IPMreq) (err error) {
 // SIO_GET_EXTENSION_FUNCTION_POINTER the "function pointer" written to
 // outbuf is a token: this package's AcceptEx, ConnectEx, WSARecvMsg, ...
 // are the functions it names. completionRoutine is a NewCallback token.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaioctl
 func WSAIoctl(s Handle, iocc uint32, inbuf *byte, cbif uint32, outbuf *byte, cbob uint32, cbbr *uint32, overlapped *Overlapped, completionRoutine uintptr) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -266,6 +304,8 @@ func WSAIoctl(s Handle, iocc uint32, inbuf *byte, cbif uint32, outbuf *byte, cbo
 
 // WSARecv receives into the bufcnt buffers at bufs. croutine is nil or a
 // NewCallback token; it then runs in an alertable wait of this thread.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecv
 func WSARecv(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *uint32, overlapped *Overlapped, croutine *byte) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -282,6 +322,8 @@ func WSARecv(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *uint32
 }
 
 // WSASend sends the bufcnt buffers at bufs.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasend
 func WSASend(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32, overlapped *Overlapped, croutine *byte) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -300,6 +342,8 @@ func WSASend(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32, 
 // WSARecvFrom receives a datagram and its sender: *from (of *fromlen
 // bytes) gets the sender's SOCKADDR when the receive completes (for one
 // that pends: when the program learns of it through this package).
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsarecvfrom
 func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *uint32, from *RawSockaddrAny, fromlen *int32, overlapped *Overlapped, croutine *byte) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -328,6 +372,8 @@ func WSARecvFrom(s Handle, bufs *WSABuf, bufcnt uint32, recvd *uint32, flags *ui
 }
 
 // WSASendTo sends a datagram to the tolen-byte SOCKADDR at to.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendto
 func WSASendTo(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32, to *RawSockaddrAny, tolen int32, overlapped *Overlapped, croutine *byte) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -354,6 +400,8 @@ func WSASendTo(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32
 }
 
 // WSASendto is WSASendTo with the address in Go form.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendto
 func WSASendto(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32, to Sockaddr, overlapped *Overlapped, croutine *byte) (err error) {
 	var raw RawSockaddrAny
 	var l int32
@@ -369,6 +417,8 @@ func WSASendto(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32
 }
 
 // Recvfrom is a blocking receive of one datagram into p.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-recvfrom
 func Recvfrom(fd Handle, p []byte, flags int) (n int, from Sockaddr, err error) {
 	var rsa RawSockaddrAny
 	l := int32(unsafe.Sizeof(rsa))
@@ -386,6 +436,8 @@ func Recvfrom(fd Handle, p []byte, flags int) (n int, from Sockaddr, err error) 
 }
 
 // Sendto is a blocking send of p to to.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-sendto
 func Sendto(fd Handle, p []byte, flags int, to Sockaddr) (err error) {
 	var b WSABuf
 	if len(p) > 0 {
@@ -397,6 +449,8 @@ func Sendto(fd Handle, p []byte, flags int, to Sockaddr) (err error) {
 
 // WSAGetOverlappedResult reports the result of a socket's overlapped
 // operation, waiting for it if wait.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsagetoverlappedresult
 func WSAGetOverlappedResult(h Handle, o *Overlapped, bytes *uint32, wait bool, flags *uint32) (err error) {
 	m, t, err := cur()
 	if err != nil {
@@ -409,6 +463,8 @@ func WSAGetOverlappedResult(h Handle, o *Overlapped, bytes *uint32, wait bool, f
 
 // WSAEventSelect asks for event to be set when one of networkEvents
 // (FD_READ, FD_ACCEPT, ...) happens on s. x/sys/windows lacks it.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaeventselect
 func WSAEventSelect(s Handle, event Handle, networkEvents uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -419,6 +475,8 @@ func WSAEventSelect(s Handle, event Handle, networkEvents uint32) (err error) {
 
 // AcceptEx accepts a connection on ls into the unconnected socket as; buf
 // holds rxdatalen bytes of data and then the two address areas.
+//
+// https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-acceptex
 func AcceptEx(ls Handle, as Handle, buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen uint32, recvd *uint32, overlapped *Overlapped) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -429,6 +487,8 @@ func AcceptEx(ls Handle, as Handle, buf *byte, rxdatalen uint32, laddrlen uint32
 
 // GetAcceptExSockaddrs points *lrsa and *rrsa at the local and remote
 // addresses AcceptEx wrote into buf, and sets their sizes.
+//
+// https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-getacceptexsockaddrs
 func GetAcceptExSockaddrs(buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen uint32, lrsa **RawSockaddrAny, lrsalen *int32, rrsa **RawSockaddrAny, rrsalen *int32) {
 	_, t, err := cur()
 	if err != nil || buf == nil {
@@ -460,6 +520,8 @@ func GetAcceptExSockaddrs(buf *byte, rxdatalen uint32, laddrlen uint32, raddrlen
 // WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_CONNECTEX) on a TCP
 // socket made for the purpose. As x/sys does it once per process, this
 // does it once per machine and keeps the answer.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaioctl
 func LoadConnectEx() error {
 	m, _, err := cur()
 	if err != nil {
@@ -488,6 +550,8 @@ func loadExtension(af, typ, proto int, id *GUID) error {
 
 // ConnectEx connects the bound stream socket fd to sa, then sends the
 // sendDataLen bytes at sendBuf.
+//
+// https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_connectex
 func ConnectEx(fd Handle, sa Sockaddr, sendBuf *byte, sendDataLen uint32, bytesSent *uint32, overlapped *Overlapped) error {
 	if err := LoadConnectEx(); err != nil {
 		return errors.New("failed to find ConnectEx: " + err.Error())
@@ -509,6 +573,8 @@ func ConnectEx(fd Handle, sa Sockaddr, sendBuf *byte, sendDataLen uint32, bytesS
 
 // DisconnectEx closes the connection of s, keeping the socket for reuse
 // with TF_REUSE_SOCKET. x/sys/windows lacks it.
+//
+// https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_disconnectex
 func DisconnectEx(s Handle, overlapped *Overlapped, flags uint32, reserved uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -519,6 +585,8 @@ func DisconnectEx(s Handle, overlapped *Overlapped, flags uint32, reserved uint3
 
 // TransmitFile sends bytesToWrite bytes (0: all) of the pipe end handle
 // on s, between the head and tail buffers of transmitFileBuf.
+//
+// https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-transmitfile
 func TransmitFile(s Handle, handle Handle, bytesToWrite uint32, bytsPerSend uint32, overlapped *Overlapped, transmitFileBuf *TransmitFileBuffers, flags uint32) (err error) {
 	_, t, err := cur()
 	if err != nil {
@@ -535,6 +603,8 @@ func TransmitFile(s Handle, handle Handle, bytesToWrite uint32, bytsPerSend uint
 }
 
 // WSASendMsg sends the message msg describes.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasendmsg
 func WSASendMsg(fd Handle, msg *WSAMsg, flags uint32, bytesSent *uint32, overlapped *Overlapped, croutine *byte) error {
 	m, t, err := cur()
 	if err != nil {
@@ -566,6 +636,8 @@ func WSASendMsg(fd Handle, msg *WSAMsg, flags uint32, bytesSent *uint32, overlap
 // WSARecvMsg receives a message: data into msg's buffers, control data
 // into msg.Control, the sender into msg.Name; Namelen, Control.Len and
 // Flags are updated when the receive completes.
+//
+// https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_wsarecvmsg
 func WSARecvMsg(fd Handle, msg *WSAMsg, bytesReceived *uint32, overlapped *Overlapped, croutine *byte) error {
 	m, t, err := cur()
 	if err != nil {
@@ -608,6 +680,8 @@ func (r *rec) fillMsg(msg *WSAMsg) {
 // size needed. Programs read XP1_IFS_HANDLES here before they trust
 // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS; the emulator's entries say which
 // kind of provider the machine has.
+//
+// https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaenumprotocolsw
 func WSAEnumProtocols(protocols *int32, protocolBuffer *WSAProtocolInfo, bufferLength *uint32) (n int32, err error) {
 	_, t, err := cur()
 	if err != nil {
