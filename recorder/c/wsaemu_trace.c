@@ -60,9 +60,9 @@ struct wt_line {
 
 static void put(struct wt_line *l, const char *text)
 {
-	size_t k = strlen(text);
-	if (l->n + k >= sizeof l->s)
-		k = sizeof l->s - 1 - l->n;
+	size_t k = strlen(text), room = sizeof l->s - 1 - l->n;
+	if (k > room)
+		k = room;
 	memcpy(l->s + l->n, text, k);
 	l->n += k;
 	l->s[l->n] = 0;
@@ -225,10 +225,15 @@ static void put_bytes(struct wt_line *l, const unsigned char *p, DWORD n)
 }
 
 /* put_bufs writes a call's buffers: their lengths, and for a send their
- * bytes. */
+ * bytes when they come to no more than WT_MAX_DATA in all (so that a line
+ * stays within WT_LINE). */
 static void put_bufs(struct wt_line *l, const WSABUF *b, DWORD n, int withBytes)
 {
-	DWORD i;
+	DWORD i, total = 0;
+	for (i = 0; i < n; i++)
+		total += b[i].len;
+	if (total > WT_MAX_DATA)
+		withBytes = 0;
 	put(l, "[");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
