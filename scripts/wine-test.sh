@@ -34,13 +34,14 @@ WINE64=""
 for c in /usr/lib/wine/wine64 "$(command -v wine64 2>/dev/null || true)"; do
 	if [ -n "$c" ] && [ -x "$c" ]; then WINE64=$c; break; fi
 done
-if [ -z "$WINE64" ] || ! command -v x86_64-w64-mingw32-ld >/dev/null 2>&1; then
-	log "installing wine64 and binutils-mingw-w64-x86-64 from Debian"
+if [ -z "$WINE64" ] || ! command -v x86_64-w64-mingw32-ld >/dev/null 2>&1 ||
+	! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+	log "installing wine64 and the MinGW binutils and gcc from Debian"
 	SUDO=""
 	if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -qq
-	$SUDO apt-get install -y -qq wine64 binutils-mingw-w64-x86-64 >"$BUILD/apt.log" 2>&1 ||
+	$SUDO apt-get install -y -qq wine64 binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64 >"$BUILD/apt.log" 2>&1 ||
 		{ cat "$BUILD/apt.log" >&2; exit 1; }
 	WINE64=/usr/lib/wine/wine64
 	[ -x "$WINE64" ] || WINE64=$(command -v wine64)
@@ -75,6 +76,8 @@ fi
 
 # --- 4. the example programs -------------------------------------------------
 export WINE64 WINESERVER BUILD BUILD_REL GO
+# The C recorder's demo, traced and its trace checked (--recorders-c: only this).
+bash scripts/wine-recorders-c.sh; if [ "${1:-}" = --recorders-c ]; then exit 0; fi
 bash scripts/wine-examples.sh
 if [ "${1:-}" = --examples ]; then exit 0; fi
 
