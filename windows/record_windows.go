@@ -226,6 +226,14 @@ func installRecorder() {
 		rec.Call(t, t0, "WSASendTo", args, tracerec.Int(err == nil), errno(err), sendOut(err, sent))
 		return err
 	}
+	WSASendto = func(s Handle, bufs *WSABuf, bufcnt uint32, sent *uint32, flags uint32, to Sockaddr, overlapped *Overlapped, croutine *byte) error {
+		t, t0 := tid(), rec.Now()
+		args := sendArgs(s, wsabufs(bufs, bufcnt), flags, overlapped, croutine)
+		args["to"] = sockaddrText(to)
+		err := windows.WSASendto(s, bufs, bufcnt, sent, flags, to, overlapped, croutine)
+		rec.Call(t, t0, "WSASendTo", args, tracerec.Int(err == nil), errno(err), sendOut(err, sent))
+		return err
+	}
 	WSAGetOverlappedResult = func(h Handle, o *Overlapped, bytes *uint32, wait bool, flags *uint32) error {
 		t, t0 := tid(), rec.Now()
 		err := windows.WSAGetOverlappedResult(h, o, bytes, wait, flags)
