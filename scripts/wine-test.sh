@@ -76,6 +76,8 @@ fi
 # --- 4. the example programs -------------------------------------------------
 export WINE64 WINESERVER BUILD BUILD_REL GO
 bash scripts/wine-examples.sh
+# Recorders: a real run recorded under Wine, its trace checked (scripts/wine-recorders.sh).
+bash scripts/wine-recorders.sh
 if [ "${1:-}" = --examples ]; then exit 0; fi
 
 # --- 5. the native run --------------------------------------------------------

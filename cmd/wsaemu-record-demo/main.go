@@ -9,10 +9,12 @@
 // Linux) it runs the same calls on the emulated system.
 //
 // It uses only calls the free-form checker models. The two receiving
-// ports are fixed numbers (-port) or, by default, two free loopback ports
+// ports are given (-port1, -port2) or, by default, two free loopback ports
 // the host's net package finds before the recorded part starts: version 1
 // of the checker does not carry a port the system picked on bind into a
-// later send's address.
+// later send's address. Go's net package does not start under Wine (Wine
+// lacks an ioctl it asks for), so the Wine script finds the ports on
+// Linux with -free-ports and passes them.
 package main
 
 import (
@@ -26,14 +28,20 @@ import (
 )
 
 func main() {
-	base := flag.Int("port", 0, "first of two loopback UDP ports to receive on (0: two free ones)")
+	port1 := flag.Int("port1", 0, "loopback UDP port of the event-completed receive (0: a free one)")
+	port2 := flag.Int("port2", 0, "loopback UDP port of the port-completed receive (0: a free one)")
+	printFree := flag.Bool("free-ports", false, "print two free loopback UDP ports as -port1 and -port2 flags, and exit")
 	flag.Parse()
-	p1, p2 := *base, *base+1
-	if *base == 0 {
+	p1, p2 := *port1, *port2
+	if p1 == 0 || p2 == 0 || *printFree {
 		var err error
 		if p1, p2, err = freePorts(); err != nil {
 			fail(err)
 		}
+	}
+	if *printFree {
+		fmt.Printf("-port1 %d -port2 %d\n", p1, p2)
+		return
 	}
 	var err error
 	if rerr := windows.Run(func() { err = exchange(p1, p2) }); rerr != nil {
