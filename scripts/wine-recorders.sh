@@ -6,9 +6,9 @@
 # is built for Windows and run under wine64 with WSAEMU_TRACE naming a file;
 # package windows then records each call it makes in the trace format
 # (docs/trace-format.md). `wsaemu check-trace` must answer "permitted" for
-# that trace, and "NOT permitted" for a copy with one deliberate corruption
-# (the port-completed receive reported one byte short). Either answer going
-# the other way fails the run.
+# that trace, and "NOT permitted" for copies with a deliberate corruption
+# (the port-completed receive reported one byte short; the completion
+# routine's run dropped). Any answer going the other way fails the run.
 #
 # scripts/wine-test.sh calls it after the example programs, with WINE64,
 # WINESERVER, WINEPREFIX, BUILD, BUILD_REL and GO in the environment. Run
@@ -27,7 +27,6 @@ log() { printf 'wine-recorders: %s\n' "$*" >&2; }
 fail=0
 exe="$BUILD_REL/wsaemu-record-demo.exe"
 trace="$BUILD_REL/go-recorder.jsonl"
-bad="$BUILD_REL/go-recorder-corrupted.jsonl"
 log "cross-compiling ./cmd/wsaemu-record-demo (GOOS=windows GOARCH=amd64)"
 GOOS=windows GOARCH=amd64 "$GO" build -o "$exe" ./cmd/wsaemu-record-demo
 
@@ -35,7 +34,7 @@ GOOS=windows GOARCH=amd64 "$GO" build -o "$exe" ./cmd/wsaemu-record-demo
 # found on Linux (Wine shares the host's loopback).
 ports=$("$GO" run ./cmd/wsaemu-record-demo -free-ports)
 log "running it ($ports) under $WINE64 with WSAEMU_TRACE=$trace"
-rm -f "$trace" "$bad"
+rm -f "$trace" "$BUILD_REL"/go-recorder-*.jsonl
 set +e
 # Output to a file, never a pipe (Wine's services would hold it open). The
 # trace path is relative to the tree: Wine maps the current directory.
@@ -61,25 +60,32 @@ if [ "$rc" -ne 0 ] || ! grep -q '^permitted' "$BUILD/go-recorder.check"; then
 	fail=1
 fi
 
-# The deliberate corruption: the receive the port thread dequeued said it
-# got 5 bytes ("world"); the copy says 4. No schedule explains that.
-sed -e '/"fn":"GetQueuedCompletionStatus"/ s/"bytes":5,/"bytes":4,/' "$trace" >"$bad"
-if cmp -s "$trace" "$bad"; then
-	log "FAILED: found no 5-byte GetQueuedCompletionStatus record to corrupt"
-	fail=1
-else
+# Deliberate corruptions, each a copy no schedule explains: the receive
+# the port thread dequeued said it got 5 bytes ("world") and the copy says
+# 4; the completion routine's run is dropped, so the alertable SleepEx
+# returns WAIT_IO_COMPLETION with no routine run inside it.
+corrupt() { # name, sed program
+	local bad="$BUILD_REL/go-recorder-$1.jsonl" check="$BUILD/go-recorder-$1.check" rc
+	sed -e "$2" "$trace" >"$bad"
+	if cmp -s "$trace" "$bad"; then
+		log "FAILED: corruption $1 changed nothing"
+		fail=1
+		return
+	fi
 	set +e
-	"$GO" run ./cmd/wsaemu check-trace "$bad" >"$BUILD/go-recorder-corrupted.check" 2>&1
+	"$GO" run ./cmd/wsaemu check-trace "$bad" >"$check" 2>&1
 	rc=$?
 	set -e
-	cat "$BUILD/go-recorder-corrupted.check"
-	if [ "$rc" -eq 0 ] || ! grep -q '^NOT permitted' "$BUILD/go-recorder-corrupted.check"; then
-		log "FAILED: the corrupted trace was not rejected (exit $rc)"
+	cat "$check"
+	if [ "$rc" -eq 0 ] || ! grep -q '^NOT permitted' "$check"; then
+		log "FAILED: corrupted trace $bad was not rejected (exit $rc)"
 		fail=1
 	fi
-fi
+}
+corrupt bytes-short '/"fn":"GetQueuedCompletionStatus"/ s/"bytes":5,/"bytes":4,/'
+corrupt routine-dropped '/"ev":"routine"/d'
 
 if [ "$fail" -ne 0 ]; then
 	exit 1
 fi
-log "the Go recorder's trace is permitted and its corrupted copy rejected"
+log "the Go recorder's trace is permitted and both corrupted copies rejected"
