@@ -150,3 +150,40 @@ func TestOvNewIDOnNewEvent(t *testing.T) {
 		t.Error("NULL record, NULL handle or INVALID_HANDLE_VALUE not encoded as null, null, -1")
 	}
 }
+
+// TestRoutineRecordAndDepth: a routine's record carries its arguments and
+// the bytes its receive found, comes before the call it ran inside, and a
+// call the routine makes is one level deeper (docs/trace-format.md,
+// "routine"), and the trace validates.
+func TestRoutineRecordAndDepth(t *testing.T) {
+	var buf bytes.Buffer
+	r := tracerec.New(&buf, trace.Header{}, nil)
+	const th, sock, ov = 9, 0x40, 0x5000
+	routine := r.NameRoutine(0x7ff0)
+	b := make([]byte, 8)
+	r.Receive(ov, [][]byte{b})
+	r.Call(th, 0, "WSARecv", map[string]any{"s": r.Handle(sock), "buffers": tracerec.Lens([][]byte{b}), "ov": r.Ov(ov, 0), "routine": r.Routine(0x7ff0)}, -1, 997, nil)
+	copy(b, "hi\x00")
+	fl := uint32(0)
+	r.RoutineRan(th, routine, 0, 3, ov, &fl, r.Data(ov, 3))
+	r.Call(th, 0, "WSARecv", map[string]any{"s": r.Handle(sock), "buffers": tracerec.Lens([][]byte{b}), "ov": r.Ov(ov, 0), "routine": r.Routine(0x7ff0)}, -1, 997, nil)
+	r.Left(th)
+	r.Call(th, 0, "SleepEx", map[string]any{"ms": 100, "alertable": true}, 192, 0, nil)
+	tr, err := trace.Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Events) != 4 {
+		t.Fatalf("%d records, want 4", len(tr.Events))
+	}
+	rt, inner, wait := tr.Events[1], tr.Events[2], tr.Events[3]
+	if rt.Ev != trace.EvRoutine || rt.Routine != "cr1" || *rt.Bytes != 3 || *rt.Ov != "ov1" || rt.Data == nil || rt.Data.Hex != "686900" {
+		t.Errorf("routine record %+v: want cr1, 3 bytes, ov1, data hex 686900", rt)
+	}
+	if string(inner.Args["routine"]) != `"cr1"` || inner.Depth != 1 || wait.Depth != 0 || wait.Fn != "SleepEx" {
+		t.Errorf("call in the routine at depth %d (routine %s), wait at depth %d: want 1 (cr1), 0", inner.Depth, inner.Args["routine"], wait.Depth)
+	}
+	if rt.Thread != "t1" || wait.Thread != "t1" {
+		t.Errorf("threads %s, %s: want t1 for thread id %d", rt.Thread, wait.Thread, th)
+	}
+}
