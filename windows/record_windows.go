@@ -48,7 +48,9 @@ func init() {
 // starts). Call it before any other function of this package, and before
 // starting threads; a second call is an error. Each record is written out
 // when its call returns, so the file is complete however the program
-// ends. Under the emulator (build tag wsaemu, or off Windows) it does
+// ends. Threads are named by their Windows thread id: a goroutine that
+// makes calls should stay on its thread (runtime.LockOSThread), as one
+// that waits alertably must anyway. Under the emulator (build tag wsaemu, or off Windows) it does
 // nothing: the emulator records its own runs.
 func RecordTrace(path string) error {
 	if rec != nil {
@@ -239,9 +241,15 @@ func installRecorder() {
 		err := windows.WSAGetOverlappedResult(h, o, bytes, wait, flags)
 		var out map[string]any
 		if err == nil {
-			out = map[string]any{"bytes": *bytes, "flags": *flags}
-			if d := rec.Data(ovAddr(o), *bytes); d != nil {
-				out["data"] = d
+			out = map[string]any{}
+			if bytes != nil {
+				out["bytes"] = *bytes
+				if d := rec.Data(ovAddr(o), *bytes); d != nil {
+					out["data"] = d
+				}
+			}
+			if flags != nil {
+				out["flags"] = *flags
 			}
 		}
 		rec.Call(t, t0, "WSAGetOverlappedResult", map[string]any{"s": rec.Handle(hv(h)), "ov": rec.OvRef(ovAddr(o)), "wait": wait}, tracerec.Bool(err == nil), errno(err), out)
@@ -251,7 +259,7 @@ func installRecorder() {
 		t, t0 := tid(), rec.Now()
 		err := windows.GetOverlappedResult(h, o, done, wait)
 		var out map[string]any
-		if err == nil {
+		if err == nil && done != nil {
 			out = map[string]any{"bytes": *done}
 			if d := rec.Data(ovAddr(o), *done); d != nil {
 				out["data"] = d
