@@ -79,6 +79,8 @@ export WINE64 WINESERVER BUILD BUILD_REL GO
 # The C recorder's demo, traced and its trace checked (--recorders-c: only this).
 bash scripts/wine-recorders-c.sh; if [ "${1:-}" = --recorders-c ]; then exit 0; fi
 bash scripts/wine-examples.sh
+# Recorders: a real run recorded under Wine, its trace checked (scripts/wine-recorders.sh).
+bash scripts/wine-recorders.sh
 if [ "${1:-}" = --examples ]; then exit 0; fi
 
 # --- 5. the native run --------------------------------------------------------

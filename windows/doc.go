@@ -13,7 +13,10 @@
 //
 //   - On Windows (without the wsaemu build tag) it is golang.org/x/sys/windows
 //     itself: every name is a re-export of x/sys, and the code talks to the
-//     real ws2_32 and kernel32.
+//     real ws2_32 and kernel32. With the environment variable WSAEMU_TRACE
+//     naming a file (or after [RecordTrace]), the calls the trace checker
+//     models are recorded there in the trace format of docs/trace-format.md,
+//     for `wsaemu check-trace` to check on any system.
 //   - Anywhere else, and on Windows with -tags wsaemu, it is the emulator:
 //     every call is made by an emulated thread of a wsaemu machine
 //     (package emu), deterministic and repeatable from a seed, and the

@@ -22,10 +22,11 @@ import (
 // parameter and result types (TestNamesMatchXSys).
 var extraNames = map[string]string{
 	// Emulator-only: the machine.
-	"Run":        "runs a body as the first emulated thread (native: calls it)",
-	"Go":         "starts an emulated thread (native: a go statement)",
-	"RunMachine": "Run on a machine the caller built (emulated side only)",
-	"Machine":    "the running machine (emulated side only)",
+	"Run":         "runs a body as the first emulated thread (native: calls it)",
+	"Go":          "starts an emulated thread (native: a go statement)",
+	"RunMachine":  "Run on a machine the caller built (emulated side only)",
+	"Machine":     "the running machine (emulated side only)",
+	"RecordTrace": "records a real run as a trace (native side; the emulated side's does nothing)",
 
 	// Calls the emulator has that x/sys does not declare; the signatures
 	// are the ones x/sys's generator would give them.

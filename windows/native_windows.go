@@ -273,7 +273,14 @@ var (
 // NewCallback turns a Go function into a completion routine pointer, as
 // x/sys's NewCallback does (a function variable cannot hold it: its
 // parameter is interface{}, kept as such here).
-func NewCallback(fn interface{}) uintptr { return windows.NewCallback(fn) }
+// While recording (RecordTrace), a completion routine is wrapped to record
+// each time it runs.
+func NewCallback(fn interface{}) uintptr {
+	if rec != nil {
+		return recordingCallback(fn)
+	}
+	return windows.NewCallback(fn)
+}
 
 var (
 	modkernel32 = windows.NewLazySystemDLL("kernel32.dll")
