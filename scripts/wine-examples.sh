@@ -26,10 +26,18 @@ EXAMPLES=(
 	"iocpecho ./examples/iocpecho/cmd/iocpecho"
 	"udproutine ./examples/udproutine/cmd/udproutine"
 	"connecttimeout ./examples/connecttimeout/cmd/connecttimeout"
-	"iocpecho ./examples/iocpecho/cmd/iocpecho -buggy"
-	"udproutine ./examples/udproutine/cmd/udproutine -buggy"
-	"connecttimeout ./examples/connecttimeout/cmd/connecttimeout -buggy"
 )
+# The seeded bugs pass the schedule a real machine usually shows, and they
+# passed every Wine run tried; but whether they do depends on real timing
+# (connecttimeout -buggy failed once on a heavily loaded machine, as the bug
+# says it may), so they run only when asked: WINE_EXAMPLES_BUGGY=1.
+if [ "${WINE_EXAMPLES_BUGGY:-}" = 1 ]; then
+	EXAMPLES+=(
+		"iocpecho ./examples/iocpecho/cmd/iocpecho -buggy"
+		"udproutine ./examples/udproutine/cmd/udproutine -buggy"
+		"connecttimeout ./examples/connecttimeout/cmd/connecttimeout -buggy"
+	)
+fi
 
 fail=0
 declare -A built
