@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,5 +165,32 @@ func TestRunTraceUsage(t *testing.T) {
 	}
 	if code, _, errs := runTraceCmd(t, "-trace", "no-such.jsonl"); code != exitScenario {
 		t.Errorf("run -trace no-such.jsonl: exit %d (%s), want %d", code, errs, exitScenario)
+	}
+}
+
+// Every permitted example of docs/examples draws, in each picture, with
+// no record left unexplained; every rejected one draws and says so.
+func TestRunTraceAllExamples(t *testing.T) {
+	t.Chdir("../..")
+	ok, _ := filepath.Glob("docs/examples/*.jsonl")
+	bad, _ := filepath.Glob("docs/examples/rejected/*.jsonl")
+	if len(ok) < 10 || len(bad) < 5 {
+		t.Fatalf("%d permitted and %d rejected examples found, want the 14 and 6 docs/examples holds", len(ok), len(bad))
+	}
+	for _, f := range append(ok, bad...) {
+		want := exitOK
+		if strings.Contains(f, "rejected") {
+			want = exitFailed
+		}
+		code, out, errs := runTraceCmd(t, "-trace", f)
+		if code != want || strings.Contains(out, "not explained") != (want != exitOK) {
+			t.Errorf("%s: exit %d (want %d), stderr %q:\n%s", f, code, want, errs, out)
+		}
+		for _, format := range []string{"html", "perfetto"} {
+			code, out, errs := runTraceCmd(t, "-format", format, "-trace", f)
+			if code != want || (format == "perfetto" && !json.Valid([]byte(out))) || (format == "html" && !strings.HasSuffix(strings.TrimSpace(out), "</html>")) {
+				t.Errorf("%s: -format %s: exit %d (want %d), stderr %q", f, format, code, want, errs)
+			}
+		}
 	}
 }

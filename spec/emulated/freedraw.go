@@ -2,6 +2,7 @@ package emulated
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/wsaemu/wsaemu/emu"
@@ -40,6 +41,35 @@ func DrawFree(tr *trace.Trace, choices []emu.Choice) (*FreeRun, error) {
 	p.draw = d
 	if _, _, err := p.probe(choicePicks(choices), nil); err != nil {
 		return nil, err
+	}
+	// The buffers the translation made are shown as the check's
+	// timeline shows them: by their content or length.
+	for i := range d.rep.Steps {
+		c := &d.rep.Steps[i].Step.Call
+		var pos []string
+		for j, w := range c.Args.Pos {
+			if !strings.HasPrefix(w, "_buf") {
+				continue
+			}
+			if pos == nil {
+				pos = append([]string(nil), c.Args.Pos...)
+			}
+			parts := strings.Split(w, ",")
+			for k, b := range parts {
+				if v, ok := p.display[b]; ok {
+					// A scenario word cannot hold a plain quote
+					// unquoted: content goes in typographic ones.
+					if u, err := strconv.Unquote(v); err == nil && !strings.ContainsAny(u, " \t\"") {
+						v = "“" + u + "”"
+					}
+					parts[k] = v
+				}
+			}
+			pos[j] = strings.Join(parts, ",")
+		}
+		if pos != nil {
+			c.Args.Pos = pos
+		}
 	}
 	fr := &FreeRun{Report: d.rep, Check: fc}
 	if d.em != nil {
@@ -122,8 +152,13 @@ func (d *freeDraw) fail(line int, got string) {
 	if d.cur == nil {
 		d.begin(spec.Step{Call: spec.Call{Name: "settle"}}, nil)
 	}
-	if line != d.cur.Step.Line {
-		d.cur.Step.Says = strings.Replace(d.cur.Step.Says, ": observed", ": not explained", 1)
+	// The step open is not explained, nor is the earlier step of the
+	// record (a blocked call that never returns as recorded).
+	d.cur.Step.Says = strings.Replace(d.cur.Step.Says, ": observed", ": not explained", 1)
+	for i := range d.rep.Steps {
+		if st := &d.rep.Steps[i].Step; st.Line == line {
+			st.Says = strings.Replace(st.Says, ": observed", ": not explained", 1)
+		}
 	}
 	d.cur.Failures = append(d.cur.Failures, spec.Failure{Line: line, Msg: "the record on this line is not what the model does here: " + got})
 	d.end()
