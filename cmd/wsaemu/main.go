@@ -41,6 +41,7 @@ const usage = `usage: wsaemu <command> [flags] [args]
 commands:
   tour      run the built-in introductory scenarios, explaining each timeline
   run       print the timeline of a scenario file (or every file of a directory)
+            or, with -trace FILE, of a recorded trace
   check     check scenarios (default: the built-in corpus); exit 1 on failure
   spec      print the clause catalogue and its coverage
   explore   run a scenario under many schedules and report any that fails

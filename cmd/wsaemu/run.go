@@ -82,14 +82,34 @@ func show(w io.Writer, sc *spec.Scenario, cfg spec.RunConfig, format string, em 
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "FILE|DIR...", stderr, "Print the timeline of each scenario: one lane per thread, every call and\nresult, and what the machine did meanwhile.")
+	fs := newFlags("run", "FILE|DIR... | -trace FILE", stderr, "Print the timeline of each scenario: one lane per thread, every call and\nresult, and what the machine did meanwhile.\n\nWith -trace FILE, draw a recorded trace instead, in any -format but trace\nand json: a free-form trace (docs/trace-format.md) as the model's run under\nthe schedule check-trace finds to explain it, one lane per recorded thread,\neach step marked with the trace line it explains; a trace no schedule\nexplains is drawn up to the first record none explains, and the answer\nsays so (exit 1; 4 undecided within budget, 3 unreadable, as check-trace).\nA scenario-run trace (cmd/wsaemu-native's) is drawn as its scenario under\nthe schedule that reproduces each run.")
 	addWidthFlag(fs)
 	kind := fs.String("kind", "nonifs", "provider kind: nonifs, ifs or all")
 	profile := fs.String("profile", "windows", "profile: windows, docs or all")
 	seed := fs.Uint64("seed", 0, "make open decisions from this seed (0: as Windows usually does)")
 	format := fs.String("format", "text", "text (lanes), trace (the full trace as text), json (trace as JSON lines),\nhtml (a self-contained page with the timeline as a picture) or perfetto\n(Chrome trace JSON for ui.perfetto.dev); html and perfetto take one run")
+	traceFile := fs.String("trace", "", "draw this recorded trace (a free-form or a scenario-run trace) instead of scenarios")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if set := setFlags(fs); set["trace"] {
+		for _, f := range []string{"kind", "profile", "seed"} {
+			if set[f] {
+				fmt.Fprintf(stderr, "wsaemu run: -%s does not apply with -trace (the trace says what it ran as)\n", f)
+				return exitUsage
+			}
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintf(stderr, "wsaemu run: -trace draws one trace: unexpected argument %q\n", fs.Arg(0))
+			return exitUsage
+		}
+		switch *format {
+		case "text", "html", "perfetto":
+		default:
+			fmt.Fprintln(stderr, "wsaemu run: with -trace, -format must be text, html or perfetto")
+			return exitUsage
+		}
+		return runTrace(*traceFile, *format, stdout, stderr)
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "wsaemu run: name a scenario file or directory")

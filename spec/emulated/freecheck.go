@@ -207,6 +207,8 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 	if err := em.Start(p.cfg, p.sc.Decls); err != nil {
 		return traceProbe{}, 0, err
 	}
+	d := p.draw // nil but when drawing
+	d.start(em)
 	for name, data := range p.content {
 		copy(em.byName[name].buf, data)
 	}
@@ -223,6 +225,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 	recvBufs := map[string][]string{}
 	matched, steps := 0, 0
 	fail := func(line int, got string) (traceProbe, int, error) {
+		d.fail(line, got)
 		return traceProbe{choices: ch.got, bad: matched, decided: len(ch.got), got: fmt.Sprintf("line %d: %s", line, got), steps: steps}, line, nil
 	}
 	note := func(format string, args ...any) {
@@ -286,6 +289,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 					return fail(it.ev.Line, "blocks and never returns")
 				}
 			}
+			d.end()
 			return traceProbe{choices: ch.got, bad: -1, steps: steps}, 0, nil
 		}
 		steps++
@@ -296,6 +300,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		if pick == len(opts) {
 			lastSettle = true
 			note("%-8s (time passes: the machine settles)", "")
+			d.begin(spec.Step{Call: spec.Call{Name: "settle"}}, nil)
 			events, now := em.TraceLen(), em.sys.Now()
 			if err := em.Settle(); err != nil {
 				return traceProbe{}, 0, err
@@ -320,18 +325,22 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 					return fail(it.ev.Line, fmt.Sprintf("%s.%s is 0x%x", *it.ev.Ov, it.ev.Field, v))
 				}
 				note("%-8s reads %s.%s = 0x%x", t.name, *it.ev.Ov, it.ev.Field, v)
+				d.read(t.name, it.ev, v)
 				matched++
 			} else {
 				t.left = append(t.left[:0], it.pre...)
 				if st := p.sc.Steps[it.step]; st.Call.Name == "WSARecv" || st.Call.Name == "WSARecvFrom" {
 					recvBufs[st.Call.Args.Pos[2]] = splitComma(st.Call.Args.Pos[1])
 				}
+				d.begin(p.sc.Steps[it.step], it.ev)
 				r, err := em.Do(t.name, p.sc.Steps[it.step].Call.Op)
 				if err != nil {
 					return fail(it.ev.Line, "cannot run: "+err.Error())
 				}
+				d.result(p.sc.Steps[it.step], r)
 				if fs := em.Findings(); len(fs) > 0 {
 					note("%-8s %s: undefined from here (%s)", t.name, p.shown(p.sc.Steps[it.step].Call), fs[0])
+					d.end()
 					return traceProbe{choices: ch.got, bad: -1, undefined: fs[0], undefinedAt: matched, steps: steps}, 0, nil
 				}
 				if line, got, ok := p.routinesRan(em, byName, seen, recvBufs, &matched, note); !ok {
@@ -351,7 +360,9 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 		if line, got, ok := p.routinesRan(em, byName, seen, recvBufs, &matched, note); !ok {
 			return fail(line, got)
 		}
-		for _, c := range em.Completed() {
+		done := em.Completed()
+		d.completed(done)
+		for _, c := range done {
 			t := byName[c.Thread]
 			if t == nil || !t.blocked {
 				continue

@@ -164,6 +164,8 @@ type freeProgram struct {
 	content  map[string][]byte // buffers' bytes, by declared name
 	hevents  map[string]bool   // events some record names in hEvent
 	display  map[string]string // how a buffer is shown in timelines
+	// draw, when set, collects a probe's steps for a picture (DrawFree).
+	draw *freeDraw
 }
 
 // translator builds the scenario text of a trace.
