@@ -175,13 +175,7 @@ func cmdCheckTrace(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 		}
-		cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
-		if res.Kind == "nonifs" || res.Kind == "ifs" {
-			cfg.Kind = res.Kind
-		}
-		if res.Profile == "docs" {
-			cfg.Profile = "docs"
-		}
+		cfg := recordedConfig(res)
 		obs, err := observedSteps(res)
 		if err != nil {
 			fmt.Fprintf(stderr, "wsaemu: %s:%d: %s: %v\n", file, r.Line, res.File, err)
@@ -433,4 +427,18 @@ func cutAt(obs []emulated.ObservedStep, notes []string, where string, listed fun
 		}
 	}
 	return obs, notes
+}
+
+// recordedConfig is the configuration a recorded run is checked under: a
+// native run as an IFS provider in the windows profile (what it ran as),
+// an emulator run under its own kind and profile.
+func recordedConfig(res native.Result) spec.RunConfig {
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
+	if res.Kind == "nonifs" || res.Kind == "ifs" {
+		cfg.Kind = res.Kind
+	}
+	if res.Profile == "docs" {
+		cfg.Profile = "docs"
+	}
+	return cfg
 }

@@ -51,18 +51,12 @@ func trimSpace(b []byte) []byte {
 
 // checkFreeTrace checks a free-form trace and prints the answer.
 func checkFreeTrace(file string, maxRuns, maxSteps int, verbose bool, schedule string, replay bool, stdout, stderr io.Writer) int {
-	f, err := os.Open(file)
-	if err != nil {
-		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
-		return exitScenario
-	}
-	tr, err := trace.Read(f)
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "wsaemu: %s\n", spec.Printable(traceErr(file, err)))
+	tr, ok := readFreeTrace(file, stderr)
+	if !ok {
 		return exitScenario
 	}
 	var fc *emulated.FreeCheck
+	var err error
 	if replay {
 		choices, perr := emulated.ParseChoices(schedule)
 		if perr != nil {
@@ -198,4 +192,21 @@ func recordFree(paths []string, seed uint64, kind, profile string, stamps bool, 
 		return exitScenario
 	}
 	return exitOK
+}
+
+// readFreeTrace reads and validates a free-form trace file, saying on
+// stderr what is wrong with it when it cannot.
+func readFreeTrace(file string, stderr io.Writer) (*trace.Trace, bool) {
+	f, err := os.Open(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+		return nil, false
+	}
+	tr, err := trace.Read(f)
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(stderr, "wsaemu: %s\n", spec.Printable(traceErr(file, err)))
+		return nil, false
+	}
+	return tr, true
 }

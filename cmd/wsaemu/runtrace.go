@@ -10,7 +10,6 @@ import (
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/spec/emulated"
 	"github.com/wsaemu/wsaemu/spec/timeline"
-	"github.com/wsaemu/wsaemu/trace"
 )
 
 // runTrace draws a recorded trace the way run draws a scenario. For a
@@ -34,15 +33,8 @@ func runTrace(file, format string, stdout, stderr io.Writer) int {
 }
 
 func drawFreeTrace(file, format string, stdout, stderr io.Writer) int {
-	f, err := os.Open(file)
-	if err != nil {
-		fmt.Fprintf(stderr, "wsaemu: %v\n", err)
-		return exitScenario
-	}
-	tr, err := trace.Read(f)
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "wsaemu: %s\n", spec.Printable(traceErr(file, err)))
+	tr, ok := readFreeTrace(file, stderr)
+	if !ok {
 		return exitScenario
 	}
 	fc, err := emulated.CheckFree(tr, emulated.MaxTraceRuns)
@@ -151,13 +143,7 @@ func drawRunsTrace(file, format string, stdout, stderr io.Writer) int {
 			worst = exitScenario
 			continue
 		}
-		cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
-		if res.Kind == "nonifs" || res.Kind == "ifs" {
-			cfg.Kind = res.Kind
-		}
-		if res.Profile == "docs" {
-			cfg.Profile = "docs"
-		}
+		cfg := recordedConfig(res)
 		obs, err := observedSteps(res)
 		if err != nil {
 			fmt.Fprintf(stderr, "wsaemu: %s:%d: %s: %v\n", file, r.Line, res.File, err)
