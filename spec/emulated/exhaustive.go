@@ -70,7 +70,11 @@ type FailingSchedule struct {
 // together in sorted order. Two interleavings that differ only in the
 // order of events touching disjoint threads and objects (steps that
 // commute) give the same per-resource histories, hence the same
-// fingerprint; so do identical runs. Because the emulator is
+// fingerprint. The decisions themselves are part of the history: a pend,
+// cancel, reset or split pick may change state that no event shows until
+// later, so its pick is hashed; a scheduling pick is hashed without its
+// alternative number (which thread ran shows in the events that follow,
+// and the number depends on the order things became ready). Because the emulator is
 // deterministic and its trace records every state change with the
 // objects it touches, equal fingerprints mean equal states, and the
 // subtree below is the one already explored from the first visit: it is
@@ -274,8 +278,13 @@ func fingerprint(tr *emu.Trace, at int, p emu.Point, n int) uint64 {
 	var buf []byte
 	for i := range tr.Events {
 		e := &tr.Events[i]
-		if e.Kind == emu.EvChoice {
-			continue // a decision changes nothing by itself; its effects are traced
+		result := e.Result
+		if e.Kind == emu.EvChoice && (e.Name == emu.PointSchedule.String() || e.Name == emu.PointPreempt.String()) {
+			// Which thread or action a scheduling decision picked shows in
+			// the events that follow; which alternative number it had
+			// depends on the order things became ready, which commuting
+			// steps change.
+			result = 0
 		}
 		buf = buf[:0]
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Time))
@@ -286,7 +295,7 @@ func fingerprint(tr *emu.Trace, at int, p emu.Point, n int) uint64 {
 		buf = binary.LittleEndian.AppendUint64(buf, e.Old)
 		buf = binary.LittleEndian.AppendUint64(buf, e.New)
 		buf = binary.LittleEndian.AppendUint64(buf, e.N)
-		buf = binary.LittleEndian.AppendUint64(buf, e.Result)
+		buf = binary.LittleEndian.AppendUint64(buf, result)
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Err))
 		buf = append(buf, e.Name...)
 		buf = append(buf, 0)

@@ -68,8 +68,10 @@ A: CreateIoCompletionPort p.r io key=4
 
 // The reduction must lose no outcome, no failure and no reached branch:
 // with and without it the outcome sets (per run and per step) and the
-// unreachable branches are the same, on corpus scenarios where it prunes
-// and where it does not.
+// unreachable branches are the same. With resets and splits on, stream
+// scenarios have decisions whose effect no event shows at once (a first
+// version that left decisions out of the fingerprint pruned there and
+// lost outcomes of recv-peek and shutdown-send).
 func TestExhaustivePruningLosesNothing(t *testing.T) {
 	for _, p := range []string{
 		"scenarios/readiness/select-tcp.scenario",
@@ -77,9 +79,13 @@ func TestExhaustivePruningLosesNothing(t *testing.T) {
 		"scenarios/completion-routine/all-run-before-return.scenario",
 		"scenarios/iocp/cancel-posts-packet.scenario",
 		"scenarios/afd/poll-send-buffer-full.scenario",
+		"scenarios/tcp/recv-peek.scenario",
+		"scenarios/tcp/shutdown-send.scenario",
 	} {
 		sc := embedded(t, p)
 		for _, cfg := range spec.Configs(sc) {
+			cfg.Resets = strings.HasPrefix(p, "scenarios/tcp/")
+			cfg.Splits = cfg.Resets
 			opt := emulated.ExhaustiveOptions{Bound: 2, MaxRuns: 5000}
 			with := emulated.Exhaustive(sc, cfg, opt)
 			opt.NoPrune = true
@@ -110,7 +116,7 @@ func TestExhaustiveCorpusSmall(t *testing.T) {
 		"scenarios/iocp/cancel-posts-packet.scenario",
 		"scenarios/iocp/immediate-success-posts.scenario",
 		"scenarios/readiness/select-tcp.scenario",
-		"scenarios/wine/sock/udp-send-unreachable.scenario",
+		"scenarios/iocp/ex-removes-several.scenario",
 		"scenarios/tour/01-apc-alertable-wait.scenario",
 	} {
 		sc := embedded(t, p)
