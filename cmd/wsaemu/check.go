@@ -27,6 +27,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&xf.on, "exhaustive", false, "run every schedule within -bound (see above) instead of the usual one")
 	fs.IntVar(&xf.bound, "bound", 3, "-exhaustive: the most non-default decisions per schedule")
 	fs.IntVar(&xf.maxRuns, "max-runs", 100000, "-exhaustive: the most runs per scenario and configuration (0: no limit)")
+	fs.BoolVar(&xf.verbose, "v", false, "-exhaustive: list the results each step had, where it had more than one")
 	fs.BoolVar(&xf.noPrune, "no-prune", false, "-exhaustive: run equivalent interleavings too (no reduction)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -20,13 +20,15 @@ run once (the pruned count says how many subtrees were skipped). Each
 scenario x kind/profile gets one line: schedules run, pruned, distinct
 outcomes, whether the bound (or -max-runs) left schedules out, and the
 either/or branches no schedule reached; each failing schedule is printed
-with the wsaemu replay -choices command that runs it again.`
+with the wsaemu replay -choices command that runs it again. -v also lists,
+for every step that had more than one result, the results seen.`
 
 type exhaustiveFlags struct {
 	on      bool
 	bound   int
 	maxRuns int
 	noPrune bool
+	verbose bool
 }
 
 // checkExhaustive runs the exhaustive search on every scenario and
@@ -58,6 +60,13 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 			}
 			fmt.Fprintf(stdout, "%s %s [%s/%s] exhaustive: %d schedules, %d pruned, %d distinct outcomes, bound hit: %s, unreachable branches: %s\n",
 				status, sc.File, cfg.Kind, cfg.Profile, r.Runs, r.Pruned, len(r.Outcomes), bound, unreach)
+			if xf.verbose {
+				for i, outs := range r.StepOutcomes {
+					if len(outs) > 1 {
+						fmt.Fprintf(stdout, "      line %d: %d results: %s\n", sc.Steps[i].Line, len(outs), strings.Join(outs, " | "))
+					}
+				}
+			}
 			for _, f := range r.Failing {
 				failing++
 				for _, p := range f.Problems {

@@ -45,6 +45,12 @@ func TestCheckExhaustiveReportAndReplay(t *testing.T) {
 	if code := cmdReplay([]string{"-choices", "pend:1/2", "-kind", "nonifs", "-profile", "docs", file}, &out, &errb); code != exitFailed || !strings.Contains(errb.String(), "want return TRUE, got FALSE ERROR_IO_PENDING") {
 		t.Fatalf("replay: exit %d, stderr %q; want the same failure", code, errb.String())
 	}
+	// -v lists the step's two results (it completed at once, or pended).
+	out.Reset()
+	cmdCheck([]string{"-exhaustive", "-v", "-kind", "nonifs", "-profile", "docs", file}, &out, &errb)
+	if !strings.Contains(out.String(), "      line 7: 2 results: FALSE ERROR_IO_PENDING bytes=0 | TRUE bytes=2\n") {
+		t.Fatalf("-v:\n%s", out.String())
+	}
 	// -bound 0 runs the usual schedule only and says the bound cut.
 	out.Reset()
 	cmdCheck([]string{"-exhaustive", "-bound", "0", "-kind", "nonifs", "-profile", "docs", file}, &out, &errb)
