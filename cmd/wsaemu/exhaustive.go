@@ -19,7 +19,8 @@ Interleavings that only reorder steps on disjoint threads and objects are
 run once (the pruned count says how many subtrees were skipped). Each
 scenario x kind/profile gets one line: schedules run, pruned, distinct
 outcomes, whether the bound (or -max-runs) left schedules out, and the
-either/or branches no schedule reached; each failing schedule is printed
+either/or branches no schedule reached (and, per scenario, those no
+configuration reached); each failing schedule is printed
 with the wsaemu replay -choices command that runs it again. -v also lists,
 for every step that had more than one result, the results seen.`
 
@@ -40,7 +41,10 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 	}
 	failing, total := 0, 0
 	for _, sc := range scs {
-		for _, cfg := range configs(sc, kind, profile) {
+		cfgs := configs(sc, kind, profile)
+		everywhere := map[string]int{} // branch -> configurations that never reached it
+		var order []string
+		for _, cfg := range cfgs {
 			r := emulated.Exhaustive(sc, cfg, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
 			total += r.Runs
 			bound := "no"
@@ -49,6 +53,12 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 				bound = "yes (-max-runs)"
 			case r.BoundHit:
 				bound = "yes"
+			}
+			for _, u := range r.Unreachable {
+				if everywhere[u] == 0 {
+					order = append(order, u)
+				}
+				everywhere[u]++
 			}
 			unreach := "none"
 			if len(r.Unreachable) > 0 {
@@ -74,6 +84,18 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 				}
 				fmt.Fprintf(stdout, "      replay: wsaemu replay -choices %q -kind %s -profile %s %s\n", emulated.FormatChoices(f.Choices), cfg.Kind, cfg.Profile, sc.File)
 			}
+		}
+		// A branch one configuration cannot reach may be another's (a
+		// profile that never pends); one no configuration reaches is
+		// worth a look.
+		var never []string
+		for _, u := range order {
+			if everywhere[u] == len(cfgs) && len(cfgs) > 1 {
+				never = append(never, u)
+			}
+		}
+		if len(never) > 0 {
+			fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))
 		}
 	}
 	fmt.Fprintf(stdout, "%d schedules, %d failing schedule(s)\n", total, failing)
