@@ -103,7 +103,9 @@ func (r *Report) Failures() []string {
 
 // Run runs a scenario on a backend under one configuration and checks
 // every expectation. The backend is closed afterwards.
-func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
+func Run(sc *Scenario, b Backend, cfg RunConfig) *Report { return run(sc, b, cfg, nil) }
+
+func run(sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) *Report {
 	rep := &Report{Scenario: sc, Config: cfg, Backend: b.Name()}
 	defer b.Close()
 	line := 0 // the step being run, for a panic's place
@@ -120,7 +122,7 @@ func Run(sc *Scenario, b Backend, cfg RunConfig) *Report {
 		rep.Err = withFile(sc.File, err)
 		return rep
 	}
-	ev := &evaluator{b: b, last: map[string]Completion{}}
+	ev := &evaluator{b: b, last: map[string]Completion{}, onBranch: onBranch}
 	tl, _ := b.(interface{ TraceLen() int })
 	for _, st := range sc.Steps {
 		line = st.Line
@@ -221,6 +223,7 @@ type evaluator struct {
 	out      Outcome
 	last     map[string]Completion
 	expected []string
+	onBranch func(line, branch int) // told which branch of a group held first (RunBranches)
 }
 
 // check evaluates one expectation (or group) and returns its failures.
@@ -276,6 +279,9 @@ func (ev *evaluator) group(e Expect, b *[]byte) bool {
 		}
 		if ok {
 			*b = (*b)[:start]
+			if ev.onBranch != nil {
+				ev.onBranch(e.Line, i)
+			}
 			return true
 		}
 	}

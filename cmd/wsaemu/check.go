@@ -18,11 +18,17 @@ type checkResult struct {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails.")
+	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails."+exhaustiveHelp)
 	kind := fs.String("kind", "all", "provider kind: nonifs, ifs, layered or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	jsonOut := fs.Bool("json", false, "one JSON object per run")
 	quiet := fs.Bool("q", false, "print failures and the summary only")
+	var xf exhaustiveFlags
+	fs.BoolVar(&xf.on, "exhaustive", false, "run every schedule within -bound (see above) instead of the usual one")
+	fs.IntVar(&xf.bound, "bound", 3, "-exhaustive: the most non-default decisions per schedule")
+	fs.IntVar(&xf.maxRuns, "max-runs", 100000, "-exhaustive: the most runs per scenario and configuration (0: no limit)")
+	fs.BoolVar(&xf.verbose, "v", false, "-exhaustive: list the results each step had, where it had more than one")
+	fs.BoolVar(&xf.noPrune, "no-prune", false, "-exhaustive: run equivalent interleavings too (no reduction)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -32,6 +38,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	scs, code := load(fs.Args(), stderr)
 	if code != 0 {
 		return code
+	}
+	if xf.on {
+		return checkExhaustive(stdout, stderr, scs, *kind, *profile, xf)
 	}
 	pass, fail, scenErr := 0, 0, 0
 	enc := json.NewEncoder(stdout)

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wsaemu/wsaemu/spec"
+	"github.com/wsaemu/wsaemu/spec/emulated"
+)
+
+const exhaustiveHelp = `
+
+With -exhaustive, every scenario runs under every schedule the emulator's
+open decisions allow (which thread goes next, complete now or pend, which
+routine first, does a cancel win, ...), up to -bound decisions that differ
+from what Windows usually does per schedule, and at most -max-runs runs.
+Interleavings that only reorder steps on disjoint threads and objects are
+run once (the pruned count says how many subtrees were skipped). Each
+scenario x kind/profile gets one line: schedules run, pruned, distinct
+outcomes, whether the bound (or -max-runs) left schedules out, and the
+either/or branches no schedule reached (and, per scenario, those no
+configuration reached); each failing schedule is printed
+with the wsaemu replay -choices command that runs it again. -v also lists,
+for every step that had more than one result, the results seen.`
+
+type exhaustiveFlags struct {
+	on      bool
+	bound   int
+	maxRuns int
+	noPrune bool
+	verbose bool
+}
+
+// checkExhaustive runs the exhaustive search on every scenario and
+// configuration and prints its report.
+func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profile string, xf exhaustiveFlags) int {
+	if xf.bound < 0 || xf.maxRuns < 0 {
+		fmt.Fprintln(stderr, "wsaemu check: -bound and -max-runs must not be negative")
+		return exitUsage
+	}
+	failing, total := 0, 0
+	for _, sc := range scs {
+		cfgs := configs(sc, kind, profile)
+		everywhere := map[string]int{} // branch -> configurations that never reached it
+		var order []string
+		for _, cfg := range cfgs {
+			r := emulated.Exhaustive(sc, cfg, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
+			total += r.Runs
+			bound := "no"
+			switch {
+			case r.Budget:
+				bound = "yes (-max-runs)"
+			case r.BoundHit:
+				bound = "yes"
+			}
+			for _, u := range r.Unreachable {
+				if everywhere[u] == 0 {
+					order = append(order, u)
+				}
+				everywhere[u]++
+			}
+			unreach := "none"
+			if len(r.Unreachable) > 0 {
+				unreach = strings.Join(r.Unreachable, ", ")
+			}
+			status := "ok   "
+			if len(r.Failing) > 0 {
+				status = "FAIL "
+			}
+			fmt.Fprintf(stdout, "%s %s [%s/%s] exhaustive: %d schedules, %d pruned, %d distinct outcomes, bound hit: %s, unreachable branches: %s\n",
+				status, sc.File, cfg.Kind, cfg.Profile, r.Runs, r.Pruned, len(r.Outcomes), bound, unreach)
+			if xf.verbose {
+				for i, outs := range r.StepOutcomes {
+					if len(outs) > 1 {
+						fmt.Fprintf(stdout, "      line %d: %d results: %s\n", sc.Steps[i].Line, len(outs), strings.Join(outs, " | "))
+					}
+				}
+			}
+			for _, f := range r.Failing {
+				failing++
+				for _, p := range f.Problems {
+					fmt.Fprintf(stdout, "      %s\n", p)
+				}
+				fmt.Fprintf(stdout, "      replay: wsaemu replay -choices %q -kind %s -profile %s %s\n", emulated.FormatChoices(f.Choices), cfg.Kind, cfg.Profile, sc.File)
+			}
+		}
+		// A branch one configuration cannot reach may be another's (a
+		// profile that never pends); one no configuration reaches is
+		// worth a look.
+		var never []string
+		for _, u := range order {
+			if everywhere[u] == len(cfgs) && len(cfgs) > 1 {
+				never = append(never, u)
+			}
+		}
+		if len(never) > 0 {
+			fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))
+		}
+	}
+	fmt.Fprintf(stdout, "%d schedules, %d failing schedule(s)\n", total, failing)
+	if failing > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
