@@ -16,6 +16,15 @@ import (
 type machine struct {
 	e *Emulator
 	t *emu.Thread
+
+	// The call Do runs on t, and what it gave: kept here rather than in
+	// Do's frame so that a step allocates nothing for them. A thread has
+	// at most one call of Do's in progress (a blocked one stays pending
+	// until collected), so one set per thread suffices.
+	op  spec.Op
+	out spec.Result
+	err error
+	run func(*emu.Thread) // runs op, once made
 }
 
 var _ spec.Machine = (*machine)(nil)
@@ -75,6 +84,9 @@ func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
 func errnoOf(err error) (wso.Errno, error) {
 	if err == nil {
 		return 0, nil
+	}
+	if en, ok := err.(wso.Errno); ok {
+		return en, nil
 	}
 	var en wso.Errno
 	if errors.As(err, &en) {

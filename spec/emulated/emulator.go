@@ -365,24 +365,29 @@ func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
 	if !ok {
 		return spec.Result{}, fmt.Errorf("unknown thread %q", thread)
 	}
-	var out spec.Result
-	var callErr error
 	m := e.mach[t]
-	res, err := e.st.Call(t, func(*emu.Thread) {
-		out, callErr = op.Run(m)
-	})
+	if m.run == nil {
+		m.run = func(*emu.Thread) {
+			// Cleared first: a call that never returns (its thread
+			// exits) leaves a zero result, as a fresh one would.
+			m.out, m.err = spec.Result{}, nil
+			m.out, m.err = m.op.Run(m)
+		}
+	}
+	m.op = op
+	res, err := e.st.Call(t, m.run)
 	if err != nil {
 		return spec.Result{}, err
 	}
-	if callErr != nil {
-		return spec.Result{}, callErr
+	if m.err != nil {
+		return spec.Result{}, m.err
 	}
 	if !res.Returned {
-		e.pending[thread] = &pendingCall{op: op, out: &out, err: &callErr}
+		e.pending[thread] = &pendingCall{op: op, out: &m.out, err: &m.err}
 		return spec.Result{Blocked: true}, nil
 	}
 	e.collect(thread)
-	return out, nil
+	return m.out, nil
 }
 
 // collect moves calls of other threads that have returned into done.
