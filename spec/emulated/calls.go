@@ -73,6 +73,25 @@ func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	return out
 }
 
+// stepBufs is bufs(a), made once per run for each parsed step: the array
+// holds the same entries every time (the declared buffers do not change
+// within a run, and nothing writes a caller's WSABUF array), so a step
+// run again, or issued again by a routine, passes the same one.
+func (e *Emulator) stepBufs(a *spec.IOArgs) []emu.WSABUF {
+	if a.Bufs == nil {
+		return nil
+	}
+	if b, ok := e.wsabufs[a]; ok {
+		return b
+	}
+	if e.wsabufs == nil {
+		e.wsabufs = map[*spec.IOArgs][]emu.WSABUF{}
+	}
+	b := e.bufs(a)
+	e.wsabufs[a] = b
+	return b
+}
+
 func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
 	if !r.Valid() {
 		return nil
@@ -213,14 +232,14 @@ func count(n *uint32, null bool) *uint32 {
 
 func (m *machine) WSASend(c *spec.WSASendCall) (spec.Result, error) {
 	var n uint32
-	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
 
 func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
 	var n uint32
-	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
 	return r, err
 }
@@ -228,7 +247,7 @@ func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
 func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
 	var n uint32
 	fl := c.Flags
-	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	return r, err
 }
@@ -256,7 +275,7 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 		from, pfromlen = nil, nil
 	}
 	ov := m.e.ov(c.Ov)
-	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	if ov == nil && (r.Err == 0 || c.HasFromlen) && from != nil {
 		r.Outs.Has |= spec.OutFrom

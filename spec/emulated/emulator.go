@@ -24,8 +24,9 @@ type Emulator struct {
 	objs    []*object          // by declaration index
 	byName  map[string]*object // by declared name
 	ovDecl  map[*emu.Overlapped]int
-	msgs    map[int]*emu.WSAMSG // the last WSARecvMsg's WSAMSG, by record
-	afd     afdState            // AFD polls (calls_afd.go)
+	msgs    map[int]*emu.WSAMSG           // the last WSARecvMsg's WSAMSG, by record
+	wsabufs map[*spec.IOArgs][]emu.WSABUF // a step's WSABUF array, made once a run (see stepBufs)
+	afd     afdState                      // AFD polls (calls_afd.go)
 	mach    map[*emu.Thread]*machine
 	done    []spec.Returned
 	pending map[string]*pendingCall
@@ -174,6 +175,7 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	e.byName = make(map[string]*object, len(decls))
 	e.ovDecl = map[*emu.Overlapped]int{}
 	e.msgs = map[int]*emu.WSAMSG{}
+	e.wsabufs = nil
 	e.afd = afdState{}
 	e.mach = map[*emu.Thread]*machine{}
 	e.pending = map[string]*pendingCall{}
