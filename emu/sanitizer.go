@@ -52,6 +52,8 @@ type sanitizer struct {
 	findings []Finding
 	fatal    *Finding
 	ops      map[*Overlapped]*sanOp // operations in flight, by record
+	free     []*sanOp               // finished operations' records, for reuse
+	scratch  [][]byte               // a call's buffers, gathered for sanIssue
 }
 
 type sanOp struct {
@@ -112,7 +114,14 @@ func (s *System) sanIssue(t *Thread, call string, ov *Overlapped, routine bool, 
 			"%s reuses ov%d while the %s issued by %s with it is still in flight", call, s.OverlappedID(ov), old.call, tname(old.thread))
 	}
 	z.seq++
-	op := &sanOp{seq: z.seq, call: call, thread: t, routine: routine}
+	var op *sanOp
+	if n := len(z.free); n > 0 {
+		op = z.free[n-1]
+		z.free = z.free[:n-1]
+		*op = sanOp{seq: z.seq, call: call, thread: t, routine: routine, bufs: op.bufs[:0]}
+	} else {
+		op = &sanOp{seq: z.seq, call: call, thread: t, routine: routine}
+	}
 	if !routine {
 		op.event = ov.HEvent &^ 1
 		if ev, ok := s.handles.get(op.event).(*event); ok && !ev.manual {
@@ -130,8 +139,11 @@ func (s *System) sanIssue(t *Thread, call string, ov *Overlapped, routine bool, 
 // sanDone is told when an operation's record is no longer the system's:
 // it completed, or the call that issued it failed at once.
 func (s *System) sanDone(ov *Overlapped) {
-	if s.san.ops != nil {
-		delete(s.san.ops, ov)
+	z := &s.san
+	if op, ok := z.ops[ov]; ok {
+		delete(z.ops, ov)
+		clear(op.bufs) // hold no buffer alive from the free list
+		z.free = append(z.free, op)
 	}
 }
 

@@ -84,7 +84,15 @@ type Trace struct {
 	Events []Event
 }
 
+// traceFirstCap is how many events a trace makes room for at its first:
+// most scenario runs record a few dozen, which then cost one allocation
+// instead of one per doubling.
+const traceFirstCap = 64
+
 func (tr *Trace) add(e Event) {
+	if tr.Events == nil {
+		tr.Events = make([]Event, 0, traceFirstCap)
+	}
 	e.Seq = uint64(len(tr.Events) + 1)
 	tr.Events = append(tr.Events, e)
 }

@@ -68,13 +68,12 @@ func (c *wsaCall) do(p provider.ServiceProvider, h SOCKET, ov *Overlapped, routi
 	}
 }
 
-// buffers lists the data buffers of the call, for the sanitizer.
-func (c *wsaCall) buffers() [][]byte {
+// buffers appends the data buffers of the call to out, for the sanitizer.
+func (c *wsaCall) buffers(out [][]byte) [][]byte {
 	bufs := c.bufs
 	if c.msg != nil {
 		bufs = c.msg.Buffers
 	}
-	out := make([][]byte, 0, len(bufs))
 	for _, b := range bufs {
 		out = append(out, b.Buf)
 	}
@@ -133,7 +132,10 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		}
 	}
 	if overlapped && s.san.on() {
-		s.sanIssue(t, name, ov, routine != nil, c.buffers()...)
+		z := &s.san
+		z.scratch = c.buffers(z.scratch[:0])
+		s.sanIssue(t, name, ov, routine != nil, z.scratch...)
+		clear(z.scratch) // hold none of the caller's buffers alive
 	}
 	var r *request
 	var id uint64

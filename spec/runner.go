@@ -101,6 +101,15 @@ func (r *Report) Failures() []string {
 	return out
 }
 
+// addStep appends a step's result, making room for all n steps at the
+// first (a run records at most one result per step).
+func (rep *Report) addStep(res StepResult, n int) {
+	if rep.Steps == nil {
+		rep.Steps = make([]StepResult, 0, n)
+	}
+	rep.Steps = append(rep.Steps, res)
+}
+
 // Run runs a scenario on a backend under one configuration and checks
 // every expectation. The backend is closed afterwards.
 func Run(sc *Scenario, b Backend, cfg RunConfig) *Report { return run(sc, b, cfg, nil) }
@@ -147,7 +156,7 @@ func run(sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)
 		}
 		if err != nil {
 			rep.Err = stepError(sc.File, st.Line, err)
-			rep.Steps = append(rep.Steps, res)
+			rep.addStep(res, len(sc.Steps))
 			return rep
 		}
 		res.Completions = RenderCompleted(b.Completed())
@@ -166,7 +175,7 @@ func run(sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)
 		for i := range res.Failures {
 			res.Failures[i].Msg = Printable(res.Failures[i].Msg)
 		}
-		rep.Steps = append(rep.Steps, res)
+		rep.addStep(res, len(sc.Steps))
 	}
 	if lb, ok := b.(interface{ Liveness() []string }); ok && rep.Err == nil {
 		rep.Liveness = lb.Liveness()

@@ -16,7 +16,39 @@ import (
 type machine struct {
 	e *Emulator
 	t *emu.Thread
+
+	// The call Do runs on t, and what it gave: kept here rather than in
+	// Do's frame so that a step allocates nothing for them. A thread has
+	// at most one call of Do's in progress (a blocked one stays pending
+	// until collected), so one set per thread suffices.
+	op  spec.Op
+	out spec.Result
+	err error
+	run func(*emu.Thread) // runs op, once made
+
+	// Out-parameter words lent to the calls on t (slot, unwind), so that
+	// a call's counts and flags are not each an allocation. Lent as a
+	// stack: a routine's does-call nested in an alertable wait takes the
+	// next ones.
+	u32s [8]uint32
+	nu   int
 }
+
+// slot lends a word holding v, to be given back with unwind.
+func (m *machine) slot(v uint32) *uint32 {
+	if m.nu == len(m.u32s) {
+		p := new(uint32)
+		*p = v
+		return p
+	}
+	p := &m.u32s[m.nu]
+	m.nu++
+	*p = v
+	return p
+}
+
+// unwind gives back the words lent since nu was base.
+func (m *machine) unwind(base int) { m.nu = base }
 
 var _ spec.Machine = (*machine)(nil)
 
@@ -64,6 +96,25 @@ func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	return out
 }
 
+// stepBufs is bufs(a), made once per run for each parsed step: the array
+// holds the same entries every time (the declared buffers do not change
+// within a run, and nothing writes a caller's WSABUF array), so a step
+// run again, or issued again by a routine, passes the same one.
+func (e *Emulator) stepBufs(a *spec.IOArgs) []emu.WSABUF {
+	if a.Bufs == nil {
+		return nil
+	}
+	if b, ok := e.wsabufs[a]; ok {
+		return b
+	}
+	if e.wsabufs == nil {
+		e.wsabufs = map[*spec.IOArgs][]emu.WSABUF{}
+	}
+	b := e.bufs(a)
+	e.wsabufs[a] = b
+	return b
+}
+
 func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
 	if !r.Valid() {
 		return nil
@@ -75,6 +126,9 @@ func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
 func errnoOf(err error) (wso.Errno, error) {
 	if err == nil {
 		return 0, nil
+	}
+	if en, ok := err.(wso.Errno); ok {
+		return en, nil
 	}
 	var en wso.Errno
 	if errors.As(err, &en) {
@@ -200,24 +254,26 @@ func count(n *uint32, null bool) *uint32 {
 }
 
 func (m *machine) WSASend(c *spec.WSASendCall) (spec.Result, error) {
-	var n uint32
-	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	defer m.unwind(m.nu)
+	pn := m.slot(0)
+	r, err := intResult(m.t.WSASend(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(pn, c.NullBytes), c.Flags, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, *pn
 	return r, err
 }
 
 func (m *machine) WSASendTo(c *spec.WSASendToCall) (spec.Result, error) {
-	var n uint32
-	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	defer m.unwind(m.nu)
+	pn := m.slot(0)
+	r, err := intResult(m.t.WSASendTo(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(pn, c.NullBytes), c.Flags, c.To, c.Namelen, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, *pn
 	return r, err
 }
 
 func (m *machine) WSARecv(c *spec.WSARecvCall) (spec.Result, error) {
-	var n uint32
-	fl := c.Flags
-	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	defer m.unwind(m.nu)
+	pn, pfl := m.slot(0), m.slot(c.Flags)
+	r, err := intResult(m.t.WSARecv(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(pn, c.NullBytes), flagsArg(pfl, c.NullFlags), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, *pn, *pfl
 	return r, err
 }
 
@@ -244,7 +300,7 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 		from, pfromlen = nil, nil
 	}
 	ov := m.e.ov(c.Ov)
-	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.bufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
 	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
 	if ov == nil && (r.Err == 0 || c.HasFromlen) && from != nil {
 		r.Outs.Has |= spec.OutFrom
@@ -318,8 +374,9 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 }
 
 func (m *machine) WSAGetOverlappedResult(c *spec.WSAGetOverlappedResultCall) (spec.Result, error) {
-	n, fl := uint32(spec.Poison), uint32(spec.Poison)
-	pn, pfl := &n, &fl
+	defer m.unwind(m.nu)
+	n, fl := m.slot(spec.Poison), m.slot(spec.Poison)
+	pn, pfl := n, fl
 	if c.NullBytes {
 		pn = nil
 	}
@@ -327,7 +384,7 @@ func (m *machine) WSAGetOverlappedResult(c *spec.WSAGetOverlappedResultCall) (sp
 		pfl = nil
 	}
 	r, err := boolResult(m.t.WSAGetOverlappedResult(emu.SOCKET(m.e.handle(c.H)), m.e.ov(c.Ov), pn, c.Wait, pfl))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, *n, *fl
 	return r, err
 }
 

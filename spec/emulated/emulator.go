@@ -24,8 +24,9 @@ type Emulator struct {
 	objs    []*object          // by declaration index
 	byName  map[string]*object // by declared name
 	ovDecl  map[*emu.Overlapped]int
-	msgs    map[int]*emu.WSAMSG // the last WSARecvMsg's WSAMSG, by record
-	afd     afdState            // AFD polls (calls_afd.go)
+	msgs    map[int]*emu.WSAMSG           // the last WSARecvMsg's WSAMSG, by record
+	wsabufs map[*spec.IOArgs][]emu.WSABUF // a step's WSABUF array, made once a run (see stepBufs)
+	afd     afdState                      // AFD polls (calls_afd.go)
 	mach    map[*emu.Thread]*machine
 	done    []spec.Returned
 	pending map[string]*pendingCall
@@ -174,6 +175,7 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	e.byName = make(map[string]*object, len(decls))
 	e.ovDecl = map[*emu.Overlapped]int{}
 	e.msgs = map[int]*emu.WSAMSG{}
+	e.wsabufs = nil
 	e.afd = afdState{}
 	e.mach = map[*emu.Thread]*machine{}
 	e.pending = map[string]*pendingCall{}
@@ -365,24 +367,29 @@ func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
 	if !ok {
 		return spec.Result{}, fmt.Errorf("unknown thread %q", thread)
 	}
-	var out spec.Result
-	var callErr error
 	m := e.mach[t]
-	res, err := e.st.Call(t, func(*emu.Thread) {
-		out, callErr = op.Run(m)
-	})
+	if m.run == nil {
+		m.run = func(*emu.Thread) {
+			// Cleared first: a call that never returns (its thread
+			// exits) leaves a zero result, as a fresh one would.
+			m.out, m.err = spec.Result{}, nil
+			m.out, m.err = m.op.Run(m)
+		}
+	}
+	m.op = op
+	res, err := e.st.Call(t, m.run)
 	if err != nil {
 		return spec.Result{}, err
 	}
-	if callErr != nil {
-		return spec.Result{}, callErr
+	if m.err != nil {
+		return spec.Result{}, m.err
 	}
 	if !res.Returned {
-		e.pending[thread] = &pendingCall{op: op, out: &out, err: &callErr}
+		e.pending[thread] = &pendingCall{op: op, out: &m.out, err: &m.err}
 		return spec.Result{Blocked: true}, nil
 	}
 	e.collect(thread)
-	return out, nil
+	return m.out, nil
 }
 
 // collect moves calls of other threads that have returned into done.
