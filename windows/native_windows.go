@@ -19,7 +19,6 @@ import (
 	"unsafe"
 
 	"github.com/wsaemu/wsaemu/provider"
-	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 	"golang.org/x/sys/windows"
 )
 
@@ -108,16 +107,8 @@ const (
 	WSA_FLAG_NO_HANDLE_INHERIT         = windows.WSA_FLAG_NO_HANDLE_INHERIT
 )
 
-// Network events for WSAEventSelect (winsock2.h; x/sys v0.49.0 has none):
-// the module's one definition, in package provider.
-const (
-	FD_READ    = provider.FD_READ
-	FD_WRITE   = provider.FD_WRITE
-	FD_OOB     = provider.FD_OOB
-	FD_ACCEPT  = provider.FD_ACCEPT
-	FD_CONNECT = provider.FD_CONNECT
-	FD_CLOSE   = provider.FD_CLOSE
-)
+// Network events for WSAEventSelect and the other constants x/sys lacks
+// are in extra_consts.go, shared with the emulated build.
 
 // Extension-function identifiers for SIO_GET_EXTENSION_FUNCTION_POINTER.
 var (
@@ -407,28 +398,6 @@ func WaitForMultipleObjectsEx(handles []Handle, waitAll bool, waitMilliseconds u
 	}
 	return
 }
-
-// Winsock names x/sys does not spell (winsock2.h, mswsock.h). Their
-// values come from the module's lowest layer that defines them (the
-// module's rule: every Windows constant is defined once), with x/sys's
-// types: syscall.Errno for the error codes, x/sys's GUID for the
-// extension-function identifiers.
-const (
-	SOCKET_ERROR  = provider.SOCKET_ERROR
-	SO_ERROR      = provider.SO_ERROR
-	SO_TYPE       = provider.SO_TYPE
-	SO_DONTLINGER = provider.SO_DONTLINGER
-	SD_RECEIVE    = provider.SD_RECEIVE
-	SD_SEND       = provider.SD_SEND
-	SD_BOTH       = provider.SD_BOTH
-	FIONBIO       = provider.FIONBIO
-	FIONREAD      = provider.FIONREAD
-	SIO_FLUSH     = provider.SIO_FLUSH
-
-	WSA_IO_PENDING        = syscall.Errno(wso.WSA_IO_PENDING)
-	WSA_IO_INCOMPLETE     = syscall.Errno(wso.WSA_IO_INCOMPLETE)
-	WSA_OPERATION_ABORTED = syscall.Errno(wso.WSA_OPERATION_ABORTED)
-)
 
 // Extension-function identifiers x/sys lacks (mswsock.h).
 var (

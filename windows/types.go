@@ -310,33 +310,8 @@ const (
 )
 
 // Winsock constants x/sys/windows lacks (winsock2.h's names; see
-// extraNames in names_test.go).
-const (
-	SOCKET_ERROR = provider.SOCKET_ERROR
-
-	SO_ERROR      = provider.SO_ERROR
-	SO_TYPE       = provider.SO_TYPE
-	SO_DONTLINGER = provider.SO_DONTLINGER
-
-	SD_RECEIVE = provider.SD_RECEIVE
-	SD_SEND    = provider.SD_SEND
-	SD_BOTH    = provider.SD_BOTH
-
-	FIONBIO   = provider.FIONBIO
-	FIONREAD  = provider.FIONREAD
-	SIO_FLUSH = provider.SIO_FLUSH
-
-	FD_READ    = provider.FD_READ
-	FD_WRITE   = provider.FD_WRITE
-	FD_OOB     = provider.FD_OOB
-	FD_ACCEPT  = provider.FD_ACCEPT
-	FD_CONNECT = provider.FD_CONNECT
-	FD_CLOSE   = provider.FD_CLOSE
-
-	WSA_IO_PENDING        = syscall.Errno(wso.WSA_IO_PENDING)
-	WSA_IO_INCOMPLETE     = syscall.Errno(wso.WSA_IO_INCOMPLETE)
-	WSA_OPERATION_ABORTED = syscall.Errno(wso.WSA_OPERATION_ABORTED)
-)
+// extraNames in names_test.go) are in extra_consts.go, shared with the
+// native build.
 
 // The extension functions' GUIDs, for SIO_GET_EXTENSION_FUNCTION_POINTER:
 // the provider's own variables.
