@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"time"
 )
@@ -95,6 +96,26 @@ func (tr *Trace) add(e Event) {
 	}
 	e.Seq = uint64(len(tr.Events) + 1)
 	tr.Events = append(tr.Events, e)
+}
+
+// Len is how many events the trace holds.
+func (tr *Trace) Len() int { return len(tr.Events) }
+
+// At is the i-th event (from 0). The pointer stays valid while the trace
+// lives; callers must not keep it past a reuse of the trace.
+func (tr *Trace) At(i int) *Event { return &tr.Events[i] }
+
+// All yields every event in order with its index (from 0), without
+// copying it. Code outside this file reads the trace through Len, At and
+// All, so the storage behind them can change.
+func (tr *Trace) All() iter.Seq2[int, *Event] {
+	return func(yield func(int, *Event) bool) {
+		for i := range tr.Events {
+			if !yield(i, &tr.Events[i]) {
+				return
+			}
+		}
+	}
 }
 
 // WriteJSON writes the trace as JSON lines, one event per line.
