@@ -35,3 +35,9 @@ ci:
 .PHONY: wine-test
 wine-test:
 	bash scripts/wine-test.sh
+
+# The spec/emulated Cycle benchmark on the emulator and on Wine's ws2_32 in
+# one process, with the ratio (scripts/wine-bench.sh; issue 16, item 4).
+.PHONY: wine-bench
+wine-bench:
+	bash scripts/wine-test.sh --bench

@@ -15,6 +15,8 @@
 #
 # Usage: scripts/wine-test.sh [SCENARIO-PATH...]   (default: spec/scenarios)
 #        scripts/wine-test.sh --examples           (steps 1-4 only)
+#        scripts/wine-test.sh --bench              (steps 1-3, then the Cycle
+#                                                   benchmark, scripts/wine-bench.sh)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -76,6 +78,9 @@ fi
 
 # --- 4. the example programs -------------------------------------------------
 export WINE64 WINESERVER BUILD BUILD_REL GO
+# The Cycle benchmark on the emulator and on Wine's ws2_32 in one process
+# (--bench: only this; scripts/wine-bench.sh).
+if [ "${1:-}" = --bench ]; then bash scripts/wine-bench.sh; exit 0; fi
 # The C recorder's demo, traced and its trace checked (--recorders-c: only this).
 bash scripts/wine-recorders-c.sh; if [ "${1:-}" = --recorders-c ]; then exit 0; fi
 bash scripts/wine-examples.sh
