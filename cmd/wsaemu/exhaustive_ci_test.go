@@ -143,7 +143,7 @@ func TestExhaustiveListCoversCorpus(t *testing.T) {
 	var corpus []string
 	err = filepath.WalkDir("../../spec/scenarios", func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".scenario") {
-			corpus = append(corpus, strings.TrimPrefix(p, "../../"))
+			corpus = append(corpus, strings.TrimPrefix(filepath.ToSlash(p), "../../"))
 		}
 		return err
 	})
