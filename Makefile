@@ -2,7 +2,7 @@
 # targets are for working on the emulator.
 GO ?= go
 
-.PHONY: test race vet bench cover demo fmt ci
+.PHONY: test race vet bench cover demo fmt ci exhaustive
 
 test: vet
 	$(GO) test -race ./...
@@ -29,6 +29,11 @@ fmt:
 
 ci:
 	bash .ci/run
+
+# Every schedule of the scenarios spec/exhaustive.list names; fails when a
+# tree is not finished or an either/or branch no schedule reaches is not listed.
+exhaustive:
+	$(GO) run ./cmd/wsaemu check -exhaustive -complete -q -list spec/exhaustive.list
 
 # Run the scenario corpus on real Winsock under Wine and compare it with the
 # emulator (installs wine64 from Debian on first use; see scripts/wine-test.sh).

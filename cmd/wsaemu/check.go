@@ -18,7 +18,7 @@ type checkResult struct {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails."+exhaustiveHelp)
+	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails."+exhaustiveHelp+completeHelp)
 	kind := fs.String("kind", "all", "provider kind: nonifs, ifs, layered or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	jsonOut := fs.Bool("json", false, "one JSON object per run")
@@ -29,11 +29,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&xf.maxRuns, "max-runs", 100000, "-exhaustive: the most runs per scenario and configuration (0: no limit)")
 	fs.BoolVar(&xf.verbose, "v", false, "-exhaustive: list the results each step had, where it had more than one")
 	fs.BoolVar(&xf.noPrune, "no-prune", false, "-exhaustive: run equivalent interleavings too (no reduction)")
+	var cf completeFlags
+	cf.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if !validKindProfile(*kind, *profile, stderr) {
 		return exitUsage
+	}
+	if cf.complete || cf.list != "" {
+		return checkComplete(stdout, stderr, fs, *kind, *profile, *quiet, xf, cf)
 	}
 	scs, code := load(fs.Args(), stderr)
 	if code != 0 {
