@@ -34,6 +34,7 @@ type object interface {
 type handleTable struct {
 	slots []object
 	free  []int
+	xp    *ExploreRun // told of every use (explore.go); nil otherwise
 }
 
 func (h *handleTable) add(o object) Handle {
@@ -45,6 +46,9 @@ func (h *handleTable) add(o object) Handle {
 	} else {
 		i = len(h.slots)
 		h.slots = append(h.slots, o)
+	}
+	if h.xp != nil {
+		h.xp.handleUsed(o, Handle((i+1)*4), true, false)
 	}
 	return Handle((i + 1) * 4)
 }
@@ -65,6 +69,9 @@ func (h *handleTable) get(v Handle) object {
 	if !ok {
 		return nil
 	}
+	if h.xp != nil {
+		h.xp.handleUsed(h.slots[i], v, false, false)
+	}
 	return h.slots[i]
 }
 
@@ -74,6 +81,9 @@ func (h *handleTable) remove(v Handle) object {
 		return nil
 	}
 	o := h.slots[i]
+	if h.xp != nil {
+		h.xp.handleUsed(o, v, false, true)
+	}
 	h.slots[i] = nil
 	h.free = append(h.free, i)
 	return o
