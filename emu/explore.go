@@ -254,6 +254,7 @@ func Explore(opt ExploreOptions, run func(r *ExploreRun) bool) ExploreStats {
 		}
 		r := &ExploreRun{x: x, ovIDs: map[int]uint64{}, canon: map[object]uint64{}, hcanon: map[Handle]uint64{}, made: map[pid]uint64{}}
 		r.cur = xtrans{p: 0, node: -1}
+		r.writes = true
 		goOn := run(r)
 		r.finish()
 		x.stats.Runs++
@@ -474,6 +475,9 @@ type ExploreRun struct {
 	calls    []string // by thread id: the call the thread is in
 	choices  []Choice
 	finished bool
+	mark     int // trace events read so far
+	tmark    [2]tableMark
+	writes   bool // the running transition made a socket call that is not read-only
 }
 
 // Choices returns every decision the run made, for ReplayChooser.
@@ -490,6 +494,7 @@ func (r *ExploreRun) attach(s *System) {
 	s.xp = r
 	s.handles.xp = r
 	s.kernel.xp = r
+	r.markTables()
 }
 
 func (r *ExploreRun) off() bool { return r.blocked || r.finished }
@@ -501,8 +506,92 @@ func (r *ExploreRun) touch(o uint64, write bool) {
 	r.cur.acc = addAcc(r.cur.acc, o, write)
 }
 
+// tableMark is what a handle table held when a transition began.
+type tableMark struct {
+	n    int
+	free []int
+}
+
+func (r *ExploreRun) markTables() {
+	for k, h := range [2]*handleTable{&r.s.handles, &r.s.kernel} {
+		h.used = 0
+		r.tmark[k].n = len(h.slots)
+		r.tmark[k].free = append(r.tmark[k].free[:0], h.free...)
+	}
+}
+
+// harvest reads what the running transition did to the handle tables:
+// the slots get looked at (by bit, so every slot sharing the bit counts:
+// more dependencies, never fewer), and the slots add filled.
+func (r *ExploreRun) harvest() {
+	for k, h := range [2]*handleTable{&r.s.handles, &r.s.kernel} {
+		base := Handle(0)
+		if k == 1 {
+			base = kernelHandleBit
+		}
+		m := &r.tmark[k]
+		for b := 0; b < 64; b++ {
+			if h.used&(1<<b) == 0 {
+				continue
+			}
+			// Value (i+1)*4 sets bit (i+1) mod 64; bit 0 also stands for
+			// the null handle, which names nothing.
+			i := b - 1
+			if b == 0 {
+				i = 63
+			}
+			for ; i < len(h.slots)+64; i += 64 {
+				r.slotUsed(h, i, base, false)
+			}
+		}
+		alloc := len(h.slots) != m.n
+		for i := m.n; i < len(h.slots); i++ {
+			r.slotUsed(h, i, base, true)
+		}
+		for _, i := range m.free {
+			if i < len(h.slots) && h.slots[i] != nil {
+				alloc = true
+				r.slotUsed(h, i, base, true)
+			}
+		}
+		if alloc {
+			r.touch(objTable|uint64(k), true)
+		}
+	}
+	r.markTables()
+}
+
+func (r *ExploreRun) slotUsed(h *handleTable, i int, base Handle, added bool) {
+	v := base | Handle((i+1)*4)
+	var o object
+	if i < len(h.slots) {
+		o = h.slots[i]
+	}
+	if o == nil {
+		// A value that names nothing: reading its absence depends on
+		// whatever creates an object there (a write), not on other reads.
+		r.touch(objHandle|uint64(v), false)
+		return
+	}
+	r.handleUsed(o, v, added, false)
+}
+
+// startTrans begins a transition of p; a thread that resumes inside a
+// call is still in that call.
+func (r *ExploreRun) startTrans(p pid, node int) {
+	r.cur = xtrans{p: p, node: node}
+	r.writes = p == 0 || p&actionBit != 0
+	if !r.writes && int(p) < len(r.calls) && r.calls[p] != "" && !readOnlySocketCalls[r.calls[p]] {
+		r.writes = true
+	}
+}
+
 // endTrans closes the running transition.
 func (r *ExploreRun) endTrans() {
+	if r.s != nil {
+		r.harvest()
+	}
+	r.scanTrace()
 	t := r.cur
 	if t.p&actionBit == 0 && t.p != 0 {
 		t.acc = addAcc(t.acc, objThread|uint64(t.p), true)
@@ -560,6 +649,7 @@ func (r *ExploreRun) schedPoint(nr, na int) {
 		return
 	}
 	s := r.s
+	r.nameActions()
 	if r.wantNext {
 		// The schedule after a preemption: pick the process decided there.
 		r.wantNext = false
@@ -603,6 +693,7 @@ func (r *ExploreRun) preemptPoint(t *Thread) {
 		return
 	}
 	s := r.s
+	r.nameActions()
 	r.endTrans()
 	ready := make([]pid, len(s.ready))
 	for i, x := range s.ready {
@@ -642,7 +733,7 @@ func (r *ExploreRun) decide(preempt bool, running pid, ready, acts []pid, take f
 			r.block()
 			return
 		}
-		r.cur = xtrans{p: p, node: -1}
+		r.startTrans(p, -1)
 		take(p, 0)
 		r.answer = -1 // no Choose follows
 		return
@@ -711,7 +802,7 @@ func (r *ExploreRun) decide(preempt bool, running pid, ready, acts []pid, take f
 			}
 		}
 	}
-	r.cur = xtrans{p: n.cur, node: r.depth - 1}
+	r.startTrans(n.cur, r.depth-1)
 	idx := 0
 	if !preempt {
 		idx = indexOf(ready, acts, n.cur)
@@ -779,6 +870,16 @@ func (r *ExploreRun) choose(p Point, n int) int {
 
 // The System's reports.
 
+// nameActions names the actions scheduled since the last decision: the
+// running transition made them.
+func (r *ExploreRun) nameActions() {
+	for i := range r.s.actions {
+		if r.s.actions[i].xid == 0 {
+			r.s.actions[i].xid = r.newAction()
+		}
+	}
+}
+
 // newAction names an action the running process schedules.
 func (r *ExploreRun) newAction() uint64 {
 	c := r.cur.p
@@ -798,6 +899,9 @@ func (r *ExploreRun) call(t *Thread, name string) {
 		r.calls = append(r.calls, "")
 	}
 	r.calls[t.id] = name
+	if !readOnlySocketCalls[name] {
+		r.writes = true
+	}
 }
 
 // readOnlySocketCalls are the socket calls that only read the network's
@@ -827,17 +931,33 @@ func (r *ExploreRun) handleUsed(o object, v Handle, added, removed bool) {
 	if added || removed {
 		r.touch(objTable, true)
 	}
-	switch o := o.(type) {
-	case *Thread:
-		r.thread(o.id)
-	case *socket:
-		write := added || removed
-		if !write {
-			cur := r.s.current
-			write = cur == nil || cur.id >= len(r.calls) || !readOnlySocketCalls[r.calls[cur.id]]
-		}
-		r.touch(objNet, write)
+	if t, ok := o.(*Thread); ok {
+		r.thread(t.id)
 	}
+	if o.kind() >= kindAbove {
+		// An object of the layer above (a socket): its provider's network
+		// is shared, and the kernel cannot see into it.
+		r.touch(objNet, added || removed || r.writes || r.cur.p == 0 || r.cur.p&actionBit != 0)
+	}
+}
+
+// scanTrace reads the events the running transition emitted since the
+// last scan. Without a trace, every transition touches one object: no
+// reduction, nothing lost.
+func (r *ExploreRun) scanTrace() {
+	if r.s == nil {
+		return
+	}
+	tr := r.s.Trace()
+	if tr == nil {
+		r.touch(objNet|1, true)
+		return
+	}
+	for i := r.mark; i < tr.Len(); i++ {
+		e := tr.At(i)
+		r.event(e.Kind, e.Thread, e.Handle, e.Ov)
+	}
+	r.mark = tr.Len()
 }
 
 // event: the System emitted an event of kind k naming thread, handle and

@@ -2,11 +2,13 @@ package emu_test
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/emu"
+	"github.com/wsaemu/wsaemu/provider"
 )
 
 // prog is a goroutine-driven program for the explorer: it starts its
@@ -153,18 +155,79 @@ func pipePair() prog {
 	}
 }
 
+// recvOne receives one datagram on h (a blocking receive) and returns it.
+func recvOne(t *emu.Thread, h emu.SOCKET) string {
+	buf := make([]byte, 16)
+	var n, flags uint32
+	if err := t.WSARecvFrom(h, []emu.WSABUF{{Len: 16, Buf: buf}}, &n, &flags, nil, nil, nil, nil); err != nil {
+		return "error " + err.Error()
+	}
+	return string(buf[:n])
+}
+
+// disjointSockets: k threads, each receiving the datagram already waiting
+// on its own socket, then reading an option of it: receives and queries
+// only read the network, and each socket is its own.
+func disjointSockets(k int) prog {
+	return func(s *emu.System) func() string {
+		obs := make([]string, k)
+		s.Go("main", func(t *emu.Thread) {
+			hs := make([]emu.SOCKET, k)
+			for i := range hs {
+				hs[i], _ = exampleUDP(t, uint16(5000+i))
+				exampleSend(t, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(5000+i)), fmt.Sprint("m", i))
+			}
+			for i := 0; i < k; i++ {
+				i := i
+				s.Go(fmt.Sprintf("R%d", i), func(t *emu.Thread) {
+					obs[i] = recvOne(t, hs[i])
+					var v [4]byte
+					l := int32(4)
+					t.Getsockopt(hs[i], provider.SOL_SOCKET, provider.SO_RCVBUF, v[:], &l)
+				})
+			}
+		})
+		return func() string { return strings.Join(obs, " ") }
+	}
+}
+
+// udpRace: two senders race to one receiver, which takes one datagram.
+func udpRace() prog {
+	return func(s *emu.System) func() string {
+		var got string
+		s.Go("main", func(t *emu.Thread) {
+			rx, addr := exampleUDP(t, 6000)
+			a, _ := t.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
+			b, _ := t.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
+			send := func(t *emu.Thread, h emu.SOCKET, msg string) {
+				var sent uint32
+				t.WSASendTo(h, []emu.WSABUF{{Len: uint32(len(msg)), Buf: []byte(msg)}}, &sent, 0, &addr, provider.SizeofSockaddrInet4, nil, nil)
+			}
+			s.Go("A", func(t *emu.Thread) { send(t, a, "a") })
+			s.Go("B", func(t *emu.Thread) { send(t, b, "b") })
+			s.Go("R", func(t *emu.Thread) { got = recvOne(t, rx) })
+		})
+		return func() string { return got }
+	}
+}
+
 // TestExploreDisjointThreadsOneClass: k threads on disjoint objects have
 // one interleaving class, so the reduced search runs one schedule, where
 // the full one runs many (the issue's promise: "k threads on disjoint
 // objects explore 1 schedule class, not k!").
 func TestExploreDisjointThreadsOneClass(t *testing.T) {
 	for _, k := range []int{2, 3} {
-		full, red := checkEquivalent(t, fmt.Sprintf("disjoint events k=%d", k), disjointEvents(k), 3)
-		if red.Runs != 1 {
-			t.Errorf("k=%d: %d runs with reduction, want 1 (one class)", k, red.Runs)
-		}
-		if full.Runs < 10 {
-			t.Errorf("k=%d: only %d runs without reduction: the test shows nothing", k, full.Runs)
+		for _, c := range []struct {
+			name string
+			p    prog
+		}{{"events", disjointEvents(k)}, {"sockets", disjointSockets(k)}} {
+			full, red := checkEquivalent(t, fmt.Sprintf("disjoint %s k=%d", c.name, k), c.p, 3)
+			if red.Runs != 1 {
+				t.Errorf("%s k=%d: %d runs with reduction, want 1 (one class)", c.name, k, red.Runs)
+			}
+			if full.Runs < 10 {
+				t.Errorf("%s k=%d: only %d runs without reduction: the test shows nothing", c.name, k, full.Runs)
+			}
 		}
 	}
 }
@@ -180,6 +243,7 @@ func TestExploreReductionKeepsOutcomes(t *testing.T) {
 		{"shared event", sharedEvent(), 3},
 		{"lost wakeup", lostWakeup(), 3},
 		{"pipes", pipePair(), 2},
+		{"udp race", udpRace(), 3},
 	} {
 		checkEquivalent(t, c.name, c.p, c.bound)
 	}

@@ -34,7 +34,12 @@ type object interface {
 type handleTable struct {
 	slots []object
 	free  []int
-	xp    *ExploreRun // told of every use (explore.go); nil otherwise
+	xp    *ExploreRun // told of every handle closed (explore.go); nil otherwise
+	// used marks the values get looked at (value v sets bit v/4 mod 64,
+	// also when v names no object), for the explorer to read after
+	// each step (it finds the slots add filled by itself): an or and no
+	// call, so get stays inlined.
+	used uint64
 }
 
 func (h *handleTable) add(o object) Handle {
@@ -46,9 +51,6 @@ func (h *handleTable) add(o object) Handle {
 	} else {
 		i = len(h.slots)
 		h.slots = append(h.slots, o)
-	}
-	if h.xp != nil {
-		h.xp.handleUsed(o, Handle((i+1)*4), true, false)
 	}
 	return Handle((i + 1) * 4)
 }
@@ -65,12 +67,10 @@ func (h *handleTable) index(v Handle) (int, bool) {
 }
 
 func (h *handleTable) get(v Handle) object {
-	i, ok := h.index(v)
-	if !ok {
+	h.used |= 1 << (uint(v>>2) & 63)
+	i := int(v>>2) - 1
+	if v&3 != 0 || uint(i) >= uint(len(h.slots)) {
 		return nil
-	}
-	if h.xp != nil {
-		h.xp.handleUsed(h.slots[i], v, false, false)
 	}
 	return h.slots[i]
 }

@@ -22,15 +22,10 @@ type action struct {
 	gen  uint64 // the request's id when the action was made, to spot reuse
 	arg  uint64
 	dfr  provider.Deferrable
-	xid  uint64 // the explorer's name for it (explore.go); 0 without one
+	xid  uint64 // the explorer's name for it, given at its first decision (explore.go); 0 without one
 }
 
-func (s *System) schedule(a action) {
-	if s.xp != nil {
-		a.xid = s.xp.newAction()
-	}
-	s.actions = append(s.actions, a)
-}
+func (s *System) schedule(a action) { s.actions = append(s.actions, a) }
 
 // progressed records progress (see WithLivelockBudget).
 func (s *System) progressed() { s.idle = 0 }

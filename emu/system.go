@@ -205,9 +205,6 @@ func (s *System) OverlappedID(ov *Overlapped) int {
 }
 
 func (s *System) emit(e Event) {
-	if s.xp != nil {
-		s.xp.event(e.Kind, e.Thread, e.Handle, e.Ov)
-	}
 	if s.trace == nil {
 		return
 	}
