@@ -339,3 +339,89 @@ func TestExploreRandomPrograms(t *testing.T) {
 	}
 	t.Logf("%d random programs, bound 3: %d schedules without the reduction, %d with", n, full, red)
 }
+
+// randomSocketProgram builds, from seed, three threads of three steps each
+// over two non-blocking UDP sockets: a send to either (from the thread's
+// own socket), a receive that does not block, an overlapped receive with
+// an event tested at once, an option read, or a close.
+func randomSocketProgram(seed uint64) prog {
+	rng := emu.SeededChooser(seed)
+	const threads, steps = 3, 3
+	var ops [threads][steps]int
+	for i := range ops {
+		for j := range ops[i] {
+			ops[i][j] = rng.Choose(emu.PointSchedule, 10)
+		}
+	}
+	return func(s *emu.System) func() string {
+		var obs [threads][steps]string
+		s.Go("main", func(t *emu.Thread) {
+			var rx [2]emu.SOCKET
+			var addr [2]netip.AddrPort
+			for k := range rx {
+				rx[k], addr[k] = exampleUDP(t, uint16(7000+k))
+				var n uint32
+				t.WSAIoctl(rx[k], provider.FIONBIO, []byte{1, 0, 0, 0}, nil, &n, nil, nil)
+			}
+			var tx [threads]emu.SOCKET
+			for i := range tx {
+				tx[i], _ = t.Socket(provider.AF_INET, provider.SOCK_DGRAM, provider.IPPROTO_UDP)
+			}
+			for i := 0; i < threads; i++ {
+				i := i
+				s.Go(fmt.Sprintf("T%d", i), func(t *emu.Thread) {
+					for j, op := range ops[i] {
+						k := op % 2
+						buf := make([]byte, 8)
+						var n, flags uint32
+						switch op / 2 {
+						case 0:
+							msg := fmt.Sprint(i, j)
+							err := t.WSASendTo(tx[i], []emu.WSABUF{{Len: uint32(len(msg)), Buf: []byte(msg)}}, &n, 0, &addr[k], provider.SizeofSockaddrInet4, nil, nil)
+							obs[i][j] = fmt.Sprintf("s%v", err)
+						case 1:
+							err := t.WSARecvFrom(rx[k], []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &flags, nil, nil, nil, nil)
+							obs[i][j] = fmt.Sprintf("r%v/%s", err, buf[:n])
+						case 2:
+							ev, _ := t.WSACreateEvent()
+							ov := &emu.Overlapped{HEvent: ev}
+							err := t.WSARecvFrom(rx[k], []emu.WSABUF{{Len: 8, Buf: buf}}, &n, &flags, nil, nil, ov, nil)
+							r, _ := t.WaitForSingleObject(ev, 0)
+							obs[i][j] = fmt.Sprintf("o%v/%#x", err, r)
+							t.CancelIo(emu.Handle(rx[k]))
+							t.WaitForSingleObject(ev, emu.INFINITE)
+						case 3:
+							var v [4]byte
+							l := int32(4)
+							err := t.Getsockopt(rx[k], provider.SOL_SOCKET, provider.SO_RCVBUF, v[:], &l)
+							obs[i][j] = fmt.Sprintf("g%v", err)
+						case 4:
+							obs[i][j] = fmt.Sprintf("c%v", t.Closesocket(rx[k]))
+						}
+					}
+				})
+			}
+		})
+		return func() string { return fmt.Sprint(obs) }
+	}
+}
+
+// TestExploreRandomSocketPrograms: the same comparison over sockets,
+// where the network's state is shared and only reads commute.
+func TestExploreRandomSocketPrograms(t *testing.T) {
+	n := 20
+	if testing.Short() {
+		n = 5
+	}
+	full, red := 0, 0
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		want, fs := exploreOutcomes(t, randomSocketProgram(seed), emu.ExploreOptions{Bound: 2, NoPrune: true})
+		got, rs := exploreOutcomes(t, randomSocketProgram(seed), emu.ExploreOptions{Bound: 2})
+		full += fs.Runs
+		red += rs.Runs
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("seed %d: outcomes with reduction %q, without %q", seed, got, want)
+		}
+	}
+	t.Logf("%d random socket programs, bound 2: %d schedules without the reduction, %d with", n, full, red)
+}

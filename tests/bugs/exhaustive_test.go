@@ -42,7 +42,7 @@ func TestExhaustiveBugs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("explores every pattern twice, with and without the reduction")
 	}
-	found := 0
+	found, fullRuns, redRuns := 0, 0, 0
 	for _, pat := range Patterns {
 		t.Run(pat.Name, func(t *testing.T) {
 			for _, form := range []struct {
@@ -52,6 +52,8 @@ func TestExhaustiveBugs(t *testing.T) {
 			}{{"buggy", pat.Buggy, true}, {"fixed", pat.Fixed, false}} {
 				full, fullWrong, fs := exploreBug(form.p, pat.Options, emu.ExploreOptions{Bound: bound, MaxRuns: maxRuns, NoPrune: true})
 				red, redWrong, rs := exploreBug(form.p, pat.Options, emu.ExploreOptions{Bound: bound, MaxRuns: maxRuns})
+				fullRuns += fs.Runs
+				redRuns += rs.Runs
 				t.Logf("%s: %d schedules without reduction (budget %v), %d with (%d sleep-blocked); %d outcomes; bug found: %v/%v",
 					form.name, fs.Runs, fs.Budget, rs.Runs, rs.SleepBlocked, len(full), fullWrong, redWrong)
 				if rs.Diverged > 0 || fs.Diverged > 0 {
@@ -75,5 +77,5 @@ func TestExhaustiveBugs(t *testing.T) {
 	if found == 0 {
 		t.Errorf("no buggy form's bug found exhaustively")
 	}
-	t.Logf("%d of %d buggy forms fail within bound %d", found, len(Patterns), bound)
+	t.Logf("%d of %d buggy forms fail within bound %d; %d schedules without the reduction, %d with", found, len(Patterns), bound, fullRuns, redRuns)
 }
