@@ -32,6 +32,15 @@ import "sort"
 // they touch one object and at least one of them writes it (handles,
 // threads and records are always written).
 //
+// What the explorer cannot see is Go memory the program's threads share
+// outside the emulator (a variable one thread writes and another reads):
+// like any dynamic partial-order reduction it orders only the accesses it
+// is told of, so threads must hand such data over through emulated
+// objects (an event, a port, a pipe, a socket), as they must on Windows.
+// The run must also be deterministic given the decisions (no wall clock,
+// no map order); a replay that does not reach the recorded state is
+// counted in Diverged and cut short.
+//
 // Over those transitions the explorer runs source-DPOR with sleep sets
 // (Abdulla, Aronis, Jonsson and Sagonas, "Optimal dynamic partial order
 // reduction", POPL 2014, Algorithm 1; the sleep sets are Godefroid's,

@@ -77,6 +77,9 @@ func Exhaustive(t *testing.T, body func(t TB), opts ...Option) emu.ExploreStats 
 		bound = "yes"
 	}
 	t.Logf("windowstest: exhaustive: %d schedules (%d redundant, cut by the sleep sets), bound %d hit: %s", st.Runs, st.SleepBlocked, c.xbound, bound)
+	if st.Diverged > 0 {
+		t.Errorf("windowstest: exhaustive: %d replays did not reach the state their schedule had reached before: the body is not deterministic given the schedule (wall clock, map order, a goroutine of its own?)", st.Diverged)
+	}
 	return st
 }
 
