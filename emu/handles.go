@@ -34,6 +34,12 @@ type object interface {
 type handleTable struct {
 	slots []object
 	free  []int
+	xp    *ExploreRun // told of every handle closed (explore.go); nil otherwise
+	// used marks the values get looked at (value v sets bit v/4 mod 64,
+	// also when v names no object), for the explorer to read after
+	// each step (it finds the slots add filled by itself): an or and no
+	// call, so get stays inlined.
+	used uint64
 }
 
 func (h *handleTable) add(o object) Handle {
@@ -61,8 +67,9 @@ func (h *handleTable) index(v Handle) (int, bool) {
 }
 
 func (h *handleTable) get(v Handle) object {
-	i, ok := h.index(v)
-	if !ok {
+	h.used |= 1 << (uint(v>>2) & 63)
+	i := int(v>>2) - 1
+	if v&3 != 0 || uint(i) >= uint(len(h.slots)) {
 		return nil
 	}
 	return h.slots[i]
@@ -74,6 +81,9 @@ func (h *handleTable) remove(v Handle) object {
 		return nil
 	}
 	o := h.slots[i]
+	if h.xp != nil {
+		h.xp.handleUsed(o, v, false, true)
+	}
 	h.slots[i] = nil
 	h.free = append(h.free, i)
 	return o

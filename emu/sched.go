@@ -22,6 +22,7 @@ type action struct {
 	gen  uint64 // the request's id when the action was made, to spot reuse
 	arg  uint64
 	dfr  provider.Deferrable
+	xid  uint64 // the explorer's name for it, given at its first decision (explore.go); 0 without one
 }
 
 func (s *System) schedule(a action) { s.actions = append(s.actions, a) }
@@ -71,6 +72,9 @@ func (s *System) makeReady(t *Thread, why string) {
 	}
 	t.state = stateReady
 	s.ready = append(s.ready, t)
+	if s.xp != nil {
+		s.xp.thread(t.id)
+	}
 	if why != "" && s.trace != nil && why != "created" {
 		s.emit(Event{Thread: t.id, Kind: EvWake, Name: why})
 	}
@@ -112,6 +116,9 @@ func (s *System) pickNext() *Thread {
 		}
 		if s.tc != nil {
 			s.tc.Candidates(s.current, s.ready)
+		}
+		if s.xp != nil {
+			s.xp.schedPoint(r, a)
 		}
 		i := s.choose(PointSchedule, r+a)
 		if i < r {

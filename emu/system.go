@@ -20,6 +20,7 @@ import (
 type System struct {
 	chooser Chooser
 	tc      ThreadChooser // chooser, when it wants the scheduling candidates
+	xp      *ExploreRun   // the exhaustive explorer's run, told what each step touches (explore.go); nil otherwise
 	profile Profile
 	trace   *Trace
 
@@ -167,6 +168,9 @@ func New(opts ...Option) *System {
 		o(s)
 	}
 	s.tc, _ = s.chooser.(ThreadChooser)
+	if xr, ok := s.chooser.(*ExploreRun); ok {
+		xr.attach(s)
+	}
 	s.obs.s = s
 	s.picker.s = s
 	s.ws2.attach(s)

@@ -316,10 +316,16 @@ func (t *Thread) enter(name, args string) error {
 		if s.tc != nil {
 			s.tc.Candidates(t, s.ready)
 		}
+		if s.xp != nil {
+			s.xp.preemptPoint(t)
+		}
 		if s.choose(PointPreempt, 2) == 1 {
 			s.makeReady(t, "preempted")
 			s.yieldFrom(t)
 		}
+	}
+	if s.xp != nil {
+		s.xp.call(t, name)
 	}
 	return nil
 }

@@ -16,13 +16,16 @@ open decisions allow (which thread goes next, complete now or pend, which
 routine first, does a cancel win, ...), up to -bound decisions that differ
 from what Windows usually does per schedule, and at most -max-runs runs.
 Interleavings that only reorder steps on disjoint threads and objects are
-run once (the pruned count says how many subtrees were skipped). Each
-scenario x kind/profile gets one line: schedules run, pruned, distinct
-outcomes, whether the bound (or -max-runs) left schedules out, and the
-either/or branches no schedule reached (and, per scenario, those no
-configuration reached); each failing schedule is printed
-with the wsaemu replay -choices command that runs it again. -v also lists,
-for every step that had more than one result, the results seen.`
+run once (a partial-order reduction: source-DPOR with sleep sets; -no-prune
+turns it off). Each scenario x kind/profile gets one line: schedules run,
+how many of them the reduction cut short as redundant (sleep-blocked),
+distinct outcomes, whether the bound (or -max-runs) left schedules out, and
+the either/or branches no schedule reached (and, per scenario, those no
+configuration reached); each failing schedule is printed with the wsaemu
+replay -choices command that runs it again. -v also lists, for every step
+that had more than one result, the results seen and the reorderings the
+reduction found that mattered. The last line sums the schedules and the
+sleep-blocked runs.`
 
 type exhaustiveFlags struct {
 	on      bool
@@ -39,7 +42,7 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 		fmt.Fprintln(stderr, "wsaemu check: -bound and -max-runs must not be negative")
 		return exitUsage
 	}
-	failing, total := 0, 0
+	failing, total, blocked := 0, 0, 0
 	for _, sc := range scs {
 		cfgs := configs(sc, kind, profile)
 		everywhere := map[string]int{} // branch -> configurations that never reached it
@@ -47,6 +50,7 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 		for _, cfg := range cfgs {
 			r := emulated.Exhaustive(sc, cfg, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
 			total += r.Runs
+			blocked += r.SleepBlocked
 			bound := "no"
 			switch {
 			case r.Budget:
@@ -68,9 +72,10 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 			if len(r.Failing) > 0 {
 				status = "FAIL "
 			}
-			fmt.Fprintf(stdout, "%s %s [%s/%s] exhaustive: %d schedules, %d pruned, %d distinct outcomes, bound hit: %s, unreachable branches: %s\n",
-				status, sc.File, cfg.Kind, cfg.Profile, r.Runs, r.Pruned, len(r.Outcomes), bound, unreach)
+			fmt.Fprintf(stdout, "%s %s [%s/%s] exhaustive: %d schedules, %d sleep-blocked, %d distinct outcomes, bound hit: %s, unreachable branches: %s\n",
+				status, sc.File, cfg.Kind, cfg.Profile, r.Runs, r.SleepBlocked, len(r.Outcomes), bound, unreach)
 			if xf.verbose {
+				fmt.Fprintf(stdout, "      reorderings added by the race analysis: %d\n", r.Backtracks)
 				for i, outs := range r.StepOutcomes {
 					if len(outs) > 1 {
 						fmt.Fprintf(stdout, "      line %d: %d results: %s\n", sc.Steps[i].Line, len(outs), strings.Join(outs, " | "))
@@ -98,7 +103,7 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 			fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))
 		}
 	}
-	fmt.Fprintf(stdout, "%d schedules, %d failing schedule(s)\n", total, failing)
+	fmt.Fprintf(stdout, "%d schedules (%d sleep-blocked), %d failing schedule(s)\n", total, blocked, failing)
 	if failing > 0 {
 		return exitFailed
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // Issue 16, item 1: check -exhaustive reports, per scenario and
-// configuration, the schedules, pruned subtrees, distinct outcomes and
+// configuration, the schedules, sleep-blocked runs, distinct outcomes and
 // whether the bound was hit, and prints each failing schedule as a replay
 // -choices command that fails the same way. A pipe write in the docs
 // profile may pend (PointPend), so a scenario expecting it to finish at
@@ -26,7 +26,7 @@ func TestCheckExhaustiveReportAndReplay(t *testing.T) {
 	if code != exitFailed {
 		t.Fatalf("exit %d, want %d; stderr %s", code, exitFailed, errb.String())
 	}
-	want := "FAIL  " + file + " [nonifs/docs] exhaustive: 2 schedules, 0 pruned, 2 distinct outcomes, bound hit: no, unreachable branches: none"
+	want := "FAIL  " + file + " [nonifs/docs] exhaustive: 2 schedules, 0 sleep-blocked, 2 distinct outcomes, bound hit: no, unreachable branches: none"
 	if !strings.Contains(out.String(), want+"\n") {
 		t.Fatalf("report:\n%s\nwant the line\n%s", out.String(), want)
 	}
@@ -54,7 +54,7 @@ func TestCheckExhaustiveReportAndReplay(t *testing.T) {
 	// -bound 0 runs the usual schedule only and says the bound cut.
 	out.Reset()
 	cmdCheck([]string{"-exhaustive", "-bound", "0", "-kind", "nonifs", "-profile", "docs", file}, &out, &errb)
-	if !strings.Contains(out.String(), "exhaustive: 1 schedules, 0 pruned, 1 distinct outcomes, bound hit: yes,") {
+	if !strings.Contains(out.String(), "exhaustive: 1 schedules, 0 sleep-blocked, 1 distinct outcomes, bound hit: yes,") {
 		t.Fatalf("-bound 0:\n%s", out.String())
 	}
 }

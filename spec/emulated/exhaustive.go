@@ -1,9 +1,7 @@
 package emulated
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strings"
 
@@ -21,17 +19,23 @@ type ExhaustiveOptions struct {
 	// MaxRuns caps the runs; 0 means no cap. Budget says when it cut
 	// the search short.
 	MaxRuns int
-	// NoPrune turns the reduction off (every schedule within the bound
-	// is run), to check that the reduction loses nothing.
+	// NoPrune turns the partial-order reduction off (every schedule
+	// within the bound is run), to check that the reduction loses nothing.
 	NoPrune bool
 }
 
 // ExhaustiveResult is what an exhaustive exploration found.
 type ExhaustiveResult struct {
-	Runs     int  // schedules run
-	Pruned   int  // subtrees skipped because an equivalent state was explored
-	BoundHit bool // some alternative was left out by the bound
-	Budget   bool // MaxRuns stopped the search before the tree was done
+	Runs int // schedules run
+	// SleepBlocked counts the runs the reduction found redundant (every
+	// process that could go next was asleep: its orders were covered
+	// elsewhere) and cut short; their outcomes are kept.
+	SleepBlocked int
+	// Backtracks counts the alternatives the race analysis added: the
+	// reorderings that mattered.
+	Backtracks int
+	BoundHit   bool // some alternative was left out by the bound
+	Budget     bool // MaxRuns stopped the search before the tree was done
 	// Outcomes are the distinct observable results of the runs: one
 	// string per run, each step's outcome and completions, joined.
 	Outcomes []string
@@ -54,61 +58,30 @@ type FailingSchedule struct {
 }
 
 // Exhaustive runs a scenario under every schedule of the Chooser's
-// decision tree within the bound, by re-execution (stateless depth-first
-// search): each run replays a prefix of picks, then takes alternative 0
-// at every later decision, recording each decision's point and number of
-// alternatives; the next prefix is the recorded list with its last
-// decision that still has an untried alternative (and whose change keeps
-// the schedule within the bound) moved to that alternative, like a
-// counter. The search ends when no decision can be advanced.
+// decisions within the bound, with emu.Explore: a stateless search by
+// re-execution that runs once each class of schedules differing only in
+// the order of steps that touch disjoint threads and objects
+// (source-DPOR with sleep sets over the scheduling decisions: which
+// woken thread or pending system action goes next when the machine
+// settles), and every alternative of the other decisions (pend, cancel,
+// split, reset, routine order, unsettled). See emu.ExploreOptions for the
+// dependency it uses and how the bound is handled.
 //
-// Reduction. At every new decision of a run the explorer takes a
-// fingerprint of the state so far: the trace cut into one history per
-// resource (each thread, the system's own actions, each handle, each
-// overlapped record), every event (without its sequence number) hashed
-// into the history of every resource it names, and the histories hashed
-// together in sorted order. Two interleavings that differ only in the
-// order of events touching disjoint threads and objects (steps that
-// commute) give the same per-resource histories, hence the same
-// fingerprint. The decisions themselves are part of the history: a pend,
-// cancel, reset or split pick may change state that no event shows until
-// later, so its pick is hashed; a scheduling pick is hashed without its
-// alternative number (which thread ran shows in the events that follow,
-// and the number depends on the order things became ready). Because the emulator is
-// deterministic and its trace records every state change with the
-// objects it touches, equal fingerprints mean equal states, and the
-// subtree below is the one already explored from the first visit: it is
-// pruned when that visit had made no more non-default decisions (so its
-// subtree reached everything this one could within the bound). The run
-// reaching the pruned point still finishes (with default decisions) and
-// its outcome is kept. The equivalence is Mazurkiewicz trace equivalence
-// with "names the same thread or object" as the dependency; tests compare
-// the outcome sets with and without it on corpus scenarios.
+// An earlier version pruned with a fingerprint of per-resource trace
+// histories; it never fired on the corpus (a scenario's steps name the
+// same threads and records again and again) and is gone.
 func Exhaustive(sc *spec.Scenario, cfg spec.RunConfig, opt ExhaustiveOptions) *ExhaustiveResult {
 	cfg.Seed, cfg.Seeded, cfg.Swarm, cfg.Hostile = 0, false, false, false
 	res := &ExhaustiveResult{StepOutcomes: make([][]string, len(sc.Steps))}
-	seen := map[uint64]int{} // fingerprint -> fewest non-default decisions at a visit
 	outcomes := map[string]bool{}
 	steps := make([]map[string]bool, len(sc.Steps))
 	failSeen := map[string]bool{}
 	type gk struct{ line, br int }
 	hit := map[gk]bool{}
 
-	var prefix []emu.Choice
-	for {
-		if opt.MaxRuns > 0 && res.Runs >= opt.MaxRuns {
-			res.Budget = true
-			break
-		}
-		ch := &exhChooser{prefix: prefix, seen: seen, prune: !opt.NoPrune, frozen: -1}
+	st := emu.Explore(emu.ExploreOptions{Bound: opt.Bound, MaxRuns: opt.MaxRuns, NoPrune: opt.NoPrune}, func(ch *emu.ExploreRun) bool {
 		em := &Emulator{Chooser: ch}
-		ch.em = em
 		rep := spec.RunBranches(sc, em, cfg, func(line, br int) { hit[gk{line, br}] = true })
-		res.Runs++
-		if ch.frozen >= 0 {
-			res.Pruned++
-		}
-		// Outcomes.
 		var whole []string
 		for i, s := range rep.Steps {
 			o := stepOutcome(s)
@@ -130,42 +103,13 @@ func Exhaustive(sc *spec.Scenario, cfg spec.RunConfig, opt ExhaustiveOptions) *E
 			key := strings.Join(problems, "\n")
 			if !failSeen[key] {
 				failSeen[key] = true
-				res.Failing = append(res.Failing, FailingSchedule{Choices: trimZero(ch.made), Problems: problems})
+				res.Failing = append(res.Failing, FailingSchedule{Choices: trimZero(ch.Choices()), Problems: problems})
 			}
 		}
-		// Backtrack: the last decision (before the pruned point) that
-		// can take its next alternative within the bound.
-		path := ch.made
-		limit := len(path)
-		if ch.frozen >= 0 {
-			limit = ch.frozen
-		}
-		nonDef := make([]int, len(path)+1) // non-default decisions before i
-		for i, c := range path {
-			nonDef[i+1] = nonDef[i]
-			if c.Pick != 0 {
-				nonDef[i+1]++
-			}
-		}
-		next := -1
-		for k := limit - 1; k >= 0; k-- {
-			c := path[k]
-			if c.Pick+1 >= c.N {
-				continue
-			}
-			if nonDef[k]+1 > opt.Bound {
-				res.BoundHit = true
-				continue
-			}
-			next = k
-			break
-		}
-		if next < 0 {
-			break
-		}
-		prefix = append(append([]emu.Choice(nil), path[:next]...), path[next])
-		prefix[next].Pick++
-	}
+		return true
+	})
+	res.Runs, res.SleepBlocked, res.Backtracks = st.Runs, st.SleepBlocked, st.Backtracks
+	res.BoundHit, res.Budget = st.BoundHit, st.Budget
 	for o := range outcomes {
 		res.Outcomes = append(res.Outcomes, o)
 	}
@@ -229,102 +173,4 @@ func trimZero(cs []emu.Choice) []emu.Choice {
 		cs = cs[:len(cs)-1]
 	}
 	return append([]emu.Choice(nil), cs...)
-}
-
-// exhChooser replays a prefix, then takes 0, recording every decision;
-// at each new decision it fingerprints the state and, when an
-// equivalent state was explored with no more non-default decisions,
-// marks the run as pruned from there.
-type exhChooser struct {
-	prefix []emu.Choice
-	made   []emu.Choice
-	em     *Emulator
-	seen   map[uint64]int
-	prune  bool
-	frozen int // index of the first decision of the pruned subtree, or -1
-	nonDef int
-}
-
-func (c *exhChooser) Choose(p emu.Point, n int) int {
-	i := len(c.made)
-	pick := 0
-	if i < len(c.prefix) {
-		pick = c.prefix[i].Pick
-		if pick >= n {
-			pick = n - 1
-		}
-	} else if c.prune && c.frozen < 0 && c.em != nil && c.em.sys != nil && c.em.sys.Trace() != nil {
-		fp := fingerprint(c.em.sys.Trace(), i, p, n)
-		if k, ok := c.seen[fp]; ok && k <= c.nonDef {
-			c.frozen = i
-		} else if !ok || c.nonDef < k {
-			c.seen[fp] = c.nonDef
-		}
-	}
-	if pick != 0 {
-		c.nonDef++
-	}
-	c.made = append(c.made, emu.Choice{Point: p, N: n, Pick: pick})
-	return pick
-}
-
-// fingerprint hashes the trace as per-resource histories (see
-// Exhaustive), with the decision being asked and its index: an equal
-// index keeps a state from matching one of its own ancestors (whose
-// subtree is still being explored) when decisions follow each other with
-// nothing traced between them.
-func fingerprint(tr *emu.Trace, at int, p emu.Point, n int) uint64 {
-	hist := map[string]uint64{}
-	var buf []byte
-	for i := range tr.Events {
-		e := &tr.Events[i]
-		result := e.Result
-		if e.Kind == emu.EvChoice && (e.Name == emu.PointSchedule.String() || e.Name == emu.PointPreempt.String()) {
-			// Which thread or action a scheduling decision picked shows in
-			// the events that follow; which alternative number it had
-			// depends on the order things became ready, which commuting
-			// steps change.
-			result = 0
-		}
-		buf = buf[:0]
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Time))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Thread))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Kind))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Handle))
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Ov))
-		buf = binary.LittleEndian.AppendUint64(buf, e.Old)
-		buf = binary.LittleEndian.AppendUint64(buf, e.New)
-		buf = binary.LittleEndian.AppendUint64(buf, e.N)
-		buf = binary.LittleEndian.AppendUint64(buf, result)
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Err))
-		buf = append(buf, e.Name...)
-		buf = append(buf, 0)
-		buf = append(buf, e.Text...)
-		add := func(r string) {
-			h := fnv.New64a()
-			var prev [8]byte
-			binary.LittleEndian.PutUint64(prev[:], hist[r])
-			h.Write(prev[:])
-			h.Write(buf)
-			hist[r] = h.Sum64()
-		}
-		add(fmt.Sprintf("t%d", e.Thread))
-		if e.Handle != 0 {
-			add(fmt.Sprintf("h%d", e.Handle))
-		}
-		if e.Ov != 0 {
-			add(fmt.Sprintf("o%d", e.Ov))
-		}
-	}
-	keys := make([]string, 0, len(hist))
-	for k := range hist {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d:%s/%d|", at, p, n)
-	for _, k := range keys {
-		fmt.Fprintf(h, "%s=%x;", k, hist[k])
-	}
-	return h.Sum64()
 }

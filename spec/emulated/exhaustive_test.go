@@ -93,8 +93,8 @@ func TestExhaustivePruningLosesNothing(t *testing.T) {
 			if with.Budget || without.Budget {
 				t.Fatalf("%s [%s/%s]: budget spent; the comparison needs whole trees", p, cfg.Kind, cfg.Profile)
 			}
-			if without.Pruned != 0 || with.Runs > without.Runs {
-				t.Errorf("%s [%s/%s]: %d runs pruned vs %d unpruned (pruned %d without reduction)", p, cfg.Kind, cfg.Profile, with.Runs, without.Runs, without.Pruned)
+			if without.SleepBlocked != 0 || with.Runs > without.Runs {
+				t.Errorf("%s [%s/%s]: %d runs pruned vs %d unpruned (%d sleep-blocked without reduction)", p, cfg.Kind, cfg.Profile, with.Runs, without.Runs, without.SleepBlocked)
 			}
 			if !slices.Equal(with.Outcomes, without.Outcomes) || !slices.Equal(with.Unreachable, without.Unreachable) || len(with.Failing) != len(without.Failing) {
 				t.Errorf("%s [%s/%s]: pruning changed the result: %d vs %d outcomes, unreachable %q vs %q", p, cfg.Kind, cfg.Profile, len(with.Outcomes), len(without.Outcomes), with.Unreachable, without.Unreachable)

@@ -56,6 +56,8 @@ func ParseSchedule(name string) (Schedule, error) {
 		return Usual, nil
 	case name == Hostile.Name:
 		return Hostile, nil
+	case strings.HasPrefix(name, "choices="):
+		return parseChoices(name)
 	case strings.HasPrefix(name, "seed="), strings.HasPrefix(name, "swarm="):
 		kind, num, _ := strings.Cut(name, "=")
 		n, err := strconv.ParseUint(num, 10, 64)
@@ -67,7 +69,7 @@ func ParseSchedule(name string) (Schedule, error) {
 		}
 		return Swarm(n), nil
 	}
-	return Schedule{}, fmt.Errorf("windowstest: schedule %q: want usual, hostile, seed=N or swarm=N", name)
+	return Schedule{}, fmt.Errorf("windowstest: schedule %q: want usual, hostile, seed=N, swarm=N or choices=P.P...", name)
 }
 
 // describe is the schedule's name in a sentence.
@@ -77,6 +79,8 @@ func (s Schedule) describe() string {
 		return "the usual schedule"
 	case s.Name == Hostile.Name:
 		return "the hostile chooser"
+	case strings.HasPrefix(s.Name, "choices="):
+		return "the exhaustive search's schedule " + s.Name
 	}
 	kind, num, _ := strings.Cut(s.Name, "=")
 	return kind + " " + num

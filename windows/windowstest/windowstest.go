@@ -46,7 +46,7 @@ import (
 
 var (
 	flagSeeds = flag.Int("windowstest.seeds", 0, "number of seeded schedules each windowstest.Run tries (0: the test's own choice)")
-	flagOnly  = flag.String("windowstest.run", "", "run only this schedule: usual, hostile, seed=N or swarm=N (what a failure's replay command sets)")
+	flagOnly  = flag.String("windowstest.run", "", "run only this schedule: usual, hostile, seed=N, swarm=N or choices=P.P... (what a failure's replay command sets)")
 	flagTrace = flag.Bool("windowstest.trace", false, "print the whole trace of a failing run, not only its end")
 )
 
@@ -70,6 +70,9 @@ type config struct {
 	machine  Machine
 	emu      []emu.Option
 	sanitize emu.SanitizerMode
+	xbound   int // Exhaustive's bound (exhaustive.go)
+	xmaxRuns int // Exhaustive's run cap
+	xnoPrune bool
 }
 
 // Option changes how Run and Rapid run the body.
@@ -109,7 +112,7 @@ func MachineOptions(opts ...emu.Option) Option {
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{seeds: 100, first: 1, usual: true, hostile: true, machine: IFSMachine, sanitize: emu.SanitizeReport}
+	c := &config{seeds: 100, first: 1, usual: true, hostile: true, machine: IFSMachine, sanitize: emu.SanitizeReport, xbound: DefaultBound, xmaxRuns: DefaultMaxRuns}
 	for _, o := range opts {
 		o(c)
 	}

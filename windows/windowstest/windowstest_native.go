@@ -26,15 +26,26 @@ type TB interface {
 // Option changes how Run and Rapid run the body on the emulator.
 type Option func()
 
-func Seeds(int) Option                                 { return func() {} }
-func SwarmSeeds(int) Option                            { return func() {} }
-func FirstSeed(uint64) Option                          { return func() {} }
-func NoUsual() Option                                  { return func() {} }
-func NoHostile() Option                                { return func() {} }
-func Sanitizer(emu.SanitizerMode) Option               { return func() {} }
-func OnMachine(Machine) Option                         { return func() {} }
-func MachineOptions(...emu.Option) Option              { return func() {} }
-func Run(t *testing.T, body func(t TB), _ ...Option)   { t.Helper(); body(t) }
+func Seeds(int) Option                               { return func() {} }
+func SwarmSeeds(int) Option                          { return func() {} }
+func FirstSeed(uint64) Option                        { return func() {} }
+func NoUsual() Option                                { return func() {} }
+func NoHostile() Option                              { return func() {} }
+func Sanitizer(emu.SanitizerMode) Option             { return func() {} }
+func OnMachine(Machine) Option                       { return func() {} }
+func MachineOptions(...emu.Option) Option            { return func() {} }
+func Run(t *testing.T, body func(t TB), _ ...Option) { t.Helper(); body(t) }
+func Bound(int) Option                               { return func() {} }
+func MaxRuns(int) Option                             { return func() {} }
+func NoPrune() Option                                { return func() {} }
+
+// Exhaustive calls body once, on real Winsock: the schedule is Windows'
+// own, so there is nothing to enumerate.
+func Exhaustive(t *testing.T, body func(t TB), _ ...Option) emu.ExploreStats {
+	t.Helper()
+	body(t)
+	return emu.ExploreStats{Runs: 1}
+}
 func Rapid(t *testing.T, body func(t TB), _ ...Option) { t.Helper(); body(t) }
 
 // Schedule names a schedule of the emulator; here every one is Windows'

@@ -121,7 +121,14 @@ func TestChildBuggy(t *testing.T) {
 
 func child(t *testing.T, mode string, args ...string) (string, bool) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestChildBuggy$"}, args...)...)
+	return childTest(t, "^TestChildBuggy$", mode, args...)
+}
+
+// childTest runs the tests matching pattern in a child process with
+// EMU_WINDOWSTEST_CHILD=mode.
+func childTest(t *testing.T, pattern, mode string, args ...string) (string, bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=" + pattern}, args...)...)
 	cmd.Env = append(os.Environ(), "EMU_WINDOWSTEST_CHILD="+mode)
 	out, err := cmd.CombinedOutput()
 	return string(out), err == nil
