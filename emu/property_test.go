@@ -737,8 +737,9 @@ func (m *kpModel) scanTrace() {
 			m.byOv[io.ovID] = io
 		}
 	}
-	evs := m.s.Trace().Events
-	for _, e := range evs[m.traced:] {
+	tr := m.s.Trace()
+	for i := m.traced; i < tr.Len(); i++ {
+		e := tr.At(i)
 		switch e.Kind {
 		case emu.EvSignal:
 			if io := m.byEvent[e.Handle]; io != nil {
@@ -754,7 +755,7 @@ func (m *kpModel) scanTrace() {
 			}
 		}
 	}
-	m.traced = len(evs)
+	m.traced = tr.Len()
 }
 
 // check applies the step-by-step properties.

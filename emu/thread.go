@@ -298,6 +298,12 @@ func (s *System) Stop() {
 // traces the call, and (in goroutine mode, when another thread is ready)
 // offers the Chooser a chance to switch threads first.
 func (t *Thread) enter(name, args string) error {
+	return t.enterArgs(name, textArgs(args))
+}
+
+// enterArgs is enter with the call's arguments kept as values, rendered
+// only when the trace is shown.
+func (t *Thread) enterArgs(name string, args callArgs) error {
 	s := t.s
 	if !t.running() {
 		// Nothing else may be touched here: the caller may be another
@@ -310,7 +316,7 @@ func (t *Thread) enter(name, args string) error {
 	}
 	s.step(t)
 	if s.trace != nil {
-		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args})
+		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args.text, lay: args.lay, args: args.a})
 	}
 	if s.mode == modeGoroutine && len(s.ready) > 0 && !s.killed {
 		if s.tc != nil {

@@ -160,11 +160,10 @@ func (s *System) stalled(w *hangWatch) bool {
 		// Ordered after the hung thread's last call by callBeat; without
 		// a trace nothing of the System but its owner is read here.
 		e.Now = s.now
-		ev := s.trace.Events
-		if len(ev) > 20 {
-			ev = ev[len(ev)-20:]
+		from := max(s.trace.Len()-20, 0)
+		for i := from; i < s.trace.Len(); i++ {
+			e.Tail = append(e.Tail, *s.trace.At(i))
 		}
-		e.Tail = append([]Event(nil), ev...)
 	}
 	s.hang = e
 	return true

@@ -276,8 +276,7 @@ func (c *exhChooser) Choose(p emu.Point, n int) int {
 func fingerprint(tr *emu.Trace, at int, p emu.Point, n int) uint64 {
 	hist := map[string]uint64{}
 	var buf []byte
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for _, e := range tr.All() {
 		result := e.Result
 		if e.Kind == emu.EvChoice && (e.Name == emu.PointSchedule.String() || e.Name == emu.PointPreempt.String()) {
 			// Which thread or action a scheduling decision picked shows in
@@ -299,7 +298,7 @@ func fingerprint(tr *emu.Trace, at int, p emu.Point, n int) uint64 {
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Err))
 		buf = append(buf, e.Name...)
 		buf = append(buf, 0)
-		buf = append(buf, e.Text...)
+		buf = e.AppendDetail(buf)
 		add := func(r string) {
 			h := fnv.New64a()
 			var prev [8]byte
