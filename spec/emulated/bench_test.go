@@ -81,6 +81,11 @@ func benchCycle(b *testing.B, sc *spec.Scenario, mk func() spec.Backend) {
 	start := func() {
 		if be != nil {
 			be.Close()
+			// The next machine's trace takes over this one's room, as a
+			// program running machine after machine would do.
+			if em, ok := be.(*emulated.Emulator); ok && em.System().Trace() != nil {
+				em.System().Trace().Release()
+			}
 		}
 		be = mk()
 		if err := be.Start(cfg, sc.Decls); err != nil {
