@@ -42,6 +42,8 @@ type System struct {
 	timers   []timer // kernel timers on the virtual clock (sched.go)
 	settling bool
 	driverCh chan struct{}
+	coro     bool    // step threads run as coroutines (stepcoro.go)
+	baton    *Thread // coroutine mode: the thread handed the right to run
 	killed   bool
 	panics   []error
 

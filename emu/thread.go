@@ -39,6 +39,7 @@ type Thread struct {
 	started bool
 	gid     atomic.Int64 // the id of the goroutine that runs the thread (adopt.go)
 	adopted bool         // runs on RunHere's caller's goroutine
+	co      *stepCoro    // a step thread's coroutine (stepcoro.go); nil: a goroutine
 	hung    bool         // given up by the hang watchdog
 
 	fn  func(*Thread) // goroutine mode: the thread's code
@@ -232,7 +233,7 @@ func (t *Thread) ExitThread(code uint32) {
 	// The goroutine unwinds first, still holding the right to run, and
 	// goroutineMain or stepMain ends the thread once it has.
 	t.exiting, t.exitCode = true, code
-	if t.adopted {
+	if t.adopted || t.co != nil {
 		panic(exitTurn{})
 	}
 	runtime.Goexit()
@@ -288,6 +289,11 @@ func (s *System) Stop() {
 			continue
 		}
 		s.setCurrent(t)
+		if t.co != nil {
+			t.co.next()
+			s.baton = nil
+			continue
+		}
 		t.wake <- struct{}{}
 		<-s.driverCh
 	}

@@ -462,6 +462,9 @@ func (m *wpModel) guard(fn func(t *emu.Thread)) func(t *emu.Thread) {
 	return func(t *emu.Thread) {
 		defer func() {
 			if r := recover(); r != nil {
+				if emu.IsUnwind(r) {
+					panic(r) // ExitThread on a coroutine thread
+				}
 				m.violate("panic on %s: %v\n%s", t.Name(), r, debug.Stack())
 			}
 		}()
