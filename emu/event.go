@@ -82,7 +82,7 @@ func (t *Thread) WSACreateEvent() (Handle, error) {
 func (t *Thread) eventOp(name string, h Handle, set bool) error {
 	var args callArgs
 	if t.s.trace != nil {
-		args = callArgs{lay: argsH, a: [4]uint64{uint64(h)}}
+		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -132,7 +132,7 @@ func (t *Thread) WSACloseEvent(h Handle) error { return t.closeHandle("WSACloseE
 func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 	var args callArgs
 	if t.s.trace != nil {
-		args = callArgs{lay: argsH, a: [4]uint64{uint64(h)}}
+		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err

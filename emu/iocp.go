@@ -172,7 +172,7 @@ func (t *Thread) GetQueuedCompletionStatus(h Handle, n *uint32, key *uintptr, ov
 	const name = "GetQueuedCompletionStatus"
 	var args callArgs
 	if s.trace != nil {
-		args = callArgs{lay: argsHMsAlert, a: [4]uint64{uint64(h), uint64(ms), 0}}
+		args = callArgs{lay: argsHMsAlert, a: [3]uint64{uint64(h), msAlert(ms, false)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -260,7 +260,7 @@ func (t *Thread) GetQueuedCompletionStatusEx(h Handle, entries []OverlappedEntry
 	const name = "GetQueuedCompletionStatusEx"
 	var args callArgs
 	if s.trace != nil {
-		args = callArgs{lay: argsHCountMsAlert, a: [4]uint64{uint64(h), uint64(len(entries)), uint64(ms), b2u(alertable)}}
+		args = callArgs{lay: argsHCountMsAlert, a: [3]uint64{uint64(h), uint64(len(entries)), msAlert(ms, alertable)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -305,7 +305,7 @@ func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov 
 	const name = "PostQueuedCompletionStatus"
 	var args callArgs
 	if s.trace != nil && t.running() {
-		args = callArgs{lay: argsPost, a: [4]uint64{uint64(h), uint64(n), uint64(key), uint64(s.OverlappedID(ov))}}
+		args = callArgs{lay: argsPost, a: [3]uint64{uint64(h), uint64(n) | uint64(s.OverlappedID(ov))<<32, uint64(key)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err

@@ -358,7 +358,7 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	s := t.s
 	var args callArgs
 	if s.trace != nil && t.running() {
-		args = callArgs{lay: argsHOv, a: [4]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
+		args = callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs(call, args); err != nil {
 		return err
@@ -767,7 +767,7 @@ func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err
 func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	var args callArgs
 	if t.s.trace != nil && t.running() {
-		args = callArgs{lay: argsH, a: [4]uint64{uint64(h)}}
+		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
 	if err := t.enterArgs(call, args); err != nil {
 		return nil, err

@@ -388,7 +388,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	s := t.s
 	var args callArgs
 	if s.trace != nil && t.running() {
-		args = callArgs{lay: argsHLenOv, a: [4]uint64{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
+		args = callArgs{lay: argsHLenOv, a: [3]uint64{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err

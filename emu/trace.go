@@ -70,6 +70,7 @@ type Event struct {
 	Time   time.Duration `json:"time_ns"`
 	Thread int           `json:"thread,omitempty"` // 0: the system itself
 	Kind   EventKind     `json:"kind"`
+	lay    argLayout     // how args hold the text (argsText: Text holds it)
 	Name   string        `json:"name,omitempty"`
 	Handle Handle        `json:"handle,omitempty"`
 	Ov     int           `json:"ov,omitempty"`
@@ -83,8 +84,7 @@ type Event struct {
 	// read the text through Detail, which covers both.
 	Text string `json:"text,omitempty"`
 
-	lay  argLayout // how a holds the text (argsText: Text holds it)
-	args [4]uint64
+	args [3]uint64 // a call's arguments or a wait's terms (see argLayout)
 }
 
 // argLayout says how an event's argument values render as its text. The
@@ -100,20 +100,23 @@ const (
 	argsHOvRoutine                     // handle, ov, routine=bool
 	argsHOvWait                        // handle, ov, wait=bool
 	argsHLenOv                         // handle, len=n, ov
-	argsMsAlert                        // ms (or INFINITE), alertable
+	argsMsAlert                        // ms (or INFINITE), alertable: one value (msAlert)
 	argsHMsAlert                       // handle, ms, alertable
 	argsHOvMsAlert                     // handle, ov, ms, alertable
 	argsHCountMsAlert                  // handle, count=n, ms, alertable
-	argsPost                           // handle, bytes, key=x, ov
-	argsWait                           // [up to 2 handles], all=bool, ms, alertable: a2 = count | all<<8 | alertable<<9
+	argsPost                           // handle, bytes, key=x, ov: a1 = bytes | ov<<32, a2 = key
+	argsWait                           // [up to 2 handles], all=bool, ms, alertable: a2 = count | all<<8 | msAlert<<16
 	argsBlock                          // alertable=bool, forever or until a deadline: a0 alertable, a1 has deadline, a2 deadline
 )
+
+// msAlert packs a wait's time-out and alertable flag into one value.
+func msAlert(ms uint32, alertable bool) uint64 { return uint64(ms) | b2u(alertable)<<32 }
 
 // callArgs is a call's argument list as the trace keeps it: values and
 // their layout, or (lay argsText) a text formatted by the caller.
 type callArgs struct {
 	lay  argLayout
-	a    [4]uint64
+	a    [3]uint64
 	text string
 }
 
@@ -141,13 +144,13 @@ func (e *Event) AppendDetail(b []byte) []byte {
 	a := &e.args
 	hex := func(b []byte, v uint64) []byte { return strconv.AppendUint(append(b, "0x"...), v, 16) }
 	ov := func(b []byte, v uint64) []byte { return strconv.AppendInt(append(b, "ov"...), int64(v), 10) }
-	msAlert := func(b []byte, ms, alertable uint64) []byte {
-		if uint32(ms) == INFINITE {
+	msAlert := func(b []byte, v uint64) []byte {
+		if ms := uint32(v); ms == INFINITE {
 			b = append(b, "INFINITE"...)
 		} else {
-			b = strconv.AppendUint(b, uint64(uint32(ms)), 10)
+			b = strconv.AppendUint(b, uint64(ms), 10)
 		}
-		return strconv.AppendBool(append(b, ", "...), alertable != 0)
+		return strconv.AppendBool(append(b, ", "...), v>>32&1 != 0)
 	}
 	switch e.lay {
 	case argsText:
@@ -168,19 +171,19 @@ func (e *Event) AppendDetail(b []byte) []byte {
 		b = strconv.AppendUint(append(hex(b, a[0]), ", len="...), a[1], 10)
 		return ov(append(b, ", "...), a[2])
 	case argsMsAlert:
-		return msAlert(b, a[0], a[1])
+		return msAlert(b, a[0])
 	case argsHMsAlert:
-		return msAlert(append(hex(b, a[0]), ", "...), a[1], a[2])
+		return msAlert(append(hex(b, a[0]), ", "...), a[1])
 	case argsHOvMsAlert:
 		b = ov(append(hex(b, a[0]), ", "...), a[1])
-		return msAlert(append(b, ", "...), a[2], a[3])
+		return msAlert(append(b, ", "...), a[2])
 	case argsHCountMsAlert:
 		b = strconv.AppendUint(append(hex(b, a[0]), ", count="...), a[1], 10)
-		return msAlert(append(b, ", "...), a[2], a[3])
+		return msAlert(append(b, ", "...), a[2])
 	case argsPost:
-		b = strconv.AppendUint(append(hex(b, a[0]), ", "...), a[1], 10)
+		b = strconv.AppendUint(append(hex(b, a[0]), ", "...), uint64(uint32(a[1])), 10)
 		b = hex(append(b, ", key="...), a[2])
-		return ov(append(b, ", "...), a[3])
+		return ov(append(b, ", "...), a[1]>>32)
 	case argsWait:
 		b = append(b, '[')
 		for i := 0; i < int(a[2]&0xff); i++ {
@@ -190,7 +193,7 @@ func (e *Event) AppendDetail(b []byte) []byte {
 			b = hex(b, a[i])
 		}
 		b = strconv.AppendBool(append(b, "], all="...), a[2]&(1<<8) != 0)
-		return msAlert(append(b, ", "...), a[3], a[2]>>9&1)
+		return msAlert(append(b, ", "...), a[2]>>16)
 	case argsBlock:
 		b = strconv.AppendBool(append(b, "alertable="...), a[0] != 0)
 		if a[1] == 0 {

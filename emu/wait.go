@@ -102,7 +102,7 @@ func (s *System) block(t *Thread) {
 	t.state = stateBlocked
 	if s.trace != nil {
 		s.emit(Event{Thread: t.id, Kind: EvBlock, Name: w.call, lay: argsBlock,
-			args: [4]uint64{b2u(w.alertable), b2u(w.hasDeadline), uint64(w.deadline)}})
+			args: [3]uint64{b2u(w.alertable), b2u(w.hasDeadline), uint64(w.deadline)}})
 	}
 	s.yieldFrom(t)
 }
@@ -283,7 +283,7 @@ func (t *Thread) awaitRequest(call string, r *request) (NTStatus, uint32) {
 func (t *Thread) SleepEx(ms uint32, alertable bool) uint32 {
 	var args callArgs
 	if t.s.trace != nil {
-		args = callArgs{lay: argsMsAlert, a: [4]uint64{uint64(ms), b2u(alertable)}}
+		args = callArgs{lay: argsMsAlert, a: [3]uint64{msAlert(ms, alertable)}}
 	}
 	if t.enterArgs("SleepEx", args) != nil {
 		return wso.WAIT_FAILED
@@ -365,8 +365,7 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 		for i, h := range handles {
 			args.a[i] = uint64(h)
 		}
-		args.a[2] = uint64(len(handles)) | b2u(all)<<8 | b2u(alertable)<<9
-		args.a[3] = uint64(ms)
+		args.a[2] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
 	default:
 		args = textArgs(fmtWaitArgs(handles, all, ms, alertable))
 	}

@@ -411,7 +411,7 @@ func (t *Thread) NtCancelIoFileEx(h Handle, iosb *Overlapped) (NTStatus, error) 
 	s := t.s
 	var args callArgs
 	if s.trace != nil && t.running() {
-		args = callArgs{lay: argsHOv, a: [4]uint64{uint64(h), uint64(s.OverlappedID(iosb))}}
+		args = callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(iosb))}}
 	}
 	if err := t.enterArgs(fn, args); err != nil {
 		return 0, err
