@@ -128,3 +128,20 @@ func benchOneCycle(b *testing.B, be spec.Backend, sc *spec.Scenario) {
 	}
 	be.Completed()
 }
+
+// BenchmarkRun: one whole scenario run (machine built, objects declared,
+// the four steps and their checks, machine stopped), as explore makes
+// them by the thousand: the per-run costs the Cycle benchmark leaves out.
+func BenchmarkRun(b *testing.B) {
+	sc, err := spec.Parse("cycle.scenario", strings.NewReader(benchCycleScenario))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := spec.RunConfig{Kind: "ifs", Profile: "windows"}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if rep := spec.Run(sc, &emulated.Emulator{}, cfg); rep.Err != nil || !rep.Passed() {
+			b.Fatalf("run failed: %v", rep.Err)
+		}
+	}
+}
