@@ -90,7 +90,7 @@ func (t *Thread) QueueUserAPC(fn APCProc, h Handle, param uintptr) error {
 	if t.s.trace != nil {
 		args = callArgs{lay: argsHH, a: [3]uint64{uint64(h), uint64(param)}}
 	}
-	if err := t.enterArgs("QueueUserAPC", args); err != nil {
+	if err := t.enterArgs("QueueUserAPC", &args); err != nil {
 		return err
 	}
 	if fn == nil {

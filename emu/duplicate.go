@@ -19,7 +19,7 @@ func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	if t.s.trace != nil && t.running() {
 		args = callArgs{lay: argsH, a: [3]uint64{uint64(src)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return 0, err
 	}
 	o, e := t.s.lookup(t, src, 0)

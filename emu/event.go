@@ -84,7 +84,7 @@ func (t *Thread) eventOp(name string, h Handle, set bool) error {
 	if t.s.trace != nil {
 		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	o, e := t.s.lookup(t, h, kindEvent)
@@ -134,7 +134,7 @@ func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 	if t.s.trace != nil {
 		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	if h == currentThreadPseudoHandle && want == 0 {

@@ -174,7 +174,7 @@ func (t *Thread) GetQueuedCompletionStatus(h Handle, n *uint32, key *uintptr, ov
 	if s.trace != nil {
 		args = callArgs{lay: argsHMsAlert, a: [3]uint64{uint64(h), msAlert(ms, false)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	if n == nil || key == nil || ov == nil {
@@ -262,7 +262,7 @@ func (t *Thread) GetQueuedCompletionStatusEx(h Handle, entries []OverlappedEntry
 	if s.trace != nil {
 		args = callArgs{lay: argsHCountMsAlert, a: [3]uint64{uint64(h), uint64(len(entries)), msAlert(ms, alertable)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	if len(entries) == 0 || removed == nil {
@@ -307,7 +307,7 @@ func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov 
 	if s.trace != nil && t.running() {
 		args = callArgs{lay: argsPost, a: [3]uint64{uint64(h), uint64(n) | uint64(s.OverlappedID(ov))<<32, uint64(key)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	o, e := s.lookup(t, h, kindPort)

@@ -34,7 +34,7 @@ func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint
 	if s.trace != nil && t.running() {
 		args = callArgs{lay: argsHOvMsAlert, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), msAlert(ms, alertable)}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	if ov == nil || n == nil {
@@ -90,7 +90,7 @@ func (t *Thread) CancelIo(h Handle) error {
 	if s.trace != nil {
 		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enterArgs("CancelIo", args); err != nil {
+	if err := t.enterArgs("CancelIo", &args); err != nil {
 		return err
 	}
 	o, e := s.lookup(t, h, 0)
@@ -116,7 +116,7 @@ func (t *Thread) CancelIoEx(h Handle, ov *Overlapped) error {
 	if s.trace != nil && t.running() {
 		args = callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
-	if err := t.enterArgs("CancelIoEx", args); err != nil {
+	if err := t.enterArgs("CancelIoEx", &args); err != nil {
 		return err
 	}
 	o, e := s.lookup(t, h, 0)

@@ -360,7 +360,7 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	if s.trace != nil && t.running() {
 		args = callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
-	if err := t.enterArgs(call, args); err != nil {
+	if err := t.enterArgs(call, &args); err != nil {
 		return err
 	}
 	pe, err := t.lookupPipe(call, h)
@@ -769,7 +769,7 @@ func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	if t.s.trace != nil && t.running() {
 		args = callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enterArgs(call, args); err != nil {
+	if err := t.enterArgs(call, &args); err != nil {
 		return nil, err
 	}
 	return t.lookupPipe(call, h)

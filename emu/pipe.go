@@ -390,7 +390,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	if s.trace != nil && t.running() {
 		args = callArgs{lay: argsHLenOv, a: [3]uint64{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return err
 	}
 	if done != nil {

@@ -206,8 +206,7 @@ func (s *System) emit(e Event) {
 	if s.trace == nil {
 		return
 	}
-	e.Time = s.now
-	s.trace.add(e)
+	s.trace.record(s.now, e)
 }
 
 func (s *System) note(t *Thread, format string, args ...any) {

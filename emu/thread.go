@@ -304,12 +304,13 @@ func (s *System) Stop() {
 // traces the call, and (in goroutine mode, when another thread is ready)
 // offers the Chooser a chance to switch threads first.
 func (t *Thread) enter(name, args string) error {
-	return t.enterArgs(name, textArgs(args))
+	a := callArgs{text: args}
+	return t.enterArgs(name, &a)
 }
 
 // enterArgs is enter with the call's arguments kept as values, rendered
 // only when the trace is shown.
-func (t *Thread) enterArgs(name string, args callArgs) error {
+func (t *Thread) enterArgs(name string, args *callArgs) error {
 	s := t.s
 	if !t.running() {
 		// Nothing else may be touched here: the caller may be another

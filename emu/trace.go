@@ -264,6 +264,16 @@ func (tr *Trace) add(e Event) {
 	*p = e
 }
 
+// record adds e at virtual time now. It is System.emit's work, kept out
+// of emit so that emit stays small enough to inline: a System without a
+// trace then does not even build the event.
+//
+//go:noinline
+func (tr *Trace) record(now time.Duration, e Event) {
+	e.Time = now
+	tr.add(e)
+}
+
 // Append adds e at the end as it is, its Seq included: for building a
 // trace to render, such as a part of another one.
 func (tr *Trace) Append(e Event) { *tr.slot() = e }

@@ -285,7 +285,7 @@ func (t *Thread) SleepEx(ms uint32, alertable bool) uint32 {
 	if t.s.trace != nil {
 		args = callArgs{lay: argsMsAlert, a: [3]uint64{msAlert(ms, alertable)}}
 	}
-	if t.enterArgs("SleepEx", args) != nil {
+	if t.enterArgs("SleepEx", &args) != nil {
 		return wso.WAIT_FAILED
 	}
 	w := &t.w
@@ -369,7 +369,7 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 	default:
 		args = textArgs(fmtWaitArgs(handles, all, ms, alertable))
 	}
-	if err := t.enterArgs(name, args); err != nil {
+	if err := t.enterArgs(name, &args); err != nil {
 		return wso.WAIT_FAILED, err
 	}
 	if e := t.resolveWaitables(handles, all); e != 0 {

@@ -93,9 +93,9 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 		args = callArgs{lay: argsHOvRoutine, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(routine != nil)}}
 	}
 	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
-		return t.sendMsgUninitialised(name, args)
+		return t.sendMsgUninitialised(name, &args)
 	}
-	if err := t.wsaEnterArgs(name, args); err != nil {
+	if err := t.wsaEnterArgs(name, &args); err != nil {
 		return err
 	}
 	k, err := t.wsaSocket(name, h)
@@ -175,7 +175,7 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 // both are the model's (PointUnsettled).
 //
 //go:noinline
-func (t *Thread) sendMsgUninitialised(name string, args callArgs) error {
+func (t *Thread) sendMsgUninitialised(name string, args *callArgs) error {
 	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	if s.trace != nil && t.running() {
 		args = callArgs{lay: argsHOvWait, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(wait)}}
 	}
-	if err := t.wsaEnterArgs(name, args); err != nil {
+	if err := t.wsaEnterArgs(name, &args); err != nil {
 		return err
 	}
 	k, err := t.wsaSocket(name, h)

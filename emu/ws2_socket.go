@@ -92,12 +92,13 @@ func (t *Thread) WSACleanup() error {
 
 // wsaEnter starts a Winsock call: WSANOTINITIALISED before WSAStartup.
 func (t *Thread) wsaEnter(name, args string) error {
-	return t.wsaEnterArgs(name, textArgs(args))
+	a := callArgs{text: args}
+	return t.wsaEnterArgs(name, &a)
 }
 
 // wsaEnterArgs is wsaEnter with the arguments kept as values (see
 // callArgs).
-func (t *Thread) wsaEnterArgs(name string, args callArgs) error {
+func (t *Thread) wsaEnterArgs(name string, args *callArgs) error {
 	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
