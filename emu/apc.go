@@ -86,11 +86,11 @@ func (t *Thread) runOneAPC(e apcqueue.Entry[apc]) {
 // ERROR_INVALID_HANDLE; a thread that has exited with ERROR_GEN_FAILURE.
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-queueuserapc
 func (t *Thread) QueueUserAPC(fn APCProc, h Handle, param uintptr) error {
-	var args callArgs
+	var args *callArgs
 	if t.s.trace != nil {
-		args = callArgs{lay: argsHH, a: [3]uint64{uint64(h), uint64(param)}}
+		args = &callArgs{lay: argsHH, a: [3]uint64{uint64(h), uint64(param)}}
 	}
-	if err := t.enterArgs("QueueUserAPC", &args); err != nil {
+	if err := t.enterArgs("QueueUserAPC", args); err != nil {
 		return err
 	}
 	if fn == nil {

@@ -15,11 +15,11 @@ import (
 // https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-duplicatehandle
 func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	const name = "DuplicateHandle"
-	var args callArgs
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = callArgs{lay: argsH, a: [3]uint64{uint64(src)}}
+		args = &callArgs{lay: argsH, a: [3]uint64{uint64(src)}}
 	}
-	if err := t.enterArgs(name, &args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return 0, err
 	}
 	o, e := t.s.lookup(t, src, 0)

@@ -304,12 +304,15 @@ func (s *System) Stop() {
 // traces the call, and (in goroutine mode, when another thread is ready)
 // offers the Chooser a chance to switch threads first.
 func (t *Thread) enter(name, args string) error {
+	if args == "" {
+		return t.enterArgs(name, nil)
+	}
 	a := callArgs{text: args}
 	return t.enterArgs(name, &a)
 }
 
 // enterArgs is enter with the call's arguments kept as values, rendered
-// only when the trace is shown.
+// only when the trace is shown (nil: none, as without a trace).
 func (t *Thread) enterArgs(name string, args *callArgs) error {
 	s := t.s
 	if !t.running() {
@@ -323,7 +326,11 @@ func (t *Thread) enterArgs(name string, args *callArgs) error {
 	}
 	s.step(t)
 	if s.trace != nil {
-		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args.text, lay: args.lay, args: args.a})
+		e := Event{Thread: t.id, Kind: EvCall, Name: name}
+		if args != nil {
+			e.Text, e.lay, e.args = args.text, args.lay, args.a
+		}
+		s.emit(e)
 	}
 	if s.mode == modeGoroutine && len(s.ready) > 0 && !s.killed {
 		if s.tc != nil {

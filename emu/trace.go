@@ -120,8 +120,6 @@ type callArgs struct {
 	text string
 }
 
-func textArgs(s string) callArgs { return callArgs{text: s} }
-
 func b2u(b bool) uint64 {
 	if b {
 		return 1

@@ -88,14 +88,14 @@ func (c *wsaCall) buffers(out [][]byte) [][]byte {
 // leaves nothing behind: no event, routine or packet follows it.
 func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, c *wsaCall) error {
 	s := t.s
-	var args callArgs
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = callArgs{lay: argsHOvRoutine, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(routine != nil)}}
+		args = &callArgs{lay: argsHOvRoutine, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(routine != nil)}}
 	}
 	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
-		return t.sendMsgUninitialised(name, &args)
+		return t.sendMsgUninitialised(name, args)
 	}
-	if err := t.wsaEnterArgs(name, &args); err != nil {
+	if err := t.wsaEnterArgs(name, args); err != nil {
 		return err
 	}
 	k, err := t.wsaSocket(name, h)
@@ -254,11 +254,11 @@ func (t *Thread) WSAIoctl(h SOCKET, code uint32, in, out []byte, returned *uint3
 func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wait bool, flags *uint32) error {
 	s := t.s
 	const name = "WSAGetOverlappedResult"
-	var args callArgs
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = callArgs{lay: argsHOvWait, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(wait)}}
+		args = &callArgs{lay: argsHOvWait, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(wait)}}
 	}
-	if err := t.wsaEnterArgs(name, &args); err != nil {
+	if err := t.wsaEnterArgs(name, args); err != nil {
 		return err
 	}
 	k, err := t.wsaSocket(name, h)

@@ -92,6 +92,9 @@ func (t *Thread) WSACleanup() error {
 
 // wsaEnter starts a Winsock call: WSANOTINITIALISED before WSAStartup.
 func (t *Thread) wsaEnter(name, args string) error {
+	if args == "" {
+		return t.wsaEnterArgs(name, nil)
+	}
 	a := callArgs{text: args}
 	return t.wsaEnterArgs(name, &a)
 }
