@@ -52,6 +52,9 @@ func (t *Thread) unwind() {
 	if t.adopted {
 		panic(driverTurn{})
 	}
+	if t.co != nil {
+		panic(coroUnwind{})
+	}
 	runtime.Goexit()
 }
 

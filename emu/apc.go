@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	"github.com/wsaemu/wsaemu/apcqueue"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
@@ -88,11 +86,11 @@ func (t *Thread) runOneAPC(e apcqueue.Entry[apc]) {
 // ERROR_INVALID_HANDLE; a thread that has exited with ERROR_GEN_FAILURE.
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-queueuserapc
 func (t *Thread) QueueUserAPC(fn APCProc, h Handle, param uintptr) error {
-	var args string
+	var args *callArgs
 	if t.s.trace != nil {
-		args = fmt.Sprintf("%#x, %#x", uint64(h), param)
+		args = &callArgs{lay: argsHH, a: [3]uint64{uint64(h), uint64(param)}}
 	}
-	if err := t.enter("QueueUserAPC", args); err != nil {
+	if err := t.enterArgs("QueueUserAPC", args); err != nil {
 		return err
 	}
 	if fn == nil {

@@ -211,7 +211,7 @@ func TestNestedAlertableWaitInsideAPC(t *testing.T) {
 		t.Errorf("ran %v, want %v", log, want)
 	}
 	var depths []uint64
-	for _, e := range s.Trace().Events {
+	for _, e := range s.Trace().All() {
 		if e.Kind == EvAPCRun {
 			depths = append(depths, e.Result)
 		}
@@ -263,7 +263,7 @@ func TestAPCsQueuedAtExitAreDropped(t *testing.T) {
 			t.Errorf("ExitThread=%v: an APC ran", viaExitThread)
 		}
 		var seqs []uint64
-		for _, e := range s.Trace().Events {
+		for _, e := range s.Trace().All() {
 			if e.Kind == EvAPCDropped {
 				if e.Thread != target.ID() || e.Name != "User" {
 					t.Errorf("dropped event %v", e)

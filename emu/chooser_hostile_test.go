@@ -56,7 +56,7 @@ func TestHostileChooserInAction(t *testing.T) {
 	// The completions themselves were delivered in reverse too, so compare
 	// the order the routines were queued in with the order they ran in.
 	var queued, ran []uint64
-	for _, e := range s.Trace().Events {
+	for _, e := range s.Trace().All() {
 		switch e.Kind {
 		case EvAPCQueued:
 			queued = append(queued, e.N)

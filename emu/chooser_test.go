@@ -210,7 +210,7 @@ func TestChooserAnswersAreClamped(t *testing.T) {
 	check := ktMixed(t, s)
 	ktRun(t, s)
 	check()
-	for _, e := range s.Trace().Events {
+	for _, e := range s.Trace().All() {
 		if e.Kind == EvChoice && e.Result >= e.N {
 			t.Fatalf("traced choice %v out of range", e)
 		}

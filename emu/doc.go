@@ -34,7 +34,11 @@
 // A call that has to wait comes back unfinished and completes during a
 // later step that releases it; timeouts and deferred completions happen
 // only when the driver asks ([Stepper.Settle]). This suits scenarios and
-// property tests.
+// property tests. With the hang watchdog off ([WithHangTimeout](0)) the
+// stepped threads run as coroutines of the driver, which makes a step
+// several times cheaper; ExitThread and [System.Stop] then unwind a
+// thread's code with a panic, which code that recovers every panic must
+// pass on ([IsUnwind]).
 //
 // [System.Go] and [System.Run] drive it with goroutines: each thread is
 // plain Go code calling blocking functions. Only one emulated thread runs

@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -17,11 +15,11 @@ import (
 // https://learn.microsoft.com/windows/win32/api/handleapi/nf-handleapi-duplicatehandle
 func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	const name = "DuplicateHandle"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x", uint64(src))
+		args = &callArgs{lay: argsH, a: [3]uint64{uint64(src)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return 0, err
 	}
 	o, e := t.s.lookup(t, src, 0)

@@ -80,11 +80,11 @@ func (t *Thread) WSACreateEvent() (Handle, error) {
 }
 
 func (t *Thread) eventOp(name string, h Handle, set bool) error {
-	var args string
+	var args *callArgs
 	if t.s.trace != nil {
-		args = fmt.Sprintf("%#x", uint64(h))
+		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	o, e := t.s.lookup(t, h, kindEvent)
@@ -130,11 +130,11 @@ func (t *Thread) CloseHandle(h Handle) error { return t.closeHandle("CloseHandle
 func (t *Thread) WSACloseEvent(h Handle) error { return t.closeHandle("WSACloseEvent", h, kindEvent) }
 
 func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
-	var args string
+	var args *callArgs
 	if t.s.trace != nil {
-		args = fmt.Sprintf("%#x", uint64(h))
+		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if h == currentThreadPseudoHandle && want == 0 {

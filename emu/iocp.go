@@ -170,11 +170,11 @@ func (s *System) newPort(concurrency uint32) *port {
 func (t *Thread) GetQueuedCompletionStatus(h Handle, n *uint32, key *uintptr, ov **Overlapped, ms uint32) error {
 	s := t.s
 	const name = "GetQueuedCompletionStatus"
-	var args string
+	var args *callArgs
 	if s.trace != nil {
-		args = fmt.Sprintf("%#x, %s", uint64(h), fmtArgs(ms, false))
+		args = &callArgs{lay: argsHMsAlert, a: [3]uint64{uint64(h), msAlert(ms, false)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if n == nil || key == nil || ov == nil {
@@ -258,11 +258,11 @@ func (s *System) dequeued(t *Thread, p *port, pk packet) packet {
 func (t *Thread) GetQueuedCompletionStatusEx(h Handle, entries []OverlappedEntry, removed *uint32, ms uint32, alertable bool) error {
 	s := t.s
 	const name = "GetQueuedCompletionStatusEx"
-	var args string
+	var args *callArgs
 	if s.trace != nil {
-		args = fmt.Sprintf("%#x, count=%d, %s", uint64(h), len(entries), fmtArgs(ms, alertable))
+		args = &callArgs{lay: argsHCountMsAlert, a: [3]uint64{uint64(h), uint64(len(entries)), msAlert(ms, alertable)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if len(entries) == 0 || removed == nil {
@@ -303,11 +303,11 @@ func (t *Thread) GetQueuedCompletionStatusEx(h Handle, entries []OverlappedEntry
 func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov *Overlapped) error {
 	s := t.s
 	const name = "PostQueuedCompletionStatus"
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, %d, key=%#x, ov%d", uint64(h), n, key, s.OverlappedID(ov))
+		args = &callArgs{lay: argsPost, a: [3]uint64{uint64(h), uint64(n) | uint64(s.OverlappedID(ov))<<32, uint64(key)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	o, e := s.lookup(t, h, kindPort)

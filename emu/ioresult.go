@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -32,11 +30,11 @@ func (t *Thread) GetOverlappedResultEx(h Handle, ov *Overlapped, n *uint32, ms u
 
 func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint32, ms uint32, alertable bool) error {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, ov%d, %s", uint64(h), s.OverlappedID(ov), fmtArgs(ms, alertable))
+		args = &callArgs{lay: argsHOvMsAlert, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), msAlert(ms, alertable)}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if ov == nil || n == nil {
@@ -88,11 +86,11 @@ func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint
 // https://learn.microsoft.com/windows/win32/api/ioapiset/nf-ioapiset-cancelio
 func (t *Thread) CancelIo(h Handle) error {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil {
-		args = fmt.Sprintf("%#x", uint64(h))
+		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enter("CancelIo", args); err != nil {
+	if err := t.enterArgs("CancelIo", args); err != nil {
 		return err
 	}
 	o, e := s.lookup(t, h, 0)
@@ -114,11 +112,11 @@ func (t *Thread) CancelIo(h Handle) error {
 // https://learn.microsoft.com/windows/win32/fileio/cancelioex-func
 func (t *Thread) CancelIoEx(h Handle, ov *Overlapped) error {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, ov%d", uint64(h), s.OverlappedID(ov))
+		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
-	if err := t.enter("CancelIoEx", args); err != nil {
+	if err := t.enterArgs("CancelIoEx", args); err != nil {
 		return err
 	}
 	o, e := s.lookup(t, h, 0)

@@ -39,10 +39,10 @@ func TestLivelockIsReportedNotHung(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("Run = %v, want a *LivelockError", err)
 	}
-	if le.Trace == nil || le.Trace != s.Trace() || len(le.Trace.Events) == 0 {
+	if le.Trace == nil || le.Trace != s.Trace() || le.Trace.Len() == 0 {
 		t.Errorf("the livelock error carries no trace")
 	}
-	if last := le.Trace.Events[len(le.Trace.Events)-1]; last.Kind != EvLivelock {
+	if last := le.Trace.At(le.Trace.Len() - 1); last.Kind != EvLivelock {
 		t.Errorf("the trace ends with %v, want the livelock", last.Kind)
 	}
 	if len(le.Threads) != 2 || le.Steps != 5000 || !strings.Contains(err.Error(), "without progress") {

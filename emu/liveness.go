@@ -32,7 +32,7 @@ func (s *System) Liveness() []string {
 	reqs := map[uint64]*req{}
 	var order []uint64
 	open := map[int]uint64{} // thread -> request issued by its call in progress
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		switch e.Kind {
 		case EvIssue:
 			reqs[e.N] = &req{thread: e.Thread, call: e.Name}

@@ -356,11 +356,11 @@ func (e *pipeEnd) peekStateError() Errno {
 func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	const call = "ConnectNamedPipe"
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, ov%d", uint64(h), s.OverlappedID(ov))
+		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	pe, err := t.lookupPipe(call, h)
@@ -765,11 +765,11 @@ func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err
 // pipeQuery enters a call whose only argument is a pipe handle and
 // resolves the handle.
 func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x", uint64(h))
+		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return nil, err
 	}
 	return t.lookupPipe(call, h)

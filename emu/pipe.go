@@ -386,11 +386,11 @@ func (e *pipeEnd) close(s *System, t *Thread, h Handle) Errno {
 // WriteFileEx.
 func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Overlapped, write bool, routine FileIOCompletionRoutine, ex bool) error {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, len=%d, ov%d", uint64(h), len(buf), s.OverlappedID(ov))
+		args = &callArgs{lay: argsHLenOv, a: [3]uint64{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if done != nil {

@@ -90,6 +90,9 @@ type kpConfig struct {
 	// end (CreateNamedPipe, message read mode on the message pipes), the
 	// write end its client (CreateFile): the same promises hold.
 	Named bool
+	// Coroutines runs the step threads as coroutines (the hang watchdog
+	// off, stepcoro.go) instead of goroutines.
+	Coroutines bool
 }
 
 func kpConfigGen() *rapid.Generator[kpConfig] {
@@ -220,7 +223,11 @@ type kpFataler interface {
 }
 
 func kpNewModel(tb kpFataler, cfg kpConfig, ch emu.Chooser) *kpModel {
-	s := emu.New(emu.WithChooser(ch), emu.WithProfile(cfg.Profile))
+	opts := []emu.Option{emu.WithChooser(ch), emu.WithProfile(cfg.Profile)}
+	if cfg.Coroutines {
+		opts = append(opts, emu.WithHangTimeout(0))
+	}
+	s := emu.New(opts...)
 	st, err := s.Stepper()
 	if err != nil {
 		tb.Fatalf("%v", err)
@@ -551,6 +558,9 @@ func (m *kpModel) guard(fn func(t *emu.Thread)) func(t *emu.Thread) {
 	return func(t *emu.Thread) {
 		defer func() {
 			if r := recover(); r != nil {
+				if emu.IsUnwind(r) {
+					panic(r) // ExitThread on a coroutine thread
+				}
 				m.violate("panic on %s: %v\n%s", t.Name(), r, debug.Stack())
 			}
 		}()
@@ -737,8 +747,9 @@ func (m *kpModel) scanTrace() {
 			m.byOv[io.ovID] = io
 		}
 	}
-	evs := m.s.Trace().Events
-	for _, e := range evs[m.traced:] {
+	tr := m.s.Trace()
+	for i := m.traced; i < tr.Len(); i++ {
+		e := tr.At(i)
 		switch e.Kind {
 		case emu.EvSignal:
 			if io := m.byEvent[e.Handle]; io != nil {
@@ -754,7 +765,7 @@ func (m *kpModel) scanTrace() {
 			}
 		}
 	}
-	m.traced = len(evs)
+	m.traced = tr.Len()
 }
 
 // check applies the step-by-step properties.
@@ -1088,14 +1099,21 @@ func TestPropertyKernel(t *testing.T) {
 
 // TestPropertyDeterministic: the same program under SeededChooser with the
 // same seed produces the same trace, event for event (DESIGN.md, the
-// Chooser: a seed names one replayable run).
+// Chooser: a seed names one replayable run), whether the step threads run
+// on goroutines or as coroutines (stepcoro.go: how the driver hands over
+// the right to run is no part of the model).
 func TestPropertyDeterministic(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		cfg := kpConfigGen().Draw(rt, "config")
 		steps := rapid.SliceOfN(kpStepGen(cfg.Threads), 10, 80).Draw(rt, "steps")
 		seed := rapid.Uint64().Draw(rt, "seed")
 		m1 := kpRun(rt, cfg, steps, emu.SeededChooser(seed))
-		m2 := kpRun(rt, cfg, steps, emu.SeededChooser(seed))
+		cfg2 := cfg
+		cfg2.Coroutines = true
+		m2 := kpRun(rt, cfg2, steps, emu.SeededChooser(seed))
+		if len(m2.bad) > 0 {
+			rt.Fatalf("violations with coroutines under seed %#x:\n%s", seed, kpJoin(m2.bad))
+		}
 		t1, t2 := m1.s.Trace().String(), m2.s.Trace().String()
 		if t1 != t2 {
 			rt.Fatalf("two runs of seed %#x differ:\n--- first\n%s\n--- second\n%s", seed, t1, t2)

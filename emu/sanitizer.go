@@ -76,14 +76,17 @@ func (s *System) finding(t *Thread, clause, format string, args ...any) {
 	}
 	f := Finding{Clause: clause, Thread: tname(t), Text: fmt.Sprintf(format, args...)}
 	if s.trace != nil {
-		n := len(s.trace.Events)
+		n := s.trace.Len()
 		from := n - 8
 		if from < 0 {
 			from = 0
 		}
-		f.Excerpt = append([]Event(nil), s.trace.Events[from:n]...)
+		f.Excerpt = make([]Event, 0, n-from)
+		for i := from; i < n; i++ {
+			f.Excerpt = append(f.Excerpt, *s.trace.At(i))
+		}
 		s.emit(Event{Thread: t.tid(), Kind: EvNote, Name: "sanitizer", Text: clause + ": " + f.Text})
-		f.Seq = uint64(len(s.trace.Events))
+		f.Seq = uint64(s.trace.Len())
 	}
 	s.san.findings = append(s.san.findings, f)
 	if s.san.mode == SanitizeFailFast && s.san.fatal == nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/petermattis/goid"
 	"github.com/wsaemu/wsaemu/provider"
-	"runtime"
 	"runtime/debug"
 	"time"
 )
@@ -59,8 +58,8 @@ func (s *System) livelocked(t *Thread) {
 	if t.adopted {
 		panic(driverTurn{}) // RunHere's goroutine is the driver too
 	}
-	<-t.wake
-	runtime.Goexit() // only Stop wakes a parked thread
+	t.park()
+	t.unwind() // only Stop wakes a parked thread
 }
 
 // PendingActions is the number of system actions waiting to fire.
@@ -226,6 +225,14 @@ func (s *System) setCurrent(t *Thread) {
 func (s *System) handTo(next *Thread) {
 	s.beat()
 	s.setCurrent(next)
+	if s.coro {
+		// The driver resumes next (trampoline).
+		if next != nil {
+			next.state = stateRunning
+		}
+		s.baton = next
+		return
+	}
 	if next == nil {
 		s.driverCh <- struct{}{}
 		return
@@ -255,7 +262,7 @@ func (s *System) yieldFrom(from *Thread) {
 	if from.adopted {
 		s.awaitAdopted(from)
 	} else {
-		<-from.wake
+		from.park()
 	}
 	if s.killed {
 		from.unwind()
@@ -311,6 +318,7 @@ func (s *System) Stepper() (*Stepper, error) {
 		return nil, errors.New("emu: System already driven by goroutines")
 	}
 	s.mode = modeStep
+	s.coro = s.hangAfter <= 0
 	return &Stepper{s: s}, nil
 }
 
@@ -320,15 +328,21 @@ func (st *Stepper) NewThread(name string) *Thread {
 	t := s.newThread(name, nil)
 	t.state = stateIdle
 	t.started = true
-	go t.stepMain()
+	if s.coro {
+		t.startCoro()
+	} else {
+		go t.stepMain()
+	}
 	return t
 }
 
 func (t *Thread) stepMain() {
 	t.gid.Store(goid.Get())
-	<-t.wake
+	if t.co == nil {
+		<-t.wake // a coroutine's first resume is its first turn
+	}
 	if t.s.killed {
-		t.s.driverCh <- struct{}{}
+		t.ack()
 		return
 	}
 	exiting := false
@@ -337,6 +351,10 @@ func (t *Thread) stepMain() {
 			return
 		}
 		r := recover()
+		switch r.(type) {
+		case coroUnwind, exitTurn:
+			r = nil // a coroutine's Goexit (see unwind, ExitThread)
+		}
 		if r != nil && !t.s.killed {
 			t.s.panics = append(t.s.panics, &PanicError{Thread: t.name, Value: r, Stack: string(debug.Stack())})
 			exiting = true
@@ -349,7 +367,7 @@ func (t *Thread) stepMain() {
 			t.finish(t.exitCode)
 			return
 		}
-		t.s.driverCh <- struct{}{}
+		t.ack()
 	}()
 	for {
 		cmd := t.cmd

@@ -43,6 +43,8 @@ type System struct {
 	timers   []timer // kernel timers on the virtual clock (sched.go)
 	settling bool
 	driverCh chan struct{}
+	coro     bool    // step threads run as coroutines (stepcoro.go)
+	baton    *Thread // coroutine mode: the thread handed the right to run
 	killed   bool
 	panics   []error
 
@@ -208,8 +210,7 @@ func (s *System) emit(e Event) {
 	if s.trace == nil {
 		return
 	}
-	e.Time = s.now
-	s.trace.add(e)
+	s.trace.record(s.now, e)
 }
 
 func (s *System) note(t *Thread, format string, args ...any) {

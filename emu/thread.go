@@ -39,6 +39,7 @@ type Thread struct {
 	started bool
 	gid     atomic.Int64 // the id of the goroutine that runs the thread (adopt.go)
 	adopted bool         // runs on RunHere's caller's goroutine
+	co      *stepCoro    // a step thread's coroutine (stepcoro.go); nil: a goroutine
 	hung    bool         // given up by the hang watchdog
 
 	fn  func(*Thread) // goroutine mode: the thread's code
@@ -232,7 +233,7 @@ func (t *Thread) ExitThread(code uint32) {
 	// The goroutine unwinds first, still holding the right to run, and
 	// goroutineMain or stepMain ends the thread once it has.
 	t.exiting, t.exitCode = true, code
-	if t.adopted {
+	if t.adopted || t.co != nil {
 		panic(exitTurn{})
 	}
 	runtime.Goexit()
@@ -288,6 +289,11 @@ func (s *System) Stop() {
 			continue
 		}
 		s.setCurrent(t)
+		if t.co != nil {
+			t.co.next()
+			s.baton = nil
+			continue
+		}
 		t.wake <- struct{}{}
 		<-s.driverCh
 	}
@@ -298,6 +304,16 @@ func (s *System) Stop() {
 // traces the call, and (in goroutine mode, when another thread is ready)
 // offers the Chooser a chance to switch threads first.
 func (t *Thread) enter(name, args string) error {
+	if args == "" {
+		return t.enterArgs(name, nil)
+	}
+	a := callArgs{text: args}
+	return t.enterArgs(name, &a)
+}
+
+// enterArgs is enter with the call's arguments kept as values, rendered
+// only when the trace is shown (nil: none, as without a trace).
+func (t *Thread) enterArgs(name string, args *callArgs) error {
 	s := t.s
 	if !t.running() {
 		// Nothing else may be touched here: the caller may be another
@@ -310,7 +326,11 @@ func (t *Thread) enter(name, args string) error {
 	}
 	s.step(t)
 	if s.trace != nil {
-		s.emit(Event{Thread: t.id, Kind: EvCall, Name: name, Text: args})
+		e := Event{Thread: t.id, Kind: EvCall, Name: name}
+		if args != nil {
+			e.Text, e.lay, e.args = args.text, args.lay, args.a
+		}
+		s.emit(e)
 	}
 	if s.mode == modeGoroutine && len(s.ready) > 0 && !s.killed {
 		if s.tc != nil {

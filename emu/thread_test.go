@@ -78,7 +78,7 @@ func ktSignalled(tb testing.TB, s *System, h Handle) bool {
 // with that name).
 func ktCount(tr *Trace, k EventKind, name string) int {
 	n := 0
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == k && (name == "" || e.Name == name) {
 			n++
 		}
@@ -161,8 +161,8 @@ func TestCreateThreadAndExitThread(t *testing.T) {
 		t.Error("code after ExitThread ran")
 	}
 	var exit *Event
-	for i := range s.Trace().Events {
-		if e := &s.Trace().Events[i]; e.Kind == EvThreadExit && e.Thread == b.ID() {
+	for _, e := range s.Trace().All() {
+		if e.Kind == EvThreadExit && e.Thread == b.ID() {
 			exit = e
 		}
 	}
@@ -443,7 +443,7 @@ func TestDeadlockIsReportedNotHung(t *testing.T) {
 	if dl.Trace != s.Trace() || dl.Trace == nil {
 		t.Error("the DeadlockError does not carry the System's trace")
 	}
-	if ev := dl.Trace.Events[len(dl.Trace.Events)-1]; ev.Kind != EvDeadlock {
+	if ev := dl.Trace.At(dl.Trace.Len() - 1); ev.Kind != EvDeadlock {
 		t.Errorf("last trace event %v, want a deadlock event", ev)
 	}
 	if msg := dl.Error(); !strings.Contains(msg, "deadlock at 100ms") || !strings.Contains(msg, "left") {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -69,6 +70,7 @@ type Event struct {
 	Time   time.Duration `json:"time_ns"`
 	Thread int           `json:"thread,omitempty"` // 0: the system itself
 	Kind   EventKind     `json:"kind"`
+	lay    argLayout     // how args hold the text (argsText: Text holds it)
 	Name   string        `json:"name,omitempty"`
 	Handle Handle        `json:"handle,omitempty"`
 	Ov     int           `json:"ov,omitempty"`
@@ -77,52 +79,253 @@ type Event struct {
 	N      uint64        `json:"n,omitempty"`
 	Result uint64        `json:"result,omitempty"`
 	Err    Errno         `json:"err,omitempty"`
-	Text   string        `json:"text,omitempty"`
+	// Text is the event's free text. A call's arguments and a wait's
+	// terms are kept as values instead and rendered only when shown:
+	// read the text through Detail, which covers both.
+	Text string `json:"text,omitempty"`
+
+	args [3]uint64 // a call's arguments or a wait's terms (see argLayout)
 }
 
-// Trace is the ordered record of a System's run.
+// argLayout says how an event's argument values render as its text. The
+// layouts are the shapes of the calls' argument lists; a call whose
+// arguments fit none of them keeps them as Text.
+type argLayout uint8
+
+const (
+	argsText          argLayout = iota // Text holds the text
+	argsH                              // handle
+	argsHH                             // handle, handle
+	argsHOv                            // handle, ov
+	argsHOvRoutine                     // handle, ov, routine=bool
+	argsHOvWait                        // handle, ov, wait=bool
+	argsHLenOv                         // handle, len=n, ov
+	argsMsAlert                        // ms (or INFINITE), alertable: one value (msAlert)
+	argsHMsAlert                       // handle, ms, alertable
+	argsHOvMsAlert                     // handle, ov, ms, alertable
+	argsHCountMsAlert                  // handle, count=n, ms, alertable
+	argsPost                           // handle, bytes, key=x, ov: a1 = bytes | ov<<32, a2 = key
+	argsWait                           // [up to 2 handles], all=bool, ms, alertable: a2 = count | all<<8 | msAlert<<16
+	argsBlock                          // alertable=bool, forever or until a deadline: a0 alertable, a1 has deadline, a2 deadline
+)
+
+// msAlert packs a wait's time-out and alertable flag into one value.
+func msAlert(ms uint32, alertable bool) uint64 { return uint64(ms) | b2u(alertable)<<32 }
+
+// callArgs is a call's argument list as the trace keeps it: values and
+// their layout, or (lay argsText) a text formatted by the caller.
+type callArgs struct {
+	lay  argLayout
+	a    [3]uint64
+	text string
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Detail is the event's text: its arguments (a call), its terms (a
+// block), or its free text, as the timeline shows them.
+func (e *Event) Detail() string {
+	if e.lay == argsText {
+		return e.Text
+	}
+	return string(e.AppendDetail(nil))
+}
+
+// AppendDetail appends Detail's text to b (for hashing or rendering
+// a trace without a string per event).
+func (e *Event) AppendDetail(b []byte) []byte {
+	a := &e.args
+	hex := func(b []byte, v uint64) []byte { return strconv.AppendUint(append(b, "0x"...), v, 16) }
+	ov := func(b []byte, v uint64) []byte { return strconv.AppendInt(append(b, "ov"...), int64(v), 10) }
+	msAlert := func(b []byte, v uint64) []byte {
+		if ms := uint32(v); ms == INFINITE {
+			b = append(b, "INFINITE"...)
+		} else {
+			b = strconv.AppendUint(b, uint64(ms), 10)
+		}
+		return strconv.AppendBool(append(b, ", "...), v>>32&1 != 0)
+	}
+	switch e.lay {
+	case argsText:
+		return append(b, e.Text...)
+	case argsH:
+		return hex(b, a[0])
+	case argsHH:
+		return hex(append(hex(b, a[0]), ", "...), a[1])
+	case argsHOv:
+		return ov(append(hex(b, a[0]), ", "...), a[1])
+	case argsHOvRoutine:
+		b = ov(append(hex(b, a[0]), ", "...), a[1])
+		return strconv.AppendBool(append(b, ", routine="...), a[2] != 0)
+	case argsHOvWait:
+		b = ov(append(hex(b, a[0]), ", "...), a[1])
+		return strconv.AppendBool(append(b, ", wait="...), a[2] != 0)
+	case argsHLenOv:
+		b = strconv.AppendUint(append(hex(b, a[0]), ", len="...), a[1], 10)
+		return ov(append(b, ", "...), a[2])
+	case argsMsAlert:
+		return msAlert(b, a[0])
+	case argsHMsAlert:
+		return msAlert(append(hex(b, a[0]), ", "...), a[1])
+	case argsHOvMsAlert:
+		b = ov(append(hex(b, a[0]), ", "...), a[1])
+		return msAlert(append(b, ", "...), a[2])
+	case argsHCountMsAlert:
+		b = strconv.AppendUint(append(hex(b, a[0]), ", count="...), a[1], 10)
+		return msAlert(append(b, ", "...), a[2])
+	case argsPost:
+		b = strconv.AppendUint(append(hex(b, a[0]), ", "...), uint64(uint32(a[1])), 10)
+		b = hex(append(b, ", key="...), a[2])
+		return ov(append(b, ", "...), a[1]>>32)
+	case argsWait:
+		b = append(b, '[')
+		for i := 0; i < int(a[2]&0xff); i++ {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = hex(b, a[i])
+		}
+		b = strconv.AppendBool(append(b, "], all="...), a[2]&(1<<8) != 0)
+		return msAlert(append(b, ", "...), a[2]>>16)
+	case argsBlock:
+		b = strconv.AppendBool(append(b, "alertable="...), a[0] != 0)
+		if a[1] == 0 {
+			return append(b, " forever"...)
+		}
+		return append(append(b, " until "...), fmtTime(time.Duration(a[2]))...)
+	}
+	return b
+}
+
+// MarshalJSON writes the event with its text rendered (see Detail).
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // the fields and tags without this method
+	p := plain(e)
+	if e.lay != argsText {
+		p.Text = e.Detail()
+	}
+	return json.Marshal(&p)
+}
+
+// Trace is the ordered record of a System's run. Code outside this file
+// reads it through Len, At and All.
+//
+// The events live in fixed-size chunks that are never moved: appending
+// copies no earlier event, and a pointer from At stays good while the
+// trace grows. Reset and Release hand the chunks back for reuse, so a
+// program that runs many machines one after the other (explore, a
+// benchmark) allocates no trace memory once it has warmed up.
 type Trace struct {
-	Events []Event
+	chunks []*traceChunk // full chunks, then the one being filled
+	n      int           // events held
 }
 
-// traceFirstCap is how many events a trace makes room for at its first:
-// most scenario runs record a few dozen, which then cost one allocation
-// instead of one per doubling.
-const traceFirstCap = 64
+// traceChunkBits sets the chunk size: 64 events, which most scenario
+// runs fit in (a few dozen events each), the same room the trace used to
+// reserve at its first event.
+const (
+	traceChunkBits = 6
+	traceChunkLen  = 1 << traceChunkBits
+	traceChunkMask = traceChunkLen - 1
+)
+
+type traceChunk [traceChunkLen]Event
+
+// traceChunks holds chunks that released traces gave back. A chunk taken
+// from it still holds old events: each slot is overwritten whole before
+// it is read.
+var traceChunks = sync.Pool{New: func() any { return new(traceChunk) }}
+
+// slot makes room for one more event and returns it.
+func (tr *Trace) slot() *Event {
+	i := tr.n
+	c := i >> traceChunkBits
+	if c == len(tr.chunks) {
+		if c < cap(tr.chunks) && tr.chunks[:c+1][c] != nil {
+			tr.chunks = tr.chunks[:c+1] // a chunk kept by Reset
+		} else {
+			tr.chunks = append(tr.chunks, traceChunks.Get().(*traceChunk))
+		}
+	}
+	tr.n++
+	return &tr.chunks[c][i&traceChunkMask]
+}
 
 func (tr *Trace) add(e Event) {
-	if tr.Events == nil {
-		tr.Events = make([]Event, 0, traceFirstCap)
-	}
-	e.Seq = uint64(len(tr.Events) + 1)
-	tr.Events = append(tr.Events, e)
+	p := tr.slot()
+	e.Seq = uint64(tr.n)
+	*p = e
 }
 
+// record adds e at virtual time now. It is System.emit's work, kept out
+// of emit so that emit stays small enough to inline: a System without a
+// trace then does not even build the event.
+//
+//go:noinline
+func (tr *Trace) record(now time.Duration, e Event) {
+	e.Time = now
+	tr.add(e)
+}
+
+// Append adds e at the end as it is, its Seq included: for building a
+// trace to render, such as a part of another one.
+func (tr *Trace) Append(e Event) { *tr.slot() = e }
+
 // Len is how many events the trace holds.
-func (tr *Trace) Len() int { return len(tr.Events) }
+func (tr *Trace) Len() int { return tr.n }
 
 // At is the i-th event (from 0). The pointer stays valid while the trace
-// lives; callers must not keep it past a reuse of the trace.
-func (tr *Trace) At(i int) *Event { return &tr.Events[i] }
+// lives; callers must not keep it past a Reset or Release of the trace.
+func (tr *Trace) At(i int) *Event {
+	if uint(i) >= uint(tr.n) {
+		panic(fmt.Sprintf("emu: trace event %d of %d", i, tr.n))
+	}
+	return &tr.chunks[i>>traceChunkBits][i&traceChunkMask]
+}
 
 // All yields every event in order with its index (from 0), without
-// copying it. Code outside this file reads the trace through Len, At and
-// All, so the storage behind them can change.
+// copying it.
 func (tr *Trace) All() iter.Seq2[int, *Event] {
 	return func(yield func(int, *Event) bool) {
-		for i := range tr.Events {
-			if !yield(i, &tr.Events[i]) {
+		for i := 0; i < tr.n; i++ {
+			if !yield(i, &tr.chunks[i>>traceChunkBits][i&traceChunkMask]) {
 				return
 			}
 		}
 	}
 }
 
+// Reset empties the trace and keeps its room for the events recorded
+// next. Pointers from At become invalid.
+func (tr *Trace) Reset() {
+	tr.n = 0
+	tr.chunks = tr.chunks[:0]
+}
+
+// Release empties the trace and gives its room to the traces made after
+// it. Pointers from At become invalid; the trace may be used again.
+func (tr *Trace) Release() {
+	all := tr.chunks[:cap(tr.chunks)]
+	for i, c := range all {
+		if c != nil {
+			traceChunks.Put(c)
+			all[i] = nil
+		}
+	}
+	tr.n = 0
+	tr.chunks = tr.chunks[:0]
+}
+
 // WriteJSON writes the trace as JSON lines, one event per line.
 func (tr *Trace) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
-	for i := range tr.Events {
-		if err := enc.Encode(&tr.Events[i]); err != nil {
+	for _, e := range tr.All() {
+		if err := enc.Encode(e); err != nil {
 			return err
 		}
 	}
@@ -136,9 +339,9 @@ func ReadJSON(r io.Reader) (*Trace, error) {
 	for dec.More() {
 		var e Event
 		if err := dec.Decode(&e); err != nil {
-			return nil, fmt.Errorf("trace event %d: %w", len(tr.Events)+1, err)
+			return nil, fmt.Errorf("trace event %d: %w", tr.n+1, err)
 		}
-		tr.Events = append(tr.Events, e)
+		tr.Append(e)
 	}
 	return tr, nil
 }
@@ -158,9 +361,9 @@ func (k *EventKind) UnmarshalText(b []byte) error {
 // line: sequence number, virtual time, thread, what happened.
 func (tr *Trace) WriteText(w io.Writer) error {
 	var b bytes.Buffer
-	for i := range tr.Events {
+	for _, e := range tr.All() {
 		b.Reset()
-		tr.Events[i].format(&b)
+		e.format(&b)
 		b.WriteByte('\n')
 		if _, err := w.Write(b.Bytes()); err != nil {
 			return err
@@ -194,8 +397,10 @@ func (e *Event) format(b *bytes.Buffer) {
 	switch e.Kind {
 	case EvCall:
 		b.WriteString(e.Name)
-		if e.Text != "" {
-			b.WriteString("(" + e.Text + ")")
+		if e.hasDetail() {
+			b.WriteByte('(')
+			e.writeDetail(b)
+			b.WriteByte(')')
 		}
 	case EvReturn:
 		fmt.Fprintf(b, "%s -> %s", e.Name, fmtResult(e.Result))
@@ -230,8 +435,9 @@ func (e *Event) format(b *bytes.Buffer) {
 		fmt.Fprintf(b, "code %d", e.Result)
 	case EvBlock:
 		b.WriteString(e.Name)
-		if e.Text != "" {
-			b.WriteString(" " + e.Text)
+		if e.hasDetail() {
+			b.WriteByte(' ')
+			e.writeDetail(b)
 		}
 	case EvWake:
 		b.WriteString(e.Name)
@@ -246,10 +452,29 @@ func (e *Event) format(b *bytes.Buffer) {
 		fmt.Fprintf(b, "req#%d %s ov%d status=%s bytes=%d", e.N, e.Name, e.Ov, NTStatus(e.Old).Name(), e.New)
 	default:
 		b.WriteString(e.Name)
-		if e.Text != "" {
-			b.WriteString(" " + e.Text)
+		if e.hasDetail() {
+			b.WriteByte(' ')
+			e.writeDetail(b)
 		}
 	}
+}
+
+// hasDetail reports whether Detail is not empty.
+func (e *Event) hasDetail() bool {
+	if e.lay == argsText {
+		return e.Text != ""
+	}
+	return true // every layout renders something
+}
+
+// writeDetail writes Detail's text to b without a string of its own.
+func (e *Event) writeDetail(b *bytes.Buffer) {
+	if e.lay == argsText {
+		b.WriteString(e.Text)
+		return
+	}
+	var tmp [96]byte
+	b.Write(e.AppendDetail(tmp[:0]))
 }
 
 func fmtTime(d time.Duration) string {

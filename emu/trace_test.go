@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -108,14 +110,14 @@ func TestTraceJSONRoundTrip(t *testing.T) {
 		if err := tr.WriteJSON(&b); err != nil {
 			t.Fatal(err)
 		}
-		if lines := strings.Count(b.String(), "\n"); lines != len(tr.Events) {
-			t.Errorf("trace %d: %d lines for %d events", i, lines, len(tr.Events))
+		if lines := strings.Count(b.String(), "\n"); lines != tr.Len() {
+			t.Errorf("trace %d: %d lines for %d events", i, lines, tr.Len())
 		}
 		back, err := ReadJSON(&b)
 		if err != nil {
 			t.Fatalf("trace %d: ReadJSON: %v", i, err)
 		}
-		if d := cmp.Diff(tr.Events, back.Events); d != "" {
+		if d := cmp.Diff(plainEvents(tr), plainEvents(back), cmp.AllowUnexported(Event{})); d != "" {
 			t.Errorf("trace %d: round trip changed the events:\n%s", i, d)
 		}
 		if back.String() != tr.String() {
@@ -124,17 +126,31 @@ func TestTraceJSONRoundTrip(t *testing.T) {
 	}
 	// Kinds are written by name.
 	var b bytes.Buffer
-	(&Trace{Events: []Event{{Seq: 1, Kind: EvAPCDropped, Err: wso.ERROR_GEN_FAILURE}}}).WriteJSON(&b)
+	one := &Trace{}
+	one.Append(Event{Seq: 1, Kind: EvAPCDropped, Err: wso.ERROR_GEN_FAILURE})
+	one.WriteJSON(&b)
 	if !strings.Contains(b.String(), `"kind":"apc-dropped"`) {
 		t.Errorf("JSON line %s does not name the kind", b.String())
 	}
+}
+
+// plainEvents copies tr's events with each one's text rendered into Text,
+// as a trace read back from JSON holds them.
+func plainEvents(tr *Trace) []Event {
+	var out []Event
+	for _, e := range tr.All() {
+		p := *e
+		p.Text, p.lay, p.args = e.Detail(), argsText, [3]uint64{}
+		out = append(out, p)
+	}
+	return out
 }
 
 // ReadJSON refuses malformed input and unknown kinds, naming the event;
 // empty input is an empty trace.
 func TestReadJSONErrors(t *testing.T) {
 	tr, err := ReadJSON(strings.NewReader(""))
-	if err != nil || len(tr.Events) != 0 {
+	if err != nil || tr.Len() != 0 {
 		t.Errorf("empty input: %v, %v", tr, err)
 	}
 	for _, bad := range []string{
@@ -209,11 +225,11 @@ func TestTraceSequenceAndTime(t *testing.T) {
 	s := New(WithSeed(4))
 	ktMixed(t, s)
 	ktRun(t, s)
-	for i, e := range s.Trace().Events {
+	for i, e := range s.Trace().All() {
 		if e.Seq != uint64(i+1) {
 			t.Fatalf("event %d has Seq %d", i+1, e.Seq)
 		}
-		if i > 0 && e.Time < s.Trace().Events[i-1].Time {
+		if i > 0 && e.Time < s.Trace().At(i-1).Time {
 			t.Fatalf("event %d goes back in time", e.Seq)
 		}
 	}
@@ -231,4 +247,114 @@ func TestTraceRendersResults(t *testing.T) {
 		!strings.Contains(text, "SleepEx -> 0\n") {
 		t.Errorf("timeline:\n%s", text)
 	}
+}
+
+// Each argument layout renders exactly the text the call sites formatted
+// with fmt before the trace kept values (issue 16, item 4: traces stay
+// byte-identical), including zero, INFINITE and the largest values.
+func TestArgLayoutsRenderAsFormatted(t *testing.T) {
+	fmtArgs := func(ms uint32, alertable bool) string {
+		if ms == INFINITE {
+			return fmt.Sprintf("INFINITE, %v", alertable)
+		}
+		return fmt.Sprintf("%d, %v", ms, alertable)
+	}
+	for _, h := range []uint64{0, 0x8, 0xffffffffffffffff} {
+		for _, ov := range []int{0, 1, 12345} {
+			for _, ms := range []uint32{0, 250, INFINITE, INFINITE - 1} {
+				for _, yes := range []bool{false, true} {
+					cases := []struct {
+						a    callArgs
+						want string
+					}{
+						{callArgs{lay: argsH, a: [3]uint64{h}}, fmt.Sprintf("%#x", h)},
+						{callArgs{lay: argsHH, a: [3]uint64{h, uint64(ms)}}, fmt.Sprintf("%#x, %#x", h, ms)},
+						{callArgs{lay: argsHOv, a: [3]uint64{h, uint64(ov)}}, fmt.Sprintf("%#x, ov%d", h, ov)},
+						{callArgs{lay: argsHOvRoutine, a: [3]uint64{h, uint64(ov), b2u(yes)}}, fmt.Sprintf("%#x, ov%d, routine=%v", h, ov, yes)},
+						{callArgs{lay: argsHOvWait, a: [3]uint64{h, uint64(ov), b2u(yes)}}, fmt.Sprintf("%#x, ov%d, wait=%v", h, ov, yes)},
+						{callArgs{lay: argsHLenOv, a: [3]uint64{h, uint64(ms), uint64(ov)}}, fmt.Sprintf("%#x, len=%d, ov%d", h, ms, ov)},
+						{callArgs{lay: argsMsAlert, a: [3]uint64{msAlert(ms, yes)}}, fmtArgs(ms, yes)},
+						{callArgs{lay: argsHMsAlert, a: [3]uint64{h, msAlert(ms, yes)}}, fmt.Sprintf("%#x, %s", h, fmtArgs(ms, yes))},
+						{callArgs{lay: argsHOvMsAlert, a: [3]uint64{h, uint64(ov), msAlert(ms, yes)}}, fmt.Sprintf("%#x, ov%d, %s", h, ov, fmtArgs(ms, yes))},
+						{callArgs{lay: argsHCountMsAlert, a: [3]uint64{h, 7, msAlert(ms, yes)}}, fmt.Sprintf("%#x, count=%d, %s", h, 7, fmtArgs(ms, yes))},
+						{callArgs{lay: argsPost, a: [3]uint64{h, uint64(ms) | uint64(ov)<<32, h}}, fmt.Sprintf("%#x, %d, key=%#x, ov%d", h, ms, h, ov)},
+						{callArgs{lay: argsWait, a: [3]uint64{0, 0, 0 | b2u(yes)<<8 | msAlert(ms, !yes)<<16}}, fmt.Sprintf("[], all=%v, %s", yes, fmtArgs(ms, !yes))},
+						{callArgs{lay: argsWait, a: [3]uint64{h, 0, 1 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x], all=false, %s", h, fmtArgs(ms, yes))},
+						{callArgs{lay: argsWait, a: [3]uint64{h, 0x10, 2 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
+					}
+					for _, c := range cases {
+						e := Event{Kind: EvCall, Name: "X", lay: c.a.lay, args: c.a.a}
+						if got := e.Detail(); got != c.want {
+							t.Errorf("layout %d: %q, want %q", c.a.lay, got, c.want)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, until := range []time.Duration{0, 1500 * time.Millisecond} {
+		for _, yes := range []bool{false, true} {
+			want := fmt.Sprintf("alertable=%v forever", yes)
+			if until > 0 {
+				want = fmt.Sprintf("alertable=%v until %s", yes, fmtTime(until))
+			}
+			e := Event{Kind: EvBlock, lay: argsBlock, args: [3]uint64{b2u(yes), b2u(until > 0), uint64(until)}}
+			if got := e.Detail(); got != want {
+				t.Errorf("block: %q, want %q", got, want)
+			}
+		}
+	}
+}
+
+// The trace's storage (issue 16, item 4): events keep their order and
+// numbers across chunk boundaries, a pointer from At stays good while the
+// trace grows, and a trace emptied by Reset or Release records the same
+// events again, reusing its room (Reset) without allocating.
+func TestTraceChunks(t *testing.T) {
+	const n = 3*traceChunkLen + 5
+	var tr Trace
+	fill := func() {
+		for i := 0; i < n; i++ {
+			tr.add(Event{Kind: EvNote, N: uint64(i)})
+		}
+	}
+	check := func(what string) {
+		t.Helper()
+		if tr.Len() != n {
+			t.Fatalf("%s: Len %d, want %d", what, tr.Len(), n)
+		}
+		for i, e := range tr.All() {
+			if e.N != uint64(i) || e.Seq != uint64(i+1) || e != tr.At(i) {
+				t.Fatalf("%s: event %d is N=%d Seq=%d", what, i, e.N, e.Seq)
+			}
+		}
+	}
+	tr.add(Event{Kind: EvNote})
+	first := tr.At(0)
+	tr.Reset()
+	fill()
+	if first != tr.At(0) {
+		t.Error("Reset did not reuse the first chunk")
+	}
+	p := tr.At(1)
+	check("first fill")
+	if p != tr.At(1) || p.N != 1 {
+		t.Error("an event moved while the trace grew")
+	}
+	if allocs := testing.AllocsPerRun(10, func() { tr.Reset(); fill() }); allocs != 0 {
+		t.Errorf("refilling after Reset: %v allocations, want 0", allocs)
+	}
+	check("after Reset")
+	tr.Release()
+	if tr.Len() != 0 {
+		t.Errorf("Len %d after Release", tr.Len())
+	}
+	fill()
+	check("after Release")
+	defer func() {
+		if recover() == nil {
+			t.Error("At past the end did not panic")
+		}
+	}()
+	tr.At(n)
 }

@@ -101,11 +101,8 @@ func (s *System) block(t *Thread) {
 	}
 	t.state = stateBlocked
 	if s.trace != nil {
-		d := "forever"
-		if w.hasDeadline {
-			d = "until " + fmtTime(w.deadline)
-		}
-		s.emit(Event{Thread: t.id, Kind: EvBlock, Name: w.call, Text: fmt.Sprintf("alertable=%v %s", w.alertable, d)})
+		s.emit(Event{Thread: t.id, Kind: EvBlock, Name: w.call, lay: argsBlock,
+			args: [3]uint64{b2u(w.alertable), b2u(w.hasDeadline), uint64(w.deadline)}})
 	}
 	s.yieldFrom(t)
 }
@@ -284,11 +281,11 @@ func (t *Thread) awaitRequest(call string, r *request) (NTStatus, uint32) {
 // gives other ready threads a turn.
 // https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-sleepex
 func (t *Thread) SleepEx(ms uint32, alertable bool) uint32 {
-	var args string
+	var args *callArgs
 	if t.s.trace != nil {
-		args = fmtArgs(ms, alertable)
+		args = &callArgs{lay: argsMsAlert, a: [3]uint64{msAlert(ms, alertable)}}
 	}
-	if t.enter("SleepEx", args) != nil {
+	if t.enterArgs("SleepEx", args) != nil {
 		return wso.WAIT_FAILED
 	}
 	w := &t.w
@@ -360,11 +357,19 @@ func (t *Thread) WSAWaitForMultipleEvents(events []Handle, waitAll bool, ms uint
 }
 
 func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, alertable, _ bool) (uint32, error) {
-	var args string
-	if t.s.trace != nil {
-		args = fmtWaitArgs(handles, all, ms, alertable)
+	var args *callArgs
+	switch {
+	case t.s.trace == nil:
+	case len(handles) <= 2:
+		args = &callArgs{lay: argsWait}
+		for i, h := range handles {
+			args.a[i] = uint64(h)
+		}
+		args.a[2] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
+	default:
+		args = &callArgs{text: fmtWaitArgs(handles, all, ms, alertable)}
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return wso.WAIT_FAILED, err
 	}
 	if e := t.resolveWaitables(handles, all); e != 0 {

@@ -409,11 +409,11 @@ func (s *System) afdCancel(r *request) {
 func (t *Thread) NtCancelIoFileEx(h Handle, iosb *Overlapped) (NTStatus, error) {
 	const fn = "NtCancelIoFileEx"
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, ov%d", uint64(h), s.OverlappedID(iosb))
+		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(iosb))}}
 	}
-	if err := t.enter(fn, args); err != nil {
+	if err := t.enterArgs(fn, args); err != nil {
 		return 0, err
 	}
 	fl, ok := s.handles.get(h).(fileLike)

@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -89,14 +88,14 @@ func (c *wsaCall) buffers(out [][]byte) [][]byte {
 // leaves nothing behind: no event, routine or packet follows it.
 func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSACompletionRoutine, c *wsaCall) error {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, ov%d, routine=%v", uint64(h), s.OverlappedID(ov), routine != nil)
+		args = &callArgs{lay: argsHOvRoutine, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(routine != nil)}}
 	}
 	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
 		return t.sendMsgUninitialised(name, args)
 	}
-	if err := t.wsaEnter(name, args); err != nil {
+	if err := t.wsaEnterArgs(name, args); err != nil {
 		return err
 	}
 	k, err := t.wsaSocket(name, h)
@@ -176,8 +175,8 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 // both are the model's (PointUnsettled).
 //
 //go:noinline
-func (t *Thread) sendMsgUninitialised(name, args string) error {
-	if err := t.enter(name, args); err != nil {
+func (t *Thread) sendMsgUninitialised(name string, args *callArgs) error {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	e := wso.WSANOTINITIALISED
@@ -255,11 +254,11 @@ func (t *Thread) WSAIoctl(h SOCKET, code uint32, in, out []byte, returned *uint3
 func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wait bool, flags *uint32) error {
 	s := t.s
 	const name = "WSAGetOverlappedResult"
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, ov%d, wait=%v", uint64(h), s.OverlappedID(ov), wait)
+		args = &callArgs{lay: argsHOvWait, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(wait)}}
 	}
-	if err := t.wsaEnter(name, args); err != nil {
+	if err := t.wsaEnterArgs(name, args); err != nil {
 		return err
 	}
 	k, err := t.wsaSocket(name, h)

@@ -36,7 +36,7 @@ func forLayered(t *testing.T, fn func(t *testing.T, r *w2, pend bool)) {
 // completions counts the trace's completions of ov by kind of upcall.
 func (r *w2) completions(ov *emu.Overlapped) (wpu, ifs int) {
 	id := r.s.OverlappedID(ov)
-	for _, e := range r.s.Trace().Events {
+	for _, e := range r.s.Trace().All() {
 		if e.Kind == emu.EvComplete && e.Ov == id {
 			if e.Name == "WPUCompleteOverlappedRequest" {
 				wpu++

@@ -332,7 +332,7 @@ func wpNewModel(tb kpFataler, cfg wpConfig, ch emu.Chooser) *wpModel {
 	if err != nil || setupErr != nil {
 		tb.Fatalf("set-up: %v %v", err, setupErr)
 	}
-	m.traced = len(s.Trace().Events)
+	m.traced = s.Trace().Len()
 	return m
 }
 
@@ -462,6 +462,9 @@ func (m *wpModel) guard(fn func(t *emu.Thread)) func(t *emu.Thread) {
 	return func(t *emu.Thread) {
 		defer func() {
 			if r := recover(); r != nil {
+				if emu.IsUnwind(r) {
+					panic(r) // ExitThread on a coroutine thread
+				}
 				m.violate("panic on %s: %v\n%s", t.Name(), r, debug.Stack())
 			}
 		}()
@@ -889,8 +892,9 @@ func (m *wpModel) cancelStep(step wpStep) func(t *emu.Thread) {
 // writes of every record and the signals, resets and completions of every
 // operation.
 func (m *wpModel) scanTrace() {
-	evs := m.s.Trace().Events
-	for _, e := range evs[m.traced:] {
+	tr := m.s.Trace()
+	for i := m.traced; i < tr.Len(); i++ {
+		e := tr.At(i)
 		switch e.Kind {
 		case emu.EvField:
 			if op := m.byOv[e.Ov]; op != nil && e.Ov != 0 {
@@ -910,7 +914,7 @@ func (m *wpModel) scanTrace() {
 			}
 		}
 	}
-	m.traced = len(evs)
+	m.traced = tr.Len()
 }
 
 // check applies the step-by-step properties.

@@ -452,7 +452,10 @@ func TestFieldWriteOrder(t *testing.T) {
 				// The completion notice comes after the status block is
 				// written: WPUCompleteOverlappedRequest (non-IFS, not for
 				// routines) or the I/O manager's completion (IFS).
-				evs := f.s.Trace().Events[m:]
+				var evs []emu.Event
+				for i := m; i < f.s.Trace().Len(); i++ {
+					evs = append(evs, *f.s.Trace().At(i))
+				}
 				id := f.s.OverlappedID(ov)
 				lastField, completeAt, wpu := -1, -1, 0
 				for i, e := range evs {

@@ -92,7 +92,17 @@ func (t *Thread) WSACleanup() error {
 
 // wsaEnter starts a Winsock call: WSANOTINITIALISED before WSAStartup.
 func (t *Thread) wsaEnter(name, args string) error {
-	if err := t.enter(name, args); err != nil {
+	if args == "" {
+		return t.wsaEnterArgs(name, nil)
+	}
+	a := callArgs{text: args}
+	return t.wsaEnterArgs(name, &a)
+}
+
+// wsaEnterArgs is wsaEnter with the arguments kept as values (see
+// callArgs).
+func (t *Thread) wsaEnterArgs(name string, args *callArgs) error {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if t.s.ws2.refs == 0 {

@@ -339,7 +339,8 @@ func (r *w2) fieldWrites(ov *emu.Overlapped, from int) []fieldWrite {
 func (r *w2) fieldWritesIn(ov *emu.Overlapped, from, to int) []fieldWrite {
 	id := r.s.OverlappedID(ov)
 	var out []fieldWrite
-	for _, e := range r.s.Trace().Events[from:to] {
+	for i := from; i < to; i++ {
+		e := r.s.Trace().At(i)
 		if e.Kind == emu.EvField && e.Ov == id {
 			out = append(out, fieldWrite{e.Name, e.Old, e.New})
 		}
@@ -348,7 +349,7 @@ func (r *w2) fieldWritesIn(ov *emu.Overlapped, from, to int) []fieldWrite {
 }
 
 // mark returns the trace's current length, for fieldWrites.
-func (r *w2) mark() int { return len(r.s.Trace().Events) }
+func (r *w2) mark() int { return r.s.Trace().Len() }
 
 // names projects field writes to their field names.
 func names(ws []fieldWrite) []string {

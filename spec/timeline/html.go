@@ -110,9 +110,9 @@ func buildTimeline(rep *spec.Report, tr *emu.Trace, names []string, ids []int) *
 	for i, n := range names {
 		m.addLane(n, ids[i])
 	}
-	if tr != nil && len(tr.Events) > 0 && len(rep.Steps) > 0 && tracedSteps(rep) {
+	if tr != nil && tr.Len() > 0 && len(rep.Steps) > 0 && tracedSteps(rep) {
 		m.fromTrace = true
-		m.slotsFromTrace(tr.Events)
+		m.slotsFromTrace(traceEvents(tr))
 	} else {
 		m.slotsFromSteps()
 	}
@@ -447,8 +447,8 @@ func (m *tlModel) label() {
 			continue
 		}
 		sp.label = e.Name
-		if e.Text != "" {
-			sp.label += "(" + e.Text + ")"
+		if e.Detail() != "" {
+			sp.label += "(" + e.Detail() + ")"
 		}
 		switch {
 		case sp.ret != nil && tlIsWait(e.Name) && (e.Name != "SleepEx" || sp.ret.Result != 0):
@@ -539,7 +539,7 @@ func (m *tlModel) markText(e *emu.Event) (class, label string) {
 			if e.Old == 0 {
 				return "complete", fmt.Sprintf("WPUCompleteOverlappedRequest %s: no error, %d bytes", m.ov(e.Ov), e.New)
 			}
-			return "complete", fmt.Sprintf("WPUCompleteOverlappedRequest %s: %s, %d bytes", m.ov(e.Ov), e.Text, e.New)
+			return "complete", fmt.Sprintf("WPUCompleteOverlappedRequest %s: %s, %d bytes", m.ov(e.Ov), e.Detail(), e.New)
 		}
 		return "complete", fmt.Sprintf("%s completes: %s, %d bytes", m.ov(e.Ov), wso.NTStatus(e.Old).Name(), e.New)
 	case emu.EvIssue:
@@ -554,7 +554,7 @@ func (m *tlModel) markText(e *emu.Event) (class, label string) {
 	}
 	label = laneText(*e, spec.Step{}, m.nm)
 	if label == "" {
-		label = strings.TrimSpace(e.Name + " " + e.Text)
+		label = strings.TrimSpace(e.Name + " " + e.Detail())
 	}
 	return e.Kind.String(), label
 }

@@ -25,10 +25,7 @@ func Lanes(w io.Writer, rep *spec.Report, tr *emu.Trace, names []string, ids []i
 	for i, id := range ids {
 		col[id] = i
 	}
-	var evs []emu.Event
-	if tr != nil {
-		evs = tr.Events
-	}
+	evs := traceEvents(tr)
 	nm := nameRun(rep, evs)
 	// The system's lane holds short lines (choices, settle, the clock):
 	// it is only as wide as they need, so threads get the room.
@@ -285,7 +282,7 @@ func laneText(e emu.Event, st spec.Step, nm *tlNames) string {
 			if e.Old == 0 {
 				return fmt.Sprintf("WPUCompleteOverlappedRequest %s: no error, %d bytes", nm.ovName(e.Ov), e.New)
 			}
-			return fmt.Sprintf("WPUCompleteOverlappedRequest %s: %s, %d bytes", nm.ovName(e.Ov), e.Text, e.New)
+			return fmt.Sprintf("WPUCompleteOverlappedRequest %s: %s, %d bytes", nm.ovName(e.Ov), e.Detail(), e.New)
 		}
 		return fmt.Sprintf("complete %s: %s, %d bytes", nm.ovName(e.Ov), wso.NTStatus(e.Old).Name(), e.New)
 	case emu.EvBlock:
@@ -299,7 +296,7 @@ func laneText(e emu.Event, st spec.Step, nm *tlNames) string {
 	case emu.EvThreadExit:
 		return fmt.Sprintf("thread exits (%d)", e.Result)
 	case emu.EvNote:
-		return "note: " + e.Text
+		return "note: " + e.Detail()
 	case emu.EvCall:
 		if e.Name == st.Call.Name {
 			return ""

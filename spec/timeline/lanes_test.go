@@ -31,7 +31,7 @@ func TestTimelineRoutineArgs(t *testing.T) {
 			if rep.Err != nil {
 				continue
 			}
-			evs := em.System().Trace().Events
+			evs := traceEvents(em.System().Trace())
 			nm := nameRun(rep, evs)
 			got := map[string][]string{}
 			for i := range evs {

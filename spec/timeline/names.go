@@ -45,6 +45,18 @@ type tlAPC struct {
 // what Internal holds while an operation is in flight, under both kinds.
 const statusPending = 0x103
 
+// traceEvents copies the events of tr (nil: none) for the renderings.
+func traceEvents(tr *emu.Trace) []emu.Event {
+	if tr == nil {
+		return nil
+	}
+	evs := make([]emu.Event, 0, tr.Len())
+	for _, e := range tr.All() {
+		evs = append(evs, *e)
+	}
+	return evs
+}
+
 func nameRun(rep *spec.Report, evs []emu.Event) *tlNames {
 	nm := &tlNames{handle: map[emu.Handle]string{}, ov: map[int]string{}, apc: map[tlAPCKey]*tlAPC{}}
 	if rep == nil || rep.Scenario == nil || len(evs) == 0 {
@@ -121,7 +133,7 @@ func nameRun(rep *spec.Report, evs []emu.Event) *tlNames {
 	nameOv := func(records []string, call *emu.Event) {
 		// A call naming exactly one record whose traced call shows exactly
 		// one record number.
-		nums := tlOvNumbers(call.Text)
+		nums := tlOvNumbers(call.Detail())
 		if len(records) != 1 || len(nums) != 1 {
 			return
 		}
@@ -173,7 +185,7 @@ func nameRun(rep *spec.Report, evs []emu.Event) *tlNames {
 		// A step whose first argument is a handle: its traced call shows
 		// the handle's value first.
 		if len(c.Args.Pos) > 0 && isHandle(c.Args.Pos[0]) {
-			first, _, _ := strings.Cut(call.Text, ",")
+			first, _, _ := strings.Cut(call.Detail(), ",")
 			if v, err := strconv.ParseUint(strings.TrimSpace(first), 0, 64); err == nil && strings.HasPrefix(strings.TrimSpace(first), "0x") {
 				h := emu.Handle(v)
 				if _, known := nm.handle[h]; !known {
@@ -469,7 +481,7 @@ func TraceNames(rep *spec.Report, tr *emu.Trace) []string {
 	if tr == nil {
 		return nil
 	}
-	nm := nameRun(rep, tr.Events)
+	nm := nameRun(rep, traceEvents(tr))
 	var out []string
 	if len(nm.ov) > 0 {
 		var nums []int

@@ -239,18 +239,21 @@ func verdict(sys *emu.System, err, bodyErr error, bodyFailed bool) string {
 
 // traceText is the end of a trace (all of it with -windowstest.trace).
 func traceText(tr *emu.Trace) string {
-	if tr == nil || len(tr.Events) == 0 {
+	if tr == nil || tr.Len() == 0 {
 		return ""
 	}
-	ev := tr.Events
-	head := "trace"
-	if !*flagTrace && len(ev) > 40 {
-		head = fmt.Sprintf("last 40 of %d trace events (-windowstest.trace prints all)", len(ev))
-		ev = ev[len(ev)-40:]
+	head, from := "trace", 0
+	if !*flagTrace && tr.Len() > 40 {
+		head = fmt.Sprintf("last 40 of %d trace events (-windowstest.trace prints all)", tr.Len())
+		from = tr.Len() - 40
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s:\n", head)
-	(&emu.Trace{Events: ev}).WriteText(&b)
+	var tail emu.Trace
+	for i := from; i < tr.Len(); i++ {
+		tail.Append(*tr.At(i))
+	}
+	tail.WriteText(&b)
 	return b.String()
 }
 
