@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"hash/fnv"
+	"io"
 	"strings"
 	"testing"
 
@@ -81,4 +84,82 @@ func TestTraceDifferenceFindsAnyDifferingEvent(t *testing.T) {
 	if d := traceDifference(a, nil); d == "" {
 		t.Errorf("a trace against none: the same")
 	}
+}
+
+// reportText is what a run reported, step by step: outcomes, completions,
+// failures, then findings, liveness and the error, if any.
+func reportText(rep *spec.Report) string {
+	var b strings.Builder
+	for _, s := range rep.Steps {
+		fmt.Fprintf(&b, "%d %v %v %v\n", s.Step.Line, s.Outcome, s.Completions, s.Failures)
+	}
+	fmt.Fprintf(&b, "findings %q liveness %q err %v\n", rep.Findings, rep.Liveness, rep.Err)
+	return b.String()
+}
+
+// Explore runs every scenario on emulators kept from run to run (each
+// Start reuses what the last run allocated). The promise is that this is
+// invisible: "same seed, same trace, byte for byte". Every scenario of the
+// corpus, under each of its configurations and a few schedules, run on an
+// emulator that has just run other scenarios (in corpus order, so each
+// follows a different one) gives the trace and the report a new emulator
+// gives, event for event.
+func TestReusedEmulatorRunsAsANewOne(t *testing.T) {
+	scs, code := load([]string{"../../spec/scenarios", "../../tests/bugs/scenarios"}, io.Discard)
+	if code != 0 || len(scs) < 400 {
+		t.Fatalf("the corpus: exit %d, %d scenarios", code, len(scs))
+	}
+	reused := newEmulator()
+	runs := 0
+	for _, sc := range scs {
+		for _, cfg := range configs(sc, "all", "all") {
+			for _, mode := range []string{"seeded", "swarm", "hostile"} {
+				c := cfg
+				switch mode {
+				case "seeded":
+					c.Seed, c.Seeded = uint64(runs%7+1), true
+				case "swarm":
+					c.Seed, c.Seeded, c.Swarm = uint64(runs%5+1), true, true
+				case "hostile":
+					c.Hostile = true
+				}
+				fresh := newEmulator()
+				want := spec.Run(sc, fresh, c)
+				got := spec.Run(sc, reused, c)
+				runs++
+				if d := traceDifference(fresh.System().Trace(), reused.System().Trace()); d != "" {
+					t.Fatalf("%s [%s/%s] %s: the reused emulator's trace differs: %s", sc.File, c.Kind, c.Profile, mode, d)
+				}
+				if w, g := reportText(want)+stateText(sc, fresh), reportText(got)+stateText(sc, reused); w != g {
+					t.Fatalf("%s [%s/%s] %s: the reused emulator reports\n%s\na new one\n%s", sc.File, c.Kind, c.Profile, mode, g, w)
+				}
+			}
+		}
+	}
+	t.Logf("%d runs compared", runs)
+}
+
+// stateText is what the run left in every declared object the backend
+// shows: buffers' bytes, records' fields, routines' calls, events' states.
+func stateText(sc *spec.Scenario, em *emulated.Emulator) string {
+	var b strings.Builder
+	for _, d := range sc.Decls {
+		switch d.Kind {
+		case "buffer":
+			v, err := em.Buffer(d.Name)
+			h := fnv.New64a()
+			h.Write(v)
+			fmt.Fprintf(&b, "%s %d %d %#x %v\n", d.Name, len(v), cap(v), h.Sum64(), err)
+		case "overlapped":
+			v, err := em.Overlapped(d.Name)
+			fmt.Fprintf(&b, "%s %+v %v\n", d.Name, v, err)
+		case "routine", "apc":
+			v, err := em.Routine(d.Name)
+			fmt.Fprintf(&b, "%s %+v %v\n", d.Name, v, err)
+		case "event":
+			v, err := em.EventSignalled(d.Name)
+			fmt.Fprintf(&b, "%s %v %v\n", d.Name, v, err)
+		}
+	}
+	return b.String()
 }
