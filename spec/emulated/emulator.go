@@ -18,6 +18,7 @@ type Emulator struct {
 	Quiet bool
 
 	opts       []emu.Option
+	traceOpt   emu.Option        // records every run into one trace, reusing its memory
 	setupFn    func(*emu.Thread) // setup, made once
 	setupDecls []spec.Decl       // what setup declares
 	setupErr   error
@@ -149,7 +150,8 @@ var (
 // memory its records, buffers and tables took, which the new run reuses
 // (cleared, so that it sees exactly what a new Emulator would). What the
 // last run's accessors returned (Routine, Buffer, Completed) is only
-// valid until the next Start.
+// valid until the next Start; so is the last run's trace, whose memory
+// the next run records into.
 func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	opts := e.opts[:0]
 	switch cfg.Kind {
@@ -191,7 +193,10 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	if e.Quiet {
 		opts = append(opts, optNoTrace)
 	} else {
-		opts = append(opts, optSanitizer)
+		if e.traceOpt == nil {
+			e.traceOpt = emu.WithTrace(&emu.Trace{})
+		}
+		opts = append(opts, optSanitizer, e.traceOpt)
 	}
 	e.opts = opts
 	e.sys = emu.New(opts...)
