@@ -324,6 +324,7 @@ func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() em
 // compared with the run's while both are still there.
 type exploreWorker struct {
 	em, again *emulated.Emulator
+	rep, arep *spec.Report // their reports, made once
 	chooser   emu.Chooser // what newEmulator gives a run (nil: the configuration decides)
 }
 
@@ -343,7 +344,8 @@ func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {
 		return em
 	}
 	em := emFor(w.em)
-	rep := spec.Run(sc, em, c)
+	rep := spec.RunInto(w.rep, sc, em, c)
+	w.rep = rep
 	r := &itemResult{}
 	if isScenarioErr(rep) {
 		r.scenarioErr = rep.Err
@@ -354,7 +356,7 @@ func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {
 	// same trace, event for event.
 	if i%10 == 0 {
 		again := emFor(w.again)
-		spec.Run(sc, again, c)
+		w.arep = spec.RunInto(w.arep, sc, again, c)
 		if d := traceDifference(em.System().Trace(), again.System().Trace()); d != "" {
 			r.diverged = fmt.Sprintf("DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces (%s)", sc.File, c.Kind, c.Profile, g.describe(c), d)
 		}

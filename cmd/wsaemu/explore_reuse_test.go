@@ -91,9 +91,9 @@ func TestTraceDifferenceFindsAnyDifferingEvent(t *testing.T) {
 func reportText(rep *spec.Report) string {
 	var b strings.Builder
 	for _, s := range rep.Steps {
-		fmt.Fprintf(&b, "%d %v %v %v\n", s.Step.Line, s.Outcome, s.Completions, s.Failures)
+		fmt.Fprintf(&b, "%d %d-%d %+v %v %v %v\n", s.Step.Line, s.TraceFrom, s.TraceTo, s.Result, s.Outcome, s.Completions, s.Failures)
 	}
-	fmt.Fprintf(&b, "findings %q liveness %q err %v\n", rep.Findings, rep.Liveness, rep.Err)
+	fmt.Fprintf(&b, "%d steps, findings %q expected %q liveness %q err %v\n", len(rep.Steps), rep.Findings, rep.Expected, rep.Liveness, rep.Err)
 	return b.String()
 }
 
@@ -103,13 +103,15 @@ func reportText(rep *spec.Report) string {
 // corpus, under each of its configurations and a few schedules, run on an
 // emulator that has just run other scenarios (in corpus order, so each
 // follows a different one) gives the trace and the report a new emulator
-// gives, event for event.
+// gives, event for event; its report, written over the last one's
+// (spec.RunInto), is the report a new run makes.
 func TestReusedEmulatorRunsAsANewOne(t *testing.T) {
 	scs, code := load([]string{"../../spec/scenarios", "../../tests/bugs/scenarios"}, io.Discard)
 	if code != 0 || len(scs) < 400 {
 		t.Fatalf("the corpus: exit %d, %d scenarios", code, len(scs))
 	}
 	reused := newEmulator()
+	var kept *spec.Report // the reused emulator's reports, one after the other
 	runs := 0
 	for _, sc := range scs {
 		for _, cfg := range configs(sc, "all", "all") {
@@ -125,7 +127,8 @@ func TestReusedEmulatorRunsAsANewOne(t *testing.T) {
 				}
 				fresh := newEmulator()
 				want := spec.Run(sc, fresh, c)
-				got := spec.Run(sc, reused, c)
+				got := spec.RunInto(kept, sc, reused, c)
+				kept = got
 				runs++
 				if d := traceDifference(fresh.System().Trace(), reused.System().Trace()); d != "" {
 					t.Fatalf("%s [%s/%s] %s: the reused emulator's trace differs: %s", sc.File, c.Kind, c.Profile, mode, d)
