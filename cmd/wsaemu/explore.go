@@ -325,7 +325,7 @@ func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() em
 type exploreWorker struct {
 	em, again *emulated.Emulator
 	rep, arep *spec.Report // their reports, made once
-	chooser   emu.Chooser // what newEmulator gives a run (nil: the configuration decides)
+	chooser   emu.Chooser  // what newEmulator gives a run (nil: the configuration decides)
 }
 
 func newExploreWorker() *exploreWorker {
