@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -165,4 +166,16 @@ func stateText(sc *spec.Scenario, em *emulated.Emulator) string {
 		}
 	}
 	return b.String()
+}
+
+// explore runs with a larger GOGC of its own (unless GOGC is set) and
+// gives the process its setting back when it returns: the CLI's commands
+// also run inside other programs (the tests, testscript).
+func TestExploreRestoresGCPercent(t *testing.T) {
+	old := debug.SetGCPercent(123)
+	defer debug.SetGCPercent(old)
+	exploreOut(t, "-seeds", "2", "../../spec/scenarios/wsasend")
+	if got := debug.SetGCPercent(old); got != 123 {
+		t.Errorf("after explore the GC percent is %d, not the 123 it was", got)
+	}
 }
