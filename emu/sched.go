@@ -313,7 +313,11 @@ func (st *Stepper) NewThread(name string) *Thread {
 	t := s.newThread(name, nil)
 	t.state = stateIdle
 	t.started = true
-	go t.stepMain()
+	if s.pool != nil {
+		s.pool.start(t)
+	} else {
+		go t.stepMain()
+	}
 	return t
 }
 

@@ -71,6 +71,8 @@ type System struct {
 
 	ws2 ws2State // the ws2 layer above the kernel
 
+	pool *GoroutinePool // runs step-driven threads (WithGoroutinePool); nil: one goroutine each
+
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
 	resets bool // ask the Chooser at PointReset (WithResets)

@@ -161,6 +161,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		go func() {
 			defer wg.Done()
 			wk := newExploreWorker()
+			defer wk.pool.Close()
 			for {
 				select {
 				case tokens <- struct{}{}:
@@ -337,13 +338,16 @@ func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() em
 // compared with the run's while both are still there.
 type exploreWorker struct {
 	em, again *emulated.Emulator
-	rep, arep *spec.Report // their reports, made once
-	chooser   emu.Chooser  // what newEmulator gives a run (nil: the configuration decides)
+	rep, arep *spec.Report       // their reports, made once
+	pool      *emu.GoroutinePool // the goroutines both run their threads on
+	chooser   emu.Chooser        // what newEmulator gives a run (nil: the configuration decides)
 }
 
 func newExploreWorker() *exploreWorker {
-	em := newEmulator()
-	return &exploreWorker{em: em, again: newEmulator(), chooser: em.Chooser}
+	w := &exploreWorker{em: newEmulator(), again: newEmulator(), pool: emu.NewGoroutinePool()}
+	w.chooser = w.em.Chooser
+	w.em.Pool, w.again.Pool = w.pool, w.pool
+	return w
 }
 
 func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {

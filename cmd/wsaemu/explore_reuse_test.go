@@ -99,7 +99,8 @@ func reportText(rep *spec.Report) string {
 }
 
 // Explore runs every scenario on emulators kept from run to run (each
-// Start reuses what the last run allocated). The promise is that this is
+// Start reuses what the last run allocated), whose threads run on a pool
+// of goroutines. The promise is that this is
 // invisible: "same seed, same trace, byte for byte". Every scenario of the
 // corpus, under each of its configurations and a few schedules, run on an
 // emulator that has just run other scenarios (in corpus order, so each
@@ -112,6 +113,8 @@ func TestReusedEmulatorRunsAsANewOne(t *testing.T) {
 		t.Fatalf("the corpus: exit %d, %d scenarios", code, len(scs))
 	}
 	reused := newEmulator()
+	reused.Pool = emu.NewGoroutinePool() // as explore's workers run
+	defer reused.Pool.Close()
 	var kept *spec.Report // the reused emulator's reports, one after the other
 	runs := 0
 	for _, sc := range scs {

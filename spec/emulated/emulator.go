@@ -16,9 +16,15 @@ type Emulator struct {
 	// Quiet runs without the trace and the sanitizer: for timing only
 	// (timelines, liveness and "finding" lines need them).
 	Quiet bool
+	// Pool, if set, runs the threads of every run on its goroutines
+	// instead of starting new ones (see emu.GoroutinePool); the runs are
+	// the same either way.
+	Pool *emu.GoroutinePool
 
 	opts       []emu.Option
-	traceOpt   emu.Option        // records every run into one trace, reusing its memory
+	traceOpt   emu.Option // records every run into one trace, reusing its memory
+	poolOpt    emu.Option // WithGoroutinePool(poolFor)
+	poolFor    *emu.GoroutinePool
 	setupFn    func(*emu.Thread) // setup, made once
 	setupDecls []spec.Decl       // what setup declares
 	setupErr   error
@@ -197,6 +203,12 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 			e.traceOpt = emu.WithTrace(&emu.Trace{})
 		}
 		opts = append(opts, optSanitizer, e.traceOpt)
+	}
+	if e.Pool != nil {
+		if e.poolFor != e.Pool {
+			e.poolOpt, e.poolFor = emu.WithGoroutinePool(e.Pool), e.Pool
+		}
+		opts = append(opts, e.poolOpt)
 	}
 	e.opts = opts
 	e.sys = emu.New(opts...)
