@@ -73,7 +73,7 @@ func (e *Emulator) TraceLen() int {
 	if e.sys == nil || e.sys.Trace() == nil {
 		return 0
 	}
-	return len(e.sys.Trace().Events)
+	return e.sys.Trace().Len()
 }
 
 // Threads lists the run's thread names, in declaration order, with their
@@ -101,7 +101,7 @@ func (e *Emulator) Liveness() []string {
 	if tr := e.sys.Trace(); tr != nil {
 		done := map[uint64]int{}
 		runs := map[[2]uint64]int{}
-		for _, ev := range tr.Events {
+		for _, ev := range tr.All() {
 			switch {
 			case ev.Kind == emu.EvComplete && ev.N != 0:
 				done[ev.N]++
