@@ -100,6 +100,13 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(exploreGCPercent))
 	}
+	// Fewer workers than processors: the processors no worker needs would
+	// only spin looking for work at every hand-off between an emulated
+	// thread and its driver (two a step), so explore runs on as many as it
+	// has workers, unless GOMAXPROCS says otherwise.
+	if os.Getenv("GOMAXPROCS") == "" && *workers < runtime.GOMAXPROCS(0) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*workers))
+	}
 	scs, code := load(p.Paths, stderr)
 	if code != 0 {
 		return code

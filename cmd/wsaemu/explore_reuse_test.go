@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -171,14 +172,21 @@ func stateText(sc *spec.Scenario, em *emulated.Emulator) string {
 	return b.String()
 }
 
-// explore runs with a larger GOGC of its own (unless GOGC is set) and
-// gives the process its setting back when it returns: the CLI's commands
-// also run inside other programs (the tests, testscript).
-func TestExploreRestoresGCPercent(t *testing.T) {
+// explore runs with a larger GOGC of its own (unless GOGC is set), and
+// with fewer workers than processors on as many processors as workers
+// (unless GOMAXPROCS is set), and gives the process its settings back
+// when it returns: the CLI's commands also run inside other programs (the
+// tests, testscript).
+func TestExploreRestoresGCPercentAndProcs(t *testing.T) {
 	old := debug.SetGCPercent(123)
 	defer debug.SetGCPercent(old)
-	exploreOut(t, "-seeds", "2", "../../spec/scenarios/wsasend")
+	oldProcs := runtime.GOMAXPROCS(3)
+	defer runtime.GOMAXPROCS(oldProcs)
+	exploreOut(t, "-seeds", "2", "-workers", "1", "../../spec/scenarios/wsasend")
 	if got := debug.SetGCPercent(old); got != 123 {
 		t.Errorf("after explore the GC percent is %d, not the 123 it was", got)
+	}
+	if got := runtime.GOMAXPROCS(0); got != 3 {
+		t.Errorf("after explore -workers 1 GOMAXPROCS is %d, not the 3 it was", got)
 	}
 }
