@@ -49,7 +49,9 @@ type exitTurn struct{}
 // with a goroutine of its own simply exits; the adopted thread's goroutine
 // is the caller of RunHere, which must get it back.
 func (t *Thread) unwind() {
-	if t.adopted {
+	if t.adopted || t.pooled {
+		// A pooled thread's goroutine goes back to its pool: stepMain
+		// recovers this and returns.
 		panic(driverTurn{})
 	}
 	if t.co != nil {

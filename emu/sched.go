@@ -330,6 +330,8 @@ func (st *Stepper) NewThread(name string) *Thread {
 	t.started = true
 	if s.coro {
 		t.startCoro()
+	} else if s.pool != nil {
+		s.pool.start(t)
 	} else {
 		go t.stepMain()
 	}

@@ -74,6 +74,8 @@ type System struct {
 
 	ws2 ws2State // the ws2 layer above the kernel
 
+	pool *GoroutinePool // runs step-driven threads (WithGoroutinePool); nil: one goroutine each
+
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
 	resets bool // ask the Chooser at PointReset (WithResets)
@@ -124,6 +126,21 @@ func WithResets() Option { return func(s *System) { s.resets = true } }
 // corpus expect whole sends; explore -splits and the stream properties
 // turn it on to find code that assumes a receive gets a whole send.
 func WithSplits() Option { return func(s *System) { s.splits = true } }
+
+// WithTrace records the run's trace into tr, which it empties first: a
+// driver that runs many Systems one after the other (explore) keeps one
+// trace and lets each run reuse the memory the last one's events took.
+// What the trace held is gone, including for any error of the last run
+// that points to it; read it before the next System built with it starts.
+// WithTrace(nil) keeps the default, a trace of the System's own.
+func WithTrace(tr *Trace) Option {
+	return func(s *System) {
+		if tr != nil {
+			tr.Reset()
+			s.trace = tr
+		}
+	}
+}
 
 // WithoutTrace turns the trace off (for benchmarks: recording every event
 // costs memory in proportion to the run).

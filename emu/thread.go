@@ -40,6 +40,7 @@ type Thread struct {
 	gid     atomic.Int64 // the id of the goroutine that runs the thread (adopt.go)
 	adopted bool         // runs on RunHere's caller's goroutine
 	co      *stepCoro    // a step thread's coroutine (stepcoro.go); nil: a goroutine
+	pooled  bool         // runs on a GoroutinePool's goroutine (step mode)
 	hung    bool         // given up by the hang watchdog
 
 	fn  func(*Thread) // goroutine mode: the thread's code

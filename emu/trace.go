@@ -136,6 +136,22 @@ func (e *Event) Detail() string {
 	return string(e.AppendDetail(nil))
 }
 
+// Equal reports whether e and o record the same thing: every field equal,
+// the call's arguments compared by the text they render, so an event read
+// back from JSON (which keeps the text) equals the one that was written.
+func (e *Event) Equal(o *Event) bool {
+	if *e == *o {
+		return true
+	}
+	if e.lay == o.lay {
+		return false // same layout: the fields themselves differ
+	}
+	a, b := *e, *o
+	a.lay, a.args, a.Text = 0, [3]uint64{}, ""
+	b.lay, b.args, b.Text = 0, [3]uint64{}, ""
+	return a == b && e.Detail() == o.Detail()
+}
+
 // AppendDetail appends Detail's text to b (for hashing or rendering
 // a trace without a string per event).
 func (e *Event) AppendDetail(b []byte) []byte {

@@ -7,7 +7,7 @@ package spec
 // Exhaustive exploration (wsaemu check -exhaustive) collects these to
 // report branches no schedule reaches.
 func RunBranches(sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) *Report {
-	return run(sc, b, cfg, onBranch)
+	return run(nil, sc, b, cfg, onBranch)
 }
 
 // Branches lists every either/or group of the scenario, nested ones

@@ -104,7 +104,7 @@ func (r *Report) Failures() []string {
 // addStep appends a step's result, making room for all n steps at the
 // first (a run records at most one result per step).
 func (rep *Report) addStep(res StepResult, n int) {
-	if rep.Steps == nil {
+	if len(rep.Steps) == 0 && cap(rep.Steps) < n {
 		rep.Steps = make([]StepResult, 0, n)
 	}
 	rep.Steps = append(rep.Steps, res)
@@ -112,10 +112,23 @@ func (rep *Report) addStep(res StepResult, n int) {
 
 // Run runs a scenario on a backend under one configuration and checks
 // every expectation. The backend is closed afterwards.
-func Run(sc *Scenario, b Backend, cfg RunConfig) *Report { return run(sc, b, cfg, nil) }
+func Run(sc *Scenario, b Backend, cfg RunConfig) *Report { return run(nil, sc, b, cfg, nil) }
 
-func run(sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) *Report {
-	rep := &Report{Scenario: sc, Config: cfg, Backend: b.Name()}
+// RunInto runs as Run does and writes the report into rep, which loses
+// what it held but lends its memory (the steps' room) to the new report:
+// a driver that makes many runs and reads each report before the next
+// (explore) allocates it once. rep == nil: a new report, as Run.
+func RunInto(rep *Report, sc *Scenario, b Backend, cfg RunConfig) *Report {
+	return run(rep, sc, b, cfg, nil)
+}
+
+func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) *Report {
+	if rep == nil {
+		rep = &Report{}
+	}
+	steps := rep.Steps
+	clear(steps)
+	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0]}
 	defer b.Close()
 	line := 0 // the step being run, for a panic's place
 	defer func() {
@@ -474,7 +487,7 @@ func orNone(s string) string {
 // separated by |, numbers compared as numbers (names of error codes,
 // statuses and flags allowed), quoted text compared as text.
 func matchValue(got, want string) bool {
-	for _, alt := range strings.Split(want, "|") {
+	for alt := range strings.SplitSeq(want, "|") {
 		if s, ok := Quoted(alt); ok {
 			if got == s {
 				return true

@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -89,6 +92,21 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	p.Paths = fs.Args()
+	// A run allocates a few kilobytes and keeps none of them, while the
+	// parsed corpus stays live throughout: collecting whenever the heap
+	// has doubled would mark the corpus again every few hundred runs. Let
+	// the heap grow to five times what is live between collections (a few
+	// tens of megabytes more), unless GOGC says otherwise.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(exploreGCPercent))
+	}
+	// Fewer workers than processors: the processors no worker needs would
+	// only spin looking for work at every hand-off between an emulated
+	// thread and its driver (two a step), so explore runs on as many as it
+	// has workers, unless GOMAXPROCS says otherwise.
+	if os.Getenv("GOMAXPROCS") == "" && *workers < runtime.GOMAXPROCS(0) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*workers))
+	}
 	scs, code := load(p.Paths, stderr)
 	if code != 0 {
 		return code
@@ -149,6 +167,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			wk := newExploreWorker()
+			defer wk.pool.Close()
 			for {
 				select {
 				case tokens <- struct{}{}:
@@ -166,7 +186,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 					results <- done{k, nil}
 					continue
 				}
-				results <- done{k, runItem(g, it.i)}
+				results <- done{k, wk.runItem(g, it.i)}
 			}
 		}()
 	}
@@ -238,6 +258,9 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// exploreGCPercent is explore's GOGC when the environment sets none.
+const exploreGCPercent = 400
 
 func summaryLine(runs, bad, diverged int) string {
 	return fmt.Sprintf("%d runs, %d failing schedule(s), %d divergence(s)", runs, bad, diverged)
@@ -316,18 +339,37 @@ func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() em
 	return c, nil
 }
 
-func runItem(g *exploreGroup, i int) *itemResult {
+// exploreWorker is one worker's state, kept from run to run: the two
+// emulators its runs and their determinism re-runs use, so that a run
+// does not build a backend of its own, and the re-run's trace can be
+// compared with the run's while both are still there.
+type exploreWorker struct {
+	em, again *emulated.Emulator
+	rep, arep *spec.Report       // their reports, made once
+	pool      *emu.GoroutinePool // the goroutines both run their threads on
+	chooser   emu.Chooser        // what newEmulator gives a run (nil: the configuration decides)
+}
+
+func newExploreWorker() *exploreWorker {
+	w := &exploreWorker{em: newEmulator(), again: newEmulator(), pool: emu.NewGoroutinePool()}
+	w.chooser = w.em.Chooser
+	w.em.Pool, w.again.Pool = w.pool, w.pool
+	return w
+}
+
+func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {
 	sc := g.sc
 	c, mk := g.itemConfig(i, g.seed(i))
-	emFor := func() *emulated.Emulator {
-		em := newEmulator()
+	emFor := func(em *emulated.Emulator) *emulated.Emulator {
+		em.Chooser = w.chooser
 		if mk != nil {
 			em.Chooser = mk()
 		}
 		return em
 	}
-	em := emFor()
-	rep := spec.Run(sc, em, c)
+	em := emFor(w.em)
+	rep := spec.RunInto(w.rep, sc, em, c)
+	w.rep = rep
 	r := &itemResult{}
 	if isScenarioErr(rep) {
 		r.scenarioErr = rep.Err
@@ -335,12 +377,12 @@ func runItem(g *exploreGroup, i int) *itemResult {
 		return r
 	}
 	// Determinism: every tenth schedule is run again and must give the
-	// same trace, byte for byte.
+	// same trace, event for event.
 	if i%10 == 0 {
-		again := emFor()
-		spec.Run(sc, again, c)
-		if em.System().Trace().String() != again.System().Trace().String() {
-			r.diverged = fmt.Sprintf("DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces", sc.File, c.Kind, c.Profile, g.describe(c))
+		again := emFor(w.again)
+		w.arep = spec.RunInto(w.arep, sc, again, c)
+		if d := traceDifference(em.System().Trace(), again.System().Trace()); d != "" {
+			r.diverged = fmt.Sprintf("DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces (%s)", sc.File, c.Kind, c.Profile, g.describe(c), d)
 		}
 	}
 	problems := problemsOf(rep)
@@ -360,6 +402,32 @@ func runItem(g *exploreGroup, i int) *itemResult {
 		r.fail = append(r.fail, lines...)
 	}
 	return r
+}
+
+// traceDifference compares two runs' traces event by event, every field
+// of every event (so two traces that render alike but differ in a field
+// the text leaves out differ too), and describes the first difference,
+// rendered; "" when they are the same. It allocates nothing when they are.
+func traceDifference(a, b *emu.Trace) string {
+	if a == nil || b == nil {
+		if a != b {
+			return "one run kept no trace"
+		}
+		return ""
+	}
+	n := min(a.Len(), b.Len())
+	for i := 0; i < n; i++ {
+		if !a.At(i).Equal(b.At(i)) {
+			return fmt.Sprintf("first difference at event %d: %q, then %q", i+1, strings.TrimSpace(a.At(i).String()), strings.TrimSpace(b.At(i).String()))
+		}
+	}
+	switch {
+	case a.Len() > n:
+		return fmt.Sprintf("the first has %d events, the second %d; the first's next: %q", a.Len(), b.Len(), strings.TrimSpace(a.At(n).String()))
+	case b.Len() > n:
+		return fmt.Sprintf("the first has %d events, the second %d; the second's next: %q", a.Len(), b.Len(), strings.TrimSpace(b.At(n).String()))
+	}
+	return ""
 }
 
 func (g *exploreGroup) seed(i int) uint64 { return g.start + uint64(i) }

@@ -16,6 +16,20 @@ type Emulator struct {
 	// Quiet runs without the trace and the sanitizer: for timing only
 	// (timelines, liveness and "finding" lines need them).
 	Quiet bool
+	// Pool, if set, runs the threads of every run on its goroutines
+	// instead of starting new ones (see emu.GoroutinePool); the runs are
+	// the same either way.
+	Pool *emu.GoroutinePool
+
+	opts       []emu.Option
+	traceOpt   emu.Option // records every run into one trace, reusing its memory
+	poolOpt    emu.Option // WithGoroutinePool(poolFor)
+	poolFor    *emu.GoroutinePool
+	setupFn    func(*emu.Thread) // setup, made once
+	setupDecls []spec.Decl       // what setup declares
+	setupErr   error
+	machs      []*machine // every machine made so far, reused run after run
+	nmach      int        // how many of machs this run uses
 
 	sys        *emu.System
 	st         *emu.Stepper
@@ -40,17 +54,19 @@ type pendingCall struct {
 }
 
 type object struct {
-	decl   spec.Decl
-	thread *emu.Thread // threads
-	h      emu.Handle  // events, ports, sockets
-	read   emu.Handle  // pipes
-	write  emu.Handle
-	ov     *emu.Overlapped
-	buf    []byte
-	calls  []spec.RoutineCall
-	wsaFn  emu.WSACompletionRoutine
-	fileFn emu.FileIOCompletionRoutine
-	apcFn  emu.APCProc
+	decl    spec.Decl
+	thread  *emu.Thread // threads
+	h       emu.Handle  // events, ports, sockets
+	read    emu.Handle  // pipes
+	write   emu.Handle
+	ov      *emu.Overlapped
+	ovStore *emu.Overlapped // the record ov uses, kept for the next run
+	buf     []byte
+	store   []byte // the memory buf uses, kept for the next run
+	calls   []spec.RoutineCall
+	wsaFn   emu.WSACompletionRoutine
+	fileFn  emu.FileIOCompletionRoutine
+	apcFn   emu.APCProc
 }
 
 // TraceLen is how many trace events the current run has recorded.
@@ -120,24 +136,47 @@ func (e *Emulator) Name() string { return "emulator" }
 // System returns the machine of the current run (for traces).
 func (e *Emulator) System() *emu.System { return e.sys }
 
+// The options a run picks from, made once: an option made per run would
+// be an allocation per run.
+var (
+	optNonIFS    = emu.WithProviderKind(provider.NonIFS)
+	optIFS       = emu.WithProviderKind(provider.IFS)
+	optLayered   = emu.WithLayeredProvider()
+	optWindows   = emu.WithProfile(emu.ProfileWindows)
+	optDocs      = emu.WithProfile(emu.ProfileDocs)
+	optResets    = emu.WithResets()
+	optSplits    = emu.WithSplits()
+	optNoTrace   = emu.WithoutTrace()
+	optSanitizer = emu.WithSanitizer(emu.SanitizeReport)
+	optNoHang    = emu.WithHangTimeout(0)
+)
+
 // Start implements Backend.
+//
+// An Emulator may run any number of scenarios, one after the other: each
+// Start begins a new machine and forgets the last run, keeping only the
+// memory its records, buffers and tables took, which the new run reuses
+// (cleared, so that it sees exactly what a new Emulator would). What the
+// last run's accessors returned (Routine, Buffer, Completed) is only
+// valid until the next Start; so is the last run's trace, whose memory
+// the next run records into.
 func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
-	var opts []emu.Option
+	opts := e.opts[:0]
 	switch cfg.Kind {
 	case "", "nonifs":
-		opts = append(opts, emu.WithProviderKind(provider.NonIFS))
+		opts = append(opts, optNonIFS)
 	case "ifs":
-		opts = append(opts, emu.WithProviderKind(provider.IFS))
+		opts = append(opts, optIFS)
 	case "layered":
-		opts = append(opts, emu.WithLayeredProvider())
+		opts = append(opts, optLayered)
 	default:
 		return fmt.Errorf("unknown provider kind %q", cfg.Kind)
 	}
 	switch cfg.Profile {
 	case "", "windows":
-		opts = append(opts, emu.WithProfile(emu.ProfileWindows))
+		opts = append(opts, optWindows)
 	case "docs":
-		opts = append(opts, emu.WithProfile(emu.ProfileDocs))
+		opts = append(opts, optDocs)
 	default:
 		return fmt.Errorf("unknown profile %q", cfg.Profile)
 	}
@@ -152,10 +191,10 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 		opts = append(opts, emu.WithSeed(cfg.Seed))
 	}
 	if cfg.Resets {
-		opts = append(opts, emu.WithResets())
+		opts = append(opts, optResets)
 	}
 	if cfg.Splits {
-		opts = append(opts, emu.WithSplits())
+		opts = append(opts, optSplits)
 	}
 	// The sanitizer always watches scenario runs: a scenario that does
 	// something the pages call undefined must say so with "finding".
@@ -164,33 +203,33 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	// emulator, so the hang watchdog has nothing to watch, and without it
 	// the steps run as coroutines, several times cheaper (emu's
 	// stepcoro.go).
-	opts = append(opts, emu.WithHangTimeout(0))
+	opts = append(opts, optNoHang)
 	if e.Quiet {
-		opts = append(opts, emu.WithoutTrace())
+		opts = append(opts, optNoTrace)
 	} else {
-		opts = append(opts, emu.WithSanitizer(emu.SanitizeReport))
+		if e.traceOpt == nil {
+			e.traceOpt = emu.WithTrace(&emu.Trace{})
+		}
+		opts = append(opts, optSanitizer, e.traceOpt)
 	}
+	if e.Pool != nil {
+		if e.poolFor != e.Pool {
+			e.poolOpt, e.poolFor = emu.WithGoroutinePool(e.Pool), e.Pool
+		}
+		opts = append(opts, e.poolOpt)
+	}
+	e.opts = opts
 	e.sys = emu.New(opts...)
+	clear(e.opts) // the options hold the chooser: not kept past the call
 	st, err := e.sys.Stepper()
 	if err != nil {
 		return err
 	}
 	e.st = st
-	e.threads = map[string]*emu.Thread{}
-	e.tnames = nil
-	e.objs = make([]*object, len(decls))
-	e.byName = make(map[string]*object, len(decls))
-	e.ovDecl = map[*emu.Overlapped]int{}
-	e.msgs = map[int]*emu.WSAMSG{}
-	e.wsabufs = nil
-	e.afd = afdState{}
-	e.mach = map[*emu.Thread]*machine{}
-	e.threadMach = map[string]*machine{}
-	e.pending = map[string]*pendingCall{}
-	e.done = nil
+	e.reset(len(decls))
 	for i, d := range decls {
-		o := &object{decl: d}
-		e.objs[i] = o
+		o := e.objs[i]
+		o.reset(d)
 		e.byName[d.Name] = o
 	}
 	// Threads first, so objects can be made on the first one.
@@ -200,32 +239,96 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 			e.threads[d.Name] = t
 			e.tnames = append(e.tnames, d.Name)
 			e.objs[i].thread = t
-			e.mach[t] = &machine{e: e, t: t}
+			e.mach[t] = e.newMachine(t)
 			e.threadMach[d.Name] = e.mach[t]
 		}
 	}
 	if len(e.tnames) == 0 {
 		return &spec.ParseError{Line: 1, Msg: "no thread declared"}
 	}
-	first := e.threads[e.tnames[0]]
-	var setupErr error
-	e.st.Call(first, func(t *emu.Thread) {
-		var d emu.WSAData
-		if err := t.WSAStartup(0x0202, &d); err != nil {
-			setupErr = err
+	e.setupDecls = decls
+	e.st.Call(e.threads[e.tnames[0]], e.setupFn)
+	e.setupDecls = nil
+	err, e.setupErr = e.setupErr, nil
+	return err
+}
+
+// setup runs on the first thread at Start: WSAStartup, then every
+// declared object but the threads, in order.
+func (e *Emulator) setup(t *emu.Thread) {
+	var d emu.WSAData
+	if err := t.WSAStartup(0x0202, &d); err != nil {
+		e.setupErr = err
+		return
+	}
+	for i, dc := range e.setupDecls {
+		if dc.Kind == "thread" {
+			continue
+		}
+		if err := e.declare(t, i, dc); err != nil {
+			e.setupErr = err
 			return
 		}
-		for i, dc := range decls {
-			if dc.Kind == "thread" {
-				continue
-			}
-			if err := e.declare(t, i, dc); err != nil {
-				setupErr = err
-				return
-			}
-		}
-	})
-	return setupErr
+	}
+}
+
+// reset forgets the last run (if any) and makes room for n declared
+// objects, reusing what the last run allocated.
+func (e *Emulator) reset(n int) {
+	if e.threads == nil {
+		e.threads = map[string]*emu.Thread{}
+		e.byName = make(map[string]*object, n)
+		e.ovDecl = map[*emu.Overlapped]int{}
+		e.msgs = map[int]*emu.WSAMSG{}
+		e.mach = map[*emu.Thread]*machine{}
+		e.threadMach = map[string]*machine{}
+		e.pending = map[string]*pendingCall{}
+		e.setupFn = e.setup
+	}
+	clear(e.threads)
+	clear(e.byName)
+	clear(e.ovDecl)
+	clear(e.msgs)
+	clear(e.mach)
+	clear(e.threadMach)
+	clear(e.pending)
+	clear(e.tnames)
+	e.tnames = e.tnames[:0]
+	e.wsabufs = nil
+	e.afd = afdState{}
+	e.done = nil
+	e.nmach = 0
+	for len(e.objs) < n {
+		e.objs = append(e.objs, &object{})
+	}
+	e.objs = e.objs[:n]
+}
+
+// newMachine is the machine that runs calls on t, reusing one of the
+// last run's.
+func (e *Emulator) newMachine(t *emu.Thread) *machine {
+	if e.nmach == len(e.machs) {
+		e.machs = append(e.machs, &machine{})
+	}
+	m := e.machs[e.nmach]
+	e.nmach++
+	run := m.run // runs whatever op m holds: kept with m
+	*m = machine{e: e, t: t, run: run}
+	return m
+}
+
+// reset makes o the object of declaration d, as a new one would be, but
+// keeps the memory of its buffer and routine records and its routine
+// functions (which read o's declaration when called).
+func (o *object) reset(d spec.Decl) {
+	store, calls := o.store, o.calls[:0]
+	wsaFn, fileFn, apcFn := o.wsaFn, o.fileFn, o.apcFn
+	ov := o.ovStore
+	clear(calls[:cap(calls)])
+	*o = object{decl: d, store: store, calls: calls, ovStore: ov}
+	if d.Kind == "routine" || d.Kind == "apc" {
+		o.wsaFn, o.fileFn, o.apcFn = wsaFn, fileFn, apcFn
+	}
 }
 
 func (e *Emulator) declErr(d spec.Decl, format string, args ...any) error {
@@ -272,7 +375,11 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 			}
 		}
 	case *spec.OverlappedDecl:
-		o.ov = &emu.Overlapped{}
+		if o.ovStore == nil {
+			o.ovStore = &emu.Overlapped{}
+		}
+		o.ov = o.ovStore
+		*o.ov = emu.Overlapped{}
 		e.ovDecl[o.ov] = i
 		if x.Event.Valid() {
 			o.ov.HEvent = e.objs[x.Event.Decl].h
@@ -289,10 +396,18 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 			}
 		}
 	case *spec.BufferDecl:
-		o.buf = make([]byte, x.Size())
-		copy(o.buf, x.Init)
+		n := x.Size()
+		if cap(o.store) < n || o.store == nil {
+			o.store = make([]byte, n)
+		}
+		// Exactly n long and n wide, zero but for the initial bytes, as a
+		// new buffer.
+		o.buf = o.store[:n:n]
+		clear(o.buf[copy(o.buf, x.Init):])
 	case *spec.RoutineDecl:
-		e.makeRoutine(o)
+		if o.wsaFn == nil {
+			e.makeRoutine(o)
+		}
 	case *spec.PipeDecl:
 		opts := emu.PipeOptions{}
 		if x.Message {
