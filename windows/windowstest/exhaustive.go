@@ -126,3 +126,39 @@ func parseChoices(name string) (Schedule, error) {
 		})
 	}}, nil
 }
+
+// FindBugExhaustive searches every schedule of m's decisions within bound
+// (the partial-order reduction on) for one under which buggy fails, in
+// the order the search meets them, and fails the test when there is none.
+// The schedule found is replayed through ParseSchedule and must fail the
+// same way with the same trace. It returns the schedule (a choices=
+// name), the search's numbers up to the find and buggy's error there.
+func FindBugExhaustive(t testing.TB, m Machine, bound int, buggy func() error) (Schedule, emu.ExploreStats, error) {
+	t.Helper()
+	var found []emu.Choice
+	var ferr error
+	st := emu.Explore(emu.ExploreOptions{Bound: bound, MaxRuns: DefaultMaxRuns}, func(r *emu.ExploreRun) bool {
+		sys := m.System(Schedule{Name: "exhaustive", New: func() emu.Chooser { return r }})
+		var berr error
+		rerr := windows.RunMachine(sys, func() { berr = buggy() })
+		if msg := verdict(sys, rerr, berr, false); msg != "" {
+			found, ferr = append([]emu.Choice(nil), r.Choices()...), fmt.Errorf("%s", msg)
+			return false
+		}
+		return true
+	})
+	if ferr == nil {
+		t.Errorf("buggy, %s: no failing schedule among %d within bound %d", m.Name, st.Runs, bound)
+		return Schedule{}, st, nil
+	}
+	s, err := ParseSchedule(choicesName(found))
+	if err != nil {
+		t.Fatalf("buggy, %s: %v", m.Name, err)
+	}
+	trace, err1 := Once(m, s, buggy)
+	trace2, err2 := Once(m, s, buggy)
+	if err1 == nil || err2 == nil || err1.Error() != err2.Error() || trace != trace2 {
+		t.Errorf("buggy, %s, %s: the replay does not fail alike: %v, then %v (traces equal: %v)", m.Name, s.Name, err1, err2, trace == trace2)
+	}
+	return s, st, ferr
+}

@@ -120,3 +120,11 @@ func FindBug(t testing.TB, _ Plan, _ func() error) (Schedule, error) {
 	t.Skip("windowstest: finding a schedule needs the emulator (build with -tags wsaemu or off Windows)")
 	return Schedule{}, nil
 }
+
+// FindBugExhaustive cannot search schedules on real Winsock: it skips the
+// test.
+func FindBugExhaustive(t testing.TB, _ Machine, _ int, _ func() error) (Schedule, emu.ExploreStats, error) {
+	t.Helper()
+	t.Skip("windowstest: searching schedules needs the emulator (build with -tags wsaemu or off Windows)")
+	return Schedule{}, emu.ExploreStats{}, nil
+}
