@@ -18,7 +18,7 @@ type checkResult struct {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails."+exhaustiveHelp+completeHelp)
+	fs := newFlags("check", "[FILE|DIR...]", stderr, "Check scenarios on the emulator under every provider kind and profile they\nname (default: the built-in corpus). Exit 1 if any expectation fails."+exhaustiveHelp+exhaustiveWorkHelp+completeHelp)
 	kind := fs.String("kind", "all", "provider kind: nonifs, ifs, layered or all")
 	profile := fs.String("profile", "all", "profile: windows, docs or all")
 	jsonOut := fs.Bool("json", false, "one JSON object per run")
@@ -31,21 +31,26 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&xf.noPrune, "no-prune", false, "-exhaustive: run equivalent interleavings too (no reduction)")
 	var cf completeFlags
 	cf.register(fs)
+	var xw exhaustiveWork
+	xw.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if !validKindProfile(*kind, *profile, stderr) {
 		return exitUsage
 	}
+	if !onlyWith("check", setFlags(fs), stderr, "workers", "exhaustive", "shard", "exhaustive") {
+		return exitUsage
+	}
 	if cf.complete || cf.list != "" {
-		return checkComplete(stdout, stderr, fs, *kind, *profile, *quiet, xf, cf)
+		return checkComplete(stdout, stderr, fs, *kind, *profile, *quiet, xf, cf, xw)
 	}
 	scs, code := load(fs.Args(), stderr)
 	if code != 0 {
 		return code
 	}
 	if xf.on {
-		return checkExhaustive(stdout, stderr, scs, *kind, *profile, xf)
+		return checkExhaustive(stdout, stderr, scs, *kind, *profile, xf, xw)
 	}
 	pass, fail, scenErr := 0, 0, 0
 	enc := json.NewEncoder(stdout)

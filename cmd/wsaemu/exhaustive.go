@@ -37,18 +37,30 @@ type exhaustiveFlags struct {
 
 // checkExhaustive runs the exhaustive search on every scenario and
 // configuration and prints its report.
-func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profile string, xf exhaustiveFlags) int {
+func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profile string, xf exhaustiveFlags, xw exhaustiveWork) int {
 	if xf.bound < 0 || xf.maxRuns < 0 {
 		fmt.Fprintln(stderr, "wsaemu check: -bound and -max-runs must not be negative")
 		return exitUsage
 	}
+	sh, ok := xw.check(stderr)
+	if !ok {
+		return exitUsage
+	}
+	var mine []*spec.Scenario
+	for i, sc := range scs {
+		if inShard(sh, i) {
+			mine = append(mine, sc)
+		}
+	}
+	scs = mine
+	results := xw.exhaustiveResults(scs, kind, profile, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
 	failing, total, blocked := 0, 0, 0
-	for _, sc := range scs {
-		cfgs := configs(sc, kind, profile)
+	for si, sc := range scs {
+		cfgs := results[si]
 		everywhere := map[string]int{} // branch -> configurations that never reached it
 		var order []string
-		for _, cfg := range cfgs {
-			r := emulated.Exhaustive(sc, cfg, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
+		for _, cr := range cfgs {
+			cfg, r := cr.cfg, cr.r
 			total += r.Runs
 			blocked += r.SleepBlocked
 			bound := "no"

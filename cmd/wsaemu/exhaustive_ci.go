@@ -99,7 +99,7 @@ func readExhaustiveList(r io.Reader, name string) (*exhaustiveList, error) {
 // checkComplete is check -exhaustive -complete (and -list): every
 // scenario's tree must be finished, no schedule may fail, and with a list
 // the branches no configuration reaches must be the listed ones.
-func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile string, quiet bool, xf exhaustiveFlags, cf completeFlags) int {
+func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile string, quiet bool, xf exhaustiveFlags, cf completeFlags, xw exhaustiveWork) int {
 	set := setFlags(fs)
 	if !onlyWith("check", set, stderr, "complete", "exhaustive", "list", "complete") {
 		return exitUsage
@@ -110,6 +110,10 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 	}
 	if !set["bound"] {
 		xf.bound = math.MaxInt32
+	}
+	sh, ok := xw.check(stderr)
+	if !ok {
+		return exitUsage
 	}
 	paths := fs.Args()
 	var list *exhaustiveList
@@ -143,14 +147,27 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 		fmt.Fprintf(stderr, "wsaemu check: %s: name scenario files, not directories\n", cf.list)
 		return exitUsage
 	}
+	// A shard checks its own scenarios, and its part of the list.
+	listed := make([]string, len(scs))
+	if list != nil {
+		copy(listed, list.paths)
+	}
+	mine, mineListed := scs[:0:0], listed[:0:0]
+	for i := range scs {
+		if inShard(sh, i) {
+			mine, mineListed = append(mine, scs[i]), append(mineListed, listed[i])
+		}
+	}
+	scs, listed = mine, mineListed
+	results := xw.exhaustiveResults(scs, kind, profile, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
 	var runs, cfgN, incomplete, failing, unlisted, stale int
 	for i, sc := range scs {
-		cfgs := configs(sc, kind, profile)
+		cfgs := results[i]
 		missed := map[string]int{} // branch -> configurations that never reached it
 		var order []string
-		for _, cfg := range cfgs {
+		for _, cr := range cfgs {
+			cfg, r := cr.cfg, cr.r
 			cfgN++
-			r := emulated.Exhaustive(sc, cfg, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
 			runs += r.Runs
 			for _, u := range r.Unreachable {
 				if missed[u] == 0 {
@@ -192,7 +209,7 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 			continue
 		}
 		// One scenario per path, in the list's order.
-		path := list.paths[i]
+		path := listed[i]
 		known := map[string]bool{}
 		for _, b := range list.known[path] {
 			known[b] = true
