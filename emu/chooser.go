@@ -42,7 +42,9 @@ const (
 	// answer (0) and the one Wine was seen to give (1): both are kept
 	// reachable, so a recorded run of either is one the model explains
 	// (spec/native's unsettled list names what is still open without
-	// such a decision).
+	// such a decision). It also decides where Windows itself was seen to
+	// give either of two answers (a Wine test that accepts both without
+	// todo_wine): 0 is the one the model gave before, 1 the other.
 	PointUnsettled
 	// PointSplit decides how many of the n bytes waiting on a stream socket
 	// one receive takes: alternative 0 takes all of them (what Windows

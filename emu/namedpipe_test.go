@@ -260,3 +260,79 @@ func TestTransactNamedPipe(t *testing.T) {
 	r.do(a, func(t *emu.Thread) { err = t.TransactNamedPipe(srv, []byte("ask"), out, nil, &emu.Overlapped{}) })
 	kioWant(t, "data waiting", err, wso.ERROR_PIPE_BUSY)
 }
+
+// unsettledChooser takes alternative 1 at PointUnsettled and the usual
+// alternative everywhere else.
+type unsettledChooser struct{}
+
+func (unsettledChooser) Choose(p emu.Point, n int) int {
+	if p == emu.PointUnsettled {
+		return 1
+	}
+	return 0
+}
+
+// A refused TransactNamedPipe on an overlapped handle, as Windows 8 and
+// later refuse it: the call returns ERROR_IO_PENDING with the request
+// already failed, its event set, GetOverlappedResult failing with the
+// error and 0 bytes (Wine's dlls/kernel32/tests/pipe.c,
+// overlapped_transact_failure, the branch it marks win8+), and a packet on
+// the handle's port. The docs profile fails the call at once, as the page
+// reads and Windows 7 did.
+func TestTransactNamedPipeRefusalPends(t *testing.T) {
+	r := newKioRig(t, emu.WithProfile(emu.ProfileWindows), emu.WithChooser(unsettledChooser{}))
+	a := r.thread("A")
+	srv := r.npServer(a, npName, emu.PIPE_ACCESS_DUPLEX|emu.FILE_FLAG_OVERLAPPED, emu.PIPE_TYPE_MESSAGE|emu.PIPE_READMODE_MESSAGE, 1)
+	cli, _ := r.npClient(a, npName, true)
+	var port emu.Handle
+	var err error
+	r.do(a, func(t *emu.Thread) { port, err = t.CreateIoCompletionPort(cli, 0, 7, 0) })
+	if err != nil {
+		t.Fatalf("CreateIoCompletionPort: %v", err)
+	}
+	out := make([]byte, 16)
+	for _, c := range []struct {
+		what    string
+		h       emu.Handle
+		prepare func()
+		want    error
+	}{
+		{"byte read mode", cli, func() {}, wso.ERROR_BAD_PIPE},
+		{"data waiting", srv, func() { r.write(a, cli, "x") }, wso.ERROR_PIPE_BUSY},
+	} {
+		c.prepare()
+		ev := r.event(a, true, false)
+		ov := &emu.Overlapped{HEvent: ev}
+		r.do(a, func(t *emu.Thread) { err = t.TransactNamedPipe(c.h, []byte("q"), out, nil, ov) })
+		kioWant(t, c.what, err, wso.ERROR_IO_PENDING)
+		if !r.signalled(ev) {
+			t.Fatalf("%s: the event is not set when the call returns", c.what)
+		}
+		n, err := r.result(a, c.h, ov)
+		kioWant(t, c.what+": GetOverlappedResult", err, c.want)
+		if n != 0 {
+			t.Fatalf("%s: GetOverlappedResult reports %d bytes", c.what, n)
+		}
+	}
+	// Only the client is bound to the port: its refusal posted a failed
+	// packet, then its write of "x" a successful one.
+	var n uint32
+	var key uintptr
+	var got *emu.Overlapped
+	r.do(a, func(t *emu.Thread) { err = t.GetQueuedCompletionStatus(port, &n, &key, &got, 0) })
+	if err != wso.ERROR_BAD_PIPE || key != 7 || n != 0 || got == nil {
+		t.Fatalf("packet: err=%v key=%d n=%d ov=%p, want ERROR_BAD_PIPE, key 7, 0 bytes", err, key, n, got)
+	}
+	r.do(a, func(t *emu.Thread) { err = t.GetQueuedCompletionStatus(port, &n, &key, &got, 0) })
+	if err != nil || n != 1 {
+		t.Fatalf("the write's packet: err=%v n=%d", err, n)
+	}
+	r.noPacket(a, port)
+
+	d := newKioRig(t, emu.WithProfile(emu.ProfileDocs), emu.WithChooser(unsettledChooser{}))
+	b := d.thread("B")
+	d.npServer(b, npName, emu.PIPE_ACCESS_DUPLEX|emu.FILE_FLAG_OVERLAPPED, emu.PIPE_TYPE_MESSAGE|emu.PIPE_READMODE_MESSAGE, 1)
+	dcli, _ := d.npClient(b, npName, true)
+	d.do(b, func(t *emu.Thread) { err = t.TransactNamedPipe(dcli, []byte("q"), out, nil, &emu.Overlapped{}) })
+	kioWant(t, "docs profile", err, wso.ERROR_BAD_PIPE)
+}

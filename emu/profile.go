@@ -113,6 +113,12 @@ var ProfileDifferences = []ProfileDifference{
 		Source:    "Synchronous and Asynchronous I/O page (either outcome); Wine's dlls/kernel32/tests/pipe.c, test_blocking_rw (overlapped reads with data and writes that fit return TRUE) and dlls/ntdll/tests/pipe.c, test_completion (the skip-mode read pends); both pass on Windows",
 	},
 	{
+		Behaviour: "a refused TransactNamedPipe (ERROR_BAD_PIPE, ERROR_PIPE_BUSY) on an overlapped handle",
+		Docs:      "fails at once",
+		Windows:   "fails at once (Windows 7, and Wine) or returns ERROR_IO_PENDING having already failed through the record: event set, packet posted, GetOverlappedResult gives the error and 0 bytes (Windows 8 and later); a Chooser decision (PointUnsettled)",
+		Source:    "TransactNamedPipe page (the call fails); Wine's dlls/kernel32/tests/pipe.c, test_TransactNamedPipe and test_transact (overlapped_transact_failure accepts both, marking the pending one win8+, without todo_wine)",
+	},
+	{
 		Behaviour: "WSAGetOverlappedResult given a NULL lpcbTransfer or lpdwFlags",
 		Docs:      "the byte count is written if given, and the call fails with WSAEFAULT",
 		Windows:   "the NULL out-parameter is skipped: the other is written and the call reports the operation's own result",

@@ -93,8 +93,10 @@ type Upcalls interface {
 	Pend() bool
 	// Unsettled asks the machine's Chooser, where no Windows observation
 	// settles between the pages' answer and the one Wine was seen to give,
-	// whether to give Wine's (true). A machine following the pages always
-	// answers false.
+	// whether to give Wine's (true). It is also asked where Windows was
+	// seen to give either of two answers: true then picks the one that is
+	// not the provider's usual answer. A machine following the pages
+	// always answers false.
 	Unsettled() bool
 	// Split asks the machine's Chooser how many of max bytes waiting on
 	// a stream socket one receive takes now: max is what Windows usually

@@ -33,8 +33,10 @@ const (
 	STATUS_NO_MEMORY           NTStatus = 0xC0000017
 	STATUS_BUFFER_TOO_SMALL    NTStatus = 0xC0000023
 	STATUS_DEVICE_NOT_READY    NTStatus = 0xC00000A3
+	STATUS_PIPE_BUSY           NTStatus = 0xC00000AE
 	STATUS_PIPE_DISCONNECTED   NTStatus = 0xC00000B0
 	STATUS_PIPE_CLOSING        NTStatus = 0xC00000B1
+	STATUS_INVALID_READ_MODE   NTStatus = 0xC00000B4
 	STATUS_IO_TIMEOUT          NTStatus = 0xC00000B5
 	STATUS_NOT_SUPPORTED       NTStatus = 0xC00000BB
 	STATUS_PIPE_EMPTY          NTStatus = 0xC00000D9
@@ -77,8 +79,10 @@ var ntstatusTable = [...]ntstatusInfo{
 	{STATUS_NO_MEMORY, "STATUS_NO_MEMORY", "not enough memory or quota was available"},
 	{STATUS_BUFFER_TOO_SMALL, "STATUS_BUFFER_TOO_SMALL", "the buffer cannot hold even part of the data"},
 	{STATUS_DEVICE_NOT_READY, "STATUS_DEVICE_NOT_READY", "the device is not ready"},
+	{STATUS_PIPE_BUSY, "STATUS_PIPE_BUSY", "the pipe is busy: data is waiting to be read"},
 	{STATUS_PIPE_DISCONNECTED, "STATUS_PIPE_DISCONNECTED", "the other end of the pipe is disconnected"},
 	{STATUS_PIPE_CLOSING, "STATUS_PIPE_CLOSING", "the pipe is being closed"},
+	{STATUS_INVALID_READ_MODE, "STATUS_INVALID_READ_MODE", "the pipe is not in the read mode the request needs"},
 	{STATUS_IO_TIMEOUT, "STATUS_IO_TIMEOUT", "the I/O request did not finish within its time limit"},
 	{STATUS_NOT_SUPPORTED, "STATUS_NOT_SUPPORTED", "the request is not supported"},
 	{STATUS_PIPE_EMPTY, "STATUS_PIPE_EMPTY", "the pipe holds no data"},

@@ -123,6 +123,8 @@ func TestWin32ErrorRows(t *testing.T) {
 		{0xC000023C, 1231, "ntdll test"},
 		{0xC000023D, 1232, "ntdll test"},
 		{0xC000023F, 1234, "ntdll test"},
+		{0xC00000AE, 231, "ntdll test"}, // STATUS_PIPE_BUSY, ERROR_PIPE_BUSY
+		{0xC00000B4, 230, "ntdll test"}, // STATUS_INVALID_READ_MODE, ERROR_BAD_PIPE
 	}
 	for _, r := range rows {
 		s := NTStatus(r.status)

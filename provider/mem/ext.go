@@ -750,6 +750,13 @@ func (p *Mem) cancelExt(k *sock, match func(*op) bool) int {
 // waits on: that request fails with STATUS_CANCELLED (Wine's sock.c,
 // test_AcceptEx: ERROR_OPERATION_ABORTED on Windows). CancelIo on the
 // accept socket does not reach it: the request belongs to the listener.
+//
+// A request that has already accepted a connection and waits for its
+// first data may instead fail with STATUS_CONNECTION_ABORTED
+// (ERROR_CONNECTION_ABORTED): Wine's sock.c, test_completion_port, takes
+// either status from Windows. The windows profile leaves that to the
+// Chooser (Unsettled: true gives STATUS_CONNECTION_ABORTED); the pages
+// name no status, and the docs profile keeps STATUS_CANCELLED.
 func (p *Mem) closeExt(k *sock) {
 	if k.st == nil {
 		return
@@ -761,7 +768,11 @@ func (p *Mem) closeExt(k *sock) {
 	}
 	if o := k.st.x.ax; o != nil {
 		k.st.x.ax = nil
-		p.complete(o, wso.STATUS_CANCELLED, 0, 0)
+		st := wso.STATUS_CANCELLED
+		if p.up.Unsettled() {
+			st = wso.STATUS_CONNECTION_ABORTED
+		}
+		p.complete(o, st, 0, 0)
 	}
 }
 

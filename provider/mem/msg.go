@@ -37,14 +37,35 @@ func (p *Mem) WSPSendMsg(s SOCKET, msg *WSAMSG, flags uint32, sent *uint32, ov *
 	if e != 0 {
 		return e
 	}
-	if e := checkMsg(msg); e != 0 {
-		return e
+	if msg == nil {
+		return wso.WSAEFAULT
+	}
+	if msg.Name == nil && msg.Namelen != 0 {
+		// The error table: WSAEFAULT. Wine was seen to answer WSAEINVAL;
+		// no Windows observation settles it (unsettled).
+		if p.up.Unsettled() {
+			return wso.WSAEINVAL
+		}
+		return wso.WSAEFAULT
+	}
+	ctl := msg.Control
+	if ctl.Buf == nil && ctl.Len != 0 {
+		// The error table: WSAEFAULT. Wine was seen to ignore such a
+		// control buffer and send; no Windows observation settles it
+		// (unsettled).
+		if !p.up.Unsettled() {
+			return wso.WSAEFAULT
+		}
+		ctl = WSABUF{}
+	}
+	if int(ctl.Len) > len(ctl.Buf) {
+		return wso.WSAEFAULT
 	}
 	a := sendArgs{bufs: msg.Buffers, sent: sent, flags: flags, isMsg: true}
 	if msg.Name != nil {
 		a.to, a.tolen = msg.Name, msg.Namelen
 	}
-	src, e := parsePktinfo(msg.Control.Buf[:msg.Control.Len], k.af)
+	src, e := parsePktinfo(ctl.Buf[:ctl.Len], k.af)
 	if e != 0 {
 		return e
 	}
