@@ -306,6 +306,33 @@ func TestArgLayoutsRenderAsFormatted(t *testing.T) {
 	}
 }
 
+// A wait on more handles than an event keeps as values renders its
+// arguments as text, in the same form as argsWait, the handles in order.
+func TestWaitArgsTextAsFormatted(t *testing.T) {
+	for _, n := range []int{3, 4, 64} {
+		for _, ms := range []uint32{0, 250, INFINITE} {
+			for _, yes := range []bool{false, true} {
+				hs := make([]Handle, n)
+				want := "["
+				for i := range hs {
+					hs[i] = Handle(4 * (i + 1))
+					if i == n-1 {
+						hs[i] = ^Handle(0) // an invalid handle renders whole
+					}
+					if i > 0 {
+						want += " "
+					}
+					want += fmt.Sprintf("%#x", uint64(hs[i]))
+				}
+				want += fmt.Sprintf("], all=%v, %s", !yes, fmtArgs(ms, yes))
+				if got := fmtWaitArgs(hs, !yes, ms, yes); got != want {
+					t.Errorf("%d handles: %q, want %q", n, got, want)
+				}
+			}
+		}
+	}
+}
+
 // The trace's storage (issue 16, item 4): events keep their order and
 // numbers across chunk boundaries, a pointer from At stays good while the
 // trace grows, and a trace emptied by Reset or Release records the same
