@@ -26,9 +26,10 @@ type GoroutinePool struct {
 	done chan struct{}
 	once sync.Once
 
-	mu     sync.Mutex
-	coros  []*stepCoro // idle coroutines, each parked between two threads
-	closed bool
+	mu      sync.Mutex
+	coros   []*stepCoro // idle coroutines, each parked between two threads
+	threads []*Thread   // threads of released Systems, for later Systems to reuse (System.Release)
+	closed  bool
 }
 
 // NewGoroutinePool makes an empty pool.
@@ -74,6 +75,7 @@ func (p *GoroutinePool) startCoro(t *Thread) {
 			co.yield = yield
 			for {
 				co.t.stepMain()
+				co.t.coroDone = true
 				co.t = nil
 				p.mu.Lock()
 				if p.closed {
@@ -119,4 +121,41 @@ func (p *GoroutinePool) serve(t *Thread) {
 			return
 		}
 	}
+}
+
+// thread gives back a thread a released System left, or nil.
+func (p *GoroutinePool) thread() *Thread {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.threads)
+	if n == 0 {
+		return nil
+	}
+	t := p.threads[n-1]
+	p.threads[n-1] = nil
+	p.threads = p.threads[:n-1]
+	return t
+}
+
+// Release hands the threads of s, a System that has stopped and that
+// nothing will read again, to the pool its step threads ran on, so that
+// the next System built with the pool makes its threads in their memory
+// instead of new. Nothing obtained from s (its threads, its Stepper) may
+// be used after it. Release does nothing on a System that has not
+// stopped, or that has no pool or ran its threads as goroutines; only
+// threads whose coroutine has finished with them are kept.
+func (s *System) Release() {
+	p := s.pool
+	if p == nil || !s.coro || !s.killed {
+		return
+	}
+	p.mu.Lock()
+	for i, t := range s.threads {
+		if t.coroDone {
+			p.threads = append(p.threads, t)
+		}
+		s.threads[i] = nil
+	}
+	p.mu.Unlock()
+	s.threads = s.threads[:0]
 }
