@@ -522,7 +522,7 @@ func matchValue(got, want string) bool {
 				return true
 			}
 		}
-		if a, ok := PlusFlags(alt); ok && strings.Contains(alt+got, "+") {
+		if a, ok := PlusFlags(alt); ok && (strings.Contains(alt, "+") || strings.Contains(got, "+")) {
 			if g, ok := PlusFlags(got); ok && a == g {
 				return true // bits joined with + (calltable_readiness.go), in any order
 			}
