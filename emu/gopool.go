@@ -1,6 +1,9 @@
 package emu
 
-import "sync"
+import (
+	"iter"
+	"sync"
+)
 
 // GoroutinePool keeps the goroutines that ran the step-driven threads
 // (Stepper.NewThread) of Systems built WithGoroutinePool once those
@@ -13,10 +16,20 @@ import "sync"
 // pool behaves, and traces, exactly as one built without. A pool may serve
 // any number of Systems, one after the other or at once. Close it when no
 // System will use it again, or its idle goroutines stay parked.
+//
+// A System whose step threads run as coroutines (its hang watchdog off)
+// takes coroutines from the pool instead: each runs one thread's step
+// loop after another, so that its stack, once grown, serves the next
+// runs too.
 type GoroutinePool struct {
 	work chan *Thread
 	done chan struct{}
 	once sync.Once
+
+	mu      sync.Mutex
+	coros   []*stepCoro // idle coroutines, each parked between two threads
+	threads []*Thread   // threads of released Systems, for later Systems to reuse (System.Release)
+	closed  bool
 }
 
 // NewGoroutinePool makes an empty pool.
@@ -31,7 +44,58 @@ func WithGoroutinePool(p *GoroutinePool) Option { return func(s *System) { s.poo
 // Close ends the pool's idle goroutines, and each busy one once its thread
 // is done. Systems that use the pool afterwards still work: their threads
 // get goroutines that end with them.
-func (p *GoroutinePool) Close() { p.once.Do(func() { close(p.done) }) }
+func (p *GoroutinePool) Close() {
+	p.once.Do(func() {
+		close(p.done)
+		p.mu.Lock()
+		idle := p.coros
+		p.coros, p.closed = nil, true
+		p.mu.Unlock()
+		for _, co := range idle {
+			co.stop() // its loop returns: the coroutine ends
+		}
+	})
+}
+
+// startCoro gives t an idle coroutine of the pool, or a new one that
+// joins the pool when its thread is done; t.stepMain runs at its first
+// resume.
+func (p *GoroutinePool) startCoro(t *Thread) {
+	p.mu.Lock()
+	var co *stepCoro
+	if n := len(p.coros); n > 0 {
+		co = p.coros[n-1]
+		p.coros[n-1] = nil
+		p.coros = p.coros[:n-1]
+	}
+	p.mu.Unlock()
+	if co == nil {
+		co = &stepCoro{}
+		co.next, co.stop = iter.Pull(func(yield func(struct{}) bool) {
+			co.yield = yield
+			for {
+				co.t.stepMain()
+				co.t.coroDone = true
+				co.t = nil
+				p.mu.Lock()
+				if p.closed {
+					p.mu.Unlock()
+					return
+				}
+				p.coros = append(p.coros, co)
+				p.mu.Unlock()
+				// Back to whoever resumed the thread last (the driver's
+				// trampoline or Stop), as a coroutine that ended would;
+				// the next resume starts the next thread.
+				if !yield(struct{}{}) {
+					return
+				}
+			}
+		})
+	}
+	co.t = t
+	t.co = co
+}
 
 // start runs t's step loop on an idle goroutine of the pool, or on a new
 // one that joins the pool.
@@ -57,4 +121,41 @@ func (p *GoroutinePool) serve(t *Thread) {
 			return
 		}
 	}
+}
+
+// thread gives back a thread a released System left, or nil.
+func (p *GoroutinePool) thread() *Thread {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.threads)
+	if n == 0 {
+		return nil
+	}
+	t := p.threads[n-1]
+	p.threads[n-1] = nil
+	p.threads = p.threads[:n-1]
+	return t
+}
+
+// Release hands the threads of s, a System that has stopped and that
+// nothing will read again, to the pool its step threads ran on, so that
+// the next System built with the pool makes its threads in their memory
+// instead of new. Nothing obtained from s (its threads, its Stepper) may
+// be used after it. Release does nothing on a System that has not
+// stopped, or that has no pool or ran its threads as goroutines; only
+// threads whose coroutine has finished with them are kept.
+func (s *System) Release() {
+	p := s.pool
+	if p == nil || !s.coro || !s.killed {
+		return
+	}
+	p.mu.Lock()
+	for i, t := range s.threads {
+		if t.coroDone {
+			p.threads = append(p.threads, t)
+		}
+		s.threads[i] = nil
+	}
+	p.mu.Unlock()
+	s.threads = s.threads[:0]
 }

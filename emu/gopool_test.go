@@ -86,3 +86,56 @@ func TestGoroutinePoolRunsAsWithout(t *testing.T) {
 		t.Errorf("a run on a closed pool kept no trace")
 	}
 }
+
+// The same promise for step threads run as coroutines (hang watchdog
+// off): on a pool they trace exactly as without one; the pool's
+// coroutines serve run after run (so a run does not start a goroutine,
+// nor grow a stack, per thread), a released System's threads are made
+// again in the same memory, and Close ends the idle coroutines.
+func TestGoroutinePoolCoroutinesRunAsWithout(t *testing.T) {
+	settle := func(limit int) int {
+		n := runtime.NumGoroutine()
+		for i := 0; i < 10000 && n > limit; i++ {
+			runtime.Gosched()
+			n = runtime.NumGoroutine()
+		}
+		return n
+	}
+	before := runtime.NumGoroutine()
+	p := NewGoroutinePool()
+	own, pooled := map[int64]bool{}, map[int64]bool{}
+	seen := map[*Thread]bool{}
+	reused := 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		want := poolRun(t, seed, own, WithHangTimeout(0))
+		var sys *System
+		got := poolRun(t, seed, pooled, WithHangTimeout(0), WithGoroutinePool(p), func(s *System) { sys = s })
+		if got.Len() != want.Len() {
+			t.Fatalf("seed %d: %d events on the pool, %d without", seed, got.Len(), want.Len())
+		}
+		for i := range want.Len() {
+			if *got.At(i) != *want.At(i) {
+				t.Fatalf("seed %d: event %d on the pool: %v; without: %v", seed, i+1, got.At(i), want.At(i))
+			}
+		}
+		for _, th := range sys.Threads() {
+			if seen[th] {
+				reused++
+			}
+			seen[th] = true
+		}
+		sys.Release()
+	}
+	// Five threads a run, each on a coroutine: without a pool 150
+	// coroutines (goroutines), on one the same five run after run.
+	if len(own) != 150 || len(pooled) > 10 {
+		t.Errorf("30 runs of 5 threads ran on %d coroutines without a pool (want 150) and %d on one (want at most 10)", len(own), len(pooled))
+	}
+	if reused < 29*5 {
+		t.Errorf("released Systems' threads were made again %d times in 29 later runs of 5 threads, want %d", reused, 29*5)
+	}
+	p.Close()
+	if n := settle(before + 2); n > before+2 {
+		t.Errorf("goroutines: %d before, %d after the pool closed", before, n)
+	}
+}

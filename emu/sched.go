@@ -328,7 +328,9 @@ func (st *Stepper) NewThread(name string) *Thread {
 	t := s.newThread(name, nil)
 	t.state = stateIdle
 	t.started = true
-	if s.coro {
+	if s.coro && s.pool != nil {
+		s.pool.startCoro(t)
+	} else if s.coro {
 		t.startCoro()
 	} else if s.pool != nil {
 		s.pool.start(t)
@@ -379,8 +381,28 @@ func (t *Thread) stepMain() {
 		}
 		t.calls++
 		t.state = stateIdle
-		t.s.yieldFrom(t)
+		if t.s.idleFrom(t) {
+			return // the machine stopped: the deferred function acknowledges
+		}
 	}
+}
+
+// idleFrom is yieldFrom for a step thread that has finished its command:
+// it reports that the machine is stopping instead of unwinding, since
+// nothing of the thread's code is left on its stack to unwind.
+func (s *System) idleFrom(t *Thread) (stopped bool) {
+	if s.killed {
+		return true
+	}
+	next := s.pickNext()
+	if next != nil && next == t {
+		t.state = stateRunning
+		s.setCurrent(t)
+		return false
+	}
+	s.handTo(next)
+	t.park()
+	return s.killed
 }
 
 // StepResult says how a step ended.

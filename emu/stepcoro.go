@@ -24,6 +24,8 @@ import "iter"
 type stepCoro struct {
 	next  func() (struct{}, bool)
 	yield func(struct{}) bool
+	stop  func()  // ends a pooled coroutine (GoroutinePool.Close)
+	t     *Thread // a pooled coroutine's thread
 }
 
 // coroUnwind unwinds a coroutine thread's code when the machine stops:

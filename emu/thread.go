@@ -41,7 +41,10 @@ type Thread struct {
 	adopted bool         // runs on RunHere's caller's goroutine
 	co      *stepCoro    // a step thread's coroutine (stepcoro.go); nil: a goroutine
 	pooled  bool         // runs on a GoroutinePool's goroutine (step mode)
-	hung    bool         // given up by the hang watchdog
+	// coroDone: the thread's pooled coroutine has finished with it (its
+	// step loop returned), so System.Release may recycle it.
+	coroDone bool
+	hung     bool // given up by the hang watchdog
 
 	fn  func(*Thread) // goroutine mode: the thread's code
 	cmd func(*Thread) // step mode: the command to run next
@@ -117,7 +120,18 @@ func (t *Thread) ExitCode() uint32 {
 
 func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 	s.nextTID++
-	t := &Thread{s: s, id: s.nextTID, name: name, wake: make(chan struct{}, 1), fn: fn}
+	var t *Thread
+	if s.coro && s.pool != nil {
+		t = s.pool.thread()
+	}
+	if t != nil {
+		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn}
+	} else {
+		t = &Thread{s: s, id: s.nextTID, name: name, fn: fn}
+	}
+	if !s.coro {
+		t.wake = make(chan struct{}, 1) // a coroutine is resumed instead
+	}
 	if t.name == "" {
 		t.name = fmt.Sprintf("T%d", t.id)
 	}

@@ -107,6 +107,8 @@ const (
 	argsPost                           // handle, bytes, key=x, ov: a1 = bytes | ov<<32, a2 = key
 	argsWait                           // [up to 2 handles], all=bool, ms, alertable: a2 = count | all<<8 | msAlert<<16
 	argsBlock                          // alertable=bool, forever or until a deadline: a0 alertable, a1 has deadline, a2 deadline
+	argsVersion                        // major.minor: a0 the version word (low byte major, high byte minor)
+	argsSocket                         // af=, type=, proto= (signed), flags=hex: a0 af | type<<32, a1 proto, a2 flags
 )
 
 // msAlert packs a wait's time-out and alertable flag into one value.
@@ -208,6 +210,14 @@ func (e *Event) AppendDetail(b []byte) []byte {
 		}
 		b = strconv.AppendBool(append(b, "], all="...), a[2]&(1<<8) != 0)
 		return msAlert(append(b, ", "...), a[2]>>16)
+	case argsVersion:
+		b = strconv.AppendUint(b, a[0]&0xff, 10)
+		return strconv.AppendUint(append(b, '.'), a[0]>>8&0xff, 10)
+	case argsSocket:
+		b = strconv.AppendInt(append(b, "af="...), int64(int32(a[0])), 10)
+		b = strconv.AppendInt(append(b, ", type="...), int64(int32(a[0]>>32)), 10)
+		b = strconv.AppendInt(append(b, ", proto="...), int64(int32(a[1])), 10)
+		return hex(append(b, ", flags="...), a[2])
 	case argsBlock:
 		b = strconv.AppendBool(append(b, "alertable="...), a[0] != 0)
 		if a[1] == 0 {

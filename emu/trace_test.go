@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -278,6 +279,8 @@ func TestArgLayoutsRenderAsFormatted(t *testing.T) {
 						{callArgs{lay: argsHOvMsAlert, a: [3]uint64{h, uint64(ov), msAlert(ms, yes)}}, fmt.Sprintf("%#x, ov%d, %s", h, ov, fmtArgs(ms, yes))},
 						{callArgs{lay: argsHCountMsAlert, a: [3]uint64{h, 7, msAlert(ms, yes)}}, fmt.Sprintf("%#x, count=%d, %s", h, 7, fmtArgs(ms, yes))},
 						{callArgs{lay: argsPost, a: [3]uint64{h, uint64(ms) | uint64(ov)<<32, h}}, fmt.Sprintf("%#x, %d, key=%#x, ov%d", h, ms, h, ov)},
+						{callArgs{lay: argsVersion, a: [3]uint64{uint64(uint16(ms))}}, fmt.Sprintf("%d.%d", uint16(ms)&0xff, uint16(ms)>>8)},
+						{callArgs{lay: argsSocket, a: [3]uint64{uint64(uint32(int32(ms))) | uint64(uint32(int32(-ov)))<<32, uint64(uint32(int32(h))), uint64(uint32(h))}}, fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", int32(ms), int32(-ov), int32(h), uint32(h))},
 						{callArgs{lay: argsWait, a: [3]uint64{0, 0, 0 | b2u(yes)<<8 | msAlert(ms, !yes)<<16}}, fmt.Sprintf("[], all=%v, %s", yes, fmtArgs(ms, !yes))},
 						{callArgs{lay: argsWait, a: [3]uint64{h, 0, 1 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x], all=false, %s", h, fmtArgs(ms, yes))},
 						{callArgs{lay: argsWait, a: [3]uint64{h, 0x10, 2 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
@@ -305,6 +308,50 @@ func TestArgLayoutsRenderAsFormatted(t *testing.T) {
 		}
 	}
 }
+
+// A wait on more handles than an event keeps as values renders its
+// arguments as text, in the same form as argsWait, the handles in order.
+func TestWaitArgsTextAsFormatted(t *testing.T) {
+	for _, n := range []int{3, 4, 64} {
+		for _, ms := range []uint32{0, 250, INFINITE} {
+			for _, yes := range []bool{false, true} {
+				hs := make([]Handle, n)
+				want := "["
+				for i := range hs {
+					hs[i] = Handle(4 * (i + 1))
+					if i == n-1 {
+						hs[i] = ^Handle(0) // an invalid handle renders whole
+					}
+					if i > 0 {
+						want += " "
+					}
+					want += fmt.Sprintf("%#x", uint64(hs[i]))
+				}
+				want += fmt.Sprintf("], all=%v, %s", !yes, fmtArgs(ms, yes))
+				if got := fmtWaitArgs(hs, !yes, ms, yes); got != want {
+					t.Errorf("%d handles: %q, want %q", n, got, want)
+				}
+			}
+		}
+	}
+}
+
+// bind and connect trace their arguments as "%#x, %s" of the handle and
+// the address (NULL for none), whatever the address.
+func TestHAddrTextAsFormatted(t *testing.T) {
+	addrs := []*netip.AddrPort{nil, {}, ptr(netip.MustParseAddrPort("127.0.0.1:5000")), ptr(netip.MustParseAddrPort("[::1]:0")),
+		ptr(netip.MustParseAddrPort("[fe80::1%eth0]:65535")), ptr(netip.MustParseAddrPort("[::ffff:10.0.0.1]:7"))}
+	for _, h := range []SOCKET{0, 0x8, ^SOCKET(0)} {
+		for _, a := range addrs {
+			want := fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(a))
+			if got := fmtHAddr(h, a); got != want {
+				t.Errorf("%q, want %q", got, want)
+			}
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // The trace's storage (issue 16, item 4): events keep their order and
 // numbers across chunk boundaries, a pointer from At stays good while the

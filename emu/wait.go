@@ -2,6 +2,7 @@ package emu
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -428,13 +429,23 @@ func fmtArgs(ms uint32, alertable bool) string {
 	return fmt.Sprintf("%d, %v", ms, alertable)
 }
 
+// fmtWaitArgs renders the arguments of a wait on more handles than an
+// event keeps as values, in one buffer (the text of argsWait).
 func fmtWaitArgs(handles []Handle, all bool, ms uint32, alertable bool) string {
-	s := "["
+	b := make([]byte, 0, 8*len(handles)+32)
+	b = append(b, '[')
 	for i, h := range handles {
 		if i > 0 {
-			s += " "
+			b = append(b, ' ')
 		}
-		s += fmt.Sprintf("%#x", uint64(h))
+		b = strconv.AppendUint(append(b, "0x"...), uint64(h), 16)
 	}
-	return s + fmt.Sprintf("], all=%v, %s", all, fmtArgs(ms, alertable))
+	b = strconv.AppendBool(append(b, "], all="...), all)
+	b = append(b, ", "...)
+	if ms == INFINITE {
+		b = append(b, "INFINITE"...)
+	} else {
+		b = strconv.AppendUint(b, uint64(ms), 10)
+	}
+	return string(strconv.AppendBool(append(b, ", "...), alertable))
 }

@@ -3,6 +3,7 @@ package emu
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -42,7 +43,11 @@ func (s *System) providerConfig() provider.Config {
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-wsastartup
 func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	s := t.s
-	if err := t.enter("WSAStartup", fmt.Sprintf("%d.%d", version&0xff, version>>8)); err != nil {
+	var args *callArgs
+	if s.trace != nil {
+		args = &callArgs{lay: argsVersion, a: [3]uint64{uint64(version)}}
+	}
+	if err := t.enterArgs("WSAStartup", args); err != nil {
 		return err
 	}
 	major, minor := version&0xff, version>>8
@@ -153,7 +158,11 @@ func (t *Thread) wsaResult(name string, e Errno) error {
 // protocol info, no group). flags may hold WSA_FLAG_OVERLAPPED.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsasocketw
 func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error) {
-	if err := t.wsaEnterf("WSASocket", func() string { return fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", af, typ, protocol, flags) }); err != nil {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{lay: argsSocket, a: [3]uint64{uint64(uint32(af)) | uint64(uint32(typ))<<32, uint64(uint32(protocol)), uint64(flags)}}
+	}
+	if err := t.wsaEnterArgs("WSASocket", args); err != nil {
 		return provider.INVALID_SOCKET, err
 	}
 	h, e := t.s.ws2.prov.WSPSocket(af, typ, protocol, flags)
@@ -179,10 +188,27 @@ func fmtAddr(a *netip.AddrPort) string {
 	return a.String()
 }
 
+// fmtHAddr renders a socket handle and an address as bind and connect
+// trace them ("0x8, 127.0.0.1:5000"), with one allocation.
+func fmtHAddr(h SOCKET, a *netip.AddrPort) string {
+	var buf [80]byte
+	b := strconv.AppendUint(append(buf[:0], "0x"...), uint64(h), 16)
+	b = append(b, ", "...)
+	switch {
+	case a == nil:
+		b = append(b, "NULL"...)
+	case !a.Addr().IsValid():
+		b = append(b, a.String()...) // AppendTo writes nothing for it
+	default:
+		b = a.AppendTo(b)
+	}
+	return string(b)
+}
+
 // Bind implements bind.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-bind
 func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
-	if err := t.wsaEnterf("bind", func() string { return fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name)) }); err != nil {
+	if err := t.wsaEnterf("bind", func() string { return fmtHAddr(h, name) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("bind", h); err != nil {
@@ -195,7 +221,7 @@ func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
 // peer.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
-	if err := t.wsaEnterf("connect", func() string { return fmt.Sprintf("%#x, %s", uint64(h), fmtAddr(name)) }); err != nil {
+	if err := t.wsaEnterf("connect", func() string { return fmtHAddr(h, name) }); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("connect", h); err != nil {

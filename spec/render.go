@@ -33,12 +33,19 @@ type Returned struct {
 }
 
 // Render writes a call's result as scenario words.
-func Render(op Op, r Result) Outcome {
+func Render(op Op, r Result) Outcome { return renderInto(op, r, nil) }
+
+// renderInto is Render writing the out-parameters into m, an empty map
+// (nil: a new one).
+func renderInto(op Op, r Result, m map[string]string) Outcome {
 	if r.Blocked {
 		return Outcome{Blocked: true}
 	}
 	e := op.Entry()
-	o := Outcome{Outs: map[string]string{}}
+	if m == nil {
+		m = map[string]string{}
+	}
+	o := Outcome{Outs: m}
 	failed := false
 	switch e.Ret {
 	case RetNone:

@@ -110,6 +110,19 @@ func (rep *Report) addStep(res StepResult, n int) {
 	rep.Steps = append(rep.Steps, res)
 }
 
+// stepOuts is an empty map for the out-parameters of the step about to
+// be added: the one the last run (RunInto) left at that index, cleared,
+// or nil (Render makes one).
+func (rep *Report) stepOuts() map[string]string {
+	k := len(rep.Steps)
+	if k >= cap(rep.Steps) {
+		return nil
+	}
+	m := rep.Steps[:k+1][k].Outcome.Outs
+	clear(m)
+	return m
+}
+
 // Run runs a scenario on a backend under one configuration and checks
 // every expectation. The backend is closed afterwards.
 func Run(sc *Scenario, b Backend, cfg RunConfig) *Report { return run(nil, sc, b, cfg, nil) }
@@ -127,7 +140,13 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 		rep = &Report{}
 	}
 	steps := rep.Steps
-	clear(steps)
+	for i := range steps {
+		// The step's out-parameter map is kept for the step of the same
+		// index in this run (see stepOuts); nothing else is.
+		m := steps[i].Outcome.Outs
+		steps[i] = StepResult{}
+		steps[i].Outcome.Outs = m
+	}
 	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0]}
 	defer b.Close()
 	line := 0 // the step being run, for a panic's place
@@ -162,7 +181,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 			err = b.Settle()
 		} else {
 			res.Result, err = b.Do(st.Thread, st.Call.Op)
-			res.Outcome = Render(st.Call.Op, res.Result)
+			res.Outcome = renderInto(st.Call.Op, res.Result, rep.stepOuts())
 		}
 		if err == nil {
 			err = checkPanics(b, sc.File, st.Line)
@@ -503,7 +522,7 @@ func matchValue(got, want string) bool {
 				return true
 			}
 		}
-		if a, ok := PlusFlags(alt); ok && strings.Contains(alt+got, "+") {
+		if a, ok := PlusFlags(alt); ok && (strings.Contains(alt, "+") || strings.Contains(got, "+")) {
 			if g, ok := PlusFlags(got); ok && a == g {
 				return true // bits joined with + (calltable_readiness.go), in any order
 			}

@@ -20,6 +20,11 @@ func ParseValue(v string) (uint64, error) {
 	if s, ok := Quoted(v); ok {
 		v = s
 	}
+	if v != "" && v[0] >= '0' && v[0] <= '9' {
+		// Every name below begins with a letter: a number is only a
+		// number, and the name tables need not be searched for it.
+		return strconv.ParseUint(v, 0, 64)
+	}
 	if n, ok := wso.ParseErrno(v); ok {
 		return uint64(n), nil
 	}

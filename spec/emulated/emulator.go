@@ -219,6 +219,11 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 		opts = append(opts, e.poolOpt)
 	}
 	e.opts = opts
+	if e.sys != nil {
+		// The last run's machine is forgotten: its threads' memory goes
+		// back to the pool (if any) for this run's.
+		e.sys.Release()
+	}
 	e.sys = emu.New(opts...)
 	clear(e.opts) // the options hold the chooser: not kept past the call
 	st, err := e.sys.Stepper()
