@@ -94,24 +94,12 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 					}
 				}
 			}
-			for _, f := range r.Failing {
-				failing++
-				for _, p := range f.Problems {
-					fmt.Fprintf(stdout, "      %s\n", p)
-				}
-				fmt.Fprintf(stdout, "      replay: wsaemu replay -choices %q -kind %s -profile %s %s\n", emulated.FormatChoices(f.Choices), cfg.Kind, cfg.Profile, sc.File)
-			}
+			failing += printFailing(stdout, sc, cr)
 		}
 		// A branch one configuration cannot reach may be another's (a
 		// profile that never pends); one no configuration reaches is
 		// worth a look.
-		var never []string
-		for _, u := range order {
-			if everywhere[u] == len(cfgs) && len(cfgs) > 1 {
-				never = append(never, u)
-			}
-		}
-		if len(never) > 0 {
+		if never := neverReached(order, everywhere, len(cfgs)); len(never) > 0 && len(cfgs) > 1 {
 			fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))
 		}
 	}

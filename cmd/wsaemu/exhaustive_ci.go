@@ -188,20 +188,9 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 			case !quiet:
 				fmt.Fprintf(stdout, "ok    %s complete: %d schedules, %d distinct outcomes\n", where, r.Runs, len(r.Outcomes))
 			}
-			for _, f := range r.Failing {
-				failing++
-				for _, p := range f.Problems {
-					fmt.Fprintf(stdout, "      %s\n", p)
-				}
-				fmt.Fprintf(stdout, "      replay: wsaemu replay -choices %q -kind %s -profile %s %s\n", emulated.FormatChoices(f.Choices), cfg.Kind, cfg.Profile, sc.File)
-			}
+			failing += printFailing(stdout, sc, cr)
 		}
-		var never []string
-		for _, u := range order {
-			if missed[u] == len(cfgs) {
-				never = append(never, u)
-			}
-		}
+		never := neverReached(order, missed, len(cfgs))
 		if list == nil {
 			if len(never) > 0 && !quiet {
 				fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))

@@ -88,3 +88,28 @@ func (w exhaustiveWork) exhaustiveResults(scs []*spec.Scenario, kind, profile st
 	wg.Wait()
 	return out
 }
+
+// printFailing prints a configuration's failing schedules, each with its
+// problems and the replay command, and returns how many there were.
+func printFailing(w io.Writer, sc *spec.Scenario, cr cfgResult) int {
+	for _, f := range cr.r.Failing {
+		for _, p := range f.Problems {
+			fmt.Fprintf(w, "      %s\n", p)
+		}
+		fmt.Fprintf(w, "      replay: wsaemu replay -choices %q -kind %s -profile %s %s\n", emulated.FormatChoices(f.Choices), cr.cfg.Kind, cr.cfg.Profile, sc.File)
+	}
+	return len(cr.r.Failing)
+}
+
+// neverReached lists, in order, the branches that all n configurations
+// missed: missed counts, per branch, the configurations that never
+// reached it.
+func neverReached(order []string, missed map[string]int, n int) []string {
+	var never []string
+	for _, u := range order {
+		if missed[u] == n {
+			never = append(never, u)
+		}
+	}
+	return never
+}
