@@ -446,16 +446,33 @@ func DisconnectEx(s Handle, overlapped *Overlapped, flags uint32, reserved uint3
 	return
 }
 
-// Run runs body on the calling goroutine. On Windows there is no emulated
-// system to start: it returns nil. Under the emulator it starts one.
+// Run runs body on the calling goroutine and returns when it and every
+// goroutine it started with Go have returned, as under the emulator, whose
+// Run ends when the last of its threads does. On Windows there is no
+// emulated system to start: it returns nil. Waiting for the Go goroutines
+// also keeps a recorder's trace whole: a thread's call is recorded when it
+// returns, which may be after the call woke the main thread (a SetEvent
+// the main thread waits for), so a program that ended at once could lose
+// that record.
 func Run(body func()) error {
 	body()
+	goThreads.Wait()
 	return nil
 }
 
-// Go starts f on a new goroutine: plain `go f()` on Windows; under the
-// emulator the goroutine becomes an emulated thread.
-func Go(f func()) { go f() }
+// goThreads counts the goroutines Go started that have not returned.
+var goThreads sync.WaitGroup
+
+// Go starts f on a new goroutine: plain `go f()` on Windows, counted so
+// that Run waits for it; under the emulator the goroutine becomes an
+// emulated thread.
+func Go(f func()) {
+	goThreads.Add(1)
+	go func() {
+		defer goThreads.Done()
+		f()
+	}()
+}
 
 // More of x/sys/windows' constants, error values and types: the rest of the
 // names the emulated side exports.
