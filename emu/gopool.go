@@ -3,6 +3,8 @@ package emu
 import (
 	"iter"
 	"sync"
+
+	"github.com/wsaemu/wsaemu/provider/mem"
 )
 
 // GoroutinePool keeps the goroutines that ran the step-driven threads
@@ -29,6 +31,7 @@ type GoroutinePool struct {
 	mu      sync.Mutex
 	coros   []*stepCoro // idle coroutines, each parked between two threads
 	threads []*Thread   // threads of released Systems, for later Systems to reuse (System.Release)
+	mems    []*mem.Mem  // in-memory providers of released Systems, likewise
 	closed  bool
 }
 
@@ -137,11 +140,26 @@ func (p *GoroutinePool) thread() *Thread {
 	return t
 }
 
+// provider gives back an in-memory provider a released System left, or
+// nil. The caller resets it (mem.Mem.Reset) to the state of a new one.
+func (p *GoroutinePool) provider() *mem.Mem {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.mems)
+	if n == 0 {
+		return nil
+	}
+	m := p.mems[n-1]
+	p.mems[n-1] = nil
+	p.mems = p.mems[:n-1]
+	return m
+}
+
 // Release hands the threads of s, a System that has stopped and that
 // nothing will read again, to the pool its step threads ran on, so that
-// the next System built with the pool makes its threads in their memory
-// instead of new. Nothing obtained from s (its threads, its Stepper) may
-// be used after it. Release does nothing on a System that has not
+// the next System built with the pool makes its threads (and its
+// in-memory provider) in their memory instead of new. Nothing obtained
+// from s (its threads, its Stepper, its provider) may be used after it. Release does nothing on a System that has not
 // stopped, or that has no pool or ran its threads as goroutines; only
 // threads whose coroutine has finished with them are kept.
 func (s *System) Release() {
@@ -156,6 +174,12 @@ func (s *System) Release() {
 		}
 		s.threads[i] = nil
 	}
-	p.mu.Unlock()
 	s.threads = s.threads[:0]
+	// The in-memory provider (not the layered stack's) goes back too, for
+	// a later System's provider to be made in its maps.
+	if m, ok := s.ws2.prov.(*mem.Mem); ok {
+		p.mems = append(p.mems, m)
+		s.ws2.prov = nil
+	}
+	p.mu.Unlock()
 }
