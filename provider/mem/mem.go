@@ -55,7 +55,18 @@ func (p *Mem) Reset(cfg Config) {
 	clear(ports.use)
 	clear(tcp.at)
 	clear(tcp.use)
-	*p = Mem{cfg: cfg, socks: socks, all: all[:0], gather: p.gather[:0]}
+	// The operations' records stay, every one free, handed out again in
+	// slot order as a new provider makes them (newOp): same slots, same
+	// contexts.
+	ops, free := p.ops, p.freeOps[:0]
+	for i, o := range ops {
+		clear(o.bufs)
+		*o = op{slot: i, bufs: o.bufs[:0]}
+	}
+	for i := len(ops) - 1; i >= 0; i-- {
+		free = append(free, i)
+	}
+	*p = Mem{cfg: cfg, socks: socks, all: all[:0], ops: ops, freeOps: free, gather: p.gather[:0]}
 	p.net = network{ports: ports, tcp: tcp, nextPort: firstEphemeral}
 	p.trampoline = tr // p.runRoutine, bound to this same p
 }

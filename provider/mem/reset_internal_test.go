@@ -21,6 +21,8 @@ func TestResetGivesTheStateOfANewMem(t *testing.T) {
 	p.net.ports.put(k.local, k)
 	p.net.tcp.put(netip.MustParseAddrPort("[::1]:6000"), k)
 	p.net.nextPort = firstEphemeral + 3
+	p.newOp(k, nil, nil, nil, []WSABUF{{Len: 3}})
+	p.releaseOp(p.newOp(k, nil, nil, nil, nil))
 	p.newOp(k, nil, nil, nil, nil)
 	p.started, p.evFree, p.pollers = true, []Handle{12}, []Handle{16}
 	p.scratch(64)
@@ -35,7 +37,23 @@ func TestResetGivesTheStateOfANewMem(t *testing.T) {
 		reflect.ValueOf(p.net.ports.at).Pointer() != reflect.ValueOf(at).Pointer() {
 		t.Error("Reset made new maps instead of emptying the old ones")
 	}
+	for i, o := range p.ops {
+		if !reflect.DeepEqual(*o, op{slot: i, bufs: o.bufs[:0]}) {
+			t.Errorf("op %d after Reset: %+v", i, *o)
+		}
+	}
+	if len(p.freeOps) != len(p.ops) || len(p.ops) != 2 {
+		t.Fatalf("after Reset: %d operations, free slots %v", len(p.ops), p.freeOps)
+	}
+	for i := range p.ops {
+		// newOp takes the last free slot: slot 0 first, as a new
+		// provider's first operation gets.
+		if p.freeOps[len(p.freeOps)-1-i] != i {
+			t.Fatalf("free slots after Reset: %v", p.freeOps)
+		}
+	}
 	got, want := *p, *New(cfg)
+	got.ops, got.freeOps = nil, nil
 	got.trampoline, want.trampoline = nil, nil // funcs never compare equal
 	if len(got.all) == 0 {
 		got.all = nil
