@@ -181,10 +181,15 @@ func New(opts ...Option) *System {
 		budget:    DefaultLivelockBudget,
 		hangAfter: DefaultHangTimeout,
 		chooser:   UsualChooser(),
-		driverCh:  make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.pool != nil {
+		s.pool.giveMemory(s) // the emptied tables of a released System, if any
+	}
+	if s.driverCh == nil {
+		s.driverCh = make(chan struct{}, 1)
 	}
 	if !s.traceSet {
 		// The default trace, made only when no option supplied one or
