@@ -3,6 +3,8 @@ package emu
 import (
 	"iter"
 	"sync"
+
+	"github.com/wsaemu/wsaemu/provider/mem"
 )
 
 // GoroutinePool keeps the goroutines that ran the step-driven threads
@@ -29,6 +31,8 @@ type GoroutinePool struct {
 	mu      sync.Mutex
 	coros   []*stepCoro // idle coroutines, each parked between two threads
 	threads []*Thread   // threads of released Systems, for later Systems to reuse (System.Release)
+	mems    []*mem.Mem  // in-memory providers of released Systems, likewise
+	sysMem  []sysMemory // released Systems' tables, likewise
 	closed  bool
 }
 
@@ -137,11 +141,81 @@ func (p *GoroutinePool) thread() *Thread {
 	return t
 }
 
+// sysMemory is what a released System leaves for a later one built with
+// the same pool: the memory of its tables, emptied, so that the later
+// System starts with exactly what New would give it, only not allocated.
+type sysMemory struct {
+	handles, kernel handleTable // their slots and free lists only
+	ovIDs           map[*Overlapped]int
+	exitNotify      []threadExitNotifier
+	driverCh        chan struct{}
+	sanOps          map[*Overlapped]*sanOp
+	sanFree         []*sanOp
+}
+
+// keepMemory empties s's tables into the pool; p.mu is held.
+func (p *GoroutinePool) keepMemory(s *System) {
+	var m sysMemory
+	clear(s.handles.slots)
+	m.handles = handleTable{slots: s.handles.slots[:0], free: s.handles.free[:0]}
+	clear(s.kernel.slots)
+	m.kernel = handleTable{slots: s.kernel.slots[:0], free: s.kernel.free[:0]}
+	clear(s.ovIDs)
+	m.ovIDs = s.ovIDs
+	clear(s.exitNotify)
+	m.exitNotify = s.exitNotify[:0]
+	select {
+	case <-s.driverCh: // a hand-back nobody took: a new channel is empty
+	default:
+	}
+	m.driverCh = s.driverCh
+	clear(s.san.ops)
+	m.sanOps = s.san.ops
+	m.sanFree = s.san.free // each is overwritten whole when reused (sanIssue)
+	s.handles, s.kernel, s.ovIDs, s.exitNotify, s.driverCh = handleTable{}, handleTable{}, nil, nil, nil
+	s.san.ops, s.san.free = nil, nil
+	p.sysMem = append(p.sysMem, m)
+}
+
+// giveMemory hands s, being built (New), the tables a released System
+// left, if the pool holds any.
+func (p *GoroutinePool) giveMemory(s *System) {
+	p.mu.Lock()
+	n := len(p.sysMem)
+	if n == 0 {
+		p.mu.Unlock()
+		return
+	}
+	m := p.sysMem[n-1]
+	p.sysMem[n-1] = sysMemory{}
+	p.sysMem = p.sysMem[:n-1]
+	p.mu.Unlock()
+	s.handles.slots, s.handles.free = m.handles.slots, m.handles.free
+	s.kernel.slots, s.kernel.free = m.kernel.slots, m.kernel.free
+	s.ovIDs, s.exitNotify, s.driverCh = m.ovIDs, m.exitNotify, m.driverCh
+	s.san.ops, s.san.free = m.sanOps, m.sanFree
+}
+
+// provider gives back an in-memory provider a released System left, or
+// nil. The caller resets it (mem.Mem.Reset) to the state of a new one.
+func (p *GoroutinePool) provider() *mem.Mem {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.mems)
+	if n == 0 {
+		return nil
+	}
+	m := p.mems[n-1]
+	p.mems[n-1] = nil
+	p.mems = p.mems[:n-1]
+	return m
+}
+
 // Release hands the threads of s, a System that has stopped and that
 // nothing will read again, to the pool its step threads ran on, so that
-// the next System built with the pool makes its threads in their memory
-// instead of new. Nothing obtained from s (its threads, its Stepper) may
-// be used after it. Release does nothing on a System that has not
+// the next System built with the pool makes its threads (and its
+// in-memory provider) in their memory instead of new. Nothing obtained
+// from s (its threads, its Stepper, its provider) may be used after it. Release does nothing on a System that has not
 // stopped, or that has no pool or ran its threads as goroutines; only
 // threads whose coroutine has finished with them are kept.
 func (s *System) Release() {
@@ -156,6 +230,13 @@ func (s *System) Release() {
 		}
 		s.threads[i] = nil
 	}
-	p.mu.Unlock()
 	s.threads = s.threads[:0]
+	// The in-memory provider (not the layered stack's) goes back too, for
+	// a later System's provider to be made in its maps.
+	if m, ok := s.ws2.prov.(*mem.Mem); ok {
+		p.mems = append(p.mems, m)
+		s.ws2.prov = nil
+	}
+	p.keepMemory(s)
+	p.mu.Unlock()
 }

@@ -59,8 +59,10 @@ type System struct {
 	budget   int // idle steps allowed; 0: no limit
 	livelock *LivelockError
 
-	ovIDs  map[*Overlapped]int
+	ovIDs  map[*Overlapped]int // made at the first overlapped the trace names
 	nextOv int
+
+	traceSet bool // a trace option chose the trace (New makes the default otherwise)
 
 	reqFree   []*request
 	nextReqID uint64
@@ -137,14 +139,14 @@ func WithTrace(tr *Trace) Option {
 	return func(s *System) {
 		if tr != nil {
 			tr.Reset()
-			s.trace = tr
+			s.trace, s.traceSet = tr, true
 		}
 	}
 }
 
 // WithoutTrace turns the trace off (for benchmarks: recording every event
 // costs memory in proportion to the run).
-func WithoutTrace() Option { return func(s *System) { s.trace = nil } }
+func WithoutTrace() Option { return func(s *System) { s.trace, s.traceSet = nil, true } }
 
 // DefaultLivelockBudget is the number of consecutive steps without
 // progress after which a run stops with a *LivelockError, unless
@@ -179,12 +181,20 @@ func New(opts ...Option) *System {
 		budget:    DefaultLivelockBudget,
 		hangAfter: DefaultHangTimeout,
 		chooser:   UsualChooser(),
-		trace:     &Trace{},
-		driverCh:  make(chan struct{}, 1),
-		ovIDs:     make(map[*Overlapped]int),
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.pool != nil {
+		s.pool.giveMemory(s) // the emptied tables of a released System, if any
+	}
+	if s.driverCh == nil {
+		s.driverCh = make(chan struct{}, 1)
+	}
+	if !s.traceSet {
+		// The default trace, made only when no option supplied one or
+		// turned tracing off.
+		s.trace = &Trace{}
 	}
 	s.tc, _ = s.chooser.(ThreadChooser)
 	if xr, ok := s.chooser.(*ExploreRun); ok {
@@ -217,6 +227,9 @@ func (s *System) OverlappedID(ov *Overlapped) int {
 	}
 	if id, ok := s.ovIDs[ov]; ok {
 		return id
+	}
+	if s.ovIDs == nil {
+		s.ovIDs = make(map[*Overlapped]int)
 	}
 	s.nextOv++
 	s.ovIDs[ov] = s.nextOv

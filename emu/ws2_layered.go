@@ -32,6 +32,12 @@ func (s *System) newProvider() provider.ServiceProvider {
 		cfg.Kind = provider.IFS
 		return layered.New(mem.New(cfg))
 	}
+	if s.pool != nil {
+		if m := s.pool.provider(); m != nil {
+			m.Reset(s.providerConfig())
+			return m
+		}
+	}
 	return mem.New(s.providerConfig())
 }
 

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Failure is one expectation that did not hold.
@@ -163,7 +164,8 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 		rep.Err = withFile(sc.File, err)
 		return rep
 	}
-	ev := &evaluator{b: b, last: map[string]Completion{}, onBranch: onBranch}
+	ev := newEvaluator(b, onBranch)
+	defer ev.free()
 	tl, _ := b.(interface{ TraceLen() int })
 	for _, st := range sc.Steps {
 		line = st.Line
@@ -265,6 +267,26 @@ type evaluator struct {
 	last     map[string]Completion
 	expected []string
 	onBranch func(line, branch int) // told which branch of a group held first (RunBranches)
+}
+
+// evaluators keeps the evaluators of finished runs, so that a driver
+// running many scenarios (explore) does not make one, and its map, for
+// each run.
+var evaluators = sync.Pool{New: func() any { return &evaluator{last: map[string]Completion{}} }}
+
+// newEvaluator gives an evaluator for one run on b, as empty as a new one.
+func newEvaluator(b Backend, onBranch func(line, branch int)) *evaluator {
+	ev := evaluators.Get().(*evaluator)
+	ev.b, ev.onBranch = b, onBranch
+	return ev
+}
+
+// free empties ev and keeps it for a later run. The expected clauses went
+// to the run's report, which keeps them: the next run starts a new list.
+func (ev *evaluator) free() {
+	clear(ev.last)
+	*ev = evaluator{last: ev.last}
+	evaluators.Put(ev)
 }
 
 // check evaluates one expectation (or group) and returns its failures.

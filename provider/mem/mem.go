@@ -42,6 +42,35 @@ func New(cfg Config) *Mem {
 	return p
 }
 
+// Reset returns p to the state New(cfg) gives, keeping only the memory
+// its tables took (emptied): a driver that runs many short-lived machines
+// one after the other (explore, through emu's GoroutinePool) then does
+// not make a provider and its maps for each. Nothing p handed out before
+// (sockets, operations, the machine's handles it held) is valid after it.
+func (p *Mem) Reset(cfg Config) {
+	socks, all, ports, tcp, tr := p.socks, p.all, p.net.ports, p.net.tcp, p.trampoline
+	clear(socks)
+	clear(all)
+	clear(ports.at)
+	clear(ports.use)
+	clear(tcp.at)
+	clear(tcp.use)
+	// The operations' records stay, every one free, handed out again in
+	// slot order as a new provider makes them (newOp): same slots, same
+	// contexts.
+	ops, free := p.ops, p.freeOps[:0]
+	for i, o := range ops {
+		clear(o.bufs)
+		*o = op{slot: i, bufs: o.bufs[:0]}
+	}
+	for i := len(ops) - 1; i >= 0; i-- {
+		free = append(free, i)
+	}
+	*p = Mem{cfg: cfg, socks: socks, all: all[:0], ops: ops, freeOps: free, gather: p.gather[:0]}
+	p.net = network{ports: ports, tcp: tcp, nextPort: firstEphemeral}
+	p.trampoline = tr // p.runRoutine, bound to this same p
+}
+
 // Kind implements ServiceProvider.
 func (p *Mem) Kind() Kind { return p.cfg.Kind }
 
