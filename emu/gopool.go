@@ -131,14 +131,21 @@ func (p *GoroutinePool) serve(t *Thread) {
 func (p *GoroutinePool) thread() *Thread {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := len(p.threads)
+	return popLast(&p.threads)
+}
+
+// popLast takes the last element off *s (its slot cleared, so the pool
+// keeps no reference), or gives the zero value when *s is empty.
+func popLast[T any](s *[]T) T {
+	var zero T
+	n := len(*s)
 	if n == 0 {
-		return nil
+		return zero
 	}
-	t := p.threads[n-1]
-	p.threads[n-1] = nil
-	p.threads = p.threads[:n-1]
-	return t
+	v := (*s)[n-1]
+	(*s)[n-1] = zero
+	*s = (*s)[:n-1]
+	return v
 }
 
 // sysMemory is what a released System leaves for a later one built with
@@ -201,14 +208,7 @@ func (p *GoroutinePool) giveMemory(s *System) {
 func (p *GoroutinePool) provider() *mem.Mem {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := len(p.mems)
-	if n == 0 {
-		return nil
-	}
-	m := p.mems[n-1]
-	p.mems[n-1] = nil
-	p.mems = p.mems[:n-1]
-	return m
+	return popLast(&p.mems)
 }
 
 // Release hands the threads of s, a System that has stopped and that
