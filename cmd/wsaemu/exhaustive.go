@@ -46,19 +46,9 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 	if !ok {
 		return exitUsage
 	}
-	var mine []*spec.Scenario
-	for i, sc := range scs {
-		if inShard(sh, i) {
-			mine = append(mine, sc)
-		}
-	}
-	scs = mine
-	results := xw.exhaustiveResults(scs, kind, profile, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
 	failing, total, blocked := 0, 0, 0
-	for si, sc := range scs {
-		cfgs := results[si]
-		everywhere := map[string]int{} // branch -> configurations that never reached it
-		var order []string
+	for _, sr := range xw.exhaustiveResults(scs, sh, kind, profile, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune}) {
+		sc, cfgs := sr.sc, sr.cfgs
 		for _, cr := range cfgs {
 			cfg, r := cr.cfg, cr.r
 			total += r.Runs
@@ -69,12 +59,6 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 				bound = "yes (-max-runs)"
 			case r.BoundHit:
 				bound = "yes"
-			}
-			for _, u := range r.Unreachable {
-				if everywhere[u] == 0 {
-					order = append(order, u)
-				}
-				everywhere[u]++
 			}
 			unreach := "none"
 			if len(r.Unreachable) > 0 {
@@ -99,7 +83,7 @@ func checkExhaustive(stdout, stderr io.Writer, scs []*spec.Scenario, kind, profi
 		// A branch one configuration cannot reach may be another's (a
 		// profile that never pends); one no configuration reaches is
 		// worth a look.
-		if never := neverReached(order, everywhere, len(cfgs)); len(never) > 0 && len(cfgs) > 1 {
+		if never := sr.never; len(never) > 0 && len(cfgs) > 1 {
 			fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))
 		}
 	}

@@ -147,34 +147,15 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 		fmt.Fprintf(stderr, "wsaemu check: %s: name scenario files, not directories\n", cf.list)
 		return exitUsage
 	}
-	// A shard checks its own scenarios, and its part of the list.
-	listed := make([]string, len(scs))
-	if list != nil {
-		copy(listed, list.paths)
-	}
-	mine, mineListed := scs[:0:0], listed[:0:0]
-	for i := range scs {
-		if inShard(sh, i) {
-			mine, mineListed = append(mine, scs[i]), append(mineListed, listed[i])
-		}
-	}
-	scs, listed = mine, mineListed
-	results := xw.exhaustiveResults(scs, kind, profile, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune})
-	var runs, cfgN, incomplete, failing, unlisted, stale int
-	for i, sc := range scs {
-		cfgs := results[i]
-		missed := map[string]int{} // branch -> configurations that never reached it
-		var order []string
-		for _, cr := range cfgs {
+	// A shard checks its own scenarios, and their entries of the list.
+	var nScenarios, runs, cfgN, incomplete, failing, unlisted, stale int
+	for _, sr := range xw.exhaustiveResults(scs, sh, kind, profile, emulated.ExhaustiveOptions{Bound: xf.bound, MaxRuns: xf.maxRuns, NoPrune: xf.noPrune}) {
+		sc, never := sr.sc, sr.never
+		nScenarios++
+		for _, cr := range sr.cfgs {
 			cfg, r := cr.cfg, cr.r
 			cfgN++
 			runs += r.Runs
-			for _, u := range r.Unreachable {
-				if missed[u] == 0 {
-					order = append(order, u)
-				}
-				missed[u]++
-			}
 			where := fmt.Sprintf("%s [%s/%s]", sc.File, cfg.Kind, cfg.Profile)
 			switch {
 			case r.Budget:
@@ -190,7 +171,6 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 			}
 			failing += printFailing(stdout, sc, cr)
 		}
-		never := neverReached(order, missed, len(cfgs))
 		if list == nil {
 			if len(never) > 0 && !quiet {
 				fmt.Fprintf(stdout, "      %s: reached in no configuration: %s\n", sc.File, strings.Join(never, ", "))
@@ -198,7 +178,7 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 			continue
 		}
 		// One scenario per path, in the list's order.
-		path := listed[i]
+		path := list.paths[sr.index]
 		known := map[string]bool{}
 		for _, b := range list.known[path] {
 			known[b] = true
@@ -218,7 +198,7 @@ func checkComplete(stdout, stderr io.Writer, fs *flag.FlagSet, kind, profile str
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%d scenarios, %d configurations, %d schedules: %d incomplete, %d failing schedule(s)", len(scs), cfgN, runs, incomplete, failing)
+	fmt.Fprintf(stdout, "%d scenarios, %d configurations, %d schedules: %d incomplete, %d failing schedule(s)", nScenarios, cfgN, runs, incomplete, failing)
 	if list != nil {
 		fmt.Fprintf(stdout, ", %d unlisted unreachable branch(es), %d stale list entr(ies)", unlisted, stale)
 	}

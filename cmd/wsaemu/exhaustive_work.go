@@ -54,19 +54,34 @@ func (w exhaustiveWork) check(stderr io.Writer) (shardID, bool) {
 // inShard says whether the i-th scenario (from 0) is the shard's.
 func inShard(sh shardID, i int) bool { return i%sh.Count == sh.Index }
 
-// exhaustiveResults searches every configuration of every scenario on
-// w.workers goroutines and returns the results by scenario, then by
+// scenarioResult is one scenario's exhaustive search: the scenario, its
+// index in the list given to exhaustiveResults, each configuration's
+// result, and the either/or branches no configuration reached.
+type scenarioResult struct {
+	index int
+	sc    *spec.Scenario
+	cfgs  []cfgResult
+	never []string
+}
+
+// exhaustiveResults searches every configuration of the shard's scenarios
+// on w.workers goroutines and returns the results by scenario, then by
 // configuration, in order: the same whatever the number of workers, since
 // each search is deterministic and depends on nothing another one does.
-func (w exhaustiveWork) exhaustiveResults(scs []*spec.Scenario, kind, profile string, opt emulated.ExhaustiveOptions) [][]cfgResult {
-	out := make([][]cfgResult, len(scs))
+func (w exhaustiveWork) exhaustiveResults(scs []*spec.Scenario, sh shardID, kind, profile string, opt emulated.ExhaustiveOptions) []scenarioResult {
+	var out []scenarioResult
 	type item struct{ s, c int }
 	var items []item
 	for i, sc := range scs {
-		for _, cfg := range configs(sc, kind, profile) {
-			out[i] = append(out[i], cfgResult{cfg: cfg})
-			items = append(items, item{i, len(out[i]) - 1})
+		if !inShard(sh, i) {
+			continue
 		}
+		sr := scenarioResult{index: i, sc: sc}
+		for _, cfg := range configs(sc, kind, profile) {
+			sr.cfgs = append(sr.cfgs, cfgResult{cfg: cfg})
+			items = append(items, item{len(out), len(sr.cfgs) - 1})
+		}
+		out = append(out, sr)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -80,12 +95,15 @@ func (w exhaustiveWork) exhaustiveResults(scs []*spec.Scenario, kind, profile st
 					return
 				}
 				it := items[k]
-				res := &out[it.s][it.c]
-				res.r = emulated.Exhaustive(scs[it.s], res.cfg, opt)
+				res := &out[it.s].cfgs[it.c]
+				res.r = emulated.Exhaustive(out[it.s].sc, res.cfg, opt)
 			}
 		}()
 	}
 	wg.Wait()
+	for i := range out {
+		out[i].never = neverReached(out[i].cfgs)
+	}
 	return out
 }
 
@@ -101,13 +119,21 @@ func printFailing(w io.Writer, sc *spec.Scenario, cr cfgResult) int {
 	return len(cr.r.Failing)
 }
 
-// neverReached lists, in order, the branches that all n configurations
-// missed: missed counts, per branch, the configurations that never
-// reached it.
-func neverReached(order []string, missed map[string]int, n int) []string {
-	var never []string
+// neverReached lists, in the order first met, the either/or branches that
+// every configuration left unreached.
+func neverReached(cfgs []cfgResult) []string {
+	missed := map[string]int{} // branch -> configurations that never reached it
+	var order, never []string
+	for _, cr := range cfgs {
+		for _, u := range cr.r.Unreachable {
+			if missed[u] == 0 {
+				order = append(order, u)
+			}
+			missed[u]++
+		}
+	}
 	for _, u := range order {
-		if missed[u] == n {
+		if missed[u] == len(cfgs) {
 			never = append(never, u)
 		}
 	}
