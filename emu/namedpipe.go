@@ -673,7 +673,11 @@ func (t *Thread) transactRefusalPends(pe *pipeEnd) bool {
 // marked as Windows 8's): the request is accepted and the call returns
 // ERROR_IO_PENDING, but it has already failed with status, 0 bytes,
 // written to the record's status block, its event set and a packet queued
-// on the handle's completion port. Nothing is written to the pipe.
+// on the handle's completion port. Nothing is written to the pipe. No
+// public test shows which NTSTATUS Windows leaves in Internal here: the
+// model writes the status whose Win32 mapping is the error the call
+// reports (STATUS_INVALID_READ_MODE for ERROR_BAD_PIPE, STATUS_PIPE_BUSY
+// for ERROR_PIPE_BUSY), so only the mapped error is the observed part.
 func (t *Thread) transactPendFail(call string, pe *pipeEnd, ov *Overlapped, in, out []byte, status NTStatus) error {
 	s := t.s
 	s.sanIssue(t, call, ov, false, in, out)
