@@ -328,9 +328,9 @@ func (p *Mem) disconnect(k *sock, flags uint32) {
 	// stand-in takes k's place at the peer and ends it. Receives still
 	// pending on k are cancelled.
 	st := k.st
-	ghost := &sock{handle: provider.INVALID_SOCKET, af: k.af, typ: k.typ, proto: k.proto, overlapped: k.overlapped,
+	ghost := p.newSock(sock{handle: provider.INVALID_SOCKET, af: k.af, typ: k.typ, proto: k.proto, overlapped: k.overlapped,
 		rcvbuf: k.rcvbuf, sndbuf: k.sndbuf, bound: true, local: k.local, connected: true, peer: k.peer,
-		shutSend: true, queued: k.queued, st: st}
+		shutSend: true, queued: k.queued, st: st})
 	if peer := st.peer; peer != nil && peer.st.peer == k {
 		peer.st.peer = ghost
 	}
@@ -343,7 +343,7 @@ func (p *Mem) disconnect(k *sock, flags uint32) {
 		st.bindKey = netip.AddrPort{}
 	}
 	p.streamClose(ghost)
-	k.st = &stream{}
+	k.st = p.newStream(stream{})
 	k.bound, k.connected, k.shutSend, k.shutRecv = false, false, false, false
 	k.local, k.peer = netip.AddrPort{}, netip.AddrPort{}
 	k.queued = 0
@@ -452,7 +452,6 @@ type transmitOp struct {
 	started bool   // elems[i], a file, has begun: left is set
 	left    uint32 // elems[i] with a count: bytes still to read
 	block   int
-	scratch []byte // one block, read into before the bytes are kept
 	flags   uint32 // TF_DISCONNECT, TF_REUSE_SOCKET: done once all is read
 	eof     bool   // every element read
 }
@@ -565,10 +564,8 @@ func (p *Mem) feed(o *op) (bool, Errno) {
 			x.i, x.started = x.i+1, false
 			continue
 		}
-		if len(x.scratch) < want {
-			x.scratch = make([]byte, x.block)
-		}
-		n, st, e := p.up.ReadHandle(el.File, x.scratch[:want], txWaker{p}, o.ctx())
+		scratch := p.rec.readBuf(want)
+		n, st, e := p.up.ReadHandle(el.File, scratch, txWaker{p}, o.ctx())
 		switch {
 		case e != 0:
 			return false, e
@@ -579,7 +576,7 @@ func (p *Mem) feed(o *op) (bool, Errno) {
 			continue
 		}
 		if n > 0 {
-			b := append([]byte(nil), x.scratch[:n]...)
+			b := append([]byte(nil), scratch[:n]...)
 			o.bufs = append(o.bufs, WSABUF{Len: uint32(n), Buf: b})
 			o.sx.total += n
 			if el.Len != 0 {

@@ -395,7 +395,7 @@ func (p *Mem) take(k *sock, o *op) {
 	if o.peek {
 		return
 	}
-	k.spare = append(k.spare, d.data[:0])
+	p.rec.dgrams = append(p.rec.dgrams, d.data[:0])
 	if k.qh == len(k.queue) {
 		k.queue, k.qh = k.queue[:0], 0
 	}
@@ -438,12 +438,7 @@ func (p *Mem) deliver(to *sock, data []byte, from, dst netip.AddrPort) {
 		p.up.Note("datagram dropped: receive buffer full")
 		return
 	}
-	var buf []byte
-	if n := len(to.spare); n > 0 {
-		buf = to.spare[n-1]
-		to.spare = to.spare[:n-1]
-	}
-	buf = append(buf[:0], data...)
+	buf := append(p.rec.dgramBuf(), data...)
 	to.queue = append(to.queue, dgram{data: buf, from: from, to: dst})
 	to.queued += len(buf)
 	for to.recvs.head != nil && p.available(to) {

@@ -30,6 +30,8 @@ type Mem struct {
 	gather     []byte       // scratch for gathering a send's buffers
 	pollers    []Handle     // events of the select and WSAPoll calls waiting (readiness.go)
 	afdWatch   func(SOCKET) // the AFD poller's change hook (afd.go)
+
+	rec recycler // records and buffers kept across Reset (recycle.go)
 }
 
 // New returns an in-memory provider. It does nothing until WSPStartup.
@@ -66,7 +68,12 @@ func (p *Mem) Reset(cfg Config) {
 	for i := len(ops) - 1; i >= 0; i-- {
 		free = append(free, i)
 	}
-	*p = Mem{cfg: cfg, socks: socks, all: all[:0], ops: ops, freeOps: free, gather: p.gather[:0]}
+	rec := p.rec
+	rec.reset()
+	// The internal events and the pollers' events were the last
+	// machine's handles: the lists are emptied, their storage kept.
+	*p = Mem{cfg: cfg, socks: socks, all: all[:0], ops: ops, freeOps: free, gather: p.gather[:0],
+		evFree: p.evFree[:0], pollers: p.pollers[:0], rec: rec}
 	p.net = network{ports: ports, tcp: tcp, nextPort: firstEphemeral}
 	p.trampoline = tr // p.runRoutine, bound to this same p
 }
@@ -100,7 +107,6 @@ type sock struct {
 	queue  []dgram
 	qh     int
 	queued int // bytes waiting
-	spare  [][]byte
 
 	recvs    opList // receives waiting for a datagram, in issue order
 	sends    opList // sends whose completion is deferred
@@ -318,10 +324,10 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 	case flags&^provider.WSA_FLAG_OVERLAPPED != 0:
 		return provider.INVALID_SOCKET, wso.WSAEINVAL
 	}
-	k := &sock{af: af, typ: typ, proto: provider.IPPROTO_UDP, overlapped: flags&provider.WSA_FLAG_OVERLAPPED != 0,
-		rcvbuf: defaultRcvBuf, sndbuf: defaultSndBuf, connreset: true, v6only: af == provider.AF_INET6}
+	k := p.newSock(sock{af: af, typ: typ, proto: provider.IPPROTO_UDP, overlapped: flags&provider.WSA_FLAG_OVERLAPPED != 0,
+		rcvbuf: defaultRcvBuf, sndbuf: defaultSndBuf, connreset: true, v6only: af == provider.AF_INET6})
 	if typ == provider.SOCK_STREAM {
-		k.proto, k.st = provider.IPPROTO_TCP, &stream{}
+		k.proto, k.st = provider.IPPROTO_TCP, p.newStream(stream{})
 	}
 	h, e := p.newHandle()
 	if e != 0 {

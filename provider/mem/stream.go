@@ -263,9 +263,9 @@ func (p *Mem) establish(k *sock, dst netip.AddrPort) Errno {
 	if l == nil || l == k || l.st.state != stListening || len(l.st.queue) >= l.st.backlog {
 		return wso.WSAECONNREFUSED
 	}
-	srv := &sock{af: l.af, typ: l.typ, proto: l.proto, overlapped: l.overlapped, nonblocking: l.nonblocking,
+	srv := p.newSock(sock{af: l.af, typ: l.typ, proto: l.proto, overlapped: l.overlapped, nonblocking: l.nonblocking,
 		rcvbuf: l.rcvbuf, sndbuf: l.sndbuf, sndtimeo: l.sndtimeo, rcvtimeo: l.rcvtimeo, connreset: true, v6only: l.v6only,
-		st: &stream{state: stConnected, listener: l, linger: l.st.linger, lingerSecs: l.st.lingerSecs, nodelay: l.st.nodelay, oobinline: l.st.oobinline}}
+		st: p.newStream(stream{state: stConnected, listener: l, linger: l.st.linger, lingerSecs: l.st.lingerSecs, nodelay: l.st.nodelay, oobinline: l.st.oobinline})})
 	if k.local.Addr().IsUnspecified() {
 		// The connection's source is the loopback address it went over.
 		k.local = netip.AddrPortFrom(dst.Addr(), k.local.Port())

@@ -1,0 +1,155 @@
+package mem
+
+// Reuse of socket and stream records across Reset. A provider that a
+// driver resets and runs again (explore's workers, through emu's
+// GoroutinePool) would otherwise make every socket, stream state and
+// buffer of every run anew. Once reset, it records each socket and
+// stream record it hands out; the next Reset takes them all back at once
+// (nothing of the run can reach them after it), zeroes them and keeps
+// them for the next run, with the memory of their buffers. A record is
+// never taken back before Reset: a closed socket is still read after its
+// close (by its peer's stream, by completion routines queued for it).
+//
+// A provider never reset records nothing: its records are the garbage
+// collector's once unreachable, as before.
+
+// recycler is what a provider keeps of its past runs.
+type recycler struct {
+	on bool // Reset ran once: records are tracked for the next Reset
+
+	socks       []*sock   // socket records handed out since the last Reset (at most maxTracked)
+	freeSocks   []*sock   // zeroed socket records, handed out last first
+	streams     []*stream // stream records handed out since the last Reset (at most maxTracked)
+	freeStreams []*stream // zeroed stream records, handed out last first
+
+	dgrams [][]byte // spare datagram buffers (length 0), for deliver
+	read   []byte   // a TransmitFile's block read scratch (feed)
+}
+
+// maxTracked bounds the records one run hands back to the next: a run
+// that makes more leaves the rest to the garbage collector.
+const maxTracked = 1024
+
+// maxKeptBuf bounds the storage a recycled record's buffer keeps (a
+// stream's ring, the read scratch); a larger one is dropped at Reset, so
+// that an idle provider does not hold what one big run needed.
+const maxKeptBuf = 1 << 20
+
+// newSock hands out a socket record holding init, which has no slices
+// (queue, inRoutine and held keep a recycled record's storage, empty).
+func (p *Mem) newSock(init sock) *sock {
+	r := &p.rec
+	var k *sock
+	if n := len(r.freeSocks); n > 0 {
+		k = r.freeSocks[n-1]
+		r.freeSocks[n-1] = nil
+		r.freeSocks = r.freeSocks[:n-1]
+		q, in, held := k.queue, k.inRoutine, k.held
+		*k = init
+		k.queue, k.inRoutine, k.held = q, in, held
+	} else {
+		k = new(sock)
+		*k = init
+	}
+	if r.on && len(r.socks) < maxTracked {
+		r.socks = append(r.socks, k)
+	}
+	return k
+}
+
+// newStream hands out a stream record holding init, which has no slices
+// and no ring storage (queue, oob, rx and tx keep a recycled record's
+// storage, empty).
+func (p *Mem) newStream(init stream) *stream {
+	r := &p.rec
+	var st *stream
+	if n := len(r.freeStreams); n > 0 {
+		st = r.freeStreams[n-1]
+		r.freeStreams[n-1] = nil
+		r.freeStreams = r.freeStreams[:n-1]
+		q, oob, rx, tx := st.queue, st.oob, st.rx.buf, st.tx.buf
+		*st = init
+		st.queue, st.oob, st.rx.buf, st.tx.buf = q, oob, rx, tx
+	} else {
+		st = new(stream)
+		*st = init
+	}
+	if r.on && len(r.streams) < maxTracked {
+		r.streams = append(r.streams, st)
+	}
+	return st
+}
+
+// reset takes back every record handed out since the last reset, zeroed
+// (their slices empty, with nothing left in their storage but bytes),
+// and starts tracking. The first record handed out in the last run is
+// the first handed out in the next, so a run repeated gets the records,
+// and the buffer sizes, it had.
+func (r *recycler) reset() {
+	r.on = true
+	for i := len(r.socks) - 1; i >= 0; i-- {
+		r.freeSocks = append(r.freeSocks, r.recycleSock(r.socks[i]))
+		r.socks[i] = nil
+	}
+	r.socks = r.socks[:0]
+	for i := len(r.streams) - 1; i >= 0; i-- {
+		r.freeStreams = append(r.freeStreams, recycleStream(r.streams[i]))
+		r.streams[i] = nil
+	}
+	r.streams = r.streams[:0]
+	if cap(r.read) > maxKeptBuf {
+		r.read = nil
+	}
+}
+
+// recycleSock zeroes k, keeping the storage of its slices; the datagrams
+// still queued give their buffers to the spare ones.
+func (r *recycler) recycleSock(k *sock) *sock {
+	for _, d := range k.queue[k.qh:] {
+		if d.data != nil {
+			r.dgrams = append(r.dgrams, d.data[:0])
+		}
+	}
+	clear(k.queue)
+	clear(k.held)
+	*k = sock{queue: k.queue[:0], inRoutine: k.inRoutine[:0], held: k.held[:0]}
+	return k
+}
+
+// recycleStream zeroes st, keeping the storage of its slices and rings
+// (a ring reads only bytes it wrote, so what is left in its storage is
+// never seen).
+func recycleStream(st *stream) *stream {
+	clear(st.queue)
+	rx, tx := keptBuf(st.rx.buf), keptBuf(st.tx.buf)
+	*st = stream{queue: st.queue[:0], oob: st.oob[:0], rx: ring{buf: rx}, tx: ring{buf: tx}}
+	return st
+}
+
+// keptBuf is b, or nil when it is larger than a recycled record keeps.
+func keptBuf(b []byte) []byte {
+	if len(b) > maxKeptBuf {
+		return nil
+	}
+	return b
+}
+
+// dgramBuf gives a spare datagram buffer (length 0), or nil.
+func (r *recycler) dgramBuf() []byte {
+	n := len(r.dgrams)
+	if n == 0 {
+		return nil
+	}
+	b := r.dgrams[n-1]
+	r.dgrams[n-1] = nil
+	r.dgrams = r.dgrams[:n-1]
+	return b
+}
+
+// readBuf gives the TransmitFile read scratch, at least n bytes long.
+func (r *recycler) readBuf(n int) []byte {
+	if len(r.read) < n {
+		r.read = make([]byte, n)
+	}
+	return r.read[:n]
+}
