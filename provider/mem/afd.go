@@ -27,7 +27,7 @@ import (
 // still waiting for room, clears it until the peer reads (scenario
 // afd/poll-send-buffer-full).
 func (p *Mem) AfdPollEvents(s SOCKET) (uint32, NTStatus, bool) {
-	k, ok := p.socks[s]
+	k, ok := p.socks.get(s)
 	if !ok {
 		return 0, 0, false
 	}

@@ -17,8 +17,8 @@ type Mem struct {
 	up      Upcalls
 	started bool
 
-	socks map[SOCKET]*sock // looked up by handle, never iterated
-	all   []*sock          // every open socket, in creation order
+	socks sockTable // the open sockets by handle (recycle.go)
+	all   []*sock   // every open socket, in creation order
 	net   network
 
 	ops     []*op
@@ -36,7 +36,7 @@ type Mem struct {
 
 // New returns an in-memory provider. It does nothing until WSPStartup.
 func New(cfg Config) *Mem {
-	p := &Mem{cfg: cfg, socks: make(map[SOCKET]*sock)}
+	p := &Mem{cfg: cfg}
 	p.net.ports = newPortMap()
 	p.net.tcp = newPortMap()
 	p.net.nextPort = firstEphemeral
@@ -50,20 +50,21 @@ func New(cfg Config) *Mem {
 // not make a provider and its maps for each. Nothing p handed out before
 // (sockets, operations, the machine's handles it held) is valid after it.
 func (p *Mem) Reset(cfg Config) {
-	socks, all, ports, tcp, tr := p.socks, p.all, p.net.ports, p.net.tcp, p.trampoline
-	clear(socks)
+	socks, all, net, tr := p.socks, p.all, p.net, p.trampoline
+	socks.reset()
 	clear(all)
-	clear(ports.at)
-	clear(ports.use)
-	clear(tcp.at)
-	clear(tcp.use)
+	net.ports.reset()
+	net.tcp.reset()
 	// The operations' records stay, every one free, handed out again in
 	// slot order as a new provider makes them (newOp): same slots, same
-	// contexts.
+	// contexts. A record released is already as new (releaseOp); one
+	// still in use has a generation.
 	ops, free := p.ops, p.freeOps[:0]
 	for i, o := range ops {
-		clear(o.bufs)
-		*o = op{slot: i, bufs: o.bufs[:0]}
+		if o.gen != 0 {
+			clear(o.bufs)
+			*o = op{slot: i, bufs: o.bufs[:0]}
+		}
 	}
 	for i := len(ops) - 1; i >= 0; i-- {
 		free = append(free, i)
@@ -74,7 +75,7 @@ func (p *Mem) Reset(cfg Config) {
 	// machine's handles: the lists are emptied, their storage kept.
 	*p = Mem{cfg: cfg, socks: socks, all: all[:0], ops: ops, freeOps: free, gather: p.gather[:0],
 		evFree: p.evFree[:0], pollers: p.pollers[:0], rec: rec}
-	p.net = network{ports: ports, tcp: tcp, nextPort: firstEphemeral}
+	p.net = network{ports: net.ports, tcp: net.tcp, nextPort: firstEphemeral}
 	p.trampoline = tr // p.runRoutine, bound to this same p
 }
 
@@ -140,8 +141,9 @@ type network struct {
 // time instead of walking every binding (which made opening n connections
 // cost n² steps).
 type portMap struct {
-	at  map[netip.AddrPort]*sock
-	use map[portUse]int
+	at   map[netip.AddrPort]*sock
+	use  map[portUse]int
+	puts int // bindings made since the maps were made or emptied
 }
 
 // portUse is a port of one address family.
@@ -156,8 +158,27 @@ func newPortMap() portMap {
 
 func useOf(ap netip.AddrPort) portUse { return portUse{ap.Port(), ap.Addr().Is6()} }
 
+// smallPorts is how many bindings a run may make for Reset to empty its
+// maps rather than make new ones: emptying a map costs as much as the
+// most entries it ever held, so the maps one big run grew would slow the
+// Reset of every later run. Up to 8 entries a map stays one group.
+const smallPorts = 8
+
+// reset empties n for a new run: the maps are emptied, or made anew when
+// the last run made more than smallPorts bindings.
+func (n *portMap) reset() {
+	if n.puts > smallPorts {
+		*n = newPortMap()
+		return
+	}
+	clear(n.at)
+	clear(n.use)
+	n.puts = 0
+}
+
 // put binds k at ap.
-func (n portMap) put(ap netip.AddrPort, k *sock) {
+func (n *portMap) put(ap netip.AddrPort, k *sock) {
+	n.puts++
 	if _, ok := n.at[ap]; !ok {
 		n.use[useOf(ap)]++
 	}
@@ -177,11 +198,11 @@ func (n portMap) del(ap netip.AddrPort, k *sock) {
 }
 
 // table is the bindings of k's protocol.
-func (n *network) table(k *sock) portMap {
+func (n *network) table(k *sock) *portMap {
 	if k.st != nil {
-		return n.tcp
+		return &n.tcp
 	}
-	return n.ports
+	return &n.ports
 }
 
 // Maximum datagram sizes reported by SO_MAX_MSG_SIZE for UDP.
@@ -218,7 +239,7 @@ func familyOf(a netip.Addr) int32 {
 	return provider.AF_INET6
 }
 
-func (n *network) ephemeral(m portMap, addr netip.Addr) (netip.AddrPort, bool) {
+func (n *network) ephemeral(m *portMap, addr netip.Addr) (netip.AddrPort, bool) {
 	for i := 0; i < 65536-firstEphemeral; i++ {
 		port := n.nextPort
 		n.nextPort++
@@ -298,7 +319,7 @@ func (p *Mem) sock(s SOCKET) (*sock, Errno) {
 	if !p.started {
 		return nil, wso.WSANOTINITIALISED
 	}
-	k, ok := p.socks[s]
+	k, ok := p.socks.get(s)
 	if !ok {
 		return nil, wso.WSAENOTSOCK
 	}
@@ -334,7 +355,7 @@ func (p *Mem) WSPSocket(af, typ, protocol int32, flags uint32) (SOCKET, Errno) {
 		return provider.INVALID_SOCKET, e
 	}
 	k.handle = h
-	p.socks[h] = k
+	p.socks.put(h, k)
 	p.all = append(p.all, k)
 	return h, 0
 }
@@ -555,7 +576,7 @@ func (p *Mem) WSPCloseSocket(s SOCKET) Errno {
 	if k.bound {
 		p.net.ports.del(k.local, nil)
 	}
-	delete(p.socks, s)
+	p.socks.del(s)
 	p.afdChanged(s) // afd.go: a poll on s sees AFD_POLL_LOCAL_CLOSE
 	for i, x := range p.all {
 		if x == k {

@@ -162,7 +162,7 @@ func (p *Mem) record(k *sock) {
 // reenable is a re-enabling function's part: events enables again the
 // events of k's selection, which are recorded at once if they hold.
 func (p *Mem) reenable(s SOCKET, events uint32) {
-	k, ok := p.socks[s]
+	k, ok := p.socks.get(s)
 	if !ok || k.rd.mask == 0 {
 		return
 	}
@@ -330,7 +330,7 @@ func (p *Mem) WSPPoll(fds []provider.WSAPOLLFD, timeout int32) (int, Errno) {
 			if int64(f.Fd) < 0 {
 				continue
 			}
-			k, ok := p.socks[f.Fd]
+			k, ok := p.socks.get(f.Fd)
 			if !ok {
 				f.Revents = provider.POLLNVAL
 			} else {
@@ -379,7 +379,7 @@ func (p *Mem) WSPSelect(readfds, writefds, exceptfds *provider.FDSet, timeout *p
 			return 0, wso.WSAEFAULT
 		}
 		for _, h := range set.Array[:set.Count] {
-			if _, ok := p.socks[h]; !ok {
+			if _, ok := p.socks.get(h); !ok {
 				return 0, wso.WSAENOTSOCK
 			}
 		}
@@ -408,7 +408,7 @@ func (p *Mem) WSPSelect(readfds, writefds, exceptfds *provider.FDSet, timeout *p
 			}
 			set.Count = 0
 			for _, h := range orig[i] {
-				if _, open := p.socks[h]; !open {
+				if _, open := p.socks.get(h); !open {
 					// Closed while select waited: it ends the wait and
 					// is counted, but it is not left in the set (what
 					// Wine shows for dlls/ws2_32/tests/sock.c,
@@ -436,7 +436,7 @@ func (p *Mem) WSPSelect(readfds, writefds, exceptfds *provider.FDSet, timeout *p
 // selectReady reports whether open socket h belongs in select's set i (0
 // read, 1 write, 2 except).
 func selectReady(p *Mem, h SOCKET, i int) bool {
-	k := p.socks[h]
+	k, _ := p.socks.get(h)
 	c := p.conditions(k)
 	switch i {
 	case 0:

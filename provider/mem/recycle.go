@@ -153,3 +153,69 @@ func (r *recycler) readBuf(n int) []byte {
 	}
 	return r.read[:n]
 }
+
+// sockTable finds an open socket by its handle. The handles a machine
+// hands out are small multiples of four (emu's are the slot's index plus
+// one, times four): those index a slice, and emptying the table costs
+// only the part of it a run used, not the most sockets a run ever had
+// open (as clearing a map that once grew would). Any other value goes to
+// a map, made when first needed.
+type sockTable struct {
+	small []*sock // small[h/4]: the socket with handle h
+	used  int     // small[used:] is all nil
+	other map[SOCKET]*sock
+}
+
+// maxSmall bounds the handles the slice holds (h/4 < maxSmall).
+const maxSmall = 1 << 16
+
+func smallIndex(h SOCKET) (int, bool) {
+	if h&3 != 0 || h/4 >= maxSmall {
+		return 0, false
+	}
+	return int(h / 4), true
+}
+
+func (t *sockTable) get(h SOCKET) (*sock, bool) {
+	if i, ok := smallIndex(h); ok {
+		if i < len(t.small) && t.small[i] != nil {
+			return t.small[i], true
+		}
+		return nil, false
+	}
+	k, ok := t.other[h]
+	return k, ok
+}
+
+func (t *sockTable) put(h SOCKET, k *sock) {
+	i, ok := smallIndex(h)
+	if !ok {
+		if t.other == nil {
+			t.other = make(map[SOCKET]*sock)
+		}
+		t.other[h] = k
+		return
+	}
+	if i >= len(t.small) {
+		t.small = append(t.small, make([]*sock, i+1-len(t.small))...)
+	}
+	t.small[i] = k
+	t.used = max(t.used, i+1)
+}
+
+func (t *sockTable) del(h SOCKET) {
+	if i, ok := smallIndex(h); ok {
+		if i < len(t.small) {
+			t.small[i] = nil
+		}
+		return
+	}
+	delete(t.other, h)
+}
+
+// reset empties the table, keeping the slice's storage.
+func (t *sockTable) reset() {
+	clear(t.small[:t.used])
+	t.used = 0
+	t.other = nil
+}

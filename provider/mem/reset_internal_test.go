@@ -3,6 +3,7 @@ package mem
 import (
 	"net/netip"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -16,7 +17,7 @@ func TestResetGivesTheStateOfANewMem(t *testing.T) {
 	cfg := Config{Kind: provider.IFS}
 	p := New(Config{Kind: provider.NonIFS})
 	k := &sock{handle: 8, bound: true, local: netip.MustParseAddrPort("127.0.0.1:5000")}
-	p.socks[k.handle] = k
+	p.socks.put(k.handle, k)
 	p.all = append(p.all, k)
 	p.net.ports.put(k.local, k)
 	p.net.tcp.put(netip.MustParseAddrPort("[::1]:6000"), k)
@@ -27,15 +28,18 @@ func TestResetGivesTheStateOfANewMem(t *testing.T) {
 	p.started, p.evFree, p.pollers = true, []Handle{12}, []Handle{16}
 	p.scratch(64)
 	p.afdWatch = func(SOCKET) {}
-	socks, at := p.socks, p.net.ports.at
+	small, at := p.socks.small, p.net.ports.at
 
 	p.Reset(cfg)
 	if p.trampoline == nil {
 		t.Fatal("Reset left no trampoline")
 	}
-	if reflect.ValueOf(p.socks).Pointer() != reflect.ValueOf(socks).Pointer() ||
+	if &p.socks.small[0] != &small[0] ||
 		reflect.ValueOf(p.net.ports.at).Pointer() != reflect.ValueOf(at).Pointer() {
-		t.Error("Reset made new maps instead of emptying the old ones")
+		t.Error("Reset made new tables instead of emptying the old ones")
+	}
+	if p.socks.used != 0 || slices.ContainsFunc(p.socks.small, func(k *sock) bool { return k != nil }) {
+		t.Errorf("Reset left sockets in the table: %+v", p.socks)
 	}
 	for i, o := range p.ops {
 		if !reflect.DeepEqual(*o, op{slot: i, bufs: o.bufs[:0]}) {
@@ -67,7 +71,34 @@ func TestResetGivesTheStateOfANewMem(t *testing.T) {
 	// What a reset provider keeps of its runs (recycle.go) is checked by
 	// the reuse tests; a new one has none of it.
 	got.rec = recycler{}
+	got.socks.small = nil // emptied (checked above), its storage kept
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after Reset:\n%+v\na new provider:\n%+v", got, want)
+	}
+}
+
+// The port maps of a run that made more bindings than a map holds in one
+// group are made anew by Reset, not emptied: emptying costs what the
+// most entries it ever held cost, every Reset after. A run that made few
+// keeps them.
+func TestResetDropsThePortMapsABigRunGrew(t *testing.T) {
+	p := New(Config{})
+	udp, tcp := p.net.ports.at, p.net.tcp.at
+	k := &sock{}
+	for port := range uint16(smallPorts) {
+		p.net.ports.put(netip.AddrPortFrom(loop4, 1000+port), k)
+	}
+	for port := range uint16(smallPorts + 1) {
+		p.net.tcp.put(netip.AddrPortFrom(loop4, 1000+port), k)
+	}
+	p.Reset(Config{})
+	if reflect.ValueOf(p.net.ports.at).Pointer() != reflect.ValueOf(udp).Pointer() {
+		t.Errorf("UDP map, %d bindings: made anew", smallPorts)
+	}
+	if reflect.ValueOf(p.net.tcp.at).Pointer() == reflect.ValueOf(tcp).Pointer() {
+		t.Errorf("TCP map, %d bindings: emptied, not made anew", smallPorts+1)
+	}
+	if len(p.net.ports.at)+len(p.net.ports.use)+len(p.net.tcp.at)+len(p.net.tcp.use) != 0 || p.net.ports.puts+p.net.tcp.puts != 0 {
+		t.Errorf("after Reset: %+v", p.net)
 	}
 }

@@ -163,7 +163,7 @@ func (p *Mem) adopt(c *sock) (SOCKET, Errno) {
 	c.handle = h
 	p.inheritSelect(c, c.st.listener) // readiness.go
 	c.st.listener = nil
-	p.socks[h] = c
+	p.socks.put(h, c)
 	p.all = append(p.all, c)
 	return h, 0
 }
