@@ -58,8 +58,17 @@ func (b *ring) discard(m int) {
 	b.n -= m
 }
 
-// moveTo moves the m oldest bytes to the end of d.
+// moveTo moves the m oldest bytes to the end of d. All of b going into
+// an empty d whose storage is no larger costs no copy: the two trade
+// storage (a send buffer emptied into the peer's receive buffer, as a
+// send larger than both moves through them).
 func (b *ring) moveTo(d *ring, m int) {
+	if b.n > 0 && m >= b.n && d.n == 0 && len(d.buf) <= len(b.buf) {
+		b.buf, d.buf = d.buf, b.buf
+		d.r, d.n = b.r, b.n
+		b.clear()
+		return
+	}
 	for m > 0 && b.n > 0 {
 		seg := min(m, len(b.buf)-b.r, b.n)
 		d.write(b.buf[b.r : b.r+seg])
