@@ -5,10 +5,11 @@ import (
 	"reflect"
 )
 
-// RecycledDirt describes the first record Reset kept for reuse that is
-// not exactly a new one (its slices empty, its rings holding nothing),
-// or gives "" when all are clean; it also reports how many of each are
-// kept.
+// RecycledDirt describes the first record Reset kept for reuse (socket,
+// stream, operation) that is not exactly a new one (its slices empty and
+// nothing left in their storage, its rings holding nothing, its spare
+// records zeroed), or gives "" when all are clean; it also reports how
+// many socket and stream records are kept.
 func (p *Mem) RecycledDirt() (dirt string, socks, streams int) {
 	r := &p.rec
 	for i, k := range r.freeSocks {
@@ -35,6 +36,29 @@ func (p *Mem) RecycledDirt() (dirt string, socks, streams int) {
 		for _, c := range st.queue[:cap(st.queue)] {
 			if c != nil {
 				return fmt.Sprintf("stream record %d keeps a socket in its queue's storage", i), 0, 0
+			}
+		}
+	}
+	for i, o := range p.ops {
+		if !reflect.DeepEqual(*o, op{slot: i, bufs: o.bufs[:0], spare: o.spare}) {
+			return fmt.Sprintf("operation record %d: %+v", i, *o), 0, 0
+		}
+		for _, b := range o.bufs[:cap(o.bufs)] {
+			if b.Buf != nil {
+				return fmt.Sprintf("operation record %d keeps a buffer in its list's storage", i), 0, 0
+			}
+		}
+		if x := o.spare.ax; x != nil && !reflect.DeepEqual(*x, acceptExOp{}) {
+			return fmt.Sprintf("operation record %d: AcceptEx record %+v", i, *x), 0, 0
+		}
+		if x := o.spare.tx; x != nil {
+			if !reflect.DeepEqual(*x, transmitOp{elems: x.elems[:0], blocks: x.blocks}) {
+				return fmt.Sprintf("operation record %d: transmit record %+v", i, *x), 0, 0
+			}
+			for _, el := range x.elems[:cap(x.elems)] {
+				if el.Buf != nil {
+					return fmt.Sprintf("operation record %d keeps an element in its transmit record's storage", i), 0, 0
+				}
 			}
 		}
 	}

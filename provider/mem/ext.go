@@ -88,7 +88,8 @@ func (p *Mem) WSPAcceptEx(listen, accept SOCKET, buf []byte, recvLen, localLen, 
 	}
 	o := p.newOp(l, ov, nil, tid, nil)
 	o.sx.kind = skAcceptEx
-	o.ax = &acceptExOp{accept: a, buf: buf, recvLen: recvLen, localLen: localLen, remLen: remoteLen}
+	o.ax = o.acceptEx()
+	*o.ax = acceptExOp{accept: a, buf: buf, recvLen: recvLen, localLen: localLen, remLen: remoteLen}
 	a.st.x.pending = o
 	p.beginNonIFS(ov, nil)
 	o.state = opWaiting
@@ -381,7 +382,8 @@ func (p *Mem) WSPTransmitPackets(s SOCKET, elems []provider.TransmitElement, sen
 	case k.shutSend:
 		return wso.WSAESHUTDOWN
 	}
-	bufs := make([]WSABUF, 0, len(elems))
+	var few [8]WSABUF // most requests have a few elements: no allocation
+	bufs := few[:0]
 	total := 0
 	var asked uint64
 	files := false
@@ -454,6 +456,20 @@ type transmitOp struct {
 	block   int
 	flags   uint32 // TF_DISCONNECT, TF_REUSE_SOCKET: done once all is read
 	eof     bool   // every element read
+
+	blocks [][]byte // the blocks read, which the request's buffers point into; storage kept with the record
+	used   int      // blocks[:used] hold this request's bytes
+}
+
+// keep copies a block read into the record's storage and gives the copy.
+func (x *transmitOp) keep(data []byte) []byte {
+	if x.used == len(x.blocks) {
+		x.blocks = append(x.blocks, nil)
+	}
+	b := append(x.blocks[x.used][:0], data...)
+	x.blocks[x.used] = b
+	x.used++
+	return b
 }
 
 // transmitFile is WSPTransmitPackets with file elements. The system reads
@@ -494,7 +510,9 @@ func (p *Mem) transmitFile(k *sock, elems []provider.TransmitElement, sendSize u
 	}
 	o := p.newOp(k, ov, nil, tid, nil)
 	o.send, o.sx = true, streamOp{kind: skTransmit}
-	o.tx = &transmitOp{elems: append([]provider.TransmitElement(nil), elems...), block: block, flags: flags}
+	x := o.transmit()
+	x.elems, x.block, x.flags = append(x.elems, elems...), block, flags
+	o.tx = x
 	done, e := p.feed(o)
 	if e != 0 {
 		p.releaseOp(o)
@@ -576,7 +594,7 @@ func (p *Mem) feed(o *op) (bool, Errno) {
 			continue
 		}
 		if n > 0 {
-			b := append([]byte(nil), scratch[:n]...)
+			b := x.keep(scratch[:n])
 			o.bufs = append(o.bufs, WSABUF{Len: uint32(n), Buf: b})
 			o.sx.total += n
 			if el.Len != 0 {

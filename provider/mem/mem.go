@@ -60,10 +60,9 @@ func (p *Mem) Reset(cfg Config) {
 	// contexts. A record released is already as new (releaseOp); one
 	// still in use has a generation.
 	ops, free := p.ops, p.freeOps[:0]
-	for i, o := range ops {
+	for _, o := range ops {
 		if o.gen != 0 {
-			clear(o.bufs)
-			*o = op{slot: i, bufs: o.bufs[:0]}
+			o.clear()
 		}
 	}
 	for i := len(ops) - 1; i >= 0; i-- {

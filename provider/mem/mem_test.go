@@ -56,7 +56,8 @@ type fakeUp struct {
 	ifs     []ifsCompletion
 	deadTID uintptr // WPUQueueApc fails for this thread id
 	notes   []string
-	onWait  func(h provider.Handle) // if set, runs at the start of every WaitForSingleObjectEx
+	onWait  func(h provider.Handle)    // if set, runs at the start of every WaitForSingleObjectEx
+	files   map[provider.Handle][]byte // file-like handles ReadHandle reads: the bytes still to read
 }
 
 func newFake(t *testing.T) *fakeUp {
@@ -718,7 +719,19 @@ func TestBlockingRecvSpuriousSignal(t *testing.T) {
 	}
 }
 
-// ReadHandle: the fake machine has no file-like handles.
-func (f *fakeUp) ReadHandle(provider.Handle, []byte, provider.Deferrable, uintptr) (int, provider.ReadState, provider.Errno) {
-	return 0, 0, wso.ERROR_INVALID_HANDLE
+// ReadHandle reads the fake machine's files (fakeUp.files): a file's
+// bytes, then its end; any other handle is not file-like.
+func (f *fakeUp) ReadHandle(h provider.Handle, buf []byte, _ provider.Deferrable, _ uintptr) (int, provider.ReadState, provider.Errno) {
+	data, ok := f.files[h]
+	switch {
+	case !ok:
+		return 0, 0, wso.ERROR_INVALID_HANDLE
+	case buf == nil:
+		return 0, provider.ReadData, 0
+	case len(data) == 0:
+		return 0, provider.ReadEnd, 0
+	}
+	n := copy(buf, data)
+	f.files[h] = data[n:]
+	return n, provider.ReadData, 0
 }

@@ -49,6 +49,8 @@ type op struct {
 	ax *acceptExOp // an AcceptEx request's own state (ext.go)
 	tx *transmitOp // a transmit with file elements (ext.go)
 
+	spare opSpare // records ax and tx use, kept across releases
+
 	state      opState
 	prev, next *op
 }
@@ -102,12 +104,62 @@ func (p *Mem) newOp(k *sock, ov *Overlapped, routine CompletionRoutine, tid *WSA
 }
 
 func (p *Mem) releaseOp(o *op) {
-	slot, bufs := o.slot, o.bufs
-	for i := range bufs {
-		bufs[i] = WSABUF{}
+	o.clear()
+	p.freeOps = append(p.freeOps, o.slot)
+}
+
+// clear makes o a free record, as a new one is but for the storage it
+// keeps: its buffer list's and its spare records'.
+func (o *op) clear() {
+	slot, bufs, spare := o.slot, o.bufs, o.spare
+	clear(bufs)
+	spare.clear()
+	*o = op{slot: slot, bufs: bufs[:0], spare: spare}
+}
+
+// opSpare is what an operation record keeps for the extension requests
+// it may carry, so that an AcceptEx or a transmit reading a file does
+// not make its state anew each time. Nothing in it is valid once the
+// operation is released.
+type opSpare struct {
+	ax *acceptExOp
+	tx *transmitOp
+}
+
+// acceptEx gives o's AcceptEx record, zeroed.
+func (o *op) acceptEx() *acceptExOp {
+	if o.spare.ax == nil {
+		o.spare.ax = new(acceptExOp)
 	}
-	*o = op{slot: slot, bufs: bufs[:0]}
-	p.freeOps = append(p.freeOps, slot)
+	return o.spare.ax
+}
+
+// transmit gives o's transmit record, zeroed (with storage for its
+// elements and the blocks it reads).
+func (o *op) transmit() *transmitOp {
+	if o.spare.tx == nil {
+		o.spare.tx = new(transmitOp)
+	}
+	return o.spare.tx
+}
+
+// clear zeroes the spare records, keeping their storage (but blocks more
+// than maxKeptBuf bytes in all).
+func (s opSpare) clear() {
+	if x := s.ax; x != nil {
+		*x = acceptExOp{}
+	}
+	if x := s.tx; x != nil {
+		clear(x.elems)
+		blocks, size := x.blocks, 0
+		for _, b := range blocks {
+			size += cap(b)
+		}
+		if size > maxKeptBuf {
+			blocks = nil
+		}
+		*x = transmitOp{elems: x.elems[:0], blocks: blocks}
+	}
 }
 
 // ctx packs an operation's slot and generation into an APC or deferral

@@ -23,19 +23,15 @@ func (p *Mem) WSPProtocols() []provider.WSAProtocolInfo {
 	}
 	udp := uint32(provider.XP1_CONNECTIONLESS|provider.XP1_MESSAGE_ORIENTED|provider.XP1_SUPPORT_BROADCAST|provider.XP1_SUPPORT_MULTIPOINT) | ifs
 	tcp := uint32(provider.XP1_GUARANTEED_DELIVERY|provider.XP1_GUARANTEED_ORDER|provider.XP1_GRACEFUL_CLOSE|provider.XP1_EXPEDITED_DATA) | ifs
-	var out []provider.WSAProtocolInfo
-	for _, af := range [...]int32{provider.AF_INET, provider.AF_INET6} {
-		name := "IP"
-		if af == provider.AF_INET6 {
-			name = "IPv6"
-		}
+	out := make([]provider.WSAProtocolInfo, 0, 4)
+	for i, af := range [...]int32{provider.AF_INET, provider.AF_INET6} {
 		for _, e := range [...]struct {
 			typ, proto int32
 			flags      uint32
 			name       string
 		}{
-			{provider.SOCK_DGRAM, provider.IPPROTO_UDP, udp, "UDP/" + name},
-			{provider.SOCK_STREAM, provider.IPPROTO_TCP, tcp, "TCP/" + name},
+			{provider.SOCK_DGRAM, provider.IPPROTO_UDP, udp, protocolNames[i][0]},
+			{provider.SOCK_STREAM, provider.IPPROTO_TCP, tcp, protocolNames[i][1]},
 		} {
 			out = append(out, provider.WSAProtocolInfo{
 				ServiceFlags1:  e.flags,
@@ -45,10 +41,17 @@ func (p *Mem) WSPProtocols() []provider.WSAProtocolInfo {
 				AddressFamily:  af,
 				SocketType:     e.typ,
 				Protocol:       e.proto,
-				ProtocolName:   "wsaemu in-memory " + e.name,
+				ProtocolName:   e.name,
 			})
 			id++
 		}
 	}
 	return out
+}
+
+// protocolNames are the entries' names, by family (IPv4, IPv6) and type
+// (UDP, TCP).
+var protocolNames = [2][2]string{
+	{"wsaemu in-memory UDP/IP", "wsaemu in-memory TCP/IP"},
+	{"wsaemu in-memory UDP/IPv6", "wsaemu in-memory TCP/IPv6"},
 }

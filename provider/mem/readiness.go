@@ -387,7 +387,11 @@ func (p *Mem) WSPSelect(readfds, writefds, exceptfds *provider.FDSet, timeout *p
 	}
 	// The sets as given: select rewrites them in place, and a wait reads
 	// them again after every change.
-	given := make([]SOCKET, 0, total)
+	var fit [64]SOCKET // FD_SETSIZE: the sets of most calls fit without an allocation
+	given := fit[:0]
+	if total > len(fit) {
+		given = make([]SOCKET, 0, total)
+	}
 	for i, set := range sets {
 		if set != nil {
 			given = append(given, set.Array[:set.Count]...)

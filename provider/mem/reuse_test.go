@@ -216,6 +216,37 @@ func reuseScript(q *session, variant int) {
 			q.recv(c1, 64, 0, false)
 			q.look(c1)
 		},
+		func() { // AcceptEx, and a transmit reading a file
+			l := q.socket(provider.AF_INET, provider.SOCK_STREAM)
+			q.bind(l, "127.0.0.1:7300")
+			q.note("listen %v: %v", l, q.p.WSPListen(l, 2))
+			a := q.socket(provider.AF_INET, provider.SOCK_STREAM)
+			buf := make([]byte, 8+2*(provider.SizeofSockaddrInet4+16))
+			var got uint32
+			ov := &provider.Overlapped{}
+			q.ovs = append(q.ovs, ov)
+			q.note("acceptex %v %v: %v", l, a, q.p.WSPAcceptEx(l, a, buf, 8, provider.SizeofSockaddrInet4+16, provider.SizeofSockaddrInet4+16, &got, ov, tid(1)))
+			c := q.socket(provider.AF_INET, provider.SOCK_STREAM)
+			q.connect(c, "127.0.0.1:7300")
+			q.look(a)
+			if q.up.files == nil {
+				q.up.files = map[provider.Handle][]byte{}
+			}
+			file := q.up.handle()
+			q.up.files[file] = []byte("the file's bytes, read in blocks of five")
+			q.note("transmitpackets %v: %v", c, q.p.WSPTransmitPackets(c, []provider.TransmitElement{
+				{Flags: provider.TP_ELEMENT_MEMORY, Len: 5, Buf: []byte("head:")},
+				{Flags: provider.TP_ELEMENT_FILE, File: file},
+				{Flags: provider.TP_ELEMENT_MEMORY, Len: 5, Buf: []byte(":tail")}}, 5, ov, 0, tid(1)))
+			q.note("acceptex buffer %q, %d", buf[:8], got)
+			q.look(a)
+			q.recv(a, 100, 0, false)
+			c2 := q.socket(provider.AF_INET, provider.SOCK_STREAM)
+			q.connect(c2, "127.0.0.1:7300") // waits for an AcceptEx that never comes
+			a2 := q.socket(provider.AF_INET, provider.SOCK_STREAM)
+			q.note("acceptex %v %v: %v", l, a2, q.p.WSPAcceptEx(l, a2, make([]byte, 96), 16, provider.SizeofSockaddrInet4+16, provider.SizeofSockaddrInet4+16, &got, &provider.Overlapped{}, tid(1)))
+			q.look(a2) // accepted, waiting for its first data
+		},
 		func() { // an IPv6 connection with bytes left both ways
 			l := q.socket(provider.AF_INET6, provider.SOCK_STREAM)
 			q.bind(l, "[::1]:7200")
@@ -255,13 +286,13 @@ func runScript(t *testing.T, p *mem.Mem, v int) *session {
 func TestResetProviderBehavesAsNew(t *testing.T) {
 	for _, kind := range []provider.Kind{provider.IFS, provider.NonIFS} {
 		cfg := provider.Config{Kind: kind}
-		const variants = 4
+		const variants = 5
 		var fresh [variants]*session
 		for v := range variants {
 			fresh[v] = runScript(t, mem.New(cfg), v)
 		}
 		p := mem.New(cfg)
-		for run, v := range []int{0, 0, 1, 3, 2, 0, 2, 1, 3, 3} {
+		for run, v := range []int{0, 0, 1, 3, 4, 2, 0, 4, 2, 1, 3, 3} {
 			if run > 0 {
 				p.Reset(cfg)
 				dirt, socks, streams := p.RecycledDirt()
