@@ -25,11 +25,11 @@ type Mem struct {
 	freeOps []int
 	nextGen uint64
 
-	trampoline func(uintptr)
-	evFree     []Handle     // internal events for blocking calls
-	gather     []byte       // scratch for gathering a send's buffers
-	pollers    []Handle     // events of the select and WSAPoll calls waiting (readiness.go)
-	afdWatch   func(SOCKET) // the AFD poller's change hook (afd.go)
+	trampoline func(uintptr) // p.runRoutine, made at its first use (apcRoutine)
+	evFree     []Handle      // internal events for blocking calls
+	gather     []byte        // scratch for gathering a send's buffers
+	pollers    []Handle      // events of the select and WSAPoll calls waiting (readiness.go)
+	afdWatch   func(SOCKET)  // the AFD poller's change hook (afd.go)
 
 	rec recycler // records and buffers kept across Reset (recycle.go)
 }
@@ -37,10 +37,7 @@ type Mem struct {
 // New returns an in-memory provider. It does nothing until WSPStartup.
 func New(cfg Config) *Mem {
 	p := &Mem{cfg: cfg}
-	p.net.ports = newPortMap()
-	p.net.tcp = newPortMap()
 	p.net.nextPort = firstEphemeral
-	p.trampoline = p.runRoutine
 	return p
 }
 
@@ -75,7 +72,7 @@ func (p *Mem) Reset(cfg Config) {
 	*p = Mem{cfg: cfg, socks: socks, all: all[:0], ops: ops, freeOps: free, gather: p.gather[:0],
 		evFree: p.evFree[:0], pollers: p.pollers[:0], rec: rec}
 	p.net = network{ports: net.ports, tcp: net.tcp, nextPort: firstEphemeral}
-	p.trampoline = tr // p.runRoutine, bound to this same p
+	p.trampoline = tr // p.runRoutine bound to this same p, or nil
 }
 
 // Kind implements ServiceProvider.
@@ -138,7 +135,7 @@ type network struct {
 // and how many bindings each port has per family, so that binding the
 // wildcard address checks for a specific binding on its port in constant
 // time instead of walking every binding (which made opening n connections
-// cost n² steps).
+// cost n² steps). The maps are made at the first binding.
 type portMap struct {
 	at   map[netip.AddrPort]*sock
 	use  map[portUse]int
@@ -151,10 +148,6 @@ type portUse struct {
 	v6   bool
 }
 
-func newPortMap() portMap {
-	return portMap{at: make(map[netip.AddrPort]*sock), use: make(map[portUse]int)}
-}
-
 func useOf(ap netip.AddrPort) portUse { return portUse{ap.Port(), ap.Addr().Is6()} }
 
 // smallPorts is how many bindings a run may make for Reset to empty its
@@ -163,11 +156,12 @@ func useOf(ap netip.AddrPort) portUse { return portUse{ap.Port(), ap.Addr().Is6(
 // Reset of every later run. Up to 8 entries a map stays one group.
 const smallPorts = 8
 
-// reset empties n for a new run: the maps are emptied, or made anew when
-// the last run made more than smallPorts bindings.
+// reset empties n for a new run: the maps are emptied, or dropped (the
+// next binding makes new ones) when the last run made more than
+// smallPorts bindings.
 func (n *portMap) reset() {
 	if n.puts > smallPorts {
-		*n = newPortMap()
+		*n = portMap{}
 		return
 	}
 	clear(n.at)
@@ -177,6 +171,9 @@ func (n *portMap) reset() {
 
 // put binds k at ap.
 func (n *portMap) put(ap netip.AddrPort, k *sock) {
+	if n.at == nil {
+		n.at, n.use = make(map[netip.AddrPort]*sock), make(map[portUse]int)
+	}
 	n.puts++
 	if _, ok := n.at[ap]; !ok {
 		n.use[useOf(ap)]++

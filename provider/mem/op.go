@@ -220,7 +220,7 @@ func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 	if o.routine != nil {
 		wso.CompleteNonIFS(o.ov, n, obs)
 		o.status, o.n, o.flags, o.state = st, n, flags, opRoutine
-		if e := p.up.WPUQueueApc(&o.tid, p.trampoline, o.ctx()); e != 0 {
+		if e := p.up.WPUQueueApc(&o.tid, p.apcRoutine(), o.ctx()); e != 0 {
 			p.up.Note("completion routine dropped: its thread has exited")
 			p.releaseOp(o)
 		}
@@ -229,6 +229,15 @@ func (p *Mem) complete(o *op, st NTStatus, n uint32, flags uint32) {
 	ov := o.ov
 	p.releaseOp(o)
 	p.up.WPUCompleteOverlappedRequest(k.handle, ov, err, n)
+}
+
+// apcRoutine is p.runRoutine as the function WPUQueueApc takes, made
+// once (a method value is an allocation).
+func (p *Mem) apcRoutine() func(uintptr) {
+	if p.trampoline == nil {
+		p.trampoline = p.runRoutine
+	}
+	return p.trampoline
 }
 
 // runRoutine is the provider's intermediate APC: it runs on the issuing
