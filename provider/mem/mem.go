@@ -41,11 +41,13 @@ func New(cfg Config) *Mem {
 	return p
 }
 
-// Reset returns p to the state New(cfg) gives, keeping only the memory
-// its tables took (emptied): a driver that runs many short-lived machines
-// one after the other (explore, through emu's GoroutinePool) then does
-// not make a provider and its maps for each. Nothing p handed out before
-// (sockets, operations, the machine's handles it held) is valid after it.
+// Reset returns p to the state New(cfg) gives, keeping only memory: its
+// tables (emptied), its operation records, and the socket and stream
+// records with their buffers' storage (zeroed, recycle.go), so that a
+// driver that runs many short-lived machines one after the other
+// (explore, through emu's GoroutinePool) makes none of them again once
+// its runs have. Nothing p handed out before (sockets, operations, the
+// machine's handles it held) is valid after it.
 func (p *Mem) Reset(cfg Config) {
 	socks, all, net, tr := p.socks, p.all, p.net, p.trampoline
 	socks.reset()
