@@ -30,9 +30,10 @@ type recycler struct {
 // that makes more leaves the rest to the garbage collector.
 const maxTracked = 1024
 
-// maxKeptBuf bounds the storage a recycled record's buffer keeps (a
-// stream's ring, the read scratch); a larger one is dropped at Reset, so
-// that an idle provider does not hold what one big run needed.
+// maxKeptBuf bounds the storage kept for reuse in one buffer: a stream's
+// ring at Reset, a transmit record's blocks (together) at its release,
+// the read scratch. Larger ones are dropped, so that an idle provider
+// does not hold what one big run needed.
 const maxKeptBuf = 1 << 20
 
 // newSock hands out a socket record holding init, which has no slices
@@ -97,9 +98,6 @@ func (r *recycler) reset() {
 		r.streams[i] = nil
 	}
 	r.streams = r.streams[:0]
-	if cap(r.read) > maxKeptBuf {
-		r.read = nil
-	}
 }
 
 // recycleSock zeroes k, keeping the storage of its slices; the datagrams
@@ -146,8 +144,12 @@ func (r *recycler) dgramBuf() []byte {
 	return b
 }
 
-// readBuf gives the TransmitFile read scratch, at least n bytes long.
+// readBuf gives the TransmitFile read scratch, n bytes long. One larger
+// than maxKeptBuf is made for the one read and not kept.
 func (r *recycler) readBuf(n int) []byte {
+	if n > maxKeptBuf {
+		return make([]byte, n)
+	}
 	if len(r.read) < n {
 		r.read = make([]byte, n)
 	}
