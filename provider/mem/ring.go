@@ -1,8 +1,10 @@
 package mem
 
 // ring is a byte queue: a stream socket's send or receive buffer. It grows
-// when it must and never shrinks, so a connection in steady state moves
-// bytes without allocating.
+// when it must and otherwise keeps its storage (but for trading it with
+// another ring's in moveTo), so a connection in steady state moves bytes
+// without allocating. It reads only bytes it wrote: storage it is given
+// may hold anything (a recycled stream's, recycle.go).
 type ring struct {
 	buf  []byte
 	r, n int // read position, bytes held
