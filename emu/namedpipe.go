@@ -109,10 +109,10 @@ type npInstance struct {
 }
 
 func (s *System) pipes() *pipeNamespace {
-	if s.named == nil {
-		s.named = &pipeNamespace{byName: map[string]*namedPipe{}}
+	if s.named.byName == nil {
+		s.named.byName = map[string]*namedPipe{}
 	}
-	return s.named
+	return &s.named
 }
 
 // pipeKey checks a name for the pipe namespace and returns its key (names

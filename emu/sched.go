@@ -319,7 +319,8 @@ func (s *System) Stepper() (*Stepper, error) {
 	}
 	s.mode = modeStep
 	s.coro = s.hangAfter <= 0
-	return &Stepper{s: s}, nil
+	s.stepper.s = s
+	return &s.stepper, nil
 }
 
 // NewThread creates a thread that waits for commands.

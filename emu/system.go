@@ -28,7 +28,7 @@ type System struct {
 
 	handles handleTable
 	dups    map[object]int // extra handles DuplicateHandle made, by object
-	named   *pipeNamespace // the named pipes (CreateNamedPipe), by lower-case name
+	named   pipeNamespace  // the named pipes (CreateNamedPipe), by lower-case name (pipes)
 	kernel  handleTable    // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int
@@ -76,7 +76,8 @@ type System struct {
 
 	ws2 ws2State // the ws2 layer above the kernel
 
-	pool *GoroutinePool // runs step-driven threads (WithGoroutinePool); nil: one goroutine each
+	pool    *GoroutinePool // runs step-driven threads (WithGoroutinePool); nil: one goroutine each
+	stepper Stepper        // what Stepper returns, made with the System
 
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
@@ -177,16 +178,21 @@ func WithLivelockBudget(n int) Option {
 
 // New builds a System.
 func New(opts ...Option) *System {
-	s := &System{
-		budget:    DefaultLivelockBudget,
-		hangAfter: DefaultHangTimeout,
-		chooser:   UsualChooser(),
+	// A released System (Release), emptied to what a new one holds but
+	// with the memory of its tables, if there is one.
+	s, _ := systems.Get().(*System)
+	if s == nil {
+		s = &System{}
 	}
+	return s.build(opts)
+}
+
+// build makes s, a zero System (or one scrub emptied), the System New
+// returns.
+func (s *System) build(opts []Option) *System {
+	s.budget, s.hangAfter, s.chooser = DefaultLivelockBudget, DefaultHangTimeout, UsualChooser()
 	for _, o := range opts {
 		o(s)
-	}
-	if s.pool != nil {
-		s.pool.giveMemory(s) // the emptied tables of a released System, if any
 	}
 	if s.driverCh == nil {
 		s.driverCh = make(chan struct{}, 1)

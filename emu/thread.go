@@ -125,7 +125,10 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 		t = s.pool.thread()
 	}
 	if t != nil {
-		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn}
+		// A released System's thread: made new in the same memory. Its
+		// runAPC is bound to t itself, so it stays as it is.
+		runAPC := t.runAPC
+		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn, runAPC: runAPC}
 	} else {
 		t = &Thread{s: s, id: s.nextTID, name: name, fn: fn}
 	}
@@ -135,7 +138,9 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 	if t.name == "" {
 		t.name = fmt.Sprintf("T%d", t.id)
 	}
-	t.runAPC = t.runOneAPC
+	if t.runAPC == nil {
+		t.runAPC = t.runOneAPC
+	}
 	t.handle = s.handles.add(t)
 	s.progressed()
 	s.threads = append(s.threads, t)
