@@ -62,7 +62,8 @@ func (t *Thread) CreateEvent(manualReset, initialState bool) (Handle, error) {
 }
 
 func (s *System) newEvent(manual, initial bool) Handle {
-	e := &event{manual: manual, state: initial}
+	e := s.rec.events.get(s.reusable())
+	e.manual, e.state = manual, initial
 	e.handle = s.handles.add(e)
 	return e.handle
 }

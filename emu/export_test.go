@@ -19,11 +19,28 @@ func NewFresh(opts ...Option) *System { return (&System{}).build(opts) }
 // whether it is set, and a pointer into a System (the System's own
 // back-pointers) by where in its System it points. Left out are the
 // GoroutinePool (a fresh System is compared without one), the inside of a
-// thread's coroutine (a pooled one has run threads before) and the free
-// lists of records (skipField).
+// thread's coroutine (a pooled one has run threads before) and the arenas
+// of records (skipField), whose free records must each be what a new
+// record is.
 func SameAsNew(fresh, reused *System) error {
 	c := &fieldCmp{a0: uintptr(unsafe.Pointer(fresh)), b0: uintptr(unsafe.Pointer(reused)), seen: map[[2]uintptr]bool{}}
-	return c.cmp("System", reflect.ValueOf(fresh).Elem(), reflect.ValueOf(reused).Elem())
+	if err := c.cmp("System", reflect.ValueOf(fresh).Elem(), reflect.ValueOf(reused).Elem()); err != nil {
+		return err
+	}
+	// The arenas: every free record is what a new one is.
+	for _, rec := range []reflect.Value{reflect.ValueOf(&reused.rec).Elem(), reflect.ValueOf(&reused.ws2.rec).Elem()} {
+		for i := range rec.NumField() {
+			free := rec.Field(i).FieldByName("free")
+			for j := range free.Len() {
+				p := free.Index(j)
+				path := fmt.Sprintf("%s.%s.free[%d]", rec.Type().Name(), rec.Type().Field(i).Name, j)
+				if err := c.cmp(path, reflect.New(p.Type().Elem()).Elem(), p.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 type structField struct {
@@ -31,14 +48,13 @@ type structField struct {
 	name string
 }
 
-// skipField are the fields SameAsNew leaves out: the pool, and the free
-// lists of records, which a reused System keeps and a new one has not
-// (each record is made whole again when taken from its list).
+// skipField are the fields SameAsNew leaves out: the pool, and the arenas
+// of records, which a reused System keeps and a new one has not (each
+// record is emptied when it becomes free).
 var skipField = map[structField]bool{
-	{reflect.TypeFor[System](), "pool"}:    true,
-	{reflect.TypeFor[System](), "reqFree"}: true,
-	{reflect.TypeFor[afdState](), "free"}:  true,
-	{reflect.TypeFor[sanitizer](), "free"}: true,
+	{reflect.TypeFor[System](), "pool"}:  true,
+	{reflect.TypeFor[System](), "rec"}:   true,
+	{reflect.TypeFor[ws2State](), "rec"}: true,
 }
 
 type fieldCmp struct {

@@ -204,8 +204,8 @@ func (s *System) Release() {
 var systems sync.Pool
 
 // scrub makes s what New starts from, a zero System, except for the
-// memory of its tables, lists and free lists, which it keeps, emptied,
-// for the System built in s next.
+// memory of its tables and lists, which it keeps, emptied, and its arenas
+// of records, all made free, for the System built in s next.
 func (s *System) scrub() {
 	clear(s.handles.slots)
 	clear(s.kernel.slots)
@@ -225,21 +225,17 @@ func (s *System) scrub() {
 	}
 	clear(s.ovIDs)
 	clear(s.exitNotify)
-	afd := s.ws2.afd
-	for _, p := range afd.polls {
-		clear(p.in)
-		p.in, p.out, p.r = p.in[:0], nil, nil
-		afd.free = append(afd.free, p)
-	}
-	clear(afd.polls)
+	ws2 := s.ws2.scrubbed()
+	rec := s.rec
+	rec.reset() // every record the released System made is free again
 	clear(s.san.ops)
 	clear(s.san.scratch)
 	// Every field kept is read into a local first: the literal below
 	// overwrites s whole.
 	dups, threads, waiters := s.dups, s.threads[:0], s.process.waiters.waiters[:0]
 	ready, actions, timers := s.ready[:0], s.actions[:0], s.timers[:0]
-	driverCh, ovIDs, reqFree, exitNotify := s.driverCh, s.ovIDs, s.reqFree, s.exitNotify[:0]
-	san := sanitizer{ops: s.san.ops, free: s.san.free, scratch: s.san.scratch[:0]} // each sanOp is overwritten whole when reused (sanIssue)
+	driverCh, ovIDs, exitNotify := s.driverCh, s.ovIDs, s.exitNotify[:0]
+	san := sanitizer{ops: s.san.ops, scratch: s.san.scratch[:0]}
 	*s = System{
 		handles:    handles,
 		kernel:     kernel,
@@ -252,9 +248,9 @@ func (s *System) scrub() {
 		timers:     timers,
 		driverCh:   driverCh,
 		ovIDs:      ovIDs,
-		reqFree:    reqFree, // each record was zeroed when freed
+		rec:        rec,
 		exitNotify: exitNotify,
-		ws2:        ws2State{afd: afdState{polls: afd.polls[:0], free: afd.free}},
+		ws2:        ws2,
 		san:        san,
 	}
 }

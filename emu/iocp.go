@@ -155,7 +155,8 @@ func (t *Thread) CreateIoCompletionPort(file, existing Handle, key uintptr, conc
 }
 
 func (s *System) newPort(concurrency uint32) *port {
-	p := &port{concurrency: concurrency}
+	p := s.rec.ports.get(s.reusable())
+	p.concurrency = concurrency
 	p.handle = s.handles.add(p)
 	return p
 }

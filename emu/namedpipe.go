@@ -173,17 +173,20 @@ func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, 
 			return fail(wso.ERROR_PIPE_BUSY)
 		}
 	} else {
-		np = &namedPipe{key: key, access: access, max: int(maxInstances)}
+		np = t.s.rec.npipes.get(t.s.reusable())
+		np.key, np.access, np.max = key, access, int(maxInstances)
 		np.avail.np = np
 		ns.byName[key] = np
 	}
-	in := &npInstance{np: np, mode: PipeByte, outSize: int64(outSize), inSize: int64(inSize)}
+	in := t.s.rec.insts.get(t.s.reusable())
+	in.np, in.mode, in.outSize, in.inSize = np, PipeByte, int64(outSize), int64(inSize)
 	if pipeMode&PIPE_TYPE_MESSAGE != 0 {
 		in.mode = PipeMessage
 	}
-	e := &pipeEnd{inst: in, home: in, server: true, named: true,
-		canRead: access&PIPE_ACCESS_INBOUND != 0, canWrite: access&PIPE_ACCESS_OUTBOUND != 0,
-		readMsg: pipeMode&PIPE_READMODE_MESSAGE != 0, nowait: pipeMode&PIPE_NOWAIT != 0}
+	e := t.s.rec.ends.get(t.s.reusable())
+	e.inst, e.home, e.server, e.named = in, in, true, true
+	e.canRead, e.canWrite = access&PIPE_ACCESS_INBOUND != 0, access&PIPE_ACCESS_OUTBOUND != 0
+	e.readMsg, e.nowait = pipeMode&PIPE_READMODE_MESSAGE != 0, pipeMode&PIPE_NOWAIT != 0
 	e.overlapped = openMode&FILE_FLAG_OVERLAPPED != 0
 	// A new server end is signalled (Wine's dlls/kernel32/tests/pipe.c,
 	// test_CreateNamedPipe: test_signaled right after creation).
@@ -296,12 +299,14 @@ func (t *Thread) CreateFile(name string, access uint32, overlapped bool) (Handle
 		return fail(wso.ERROR_PIPE_BUSY)
 	}
 	s := t.s
-	c := &pipeEnd{inst: in, home: in, named: true, canRead: read, canWrite: write}
+	c := s.rec.ends.get(s.reusable())
+	c.inst, c.home, c.named, c.canRead, c.canWrite = in, in, true, read, write
 	c.overlapped = overlapped
 	c.signal = true
 	c.dev = c
-	toClient := &pipe{mode: in.mode, capacity: in.outSize}
-	toServer := &pipe{mode: in.mode, capacity: in.inSize}
+	toClient, toServer := s.rec.pipes.get(s.reusable()), s.rec.pipes.get(s.reusable())
+	toClient.mode, toClient.capacity = in.mode, in.outSize
+	toServer.mode, toServer.capacity = in.mode, in.inSize
 	c.in, c.out = toClient, toServer
 	in.server.in, in.server.out = toServer, toClient
 	in.client, in.state = c, npConnected

@@ -120,9 +120,11 @@ func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
 	if c == 0 {
 		c = 4096
 	}
-	p := &pipe{mode: opts.Mode, capacity: int64(c)}
-	r := &pipeEnd{in: p, canRead: true, readMsg: opts.Mode == PipeMessage}
-	w := &pipeEnd{out: p, canWrite: true}
+	p := t.s.rec.pipes.get(t.s.reusable())
+	p.mode, p.capacity = opts.Mode, int64(c)
+	r, w := t.s.rec.ends.get(t.s.reusable()), t.s.rec.ends.get(t.s.reusable())
+	r.in, r.canRead, r.readMsg = p, true, opts.Mode == PipeMessage
+	w.out, w.canWrite = p, true
 	r.overlapped = !opts.Synchronous && !opts.SyncRead
 	w.overlapped = !opts.Synchronous && !opts.SyncWrite
 	for _, e := range []*pipeEnd{r, w} {

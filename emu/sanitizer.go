@@ -51,8 +51,7 @@ type sanitizer struct {
 	seq      uint64
 	findings []Finding
 	fatal    *Finding
-	ops      map[*Overlapped]*sanOp // operations in flight, by record
-	free     []*sanOp               // finished operations' records, for reuse
+	ops      map[*Overlapped]*sanOp // operations in flight, by record (their records: System.rec.sanOps)
 	scratch  [][]byte               // a call's buffers, gathered for sanIssue
 }
 
@@ -117,14 +116,8 @@ func (s *System) sanIssue(t *Thread, call string, ov *Overlapped, routine bool, 
 			"%s reuses ov%d while the %s issued by %s with it is still in flight", call, s.OverlappedID(ov), old.call, tname(old.thread))
 	}
 	z.seq++
-	var op *sanOp
-	if n := len(z.free); n > 0 {
-		op = z.free[n-1]
-		z.free = z.free[:n-1]
-		*op = sanOp{seq: z.seq, call: call, thread: t, routine: routine, bufs: op.bufs[:0]}
-	} else {
-		op = &sanOp{seq: z.seq, call: call, thread: t, routine: routine}
-	}
+	op := s.rec.sanOps.get(s.reusable())
+	op.seq, op.call, op.thread, op.routine = z.seq, call, t, routine
 	if !routine {
 		op.event = ov.HEvent &^ 1
 		if ev, ok := s.handles.get(op.event).(*event); ok && !ev.manual {
@@ -145,8 +138,7 @@ func (s *System) sanDone(ov *Overlapped) {
 	z := &s.san
 	if op, ok := z.ops[ov]; ok {
 		delete(z.ops, ov)
-		clear(op.bufs) // hold no buffer alive from the free list
-		z.free = append(z.free, op)
+		s.rec.sanOps.put(op)
 	}
 }
 

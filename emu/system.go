@@ -64,7 +64,7 @@ type System struct {
 
 	traceSet bool // a trace option chose the trace (New makes the default otherwise)
 
-	reqFree   []*request
+	rec       records // the arenas of the records the System makes (arena.go)
 	nextReqID uint64
 
 	obs    fieldObserver

@@ -126,9 +126,10 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 	}
 	if t != nil {
 		// A released System's thread: made new in the same memory. Its
-		// runAPC is bound to t itself, so it stays as it is.
-		runAPC := t.runAPC
-		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn, runAPC: runAPC}
+		// runAPC is bound to t itself, so it stays as it is; its waiter
+		// list keeps its memory.
+		runAPC, waiters := t.runAPC, t.waitList.emptied()
+		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn, runAPC: runAPC, waitList: waiters}
 	} else {
 		t = &Thread{s: s, id: s.nextTID, name: name, fn: fn}
 	}

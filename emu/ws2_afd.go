@@ -78,8 +78,7 @@ type afdPoll struct {
 
 // afdState is the ws2 layer's poller: outstanding polls in issue order.
 type afdState struct {
-	polls    []*afdPoll
-	free     []*afdPoll
+	polls    []*afdPoll // their records: System.rec.polls
 	watching bool
 }
 
@@ -122,7 +121,7 @@ func (t *Thread) NtOpenAfd(name string) (Handle, NTStatus, error) {
 		t.ok(fn, uint64(notFound))
 		return 0, notFound, nil
 	}
-	d := &afdDevice{}
+	d := t.s.ws2.rec.afds.get(t.s.reusable())
 	d.overlapped = true
 	d.dev = d
 	d.handle = t.s.handles.add(d)
@@ -236,13 +235,7 @@ func (t *Thread) ntDeviceIoControlFile(h, ev Handle, ctx *Overlapped, ctxSet boo
 		s.ws2.afd.watching = true
 	}
 	w := &s.ws2.afd
-	var p *afdPoll
-	if n := len(w.free); n > 0 {
-		p = w.free[n-1]
-		w.free = w.free[:n-1]
-	} else {
-		p = &afdPoll{}
-	}
+	p := s.ws2.rec.polls.get(s.reusable())
 	p.in = append(p.in[:0], in.Handles[:in.NumberOfHandles]...)
 	p.out, p.timeout, p.exclusive, p.timed = out, in.Timeout, in.Exclusive != 0, false
 	r := s.newRequest(t, f, afdOp, iosb, nil)
@@ -319,9 +312,7 @@ func (s *System) afdDone(p *afdPoll, status NTStatus, n int, immediate bool) {
 	p.out.Timeout = p.timeout
 	r := p.r
 	r.immediate = immediate
-	clear(p.in)
-	p.in, p.out, p.r = p.in[:0], nil, nil
-	w.free = append(w.free, p)
+	s.ws2.rec.polls.put(p)
 	info := uint32(provider.AFD_POLL_INFO_HEADER + n*provider.AFD_POLL_HANDLE_INFO_SIZE)
 	if status == wso.STATUS_CANCELLED {
 		// A cancelled request carries no output: Information 0, as for
