@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"strings"
 
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -139,11 +138,12 @@ func pipeKey(name string) (string, bool) {
 // when the name has its maximum of instances.
 func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, outSize, inSize uint32) (Handle, error) {
 	const call = "CreateNamedPipe"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%q, %#x, %#x, %d, %d, %d", name, openMode, pipeMode, maxInstances, outSize, inSize)
+		args = &callArgs{}
+		args.setFmt(argsCreateNamedPipe, name, uint64(openMode), uint64(pipeMode), uint64(maxInstances), uint64(outSize), uint64(inSize))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return INVALID_HANDLE_VALUE, err
 	}
 	fail := func(e Errno) (Handle, error) {
@@ -223,11 +223,12 @@ const nmpDefaultWait = 50
 // https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-waitnamedpipew
 func (t *Thread) WaitNamedPipe(name string, ms uint32) error {
 	const call = "WaitNamedPipe"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%q, %s", name, fmtArgs(ms, false))
+		args = &callArgs{}
+		args.setFmt(argsWaitNamedPipe, name, uint64(ms))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	key, ok := pipeKey(name)
@@ -266,11 +267,12 @@ func (t *Thread) WaitNamedPipe(name string, ms uint32) error {
 // pipe does not carry. A client starts in byte read mode and PIPE_WAIT.
 func (t *Thread) CreateFile(name string, access uint32, overlapped bool) (Handle, error) {
 	const call = "CreateFile"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%q, %#x, overlapped=%v", name, access, overlapped)
+		args = &callArgs{}
+		args.setFmt(argsCreateFile, name, uint64(access), b2u(overlapped))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return INVALID_HANDLE_VALUE, err
 	}
 	fail := func(e Errno) (Handle, error) {
@@ -363,7 +365,7 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
+		args = &callArgs{lay: argsHOv, a: argVals{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs(call, args); err != nil {
 		return err
@@ -529,11 +531,12 @@ func (s *System) npEndClosed(e *pipeEnd) {
 func (t *Thread) SetNamedPipeHandleState(h Handle, mode uint32) error {
 	const call = "SetNamedPipeHandleState"
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, %#x", uint64(h), mode)
+		args = &callArgs{}
+		args.setFmt(argsHMode, "", uint64(h), uint64(mode))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	pe, err := t.lookupPipe(call, h)
@@ -594,11 +597,12 @@ func (p *pipe) readersTake(n int) int {
 func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *Overlapped) error {
 	const call = "TransactNamedPipe"
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, in=%d, out=%d, ov%d", uint64(h), len(in), len(out), s.OverlappedID(ov))
+		args = &callArgs{}
+		args.setFmt(argsTransact, "", uint64(h), uint64(len(in)), uint64(len(out)), uint64(s.OverlappedID(ov)))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	if done != nil {
@@ -812,7 +816,7 @@ func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err
 func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
+		args = &callArgs{lay: argsH, a: argVals{uint64(h)}}
 	}
 	if err := t.enterArgs(call, args); err != nil {
 		return nil, err

@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -110,7 +108,12 @@ func (e *pipeEnd) kind() objKind { return kindFile }
 // other side, in one call.
 // https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
 func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
-	if err := t.enter("CreatePipe", fmt.Sprintf("mode=%d, capacity=%d", opts.Mode, opts.Capacity)); err != nil {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{}
+		args.setFmt(argsCreatePipe, "", uint64(opts.Mode), uint64(opts.Capacity))
+	}
+	if err := t.enterArgs("CreatePipe", args); err != nil {
 		return 0, 0, err
 	}
 	if opts.Mode > PipeMessage || opts.Capacity < 0 {
@@ -390,7 +393,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHLenOv, a: [3]uint64{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
+		args = &callArgs{lay: argsHLenOv, a: argVals{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err

@@ -281,6 +281,12 @@ func TestReusedSystemAllocatesNothing(t *testing.T) {
 	tr := &emu.Trace{}
 	opts := []emu.Option{emu.WithHangTimeout(0), emu.WithGoroutinePool(p), emu.WithTrace(tr), emu.WithSanitizer(emu.SanitizeReport)}
 	buf, msg := make([]byte, 4), []byte("ab")
+	lo := netip.AddrPortFrom(lo4, 0)
+	opt, optlen := make([]byte, 4), int32(4)
+	rd := emu.FDSet{Array: make([]emu.SOCKET, 1)}
+	fds := make([]emu.WSAPOLLFD, 1)
+	var tv emu.Timeval
+	var addr netip.AddrPort
 	var ov emu.Overlapped
 	var failed error
 	check := func(errs ...error) {
@@ -296,8 +302,7 @@ func TestReusedSystemAllocatesNothing(t *testing.T) {
 		prog func(th *emu.Thread)
 	}{
 		{"no calls", 0, func(th *emu.Thread) { check() }},
-		// Three of the calls still format their arguments for the trace.
-		{"kernel objects", 4, func(th *emu.Thread) {
+		{"kernel objects", 0, func(th *emu.Thread) {
 			ev, err := th.CreateEvent(true, false)
 			rh, wh, err2 := th.CreatePipe(emu.PipeOptions{Capacity: 8})
 			var n uint32
@@ -308,6 +313,32 @@ func TestReusedSystemAllocatesNothing(t *testing.T) {
 			_, err6 := th.WaitForSingleObject(ev, emu.INFINITE) // blocks: the read completes as a system action
 			check(err, err2, err3, err4, err5, err6)
 			_ = port
+		}},
+		// The in-memory provider (provider/mem) allocates its own socket
+		// records: two for each of the three sockets, one to queue the
+		// accepted one. None of emu's.
+		{"sockets", 7, func(th *emu.Thread) {
+			var d emu.WSAData
+			err := th.WSAStartup(0x0202, &d)
+			l, err2 := th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
+			err3 := th.Bind(l, &lo, 16)
+			err4 := th.Listen(l, 1)
+			var err5 error
+			addr, err5 = th.Getsockname(l)
+			c, err6 := th.Socket(provider.AF_INET, provider.SOCK_STREAM, provider.IPPROTO_TCP)
+			err7 := th.Connect(c, &addr, 16)
+			a, err8 := th.Accept(l, nil, nil)
+			check(err, err2, err3, err4, err5, err6, err7, err8)
+			err = th.Setsockopt(c, provider.SOL_SOCKET, provider.SO_RCVBUF, opt)
+			err2 = th.Getsockopt(c, provider.SOL_SOCKET, provider.SO_RCVBUF, opt, &optlen)
+			ev, err3 := th.WSACreateEvent()
+			err4 = th.WSAEventSelect(a, ev, provider.FD_READ)
+			rd.Count, rd.Array[0] = 1, c
+			_, err5 = th.Select(0, &rd, nil, nil, &tv)
+			_, err6 = th.WSAPoll(fds, 0)
+			err7 = th.Shutdown(c, provider.SD_SEND)
+			err8 = th.Closesocket(c)
+			check(err, err2, err3, err4, err5, err6, err7, err8)
 		}},
 	} {
 		run := func() {

@@ -248,7 +248,12 @@ func (t *Thread) finish(code uint32) {
 // code; the call does not return.
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-exitthread
 func (t *Thread) ExitThread(code uint32) {
-	if err := t.enter("ExitThread", fmt.Sprint(code)); err != nil {
+	var args *callArgs
+	if t.s.trace != nil && t.running() {
+		args = &callArgs{}
+		args.setFmt(argsCode, "", uint64(code))
+	}
+	if err := t.enterArgs("ExitThread", args); err != nil {
 		return
 	}
 	// The goroutine unwinds first, still holding the right to run, and

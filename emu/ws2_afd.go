@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -182,15 +181,17 @@ func (t *Thread) NtDeviceIoControlFileContext(h, ev Handle, apcContext, iosb *Ov
 
 func (t *Thread) ntDeviceIoControlFile(h, ev Handle, ctx *Overlapped, ctxSet bool, iosb *Overlapped, code uint32, in, out *AFD_POLL_INFO) (NTStatus, error) {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
+		args = &callArgs{}
 		if ctxSet && ctx != iosb {
-			args = fmt.Sprintf("%#x, %#x, ctx ov%d, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(ctx), s.OverlappedID(iosb), code)
+			c := uint64(s.OverlappedID(ctx))
+			args.setFmt(argsAfdPollCtx, "", uint64(h), uint64(ev), c, uint64(s.OverlappedID(iosb)), uint64(code))
 		} else {
-			args = fmt.Sprintf("%#x, %#x, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(iosb), code)
+			args.setFmt(argsAfdPoll, "", uint64(h), uint64(ev), uint64(s.OverlappedID(iosb)), uint64(code))
 		}
 	}
-	if err := t.enter(afdOp, args); err != nil {
+	if err := t.enterArgs(afdOp, args); err != nil {
 		return 0, err
 	}
 	ret := func(st NTStatus) (NTStatus, error) {
@@ -402,7 +403,7 @@ func (t *Thread) NtCancelIoFileEx(h Handle, iosb *Overlapped) (NTStatus, error) 
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(iosb))}}
+		args = &callArgs{lay: argsHOv, a: argVals{uint64(h), uint64(s.OverlappedID(iosb))}}
 	}
 	if err := t.enterArgs(fn, args); err != nil {
 		return 0, err
