@@ -330,7 +330,7 @@ func (s *System) completeNowOrDefer(r *request, status NTStatus, n uint32) bool 
 	return true
 }
 
-func fireDeferred(s *System, a *action) {
+func fireDeferred(s *System, a action) {
 	r := a.req
 	if r.id != a.gen || r.state != reqDeferred {
 		return
@@ -349,7 +349,7 @@ func (s *System) cancelRequest(r *request) {
 	r.file.dev.cancel(s, r)
 }
 
-func fireCancel(s *System, a *action) {
+func fireCancel(s *System, a action) {
 	r := a.req
 	if r.id != a.gen {
 		return

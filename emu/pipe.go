@@ -272,7 +272,7 @@ func (s *System) serveFlush(p *pipe) {
 
 // firePipeRoom completes the writes that fit now that a cancelled one
 // has taken its data back.
-func firePipeRoom(s *System, a *action) {
+func firePipeRoom(s *System, a action) {
 	r := a.req
 	if r.id != a.gen || r.state != reqWaiting {
 		return

@@ -10,6 +10,7 @@ package emu_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -279,13 +280,14 @@ func TestReusedSystemAllocatesNothing(t *testing.T) {
 	p := emu.NewGoroutinePool()
 	defer p.Close()
 	tr := &emu.Trace{}
-	opts := []emu.Option{emu.WithHangTimeout(0), emu.WithGoroutinePool(p), emu.WithTrace(tr), emu.WithSanitizer(emu.SanitizeReport)}
+	opts := []emu.Option{emu.WithHangTimeout(0), emu.WithGoroutinePool(p), emu.WithTrace(tr), emu.WithSanitizer(emu.SanitizeReport), emu.WithSeed(1)}
 	buf, msg := make([]byte, 4), []byte("ab")
 	lo := netip.AddrPortFrom(lo4, 0)
 	opt, optlen := make([]byte, 4), int32(4)
 	rd := emu.FDSet{Array: make([]emu.SOCKET, 1)}
 	fds := make([]emu.WSAPOLLFD, 1)
 	var tv emu.Timeval
+	evs := make([]emu.Handle, 10)
 	var addr netip.AddrPort
 	var ov emu.Overlapped
 	var failed error
@@ -313,6 +315,21 @@ func TestReusedSystemAllocatesNothing(t *testing.T) {
 			_, err6 := th.WaitForSingleObject(ev, emu.INFINITE) // blocks: the read completes as a system action
 			check(err, err2, err3, err4, err5, err6)
 			_ = port
+		}},
+		{"failing calls, a wait on many", 0, func(th *emu.Thread) {
+			for i := range evs {
+				evs[i], _ = th.CreateEvent(true, true)
+			}
+			_, err := th.WaitForMultipleObjects(evs, true, 0)
+			_, err2 := th.WaitForMultipleObjects(evs[:5], false, 0)
+			check(err, err2)
+			if th.Closesocket(emu.SOCKET(evs[0])) == nil || th.CloseHandle(0x7ffc) == nil {
+				check(errors.New("a call that must fail did not"))
+			}
+			th.WSAStartup(0x0202, &emu.WSAData{})
+			if th.Closesocket(emu.SOCKET(evs[0])) != wso.WSAENOTSOCK {
+				check(errors.New("closesocket of an event did not fail with WSAENOTSOCK"))
+			}
 		}},
 		// The in-memory provider (provider/mem) allocates its own socket
 		// records: two for each of the three sockets, one to queue the

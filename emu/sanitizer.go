@@ -73,8 +73,16 @@ func (s *System) finding(t *Thread, clause, format string, args ...any) {
 	if !s.san.on() {
 		return
 	}
-	f := Finding{Clause: clause, Thread: tname(t), Text: fmt.Sprintf(format, args...)}
-	if s.trace != nil {
+	f := Finding{Clause: clause, Thread: tname(t)}
+	if s.trace == nil {
+		f.Text = fmt.Sprintf(format, args...)
+	} else {
+		// The note's text is "clause: text": one string, of which the
+		// finding's text is the tail.
+		var buf [256]byte
+		b := append(append(buf[:0], clause...), ": "...)
+		note := string(fmt.Appendf(b, format, args...))
+		f.Text = note[len(clause)+2:]
 		n := s.trace.Len()
 		from := n - 8
 		if from < 0 {
@@ -84,7 +92,7 @@ func (s *System) finding(t *Thread, clause, format string, args ...any) {
 		for i := from; i < n; i++ {
 			f.Excerpt = append(f.Excerpt, *s.trace.At(i))
 		}
-		s.emit(Event{Thread: t.tid(), Kind: EvNote, Name: "sanitizer", Text: clause + ": " + f.Text})
+		s.emit(Event{Thread: t.tid(), Kind: EvNote, Name: "sanitizer", Text: note})
 		f.Seq = uint64(s.trace.Len())
 	}
 	s.san.findings = append(s.san.findings, f)

@@ -19,6 +19,7 @@ import (
 // command, or a routine running on it).
 type System struct {
 	chooser Chooser
+	seeded  Seeded        // the chooser WithSeed makes
 	tc      ThreadChooser // chooser, when it wants the scheduling candidates
 	xp      *ExploreRun   // the exhaustive explorer's run, told what each step touches (explore.go); nil otherwise
 	profile Profile
@@ -98,7 +99,12 @@ type Option func(*System)
 
 // WithSeed makes every open decision from a pseudo-random sequence fixed by
 // seed (SeededChooser).
-func WithSeed(seed uint64) Option { return func(s *System) { s.chooser = SeededChooser(seed) } }
+func WithSeed(seed uint64) Option {
+	return func(s *System) {
+		s.seeded = Seeded{state: seed} // the System's own: nothing to allocate
+		s.chooser = &s.seeded
+	}
+}
 
 // WithChooser sets the Chooser that makes every open decision. The default
 // is UsualChooser: what Windows usually does.

@@ -108,6 +108,7 @@ const (
 	argsPost                           // handle, bytes, key=x, ov: a1 = bytes | ov<<32, a2 = key
 	argsWait                           // [up to 3 handles], all=bool, ms, alertable: a3 = count | all<<8 | msAlert<<16
 	argsWaitPacked                     // argsWait with up to 6 handles below 1<<32, two a word
+	argsWaitSeq                        // argsWait with handles evenly spaced: a0 the first, a1 the step
 	argsBlock                          // alertable=bool, forever or until a deadline: a0 alertable, a1 has deadline, a2 deadline
 	argsVersion                        // major.minor: a0 the version word (low byte major, high byte minor)
 	argsSocket                         // af=, type=, proto= (signed), flags=hex: a0 af | type<<32, a1 proto, a2 flags
@@ -205,16 +206,19 @@ func (e *Event) AppendDetail(b []byte) []byte {
 		b = strconv.AppendUint(append(hex(b, a[0]), ", "...), uint64(uint32(a[1])), 10)
 		b = hex(append(b, ", key="...), a[2])
 		return ov(append(b, ", "...), a[1]>>32)
-	case argsWait, argsWaitPacked:
+	case argsWait, argsWaitPacked, argsWaitSeq:
 		b = append(b, '[')
 		for i := 0; i < int(a[3]&0xff); i++ {
 			if i > 0 {
 				b = append(b, ' ')
 			}
-			if e.lay == argsWait {
+			switch e.lay {
+			case argsWait:
 				b = hex(b, a[i])
-			} else {
+			case argsWaitPacked:
 				b = hex(b, a[i/2]>>(32*(i%2))&(1<<32-1))
+			default:
+				b = hex(b, a[0]+uint64(i)*a[1])
 			}
 		}
 		b = strconv.AppendBool(append(b, "], all="...), a[3]&(1<<8) != 0)

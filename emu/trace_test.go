@@ -286,6 +286,7 @@ func TestArgLayoutsRenderAsFormatted(t *testing.T) {
 						{callArgs{lay: argsWait, a: argVals{h, 0x10, 0, 2 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
 						{callArgs{lay: argsWait, a: argVals{h, 0x10, 0, 3 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x 0x0], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
 						{callArgs{lay: argsWaitPacked, a: argVals{uint64(uint32(h)) | 0x10<<32, 0x14, 0, 3 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x %#x], all=false, %s", uint32(h), 0x10, 0x14, fmtArgs(ms, yes))},
+						{callArgs{lay: argsWaitSeq, a: argVals{h, ^uint64(3), 0, 3 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x %#x], all=false, %s", h, h-4, h-8, fmtArgs(ms, yes))},
 					}
 					for _, c := range cases {
 						e := Event{Kind: EvCall, Name: "X", lay: c.a.lay, args: c.a.a}

@@ -373,6 +373,11 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 			args.a[i/2] |= uint64(h) << (32 * (i % 2))
 		}
 		args.a[3] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
+	case len(handles) <= 0xff && evenlySpaced(handles):
+		// Objects made one after the other, as a program waiting on many
+		// makes them.
+		args = &callArgs{lay: argsWaitSeq, a: argVals{uint64(handles[0]), uint64(handles[1] - handles[0])}}
+		args.a[3] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
 	default:
 		args = &callArgs{text: fmtWaitArgs(handles, all, ms, alertable)}
 	}
@@ -440,6 +445,21 @@ func fmtArgs(ms uint32, alertable bool) string {
 func handlesBelow32(hs []Handle) bool {
 	for _, h := range hs {
 		if uint64(h) >= 1<<32 {
+			return false
+		}
+	}
+	return true
+}
+
+// evenlySpaced reports whether the handles (two or more) step by the same
+// amount from one to the next (argsWaitSeq).
+func evenlySpaced(hs []Handle) bool {
+	if len(hs) < 2 {
+		return false
+	}
+	d := hs[1] - hs[0]
+	for i := 2; i < len(hs); i++ {
+		if hs[i]-hs[i-1] != d {
 			return false
 		}
 	}

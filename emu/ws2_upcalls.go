@@ -381,7 +381,7 @@ func (u *upcalls) Defer(d provider.Deferrable, context uintptr) {
 	u.s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(context), dfr: d})
 }
 
-func fireProvider(s *System, a *action) { a.dfr.Fire(uintptr(a.arg)) }
+func fireProvider(s *System, a action) { a.dfr.Fire(uintptr(a.arg)) }
 
 // Observer returns the trace's field observer.
 func (u *upcalls) Observer() wso.Observer { return u.s.observer() }
