@@ -22,6 +22,10 @@ type recyclable[T any] interface {
 type arena[T any, P recyclable[T]] struct {
 	all  []P // every record allocated
 	free []P // the records free to take, each empty (recycled)
+	// low is the fewest records free has held since the last reset:
+	// free[:low] is still all[:low] as reset left it, untouched, so
+	// only the records from all[low] on can have been used.
+	low int
 }
 
 // get returns an empty record. A record it allocates is kept for reset
@@ -32,6 +36,7 @@ func (a *arena[T, P]) get(keep bool) P {
 		p := a.free[n-1]
 		a.free[n-1] = nil
 		a.free = a.free[:n-1]
+		a.low = min(a.low, n-1)
 		return p
 	}
 	p := P(new(T))
@@ -48,13 +53,15 @@ func (a *arena[T, P]) put(p P) {
 }
 
 // reset empties every record and makes it free: nothing may use any of
-// them any more.
+// them any more. It recycles only the records handed out since the last
+// reset (from all[low] on; some may be free again already, and are
+// emptied twice), so that its cost is the run's use, not the arena's size.
 func (a *arena[T, P]) reset() {
-	for _, p := range a.all {
+	for _, p := range a.all[a.low:] {
 		p.recycle()
 	}
-	clear(a.free)
-	a.free = append(a.free[:0], a.all...)
+	a.free = append(a.free[:a.low], a.all[a.low:]...) // free[:low] is all[:low] already
+	a.low = len(a.free)
 }
 
 // records are the kernel's arenas, one for each type of record it makes
