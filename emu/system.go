@@ -252,7 +252,7 @@ func (s *System) emit(e Event) {
 	if s.trace == nil {
 		return
 	}
-	s.trace.record(s.now, e)
+	s.trace.record(s.now, &e) // e stays on the caller's stack: record copies it once, into its slot
 }
 
 func (s *System) note(t *Thread, format string, args ...any) {

@@ -302,20 +302,15 @@ func (tr *Trace) slot() *Event {
 	return &tr.chunks[c][i&traceChunkMask]
 }
 
-func (tr *Trace) add(e Event) {
-	p := tr.slot()
-	e.Seq = uint64(tr.n)
-	*p = e
-}
-
-// record adds e at virtual time now. It is System.emit's work, kept out
+// record adds *e at virtual time now. It is System.emit's work, kept out
 // of emit so that emit stays small enough to inline: a System without a
 // trace then does not even build the event.
 //
 //go:noinline
-func (tr *Trace) record(now time.Duration, e Event) {
-	e.Time = now
-	tr.add(e)
+func (tr *Trace) record(now time.Duration, e *Event) {
+	p := tr.slot()
+	*p = *e
+	p.Seq, p.Time = uint64(tr.n), now
 }
 
 // Append adds e at the end as it is, its Seq included: for building a

@@ -365,7 +365,7 @@ func TestTraceChunks(t *testing.T) {
 	var tr Trace
 	fill := func() {
 		for i := 0; i < n; i++ {
-			tr.add(Event{Kind: EvNote, N: uint64(i)})
+			tr.record(0, &Event{Kind: EvNote, N: uint64(i)})
 		}
 	}
 	check := func(what string) {
@@ -379,7 +379,7 @@ func TestTraceChunks(t *testing.T) {
 			}
 		}
 	}
-	tr.add(Event{Kind: EvNote})
+	tr.record(0, &Event{Kind: EvNote})
 	first := tr.At(0)
 	tr.Reset()
 	fill()
