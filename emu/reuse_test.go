@@ -186,8 +186,20 @@ func rsProgram(tb testing.TB, s *emu.System) *rsResult {
 // nothing of A (handles, threads, requests, records, findings, timers,
 // actions, named pipes) leaks into B.
 func TestReusedSystemIsNew(t *testing.T) {
-	for _, kind := range []provider.Kind{provider.NonIFS, provider.IFS} {
-		t.Run(kind.String(), func(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		kind provider.Kind
+		more []emu.Option
+	}{
+		{"nonifs", provider.NonIFS, nil},
+		{"ifs", provider.IFS, nil},
+		{"layered", provider.NonIFS, []emu.Option{emu.WithLayeredProvider()}},
+	} {
+		kind := c.kind
+		rsOptions := func(seed uint64, kind provider.Kind, more ...emu.Option) []emu.Option {
+			return rsOptions(seed, kind, append(more, c.more...)...)
+		}
+		t.Run(c.name, func(t *testing.T) {
 			p := emu.NewGoroutinePool()
 			defer p.Close()
 			reused := 0

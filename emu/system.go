@@ -182,10 +182,12 @@ func WithLivelockBudget(n int) Option {
 	}
 }
 
-// New builds a System.
+// New builds a System. It may build it in the memory of one released
+// earlier (System.Release), which is not observable: the System is, field
+// for field, what a new one is.
 func New(opts ...Option) *System {
-	// A released System (Release), emptied to what a new one holds but
-	// with the memory of its tables, if there is one.
+	// A released System, emptied to what a new one holds but with the
+	// memory of its tables and arenas, if there is one.
 	s, _ := systems.Get().(*System)
 	if s == nil {
 		s = &System{}
