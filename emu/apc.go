@@ -88,7 +88,7 @@ func (t *Thread) runOneAPC(e apcqueue.Entry[apc]) {
 func (t *Thread) QueueUserAPC(fn APCProc, h Handle, param uintptr) error {
 	var args *callArgs
 	if t.s.trace != nil {
-		args = &callArgs{lay: argsHH, a: [3]uint64{uint64(h), uint64(param)}}
+		args = &callArgs{lay: argsHH, a: argVals{uint64(h), uint64(param)}}
 	}
 	if err := t.enterArgs("QueueUserAPC", args); err != nil {
 		return err

@@ -17,7 +17,7 @@ func (t *Thread) DuplicateHandle(src Handle) (Handle, error) {
 	const name = "DuplicateHandle"
 	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = &callArgs{lay: argsH, a: [3]uint64{uint64(src)}}
+		args = &callArgs{lay: argsH, a: argVals{uint64(src)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return 0, err

@@ -1,9 +1,5 @@
 package emu
 
-import (
-	"fmt"
-)
-
 // event is a kernel event object (manual- or auto-reset).
 type event struct {
 	waitList
@@ -53,7 +49,12 @@ func (s *System) resetEvent(e *event) {
 // state.
 // https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-createeventw
 func (t *Thread) CreateEvent(manualReset, initialState bool) (Handle, error) {
-	if err := t.enter("CreateEvent", fmt.Sprintf("manual=%v, initial=%v", manualReset, initialState)); err != nil {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{}
+		args.setFmt(argsCreateEvent, "", b2u(manualReset), b2u(initialState))
+	}
+	if err := t.enterArgs("CreateEvent", args); err != nil {
 		return 0, err
 	}
 	h := t.s.newEvent(manualReset, initialState)
@@ -62,7 +63,8 @@ func (t *Thread) CreateEvent(manualReset, initialState bool) (Handle, error) {
 }
 
 func (s *System) newEvent(manual, initial bool) Handle {
-	e := &event{manual: manual, state: initial}
+	e := s.rec.events.get(s.reusable())
+	e.manual, e.state = manual, initial
 	e.handle = s.handles.add(e)
 	return e.handle
 }
@@ -82,7 +84,7 @@ func (t *Thread) WSACreateEvent() (Handle, error) {
 func (t *Thread) eventOp(name string, h Handle, set bool) error {
 	var args *callArgs
 	if t.s.trace != nil {
-		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
+		args = &callArgs{lay: argsH, a: argVals{uint64(h)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -132,7 +134,7 @@ func (t *Thread) WSACloseEvent(h Handle) error { return t.closeHandle("WSACloseE
 func (t *Thread) closeHandle(name string, h Handle, want objKind) error {
 	var args *callArgs
 	if t.s.trace != nil {
-		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
+		args = &callArgs{lay: argsH, a: argVals{uint64(h)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err

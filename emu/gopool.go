@@ -32,7 +32,6 @@ type GoroutinePool struct {
 	coros   []*stepCoro // idle coroutines, each parked between two threads
 	threads []*Thread   // threads of released Systems, for later Systems to reuse (System.Release)
 	mems    []*mem.Mem  // in-memory providers of released Systems, likewise
-	sysMem  []sysMemory // released Systems' tables, likewise
 	closed  bool
 }
 
@@ -148,61 +147,6 @@ func popLast[T any](s *[]T) T {
 	return v
 }
 
-// sysMemory is what a released System leaves for a later one built with
-// the same pool: the memory of its tables, emptied, so that the later
-// System starts with exactly what New would give it, only not allocated.
-type sysMemory struct {
-	handles, kernel handleTable // their slots and free lists only
-	ovIDs           map[*Overlapped]int
-	exitNotify      []threadExitNotifier
-	driverCh        chan struct{}
-	sanOps          map[*Overlapped]*sanOp
-	sanFree         []*sanOp
-}
-
-// keepMemory empties s's tables into the pool; p.mu is held.
-func (p *GoroutinePool) keepMemory(s *System) {
-	var m sysMemory
-	clear(s.handles.slots)
-	m.handles = handleTable{slots: s.handles.slots[:0], free: s.handles.free[:0]}
-	clear(s.kernel.slots)
-	m.kernel = handleTable{slots: s.kernel.slots[:0], free: s.kernel.free[:0]}
-	clear(s.ovIDs)
-	m.ovIDs = s.ovIDs
-	clear(s.exitNotify)
-	m.exitNotify = s.exitNotify[:0]
-	select {
-	case <-s.driverCh: // a hand-back nobody took: a new channel is empty
-	default:
-	}
-	m.driverCh = s.driverCh
-	clear(s.san.ops)
-	m.sanOps = s.san.ops
-	m.sanFree = s.san.free // each is overwritten whole when reused (sanIssue)
-	s.handles, s.kernel, s.ovIDs, s.exitNotify, s.driverCh = handleTable{}, handleTable{}, nil, nil, nil
-	s.san.ops, s.san.free = nil, nil
-	p.sysMem = append(p.sysMem, m)
-}
-
-// giveMemory hands s, being built (New), the tables a released System
-// left, if the pool holds any.
-func (p *GoroutinePool) giveMemory(s *System) {
-	p.mu.Lock()
-	n := len(p.sysMem)
-	if n == 0 {
-		p.mu.Unlock()
-		return
-	}
-	m := p.sysMem[n-1]
-	p.sysMem[n-1] = sysMemory{}
-	p.sysMem = p.sysMem[:n-1]
-	p.mu.Unlock()
-	s.handles.slots, s.handles.free = m.handles.slots, m.handles.free
-	s.kernel.slots, s.kernel.free = m.kernel.slots, m.kernel.free
-	s.ovIDs, s.exitNotify, s.driverCh = m.ovIDs, m.exitNotify, m.driverCh
-	s.san.ops, s.san.free = m.sanOps, m.sanFree
-}
-
 // provider gives back an in-memory provider a released System left, or
 // nil. The caller resets it (mem.Mem.Reset) to the state of a new one.
 func (p *GoroutinePool) provider() *mem.Mem {
@@ -211,13 +155,22 @@ func (p *GoroutinePool) provider() *mem.Mem {
 	return popLast(&p.mems)
 }
 
-// Release hands the threads of s, a System that has stopped and that
-// nothing will read again, to the pool its step threads ran on, so that
-// the next System built with the pool makes its threads (and its
-// in-memory provider) in their memory instead of new. Nothing obtained
-// from s (its threads, its Stepper, its provider) may be used after it. Release does nothing on a System that has not
-// stopped, or that has no pool or ran its threads as goroutines; only
-// threads whose coroutine has finished with them are kept.
+// Release hands s, a System that has stopped and that nothing will read
+// again, back for reuse: its threads and in-memory provider go to the
+// pool its step threads ran on, and the System itself, emptied, goes to
+// the Systems New builds in. The next System built (with the pool, for
+// the threads and provider) then makes them in this memory instead of
+// new.
+//
+// A released System must not be used: s itself, and everything obtained
+// from it (its Threads, its Stepper, its provider, the handles and
+// records it gave out), may already belong to a later System. Its trace
+// is not part of it (it stays the caller's to read), and an ExploreRun
+// that chose for it lets go of it.
+//
+// Release does nothing on a System that has not stopped, or that has no
+// pool or ran its threads as goroutines; only threads whose coroutine has
+// finished with them are kept.
 func (s *System) Release() {
 	p := s.pool
 	if p == nil || !s.coro || !s.killed {
@@ -230,13 +183,74 @@ func (s *System) Release() {
 		}
 		s.threads[i] = nil
 	}
-	s.threads = s.threads[:0]
 	// The in-memory provider (not the layered stack's) goes back too, for
 	// a later System's provider to be made in its maps.
 	if m, ok := s.ws2.prov.(*mem.Mem); ok {
 		p.mems = append(p.mems, m)
 		s.ws2.prov = nil
 	}
-	p.keepMemory(s)
 	p.mu.Unlock()
+	if s.xp != nil && s.xp.s == s {
+		s.xp.s = nil // the run reads no System that may be another's now
+	}
+	s.scrub()
+	systems.Put(s)
+}
+
+// systems holds released Systems, emptied (scrub), for New to build in.
+// A package-wide pool, not the GoroutinePool's: New applies its options,
+// one of which names the GoroutinePool, to the System it builds, so it
+// must have that System before it knows the pool.
+var systems sync.Pool
+
+// scrub makes s what New starts from, a zero System, except for the
+// memory of its tables and lists, which it keeps, emptied, and its arenas
+// of records, all made free, for the System built in s next.
+func (s *System) scrub() {
+	clear(s.handles.slots)
+	clear(s.kernel.slots)
+	handles := handleTable{slots: s.handles.slots[:0], free: s.handles.free[:0]}
+	kernel := handleTable{slots: s.kernel.slots[:0], free: s.kernel.free[:0]}
+	clear(s.dups)
+	clear(s.named.byName)
+	named := pipeNamespace{byName: s.named.byName}
+	clear(s.threads)
+	clear(s.process.waiters.waiters)
+	clear(s.ready)
+	clear(s.actions)
+	clear(s.timers)
+	select {
+	case <-s.driverCh: // a hand-back nobody took: a new channel is empty
+	default:
+	}
+	clear(s.ovIDs)
+	clear(s.exitNotify)
+	ws2 := s.ws2.scrubbed()
+	rec := s.rec
+	rec.reset() // every record the released System made is free again
+	clear(s.san.ops)
+	clear(s.san.scratch)
+	// Every field kept is read into a local first: the literal below
+	// overwrites s whole.
+	dups, threads, waiters := s.dups, s.threads[:0], s.process.waiters.waiters[:0]
+	ready, actions, timers := s.ready[:0], s.actions[:0], s.timers[:0]
+	driverCh, ovIDs, exitNotify := s.driverCh, s.ovIDs, s.exitNotify[:0]
+	san := sanitizer{ops: s.san.ops, scratch: s.san.scratch[:0]}
+	*s = System{
+		handles:    handles,
+		kernel:     kernel,
+		dups:       dups,
+		named:      named,
+		threads:    threads,
+		process:    process{waiters: waitList{waiters: waiters}},
+		ready:      ready,
+		actions:    actions,
+		timers:     timers,
+		driverCh:   driverCh,
+		ovIDs:      ovIDs,
+		rec:        rec,
+		exitNotify: exitNotify,
+		ws2:        ws2,
+		san:        san,
+	}
 }

@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -111,7 +109,12 @@ func (s *System) postPacket(p *port, pk packet) {
 func (t *Thread) CreateIoCompletionPort(file, existing Handle, key uintptr, concurrency uint32) (Handle, error) {
 	s := t.s
 	const name = "CreateIoCompletionPort"
-	if err := t.enter(name, fmt.Sprintf("%#x, %#x, key=%#x, %d", uint64(file), uint64(existing), key, concurrency)); err != nil {
+	var args *callArgs
+	if s.trace != nil {
+		args = &callArgs{}
+		args.setFmt(argsCreateIOCP, "", uint64(file), uint64(existing), uint64(key), uint64(concurrency))
+	}
+	if err := t.enterArgs(name, args); err != nil {
 		return 0, err
 	}
 	var p *port
@@ -155,7 +158,8 @@ func (t *Thread) CreateIoCompletionPort(file, existing Handle, key uintptr, conc
 }
 
 func (s *System) newPort(concurrency uint32) *port {
-	p := &port{concurrency: concurrency}
+	p := s.rec.ports.get(s.reusable())
+	p.concurrency = concurrency
 	p.handle = s.handles.add(p)
 	return p
 }
@@ -172,7 +176,7 @@ func (t *Thread) GetQueuedCompletionStatus(h Handle, n *uint32, key *uintptr, ov
 	const name = "GetQueuedCompletionStatus"
 	var args *callArgs
 	if s.trace != nil {
-		args = &callArgs{lay: argsHMsAlert, a: [3]uint64{uint64(h), msAlert(ms, false)}}
+		args = &callArgs{lay: argsHMsAlert, a: argVals{uint64(h), msAlert(ms, false)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -260,7 +264,7 @@ func (t *Thread) GetQueuedCompletionStatusEx(h Handle, entries []OverlappedEntry
 	const name = "GetQueuedCompletionStatusEx"
 	var args *callArgs
 	if s.trace != nil {
-		args = &callArgs{lay: argsHCountMsAlert, a: [3]uint64{uint64(h), uint64(len(entries)), msAlert(ms, alertable)}}
+		args = &callArgs{lay: argsHCountMsAlert, a: argVals{uint64(h), uint64(len(entries)), msAlert(ms, alertable)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -305,7 +309,7 @@ func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov 
 	const name = "PostQueuedCompletionStatus"
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsPost, a: [3]uint64{uint64(h), uint64(n) | uint64(s.OverlappedID(ov))<<32, uint64(key)}}
+		args = &callArgs{lay: argsPost, a: argVals{uint64(h), uint64(n) | uint64(s.OverlappedID(ov))<<32, uint64(key)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -326,7 +330,12 @@ func (t *Thread) PostQueuedCompletionStatus(h Handle, n uint32, key uintptr, ov 
 func (t *Thread) SetFileCompletionNotificationModes(h Handle, flags uint8) error {
 	s := t.s
 	const name = "SetFileCompletionNotificationModes"
-	if err := t.enter(name, fmt.Sprintf("%#x, %#x", uint64(h), flags)); err != nil {
+	var args *callArgs
+	if s.trace != nil {
+		args = &callArgs{}
+		args.setFmt(argsSetFCNM, "", uint64(h), uint64(flags))
+	}
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if flags&^(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|FILE_SKIP_SET_EVENT_ON_HANDLE) != 0 {

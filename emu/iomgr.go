@@ -178,16 +178,10 @@ func (l *reqList) pop(role linkRole) *request {
 	return r
 }
 
-// newRequest takes a request from the free list and fills in who asked
+// newRequest takes a request from the arena and fills in who asked
 // for what. The caller has validated the arguments already.
 func (s *System) newRequest(t *Thread, f *fileObject, op string, ov *Overlapped, buf []byte) *request {
-	var r *request
-	if n := len(s.reqFree); n > 0 {
-		r = s.reqFree[n-1]
-		s.reqFree = s.reqFree[:n-1]
-	} else {
-		r = &request{}
-	}
+	r := s.rec.reqs.get(s.reusable())
 	s.nextReqID++
 	r.id = s.nextReqID
 	r.op, r.file, r.thread, r.ov, r.buf = op, f, t, ov, buf
@@ -202,10 +196,7 @@ func (s *System) newRequest(t *Thread, f *fileObject, op string, ov *Overlapped,
 	return r
 }
 
-func (s *System) freeRequest(r *request) {
-	*r = request{}
-	s.reqFree = append(s.reqFree, r)
-}
+func (s *System) freeRequest(r *request) { s.rec.reqs.put(r) }
 
 // start marks the request pending in its record and on the lists of its
 // thread and file: the I/O manager has accepted it. kernel32 writes
@@ -339,7 +330,7 @@ func (s *System) completeNowOrDefer(r *request, status NTStatus, n uint32) bool 
 	return true
 }
 
-func fireDeferred(s *System, a *action) {
+func fireDeferred(s *System, a action) {
 	r := a.req
 	if r.id != a.gen || r.state != reqDeferred {
 		return
@@ -358,7 +349,7 @@ func (s *System) cancelRequest(r *request) {
 	r.file.dev.cancel(s, r)
 }
 
-func fireCancel(s *System, a *action) {
+func fireCancel(s *System, a action) {
 	r := a.req
 	if r.id != a.gen {
 		return

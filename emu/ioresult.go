@@ -32,7 +32,7 @@ func (t *Thread) overlappedResult(name string, h Handle, ov *Overlapped, n *uint
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOvMsAlert, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), msAlert(ms, alertable)}}
+		args = &callArgs{lay: argsHOvMsAlert, a: argVals{uint64(h), uint64(s.OverlappedID(ov)), msAlert(ms, alertable)}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err
@@ -88,7 +88,7 @@ func (t *Thread) CancelIo(h Handle) error {
 	s := t.s
 	var args *callArgs
 	if s.trace != nil {
-		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
+		args = &callArgs{lay: argsH, a: argVals{uint64(h)}}
 	}
 	if err := t.enterArgs("CancelIo", args); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (t *Thread) CancelIoEx(h Handle, ov *Overlapped) error {
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
+		args = &callArgs{lay: argsHOv, a: argVals{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs("CancelIoEx", args); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"strings"
 
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -109,10 +108,10 @@ type npInstance struct {
 }
 
 func (s *System) pipes() *pipeNamespace {
-	if s.named == nil {
-		s.named = &pipeNamespace{byName: map[string]*namedPipe{}}
+	if s.named.byName == nil {
+		s.named.byName = map[string]*namedPipe{}
 	}
-	return s.named
+	return &s.named
 }
 
 // pipeKey checks a name for the pipe namespace and returns its key (names
@@ -139,11 +138,12 @@ func pipeKey(name string) (string, bool) {
 // when the name has its maximum of instances.
 func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, outSize, inSize uint32) (Handle, error) {
 	const call = "CreateNamedPipe"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%q, %#x, %#x, %d, %d, %d", name, openMode, pipeMode, maxInstances, outSize, inSize)
+		args = &callArgs{}
+		args.setFmt(argsCreateNamedPipe, name, uint64(openMode), uint64(pipeMode), uint64(maxInstances), uint64(outSize), uint64(inSize))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return INVALID_HANDLE_VALUE, err
 	}
 	fail := func(e Errno) (Handle, error) {
@@ -173,17 +173,20 @@ func (t *Thread) CreateNamedPipe(name string, openMode, pipeMode, maxInstances, 
 			return fail(wso.ERROR_PIPE_BUSY)
 		}
 	} else {
-		np = &namedPipe{key: key, access: access, max: int(maxInstances)}
+		np = t.s.rec.npipes.get(t.s.reusable())
+		np.key, np.access, np.max = key, access, int(maxInstances)
 		np.avail.np = np
 		ns.byName[key] = np
 	}
-	in := &npInstance{np: np, mode: PipeByte, outSize: int64(outSize), inSize: int64(inSize)}
+	in := t.s.rec.insts.get(t.s.reusable())
+	in.np, in.mode, in.outSize, in.inSize = np, PipeByte, int64(outSize), int64(inSize)
 	if pipeMode&PIPE_TYPE_MESSAGE != 0 {
 		in.mode = PipeMessage
 	}
-	e := &pipeEnd{inst: in, home: in, server: true, named: true,
-		canRead: access&PIPE_ACCESS_INBOUND != 0, canWrite: access&PIPE_ACCESS_OUTBOUND != 0,
-		readMsg: pipeMode&PIPE_READMODE_MESSAGE != 0, nowait: pipeMode&PIPE_NOWAIT != 0}
+	e := t.s.rec.ends.get(t.s.reusable())
+	e.inst, e.home, e.server, e.named = in, in, true, true
+	e.canRead, e.canWrite = access&PIPE_ACCESS_INBOUND != 0, access&PIPE_ACCESS_OUTBOUND != 0
+	e.readMsg, e.nowait = pipeMode&PIPE_READMODE_MESSAGE != 0, pipeMode&PIPE_NOWAIT != 0
 	e.overlapped = openMode&FILE_FLAG_OVERLAPPED != 0
 	// A new server end is signalled (Wine's dlls/kernel32/tests/pipe.c,
 	// test_CreateNamedPipe: test_signaled right after creation).
@@ -220,11 +223,12 @@ const nmpDefaultWait = 50
 // https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-waitnamedpipew
 func (t *Thread) WaitNamedPipe(name string, ms uint32) error {
 	const call = "WaitNamedPipe"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%q, %s", name, fmtArgs(ms, false))
+		args = &callArgs{}
+		args.setFmt(argsWaitNamedPipe, name, uint64(ms))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	key, ok := pipeKey(name)
@@ -263,11 +267,12 @@ func (t *Thread) WaitNamedPipe(name string, ms uint32) error {
 // pipe does not carry. A client starts in byte read mode and PIPE_WAIT.
 func (t *Thread) CreateFile(name string, access uint32, overlapped bool) (Handle, error) {
 	const call = "CreateFile"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%q, %#x, overlapped=%v", name, access, overlapped)
+		args = &callArgs{}
+		args.setFmt(argsCreateFile, name, uint64(access), b2u(overlapped))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return INVALID_HANDLE_VALUE, err
 	}
 	fail := func(e Errno) (Handle, error) {
@@ -296,12 +301,14 @@ func (t *Thread) CreateFile(name string, access uint32, overlapped bool) (Handle
 		return fail(wso.ERROR_PIPE_BUSY)
 	}
 	s := t.s
-	c := &pipeEnd{inst: in, home: in, named: true, canRead: read, canWrite: write}
+	c := s.rec.ends.get(s.reusable())
+	c.inst, c.home, c.named, c.canRead, c.canWrite = in, in, true, read, write
 	c.overlapped = overlapped
 	c.signal = true
 	c.dev = c
-	toClient := &pipe{mode: in.mode, capacity: in.outSize}
-	toServer := &pipe{mode: in.mode, capacity: in.inSize}
+	toClient, toServer := s.rec.pipes.get(s.reusable()), s.rec.pipes.get(s.reusable())
+	toClient.mode, toClient.capacity = in.mode, in.outSize
+	toServer.mode, toServer.capacity = in.mode, in.inSize
 	c.in, c.out = toClient, toServer
 	in.server.in, in.server.out = toServer, toClient
 	in.client, in.state = c, npConnected
@@ -358,7 +365,7 @@ func (t *Thread) ConnectNamedPipe(h Handle, ov *Overlapped) error {
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov))}}
+		args = &callArgs{lay: argsHOv, a: argVals{uint64(h), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs(call, args); err != nil {
 		return err
@@ -524,11 +531,12 @@ func (s *System) npEndClosed(e *pipeEnd) {
 func (t *Thread) SetNamedPipeHandleState(h Handle, mode uint32) error {
 	const call = "SetNamedPipeHandleState"
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, %#x", uint64(h), mode)
+		args = &callArgs{}
+		args.setFmt(argsHMode, "", uint64(h), uint64(mode))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	pe, err := t.lookupPipe(call, h)
@@ -589,11 +597,12 @@ func (p *pipe) readersTake(n int) int {
 func (t *Thread) TransactNamedPipe(h Handle, in, out []byte, done *uint32, ov *Overlapped) error {
 	const call = "TransactNamedPipe"
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, in=%d, out=%d, ov%d", uint64(h), len(in), len(out), s.OverlappedID(ov))
+		args = &callArgs{}
+		args.setFmt(argsTransact, "", uint64(h), uint64(len(in)), uint64(len(out)), uint64(s.OverlappedID(ov)))
 	}
-	if err := t.enter(call, args); err != nil {
+	if err := t.enterArgs(call, args); err != nil {
 		return err
 	}
 	if done != nil {
@@ -807,7 +816,7 @@ func (t *Thread) GetNamedPipeHandleState(h Handle) (state, instances uint32, err
 func (t *Thread) pipeQuery(call string, h Handle) (*pipeEnd, error) {
 	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = &callArgs{lay: argsH, a: [3]uint64{uint64(h)}}
+		args = &callArgs{lay: argsH, a: argVals{uint64(h)}}
 	}
 	if err := t.enterArgs(call, args); err != nil {
 		return nil, err

@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -110,7 +108,12 @@ func (e *pipeEnd) kind() objKind { return kindFile }
 // other side, in one call.
 // https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-createnamedpipew
 func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
-	if err := t.enter("CreatePipe", fmt.Sprintf("mode=%d, capacity=%d", opts.Mode, opts.Capacity)); err != nil {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{}
+		args.setFmt(argsCreatePipe, "", uint64(opts.Mode), uint64(opts.Capacity))
+	}
+	if err := t.enterArgs("CreatePipe", args); err != nil {
 		return 0, 0, err
 	}
 	if opts.Mode > PipeMessage || opts.Capacity < 0 {
@@ -120,9 +123,11 @@ func (t *Thread) CreatePipe(opts PipeOptions) (read, write Handle, err error) {
 	if c == 0 {
 		c = 4096
 	}
-	p := &pipe{mode: opts.Mode, capacity: int64(c)}
-	r := &pipeEnd{in: p, canRead: true, readMsg: opts.Mode == PipeMessage}
-	w := &pipeEnd{out: p, canWrite: true}
+	p := t.s.rec.pipes.get(t.s.reusable())
+	p.mode, p.capacity = opts.Mode, int64(c)
+	r, w := t.s.rec.ends.get(t.s.reusable()), t.s.rec.ends.get(t.s.reusable())
+	r.in, r.canRead, r.readMsg = p, true, opts.Mode == PipeMessage
+	w.out, w.canWrite = p, true
 	r.overlapped = !opts.Synchronous && !opts.SyncRead
 	w.overlapped = !opts.Synchronous && !opts.SyncWrite
 	for _, e := range []*pipeEnd{r, w} {
@@ -267,7 +272,7 @@ func (s *System) serveFlush(p *pipe) {
 
 // firePipeRoom completes the writes that fit now that a cancelled one
 // has taken its data back.
-func firePipeRoom(s *System, a *action) {
+func firePipeRoom(s *System, a action) {
 	r := a.req
 	if r.id != a.gen || r.state != reqWaiting {
 		return
@@ -388,7 +393,7 @@ func (t *Thread) pipeIO(name string, h Handle, buf []byte, done *uint32, ov *Ove
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHLenOv, a: [3]uint64{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
+		args = &callArgs{lay: argsHLenOv, a: argVals{uint64(h), uint64(len(buf)), uint64(s.OverlappedID(ov))}}
 	}
 	if err := t.enterArgs(name, args); err != nil {
 		return err

@@ -1,8 +1,6 @@
 package emu
 
 import (
-	"fmt"
-
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
 )
 
@@ -18,11 +16,12 @@ import (
 // https://learn.microsoft.com/windows/win32/api/namedpipeapi/nf-namedpipeapi-peeknamedpipe
 func (t *Thread) PeekNamedPipe(h Handle, buf []byte, read, avail, left *uint32) error {
 	const name = "PeekNamedPipe"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil && t.running() {
-		args = fmt.Sprintf("%#x, len=%d", uint64(h), len(buf))
+		args = &callArgs{}
+		args.setFmt(argsHLen, "", uint64(h), uint64(len(buf)))
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	o, e := t.s.lookup(t, h, kindFile)

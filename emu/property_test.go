@@ -222,8 +222,8 @@ type kpFataler interface {
 	Fatalf(format string, args ...any)
 }
 
-func kpNewModel(tb kpFataler, cfg kpConfig, ch emu.Chooser) *kpModel {
-	opts := []emu.Option{emu.WithChooser(ch), emu.WithProfile(cfg.Profile)}
+func kpNewModel(tb kpFataler, cfg kpConfig, ch emu.Chooser, extra ...emu.Option) *kpModel {
+	opts := append([]emu.Option{emu.WithChooser(ch), emu.WithProfile(cfg.Profile)}, extra...)
 	if cfg.Coroutines {
 		opts = append(opts, emu.WithHangTimeout(0))
 	}
@@ -1062,9 +1062,10 @@ func (m *kpModel) finish() {
 	m.check(true)
 }
 
-// kpRun runs one program and returns the trace; violations are in m.bad.
-func kpRun(tb kpFataler, cfg kpConfig, steps []kpStep, ch emu.Chooser) *kpModel {
-	m := kpNewModel(tb, cfg, ch)
+// kpRun runs one program, on a System built with extra options too, and
+// returns the trace; violations are in m.bad.
+func kpRun(tb kpFataler, cfg kpConfig, steps []kpStep, ch emu.Chooser, extra ...emu.Option) *kpModel {
+	m := kpNewModel(tb, cfg, ch, extra...)
 	defer m.s.Stop()
 	for k, step := range steps {
 		m.exec(step)

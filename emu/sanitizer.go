@@ -51,8 +51,7 @@ type sanitizer struct {
 	seq      uint64
 	findings []Finding
 	fatal    *Finding
-	ops      map[*Overlapped]*sanOp // operations in flight, by record
-	free     []*sanOp               // finished operations' records, for reuse
+	ops      map[*Overlapped]*sanOp // operations in flight, by record (their records: System.rec.sanOps)
 	scratch  [][]byte               // a call's buffers, gathered for sanIssue
 }
 
@@ -74,8 +73,16 @@ func (s *System) finding(t *Thread, clause, format string, args ...any) {
 	if !s.san.on() {
 		return
 	}
-	f := Finding{Clause: clause, Thread: tname(t), Text: fmt.Sprintf(format, args...)}
-	if s.trace != nil {
+	f := Finding{Clause: clause, Thread: tname(t)}
+	if s.trace == nil {
+		f.Text = fmt.Sprintf(format, args...)
+	} else {
+		// The note's text is "clause: text": one string, of which the
+		// finding's text is the tail.
+		var buf [256]byte
+		b := append(append(buf[:0], clause...), ": "...)
+		note := string(fmt.Appendf(b, format, args...))
+		f.Text = note[len(clause)+2:]
 		n := s.trace.Len()
 		from := n - 8
 		if from < 0 {
@@ -85,7 +92,7 @@ func (s *System) finding(t *Thread, clause, format string, args ...any) {
 		for i := from; i < n; i++ {
 			f.Excerpt = append(f.Excerpt, *s.trace.At(i))
 		}
-		s.emit(Event{Thread: t.tid(), Kind: EvNote, Name: "sanitizer", Text: clause + ": " + f.Text})
+		s.emit(Event{Thread: t.tid(), Kind: EvNote, Name: "sanitizer", Text: note})
 		f.Seq = uint64(s.trace.Len())
 	}
 	s.san.findings = append(s.san.findings, f)
@@ -117,14 +124,8 @@ func (s *System) sanIssue(t *Thread, call string, ov *Overlapped, routine bool, 
 			"%s reuses ov%d while the %s issued by %s with it is still in flight", call, s.OverlappedID(ov), old.call, tname(old.thread))
 	}
 	z.seq++
-	var op *sanOp
-	if n := len(z.free); n > 0 {
-		op = z.free[n-1]
-		z.free = z.free[:n-1]
-		*op = sanOp{seq: z.seq, call: call, thread: t, routine: routine, bufs: op.bufs[:0]}
-	} else {
-		op = &sanOp{seq: z.seq, call: call, thread: t, routine: routine}
-	}
+	op := s.rec.sanOps.get(s.reusable())
+	op.seq, op.call, op.thread, op.routine = z.seq, call, t, routine
 	if !routine {
 		op.event = ov.HEvent &^ 1
 		if ev, ok := s.handles.get(op.event).(*event); ok && !ev.manual {
@@ -145,8 +146,7 @@ func (s *System) sanDone(ov *Overlapped) {
 	z := &s.san
 	if op, ok := z.ops[ov]; ok {
 		delete(z.ops, ov)
-		clear(op.bufs) // hold no buffer alive from the free list
-		z.free = append(z.free, op)
+		s.rec.sanOps.put(op)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // one.
 type action struct {
 	name string
-	fire func(s *System, a *action)
+	fire func(s *System, a action) // given a copy: the action has left the queue
 	req  *request
 	gen  uint64 // the request's id when the action was made, to spot reuse
 	arg  uint64
@@ -136,7 +136,7 @@ func (s *System) pickNext() *Thread {
 		// not the one doing it, so the trace must say "sys".
 		cur := s.current
 		s.current = nil
-		act.fire(s, &act)
+		act.fire(s, act)
 		s.current = cur
 	}
 }
@@ -319,7 +319,8 @@ func (s *System) Stepper() (*Stepper, error) {
 	}
 	s.mode = modeStep
 	s.coro = s.hangAfter <= 0
-	return &Stepper{s: s}, nil
+	s.stepper.s = s
+	return &s.stepper, nil
 }
 
 // NewThread creates a thread that waits for commands.

@@ -19,6 +19,7 @@ import (
 // command, or a routine running on it).
 type System struct {
 	chooser Chooser
+	seeded  Seeded        // the chooser WithSeed makes
 	tc      ThreadChooser // chooser, when it wants the scheduling candidates
 	xp      *ExploreRun   // the exhaustive explorer's run, told what each step touches (explore.go); nil otherwise
 	profile Profile
@@ -28,7 +29,7 @@ type System struct {
 
 	handles handleTable
 	dups    map[object]int // extra handles DuplicateHandle made, by object
-	named   *pipeNamespace // the named pipes (CreateNamedPipe), by lower-case name
+	named   pipeNamespace  // the named pipes (CreateNamedPipe), by lower-case name (pipes)
 	kernel  handleTable    // the provider's own events (kernelHandleBit)
 	threads []*Thread
 	nextTID int
@@ -64,7 +65,7 @@ type System struct {
 
 	traceSet bool // a trace option chose the trace (New makes the default otherwise)
 
-	reqFree   []*request
+	rec       records // the arenas of the records the System makes (arena.go)
 	nextReqID uint64
 
 	obs    fieldObserver
@@ -76,7 +77,8 @@ type System struct {
 
 	ws2 ws2State // the ws2 layer above the kernel
 
-	pool *GoroutinePool // runs step-driven threads (WithGoroutinePool); nil: one goroutine each
+	pool    *GoroutinePool // runs step-driven threads (WithGoroutinePool); nil: one goroutine each
+	stepper Stepper        // what Stepper returns, made with the System
 
 	san    sanitizer
 	poison bool // write Poison into out-parameters a pending call leaves alone
@@ -97,7 +99,12 @@ type Option func(*System)
 
 // WithSeed makes every open decision from a pseudo-random sequence fixed by
 // seed (SeededChooser).
-func WithSeed(seed uint64) Option { return func(s *System) { s.chooser = SeededChooser(seed) } }
+func WithSeed(seed uint64) Option {
+	return func(s *System) {
+		s.seeded = Seeded{state: seed} // the System's own: nothing to allocate
+		s.chooser = &s.seeded
+	}
+}
 
 // WithChooser sets the Chooser that makes every open decision. The default
 // is UsualChooser: what Windows usually does.
@@ -175,18 +182,25 @@ func WithLivelockBudget(n int) Option {
 	}
 }
 
-// New builds a System.
+// New builds a System. It may build it in the memory of one released
+// earlier (System.Release), which is not observable: the System is, field
+// for field, what a new one is.
 func New(opts ...Option) *System {
-	s := &System{
-		budget:    DefaultLivelockBudget,
-		hangAfter: DefaultHangTimeout,
-		chooser:   UsualChooser(),
+	// A released System, emptied to what a new one holds but with the
+	// memory of its tables and arenas, if there is one.
+	s, _ := systems.Get().(*System)
+	if s == nil {
+		s = &System{}
 	}
+	return s.build(opts)
+}
+
+// build makes s, a zero System (or one scrub emptied), the System New
+// returns.
+func (s *System) build(opts []Option) *System {
+	s.budget, s.hangAfter, s.chooser = DefaultLivelockBudget, DefaultHangTimeout, UsualChooser()
 	for _, o := range opts {
 		o(s)
-	}
-	if s.pool != nil {
-		s.pool.giveMemory(s) // the emptied tables of a released System, if any
 	}
 	if s.driverCh == nil {
 		s.driverCh = make(chan struct{}, 1)
@@ -240,7 +254,7 @@ func (s *System) emit(e Event) {
 	if s.trace == nil {
 		return
 	}
-	s.trace.record(s.now, e)
+	s.trace.record(s.now, &e) // e stays on the caller's stack: record copies it once, into its slot
 }
 
 func (s *System) note(t *Thread, format string, args ...any) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/petermattis/goid"
@@ -125,7 +126,11 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 		t = s.pool.thread()
 	}
 	if t != nil {
-		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn}
+		// A released System's thread: made new in the same memory. Its
+		// runAPC is bound to t itself, so it stays as it is; its waiter
+		// list keeps its memory.
+		runAPC, waiters := t.runAPC, t.waitList.emptied()
+		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn, runAPC: runAPC, waitList: waiters}
 	} else {
 		t = &Thread{s: s, id: s.nextTID, name: name, fn: fn}
 	}
@@ -133,14 +138,33 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 		t.wake = make(chan struct{}, 1) // a coroutine is resumed instead
 	}
 	if t.name == "" {
-		t.name = fmt.Sprintf("T%d", t.id)
+		t.name = defaultThreadName(t.id)
 	}
-	t.runAPC = t.runOneAPC
+	if t.runAPC == nil {
+		t.runAPC = t.runOneAPC
+	}
 	t.handle = s.handles.add(t)
 	s.progressed()
 	s.threads = append(s.threads, t)
 	s.emit(Event{Thread: s.current.tid(), Kind: EvThreadStart, Name: t.name, Handle: t.handle, N: uint64(t.id)})
 	return t
+}
+
+// defaultThreadNames are the names of unnamed threads with small ids,
+// made once.
+var defaultThreadNames = func() (n [64]string) {
+	for i := range n {
+		n[i] = "T" + strconv.Itoa(i)
+	}
+	return n
+}()
+
+// defaultThreadName is the name of an unnamed thread: "T" and its id.
+func defaultThreadName(id int) string {
+	if id >= 0 && id < len(defaultThreadNames) {
+		return defaultThreadNames[id]
+	}
+	return "T" + strconv.Itoa(id)
 }
 
 // Go creates a thread that runs fn, for the goroutine driver; Run starts
@@ -242,7 +266,12 @@ func (t *Thread) finish(code uint32) {
 // code; the call does not return.
 // https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-exitthread
 func (t *Thread) ExitThread(code uint32) {
-	if err := t.enter("ExitThread", fmt.Sprint(code)); err != nil {
+	var args *callArgs
+	if t.s.trace != nil && t.running() {
+		args = &callArgs{}
+		args.setFmt(argsCode, "", uint64(code))
+	}
+	if err := t.enterArgs("ExitThread", args); err != nil {
 		return
 	}
 	// The goroutine unwinds first, still holding the right to run, and
@@ -399,8 +428,52 @@ func (t *Thread) fail(name string, result uint64, err Errno) error {
 	case wso.WAIT_TIMEOUT:
 		return errWaitTimeout
 	}
+	if b, ok := boxedErrnos[err]; ok {
+		return b
+	}
 	return err
 }
+
+// boxedErrnos holds every error code of wsaoverlapped of 256 or more
+// (smaller ones box without allocating) as an error value made once, for
+// fail to return: a failing call then allocates nothing. It is only read
+// after init.
+var boxedErrnos = func() map[Errno]error {
+	m := map[Errno]error{}
+	for _, e := range []Errno{
+		wso.WAIT_TIMEOUT, wso.ERROR_MR_MID_NOT_FOUND, wso.ERROR_PIPE_CONNECTED, wso.ERROR_PIPE_LISTENING,
+		wso.ERROR_HANDLES_CLOSED, wso.ERROR_ABANDONED_WAIT_0, wso.ERROR_OPERATION_ABORTED,
+		wso.ERROR_IO_INCOMPLETE, wso.ERROR_IO_PENDING, wso.ERROR_NOACCESS, wso.ERROR_POSSIBLE_DEADLOCK,
+		wso.ERROR_NOT_FOUND, wso.ERROR_CONNECTION_REFUSED, wso.ERROR_GRACEFUL_DISCONNECT,
+		wso.ERROR_NETWORK_UNREACHABLE, wso.ERROR_HOST_UNREACHABLE, wso.ERROR_PORT_UNREACHABLE,
+		wso.ERROR_CONNECTION_ABORTED, wso.ERROR_INVALID_THREAD_ID, wso.ERROR_TIMEOUT,
+		wso.ERROR_INVALID_USER_BUFFER, wso.WSAEINTR, wso.WSAEBADF, wso.WSAEACCES, wso.WSAEFAULT,
+		wso.WSAEINVAL, wso.WSAEMFILE, wso.WSAEWOULDBLOCK, wso.WSAEINPROGRESS, wso.WSAEALREADY,
+		wso.WSAENOTSOCK, wso.WSAEDESTADDRREQ, wso.WSAEMSGSIZE, wso.WSAEPROTOTYPE, wso.WSAENOPROTOOPT,
+		wso.WSAEPROTONOSUPPORT, wso.WSAESOCKTNOSUPPORT, wso.WSAEOPNOTSUPP, wso.WSAEPFNOSUPPORT,
+		wso.WSAEAFNOSUPPORT, wso.WSAEADDRINUSE, wso.WSAEADDRNOTAVAIL, wso.WSAENETDOWN, wso.WSAENETUNREACH,
+		wso.WSAENETRESET, wso.WSAECONNABORTED, wso.WSAECONNRESET, wso.WSAENOBUFS, wso.WSAEISCONN,
+		wso.WSAENOTCONN, wso.WSAESHUTDOWN, wso.WSAETOOMANYREFS, wso.WSAETIMEDOUT, wso.WSAECONNREFUSED,
+		wso.WSAELOOP, wso.WSAENAMETOOLONG, wso.WSAEHOSTDOWN, wso.WSAEHOSTUNREACH, wso.WSAENOTEMPTY,
+		wso.WSAEPROCLIM, wso.WSAEUSERS, wso.WSAEDQUOT, wso.WSAESTALE, wso.WSAEREMOTE, wso.WSASYSNOTREADY,
+		wso.WSAVERNOTSUPPORTED, wso.WSANOTINITIALISED, wso.WSAEDISCON, wso.WSAENOMORE, wso.WSAECANCELLED,
+		wso.WSAEINVALIDPROCTABLE, wso.WSAEINVALIDPROVIDER, wso.WSAEPROVIDERFAILEDINIT,
+		wso.WSASYSCALLFAILURE, wso.WSASERVICE_NOT_FOUND, wso.WSATYPE_NOT_FOUND, wso.WSA_E_NO_MORE,
+		wso.WSA_E_CANCELLED, wso.WSAEREFUSED, wso.WSAHOST_NOT_FOUND, wso.WSATRY_AGAIN, wso.WSANO_RECOVERY,
+		wso.WSANO_DATA, wso.WSA_QOS_RECEIVERS, wso.WSA_QOS_SENDERS, wso.WSA_QOS_NO_SENDERS,
+		wso.WSA_QOS_NO_RECEIVERS, wso.WSA_QOS_REQUEST_CONFIRMED, wso.WSA_QOS_ADMISSION_FAILURE,
+		wso.WSA_QOS_POLICY_FAILURE, wso.WSA_QOS_BAD_STYLE, wso.WSA_QOS_BAD_OBJECT,
+		wso.WSA_QOS_TRAFFIC_CTRL_ERROR, wso.WSA_QOS_GENERIC_ERROR, wso.WSA_QOS_ESERVICETYPE,
+		wso.WSA_QOS_EFLOWSPEC, wso.WSA_QOS_EPROVSPECBUF, wso.WSA_QOS_EFILTERSTYLE,
+		wso.WSA_QOS_EFILTERTYPE, wso.WSA_QOS_EFILTERCOUNT, wso.WSA_QOS_EOBJLENGTH, wso.WSA_QOS_EFLOWCOUNT,
+		wso.WSA_QOS_EUNKOWNPSOBJ, wso.WSA_QOS_EPOLICYOBJ, wso.WSA_QOS_EFLOWDESC, wso.WSA_QOS_EPSFLOWSPEC,
+		wso.WSA_QOS_EPSFILTERSPEC, wso.WSA_QOS_ESDMODEOBJ, wso.WSA_QOS_ESHAPERATEOBJ,
+		wso.WSA_QOS_RESERVED_PETYPE, wso.WSA_SECURE_HOST_NOT_FOUND, wso.WSA_IPSEC_NAME_POLICY_ERROR,
+	} {
+		m[e] = e
+	}
+	return m
+}()
 
 // The results every overlapped call or result query may give, boxed once:
 // turning an Errno of 256 or more into an error value allocates, and these

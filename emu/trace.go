@@ -84,12 +84,13 @@ type Event struct {
 	// read the text through Detail, which covers both.
 	Text string `json:"text,omitempty"`
 
-	args [3]uint64 // a call's arguments or a wait's terms (see argLayout)
+	args argVals // a call's arguments or a wait's terms (see argLayout)
 }
 
 // argLayout says how an event's argument values render as its text. The
-// layouts are the shapes of the calls' argument lists; a call whose
-// arguments fit none of them keeps them as Text.
+// layouts are the shapes of the calls' argument lists, and the formats
+// of traceargs.go; a call whose arguments fit none of them keeps them as
+// Text.
 type argLayout uint8
 
 const (
@@ -105,10 +106,15 @@ const (
 	argsHOvMsAlert                     // handle, ov, ms, alertable
 	argsHCountMsAlert                  // handle, count=n, ms, alertable
 	argsPost                           // handle, bytes, key=x, ov: a1 = bytes | ov<<32, a2 = key
-	argsWait                           // [up to 2 handles], all=bool, ms, alertable: a2 = count | all<<8 | msAlert<<16
+	argsWait                           // [up to 3 handles], all=bool, ms, alertable: a3 = count | all<<8 | msAlert<<16
+	argsWaitPacked                     // argsWait with up to 6 handles below 1<<32, two a word
+	argsWaitSeq                        // argsWait with handles evenly spaced: a0 the first, a1 the step
 	argsBlock                          // alertable=bool, forever or until a deadline: a0 alertable, a1 has deadline, a2 deadline
 	argsVersion                        // major.minor: a0 the version word (low byte major, high byte minor)
 	argsSocket                         // af=, type=, proto= (signed), flags=hex: a0 af | type<<32, a1 proto, a2 flags
+	argsHAddr                          // socket, address (bind, connect): see setHAddr
+	argsSelect                         // select's three sets and time-out: see setSelect
+	// From argsFmt0 on: argument lists given as formats (traceargs.go).
 )
 
 // msAlert packs a wait's time-out and alertable flag into one value.
@@ -118,7 +124,7 @@ func msAlert(ms uint32, alertable bool) uint64 { return uint64(ms) | b2u(alertab
 // their layout, or (lay argsText) a text formatted by the caller.
 type callArgs struct {
 	lay  argLayout
-	a    [3]uint64
+	a    argVals
 	text string
 }
 
@@ -149,8 +155,8 @@ func (e *Event) Equal(o *Event) bool {
 		return false // same layout: the fields themselves differ
 	}
 	a, b := *e, *o
-	a.lay, a.args, a.Text = 0, [3]uint64{}, ""
-	b.lay, b.args, b.Text = 0, [3]uint64{}, ""
+	a.lay, a.args, a.Text = 0, argVals{}, ""
+	b.lay, b.args, b.Text = 0, argVals{}, ""
 	return a == b && e.Detail() == o.Detail()
 }
 
@@ -200,16 +206,23 @@ func (e *Event) AppendDetail(b []byte) []byte {
 		b = strconv.AppendUint(append(hex(b, a[0]), ", "...), uint64(uint32(a[1])), 10)
 		b = hex(append(b, ", key="...), a[2])
 		return ov(append(b, ", "...), a[1]>>32)
-	case argsWait:
+	case argsWait, argsWaitPacked, argsWaitSeq:
 		b = append(b, '[')
-		for i := 0; i < int(a[2]&0xff); i++ {
+		for i := 0; i < int(a[3]&0xff); i++ {
 			if i > 0 {
 				b = append(b, ' ')
 			}
-			b = hex(b, a[i])
+			switch e.lay {
+			case argsWait:
+				b = hex(b, a[i])
+			case argsWaitPacked:
+				b = hex(b, a[i/2]>>(32*(i%2))&(1<<32-1))
+			default:
+				b = hex(b, a[0]+uint64(i)*a[1])
+			}
 		}
-		b = strconv.AppendBool(append(b, "], all="...), a[2]&(1<<8) != 0)
-		return msAlert(append(b, ", "...), a[2]>>16)
+		b = strconv.AppendBool(append(b, "], all="...), a[3]&(1<<8) != 0)
+		return msAlert(append(b, ", "...), a[3]>>16)
 	case argsVersion:
 		b = strconv.AppendUint(b, a[0]&0xff, 10)
 		return strconv.AppendUint(append(b, '.'), a[0]>>8&0xff, 10)
@@ -224,6 +237,13 @@ func (e *Event) AppendDetail(b []byte) []byte {
 			return append(b, " forever"...)
 		}
 		return append(append(b, " until "...), fmtTime(time.Duration(a[2]))...)
+	case argsHAddr:
+		return appendHAddr(b, a)
+	case argsSelect:
+		return appendSelect(b, a)
+	}
+	if e.lay >= argsFmt0 && e.lay < argsFmtEnd {
+		return appendFmt(b, e.lay, a, e.Text)
 	}
 	return b
 }
@@ -282,20 +302,15 @@ func (tr *Trace) slot() *Event {
 	return &tr.chunks[c][i&traceChunkMask]
 }
 
-func (tr *Trace) add(e Event) {
-	p := tr.slot()
-	e.Seq = uint64(tr.n)
-	*p = e
-}
-
-// record adds e at virtual time now. It is System.emit's work, kept out
+// record adds *e at virtual time now. It is System.emit's work, kept out
 // of emit so that emit stays small enough to inline: a System without a
 // trace then does not even build the event.
 //
 //go:noinline
-func (tr *Trace) record(now time.Duration, e Event) {
-	e.Time = now
-	tr.add(e)
+func (tr *Trace) record(now time.Duration, e *Event) {
+	p := tr.slot()
+	*p = *e
+	p.Seq, p.Time = uint64(tr.n), now
 }
 
 // Append adds e at the end as it is, its Seq included: for building a

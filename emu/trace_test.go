@@ -141,7 +141,7 @@ func plainEvents(tr *Trace) []Event {
 	var out []Event
 	for _, e := range tr.All() {
 		p := *e
-		p.Text, p.lay, p.args = e.Detail(), argsText, [3]uint64{}
+		p.Text, p.lay, p.args = e.Detail(), argsText, argVals{}
 		out = append(out, p)
 	}
 	return out
@@ -268,22 +268,25 @@ func TestArgLayoutsRenderAsFormatted(t *testing.T) {
 						a    callArgs
 						want string
 					}{
-						{callArgs{lay: argsH, a: [3]uint64{h}}, fmt.Sprintf("%#x", h)},
-						{callArgs{lay: argsHH, a: [3]uint64{h, uint64(ms)}}, fmt.Sprintf("%#x, %#x", h, ms)},
-						{callArgs{lay: argsHOv, a: [3]uint64{h, uint64(ov)}}, fmt.Sprintf("%#x, ov%d", h, ov)},
-						{callArgs{lay: argsHOvRoutine, a: [3]uint64{h, uint64(ov), b2u(yes)}}, fmt.Sprintf("%#x, ov%d, routine=%v", h, ov, yes)},
-						{callArgs{lay: argsHOvWait, a: [3]uint64{h, uint64(ov), b2u(yes)}}, fmt.Sprintf("%#x, ov%d, wait=%v", h, ov, yes)},
-						{callArgs{lay: argsHLenOv, a: [3]uint64{h, uint64(ms), uint64(ov)}}, fmt.Sprintf("%#x, len=%d, ov%d", h, ms, ov)},
-						{callArgs{lay: argsMsAlert, a: [3]uint64{msAlert(ms, yes)}}, fmtArgs(ms, yes)},
-						{callArgs{lay: argsHMsAlert, a: [3]uint64{h, msAlert(ms, yes)}}, fmt.Sprintf("%#x, %s", h, fmtArgs(ms, yes))},
-						{callArgs{lay: argsHOvMsAlert, a: [3]uint64{h, uint64(ov), msAlert(ms, yes)}}, fmt.Sprintf("%#x, ov%d, %s", h, ov, fmtArgs(ms, yes))},
-						{callArgs{lay: argsHCountMsAlert, a: [3]uint64{h, 7, msAlert(ms, yes)}}, fmt.Sprintf("%#x, count=%d, %s", h, 7, fmtArgs(ms, yes))},
-						{callArgs{lay: argsPost, a: [3]uint64{h, uint64(ms) | uint64(ov)<<32, h}}, fmt.Sprintf("%#x, %d, key=%#x, ov%d", h, ms, h, ov)},
-						{callArgs{lay: argsVersion, a: [3]uint64{uint64(uint16(ms))}}, fmt.Sprintf("%d.%d", uint16(ms)&0xff, uint16(ms)>>8)},
-						{callArgs{lay: argsSocket, a: [3]uint64{uint64(uint32(int32(ms))) | uint64(uint32(int32(-ov)))<<32, uint64(uint32(int32(h))), uint64(uint32(h))}}, fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", int32(ms), int32(-ov), int32(h), uint32(h))},
-						{callArgs{lay: argsWait, a: [3]uint64{0, 0, 0 | b2u(yes)<<8 | msAlert(ms, !yes)<<16}}, fmt.Sprintf("[], all=%v, %s", yes, fmtArgs(ms, !yes))},
-						{callArgs{lay: argsWait, a: [3]uint64{h, 0, 1 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x], all=false, %s", h, fmtArgs(ms, yes))},
-						{callArgs{lay: argsWait, a: [3]uint64{h, 0x10, 2 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
+						{callArgs{lay: argsH, a: argVals{h}}, fmt.Sprintf("%#x", h)},
+						{callArgs{lay: argsHH, a: argVals{h, uint64(ms)}}, fmt.Sprintf("%#x, %#x", h, ms)},
+						{callArgs{lay: argsHOv, a: argVals{h, uint64(ov)}}, fmt.Sprintf("%#x, ov%d", h, ov)},
+						{callArgs{lay: argsHOvRoutine, a: argVals{h, uint64(ov), b2u(yes)}}, fmt.Sprintf("%#x, ov%d, routine=%v", h, ov, yes)},
+						{callArgs{lay: argsHOvWait, a: argVals{h, uint64(ov), b2u(yes)}}, fmt.Sprintf("%#x, ov%d, wait=%v", h, ov, yes)},
+						{callArgs{lay: argsHLenOv, a: argVals{h, uint64(ms), uint64(ov)}}, fmt.Sprintf("%#x, len=%d, ov%d", h, ms, ov)},
+						{callArgs{lay: argsMsAlert, a: argVals{msAlert(ms, yes)}}, fmtArgs(ms, yes)},
+						{callArgs{lay: argsHMsAlert, a: argVals{h, msAlert(ms, yes)}}, fmt.Sprintf("%#x, %s", h, fmtArgs(ms, yes))},
+						{callArgs{lay: argsHOvMsAlert, a: argVals{h, uint64(ov), msAlert(ms, yes)}}, fmt.Sprintf("%#x, ov%d, %s", h, ov, fmtArgs(ms, yes))},
+						{callArgs{lay: argsHCountMsAlert, a: argVals{h, 7, msAlert(ms, yes)}}, fmt.Sprintf("%#x, count=%d, %s", h, 7, fmtArgs(ms, yes))},
+						{callArgs{lay: argsPost, a: argVals{h, uint64(ms) | uint64(ov)<<32, h}}, fmt.Sprintf("%#x, %d, key=%#x, ov%d", h, ms, h, ov)},
+						{callArgs{lay: argsVersion, a: argVals{uint64(uint16(ms))}}, fmt.Sprintf("%d.%d", uint16(ms)&0xff, uint16(ms)>>8)},
+						{callArgs{lay: argsSocket, a: argVals{uint64(uint32(int32(ms))) | uint64(uint32(int32(-ov)))<<32, uint64(uint32(int32(h))), uint64(uint32(h))}}, fmt.Sprintf("af=%d, type=%d, proto=%d, flags=%#x", int32(ms), int32(-ov), int32(h), uint32(h))},
+						{callArgs{lay: argsWait, a: argVals{0, 0, 0, 0 | b2u(yes)<<8 | msAlert(ms, !yes)<<16}}, fmt.Sprintf("[], all=%v, %s", yes, fmtArgs(ms, !yes))},
+						{callArgs{lay: argsWait, a: argVals{h, 0, 0, 1 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x], all=false, %s", h, fmtArgs(ms, yes))},
+						{callArgs{lay: argsWait, a: argVals{h, 0x10, 0, 2 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
+						{callArgs{lay: argsWait, a: argVals{h, 0x10, 0, 3 | 1<<8 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x 0x0], all=true, %s", h, 0x10, fmtArgs(ms, yes))},
+						{callArgs{lay: argsWaitPacked, a: argVals{uint64(uint32(h)) | 0x10<<32, 0x14, 0, 3 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x %#x], all=false, %s", uint32(h), 0x10, 0x14, fmtArgs(ms, yes))},
+						{callArgs{lay: argsWaitSeq, a: argVals{h, ^uint64(3), 0, 3 | msAlert(ms, yes)<<16}}, fmt.Sprintf("[%#x %#x %#x], all=false, %s", h, h-4, h-8, fmtArgs(ms, yes))},
 					}
 					for _, c := range cases {
 						e := Event{Kind: EvCall, Name: "X", lay: c.a.lay, args: c.a.a}
@@ -301,7 +304,7 @@ func TestArgLayoutsRenderAsFormatted(t *testing.T) {
 			if until > 0 {
 				want = fmt.Sprintf("alertable=%v until %s", yes, fmtTime(until))
 			}
-			e := Event{Kind: EvBlock, lay: argsBlock, args: [3]uint64{b2u(yes), b2u(until > 0), uint64(until)}}
+			e := Event{Kind: EvBlock, lay: argsBlock, args: argVals{b2u(yes), b2u(until > 0), uint64(until)}}
 			if got := e.Detail(); got != want {
 				t.Errorf("block: %q, want %q", got, want)
 			}
@@ -362,7 +365,7 @@ func TestTraceChunks(t *testing.T) {
 	var tr Trace
 	fill := func() {
 		for i := 0; i < n; i++ {
-			tr.add(Event{Kind: EvNote, N: uint64(i)})
+			tr.record(0, &Event{Kind: EvNote, N: uint64(i)})
 		}
 	}
 	check := func(what string) {
@@ -376,7 +379,7 @@ func TestTraceChunks(t *testing.T) {
 			}
 		}
 	}
-	tr.add(Event{Kind: EvNote})
+	tr.record(0, &Event{Kind: EvNote})
 	first := tr.At(0)
 	tr.Reset()
 	fill()
@@ -404,4 +407,138 @@ func TestTraceChunks(t *testing.T) {
 		}
 	}()
 	tr.At(n)
+}
+
+// Each format layout (traceargs.go) renders exactly the text its call
+// site formatted with fmt before the trace kept values, over edge values
+// of every argument: zero, small, the largest, negative.
+func TestArgFormatsRenderAsFormatted(t *testing.T) {
+	u64s := []uint64{0, 0x8, 0x7fffffff, 0xffffffff, 1 << 32, 0xffffffffffffffff}
+	u32s := []uint32{0, 1, 250, 0x7fffffff, 0x80000000, INFINITE - 1, INFINITE}
+	i32s := []int32{0, 1, -1, 0x7fffffff, -0x80000000}
+	ints := []int{0, 7, -3, 1 << 40}
+	strs := []string{"", `\\.\pipe\a`, "q\"\x00é"}
+	bools := []bool{false, true}
+	ms := func(v uint32) string {
+		if v == INFINITE {
+			return "INFINITE"
+		}
+		return fmt.Sprint(v)
+	}
+	n := 0
+	check := func(lay argLayout, text string, want string, vals ...uint64) {
+		t.Helper()
+		var a callArgs
+		a.setFmt(lay, text, vals...)
+		e := Event{Kind: EvCall, Name: "X", lay: a.lay, args: a.a, Text: a.text}
+		if got := e.Detail(); got != want {
+			t.Errorf("%q: %q, want %q", argFormats[lay-argsFmt0], got, want)
+		}
+		n++
+	}
+	for i, x := range u64s {
+		y, z := u64s[(i+1)%len(u64s)], u64s[(i+3)%len(u64s)]
+		for j, v := range u32s {
+			w := u32s[(j+2)%len(u32s)]
+			s := strs[(i+j)%len(strs)]
+			b, c := bools[j%2], bools[(i+j)%2]
+			k := i32s[(i+j)%len(i32s)]
+			l := i32s[(i+2*j+1)%len(i32s)]
+			d := ints[(i+j)%len(ints)]
+			check(argsCreateEvent, "", fmt.Sprintf("manual=%v, initial=%v", b, c), b2u(b), b2u(c))
+			check(argsCreateIOCP, "", fmt.Sprintf("%#x, %#x, key=%#x, %d", x, y, uintptr(z), v), x, y, z, uint64(v))
+			check(argsSetFCNM, "", fmt.Sprintf("%#x, %#x", x, uint8(v)), x, uint64(uint8(v)))
+			check(argsCreateNamedPipe, s, fmt.Sprintf("%q, %#x, %#x, %d, %d, %d", s, v, w, w, v, w), uint64(v), uint64(w), uint64(w), uint64(v), uint64(w))
+			check(argsWaitNamedPipe, s, fmt.Sprintf("%q, %s, false", s, ms(v)), uint64(v))
+			check(argsCreateFile, s, fmt.Sprintf("%q, %#x, overlapped=%v", s, v, b), uint64(v), b2u(b))
+			check(argsHMode, "", fmt.Sprintf("%#x, %#x", x, v), x, uint64(v))
+			check(argsTransact, "", fmt.Sprintf("%#x, in=%d, out=%d, ov%d", x, d, i, j), x, uint64(d), uint64(i), uint64(j))
+			check(argsCreatePipe, "", fmt.Sprintf("mode=%d, capacity=%d", PipeMode(v), d), uint64(PipeMode(v)), uint64(d))
+			check(argsHLen, "", fmt.Sprintf("%#x, len=%d", x, d), x, uint64(d))
+			check(argsCode, "", fmt.Sprint(v), uint64(v))
+			check(argsSignalAndWait, "", fmt.Sprintf("%#x, %#x, %s, %v", x, y, ms(v), b), x, y, uint64(v), b2u(b))
+			check(argsAfdPoll, "", fmt.Sprintf("%#x, %#x, ov%d, %#x", x, y, j, v), x, y, uint64(j), uint64(v))
+			check(argsAfdPollCtx, "", fmt.Sprintf("%#x, %#x, ctx ov%d, ov%d, %#x", x, y, i, j, v), x, y, uint64(i), uint64(j), uint64(v))
+			check(argsLens3, "", fmt.Sprintf("%d, %d, %d", v, w, v), uint64(v), uint64(w), uint64(v))
+			check(argsEventSelect, "", fmt.Sprintf("%#x, %#x, %#x", x, y, k), x, y, uint64(uint32(k)))
+			check(argsPoll, "", fmt.Sprintf("nfds=%d, timeout=%d", d, k), uint64(d), uint64(uint32(k)))
+			check(argsHInt, "", fmt.Sprintf("%#x, %d", x, k), x, uint64(uint32(k)))
+			check(argsSetsockopt, "", fmt.Sprintf("%#x, %#x, %#x, len=%d", x, k, l, d), x, uint64(uint32(k)), uint64(uint32(l)), uint64(d))
+			check(argsGetsockopt, "", fmt.Sprintf("%#x, %#x, %#x", x, k, l), x, uint64(uint32(k)), uint64(uint32(l)))
+		}
+	}
+	if n < int(argsFmtEnd-argsFmt0)*len(u64s)*len(u32s) {
+		t.Errorf("%d cases: not every format was checked", n)
+	}
+}
+
+// bind's and connect's arguments kept as values (argsHAddr) render as
+// fmtHAddr formats them, whatever the address; those the values cannot
+// hold are kept as that text.
+func TestHAddrArgsRenderAsFormatted(t *testing.T) {
+	addrs := []*netip.AddrPort{nil, {}, ptr(netip.MustParseAddrPort("127.0.0.1:5000")), ptr(netip.MustParseAddrPort("0.0.0.0:0")),
+		ptr(netip.MustParseAddrPort("255.255.255.255:65535")), ptr(netip.MustParseAddrPort("[::1]:0")), ptr(netip.MustParseAddrPort("[::]:1")),
+		ptr(netip.MustParseAddrPort("[fe80::1%eth0]:65535")), ptr(netip.MustParseAddrPort("[::ffff:10.0.0.1]:7")),
+		ptr(netip.MustParseAddrPort("[2001:db8:ffff:1:2:3:4:ffff]:443"))}
+	for _, h := range []SOCKET{0, 0x8, ^SOCKET(0)} {
+		for _, ap := range addrs {
+			var a callArgs
+			a.setHAddr(h, ap)
+			e := Event{Kind: EvCall, Name: "bind", lay: a.lay, args: a.a, Text: a.text}
+			if got, want := e.Detail(), fmtHAddr(h, ap); got != want {
+				t.Errorf("%q, want %q", got, want)
+			}
+		}
+	}
+}
+
+// select's arguments kept as values (argsSelect) render as fmt formatted
+// them ("{0x4 0x8}, NULL, {}, {0, 500}"); sets the values cannot hold are
+// kept as fmtSelect's text, which is the same.
+func TestSelectArgsRenderAsFormatted(t *testing.T) {
+	old := func(f *FDSet) string { // what the call formatted before
+		if f == nil {
+			return "NULL"
+		}
+		s := "{"
+		for i, h := range f.Array[:min(int(f.Count), len(f.Array))] {
+			if i > 0 {
+				s += " "
+			}
+			s += fmt.Sprintf("%#x", uint64(h))
+		}
+		return s + "}"
+	}
+	sets := []*FDSet{nil, {}, {Count: 1, Array: []SOCKET{4}}, {Count: 3, Array: []SOCKET{4, 8, 1<<20 - 4}},
+		{Count: 5, Array: []SOCKET{4, 8}}, {Count: 4, Array: []SOCKET{4, 8, 12, 16}}, {Count: 1, Array: []SOCKET{1 << 20}},
+		{Count: 2, Array: []SOCKET{^SOCKET(0), 4}}, {Count: 0, Array: []SOCKET{4}}}
+	tvs := []*Timeval{nil, {}, {Sec: 1, Usec: 500}, {Sec: -1, Usec: -0x80000000}, {Sec: 0x7fffffff, Usec: 999999}}
+	kept := 0
+	for i, r := range sets {
+		for j, w := range sets {
+			x := sets[(i+j)%len(sets)]
+			for _, tv := range tvs {
+				tvs := "NULL"
+				if tv != nil {
+					tvs = fmt.Sprintf("{%d, %d}", tv.Sec, tv.Usec)
+				}
+				want := fmt.Sprintf("%s, %s, %s, %s", old(r), old(w), old(x), tvs)
+				if got := fmtSelect(r, w, x, tv); got != want {
+					t.Errorf("fmtSelect: %q, want %q", got, want)
+				}
+				var a callArgs
+				if !a.setSelect([3]*FDSet{r, w, x}, tv) {
+					continue
+				}
+				kept++
+				e := Event{Kind: EvCall, Name: "select", lay: a.lay, args: a.a}
+				if got := e.Detail(); got != want {
+					t.Errorf("%q, want %q", got, want)
+				}
+			}
+		}
+	}
+	if kept == 0 {
+		t.Errorf("no sets were kept as values")
+	}
 }

@@ -103,7 +103,7 @@ func (s *System) block(t *Thread) {
 	t.state = stateBlocked
 	if s.trace != nil {
 		s.emit(Event{Thread: t.id, Kind: EvBlock, Name: w.call, lay: argsBlock,
-			args: [3]uint64{b2u(w.alertable), b2u(w.hasDeadline), uint64(w.deadline)}})
+			args: argVals{b2u(w.alertable), b2u(w.hasDeadline), uint64(w.deadline)}})
 	}
 	s.yieldFrom(t)
 }
@@ -284,7 +284,7 @@ func (t *Thread) awaitRequest(call string, r *request) (NTStatus, uint32) {
 func (t *Thread) SleepEx(ms uint32, alertable bool) uint32 {
 	var args *callArgs
 	if t.s.trace != nil {
-		args = &callArgs{lay: argsMsAlert, a: [3]uint64{msAlert(ms, alertable)}}
+		args = &callArgs{lay: argsMsAlert, a: argVals{msAlert(ms, alertable)}}
 	}
 	if t.enterArgs("SleepEx", args) != nil {
 		return wso.WAIT_FAILED
@@ -361,12 +361,23 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 	var args *callArgs
 	switch {
 	case t.s.trace == nil:
-	case len(handles) <= 2:
+	case len(handles) <= 3:
 		args = &callArgs{lay: argsWait}
 		for i, h := range handles {
 			args.a[i] = uint64(h)
 		}
-		args.a[2] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
+		args.a[3] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
+	case len(handles) <= 6 && handlesBelow32(handles):
+		args = &callArgs{lay: argsWaitPacked}
+		for i, h := range handles {
+			args.a[i/2] |= uint64(h) << (32 * (i % 2))
+		}
+		args.a[3] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
+	case len(handles) <= 0xff && evenlySpaced(handles):
+		// Objects made one after the other, as a program waiting on many
+		// makes them.
+		args = &callArgs{lay: argsWaitSeq, a: argVals{uint64(handles[0]), uint64(handles[1] - handles[0])}}
+		args.a[3] = uint64(len(handles)) | b2u(all)<<8 | msAlert(ms, alertable)<<16
 	default:
 		args = &callArgs{text: fmtWaitArgs(handles, all, ms, alertable)}
 	}
@@ -397,11 +408,12 @@ func (t *Thread) waitCall(name string, handles []Handle, all bool, ms uint32, al
 // https://learn.microsoft.com/windows/win32/api/synchapi/nf-synchapi-signalobjectandwait
 func (t *Thread) SignalObjectAndWait(hSignal, hWait Handle, ms uint32, alertable bool) (uint32, error) {
 	const name = "SignalObjectAndWait"
-	var args string
+	var args *callArgs
 	if t.s.trace != nil {
-		args = fmt.Sprintf("%#x, %#x, %s", uint64(hSignal), uint64(hWait), fmtArgs(ms, alertable))
+		args = &callArgs{}
+		args.setFmt(argsSignalAndWait, "", uint64(hSignal), uint64(hWait), uint64(ms), b2u(alertable))
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return wso.WAIT_FAILED, err
 	}
 	if e := t.resolveWaitables([]Handle{hWait}, false); e != 0 {
@@ -427,6 +439,31 @@ func fmtArgs(ms uint32, alertable bool) string {
 		return fmt.Sprintf("INFINITE, %v", alertable)
 	}
 	return fmt.Sprintf("%d, %v", ms, alertable)
+}
+
+// handlesBelow32 reports whether every handle fits 32 bits (argsWaitPacked).
+func handlesBelow32(hs []Handle) bool {
+	for _, h := range hs {
+		if uint64(h) >= 1<<32 {
+			return false
+		}
+	}
+	return true
+}
+
+// evenlySpaced reports whether the handles (two or more) step by the same
+// amount from one to the next (argsWaitSeq).
+func evenlySpaced(hs []Handle) bool {
+	if len(hs) < 2 {
+		return false
+	}
+	d := hs[1] - hs[0]
+	for i := 2; i < len(hs); i++ {
+		if hs[i]-hs[i-1] != d {
+			return false
+		}
+	}
+	return true
 }
 
 // fmtWaitArgs renders the arguments of a wait on more handles than an

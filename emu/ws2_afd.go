@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -78,8 +77,7 @@ type afdPoll struct {
 
 // afdState is the ws2 layer's poller: outstanding polls in issue order.
 type afdState struct {
-	polls    []*afdPoll
-	free     []*afdPoll
+	polls    []*afdPoll // their records: System.rec.polls
 	watching bool
 }
 
@@ -122,7 +120,7 @@ func (t *Thread) NtOpenAfd(name string) (Handle, NTStatus, error) {
 		t.ok(fn, uint64(notFound))
 		return 0, notFound, nil
 	}
-	d := &afdDevice{}
+	d := t.s.ws2.rec.afds.get(t.s.reusable())
 	d.overlapped = true
 	d.dev = d
 	d.handle = t.s.handles.add(d)
@@ -183,15 +181,17 @@ func (t *Thread) NtDeviceIoControlFileContext(h, ev Handle, apcContext, iosb *Ov
 
 func (t *Thread) ntDeviceIoControlFile(h, ev Handle, ctx *Overlapped, ctxSet bool, iosb *Overlapped, code uint32, in, out *AFD_POLL_INFO) (NTStatus, error) {
 	s := t.s
-	var args string
+	var args *callArgs
 	if s.trace != nil && t.running() {
+		args = &callArgs{}
 		if ctxSet && ctx != iosb {
-			args = fmt.Sprintf("%#x, %#x, ctx ov%d, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(ctx), s.OverlappedID(iosb), code)
+			c := uint64(s.OverlappedID(ctx))
+			args.setFmt(argsAfdPollCtx, "", uint64(h), uint64(ev), c, uint64(s.OverlappedID(iosb)), uint64(code))
 		} else {
-			args = fmt.Sprintf("%#x, %#x, ov%d, %#x", uint64(h), uint64(ev), s.OverlappedID(iosb), code)
+			args.setFmt(argsAfdPoll, "", uint64(h), uint64(ev), uint64(s.OverlappedID(iosb)), uint64(code))
 		}
 	}
-	if err := t.enter(afdOp, args); err != nil {
+	if err := t.enterArgs(afdOp, args); err != nil {
 		return 0, err
 	}
 	ret := func(st NTStatus) (NTStatus, error) {
@@ -236,13 +236,7 @@ func (t *Thread) ntDeviceIoControlFile(h, ev Handle, ctx *Overlapped, ctxSet boo
 		s.ws2.afd.watching = true
 	}
 	w := &s.ws2.afd
-	var p *afdPoll
-	if n := len(w.free); n > 0 {
-		p = w.free[n-1]
-		w.free = w.free[:n-1]
-	} else {
-		p = &afdPoll{}
-	}
+	p := s.ws2.rec.polls.get(s.reusable())
 	p.in = append(p.in[:0], in.Handles[:in.NumberOfHandles]...)
 	p.out, p.timeout, p.exclusive, p.timed = out, in.Timeout, in.Exclusive != 0, false
 	r := s.newRequest(t, f, afdOp, iosb, nil)
@@ -319,9 +313,7 @@ func (s *System) afdDone(p *afdPoll, status NTStatus, n int, immediate bool) {
 	p.out.Timeout = p.timeout
 	r := p.r
 	r.immediate = immediate
-	clear(p.in)
-	p.in, p.out, p.r = p.in[:0], nil, nil
-	w.free = append(w.free, p)
+	s.ws2.rec.polls.put(p)
 	info := uint32(provider.AFD_POLL_INFO_HEADER + n*provider.AFD_POLL_HANDLE_INFO_SIZE)
 	if status == wso.STATUS_CANCELLED {
 		// A cancelled request carries no output: Information 0, as for
@@ -411,7 +403,7 @@ func (t *Thread) NtCancelIoFileEx(h Handle, iosb *Overlapped) (NTStatus, error) 
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOv, a: [3]uint64{uint64(h), uint64(s.OverlappedID(iosb))}}
+		args = &callArgs{lay: argsHOv, a: argVals{uint64(h), uint64(s.OverlappedID(iosb))}}
 	}
 	if err := t.enterArgs(fn, args); err != nil {
 		return 0, err

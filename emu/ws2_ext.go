@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -103,11 +102,12 @@ func (t *Thread) AcceptEx(listen, accept SOCKET, buf []byte, recvLen, localLen, 
 // https://learn.microsoft.com/windows/win32/api/mswsock/nf-mswsock-getacceptexsockaddrs
 func (t *Thread) GetAcceptExSockaddrs(buf []byte, recvLen, localLen, remoteLen uint32, local *netip.AddrPort, localSize *int32, remote *netip.AddrPort, remoteSize *int32) error {
 	const name = "GetAcceptExSockaddrs"
-	var args string
-	if t.s.trace != nil { // the arguments are text for the trace only
-		args = fmt.Sprintf("%d, %d, %d", recvLen, localLen, remoteLen)
+	var args *callArgs
+	if t.s.trace != nil { // the arguments are for the trace only
+		args = &callArgs{}
+		args.setFmt(argsLens3, "", uint64(recvLen), uint64(localLen), uint64(remoteLen))
 	}
-	if err := t.enter(name, args); err != nil {
+	if err := t.enterArgs(name, args); err != nil {
 		return err
 	}
 	if uint64(len(buf)) >= uint64(recvLen)+uint64(localLen)+uint64(remoteLen) {
@@ -147,7 +147,7 @@ func (t *Thread) ConnectEx(h SOCKET, name *netip.AddrPort, namelen int32, send [
 // https://learn.microsoft.com/windows/win32/api/mswsock/nc-mswsock-lpfn_disconnectex
 func (t *Thread) DisconnectEx(h SOCKET, ov *Overlapped, flags, reserved uint32) error {
 	if reserved != 0 {
-		if err := t.wsaEnterf("DisconnectEx", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
+		if err := t.wsaEnterH("DisconnectEx", h); err != nil {
 			return err
 		}
 		return t.fail("DisconnectEx", socketError, wso.WSAEINVAL)

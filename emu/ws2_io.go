@@ -90,7 +90,7 @@ func (t *Thread) issue(name string, h SOCKET, ov *Overlapped, routine WSAComplet
 	s := t.s
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOvRoutine, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(routine != nil)}}
+		args = &callArgs{lay: argsHOvRoutine, a: argVals{uint64(h), uint64(s.OverlappedID(ov)), b2u(routine != nil)}}
 	}
 	if c.op == opSendMsg && s.ws2.refs == 0 && s.profile == ProfileWindows {
 		return t.sendMsgUninitialised(name, args)
@@ -256,7 +256,7 @@ func (t *Thread) WSAGetOverlappedResult(h SOCKET, ov *Overlapped, n *uint32, wai
 	const name = "WSAGetOverlappedResult"
 	var args *callArgs
 	if s.trace != nil && t.running() {
-		args = &callArgs{lay: argsHOvWait, a: [3]uint64{uint64(h), uint64(s.OverlappedID(ov)), b2u(wait)}}
+		args = &callArgs{lay: argsHOvWait, a: argVals{uint64(h), uint64(s.OverlappedID(ov)), b2u(wait)}}
 	}
 	if err := t.wsaEnterArgs(name, args); err != nil {
 		return err

@@ -59,6 +59,22 @@ func (s *System) setOverlapped(h SOCKET, ov bool) {
 	}
 }
 
+// providerDescription is what WSAStartup says of the provider, made once
+// for each provider there is.
+func (s *System) providerDescription() string {
+	const prefix = "wsaemu in-memory provider ("
+	switch name := s.providerName(); name {
+	case "layered nonifs over ifs":
+		return prefix + "layered nonifs over ifs)"
+	case "ifs":
+		return prefix + "ifs)"
+	case "nonifs":
+		return prefix + "nonifs)"
+	default:
+		return prefix + name + ")"
+	}
+}
+
 func (s *System) providerName() string {
 	if s.ws2.layered {
 		return "layered nonifs over ifs"

@@ -1,7 +1,7 @@
 package emu
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -51,7 +51,7 @@ func (t *Thread) socketReadiness(name string, h SOCKET) (provider.ReadinessProvi
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaeventselect
 func (t *Thread) WSAEventSelect(h SOCKET, ev Handle, mask int32) error {
 	const name = "WSAEventSelect"
-	if err := t.wsaEnter(name, fmt.Sprintf("%#x, %#x, %#x", uint64(h), uint64(ev), mask)); err != nil {
+	if err := t.wsaEnterFmt(name, argsEventSelect, uint64(h), uint64(ev), uint64(uint32(mask))); err != nil {
 		return err
 	}
 	r, err := t.socketReadiness(name, h)
@@ -67,7 +67,11 @@ func (t *Thread) WSAEventSelect(h SOCKET, ev Handle, mask int32) error {
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsaenumnetworkevents
 func (t *Thread) WSAEnumNetworkEvents(h SOCKET, ev Handle, ne *WSANETWORKEVENTS) error {
 	const name = "WSAEnumNetworkEvents"
-	if err := t.wsaEnter(name, fmt.Sprintf("%#x, %#x", uint64(h), uint64(ev))); err != nil {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{lay: argsHH, a: argVals{uint64(h), uint64(ev)}}
+	}
+	if err := t.wsaEnterArgs(name, args); err != nil {
 		return err
 	}
 	r, err := t.socketReadiness(name, h)
@@ -86,7 +90,7 @@ func (t *Thread) WSAEnumNetworkEvents(h SOCKET, ev Handle, ne *WSANETWORKEVENTS)
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-wsapoll
 func (t *Thread) WSAPoll(fds []WSAPOLLFD, timeout int32) (int, error) {
 	const name = "WSAPoll"
-	if err := t.wsaEnter(name, fmt.Sprintf("nfds=%d, timeout=%d", len(fds), timeout)); err != nil {
+	if err := t.wsaEnterFmt(name, argsPoll, uint64(len(fds)), uint64(uint32(timeout))); err != nil {
 		return provider.SOCKET_ERROR, err
 	}
 	if fds == nil {
@@ -114,7 +118,14 @@ func (t *Thread) WSAPoll(fds []WSAPOLLFD, timeout int32) (int, error) {
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-select
 func (t *Thread) Select(nfds int32, readfds, writefds, exceptfds *FDSet, timeout *Timeval) (int, error) {
 	const name = "select"
-	if err := t.wsaEnter(name, fmt.Sprintf("%s, %s, %s, %s", fmtSet(readfds), fmtSet(writefds), fmtSet(exceptfds), fmtTimeval(timeout))); err != nil {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{}
+		if !args.setSelect([3]*FDSet{readfds, writefds, exceptfds}, timeout) {
+			*args = callArgs{text: fmtSelect(readfds, writefds, exceptfds, timeout)}
+		}
+	}
+	if err := t.wsaEnterArgs(name, args); err != nil {
 		return provider.SOCKET_ERROR, err
 	}
 	r := t.s.readiness()
@@ -141,23 +152,29 @@ func (t *Thread) enterBlocking(name string) {
 	t.ws2.blocking++
 }
 
-func fmtSet(f *FDSet) string {
-	if f == nil {
-		return "NULL"
-	}
-	s := "{"
-	for i, h := range f.Array[:min(int(f.Count), len(f.Array))] {
-		if i > 0 {
-			s += " "
+// fmtSelect renders select's arguments, for sets argsSelect cannot keep.
+func fmtSelect(readfds, writefds, exceptfds *FDSet, timeout *Timeval) string {
+	var buf [128]byte
+	b := buf[:0]
+	for _, f := range [3]*FDSet{readfds, writefds, exceptfds} {
+		if f == nil {
+			b = append(b, "NULL"...)
+		} else {
+			b = append(b, '{')
+			for i, h := range f.Array[:min(int(f.Count), len(f.Array))] {
+				if i > 0 {
+					b = append(b, ' ')
+				}
+				b = strconv.AppendUint(append(b, "0x"...), uint64(h), 16)
+			}
+			b = append(b, '}')
 		}
-		s += fmt.Sprintf("%#x", uint64(h))
+		b = append(b, ", "...)
 	}
-	return s + "}"
-}
-
-func fmtTimeval(tv *Timeval) string {
-	if tv == nil {
-		return "NULL"
+	if timeout == nil {
+		return string(append(b, "NULL"...))
 	}
-	return fmt.Sprintf("{%d, %d}", tv.Sec, tv.Usec)
+	b = strconv.AppendInt(append(b, '{'), int64(timeout.Sec), 10)
+	b = strconv.AppendInt(append(b, ", "...), int64(timeout.Usec), 10)
+	return string(append(b, '}'))
 }

@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"net/netip"
 	"strconv"
 
@@ -45,7 +44,7 @@ func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	s := t.s
 	var args *callArgs
 	if s.trace != nil {
-		args = &callArgs{lay: argsVersion, a: [3]uint64{uint64(version)}}
+		args = &callArgs{lay: argsVersion, a: argVals{uint64(version)}}
 	}
 	if err := t.enterArgs("WSAStartup", args); err != nil {
 		return err
@@ -70,7 +69,7 @@ func (t *Thread) WSAStartup(version uint16, data *WSAData) error {
 	if major > 2 || (major == 2 && minor > 2) {
 		v = 0x0202
 	}
-	*data = WSAData{Version: v, HighVersion: 0x0202, Description: "wsaemu in-memory provider (" + s.providerName() + ")"}
+	*data = WSAData{Version: v, HighVersion: 0x0202, Description: s.providerDescription()}
 	t.ok("WSAStartup", 0)
 	return nil
 }
@@ -120,6 +119,26 @@ func (t *Thread) wsaEnterArgs(name string, args *callArgs) error {
 // ws2_32's table keeps only the first (see wsaSocket).
 func (k *socket) duplicable() bool { return true }
 
+// wsaEnterH is wsaEnter for a call whose one argument is socket h.
+func (t *Thread) wsaEnterH(name string, h SOCKET) error {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{lay: argsH, a: argVals{uint64(h)}}
+	}
+	return t.wsaEnterArgs(name, args)
+}
+
+// wsaEnterFmt is wsaEnter with the arguments the values of format layout
+// lay (traceargs.go), kept only for a trace.
+func (t *Thread) wsaEnterFmt(name string, lay argLayout, vals ...uint64) error {
+	var args *callArgs
+	if t.s.trace != nil {
+		args = &callArgs{}
+		args.setFmt(lay, "", vals...)
+	}
+	return t.wsaEnterArgs(name, args)
+}
+
 // wsaEnterf is wsaEnter with the arguments formatted only for a trace:
 // a System without one formats nothing, so making, binding and closing
 // sockets allocates no strings.
@@ -160,7 +179,7 @@ func (t *Thread) wsaResult(name string, e Errno) error {
 func (t *Thread) WSASocket(af, typ, protocol int32, flags uint32) (SOCKET, error) {
 	var args *callArgs
 	if t.s.trace != nil {
-		args = &callArgs{lay: argsSocket, a: [3]uint64{uint64(uint32(af)) | uint64(uint32(typ))<<32, uint64(uint32(protocol)), uint64(flags)}}
+		args = &callArgs{lay: argsSocket, a: argVals{uint64(uint32(af)) | uint64(uint32(typ))<<32, uint64(uint32(protocol)), uint64(flags)}}
 	}
 	if err := t.wsaEnterArgs("WSASocket", args); err != nil {
 		return provider.INVALID_SOCKET, err
@@ -205,10 +224,21 @@ func fmtHAddr(h SOCKET, a *netip.AddrPort) string {
 	return string(b)
 }
 
+// addrArgs makes a the arguments of bind or connect, for the trace, and
+// returns it (nil without a trace).
+func (t *Thread) addrArgs(a *callArgs, h SOCKET, ap *netip.AddrPort) *callArgs {
+	if t.s.trace == nil {
+		return nil
+	}
+	a.setHAddr(h, ap)
+	return a
+}
+
 // Bind implements bind.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-bind
 func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
-	if err := t.wsaEnterf("bind", func() string { return fmtHAddr(h, name) }); err != nil {
+	var args callArgs
+	if err := t.wsaEnterArgs("bind", t.addrArgs(&args, h, name)); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("bind", h); err != nil {
@@ -221,7 +251,8 @@ func (t *Thread) Bind(h SOCKET, name *netip.AddrPort, namelen int32) error {
 // peer.
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
 func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
-	if err := t.wsaEnterf("connect", func() string { return fmtHAddr(h, name) }); err != nil {
+	var args callArgs
+	if err := t.wsaEnterArgs("connect", t.addrArgs(&args, h, name)); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("connect", h); err != nil {
@@ -233,7 +264,7 @@ func (t *Thread) Connect(h SOCKET, name *netip.AddrPort, namelen int32) error {
 // Getsockname implements getsockname.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
 func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
-	if err := t.wsaEnterf("getsockname", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
+	if err := t.wsaEnterH("getsockname", h); err != nil {
 		return netip.AddrPort{}, err
 	}
 	if _, err := t.wsaSocket("getsockname", h); err != nil {
@@ -250,7 +281,7 @@ func (t *Thread) Getsockname(h SOCKET) (netip.AddrPort, error) {
 // than the address, is WSAEFAULT and leaves *namelen as it was.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockname
 func (t *Thread) GetsocknameLen(h SOCKET, name *netip.AddrPort, namelen *int32) error {
-	if err := t.wsaEnterf("getsockname", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
+	if err := t.wsaEnterH("getsockname", h); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("getsockname", h); err != nil {
@@ -278,7 +309,7 @@ func (t *Thread) GetsocknameLen(h SOCKET, name *netip.AddrPort, namelen *int32) 
 // namelen smaller than the address (WSAEFAULT, *namelen left alone).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getpeername
 func (t *Thread) Getpeername(h SOCKET, name *netip.AddrPort, namelen *int32) error {
-	if err := t.wsaEnterf("getpeername", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
+	if err := t.wsaEnterH("getpeername", h); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("getpeername", h); err != nil {
@@ -302,7 +333,7 @@ func (t *Thread) Getpeername(h SOCKET, name *netip.AddrPort, namelen *int32) err
 // Shutdown implements shutdown (SD_RECEIVE, SD_SEND, SD_BOTH).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-shutdown
 func (t *Thread) Shutdown(h SOCKET, how int32) error {
-	if err := t.wsaEnterf("shutdown", func() string { return fmt.Sprintf("%#x, %d", uint64(h), how) }); err != nil {
+	if err := t.wsaEnterFmt("shutdown", argsHInt, uint64(h), uint64(uint32(how))); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("shutdown", h); err != nil {
@@ -317,7 +348,7 @@ func (t *Thread) Shutdown(h SOCKET, how int32) error {
 // handle is gone (WSAENOTSOCK from then on).
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-closesocket
 func (t *Thread) Closesocket(h SOCKET) error {
-	if err := t.wsaEnterf("closesocket", func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
+	if err := t.wsaEnterH("closesocket", h); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("closesocket", h); err != nil {
@@ -329,7 +360,7 @@ func (t *Thread) Closesocket(h SOCKET) error {
 // Setsockopt implements setsockopt.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-setsockopt
 func (t *Thread) Setsockopt(h SOCKET, level, name int32, val []byte) error {
-	if err := t.wsaEnterf("setsockopt", func() string { return fmt.Sprintf("%#x, %#x, %#x, len=%d", uint64(h), level, name, len(val)) }); err != nil {
+	if err := t.wsaEnterFmt("setsockopt", argsSetsockopt, uint64(h), uint64(uint32(level)), uint64(uint32(name)), uint64(len(val))); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("setsockopt", h); err != nil {
@@ -341,7 +372,7 @@ func (t *Thread) Setsockopt(h SOCKET, level, name int32, val []byte) error {
 // Getsockopt implements getsockopt.
 // https://learn.microsoft.com/windows/win32/api/winsock/nf-winsock-getsockopt
 func (t *Thread) Getsockopt(h SOCKET, level, name int32, val []byte, optlen *int32) error {
-	if err := t.wsaEnterf("getsockopt", func() string { return fmt.Sprintf("%#x, %#x, %#x", uint64(h), level, name) }); err != nil {
+	if err := t.wsaEnterFmt("getsockopt", argsGetsockopt, uint64(h), uint64(uint32(level)), uint64(uint32(name))); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("getsockopt", h); err != nil {

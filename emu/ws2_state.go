@@ -15,6 +15,38 @@ type ws2State struct {
 	issuing  *request                 // the IFS request whose provider call is in progress
 	layered  bool                     // install a non-IFS layered provider above the IFS base (ws2_layered.go)
 	afd      afdState                 // outstanding AFD polls (ws2_afd.go)
+	rec      ws2Records               // the arenas of the layer's records
+}
+
+// ws2Records are the ws2 layer's arenas (see records).
+type ws2Records struct {
+	sockets arena[socket, *socket]
+	afds    arena[afdDevice, *afdDevice]
+	polls   arena[afdPoll, *afdPoll]
+}
+
+// scrubbed is the layer's part of System.scrub: what a new System's layer
+// holds, but with the memory of its poll list and its arenas, every
+// record in them made free.
+func (w *ws2State) scrubbed() ws2State {
+	clear(w.afd.polls)
+	rec := w.rec
+	rec.sockets.reset()
+	rec.afds.reset()
+	rec.polls.reset()
+	return ws2State{afd: afdState{polls: w.afd.polls[:0]}, rec: rec}
+}
+
+func (k *socket) recycle() {
+	clear(k.recvMsgOvs)
+	*k = socket{fileObject: k.fileObject.emptied(), recvMsgOvs: k.recvMsgOvs}
+}
+
+func (d *afdDevice) recycle() { *d = afdDevice{fileObject: d.fileObject.emptied()} }
+
+func (p *afdPoll) recycle() {
+	clear(p.in)
+	*p = afdPoll{in: p.in[:0]}
 }
 
 // ws2Thread is the ws2 layer's per-thread state.

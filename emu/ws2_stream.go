@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/wsaemu/wsaemu/provider"
@@ -16,7 +15,7 @@ import (
 // maximum).
 // https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-listen
 func (t *Thread) Listen(h SOCKET, backlog int32) error {
-	if err := t.wsaEnterf("listen", func() string { return fmt.Sprintf("%#x, %d", uint64(h), backlog) }); err != nil {
+	if err := t.wsaEnterFmt("listen", argsHInt, uint64(h), uint64(uint32(backlog))); err != nil {
 		return err
 	}
 	if _, err := t.wsaSocket("listen", h); err != nil {
@@ -45,7 +44,7 @@ func (t *Thread) WSAAccept(h SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCK
 
 func (t *Thread) accept(name string, h SOCKET, addr *netip.AddrPort, addrlen *int32) (SOCKET, error) {
 	s := t.s
-	if err := t.wsaEnterf(name, func() string { return fmt.Sprintf("%#x", uint64(h)) }); err != nil {
+	if err := t.wsaEnterH(name, h); err != nil {
 		return provider.INVALID_SOCKET, err
 	}
 	l, err := t.wsaSocket(name, h)

@@ -106,7 +106,8 @@ type upcalls struct{ s *System }
 var _ provider.Upcalls = (*upcalls)(nil)
 
 func (u *upcalls) newSocket(ifs bool, ctx uintptr) provider.SOCKET {
-	k := &socket{ifs: ifs, context: ctx}
+	k := u.s.ws2.rec.sockets.get(u.s.reusable())
+	k.ifs, k.context = ifs, ctx
 	k.dev = k
 	k.handle = u.s.handles.add(k)
 	return provider.SOCKET(k.handle)
@@ -220,7 +221,8 @@ func ProviderOwned(h Handle) bool { return h&kernelHandleBit != 0 }
 // signalled, private to the provider (see kernelHandleBit).
 // https://learn.microsoft.com/windows/win32/api/ws2spi/nf-ws2spi-wpucreateevent
 func (u *upcalls) WPUCreateEvent() (Handle, Errno) {
-	e := &event{manual: true}
+	e := u.s.rec.events.get(u.s.reusable())
+	e.manual = true
 	e.handle = u.s.kernel.add(e) | kernelHandleBit
 	return e.handle, 0
 }
@@ -379,7 +381,7 @@ func (u *upcalls) Defer(d provider.Deferrable, context uintptr) {
 	u.s.schedule(action{name: "provider", fire: fireProvider, arg: uint64(context), dfr: d})
 }
 
-func fireProvider(s *System, a *action) { a.dfr.Fire(uintptr(a.arg)) }
+func fireProvider(s *System, a action) { a.dfr.Fire(uintptr(a.arg)) }
 
 // Observer returns the trace's field observer.
 func (u *upcalls) Observer() wso.Observer { return u.s.observer() }
