@@ -356,7 +356,18 @@ type IOArgs struct {
 	Ov        Ref
 	Routine   Ref
 	NullBytes bool // pass NULL for the byte count
+
+	slot int // numbers the scenario's IOArgs from 1 (set by Parse; see Slot)
 }
+
+// Slot numbers the IOArgs of a parsed scenario 1, 2, ... (its steps' and
+// its routines' calls, each its own number): a backend may keep what it
+// makes for a call's arguments in a slice by this number instead of a
+// map. 0 for arguments Parse did not number.
+func (a *IOArgs) Slot() int { return a.slot }
+
+// ioArgs gives the IOArgs of the calls that have them, to number them.
+func (a *IOArgs) ioArgs() *IOArgs { return a }
 
 // SendRecvArgs are WSASend's, WSASendTo's, WSARecv's and WSARecvFrom's.
 type SendRecvArgs struct {

@@ -151,7 +151,28 @@ func (sc *Scenario) decode() error {
 			return err
 		}
 	}
+	sc.numberIOArgs()
 	return nil
+}
+
+// numberIOArgs gives every call's IOArgs its Slot: the routines' calls
+// first, then the steps', in order.
+func (sc *Scenario) numberIOArgs() {
+	n := 0
+	number := func(op Op) {
+		if x, ok := op.(interface{ ioArgs() *IOArgs }); ok {
+			n++
+			x.ioArgs().slot = n
+		}
+	}
+	for _, d := range sc.Decls {
+		if d.Does != nil {
+			number(d.Does.Op)
+		}
+	}
+	for _, st := range sc.Steps {
+		number(st.Call.Op)
+	}
 }
 
 func decodeDecl(file string, at int, d *Decl, decls []Decl, names map[string]int) (Object, error) {
