@@ -26,6 +26,11 @@ type machine struct {
 	err error
 	run func(*emu.Thread) // runs op, once made
 
+	// pending: the call Do made on t (pendingOp) has not returned yet;
+	// collect hands it on when it has.
+	pending   bool
+	pendingOp spec.Op
+
 	// Out-parameter words lent to the calls on t (slot, unwind), so that
 	// a call's counts and flags are not each an allocation. Lent as a
 	// stack: a routine's does-call nested in an alertable wait takes the
@@ -81,11 +86,16 @@ func (e *Emulator) ov(r spec.Ref) *emu.Overlapped {
 	return e.objs[r.Decl].ov
 }
 
+// bufs is the WSABUF array a's buffers make, in memory lent to the run.
 func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	if a.Bufs == nil {
 		return nil
 	}
-	out := make([]emu.WSABUF, len(a.Bufs))
+	return e.fillBufs(e.lentBufs.take(len(a.Bufs)), a)
+}
+
+// fillBufs writes a's WSABUF array into out (as long as a.Bufs).
+func (e *Emulator) fillBufs(out []emu.WSABUF, a *spec.IOArgs) []emu.WSABUF {
 	for i, r := range a.Bufs {
 		b := e.objs[r.Decl].buf
 		out[i] = emu.WSABUF{Len: uint32(len(b)), Buf: b}
@@ -96,23 +106,37 @@ func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	return out
 }
 
-// stepBufs is bufs(a), made once per run for each parsed step: the array
+// stepBufs is bufs(a), made once per run for each parsed call: the array
 // holds the same entries every time (the declared buffers do not change
 // within a run, and nothing writes a caller's WSABUF array), so a step
-// run again, or issued again by a routine, passes the same one.
+// run again, or issued again by a routine, passes the same one. The array
+// is kept by a's Slot, and later runs write theirs in its memory.
 func (e *Emulator) stepBufs(a *spec.IOArgs) []emu.WSABUF {
 	if a.Bufs == nil {
 		return nil
 	}
-	if b, ok := e.wsabufs[a]; ok {
-		return b
+	k := a.Slot() - 1
+	if k < 0 {
+		return e.bufs(a) // not numbered: an array per call
 	}
-	if e.wsabufs == nil {
-		e.wsabufs = map[*spec.IOArgs][]emu.WSABUF{}
+	if k >= len(e.wsabufs) {
+		e.wsabufs = append(e.wsabufs, make([]stepWSABufs, k+1-len(e.wsabufs))...)
 	}
-	b := e.bufs(a)
-	e.wsabufs[a] = b
-	return b
+	s := &e.wsabufs[k]
+	switch {
+	case s.run == e.run && s.key == a:
+		return s.bufs
+	case s.run == e.run:
+		// Another call's arguments with this number in this run (a call
+		// of another scenario): an array of its own.
+		return e.bufs(a)
+	}
+	s.key, s.run = a, e.run
+	if cap(s.bufs) < len(a.Bufs) {
+		s.bufs = make([]emu.WSABUF, len(a.Bufs))
+	}
+	s.bufs = e.fillBufs(s.bufs[:len(a.Bufs):len(a.Bufs)], a)
+	return s.bufs
 }
 
 func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
@@ -166,7 +190,7 @@ func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
 	if w.Handles == nil {
 		return nil
 	}
-	hs := make([]emu.Handle, len(w.Handles))
+	hs := m.e.lentHs.take(len(w.Handles))
 	for i, h := range w.Handles {
 		hs[i] = m.e.handle(h)
 	}
@@ -353,7 +377,7 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 		msg.Control = emu.WSABUF{Len: 16}
 	}
 	if c.Ov.Valid() {
-		m.e.msgs[c.Ov.Decl] = msg // read by Msg once the receive completes
+		m.e.objs[c.Ov.Decl].msg = msg // read by Msg once the receive completes
 	}
 	arg := msg
 	if c.NullMsg {
@@ -651,7 +675,7 @@ func (m *machine) ReleaseBuffer(c *spec.ReleaseBufferCall) (spec.Result, error) 
 
 // ovRef names the record at an address.
 func (e *Emulator) ovRef(ov *emu.Overlapped) spec.Ref {
-	if i, ok := e.ovDecl[ov]; ok {
+	if i, ok := e.ovIndex[ov]; ok && i < len(e.objs) && e.objs[i].ov == ov {
 		return spec.Ref{Name: e.objs[i].decl.Name, Decl: i}
 	}
 	if ov == nil {

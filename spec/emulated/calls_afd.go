@@ -8,11 +8,10 @@ import (
 // The AFD poll: NtDeviceIoControlFile(IOCTL_AFD_POLL), its result, and
 // NtCancelIoFileEx.
 
-// afdState keeps each record's last poll (its output buffer) and the
-// \Device\Afd handle, opened on first use.
+// afdState keeps the \Device\Afd handle, opened on first use (each
+// record keeps its last poll: object.poll).
 type afdState struct {
-	dev   emu.Handle
-	polls map[int]*afdRec
+	dev emu.Handle
 }
 
 type afdRec struct {
@@ -50,11 +49,8 @@ func (m *machine) AfdPoll(c *spec.AfdPollCall) (spec.Result, error) {
 	if err != nil {
 		return spec.Result{}, err
 	}
-	if a.polls == nil {
-		a.polls = map[int]*afdRec{}
-	}
 	if c.Ov.Valid() {
-		a.polls[c.Ov.Decl] = rec
+		m.e.objs[c.Ov.Decl].poll = rec
 	}
 	r := spec.Result{}
 	r.Outs.More = []spec.OutKV{spec.StatusOut("status", st)}
@@ -63,8 +59,11 @@ func (m *machine) AfdPoll(c *spec.AfdPollCall) (spec.Result, error) {
 
 func (m *machine) AfdPollResult(c *spec.AfdPollResultCall) (spec.Result, error) {
 	r := spec.Result{}
-	rec := m.e.afd.polls[c.Ov.Decl]
 	ov := m.e.ov(c.Ov)
+	var rec *afdRec
+	if ov != nil {
+		rec = m.e.objs[c.Ov.Decl].poll
+	}
 	if rec == nil || ov == nil {
 		return r, nil
 	}
