@@ -234,16 +234,23 @@ func (c *SelectCall) Timeout() (uint32, bool) {
 // PlusFlags reads bits joined with + (FD_READ+FD_WRITE, POLLRDNORM+POLLHUP),
 // the way the readiness calls report their masks: | already separates
 // alternatives in an expectation.
-func PlusFlags(v string) (uint64, bool) {
+func PlusFlags(v string) (uint64, bool) { return plusFlags(v) }
+
+// plusFlags is PlusFlags, reading each part in place.
+func plusFlags(v string) (uint64, bool) {
 	var f uint64
-	for _, p := range strings.Split(v, "+") {
-		n, err := ParseValue(p)
-		if err != nil {
+	for {
+		p, rest, more := strings.Cut(v, "+")
+		n, ok := parseValue(p)
+		if !ok {
 			return 0, false
 		}
 		f |= n
+		if !more {
+			return f, true
+		}
+		v = rest
 	}
-	return f, true
 }
 
 // fdNames and pollNames name the bits EnumOuts and PollOuts write.

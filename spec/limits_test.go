@@ -160,7 +160,9 @@ func TestEitherFailureLinear(t *testing.T) {
 	if len(fs) != 1 {
 		t.Fatalf("want one failure, got %d", len(fs))
 	}
-	one := len(ev.one(leaf.Words))
+	ev.msg = ev.msg[:0]
+	ev.one(leaf.Words)
+	one := len(ev.msg)
 	// Per level: one leaf message and a fixed amount of framing.
 	if bound := (depth + 1) * (2*one + 80); len(fs[0].Msg) > bound {
 		t.Fatalf("message of %d bytes for %d levels: more than linear (%d)", len(fs[0].Msg), depth, bound)

@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"fmt"
 	"net/netip"
 	"runtime/debug"
@@ -198,7 +197,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 			res.TraceTo = tl.TraceLen()
 		}
 		for _, c := range res.Completions {
-			ev.last[c.Thread] = c
+			ev.completed(c)
 		}
 		ev.out = res.Outcome
 		for _, e := range st.Expect {
@@ -265,8 +264,13 @@ type evaluator struct {
 	b        Backend
 	out      Outcome
 	last     map[string]Completion
+	lastMax  int // the most entries last has held this run
 	expected []string
 	onBranch func(line, branch int) // told which branch of a group held first (RunBranches)
+	// msg is where failed expectations write why: a check's message, or
+	// a group's, whose branches write theirs in turn and cut them off
+	// again when one holds. Kept from run to run.
+	msg []byte
 }
 
 // evaluators keeps the evaluators of finished runs, so that a driver
@@ -281,67 +285,82 @@ func newEvaluator(b Backend, onBranch func(line, branch int)) *evaluator {
 	return ev
 }
 
+// lastKept is the most completions (threads) an evaluator's map may have
+// held for free to clear it for the next run rather than make a new one:
+// clearing a map costs the room it once grew to.
+const lastKept = 8
+
 // free empties ev and keeps it for a later run. The expected clauses went
 // to the run's report, which keeps them: the next run starts a new list.
 func (ev *evaluator) free() {
-	clear(ev.last)
-	*ev = evaluator{last: ev.last}
+	last := ev.last
+	if ev.lastMax > lastKept {
+		last = map[string]Completion{}
+	} else {
+		clear(last)
+	}
+	*ev = evaluator{last: last, msg: ev.msg[:0]}
 	evaluators.Put(ev)
+}
+
+// completed notes a completion: "thread T returned" reads the last one of
+// each thread.
+func (ev *evaluator) completed(c Completion) {
+	ev.last[c.Thread] = c
+	ev.lastMax = max(ev.lastMax, len(ev.last))
 }
 
 // check evaluates one expectation (or group) and returns its failures.
 func (ev *evaluator) check(e Expect) []Failure {
+	ev.msg = ev.msg[:0]
 	if e.Alts == nil {
-		if msg := ev.one(e.Words); msg != "" {
-			return []Failure{{e.Line, msg}}
+		if ev.one(e.Words) {
+			return nil
 		}
+		return []Failure{{e.Line, string(ev.msg)}}
+	}
+	if ev.group(e) {
 		return nil
 	}
-	var b []byte
-	if ev.group(e, &b) {
-		return nil
-	}
-	return []Failure{{e.Line, string(b)}}
+	return []Failure{{e.Line, string(ev.msg)}}
 }
 
 // group evaluates an either/or group: true if some branch holds in full.
-// Otherwise it has appended why no branch holds to *b. Each expectation is
-// evaluated once and each message written once, so the cost is linear in
-// the size of the group however deeply groups nest (issue 9: copying the
-// inner messages at every level was quadratic); when a branch holds, what
-// its failed siblings wrote is cut off again.
-func (ev *evaluator) group(e Expect, b *[]byte) bool {
-	start := len(*b)
-	*b = append(*b, "no branch of either/or holds: "...)
+// Otherwise it has appended why no branch holds to ev.msg. Each
+// expectation is evaluated once and each message written once, so the
+// cost is linear in the size of the group however deeply groups nest
+// (issue 9: copying the inner messages at every level was quadratic);
+// when a branch holds, what its failed siblings wrote is cut off again.
+func (ev *evaluator) group(e Expect) bool {
+	start := len(ev.msg)
+	ev.msg = append(ev.msg, "no branch of either/or holds: "...)
 	for i, br := range e.Alts {
 		if i > 0 {
-			*b = append(*b, "; "...)
+			ev.msg = append(ev.msg, "; "...)
 		}
-		*b = append(*b, "branch "...)
-		*b = strconv.AppendInt(*b, int64(i+1), 10)
-		*b = append(*b, ": "...)
+		ev.msg = append(ev.msg, "branch "...)
+		ev.msg = strconv.AppendInt(ev.msg, int64(i+1), 10)
+		ev.msg = append(ev.msg, ": "...)
 		ok, first := true, true
 		for _, x := range br {
-			mark := len(*b)
+			mark := len(ev.msg)
 			if !first {
-				*b = append(*b, ", "...)
+				ev.msg = append(ev.msg, ", "...)
 			}
-			held := false
+			var held bool
 			if x.Alts != nil {
-				held = ev.group(x, b)
-			} else if msg := ev.one(x.Words); msg != "" {
-				*b = append(*b, msg...)
+				held = ev.group(x)
 			} else {
-				held = true
+				held = ev.one(x.Words)
 			}
 			if held {
-				*b = (*b)[:mark]
+				ev.msg = ev.msg[:mark]
 				continue
 			}
 			ok, first = false, false
 		}
 		if ok {
-			*b = (*b)[:start]
+			ev.msg = ev.msg[:start]
 			if ev.onBranch != nil {
 				ev.onBranch(e.Line, i)
 			}
@@ -351,82 +370,107 @@ func (ev *evaluator) group(e Expect, b *[]byte) bool {
 	return false
 }
 
-// one evaluates one expectation line; "" means it holds.
-func (ev *evaluator) one(w []string) string {
+// fail appends a message to ev.msg and reports that the expectation does
+// not hold.
+func (ev *evaluator) fail(msg string) bool {
+	ev.msg = append(ev.msg, msg...)
+	return false
+}
+
+// one evaluates one expectation line: whether it holds; if not, it has
+// appended why to ev.msg.
+func (ev *evaluator) one(w []string) bool {
 	head := w[0]
 	switch {
 	case head == "return":
-		return matchOutcome(ev.out, w[1:], "the call")
+		return ev.matchOutcome(ev.out, w[1:], what{"the call", "", "", ""})
 	case head == "finding" && len(w) == 2:
 		// The sanitizer must have reported this clause by now. A backend
 		// without a sanitizer (real Windows) cannot say: not checked.
 		ev.expected = append(ev.expected, w[1])
 		fb, ok := ev.b.(interface{ Findings() []string })
 		if !ok {
-			return ""
+			return true
 		}
 		for _, f := range fb.Findings() {
-			if strings.HasPrefix(f, w[1]+": ") {
-				return ""
+			if len(f) > len(w[1])+1 && f[:len(w[1])] == w[1] && f[len(w[1]):len(w[1])+2] == ": " {
+				return true
 			}
 		}
-		return fmt.Sprintf("want a sanitizer finding for %s; findings: %v", w[1], fb.Findings())
+		ev.msg = fmt.Appendf(ev.msg, "want a sanitizer finding for %s; findings: %v", w[1], fb.Findings())
+		return false
 	case head == "thread" && len(w) >= 3:
 		th := w[1]
 		switch w[2] {
 		case "blocked", "running":
 			bl, err := ev.b.Blocked(th)
 			if err != nil {
-				return err.Error()
+				return ev.fail(err.Error())
 			}
 			if bl != (w[2] == "blocked") {
-				return fmt.Sprintf("thread %s: want %s, it is %s", th, w[2], map[bool]string{true: "blocked", false: "not blocked"}[bl])
+				is := "not blocked"
+				if bl {
+					is = "blocked"
+				}
+				ev.msg = append(append(append(append(append(append(ev.msg, "thread "...), th...), ": want "...), w[2]...), ", it is "...), is...)
+				return false
 			}
-			return ""
+			return true
 		case "returned":
 			c, ok := ev.last[th]
 			if !ok {
-				return fmt.Sprintf("thread %s: no blocked call of it has returned", th)
+				ev.msg = append(append(append(ev.msg, "thread "...), th...), ": no blocked call of it has returned"...)
+				return false
 			}
 			delete(ev.last, th)
-			return matchOutcome(c.Outcome, w[3:], "thread "+th+"'s "+c.Call)
+			return ev.matchOutcome(c.Outcome, w[3:], what{"thread ", th, "'s ", c.Call})
 		}
 	case head == "event" && len(w) == 3:
 		sig, err := ev.b.EventSignalled(w[1])
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
 		want := w[2] == "signalled"
 		if w[2] != "signalled" && w[2] != "clear" {
-			return fmt.Sprintf("event %s: want signalled or clear, not %q", w[1], w[2])
+			ev.msg = fmt.Appendf(ev.msg, "event %s: want signalled or clear, not %q", w[1], w[2])
+			return false
 		}
 		if sig != want {
-			return fmt.Sprintf("event %s: want %s, it is %s", w[1], w[2], map[bool]string{true: "signalled", false: "clear"}[sig])
+			is := "clear"
+			if sig {
+				is = "signalled"
+			}
+			ev.msg = append(append(append(append(append(append(ev.msg, "event "...), w[1]...), ": want "...), w[2]...), ", it is "...), is...)
+			return false
 		}
-		return ""
+		return true
 	case (head == "routine" || head == "apc") && len(w) >= 3:
 		calls, err := ev.b.Routine(w[1])
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
-		return matchRoutine(w[1], calls, w[2:])
+		return ev.matchRoutine(w[1], calls, w[2:])
 	case head == "msg" && len(w) >= 3:
-		return ev.checkMsg(w)
+		if msg := ev.checkMsg(w); msg != "" {
+			return ev.fail(msg)
+		}
+		return true
 	case head == "buffer" && len(w) == 3:
 		b, err := ev.b.Buffer(w[1])
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
 		want, _ := Quoted(w[2])
-		if !bytes.HasPrefix(b, []byte(want)) {
-			return fmt.Sprintf("buffer %s: want %q at its start, it holds %q", w[1], want, b)
+		if len(b) < len(want) || string(b[:len(want)]) != want {
+			ev.msg = fmt.Appendf(ev.msg, "buffer %s: want %q at its start, it holds %q", w[1], want, b)
+			return false
 		}
-		return ""
+		return true
 	case strings.Contains(head, ".") && !strings.Contains(head, "=") && len(w) == 2:
 		name, field, _ := strings.Cut(head, ".")
 		f, err := ev.b.Overlapped(name)
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
 		var got uint64
 		switch field {
@@ -439,30 +483,53 @@ func (ev *evaluator) one(w []string) string {
 		case "OffsetHigh":
 			got = uint64(f.OffsetHigh)
 		default:
-			return fmt.Sprintf("unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)", field)
+			ev.msg = fmt.Appendf(ev.msg, "unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)", field)
+			return false
 		}
-		if !matchValue(strconv.FormatUint(got, 10), w[1]) {
-			return fmt.Sprintf("%s: want %s, it is %#x", head, w[1], got)
+		var num [20]byte
+		if !matchValue(string(strconv.AppendUint(num[:0], got, 10)), w[1]) {
+			ev.msg = append(append(append(append(ev.msg, head...), ": want "...), w[1]...), ", it is 0x"...)
+			ev.msg = strconv.AppendUint(ev.msg, got, 16)
+			return false
 		}
-		return ""
+		return true
 	case strings.Contains(head, "="):
-		var bad []string
+		// Every pair is checked; the mismatches are joined with "; ".
+		start, bad := len(ev.msg), false
 		for _, kv := range w {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok {
-				return fmt.Sprintf("cannot read %q: want key=value", kv)
+				ev.msg = ev.msg[:start]
+				ev.msg = fmt.Appendf(ev.msg, "cannot read %q: want key=value", kv)
+				return false
 			}
 			got, ok := ev.out.Outs[k]
 			if !ok {
 				got = "(not reported)"
 			}
 			if !matchValue(got, v) {
-				bad = append(bad, fmt.Sprintf("%s: want %s, got %s", k, show(v), got))
+				if bad {
+					ev.msg = append(ev.msg, "; "...)
+				}
+				bad = true
+				ev.msg = appendShow(append(append(ev.msg, k...), ": want "...), v)
+				ev.msg = append(append(ev.msg, ", got "...), got...)
 			}
 		}
-		return strings.Join(bad, "; ")
+		return !bad
 	}
-	return fmt.Sprintf("cannot read expectation %q", strings.Join(w, " "))
+	ev.msg = fmt.Appendf(ev.msg, "cannot read expectation %q", strings.Join(w, " "))
+	return false
+}
+
+// what names the call an outcome is of in messages: the pieces joined.
+type what [4]string
+
+func (w what) appendTo(b []byte) []byte {
+	for _, s := range w {
+		b = append(b, s...)
+	}
+	return b
 }
 
 func showAll(w []string) string {
@@ -480,41 +547,59 @@ func show(v string) string {
 	return v
 }
 
+// appendShow appends show(v).
+func appendShow(b []byte, v string) []byte {
+	if s, ok := Quoted(v); ok {
+		return strconv.AppendQuote(b, s)
+	}
+	return append(b, v...)
+}
+
 // matchOutcome checks "RET [ERR]" (each may list alternatives with |;
-// RET "blocks" means the call has not returned).
-func matchOutcome(o Outcome, w []string, what string) string {
+// RET "blocks" means the call has not returned), then key=value pairs;
+// if the outcome does not match, it appends why to ev.msg.
+func (ev *evaluator) matchOutcome(o Outcome, w []string, wh what) bool {
 	if len(w) == 0 {
-		return "return needs a value"
+		return ev.fail("return needs a value")
 	}
 	if w[0] == "blocks" {
 		if !o.Blocked {
-			return fmt.Sprintf("%s: want it to block, it returned %s %s", what, o.Ret, o.Err)
+			ev.msg = append(append(append(append(wh.appendTo(ev.msg), ": want it to block, it returned "...), o.Ret...), ' '), o.Err...)
+			return false
 		}
-		return ""
+		return true
 	}
 	if o.Blocked {
-		return fmt.Sprintf("%s: want %s, it blocked", what, showAll(w))
+		ev.msg = append(append(append(wh.appendTo(ev.msg), ": want "...), showAll(w)...), ", it blocked"...)
+		return false
 	}
 	if !matchValue(o.Ret, w[0]) {
-		return fmt.Sprintf("%s: want return %s, got %s %s", what, show(w[0]), o.Ret, o.Err)
+		ev.msg = appendShow(append(wh.appendTo(ev.msg), ": want return "...), w[0])
+		ev.msg = append(append(append(append(ev.msg, ", got "...), o.Ret...), ' '), o.Err...)
+		return false
 	}
 	rest := w[1:]
 	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
 		if !matchValue(o.Err, rest[0]) {
-			return fmt.Sprintf("%s: want error %s, got %s", what, show(rest[0]), orNone(o.Err))
+			ev.msg = appendShow(append(wh.appendTo(ev.msg), ": want error "...), rest[0])
+			ev.msg = append(append(ev.msg, ", got "...), orNone(o.Err)...)
+			return false
 		}
 		rest = rest[1:]
 	}
 	for _, kv := range rest {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			return fmt.Sprintf("cannot read %q: want key=value", kv)
+			ev.msg = fmt.Appendf(ev.msg, "cannot read %q: want key=value", kv)
+			return false
 		}
 		if got := o.Outs[k]; !matchValue(got, v) {
-			return fmt.Sprintf("%s: %s: want %s, got %s", what, k, show(v), got)
+			ev.msg = appendShow(append(append(append(wh.appendTo(ev.msg), ": "...), k...), ": want "...), v)
+			ev.msg = append(append(ev.msg, ", got "...), got...)
+			return false
 		}
 	}
-	return ""
+	return true
 }
 
 func orNone(s string) string {
@@ -528,92 +613,133 @@ func orNone(s string) string {
 // separated by |, numbers compared as numbers (names of error codes,
 // statuses and flags allowed), quoted text compared as text.
 func matchValue(got, want string) bool {
-	for alt := range strings.SplitSeq(want, "|") {
-		if s, ok := Quoted(alt); ok {
-			if got == s {
-				return true
-			}
-			continue
-		}
-		if alt == got || (alt == "none" && got == "") {
-			return true
-		}
-		if host, ok := strings.CutSuffix(alt, ":*"); ok {
-			// An address with a port the system chose: any but 0.
-			if ap, err := netip.ParseAddrPort(got); err == nil && ap.Port() != 0 && ap.Addr().String() == strings.Trim(host, "[]") {
-				return true
-			}
-		}
-		if a, ok := PlusFlags(alt); ok && (strings.Contains(alt, "+") || strings.Contains(got, "+")) {
-			if g, ok := PlusFlags(got); ok && a == g {
-				return true // bits joined with + (calltable_readiness.go), in any order
-			}
-		}
-		a, err1 := ParseValue(alt)
-		g, err2 := ParseValue(got)
-		if err1 == nil && err2 == nil && a == g {
-			return true
-		}
-		if err1 == nil && got != "" {
-			if f, err := ParseFlags(alt); err == nil && err2 == nil && f == g {
-				return true
-			}
-		}
-		if strings.Contains(alt, "|") {
-			continue
-		}
+	if got == want && strings.IndexByte(want, '|') < 0 && !strings.Contains(want, quotedMark) {
+		return true // one alternative, not quoted, the very text
 	}
-	return false
+	for {
+		alt, rest, more := strings.Cut(want, "|")
+		if matchAlt(got, alt) {
+			return true
+		}
+		if !more {
+			return false
+		}
+		want = rest
+	}
 }
 
-// matchRoutine checks "ran N", "last k=v...", "call I k=v...".
-func matchRoutine(name string, calls []RoutineCall, w []string) string {
+// matchAlt compares an observed value with one wanted alternative (no |
+// in it).
+func matchAlt(got, alt string) bool {
+	if s, ok := Quoted(alt); ok {
+		return got == s
+	}
+	if alt == got || (alt == "none" && got == "") {
+		return true
+	}
+	if host, ok := strings.CutSuffix(alt, ":*"); ok {
+		// An address with a port the system chose: any but 0.
+		if ap, err := netip.ParseAddrPort(got); err == nil && ap.Port() != 0 {
+			var b [64]byte
+			if string(ap.Addr().AppendTo(b[:0])) == strings.Trim(host, "[]") {
+				return true
+			}
+		}
+	}
+	if strings.Contains(alt, "+") || strings.Contains(got, "+") {
+		// Bits joined with + (calltable_readiness.go), in any order.
+		if a, ok := plusFlags(alt); ok {
+			if g, ok := plusFlags(got); ok && a == g {
+				return true
+			}
+		}
+	}
+	// Numbers and names as numbers. (Read as flags joined with |, an
+	// alternative, which has no |, is the one value it names: no other
+	// comparison is left.)
+	a, ok1 := parseValue(alt)
+	g, ok2 := parseValue(got)
+	return ok1 && ok2 && a == g
+}
+
+// matchRoutine checks "ran N", "last k=v...", "call I k=v..."; if they
+// do not hold, it appends why to ev.msg.
+func (ev *evaluator) matchRoutine(name string, calls []RoutineCall, w []string) bool {
 	switch w[0] {
 	case "ran":
 		if len(w) != 2 {
-			return "ran needs a count"
+			return ev.fail("ran needs a count")
 		}
-		if !matchValue(strconv.Itoa(len(calls)), w[1]) {
-			return fmt.Sprintf("%s: want it run %s times, it ran %d", name, w[1], len(calls))
+		var num [20]byte
+		if !matchValue(string(strconv.AppendInt(num[:0], int64(len(calls)), 10)), w[1]) {
+			ev.msg = fmt.Appendf(ev.msg, "%s: want it run %s times, it ran %d", name, w[1], len(calls))
+			return false
 		}
-		return ""
+		return true
 	case "last", "call":
 		i := len(calls) - 1
 		kvs := w[1:]
 		if w[0] == "call" {
 			if len(w) < 2 {
-				return "call needs an index"
+				return ev.fail("call needs an index")
 			}
 			n, err := strconv.Atoi(w[1])
 			if err != nil {
-				return "call needs an index (1 = first)"
+				return ev.fail("call needs an index (1 = first)")
 			}
 			i, kvs = n-1, w[2:]
 		}
 		if i < 0 || i >= len(calls) {
-			return fmt.Sprintf("%s: it ran %d times, no call %d", name, len(calls), i+1)
+			ev.msg = fmt.Appendf(ev.msg, "%s: it ran %d times, no call %d", name, len(calls), i+1)
+			return false
 		}
-		c := calls[i]
-		fields := map[string]string{
-			"err": strconv.FormatUint(uint64(c.Err), 10), "bytes": strconv.FormatUint(uint64(c.Bytes), 10),
-			"flags": strconv.FormatUint(uint64(c.Flags), 10), "ov": c.Ov, "thread": c.Thread,
-			"param": strconv.FormatUint(c.Param, 10), "depth": strconv.Itoa(c.Depth),
-		}
-		var bad []string
+		c := &calls[i]
+		start, bad := len(ev.msg), false
 		for _, kv := range kvs {
 			k, v, ok := strings.Cut(kv, "=")
-			got, known := fields[k]
+			got, known := routineField(c, k)
 			if !ok || !known {
-				return fmt.Sprintf("cannot read %q: want err=, bytes=, flags=, ov=, thread=, param= or depth=", kv)
+				ev.msg = ev.msg[:start]
+				ev.msg = fmt.Appendf(ev.msg, "cannot read %q: want err=, bytes=, flags=, ov=, thread=, param= or depth=", kv)
+				return false
 			}
 			if !matchValue(got, v) {
-				bad = append(bad, fmt.Sprintf("%s: want %s, got %s", k, show(v), got))
+				if !bad {
+					ev.msg = append(append(ev.msg, name...), " call "...)
+					ev.msg = strconv.AppendInt(ev.msg, int64(i+1), 10)
+					ev.msg = append(ev.msg, ": "...)
+				} else {
+					ev.msg = append(ev.msg, "; "...)
+				}
+				bad = true
+				ev.msg = appendShow(append(append(ev.msg, k...), ": want "...), v)
+				ev.msg = append(append(ev.msg, ", got "...), got...)
 			}
 		}
-		if len(bad) > 0 {
-			return fmt.Sprintf("%s call %d: %s", name, i+1, strings.Join(bad, "; "))
-		}
-		return ""
+		return !bad
 	}
-	return fmt.Sprintf("cannot read routine expectation %q (ran N, last k=v, call I k=v)", strings.Join(w, " "))
+	ev.msg = fmt.Appendf(ev.msg, "cannot read routine expectation %q (ran N, last k=v, call I k=v)", strings.Join(w, " "))
+	return false
+}
+
+// routineField is one field of a routine's call as expectations name it;
+// false for a name that is none.
+func routineField(c *RoutineCall, k string) (string, bool) {
+	switch k {
+	case "err":
+		return strconv.FormatUint(uint64(c.Err), 10), true
+	case "bytes":
+		return strconv.FormatUint(uint64(c.Bytes), 10), true
+	case "flags":
+		return strconv.FormatUint(uint64(c.Flags), 10), true
+	case "ov":
+		return c.Ov, true
+	case "thread":
+		return c.Thread, true
+	case "param":
+		return strconv.FormatUint(c.Param, 10), true
+	case "depth":
+		return strconv.Itoa(c.Depth), true
+	}
+	return "", false
 }
