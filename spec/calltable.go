@@ -1488,14 +1488,24 @@ func orNull(s string) string {
 	return s
 }
 
-// decodeCall decodes one written call against the declarations.
-func decodeCall(file string, c *Call, decls []Decl, names map[string]int) error {
+// decodeCall decodes one written call against the declarations, with d
+// (nil: a new one), whose memory it reuses.
+func decodeCall(d *decoder, file string, c *Call, decls []Decl, names map[string]int) error {
 	e, ok := entries[c.Name]
 	if !ok {
 		return &ParseError{file, c.Line, fmt.Sprintf("unknown call %q%s (the calls are listed in the scenario guide, 'go doc spec.Calls')", c.Name, didYouMean(c.Name, CallNames()))}
 	}
-	d := &decoder{c: c, entry: e, decls: decls, names: names, file: file,
-		usedPos: make([]bool, len(c.Args.Pos)), usedKeys: map[string]bool{}}
+	if d == nil {
+		d = &decoder{}
+	}
+	usedPos, usedKeys := d.usedPos[:0], d.usedKeys
+	if usedKeys == nil {
+		usedKeys = map[string]bool{}
+	}
+	clear(usedKeys)
+	triedKeys, triedFlag := d.triedKeys[:0], d.triedFlag[:0]
+	*d = decoder{c: c, entry: e, decls: decls, names: names, file: file,
+		usedPos: append(usedPos, make([]bool, len(c.Args.Pos))...), usedKeys: usedKeys, triedKeys: triedKeys, triedFlag: triedFlag}
 	op := e.decode(d)
 	d.unused()
 	if d.err != nil {

@@ -235,3 +235,27 @@ func BenchmarkParseManyDecls(b *testing.B) {
 		}
 	}
 }
+
+// Parse reads lines through a 64 KiB buffer kept from parse to parse:
+// loading a corpus of a thousand small files does not make one for each.
+func TestParseKeepsItsLineReader(t *testing.T) {
+	text := "title t\nthread A\nevent e\nA: SetEvent e\n  return TRUE\n"
+	if _, err := parseString(text); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		if _, err := Parse("t.scenario", strings.NewReader(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	// A GC between parses may drop the kept reader (sync.Pool): a few
+	// buffers made again are allowed, one per parse is not.
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 16<<10 {
+		t.Errorf("%d bytes allocated per parse of a %d byte scenario", per, len(text))
+	}
+}
