@@ -107,7 +107,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("GOMAXPROCS") == "" && *workers < runtime.GOMAXPROCS(0) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*workers))
 	}
-	scs, code := load(p.Paths, stderr)
+	scs, code := loadOn(p.Paths, *workers, stderr)
 	if code != 0 {
 		return code
 	}
