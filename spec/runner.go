@@ -46,6 +46,56 @@ type Report struct {
 	// (backends that can check it): a completion still waiting after the
 	// machine settled, or an operation notified twice.
 	Liveness []string
+
+	// kept is memory the steps of the last run leave, by index, to the
+	// steps of the next run written into this report (RunInto).
+	kept []keptStep
+}
+
+// keptStep is what a report keeps of one step for the step of the same
+// index in the next run: its out-parameters' map and its completions'
+// room and maps.
+type keptStep struct {
+	outs  keptOuts
+	comps []Completion
+	couts []keptOuts // by completion
+}
+
+// keptOuts is a map of out-parameters kept for a later rendering, and the
+// call whose outcome it holds.
+type keptOuts struct {
+	op Op
+	m  map[string]string
+}
+
+// outsKept is the most entries a kept map may hold for a rendering of
+// another call to clear and reuse it: a Go map's clear costs the room the
+// map grew to, and a large one is made again rather than cleared for
+// every small rendering after it.
+const outsKept = 8
+
+// take gives the kept map for a rendering of op: as it is when it holds
+// op's last rendering (same), cleared when it is small, or nil (a new
+// map is made).
+func (k *keptOuts) take(op Op) (m map[string]string, same bool) {
+	switch {
+	case k.m == nil:
+		return nil, false
+	case k.op == op:
+		return k.m, true
+	case len(k.m) <= outsKept:
+		clear(k.m)
+		return k.m, false
+	}
+	k.op, k.m = nil, nil
+	return nil, false
+}
+
+// keep notes the map a rendering of op wrote (nil: none).
+func (k *keptOuts) keep(op Op, m map[string]string) {
+	if m != nil {
+		k.op, k.m = op, m
+	}
 }
 
 // UnexpectedFindings are sanitizer findings the scenario did not expect.
@@ -110,17 +160,45 @@ func (rep *Report) addStep(res StepResult, n int) {
 	rep.Steps = append(rep.Steps, res)
 }
 
-// stepOuts is an empty map for the out-parameters of the step about to
-// be added: the one the last run (RunInto) left at that index, cleared,
-// or nil (Render makes one).
-func (rep *Report) stepOuts() map[string]string {
+// keptFor is what the last run left for the step about to be added.
+func (rep *Report) keptFor() *keptStep {
 	k := len(rep.Steps)
-	if k >= cap(rep.Steps) {
+	if k >= len(rep.kept) {
+		rep.kept = append(rep.kept, make([]keptStep, k+1-len(rep.kept))...)
+	}
+	return &rep.kept[k]
+}
+
+// render renders the outcome of the step about to be added, in the map
+// the step of its index kept.
+func (rep *Report) render(op Op, r Result) Outcome {
+	ks := rep.keptFor()
+	m, same := ks.outs.take(op)
+	o := renderInto(op, r, m, same)
+	ks.outs.keep(op, o.Outs)
+	return o
+}
+
+// completions renders the calls that returned during the step about to
+// be added, in the room and maps the step of its index kept.
+func (rep *Report) completions(rs []Returned) []Completion {
+	if len(rs) == 0 {
 		return nil
 	}
-	m := rep.Steps[:k+1][k].Outcome.Outs
-	clear(m)
-	return m
+	ks := rep.keptFor()
+	if cap(ks.comps) < len(rs) {
+		ks.comps = make([]Completion, len(rs))
+	}
+	for len(ks.couts) < len(rs) {
+		ks.couts = append(ks.couts, keptOuts{})
+	}
+	cs := ks.comps[:len(rs)]
+	for i, r := range rs {
+		m, same := ks.couts[i].take(r.Op)
+		cs[i] = renderReturnedInto(r, m, same)
+		ks.couts[i].keep(r.Op, cs[i].Outcome.Outs)
+	}
+	return cs
 }
 
 // Run runs a scenario on a backend under one configuration and checks
@@ -139,15 +217,11 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	if rep == nil {
 		rep = &Report{}
 	}
-	steps := rep.Steps
-	for i := range steps {
-		// The step's out-parameter map is kept for the step of the same
-		// index in this run (see stepOuts); nothing else is.
-		m := steps[i].Outcome.Outs
-		steps[i] = StepResult{}
-		steps[i].Outcome.Outs = m
-	}
-	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0]}
+	// The steps' room and what they kept (see keptStep) are reused;
+	// nothing else is.
+	steps, kept := rep.Steps, rep.kept
+	clear(steps)
+	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept}
 	defer b.Close()
 	line := 0 // the step being run, for a panic's place
 	defer func() {
@@ -182,7 +256,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 			err = b.Settle()
 		} else {
 			res.Result, err = b.Do(st.Thread, st.Call.Op)
-			res.Outcome = renderInto(st.Call.Op, res.Result, rep.stepOuts())
+			res.Outcome = rep.render(st.Call.Op, res.Result)
 		}
 		if err == nil {
 			err = checkPanics(b, sc.File, st.Line)
@@ -192,7 +266,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 			rep.addStep(res, len(sc.Steps))
 			return rep
 		}
-		res.Completions = RenderCompleted(b.Completed())
+		res.Completions = rep.completions(b.Completed())
 		if tl != nil {
 			res.TraceTo = tl.TraceLen()
 		}
