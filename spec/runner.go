@@ -48,8 +48,10 @@ type Report struct {
 	Liveness []string
 
 	// kept is memory the steps of the last run leave, by index, to the
-	// steps of the next run written into this report (RunInto).
-	kept []keptStep
+	// steps of the next run written into this report (RunInto); so is
+	// keptFindings, the room of Findings.
+	kept         []keptStep
+	keptFindings []string
 }
 
 // keptStep is what a report keeps of one step for the step of the same
@@ -98,13 +100,18 @@ func (k *keptOuts) keep(op Op, m map[string]string) {
 	}
 }
 
+// findingOf reports whether the finding f ("clause: text") is of clause.
+func findingOf(f, clause string) bool {
+	return len(f) >= len(clause)+2 && f[:len(clause)] == clause && f[len(clause):len(clause)+2] == ": "
+}
+
 // UnexpectedFindings are sanitizer findings the scenario did not expect.
 func (r *Report) UnexpectedFindings() []string {
 	var out []string
 	for _, f := range r.Findings {
 		ok := false
 		for _, c := range r.Expected {
-			if strings.HasPrefix(f, c+": ") {
+			if findingOf(f, c) {
 				ok = true
 			}
 		}
@@ -219,9 +226,9 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	}
 	// The steps' room and what they kept (see keptStep) are reused;
 	// nothing else is.
-	steps, kept := rep.Steps, rep.kept
+	steps, kept, findings := rep.Steps, rep.kept, rep.keptFindings
 	clear(steps)
-	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept}
+	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept, keptFindings: findings}
 	defer b.Close()
 	line := 0 // the step being run, for a panic's place
 	defer func() {
@@ -296,7 +303,11 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 		}
 	}
 	if fb, ok := b.(interface{ Findings() []string }); ok {
-		rep.Findings = fb.Findings()
+		// A copy in the report's room: the backend's list may be its own.
+		if fs := fb.Findings(); fs != nil {
+			rep.Findings = append(rep.keptFindings[:0], fs...)
+			rep.keptFindings = rep.Findings
+		}
 	}
 	rep.Expected = ev.expected
 	return rep
@@ -467,7 +478,7 @@ func (ev *evaluator) one(w []string) bool {
 			return true
 		}
 		for _, f := range fb.Findings() {
-			if len(f) > len(w[1])+1 && f[:len(w[1])] == w[1] && f[len(w[1]):len(w[1])+2] == ": " {
+			if findingOf(f, w[1]) {
 				return true
 			}
 		}
@@ -560,8 +571,7 @@ func (ev *evaluator) one(w []string) bool {
 			ev.msg = fmt.Appendf(ev.msg, "unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)", field)
 			return false
 		}
-		var num [20]byte
-		if !matchValue(string(strconv.AppendUint(num[:0], got, 10)), w[1]) {
+		if !matchValue(strconv.FormatUint(got, 10), w[1]) {
 			ev.msg = append(append(append(append(ev.msg, head...), ": want "...), w[1]...), ", it is 0x"...)
 			ev.msg = strconv.AppendUint(ev.msg, got, 16)
 			return false
@@ -744,8 +754,7 @@ func (ev *evaluator) matchRoutine(name string, calls []RoutineCall, w []string) 
 		if len(w) != 2 {
 			return ev.fail("ran needs a count")
 		}
-		var num [20]byte
-		if !matchValue(string(strconv.AppendInt(num[:0], int64(len(calls)), 10)), w[1]) {
+		if !matchValue(strconv.Itoa(len(calls)), w[1]) {
 			ev.msg = fmt.Appendf(ev.msg, "%s: want it run %s times, it ran %d", name, w[1], len(calls))
 			return false
 		}

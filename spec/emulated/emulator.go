@@ -53,7 +53,11 @@ type Emulator struct {
 	lentHs   lent[emu.Handle] // handle arrays lent to this run's waits
 	afd      afdState         // AFD polls (calls_afd.go)
 	done     []spec.Returned  // returned calls not yet asked for (Completed)
-	npending int              // threads whose call is pending (machine.pending)
+	// findings are the sanitizer's findings as Findings writes them, by
+	// index, and the clause and text each was written from.
+	findings   []string
+	findingSrc [][2]string
+	npending   int // threads whose call is pending (machine.pending)
 }
 
 // indexFrom is the most declarations a scenario may have for Emulator to
@@ -165,13 +169,27 @@ func (e *Emulator) Liveness() []string {
 	return out
 }
 
-// Findings lists the sanitizer's findings so far, as "clause: text".
+// Findings lists the sanitizer's findings so far, as "clause: text"
+// (nil for none). The list is the Emulator's: valid until the next Start.
+// Each finding's text is kept for the finding of its index in later runs,
+// which reuse it when it reads the same.
 func (e *Emulator) Findings() []string {
-	var out []string
-	for _, f := range e.sys.Findings() {
-		out = append(out, f.Clause+": "+f.Text)
+	fs := e.sys.Findings()
+	if len(fs) == 0 {
+		return nil
 	}
-	return out
+	for i, f := range fs {
+		src := [2]string{f.Clause, f.Text}
+		if i < len(e.findings) {
+			if e.findingSrc[i] != src {
+				e.findings[i], e.findingSrc[i] = f.Clause+": "+f.Text, src
+			}
+			continue
+		}
+		e.findings = append(e.findings, f.Clause+": "+f.Text)
+		e.findingSrc = append(e.findingSrc, src)
+	}
+	return e.findings[:len(fs):len(fs)]
 }
 
 // Name implements Backend.

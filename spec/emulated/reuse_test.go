@@ -15,9 +15,10 @@ import (
 // reuseScenarios are corpus scenarios of very different sizes and kinds:
 // the largest (70 sockets, 64 events, 27 records and 25 buffers, two
 // 1 MiB buffers), and small ones with routines, APCs, WSARecvMsg records,
-// AFD polls, ports and pipes. Each leaves something of its own in a
-// reused Emulator (declarations, records, buffers, machines, WSABUF
-// arrays by call number, lent handle arrays) for the next to trip on.
+// AFD polls, ports, pipes and sanitizer findings. Each leaves something
+// of its own in a reused Emulator (declarations, records, buffers,
+// machines, WSABUF arrays by call number, lent handle arrays, findings'
+// texts) for the next to trip on.
 var reuseScenarios = []string{
 	"readiness/select-large-set",
 	"wine/kernel/wait-any-64-objects",
@@ -33,6 +34,8 @@ var reuseScenarios = []string{
 	"wsasend/routine",
 	"pipes/named-pipe-duplex-echo",
 	"apc/nested-alertable-wait",
+	"wsaoverlapped/release-while-pending",
+	"wsagetoverlappedresult/invalid-event",
 }
 
 // runText is everything a run shows: the report step by step, what the
