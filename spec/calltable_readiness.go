@@ -96,15 +96,65 @@ func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV {
 // NAME1, NAME2, ... the sockets left in it, by the names the call was
 // given.
 func SetOuts(name string, given []Handle, left []bool) []OutKV {
+	return AppendSetOuts(nil, name, given, left)
+}
+
+// AppendSetOuts appends SetOuts(name, given, left) to dst.
+func AppendSetOuts(dst []OutKV, name string, given []Handle, left []bool) []OutKV {
 	n := 0
-	var out []OutKV
+	for i := range given {
+		if left[i] {
+			n++
+		}
+	}
+	dst = append(dst, OutKV{name, strconv.Itoa(n)})
+	keys := setKeys(name)
+	n = 0
 	for i, h := range given {
 		if left[i] {
 			n++
-			out = append(out, OutKV{name + strconv.Itoa(n), h.Name})
+			dst = append(dst, OutKV{keys.key(n), h.Name})
 		}
 	}
-	return append([]OutKV{{name, strconv.Itoa(n)}}, out...)
+	return dst
+}
+
+// numberedKeys are the keys PREFIX1, PREFIX2, ... of numbered
+// out-parameters, the first ones made once.
+type numberedKeys struct {
+	prefix string
+	keys   [128]string
+}
+
+func newNumberedKeys(prefix string) *numberedKeys {
+	k := &numberedKeys{prefix: prefix}
+	for i := range k.keys {
+		k.keys[i] = prefix + strconv.Itoa(i+1)
+	}
+	return k
+}
+
+// key is the key of number n (from 1).
+func (k *numberedKeys) key(n int) string {
+	if n >= 1 && n <= len(k.keys) && k.keys[n-1] != "" {
+		return k.keys[n-1]
+	}
+	return k.prefix + strconv.Itoa(n)
+}
+
+var readKeys, writeKeys, exceptKeys = newNumberedKeys("read"), newNumberedKeys("write"), newNumberedKeys("except")
+
+// setKeys are the numbered keys of select's set name.
+func setKeys(name string) *numberedKeys {
+	switch name {
+	case "read":
+		return readKeys
+	case "write":
+		return writeKeys
+	case "except":
+		return exceptKeys
+	}
+	return &numberedKeys{prefix: name} // none made: each key made when asked
 }
 
 var readinessTable = []*Entry{

@@ -58,9 +58,11 @@ type Report struct {
 // index in the next run: its out-parameters' map and its completions'
 // room and maps.
 type keptStep struct {
-	outs  keptOuts
-	comps []Completion
-	couts []keptOuts // by completion
+	outs    keptOuts
+	comps   []Completion
+	couts   []keptOuts  // by completion
+	more    []OutKV     // the room of the result's Outs.More
+	entries []PortEntry // and of its Outs.Entries
 }
 
 // keptOuts is a map of out-parameters kept for a later rendering, and the
@@ -176,6 +178,24 @@ func (rep *Report) keptFor() *keptStep {
 	return &rep.kept[k]
 }
 
+// keepResult copies the lists of a step's result into the room the step
+// of its index kept: a backend may lend its own (the emulator's are
+// valid until its next run), and the report's steps outlive it.
+func (rep *Report) keepResult(r *Result) {
+	if len(r.Outs.More) == 0 && len(r.Outs.Entries) == 0 {
+		return
+	}
+	ks := rep.keptFor()
+	if len(r.Outs.More) > 0 {
+		ks.more = append(ks.more[:0], r.Outs.More...)
+		r.Outs.More = ks.more[:len(ks.more):len(ks.more)]
+	}
+	if len(r.Outs.Entries) > 0 {
+		ks.entries = append(ks.entries[:0], r.Outs.Entries...)
+		r.Outs.Entries = ks.entries[:len(ks.entries):len(ks.entries)]
+	}
+}
+
 // render renders the outcome of the step about to be added, in the map
 // the step of its index kept.
 func (rep *Report) render(op Op, r Result) Outcome {
@@ -263,6 +283,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 			err = b.Settle()
 		} else {
 			res.Result, err = b.Do(st.Thread, st.Call.Op)
+			rep.keepResult(&res.Result)
 			res.Outcome = rep.render(st.Call.Op, res.Result)
 		}
 		if err == nil {

@@ -91,7 +91,7 @@ func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	if a.Bufs == nil {
 		return nil
 	}
-	return e.fillBufs(e.lentBufs.take(len(a.Bufs)), a)
+	return e.fillBufs(e.lent.bufs.take(len(a.Bufs)), a)
 }
 
 // fillBufs writes a's WSABUF array into out (as long as a.Bufs).
@@ -190,7 +190,7 @@ func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
 	if w.Handles == nil {
 		return nil
 	}
-	hs := m.e.lentHs.take(len(w.Handles))
+	hs := m.e.lent.hs.take(len(w.Handles))
 	for i, h := range w.Handles {
 		hs[i] = m.e.handle(h)
 	}

@@ -46,13 +46,12 @@ type Emulator struct {
 	// ovIndex is the declaration index of each record this Emulator made
 	// (objects keep theirs from run to run); the record is the run's when
 	// that object's ov is it.
-	ovIndex  map[*emu.Overlapped]int
-	run      uint64           // counts the runs (Start), to tell this run's wsabufs
-	wsabufs  []stepWSABufs    // a step's WSABUF array, made once a run (see stepBufs), by IOArgs.Slot
-	lentBufs lent[emu.WSABUF] // WSABUF arrays lent to this run's calls
-	lentHs   lent[emu.Handle] // handle arrays lent to this run's waits
-	afd      afdState         // AFD polls (calls_afd.go)
-	done     []spec.Returned  // returned calls not yet asked for (Completed)
+	ovIndex map[*emu.Overlapped]int
+	run     uint64          // counts the runs (Start), to tell this run's wsabufs
+	wsabufs []stepWSABufs   // a step's WSABUF array, made once a run (see stepBufs), by IOArgs.Slot
+	lent    lentMem         // memory lent to this run's calls
+	afd     afdState        // AFD polls (calls_afd.go)
+	done    []spec.Returned // returned calls not yet asked for (Completed)
 	// findings are the sanitizer's findings as Findings writes them, by
 	// index, and the clause and text each was written from.
 	findings   []string
@@ -96,6 +95,29 @@ func (l *lent[T]) take(k int) []T {
 
 // reset takes back everything lent.
 func (l *lent[T]) reset() { l.n = 0 }
+
+// lentMem is the memory an Emulator lends to the calls of a run, by kind.
+type lentMem struct {
+	bufs  lent[emu.WSABUF]    // WSABUF arrays
+	hs    lent[emu.Handle]    // handle arrays (waits)
+	socks lent[emu.SOCKET]    // select's sets and the sockets given
+	sets  lent[emu.FDSet]     // select's fd_sets
+	tvs   lent[emu.Timeval]   // select's timeouts
+	fds   lent[emu.WSAPOLLFD] // WSAPoll's entries
+	bools lent[bool]
+	kvs   lent[spec.OutKV] // results' Outs.More (a report copies them)
+}
+
+func (l *lentMem) reset() {
+	l.bufs.reset()
+	l.hs.reset()
+	l.socks.reset()
+	l.sets.reset()
+	l.tvs.reset()
+	l.fds.reset()
+	l.bools.reset()
+	l.kvs.reset()
+}
 
 type object struct {
 	decl    spec.Decl
@@ -357,8 +379,7 @@ func (e *Emulator) reset(decls []spec.Decl) {
 	e.run++
 	clear(e.thr)
 	e.thr = e.thr[:0]
-	e.lentBufs.reset()
-	e.lentHs.reset()
+	e.lent.reset()
 	e.afd = afdState{}
 	clear(e.done[:cap(e.done)])
 	e.done = e.done[:0]
