@@ -3,6 +3,7 @@ package spec
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -78,8 +79,11 @@ var EnumOutNames = [...]string{"readerr", "writeerr", "ooberr", "accepterr", "co
 
 // EnumOuts turns what WSAEnumNetworkEvents wrote into out-parameters:
 // events (the FD_* bits recorded) and, for each recorded one, its error.
-func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV {
-	out := []OutKV{{"events", plusNames(uint64(uint32(ne.NetworkEvents)), fdName)}}
+func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV { return AppendEnumOuts(nil, ne) }
+
+// AppendEnumOuts appends EnumOuts(ne) to out (at most 7 entries).
+func AppendEnumOuts(out []OutKV, ne *provider.WSANETWORKEVENTS) []OutKV {
+	out = append(out, OutKV{"events", fdPlus.text(uint64(uint32(ne.NetworkEvents)))})
 	for b, n := range EnumOutNames {
 		if ne.NetworkEvents&(1<<b) != 0 {
 			v := "0"
@@ -349,5 +353,45 @@ func pollName(b uint64) string {
 
 // PollOut is WSAPoll's out-parameter for entry i (from 0): reventsN.
 func PollOut(i int, revents int16) OutKV {
-	return OutKV{"revents" + strconv.Itoa(i+1), plusNames(uint64(uint16(revents)), pollName)}
+	return OutKV{reventsKeys.key(i + 1), pollPlus.text(uint64(uint16(revents)))}
 }
+
+var reventsKeys = newNumberedKeys("revents")
+
+// plusCache keeps plusNames' texts for one naming of the bits, so that the
+// same bits rendered again make no new string. It is safe for concurrent
+// use (explore's workers render at once).
+type plusCache struct {
+	name func(bit uint64) string
+	mu   sync.RWMutex
+	m    map[uint64]string
+}
+
+// plusKept bounds what a plusCache keeps (the masks a run meets are few).
+const plusKept = 4096
+
+func newPlusCache(name func(bit uint64) string) *plusCache {
+	return &plusCache{name: name, m: map[uint64]string{}}
+}
+
+// text is plusNames(v, c.name).
+func (c *plusCache) text(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	c.mu.RLock()
+	s, ok := c.m[v]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = plusNames(v, c.name)
+	c.mu.Lock()
+	if len(c.m) < plusKept {
+		c.m[v] = s
+	}
+	c.mu.Unlock()
+	return s
+}
+
+var fdPlus, pollPlus = newPlusCache(fdName), newPlusCache(pollName)

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,6 +139,27 @@ func TestRenderOverKeptMapAllocatesNothing(t *testing.T) {
 				k.keep(op, renderInto(op, r, m, same).Outs)
 			}); allocs != 0 {
 				t.Errorf("%s, result %d: %v allocations", op.Entry().Name, i, allocs)
+			}
+		}
+	}
+}
+
+// The keys and bit names rendered from tables made once read as the ones
+// made each time: NAME followed by the number, and bits joined with +.
+func TestKeptKeysAndNames(t *testing.T) {
+	for _, k := range []*numberedKeys{readKeys, writeKeys, exceptKeys, reventsKeys, afdHandleKeys, afdEventsKeys, afdStatusKeys, {prefix: "other"}} {
+		for n := 1; n <= 200; n++ {
+			if got, want := k.key(n), k.prefix+strconv.Itoa(n); got != want {
+				t.Fatalf("key %d: %q, want %q", n, got, want)
+			}
+		}
+	}
+	for _, c := range []*plusCache{fdPlus, pollPlus, afdPlus} {
+		for v := uint64(0); v < 1<<12; v++ {
+			for range 2 { // made, then kept
+				if got, want := c.text(v), plusNames(v, c.name); got != want {
+					t.Fatalf("%#x: %q, want %q", v, got, want)
+				}
 			}
 		}
 	}

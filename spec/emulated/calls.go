@@ -312,20 +312,21 @@ func flagsArg(fl *uint32, null bool) *uint32 {
 }
 
 func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
-	var n uint32
-	fl := c.Flags
-	from := new(netip.AddrPort)
-	fromlen := int32(provider.SizeofSockaddrInet6)
+	l := &m.e.lent
+	n, fl := one(&l.u32s), one(&l.u32s)
+	*fl = c.Flags
+	from := one(&l.addrs)
+	pfromlen := one(&l.i32s)
+	*pfromlen = int32(provider.SizeofSockaddrInet6)
 	if c.HasFromlen {
-		fromlen = c.Fromlen
+		*pfromlen = c.Fromlen
 	}
-	pfromlen := &fromlen
 	if c.NullFrom {
 		from, pfromlen = nil, nil
 	}
 	ov := m.e.ov(c.Ov)
-	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(n, c.NullBytes), flagsArg(fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, *n, *fl
 	if ov == nil && (r.Err == 0 || c.HasFromlen) && from != nil {
 		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = *from
@@ -334,7 +335,8 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 }
 
 func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
-	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	msg := one(&m.e.lent.msgs)
+	*msg = emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
 	if c.To != nil {
 		msg.Name, msg.Namelen = c.To, c.Namelen
 	}
@@ -354,16 +356,18 @@ func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
 	if c.NullMsg {
 		msg = nil
 	}
-	var n uint32
-	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	n := one(&m.e.lent.u32s)
+	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, *n
 	return r, err
 }
 
 func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
-	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
-	var from netip.AddrPort
-	msg.Name, msg.Namelen = &from, provider.SizeofSockaddrInet6
+	l := &m.e.lent
+	msg := one(&l.msgs)
+	*msg = emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	from := one(&l.addrs)
+	msg.Name, msg.Namelen = from, provider.SizeofSockaddrInet6
 	if c.NullName {
 		msg.Name, msg.Namelen = nil, 0
 	}
@@ -371,7 +375,7 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 		msg.Namelen = c.Namelen
 	}
 	if c.HasControl {
-		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
+		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: l.bytes.take(int(c.Control))}
 	}
 	if c.NullControl {
 		msg.Control = emu.WSABUF{Len: 16}
@@ -383,12 +387,12 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 	if c.NullMsg {
 		arg = nil
 	}
-	var n uint32
-	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), arg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, n, msg.Flags
+	n := one(&l.u32s)
+	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), arg, count(n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, *n, msg.Flags
 	if from.IsValid() {
 		r.Outs.Has |= spec.OutFrom
-		r.Outs.From = from
+		r.Outs.From = *from
 	}
 	if a, _, ok := provider.ParsePktinfo(msg.Control.Buf[:min(int(msg.Control.Len), len(msg.Control.Buf))]); ok {
 		r.Outs.Has |= spec.OutDst
@@ -432,13 +436,14 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	case c.OutBuf.Valid():
 		outb = m.e.objs[c.OutBuf.Decl].buf
 	case c.OutLen >= 0 && !c.NullOut:
-		outb = make([]byte, c.OutLen)
+		outb = m.e.lent.bytes.take(int(c.OutLen))
 		for i := range outb {
 			outb[i] = 0xcc // not written unless it changes
 		}
 	}
-	ret := uint32(spec.Poison)
-	pret := &ret
+	ret := one(&m.e.lent.u32s)
+	*ret = spec.Poison
+	pret := ret
 	if c.NullRet {
 		pret = nil
 	}
@@ -447,7 +452,7 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		in = nil
 	}
 	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, in, outb, pret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, ret
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, *ret
 	if len(outb) >= 4 && r.Err == 0 {
 		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(outb)
@@ -519,9 +524,9 @@ func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
 // where the scenario says so. The result carries *namelen (Poison when
 // NULL); the address written is returned beside it.
 func (m *machine) nameQuery(get func(emu.SOCKET, *netip.AddrPort, *int32) error, sock spec.Handle, namelen int32, nullName, nullLen bool) (spec.Result, netip.AddrPort, error) {
-	var a netip.AddrPort
-	l := namelen
-	pa, pl := &a, &l
+	a, l := one(&m.e.lent.addrs), one(&m.e.lent.i32s)
+	*l = namelen
+	pa, pl := a, l
 	if nullName {
 		pa = nil
 	}
@@ -529,25 +534,26 @@ func (m *machine) nameQuery(get func(emu.SOCKET, *netip.AddrPort, *int32) error,
 		pl = nil
 	}
 	r, err := intResult(get(emu.SOCKET(m.e.handle(sock)), pa, pl))
-	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(l)
+	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(*l)
 	if nullLen {
 		r.Outs.Namelen = spec.Poison
 	}
-	return r, a, err
+	return r, *a, err
 }
 
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
 	if c.HasCtx {
-		return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint64(nil, uint64(m.e.handle(c.Ctx)))))
+		return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint64(m.e.lent.bytes.take(8)[:0], uint64(m.e.handle(c.Ctx)))))
 	}
-	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
+	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(m.e.lent.bytes.take(4)[:0], c.Value)))
 }
 
 func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
-	val := make([]byte, 4)
-	l := int32(4)
-	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
-	r.Outs.Has, r.Outs.Optlen = spec.OutOptlen, uint32(l)
+	val := m.e.lent.bytes.take(4)
+	l := one(&m.e.lent.i32s)
+	*l = 4
+	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, l))
+	r.Outs.Has, r.Outs.Optlen = spec.OutOptlen, uint32(*l)
 	if r.Err == 0 {
 		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(val)
@@ -612,13 +618,14 @@ func (m *machine) GetQueuedCompletionStatus(c *spec.GetQueuedCompletionStatusCal
 }
 
 func (m *machine) GetQueuedCompletionStatusEx(c *spec.GetQueuedCompletionStatusExCall) (spec.Result, error) {
-	entries := make([]emu.OverlappedEntry, c.Count)
+	entries := m.e.lent.pentry.take(int(c.Count))
 	removed := uint32(spec.Poison)
 	r, err := boolResult(m.t.GetQueuedCompletionStatusEx(m.e.handle(c.Port), entries, &removed, c.Ms, c.Alertable))
 	r.Outs.Has, r.Outs.Removed = spec.OutRemoved, removed
-	if r.Err == 0 {
-		for _, en := range entries[:min(int(removed), len(entries))] {
-			r.Outs.Entries = append(r.Outs.Entries, spec.PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)})
+	if got := entries[:min(int(removed), len(entries))]; r.Err == 0 && len(got) > 0 {
+		r.Outs.Entries = m.e.lent.ents.take(len(got))
+		for i, en := range got {
+			r.Outs.Entries[i] = spec.PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)}
 		}
 	}
 	return r, err

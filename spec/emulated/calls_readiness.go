@@ -16,14 +16,13 @@ func (m *machine) WSAEventSelect(c *spec.WSAEventSelectCall) (spec.Result, error
 }
 
 func (m *machine) WSAEnumNetworkEvents(c *spec.WSAEnumNetworkEventsCall) (spec.Result, error) {
-	var ne emu.WSANETWORKEVENTS
-	p := &ne
+	p := one(&m.e.lent.nes)
 	if c.NullNE {
 		p = nil
 	}
 	r, err := intResult(m.t.WSAEnumNetworkEvents(emu.SOCKET(m.e.handle(c.Socket)), m.e.handle(c.Event), p))
 	if r.Err == 0 && err == nil && p != nil {
-		r.Outs.More = spec.EnumOuts(p)
+		r.Outs.More = spec.AppendEnumOuts(m.e.lent.kvs.take(1 + len(spec.EnumOutNames))[:0], p)
 	}
 	return r, err
 }

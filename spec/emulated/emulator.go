@@ -3,6 +3,7 @@ package emulated
 import (
 	"fmt"
 	"github.com/wsaemu/wsaemu/spec"
+	"net/netip"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
@@ -105,10 +106,41 @@ type lentMem struct {
 	tvs   lent[emu.Timeval]   // select's timeouts
 	fds   lent[emu.WSAPOLLFD] // WSAPoll's entries
 	bools lent[bool]
-	kvs   lent[spec.OutKV] // results' Outs.More (a report copies them)
+	kvs   lent[spec.OutKV]     // results' Outs.More (a report copies them)
+	ents  lent[spec.PortEntry] // results' Outs.Entries (likewise)
+	// Out-parameters and records the calls write, perhaps when they
+	// complete later in the run.
+	u32s    lent[uint32]
+	i32s    lent[int32]
+	bytes   lent[byte]
+	addrs   lent[netip.AddrPort]
+	msgs    lent[emu.WSAMSG]
+	nes     lent[emu.WSANETWORKEVENTS]
+	pentry  lent[emu.OverlappedEntry]
+	afdIns  lent[emu.AFD_POLL_INFO]
+	afdHs   lent[emu.AFD_POLL_HANDLE_INFO]
+	afdRecs lent[afdRec]
+	afdOuts lent[spec.AfdOutEntry]
+	u64s    lent[uint64]
 }
 
+// one lends one zero value.
+func one[T any](l *lent[T]) *T { return &l.take(1)[0] }
+
 func (l *lentMem) reset() {
+	l.ents.reset()
+	l.u32s.reset()
+	l.i32s.reset()
+	l.bytes.reset()
+	l.addrs.reset()
+	l.msgs.reset()
+	l.nes.reset()
+	l.pentry.reset()
+	l.afdIns.reset()
+	l.afdHs.reset()
+	l.afdRecs.reset()
+	l.afdOuts.reset()
+	l.u64s.reset()
 	l.bufs.reset()
 	l.hs.reset()
 	l.socks.reset()
