@@ -160,32 +160,33 @@ func (r *Report) Failures() []string {
 	return out
 }
 
-// addStep appends a step's result, making room for all n steps at the
-// first (a run records at most one result per step).
-func (rep *Report) addStep(res StepResult, n int) {
+// addStep appends an empty step result for the step st, making room for
+// all n steps at the first (a run records at most one result per step),
+// and returns it to be written in place.
+func (rep *Report) addStep(st *Step, n int) *StepResult {
 	if len(rep.Steps) == 0 && cap(rep.Steps) < n {
 		rep.Steps = make([]StepResult, 0, n)
 	}
-	rep.Steps = append(rep.Steps, res)
+	rep.Steps = append(rep.Steps, StepResult{Step: *st})
+	return &rep.Steps[len(rep.Steps)-1]
 }
 
-// keptFor is what the last run left for the step about to be added.
-func (rep *Report) keptFor() *keptStep {
-	k := len(rep.Steps)
+// keptFor is what the last run left for step k.
+func (rep *Report) keptFor(k int) *keptStep {
 	if k >= len(rep.kept) {
 		rep.kept = append(rep.kept, make([]keptStep, k+1-len(rep.kept))...)
 	}
 	return &rep.kept[k]
 }
 
-// keepResult copies the lists of a step's result into the room the step
+// keepResult copies the lists of step k's result into the room the step
 // of its index kept: a backend may lend its own (the emulator's are
 // valid until its next run), and the report's steps outlive it.
-func (rep *Report) keepResult(r *Result) {
+func (rep *Report) keepResult(k int, r *Result) {
 	if len(r.Outs.More) == 0 && len(r.Outs.Entries) == 0 {
 		return
 	}
-	ks := rep.keptFor()
+	ks := rep.keptFor(k)
 	if len(r.Outs.More) > 0 {
 		ks.more = append(ks.more[:0], r.Outs.More...)
 		r.Outs.More = ks.more[:len(ks.more):len(ks.more)]
@@ -196,23 +197,23 @@ func (rep *Report) keepResult(r *Result) {
 	}
 }
 
-// render renders the outcome of the step about to be added, in the map
-// the step of its index kept.
-func (rep *Report) render(op Op, r Result) Outcome {
-	ks := rep.keptFor()
+// render renders the outcome of step k, in the map the step of its index
+// kept.
+func (rep *Report) render(k int, op Op, r *Result) Outcome {
+	ks := rep.keptFor(k)
 	m, same := ks.outs.take(op)
-	o := renderInto(op, r, m, same)
+	o := renderInto(op, *r, m, same)
 	ks.outs.keep(op, o.Outs)
 	return o
 }
 
-// completions renders the calls that returned during the step about to
-// be added, in the room and maps the step of its index kept.
-func (rep *Report) completions(rs []Returned) []Completion {
+// completions renders the calls that returned during step k, in the room
+// and maps the step of its index kept.
+func (rep *Report) completions(k int, rs []Returned) []Completion {
 	if len(rs) == 0 {
 		return nil
 	}
-	ks := rep.keptFor()
+	ks := rep.keptFor(k)
 	if cap(ks.comps) < len(rs) {
 		ks.comps = make([]Completion, len(rs))
 	}
@@ -250,13 +251,19 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	clear(steps)
 	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept, keptFindings: findings}
 	defer b.Close()
-	line := 0 // the step being run, for a panic's place
+	line := 0       // the step being run, for a panic's place
+	inStep := false // its result is being written, at the end of rep.Steps
 	defer func() {
 		// A panic outside the emulated threads (in the backend's driver
 		// side, or in the runner itself) fails the run like one inside
 		// them: a could-not-run failure with its stack, never a crash
-		// that hides which scenario caused it.
+		// that hides which scenario caused it. The step it stopped is
+		// not reported.
 		if r := recover(); r != nil {
+			if inStep {
+				rep.Steps[len(rep.Steps)-1] = StepResult{}
+				rep.Steps = rep.Steps[:len(rep.Steps)-1]
+			}
 			rep.Err = &PanicError{File: sc.File, Line: line, Err: fmt.Errorf("%v\n%s", r, debug.Stack())}
 		}
 	}()
@@ -267,34 +274,37 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	ev := newEvaluator(b, onBranch)
 	defer ev.free()
 	tl, _ := b.(interface{ TraceLen() int })
-	for _, st := range sc.Steps {
+	for k := range sc.Steps {
+		st := &sc.Steps[k]
 		line = st.Line
-		res := StepResult{Step: st}
+		// The step's result is written in place, at the end of the
+		// report's steps.
+		res := rep.addStep(st, len(sc.Steps))
+		inStep = true
 		if tl != nil {
 			res.TraceFrom = tl.TraceLen()
 		}
 		if aw, ok := b.(interface{ Await(Step) }); ok {
 			// A backend on a real system waits for what the step expects
 			// (up to a deadline) instead of guessing a pause.
-			aw.Await(st)
+			aw.Await(*st)
 		}
 		var err error
 		if st.Call.Name == "settle" {
 			err = b.Settle()
 		} else {
 			res.Result, err = b.Do(st.Thread, st.Call.Op)
-			rep.keepResult(&res.Result)
-			res.Outcome = rep.render(st.Call.Op, res.Result)
+			rep.keepResult(k, &res.Result)
+			res.Outcome = rep.render(k, st.Call.Op, &res.Result)
 		}
 		if err == nil {
 			err = checkPanics(b, sc.File, st.Line)
 		}
 		if err != nil {
 			rep.Err = stepError(sc.File, st.Line, err)
-			rep.addStep(res, len(sc.Steps))
 			return rep
 		}
-		res.Completions = rep.completions(b.Completed())
+		res.Completions = rep.completions(k, b.Completed())
 		if tl != nil {
 			res.TraceTo = tl.TraceLen()
 		}
@@ -310,7 +320,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 		for i := range res.Failures {
 			res.Failures[i].Msg = Printable(res.Failures[i].Msg)
 		}
-		rep.addStep(res, len(sc.Steps))
+		inStep = false
 	}
 	if lb, ok := b.(interface{ Liveness() []string }); ok && rep.Err == nil {
 		rep.Liveness = lb.Liveness()

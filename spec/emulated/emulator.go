@@ -503,10 +503,10 @@ func (e *Emulator) newMachine(t *emu.Thread) *machine {
 // keeps the memory of its buffer and routine records and its routine
 // functions (which read o's declaration when called).
 func (o *object) reset(d spec.Decl) {
+	clear(o.calls) // what the last run recorded (earlier runs' are cleared)
 	store, calls := o.store, o.calls[:0]
 	wsaFn, fileFn, apcFn := o.wsaFn, o.fileFn, o.apcFn
 	ov := o.ovStore
-	clear(calls[:cap(calls)])
 	*o = object{decl: d, store: store, calls: calls, ovStore: ov}
 	if d.Kind == "routine" || d.Kind == "apc" {
 		o.wsaFn, o.fileFn, o.apcFn = wsaFn, fileFn, apcFn
