@@ -241,7 +241,7 @@ func RunInto(rep *Report, sc *Scenario, b Backend, cfg RunConfig) *Report {
 	return run(rep, sc, b, cfg, nil)
 }
 
-func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) *Report {
+func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) (ret *Report) {
 	if rep == nil {
 		rep = &Report{}
 	}
@@ -265,6 +265,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 				rep.Steps = rep.Steps[:len(rep.Steps)-1]
 			}
 			rep.Err = &PanicError{File: sc.File, Line: line, Err: fmt.Errorf("%v\n%s", r, debug.Stack())}
+			ret = rep // a recovered panic returns the named result, not the report
 		}
 	}()
 	if err := b.Start(cfg, sc.Decls); err != nil {
