@@ -152,7 +152,7 @@ func (l *lentMem) reset() {
 }
 
 type object struct {
-	decl    spec.Decl
+	decl    *spec.Decl // in the declarations Start was given
 	thread  *emu.Thread // threads
 	mach    *machine    // threads: the machine that runs their calls
 	h       emu.Handle  // events, ports, sockets
@@ -361,8 +361,8 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	}
 	e.st = st
 	e.reset(decls)
-	for i, d := range decls {
-		e.objs[i].reset(d)
+	for i := range decls {
+		e.objs[i].reset(&decls[i])
 	}
 	// Threads first, so objects can be made on the first one.
 	for i, d := range decls {
@@ -480,6 +480,15 @@ func (e *Emulator) lookup(name string) *object {
 
 // threadNamed is the declared thread named name, nil if none.
 func (e *Emulator) threadNamed(name string) *object {
+	if e.index == nil || len(e.thr) <= indexFrom {
+		// The threads are few: searched, the last of the name first.
+		for i := len(e.thr) - 1; i >= 0; i-- {
+			if o := e.objs[e.thr[i]]; o.decl.Name == name {
+				return o
+			}
+		}
+		return nil
+	}
 	if o := e.lookup(name); o != nil && o.thread != nil {
 		return o
 	}
@@ -502,7 +511,7 @@ func (e *Emulator) newMachine(t *emu.Thread) *machine {
 // reset makes o the object of declaration d, as a new one would be, but
 // keeps the memory of its buffer and routine records and its routine
 // functions (which read o's declaration when called).
-func (o *object) reset(d spec.Decl) {
+func (o *object) reset(d *spec.Decl) {
 	clear(o.calls) // what the last run recorded (earlier runs' are cleared)
 	store, calls := o.store, o.calls[:0]
 	wsaFn, fileFn, apcFn := o.wsaFn, o.fileFn, o.apcFn
