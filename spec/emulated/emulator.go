@@ -152,7 +152,7 @@ func (l *lentMem) reset() {
 }
 
 type object struct {
-	decl    *spec.Decl // in the declarations Start was given
+	decl    *spec.Decl  // in the declarations Start was given
 	thread  *emu.Thread // threads
 	mach    *machine    // threads: the machine that runs their calls
 	h       emu.Handle  // events, ports, sockets
