@@ -1,9 +1,11 @@
 package emulated
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/wsaemu/wsaemu/spec"
 	"net/netip"
+	"slices"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
@@ -57,7 +59,8 @@ type Emulator struct {
 	// index, and the clause and text each was written from.
 	findings   []string
 	findingSrc [][2]string
-	npending   int // threads whose call is pending (machine.pending)
+	liveKeys   [][3]uint64 // notifiedTwice's list
+	npending   int         // threads whose call is pending (machine.pending)
 }
 
 // indexFrom is the most declarations a scenario may have for Emulator to
@@ -201,7 +204,7 @@ func (e *Emulator) Liveness() []string {
 	if n := e.sys.PendingActions(); n > 0 {
 		out = append(out, fmt.Sprintf("%d completion(s) still waiting after the machine settled", n))
 	}
-	if tr := e.sys.Trace(); tr != nil {
+	if tr := e.sys.Trace(); tr != nil && e.notifiedTwice(tr) {
 		done := map[uint64]int{}
 		runs := map[[2]uint64]int{}
 		for _, ev := range tr.All() {
@@ -221,6 +224,36 @@ func (e *Emulator) Liveness() []string {
 		}
 	}
 	return out
+}
+
+// notifiedTwice reports whether the trace has a request completed twice
+// or an APC of a thread run twice (what Liveness reports, rarely): its
+// keys sorted in a list kept from run to run, no map made.
+func (e *Emulator) notifiedTwice(tr *emu.Trace) bool {
+	keys := e.liveKeys[:0]
+	for _, ev := range tr.All() {
+		switch {
+		case ev.Kind == emu.EvComplete && ev.N != 0:
+			keys = append(keys, [3]uint64{0, ev.N})
+		case ev.Kind == emu.EvAPCRun:
+			keys = append(keys, [3]uint64{1, uint64(ev.Thread), ev.N})
+		}
+	}
+	e.liveKeys = keys
+	slices.SortFunc(keys, func(a, b [3]uint64) int {
+		for i := range a {
+			if c := cmp.Compare(a[i], b[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return true
+		}
+	}
+	return false
 }
 
 // Findings lists the sanitizer's findings so far, as "clause: text"

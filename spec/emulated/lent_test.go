@@ -61,3 +61,30 @@ func TestLentAsMade(t *testing.T) {
 		}
 	}
 }
+
+// Liveness looks for a request completed twice or an APC run twice
+// through a sorted list of the trace's notifications: a repeat of either
+// is found wherever it is, and the same request number completing on
+// one thread and an APC numbered alike are not mistaken for one.
+func TestNotifiedTwice(t *testing.T) {
+	ev := func(k emu.EventKind, th int, n uint64) emu.Event { return emu.Event{Kind: k, Thread: th, N: n} }
+	for _, tc := range []struct {
+		evs   []emu.Event
+		twice bool
+	}{
+		{nil, false},
+		{[]emu.Event{ev(emu.EvComplete, 1, 1), ev(emu.EvComplete, 1, 2), ev(emu.EvAPCRun, 1, 1), ev(emu.EvAPCRun, 2, 1)}, false},
+		{[]emu.Event{ev(emu.EvComplete, 1, 0), ev(emu.EvComplete, 2, 0)}, false}, // N 0: no request
+		{[]emu.Event{ev(emu.EvComplete, 1, 7), ev(emu.EvAPCRun, 1, 3), ev(emu.EvComplete, 2, 7)}, true},
+		{[]emu.Event{ev(emu.EvAPCRun, 2, 5), ev(emu.EvComplete, 1, 5), ev(emu.EvAPCRun, 2, 5)}, true},
+	} {
+		var tr emu.Trace
+		for _, e := range tc.evs {
+			tr.Append(e)
+		}
+		e := &Emulator{}
+		if got := e.notifiedTwice(&tr); got != tc.twice {
+			t.Errorf("%+v: %v, want %v", tc.evs, got, tc.twice)
+		}
+	}
+}
