@@ -49,9 +49,10 @@ type Report struct {
 
 	// kept is memory the steps of the last run leave, by index, to the
 	// steps of the next run written into this report (RunInto); so is
-	// keptFindings, the room of Findings.
+	// keptFindings and keptExpected, the room of Findings and Expected.
 	kept         []keptStep
 	keptFindings []string
+	keptExpected []string
 }
 
 // keptStep is what a report keeps of one step for the step of the same
@@ -247,9 +248,9 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	}
 	// The steps' room and what they kept (see keptStep) are reused;
 	// nothing else is.
-	steps, kept, findings := rep.Steps, rep.kept, rep.keptFindings
+	steps, kept, findings, expected := rep.Steps, rep.kept, rep.keptFindings, rep.keptExpected
 	clear(steps)
-	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept, keptFindings: findings}
+	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept, keptFindings: findings, keptExpected: expected}
 	defer b.Close()
 	line := 0       // the step being run, for a panic's place
 	inStep := false // its result is being written, at the end of rep.Steps
@@ -274,6 +275,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	}
 	ev := newEvaluator(b, onBranch)
 	defer ev.free()
+	ev.expected = rep.keptExpected[:0]
 	tl, _ := b.(interface{ TraceLen() int })
 	for k := range sc.Steps {
 		st := &sc.Steps[k]
@@ -341,7 +343,9 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 			rep.keptFindings = rep.Findings
 		}
 	}
-	rep.Expected = ev.expected
+	if len(ev.expected) > 0 {
+		rep.Expected, rep.keptExpected = ev.expected, ev.expected
+	}
 	return rep
 }
 
@@ -408,7 +412,7 @@ func newEvaluator(b Backend, onBranch func(line, branch int)) *evaluator {
 const lastKept = 8
 
 // free empties ev and keeps it for a later run. The expected clauses went
-// to the run's report, which keeps them: the next run starts a new list.
+// to the run's report (written in its room), which keeps them.
 func (ev *evaluator) free() {
 	last := ev.last
 	if ev.lastMax > lastKept {
