@@ -33,13 +33,13 @@ type Returned struct {
 }
 
 // Render writes a call's result as scenario words.
-func Render(op Op, r Result) Outcome { return renderInto(op, r, nil, false) }
+func Render(op Op, r Result) Outcome { return renderInto(op, &r, nil, false) }
 
 // renderInto is Render writing the out-parameters into m (nil: a new
 // map). m is empty, or, with same, holds what the same call's last
 // rendering wrote (a report's kept map), whose strings are kept where
 // they read the same.
-func renderInto(op Op, r Result, m map[string]string, same bool) Outcome {
+func renderInto(op Op, r *Result, m map[string]string, same bool) Outcome {
 	if r.Blocked {
 		return Outcome{Blocked: true}
 	}
@@ -97,27 +97,27 @@ func renderInto(op Op, r Result, m map[string]string, same bool) Outcome {
 			o.Err = WSAErrName(o.Err)
 		}
 	}
-	outs := r.Outs
+	has := r.Outs.Has
 	if failed {
 		// GetQueuedCompletionStatusEx's count and entries mean something
 		// only when it returns TRUE: the page describes them for removed
 		// entries, and on a failure (a time-out) Wine 8.0 was seen to
 		// write 1 where the emulator leaves 0. Neither is observed.
-		outs.Has &^= OutRemoved
+		has &^= OutRemoved
 	}
-	if same && len(outs.More) > 0 {
+	if same && len(r.Outs.More) > 0 {
 		// Keys the backend names may repeat one another: written over the
 		// last ones, a stale key could not be told from a repeated one.
 		clear(m)
 		same = false
 	}
 	w := outWriter{m: m, same: same}
-	w.outs(&outs)
+	w.outs(&r.Outs, has)
 	if same && len(m) != w.n {
 		// The last rendering wrote keys this one does not: start afresh.
 		clear(m)
 		w = outWriter{m: m}
-		w.outs(&outs)
+		w.outs(&r.Outs, has)
 	}
 	return o
 }
@@ -146,7 +146,7 @@ func renderReturnedInto(r Returned, m map[string]string, same bool) Completion {
 		clear(m)
 		c.Outcome = Outcome{Ret: "ERROR", Err: r.Err.Error(), Outs: m}
 	} else {
-		c.Outcome = renderInto(r.Op, r.Result, m, same)
+		c.Outcome = renderInto(r.Op, &r.Result, m, same)
 	}
 	return c
 }
@@ -221,9 +221,8 @@ func (w *outWriter) ip(k string, a netip.Addr) {
 	w.text(k, a.AppendTo(b[:0]))
 }
 
-// outs writes x's out-parameters.
-func (w *outWriter) outs(x *Outs) {
-	h := x.Has
+// outs writes x's out-parameters, those has names.
+func (w *outWriter) outs(x *Outs, h OutSet) {
 	if h&OutBytes != 0 {
 		w.outNum("bytes", x.Bytes)
 	}

@@ -108,9 +108,9 @@ func TestRenderOverKeptMaps(t *testing.T) {
 				for _, b := range rs {
 					var k keptOuts
 					m, same := k.take(opA)
-					k.keep(opA, renderInto(opA, a, m, same).Outs)
+					k.keep(opA, renderInto(opA, &a, m, same).Outs)
 					m, same = k.take(opB)
-					got := renderInto(opB, b, m, same)
+					got := renderInto(opB, &b, m, same)
 					k.keep(opB, got.Outs)
 					if want := Render(opB, b); show(got) != show(want) {
 						t.Fatalf("%s %+v after %s %+v: %q, want %q", opB.Entry().Name, b, opA.Entry().Name, a, show(got), show(want))
@@ -133,10 +133,10 @@ func TestRenderOverKeptMapAllocatesNothing(t *testing.T) {
 		for _, op := range ops {
 			var k keptOuts
 			m, same := k.take(op)
-			k.keep(op, renderInto(op, r, m, same).Outs)
+			k.keep(op, renderInto(op, &r, m, same).Outs)
 			if allocs := testing.AllocsPerRun(50, func() {
 				m, same := k.take(op)
-				k.keep(op, renderInto(op, r, m, same).Outs)
+				k.keep(op, renderInto(op, &r, m, same).Outs)
 			}); allocs != 0 {
 				t.Errorf("%s, result %d: %v allocations", op.Entry().Name, i, allocs)
 			}

@@ -203,7 +203,7 @@ func (rep *Report) keepResult(k int, r *Result) {
 func (rep *Report) render(k int, op Op, r *Result) Outcome {
 	ks := rep.keptFor(k)
 	m, same := ks.outs.take(op)
-	o := renderInto(op, *r, m, same)
+	o := renderInto(op, r, m, same)
 	ks.outs.keep(op, o.Outs)
 	return o
 }
