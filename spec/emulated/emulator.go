@@ -307,9 +307,12 @@ var (
 // Start begins a new machine and forgets the last run, keeping only the
 // memory its records, buffers and tables took, which the new run reuses
 // (cleared, so that it sees exactly what a new Emulator would). What the
-// last run's accessors returned (Routine, Buffer, Completed) is only
-// valid until the next Start; so is the last run's trace, whose memory
-// the next run records into.
+// last run's accessors returned (Routine, Buffer, Findings, and the
+// lists in Do's and Completed's results: Outs.More and Outs.Entries) is
+// only valid until the next Start, Completed's list itself until the
+// next Do, Settle or Completed; so is the last run's trace, whose memory
+// the next run records into. (spec.Run and spec.RunInto copy what their
+// reports keep.)
 func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	opts := e.opts[:0]
 	switch cfg.Kind {
