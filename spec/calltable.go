@@ -356,7 +356,18 @@ type IOArgs struct {
 	Ov        Ref
 	Routine   Ref
 	NullBytes bool // pass NULL for the byte count
+
+	slot int // numbers the scenario's IOArgs from 1 (set by Parse; see Slot)
 }
+
+// Slot numbers the IOArgs of a parsed scenario 1, 2, ... (its steps' and
+// its routines' calls, each its own number): a backend may keep what it
+// makes for a call's arguments in a slice by this number instead of a
+// map. 0 for arguments Parse did not number.
+func (a *IOArgs) Slot() int { return a.slot }
+
+// ioArgs gives the IOArgs of the calls that have them, to number them.
+func (a *IOArgs) ioArgs() *IOArgs { return a }
 
 // SendRecvArgs are WSASend's, WSASendTo's, WSARecv's and WSARecvFrom's.
 type SendRecvArgs struct {
@@ -1477,14 +1488,24 @@ func orNull(s string) string {
 	return s
 }
 
-// decodeCall decodes one written call against the declarations.
-func decodeCall(file string, c *Call, decls []Decl, names map[string]int) error {
+// decodeCall decodes one written call against the declarations, with d
+// (nil: a new one), whose memory it reuses.
+func decodeCall(d *decoder, file string, c *Call, decls []Decl, names map[string]int) error {
 	e, ok := entries[c.Name]
 	if !ok {
 		return &ParseError{file, c.Line, fmt.Sprintf("unknown call %q%s (the calls are listed in the scenario guide, 'go doc spec.Calls')", c.Name, didYouMean(c.Name, CallNames()))}
 	}
-	d := &decoder{c: c, entry: e, decls: decls, names: names, file: file,
-		usedPos: make([]bool, len(c.Args.Pos)), usedKeys: map[string]bool{}}
+	if d == nil {
+		d = &decoder{}
+	}
+	usedPos, usedKeys := d.usedPos[:0], d.usedKeys
+	if usedKeys == nil {
+		usedKeys = map[string]bool{}
+	}
+	clear(usedKeys)
+	triedKeys, triedFlag := d.triedKeys[:0], d.triedFlag[:0]
+	*d = decoder{c: c, entry: e, decls: decls, names: names, file: file,
+		usedPos: append(usedPos, make([]bool, len(c.Args.Pos))...), usedKeys: usedKeys, triedKeys: triedKeys, triedFlag: triedFlag}
 	op := e.decode(d)
 	d.unused()
 	if d.err != nil {

@@ -88,7 +88,16 @@ func StatusOut(key string, st wso.NTStatus) OutKV {
 // output buffer (count, then handleN, eventsN and, when not 0, statusN) into out-parameters. Entries are named by the poll's own
 // entries: handles maps the handle values of c's entries.
 func AfdResultOuts(c *AfdPollCall, handles []uint64, status wso.NTStatus, info uint64, count uint32, out []AfdOutEntry) []OutKV {
-	kv := []OutKV{StatusOut("iostatus", status), {"information", strconv.FormatUint(info, 10)}, {"count", strconv.FormatUint(uint64(count), 10)}}
+	return AppendAfdResultOuts(nil, c, handles, status, info, count, out)
+}
+
+// AfdResultOutsLen is the most entries AfdResultOuts writes for count
+// output entries.
+func AfdResultOutsLen(count int) int { return 3 + 3*count }
+
+// AppendAfdResultOuts appends AfdResultOuts(...) to kv.
+func AppendAfdResultOuts(kv []OutKV, c *AfdPollCall, handles []uint64, status wso.NTStatus, info uint64, count uint32, out []AfdOutEntry) []OutKV {
+	kv = append(kv, StatusOut("iostatus", status), OutKV{"information", strconv.FormatUint(info, 10)}, OutKV{"count", strconv.FormatUint(uint64(count), 10)})
 	for i := 0; i < int(count) && i < len(out); i++ {
 		name := "?"
 		for j, h := range handles {
@@ -97,14 +106,18 @@ func AfdResultOuts(c *AfdPollCall, handles []uint64, status wso.NTStatus, info u
 				break
 			}
 		}
-		n := strconv.Itoa(i + 1)
-		kv = append(kv, OutKV{"handle" + n, name}, OutKV{"events" + n, plusNames(uint64(out[i].Events), afdName)})
+		kv = append(kv, OutKV{afdHandleKeys.key(i + 1), name}, OutKV{afdEventsKeys.key(i + 1), afdPlus.text(uint64(out[i].Events))})
 		if out[i].Status != 0 {
-			kv = append(kv, StatusOut("status"+n, out[i].Status))
+			kv = append(kv, StatusOut(afdStatusKeys.key(i+1), out[i].Status))
 		}
 	}
 	return kv
 }
+
+var (
+	afdHandleKeys, afdEventsKeys, afdStatusKeys = newNumberedKeys("handle"), newNumberedKeys("events"), newNumberedKeys("status")
+	afdPlus                                     = newPlusCache(afdName)
+)
 
 // AfdOutEntry is one output entry as a backend read it.
 type AfdOutEntry struct {

@@ -3,6 +3,7 @@ package spec
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wsaemu/wsaemu/provider"
 	wso "github.com/wsaemu/wsaemu/wsaoverlapped"
@@ -78,8 +79,11 @@ var EnumOutNames = [...]string{"readerr", "writeerr", "ooberr", "accepterr", "co
 
 // EnumOuts turns what WSAEnumNetworkEvents wrote into out-parameters:
 // events (the FD_* bits recorded) and, for each recorded one, its error.
-func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV {
-	out := []OutKV{{"events", plusNames(uint64(uint32(ne.NetworkEvents)), fdName)}}
+func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV { return AppendEnumOuts(nil, ne) }
+
+// AppendEnumOuts appends EnumOuts(ne) to out (at most 7 entries).
+func AppendEnumOuts(out []OutKV, ne *provider.WSANETWORKEVENTS) []OutKV {
+	out = append(out, OutKV{"events", fdPlus.text(uint64(uint32(ne.NetworkEvents)))})
 	for b, n := range EnumOutNames {
 		if ne.NetworkEvents&(1<<b) != 0 {
 			v := "0"
@@ -96,15 +100,65 @@ func EnumOuts(ne *provider.WSANETWORKEVENTS) []OutKV {
 // NAME1, NAME2, ... the sockets left in it, by the names the call was
 // given.
 func SetOuts(name string, given []Handle, left []bool) []OutKV {
+	return AppendSetOuts(nil, name, given, left)
+}
+
+// AppendSetOuts appends SetOuts(name, given, left) to dst.
+func AppendSetOuts(dst []OutKV, name string, given []Handle, left []bool) []OutKV {
 	n := 0
-	var out []OutKV
+	for i := range given {
+		if left[i] {
+			n++
+		}
+	}
+	dst = append(dst, OutKV{name, strconv.Itoa(n)})
+	keys := setKeys(name)
+	n = 0
 	for i, h := range given {
 		if left[i] {
 			n++
-			out = append(out, OutKV{name + strconv.Itoa(n), h.Name})
+			dst = append(dst, OutKV{keys.key(n), h.Name})
 		}
 	}
-	return append([]OutKV{{name, strconv.Itoa(n)}}, out...)
+	return dst
+}
+
+// numberedKeys are the keys PREFIX1, PREFIX2, ... of numbered
+// out-parameters, the first ones made once.
+type numberedKeys struct {
+	prefix string
+	keys   [128]string
+}
+
+func newNumberedKeys(prefix string) *numberedKeys {
+	k := &numberedKeys{prefix: prefix}
+	for i := range k.keys {
+		k.keys[i] = prefix + strconv.Itoa(i+1)
+	}
+	return k
+}
+
+// key is the key of number n (from 1).
+func (k *numberedKeys) key(n int) string {
+	if n >= 1 && n <= len(k.keys) && k.keys[n-1] != "" {
+		return k.keys[n-1]
+	}
+	return k.prefix + strconv.Itoa(n)
+}
+
+var readKeys, writeKeys, exceptKeys = newNumberedKeys("read"), newNumberedKeys("write"), newNumberedKeys("except")
+
+// setKeys are the numbered keys of select's set name.
+func setKeys(name string) *numberedKeys {
+	switch name {
+	case "read":
+		return readKeys
+	case "write":
+		return writeKeys
+	case "except":
+		return exceptKeys
+	}
+	return &numberedKeys{prefix: name} // none made: each key made when asked
 }
 
 var readinessTable = []*Entry{
@@ -234,16 +288,23 @@ func (c *SelectCall) Timeout() (uint32, bool) {
 // PlusFlags reads bits joined with + (FD_READ+FD_WRITE, POLLRDNORM+POLLHUP),
 // the way the readiness calls report their masks: | already separates
 // alternatives in an expectation.
-func PlusFlags(v string) (uint64, bool) {
+func PlusFlags(v string) (uint64, bool) { return plusFlags(v) }
+
+// plusFlags is PlusFlags, reading each part in place.
+func plusFlags(v string) (uint64, bool) {
 	var f uint64
-	for _, p := range strings.Split(v, "+") {
-		n, err := ParseValue(p)
-		if err != nil {
+	for {
+		p, rest, more := strings.Cut(v, "+")
+		n, ok := parseValue(p)
+		if !ok {
 			return 0, false
 		}
 		f |= n
+		if !more {
+			return f, true
+		}
+		v = rest
 	}
-	return f, true
 }
 
 // fdNames and pollNames name the bits EnumOuts and PollOuts write.
@@ -292,5 +353,45 @@ func pollName(b uint64) string {
 
 // PollOut is WSAPoll's out-parameter for entry i (from 0): reventsN.
 func PollOut(i int, revents int16) OutKV {
-	return OutKV{"revents" + strconv.Itoa(i+1), plusNames(uint64(uint16(revents)), pollName)}
+	return OutKV{reventsKeys.key(i + 1), pollPlus.text(uint64(uint16(revents)))}
 }
+
+var reventsKeys = newNumberedKeys("revents")
+
+// plusCache keeps plusNames' texts for one naming of the bits, so that the
+// same bits rendered again make no new string. It is safe for concurrent
+// use (explore's workers render at once).
+type plusCache struct {
+	name func(bit uint64) string
+	mu   sync.RWMutex
+	m    map[uint64]string
+}
+
+// plusKept bounds what a plusCache keeps (the masks a run meets are few).
+const plusKept = 4096
+
+func newPlusCache(name func(bit uint64) string) *plusCache {
+	return &plusCache{name: name, m: map[uint64]string{}}
+}
+
+// text is plusNames(v, c.name).
+func (c *plusCache) text(v uint64) string {
+	if v == 0 {
+		return "0"
+	}
+	c.mu.RLock()
+	s, ok := c.m[v]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = plusNames(v, c.name)
+	c.mu.Lock()
+	if len(c.m) < plusKept {
+		c.m[v] = s
+	}
+	c.mu.Unlock()
+	return s
+}
+
+var fdPlus, pollPlus = newPlusCache(fdName), newPlusCache(pollName)

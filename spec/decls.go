@@ -129,6 +129,7 @@ func (sc *Scenario) decode() error {
 	for i, d := range sc.Decls {
 		names[d.Name] = i
 	}
+	dec := &decoder{} // one for every call, its memory reused
 	for i := range sc.Decls {
 		d := &sc.Decls[i]
 		obj, err := decodeDecl(sc.File, i, d, sc.Decls, names)
@@ -137,7 +138,7 @@ func (sc *Scenario) decode() error {
 		}
 		d.Obj = obj
 		if d.Does != nil {
-			if err := decodeCall(sc.File, d.Does, sc.Decls, names); err != nil {
+			if err := decodeCall(dec, sc.File, d.Does, sc.Decls, names); err != nil {
 				return err
 			}
 		}
@@ -147,11 +148,32 @@ func (sc *Scenario) decode() error {
 		if st.Call.Name == "settle" {
 			continue
 		}
-		if err := decodeCall(sc.File, &st.Call, sc.Decls, names); err != nil {
+		if err := decodeCall(dec, sc.File, &st.Call, sc.Decls, names); err != nil {
 			return err
 		}
 	}
+	sc.numberIOArgs()
 	return nil
+}
+
+// numberIOArgs gives every call's IOArgs its Slot: the routines' calls
+// first, then the steps', in order.
+func (sc *Scenario) numberIOArgs() {
+	n := 0
+	number := func(op Op) {
+		if x, ok := op.(interface{ ioArgs() *IOArgs }); ok {
+			n++
+			x.ioArgs().slot = n
+		}
+	}
+	for _, d := range sc.Decls {
+		if d.Does != nil {
+			number(d.Does.Op)
+		}
+	}
+	for _, st := range sc.Steps {
+		number(st.Call.Op)
+	}
 }
 
 func decodeDecl(file string, at int, d *Decl, decls []Decl, names map[string]int) (Object, error) {

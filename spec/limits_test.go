@@ -160,7 +160,9 @@ func TestEitherFailureLinear(t *testing.T) {
 	if len(fs) != 1 {
 		t.Fatalf("want one failure, got %d", len(fs))
 	}
-	one := len(ev.one(leaf.Words))
+	ev.msg = ev.msg[:0]
+	ev.one(leaf.Words)
+	one := len(ev.msg)
 	// Per level: one leaf message and a fixed amount of framing.
 	if bound := (depth + 1) * (2*one + 80); len(fs[0].Msg) > bound {
 		t.Fatalf("message of %d bytes for %d levels: more than linear (%d)", len(fs[0].Msg), depth, bound)
@@ -231,5 +233,32 @@ func BenchmarkParseManyDecls(b *testing.B) {
 		if _, err := Parse("many.scenario", bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Parse reads lines through a 64 KiB buffer kept from parse to parse:
+// loading a corpus of a thousand small files does not make one for each.
+func TestParseKeepsItsLineReader(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop what it keeps")
+	}
+	text := "title t\nthread A\nevent e\nA: SetEvent e\n  return TRUE\n"
+	if _, err := parseString(text); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		if _, err := Parse("t.scenario", strings.NewReader(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	// A GC between parses may drop the kept reader (sync.Pool): a few
+	// buffers made again are allowed, one per parse is not.
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 16<<10 {
+		t.Errorf("%d bytes allocated per parse of a %d byte scenario", per, len(text))
 	}
 }

@@ -53,3 +53,37 @@ func TestPanicFailsTheRun(t *testing.T) {
 		t.Fatalf("the run went on after the panic: %d steps", len(rep.Steps))
 	}
 }
+
+// goPanicky's Do panics in the driver itself at its second call.
+type goPanicky struct{ panicky }
+
+func (p *goPanicky) Do(string, Op) (Result, error) {
+	p.calls++
+	if p.calls == 2 {
+		panic("boom")
+	}
+	return Result{}, nil
+}
+
+// A Go panic in a backend's driver side stops the run at its step, which
+// is not reported (the run writes each step's result in place and takes
+// the unfinished one back), also into a report that held a longer run.
+func TestDriverPanicDropsItsStep(t *testing.T) {
+	sc, err := Parse("p.scenario", strings.NewReader("title p\nthread A\nA: SleepEx 0\nA: SleepEx 0\nA: SleepEx 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := RunInto(nil, sc, &panicky{calls: 5}, RunConfig{})
+	if len(full.Steps) != 3 || full.Err != nil {
+		t.Fatalf("a run without panics: %d steps, %v", len(full.Steps), full.Err)
+	}
+	for _, rep := range []*Report{Run(sc, &goPanicky{}, RunConfig{}), RunInto(full, sc, &goPanicky{}, RunConfig{})} {
+		var pe *PanicError
+		if !errors.As(rep.Err, &pe) || pe.Line != 4 || !strings.Contains(rep.Err.Error(), "boom") {
+			t.Fatalf("want the panic at p.scenario:4, got %v", rep.Err)
+		}
+		if len(rep.Steps) != 1 || rep.Steps[0].Step.Line != 3 {
+			t.Fatalf("%d steps reported, want the one before the panic", len(rep.Steps))
+		}
+	}
+}

@@ -33,17 +33,19 @@ type Returned struct {
 }
 
 // Render writes a call's result as scenario words.
-func Render(op Op, r Result) Outcome { return renderInto(op, r, nil) }
+func Render(op Op, r Result) Outcome { return renderInto(op, &r, nil, false) }
 
-// renderInto is Render writing the out-parameters into m, an empty map
-// (nil: a new one).
-func renderInto(op Op, r Result, m map[string]string) Outcome {
+// renderInto is Render writing the out-parameters into m (nil: a new
+// map). m is empty, or, with same, holds what the same call's last
+// rendering wrote (a report's kept map), whose strings are kept where
+// they read the same.
+func renderInto(op Op, r *Result, m map[string]string, same bool) Outcome {
 	if r.Blocked {
 		return Outcome{Blocked: true}
 	}
 	e := op.Entry()
 	if m == nil {
-		m = map[string]string{}
+		m, same = map[string]string{}, false
 	}
 	o := Outcome{Outs: m}
 	failed := false
@@ -79,9 +81,9 @@ func renderInto(op Op, r Result, m map[string]string) Outcome {
 			o.Ret = n.retName()
 		}
 	case RetCount:
-		o.Ret, failed = strconv.FormatUint(r.Ret, 10), uint32(r.Ret) == SocketError
-		if failed {
-			o.Ret = "SOCKET_ERROR"
+		o.Ret, failed = "SOCKET_ERROR", uint32(r.Ret) == SocketError
+		if !failed {
+			o.Ret = strconv.FormatUint(r.Ret, 10)
 		}
 	case RetSocket:
 		o.Ret, failed = "INVALID_SOCKET", r.Ret == 0
@@ -95,15 +97,28 @@ func renderInto(op Op, r Result, m map[string]string) Outcome {
 			o.Err = WSAErrName(o.Err)
 		}
 	}
-	outs := r.Outs
+	has := r.Outs.Has
 	if failed {
 		// GetQueuedCompletionStatusEx's count and entries mean something
 		// only when it returns TRUE: the page describes them for removed
 		// entries, and on a failure (a time-out) Wine 8.0 was seen to
 		// write 1 where the emulator leaves 0. Neither is observed.
-		outs.Has &^= OutRemoved
+		has &^= OutRemoved
 	}
-	renderOuts(o.Outs, &outs)
+	if same && len(r.Outs.More) > 0 {
+		// Keys the backend names may repeat one another: written over the
+		// last ones, a stale key could not be told from a repeated one.
+		clear(m)
+		same = false
+	}
+	w := outWriter{m: m, same: same}
+	w.outs(&r.Outs, has)
+	if same && len(m) != w.n {
+		// The last rendering wrote keys this one does not: start afresh.
+		clear(m)
+		w = outWriter{m: m}
+		w.outs(&r.Outs, has)
+	}
 	return o
 }
 
@@ -118,93 +133,186 @@ func errText(en wso.Errno) string {
 }
 
 // RenderReturned renders a returned blocked call as a Completion.
-func RenderReturned(r Returned) Completion {
+func RenderReturned(r Returned) Completion { return renderReturnedInto(r, nil, false) }
+
+// renderReturnedInto is RenderReturned writing the out-parameters into m,
+// as renderInto does.
+func renderReturnedInto(r Returned, m map[string]string, same bool) Completion {
 	c := Completion{Thread: r.Thread, Call: r.Op.Entry().Name}
 	if r.Err != nil {
-		c.Outcome = Outcome{Ret: "ERROR", Err: r.Err.Error(), Outs: map[string]string{}}
+		if m == nil {
+			m = map[string]string{}
+		}
+		clear(m)
+		c.Outcome = Outcome{Ret: "ERROR", Err: r.Err.Error(), Outs: m}
 	} else {
-		c.Outcome = Render(r.Op, r.Result)
+		c.Outcome = renderInto(r.Op, &r.Result, m, same)
 	}
 	return c
 }
 
 func (c *CreateIoCompletionPortCall) retName() string { return c.Port.Name }
 
-func renderOuts(m map[string]string, x *Outs) {
-	h := x.Has
+// outWriter writes out-parameters into a map. With same, the map holds
+// what the same call's last rendering wrote: a value that reads as the
+// string already there keeps that string (a run of the same scenario
+// makes no new ones). n counts the keys written.
+type outWriter struct {
+	m    map[string]string
+	same bool
+	n    int
+}
+
+// put writes a value made already.
+func (w *outWriter) put(k, v string) {
+	w.m[k] = v
+	w.n++
+}
+
+// text writes a value rendered in b (a scratch buffer).
+func (w *outWriter) text(k string, b []byte) {
+	if w.same {
+		if old, ok := w.m[k]; ok && old == string(b) {
+			w.n++
+			return
+		}
+	}
+	w.put(k, string(b))
+}
+
+// num writes a number in decimal.
+func (w *outWriter) num(k string, v uint64) {
+	if v < 100 {
+		w.put(k, strconv.FormatUint(v, 10)) // strconv's own strings: nothing made
+		return
+	}
+	var b [20]byte
+	w.text(k, strconv.AppendUint(b[:0], v, 10))
+}
+
+// outNum writes an out-parameter: its value, or "untouched" if it still
+// holds Poison.
+func (w *outWriter) outNum(k string, v uint32) {
+	if v == Poison {
+		w.put(k, "untouched")
+		return
+	}
+	w.num(k, uint64(v))
+}
+
+// addr writes an address out-parameter: "untouched" when the call did not
+// write the name buffer.
+func (w *outWriter) addr(k string, a netip.AddrPort) {
+	if !a.IsValid() {
+		w.put(k, "untouched")
+		return
+	}
+	var b [64]byte
+	w.text(k, a.AppendTo(b[:0]))
+}
+
+// ip writes an address as netip.Addr.String does.
+func (w *outWriter) ip(k string, a netip.Addr) {
+	if !a.IsValid() {
+		w.put(k, a.String())
+		return
+	}
+	var b [64]byte
+	w.text(k, a.AppendTo(b[:0]))
+}
+
+// outs writes x's out-parameters, those has names.
+func (w *outWriter) outs(x *Outs, h OutSet) {
 	if h&OutBytes != 0 {
-		m["bytes"] = outNum(x.Bytes)
+		w.outNum("bytes", x.Bytes)
 	}
 	if h&OutFlags != 0 {
-		m["flags"] = outNum(x.Flags)
+		w.outNum("flags", x.Flags)
 	}
 	if h&OutMsgFlags != 0 {
-		m["msgflags"] = strconv.FormatUint(uint64(x.MsgFlags), 10)
+		w.num("msgflags", uint64(x.MsgFlags))
 	}
 	if h&OutKey != 0 {
-		m["key"] = outNum(x.Key)
+		w.outNum("key", x.Key)
 	}
 	if h&OutValue != 0 {
-		m["value"] = strconv.FormatUint(uint64(x.Value), 10)
+		w.num("value", uint64(x.Value))
 	}
 	if h&OutFrom != 0 {
-		m["from"] = addrText(x.From)
+		w.addr("from", x.From)
 	}
 	if h&OutAddr != 0 {
-		m["addr"] = addrText(x.Addr)
+		w.addr("addr", x.Addr)
 	}
 	if h&OutDst != 0 {
-		m["dst"] = x.Dst.String()
+		w.ip("dst", x.Dst)
 	}
 	if h&OutOv != 0 {
-		m["ov"] = x.Ov.String()
+		w.put("ov", x.Ov.String())
 	}
 	if h&OutNamelen != 0 {
-		m["namelen"] = outNum(x.Namelen)
+		w.outNum("namelen", x.Namelen)
 	}
 	if h&OutAvail != 0 {
-		m["avail"] = outNum(x.Avail)
+		w.outNum("avail", x.Avail)
 	}
 	if h&OutLeft != 0 {
-		m["left"] = outNum(x.Left)
+		w.outNum("left", x.Left)
 	}
 	if h&OutOptlen != 0 {
-		m["optlen"] = outNum(x.Optlen)
+		w.outNum("optlen", x.Optlen)
 	}
 	if h&OutBase != 0 {
-		m["base"] = x.Base.String()
+		w.put("base", x.Base.String())
 	}
 	if h&OutPipeInfo != 0 {
-		m["pipeflags"], m["outsize"], m["insize"], m["maxinstances"] = outNum(x.PipeFlags), outNum(x.OutSize), outNum(x.InSize), outNum(x.MaxInstances)
+		w.outNum("pipeflags", x.PipeFlags)
+		w.outNum("outsize", x.OutSize)
+		w.outNum("insize", x.InSize)
+		w.outNum("maxinstances", x.MaxInstances)
 	}
 	if h&OutPipeState != 0 {
-		m["state"], m["instances"] = outNum(x.PipeState), outNum(x.Instances)
+		w.outNum("state", x.PipeState)
+		w.outNum("instances", x.Instances)
 	}
 	if h&OutLastError != 0 {
-		m["lasterror"] = strconv.FormatUint(uint64(x.LastErr), 10)
+		w.num("lasterror", uint64(x.LastErr))
 	}
 	for _, kv := range x.More {
-		m[kv.Key] = kv.Value
+		w.put(kv.Key, kv.Value)
 	}
 	if h&OutRemoved != 0 {
-		m["removed"] = outNum(x.Removed)
+		w.outNum("removed", x.Removed)
 		for i, en := range x.Entries {
-			n := strconv.Itoa(i + 1)
-			m["ov"+n] = en.Ov.String()
-			m["bytes"+n] = strconv.FormatUint(uint64(en.Bytes), 10)
-			m["key"+n] = strconv.FormatUint(en.Key, 10)
-			m["status"+n] = strconv.FormatUint(en.Status, 10)
+			keys := entryKeys(i + 1)
+			w.put(keys[0], en.Ov.String())
+			w.num(keys[1], uint64(en.Bytes))
+			w.num(keys[2], en.Key)
+			w.num(keys[3], en.Status)
 		}
 	}
 }
 
-// outNum reports an out-parameter: its value, or "untouched" if it still
-// holds Poison.
-func outNum(v uint32) string {
-	if v == Poison {
-		return "untouched"
+// entryKeyTable holds the keys of GetQueuedCompletionStatusEx's first
+// entries, made once.
+var entryKeyTable = func() (t [64][4]string) {
+	for i := range t {
+		t[i] = makeEntryKeys(i + 1)
 	}
-	return strconv.FormatUint(uint64(v), 10)
+	return t
+}()
+
+// entryKeys are the keys of entry n (from 1): ovN, bytesN, keyN, statusN.
+func entryKeys(n int) [4]string {
+	if n <= len(entryKeyTable) {
+		return entryKeyTable[n-1]
+	}
+	return makeEntryKeys(n)
+}
+
+func makeEntryKeys(n int) [4]string {
+	s := strconv.Itoa(n)
+	return [4]string{"ov" + s, "bytes" + s, "key" + s, "status" + s}
 }
 
 // wsaNames are the Winsock names of the Win32 codes Winsock reports under
@@ -316,13 +424,4 @@ func outKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// addrText renders an address out-parameter: "untouched" when the call
-// did not write the name buffer.
-func addrText(a netip.AddrPort) string {
-	if !a.IsValid() {
-		return "untouched"
-	}
-	return a.String()
 }

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,6 +51,116 @@ A: SleepEx 0 alertable
 	} {
 		if got := FormatOutcome(Render(tc.op, tc.r)); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.op.Entry().Name, got, tc.want)
+		}
+	}
+}
+
+// renderCases are results of different shapes for the calls of
+// renderScenario: each Has bit, entries, keys the backend names, the
+// poison, addresses of both families, numbers past 100.
+func renderCases(t *testing.T) (ops []Op, rs []Result) {
+	t.Helper()
+	sc, err := Parse("r.scenario", strings.NewReader(`title t
+thread A
+port io
+socket s udp4
+buffer b 8
+overlapped ov
+A: WSARecvFrom s b NULL
+A: GetQueuedCompletionStatusEx io 3 0
+A: select read=s timeout=0
+A: WSAGetOverlappedResult s ov
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sc.Steps {
+		ops = append(ops, st.Call.Op)
+	}
+	from4, from6 := netip.MustParseAddrPort("127.0.0.1:5000"), netip.MustParseAddrPort("[::1]:61234")
+	ov := Ref{Name: "ov", Decl: 4}
+	rs = []Result{
+		{Outs: Outs{Has: OutBytes | OutFlags | OutFrom, Bytes: 5, Flags: 0, From: from4}},
+		{Outs: Outs{Has: OutBytes | OutFlags | OutFrom, Bytes: 1234, Flags: 0x80000000, From: from6}},
+		{Outs: Outs{Has: OutBytes | OutFlags, Bytes: Poison, Flags: 300}},
+		{Ret: SocketError, Err: wso.ERROR_IO_PENDING, Outs: Outs{Has: OutBytes | OutFlags | OutFrom, Bytes: Poison}},
+		{Ret: 1, Outs: Outs{Has: OutRemoved, Removed: 2, Entries: []PortEntry{{Ov: ov, Bytes: 300, Key: 7, Status: 0xC0000120}, {Ov: Ref{Name: "?", Decl: RefUnknown}, Bytes: 3}}}},
+		{Ret: 1, Outs: Outs{Has: OutRemoved, Removed: 1, Entries: []PortEntry{{Ov: ov, Bytes: 300, Key: 7, Status: 0xC0000120}}}},
+		{Outs: Outs{Has: OutRemoved, Removed: 0}},
+		{Ret: 1, Outs: Outs{More: []OutKV{{"read", "1"}, {"read1", "s"}}}},
+		{Ret: 1, Outs: Outs{Has: OutBytes, Bytes: 2, More: []OutKV{{"read", "2"}, {"bytes", "9"}, {"read", "3"}}}},
+		{Ret: 1, Outs: Outs{Has: OutBytes | OutFlags | OutOv | OutValue | OutDst | OutLastError, Bytes: 700, Ov: ov, Value: 12345, Dst: from4.Addr(), LastErr: 997}},
+		{Blocked: true},
+	}
+	return ops, rs
+}
+
+// A report renders each step's outcome into the map the step of its index
+// kept from the last run: over the same call's last outcome (keeping the
+// strings that read the same), or another call's, cleared. Either way the
+// outcome is the one Render makes afresh, for every pair of results.
+func TestRenderOverKeptMaps(t *testing.T) {
+	ops, rs := renderCases(t)
+	show := func(o Outcome) string { return FormatOutcome(o) + " " + fmt.Sprint(len(o.Outs)) }
+	for _, opA := range ops {
+		for _, a := range rs {
+			for _, opB := range ops {
+				for _, b := range rs {
+					var k keptOuts
+					m, same := k.take(opA)
+					k.keep(opA, renderInto(opA, &a, m, same).Outs)
+					m, same = k.take(opB)
+					got := renderInto(opB, &b, m, same)
+					k.keep(opB, got.Outs)
+					if want := Render(opB, b); show(got) != show(want) {
+						t.Fatalf("%s %+v after %s %+v: %q, want %q", opB.Entry().Name, b, opA.Entry().Name, a, show(got), show(want))
+					}
+				}
+			}
+		}
+	}
+}
+
+// Rendering a step's outcome over the same call's kept map allocates
+// nothing when the values read as they did (numbers past 100, addresses,
+// completion entries included).
+func TestRenderOverKeptMapAllocatesNothing(t *testing.T) {
+	ops, rs := renderCases(t)
+	for i, r := range rs {
+		if len(r.Outs.More) > 0 || r.Blocked {
+			continue
+		}
+		for _, op := range ops {
+			var k keptOuts
+			m, same := k.take(op)
+			k.keep(op, renderInto(op, &r, m, same).Outs)
+			if allocs := testing.AllocsPerRun(50, func() {
+				m, same := k.take(op)
+				k.keep(op, renderInto(op, &r, m, same).Outs)
+			}); allocs != 0 {
+				t.Errorf("%s, result %d: %v allocations", op.Entry().Name, i, allocs)
+			}
+		}
+	}
+}
+
+// The keys and bit names rendered from tables made once read as the ones
+// made each time: NAME followed by the number, and bits joined with +.
+func TestKeptKeysAndNames(t *testing.T) {
+	for _, k := range []*numberedKeys{readKeys, writeKeys, exceptKeys, reventsKeys, afdHandleKeys, afdEventsKeys, afdStatusKeys, {prefix: "other"}} {
+		for n := 1; n <= 200; n++ {
+			if got, want := k.key(n), k.prefix+strconv.Itoa(n); got != want {
+				t.Fatalf("key %d: %q, want %q", n, got, want)
+			}
+		}
+	}
+	for _, c := range []*plusCache{fdPlus, pollPlus, afdPlus} {
+		for v := uint64(0); v < 1<<12; v++ {
+			for range 2 { // made, then kept
+				if got, want := c.text(v), plusNames(v, c.name); got != want {
+					t.Fatalf("%#x: %q, want %q", v, got, want)
+				}
+			}
 		}
 	}
 }

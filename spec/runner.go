@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"fmt"
 	"net/netip"
 	"runtime/debug"
@@ -47,6 +46,66 @@ type Report struct {
 	// (backends that can check it): a completion still waiting after the
 	// machine settled, or an operation notified twice.
 	Liveness []string
+
+	// kept is memory the steps of the last run leave, by index, to the
+	// steps of the next run written into this report (RunInto); so is
+	// keptFindings and keptExpected, the room of Findings and Expected.
+	kept         []keptStep
+	keptFindings []string
+	keptExpected []string
+}
+
+// keptStep is what a report keeps of one step for the step of the same
+// index in the next run: its out-parameters' map and its completions'
+// room and maps.
+type keptStep struct {
+	outs    keptOuts
+	comps   []Completion
+	couts   []keptOuts  // by completion
+	more    []OutKV     // the room of the result's Outs.More
+	entries []PortEntry // and of its Outs.Entries
+}
+
+// keptOuts is a map of out-parameters kept for a later rendering, and the
+// call whose outcome it holds.
+type keptOuts struct {
+	op Op
+	m  map[string]string
+}
+
+// outsKept is the most entries a kept map may hold for a rendering of
+// another call to clear and reuse it: a Go map's clear costs the room the
+// map grew to, and a large one is made again rather than cleared for
+// every small rendering after it.
+const outsKept = 8
+
+// take gives the kept map for a rendering of op: as it is when it holds
+// op's last rendering (same), cleared when it is small, or nil (a new
+// map is made).
+func (k *keptOuts) take(op Op) (m map[string]string, same bool) {
+	switch {
+	case k.m == nil:
+		return nil, false
+	case k.op == op:
+		return k.m, true
+	case len(k.m) <= outsKept:
+		clear(k.m)
+		return k.m, false
+	}
+	k.op, k.m = nil, nil
+	return nil, false
+}
+
+// keep notes the map a rendering of op wrote (nil: none).
+func (k *keptOuts) keep(op Op, m map[string]string) {
+	if m != nil {
+		k.op, k.m = op, m
+	}
+}
+
+// findingOf reports whether the finding f ("clause: text") is of clause.
+func findingOf(f, clause string) bool {
+	return len(f) >= len(clause)+2 && f[:len(clause)] == clause && f[len(clause):len(clause)+2] == ": "
 }
 
 // UnexpectedFindings are sanitizer findings the scenario did not expect.
@@ -55,7 +114,7 @@ func (r *Report) UnexpectedFindings() []string {
 	for _, f := range r.Findings {
 		ok := false
 		for _, c := range r.Expected {
-			if strings.HasPrefix(f, c+": ") {
+			if findingOf(f, c) {
 				ok = true
 			}
 		}
@@ -102,26 +161,73 @@ func (r *Report) Failures() []string {
 	return out
 }
 
-// addStep appends a step's result, making room for all n steps at the
-// first (a run records at most one result per step).
-func (rep *Report) addStep(res StepResult, n int) {
+// addStep appends an empty step result for the step st, making room for
+// all n steps at the first (a run records at most one result per step),
+// and returns it to be written in place.
+func (rep *Report) addStep(st *Step, n int) *StepResult {
 	if len(rep.Steps) == 0 && cap(rep.Steps) < n {
 		rep.Steps = make([]StepResult, 0, n)
 	}
-	rep.Steps = append(rep.Steps, res)
+	rep.Steps = append(rep.Steps, StepResult{Step: *st})
+	return &rep.Steps[len(rep.Steps)-1]
 }
 
-// stepOuts is an empty map for the out-parameters of the step about to
-// be added: the one the last run (RunInto) left at that index, cleared,
-// or nil (Render makes one).
-func (rep *Report) stepOuts() map[string]string {
-	k := len(rep.Steps)
-	if k >= cap(rep.Steps) {
+// keptFor is what the last run left for step k.
+func (rep *Report) keptFor(k int) *keptStep {
+	if k >= len(rep.kept) {
+		rep.kept = append(rep.kept, make([]keptStep, k+1-len(rep.kept))...)
+	}
+	return &rep.kept[k]
+}
+
+// keepResult copies the lists of step k's result into the room the step
+// of its index kept: a backend may lend its own (the emulator's are
+// valid until its next run), and the report's steps outlive it.
+func (rep *Report) keepResult(k int, r *Result) {
+	if len(r.Outs.More) == 0 && len(r.Outs.Entries) == 0 {
+		return
+	}
+	ks := rep.keptFor(k)
+	if len(r.Outs.More) > 0 {
+		ks.more = append(ks.more[:0], r.Outs.More...)
+		r.Outs.More = ks.more[:len(ks.more):len(ks.more)]
+	}
+	if len(r.Outs.Entries) > 0 {
+		ks.entries = append(ks.entries[:0], r.Outs.Entries...)
+		r.Outs.Entries = ks.entries[:len(ks.entries):len(ks.entries)]
+	}
+}
+
+// render renders the outcome of step k, in the map the step of its index
+// kept.
+func (rep *Report) render(k int, op Op, r *Result) Outcome {
+	ks := rep.keptFor(k)
+	m, same := ks.outs.take(op)
+	o := renderInto(op, r, m, same)
+	ks.outs.keep(op, o.Outs)
+	return o
+}
+
+// completions renders the calls that returned during step k, in the room
+// and maps the step of its index kept.
+func (rep *Report) completions(k int, rs []Returned) []Completion {
+	if len(rs) == 0 {
 		return nil
 	}
-	m := rep.Steps[:k+1][k].Outcome.Outs
-	clear(m)
-	return m
+	ks := rep.keptFor(k)
+	if cap(ks.comps) < len(rs) {
+		ks.comps = make([]Completion, len(rs))
+	}
+	for len(ks.couts) < len(rs) {
+		ks.couts = append(ks.couts, keptOuts{})
+	}
+	cs := ks.comps[:len(rs)]
+	for i, r := range rs {
+		m, same := ks.couts[i].take(r.Op)
+		cs[i] = renderReturnedInto(r, m, same)
+		ks.couts[i].keep(r.Op, cs[i].Outcome.Outs)
+	}
+	return cs
 }
 
 // Run runs a scenario on a backend under one configuration and checks
@@ -136,28 +242,31 @@ func RunInto(rep *Report, sc *Scenario, b Backend, cfg RunConfig) *Report {
 	return run(rep, sc, b, cfg, nil)
 }
 
-func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) *Report {
+func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line, branch int)) (ret *Report) {
 	if rep == nil {
 		rep = &Report{}
 	}
-	steps := rep.Steps
-	for i := range steps {
-		// The step's out-parameter map is kept for the step of the same
-		// index in this run (see stepOuts); nothing else is.
-		m := steps[i].Outcome.Outs
-		steps[i] = StepResult{}
-		steps[i].Outcome.Outs = m
-	}
-	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0]}
+	// The steps' room and what they kept (see keptStep) are reused;
+	// nothing else is.
+	steps, kept, findings, expected := rep.Steps, rep.kept, rep.keptFindings, rep.keptExpected
+	clear(steps)
+	*rep = Report{Scenario: sc, Config: cfg, Backend: b.Name(), Steps: steps[:0], kept: kept, keptFindings: findings, keptExpected: expected}
 	defer b.Close()
-	line := 0 // the step being run, for a panic's place
+	line := 0       // the step being run, for a panic's place
+	inStep := false // its result is being written, at the end of rep.Steps
 	defer func() {
 		// A panic outside the emulated threads (in the backend's driver
 		// side, or in the runner itself) fails the run like one inside
 		// them: a could-not-run failure with its stack, never a crash
-		// that hides which scenario caused it.
+		// that hides which scenario caused it. The step it stopped is
+		// not reported.
 		if r := recover(); r != nil {
+			if inStep {
+				rep.Steps[len(rep.Steps)-1] = StepResult{}
+				rep.Steps = rep.Steps[:len(rep.Steps)-1]
+			}
 			rep.Err = &PanicError{File: sc.File, Line: line, Err: fmt.Errorf("%v\n%s", r, debug.Stack())}
+			ret = rep // a recovered panic returns the named result, not the report
 		}
 	}()
 	if err := b.Start(cfg, sc.Decls); err != nil {
@@ -166,39 +275,44 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 	}
 	ev := newEvaluator(b, onBranch)
 	defer ev.free()
+	ev.expected = rep.keptExpected[:0]
 	tl, _ := b.(interface{ TraceLen() int })
-	for _, st := range sc.Steps {
+	for k := range sc.Steps {
+		st := &sc.Steps[k]
 		line = st.Line
-		res := StepResult{Step: st}
+		// The step's result is written in place, at the end of the
+		// report's steps.
+		res := rep.addStep(st, len(sc.Steps))
+		inStep = true
 		if tl != nil {
 			res.TraceFrom = tl.TraceLen()
 		}
 		if aw, ok := b.(interface{ Await(Step) }); ok {
 			// A backend on a real system waits for what the step expects
 			// (up to a deadline) instead of guessing a pause.
-			aw.Await(st)
+			aw.Await(*st)
 		}
 		var err error
 		if st.Call.Name == "settle" {
 			err = b.Settle()
 		} else {
 			res.Result, err = b.Do(st.Thread, st.Call.Op)
-			res.Outcome = renderInto(st.Call.Op, res.Result, rep.stepOuts())
+			rep.keepResult(k, &res.Result)
+			res.Outcome = rep.render(k, st.Call.Op, &res.Result)
 		}
 		if err == nil {
 			err = checkPanics(b, sc.File, st.Line)
 		}
 		if err != nil {
 			rep.Err = stepError(sc.File, st.Line, err)
-			rep.addStep(res, len(sc.Steps))
 			return rep
 		}
-		res.Completions = RenderCompleted(b.Completed())
+		res.Completions = rep.completions(k, b.Completed())
 		if tl != nil {
 			res.TraceTo = tl.TraceLen()
 		}
 		for _, c := range res.Completions {
-			ev.last[c.Thread] = c
+			ev.completed(c)
 		}
 		ev.out = res.Outcome
 		for _, e := range st.Expect {
@@ -209,7 +323,7 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 		for i := range res.Failures {
 			res.Failures[i].Msg = Printable(res.Failures[i].Msg)
 		}
-		rep.addStep(res, len(sc.Steps))
+		inStep = false
 	}
 	if lb, ok := b.(interface{ Liveness() []string }); ok && rep.Err == nil {
 		rep.Liveness = lb.Liveness()
@@ -223,9 +337,15 @@ func run(rep *Report, sc *Scenario, b Backend, cfg RunConfig, onBranch func(line
 		}
 	}
 	if fb, ok := b.(interface{ Findings() []string }); ok {
-		rep.Findings = fb.Findings()
+		// A copy in the report's room: the backend's list may be its own.
+		if fs := fb.Findings(); fs != nil {
+			rep.Findings = append(rep.keptFindings[:0], fs...)
+			rep.keptFindings = rep.Findings
+		}
 	}
-	rep.Expected = ev.expected
+	if len(ev.expected) > 0 {
+		rep.Expected, rep.keptExpected = ev.expected, ev.expected
+	}
 	return rep
 }
 
@@ -265,8 +385,13 @@ type evaluator struct {
 	b        Backend
 	out      Outcome
 	last     map[string]Completion
+	lastMax  int // the most entries last has held this run
 	expected []string
 	onBranch func(line, branch int) // told which branch of a group held first (RunBranches)
+	// msg is where failed expectations write why: a check's message, or
+	// a group's, whose branches write theirs in turn and cut them off
+	// again when one holds. Kept from run to run.
+	msg []byte
 }
 
 // evaluators keeps the evaluators of finished runs, so that a driver
@@ -281,67 +406,82 @@ func newEvaluator(b Backend, onBranch func(line, branch int)) *evaluator {
 	return ev
 }
 
+// lastKept is the most completions (threads) an evaluator's map may have
+// held for free to clear it for the next run rather than make a new one:
+// clearing a map costs the room it once grew to.
+const lastKept = 8
+
 // free empties ev and keeps it for a later run. The expected clauses went
-// to the run's report, which keeps them: the next run starts a new list.
+// to the run's report (written in its room), which keeps them.
 func (ev *evaluator) free() {
-	clear(ev.last)
-	*ev = evaluator{last: ev.last}
+	last := ev.last
+	if ev.lastMax > lastKept {
+		last = map[string]Completion{}
+	} else {
+		clear(last)
+	}
+	*ev = evaluator{last: last, msg: ev.msg[:0]}
 	evaluators.Put(ev)
+}
+
+// completed notes a completion: "thread T returned" reads the last one of
+// each thread.
+func (ev *evaluator) completed(c Completion) {
+	ev.last[c.Thread] = c
+	ev.lastMax = max(ev.lastMax, len(ev.last))
 }
 
 // check evaluates one expectation (or group) and returns its failures.
 func (ev *evaluator) check(e Expect) []Failure {
+	ev.msg = ev.msg[:0]
 	if e.Alts == nil {
-		if msg := ev.one(e.Words); msg != "" {
-			return []Failure{{e.Line, msg}}
+		if ev.one(e.Words) {
+			return nil
 		}
+		return []Failure{{e.Line, string(ev.msg)}}
+	}
+	if ev.group(e) {
 		return nil
 	}
-	var b []byte
-	if ev.group(e, &b) {
-		return nil
-	}
-	return []Failure{{e.Line, string(b)}}
+	return []Failure{{e.Line, string(ev.msg)}}
 }
 
 // group evaluates an either/or group: true if some branch holds in full.
-// Otherwise it has appended why no branch holds to *b. Each expectation is
-// evaluated once and each message written once, so the cost is linear in
-// the size of the group however deeply groups nest (issue 9: copying the
-// inner messages at every level was quadratic); when a branch holds, what
-// its failed siblings wrote is cut off again.
-func (ev *evaluator) group(e Expect, b *[]byte) bool {
-	start := len(*b)
-	*b = append(*b, "no branch of either/or holds: "...)
+// Otherwise it has appended why no branch holds to ev.msg. Each
+// expectation is evaluated once and each message written once, so the
+// cost is linear in the size of the group however deeply groups nest
+// (issue 9: copying the inner messages at every level was quadratic);
+// when a branch holds, what its failed siblings wrote is cut off again.
+func (ev *evaluator) group(e Expect) bool {
+	start := len(ev.msg)
+	ev.msg = append(ev.msg, "no branch of either/or holds: "...)
 	for i, br := range e.Alts {
 		if i > 0 {
-			*b = append(*b, "; "...)
+			ev.msg = append(ev.msg, "; "...)
 		}
-		*b = append(*b, "branch "...)
-		*b = strconv.AppendInt(*b, int64(i+1), 10)
-		*b = append(*b, ": "...)
+		ev.msg = append(ev.msg, "branch "...)
+		ev.msg = strconv.AppendInt(ev.msg, int64(i+1), 10)
+		ev.msg = append(ev.msg, ": "...)
 		ok, first := true, true
 		for _, x := range br {
-			mark := len(*b)
+			mark := len(ev.msg)
 			if !first {
-				*b = append(*b, ", "...)
+				ev.msg = append(ev.msg, ", "...)
 			}
-			held := false
+			var held bool
 			if x.Alts != nil {
-				held = ev.group(x, b)
-			} else if msg := ev.one(x.Words); msg != "" {
-				*b = append(*b, msg...)
+				held = ev.group(x)
 			} else {
-				held = true
+				held = ev.one(x.Words)
 			}
 			if held {
-				*b = (*b)[:mark]
+				ev.msg = ev.msg[:mark]
 				continue
 			}
 			ok, first = false, false
 		}
 		if ok {
-			*b = (*b)[:start]
+			ev.msg = ev.msg[:start]
 			if ev.onBranch != nil {
 				ev.onBranch(e.Line, i)
 			}
@@ -351,82 +491,107 @@ func (ev *evaluator) group(e Expect, b *[]byte) bool {
 	return false
 }
 
-// one evaluates one expectation line; "" means it holds.
-func (ev *evaluator) one(w []string) string {
+// fail appends a message to ev.msg and reports that the expectation does
+// not hold.
+func (ev *evaluator) fail(msg string) bool {
+	ev.msg = append(ev.msg, msg...)
+	return false
+}
+
+// one evaluates one expectation line: whether it holds; if not, it has
+// appended why to ev.msg.
+func (ev *evaluator) one(w []string) bool {
 	head := w[0]
 	switch {
 	case head == "return":
-		return matchOutcome(ev.out, w[1:], "the call")
+		return ev.matchOutcome(ev.out, w[1:], what{"the call", "", "", ""})
 	case head == "finding" && len(w) == 2:
 		// The sanitizer must have reported this clause by now. A backend
 		// without a sanitizer (real Windows) cannot say: not checked.
 		ev.expected = append(ev.expected, w[1])
 		fb, ok := ev.b.(interface{ Findings() []string })
 		if !ok {
-			return ""
+			return true
 		}
 		for _, f := range fb.Findings() {
-			if strings.HasPrefix(f, w[1]+": ") {
-				return ""
+			if findingOf(f, w[1]) {
+				return true
 			}
 		}
-		return fmt.Sprintf("want a sanitizer finding for %s; findings: %v", w[1], fb.Findings())
+		ev.msg = fmt.Appendf(ev.msg, "want a sanitizer finding for %s; findings: %v", w[1], fb.Findings())
+		return false
 	case head == "thread" && len(w) >= 3:
 		th := w[1]
 		switch w[2] {
 		case "blocked", "running":
 			bl, err := ev.b.Blocked(th)
 			if err != nil {
-				return err.Error()
+				return ev.fail(err.Error())
 			}
 			if bl != (w[2] == "blocked") {
-				return fmt.Sprintf("thread %s: want %s, it is %s", th, w[2], map[bool]string{true: "blocked", false: "not blocked"}[bl])
+				is := "not blocked"
+				if bl {
+					is = "blocked"
+				}
+				ev.msg = append(append(append(append(append(append(ev.msg, "thread "...), th...), ": want "...), w[2]...), ", it is "...), is...)
+				return false
 			}
-			return ""
+			return true
 		case "returned":
 			c, ok := ev.last[th]
 			if !ok {
-				return fmt.Sprintf("thread %s: no blocked call of it has returned", th)
+				ev.msg = append(append(append(ev.msg, "thread "...), th...), ": no blocked call of it has returned"...)
+				return false
 			}
 			delete(ev.last, th)
-			return matchOutcome(c.Outcome, w[3:], "thread "+th+"'s "+c.Call)
+			return ev.matchOutcome(c.Outcome, w[3:], what{"thread ", th, "'s ", c.Call})
 		}
 	case head == "event" && len(w) == 3:
 		sig, err := ev.b.EventSignalled(w[1])
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
 		want := w[2] == "signalled"
 		if w[2] != "signalled" && w[2] != "clear" {
-			return fmt.Sprintf("event %s: want signalled or clear, not %q", w[1], w[2])
+			ev.msg = fmt.Appendf(ev.msg, "event %s: want signalled or clear, not %q", w[1], w[2])
+			return false
 		}
 		if sig != want {
-			return fmt.Sprintf("event %s: want %s, it is %s", w[1], w[2], map[bool]string{true: "signalled", false: "clear"}[sig])
+			is := "clear"
+			if sig {
+				is = "signalled"
+			}
+			ev.msg = append(append(append(append(append(append(ev.msg, "event "...), w[1]...), ": want "...), w[2]...), ", it is "...), is...)
+			return false
 		}
-		return ""
+		return true
 	case (head == "routine" || head == "apc") && len(w) >= 3:
 		calls, err := ev.b.Routine(w[1])
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
-		return matchRoutine(w[1], calls, w[2:])
+		return ev.matchRoutine(w[1], calls, w[2:])
 	case head == "msg" && len(w) >= 3:
-		return ev.checkMsg(w)
+		if msg := ev.checkMsg(w); msg != "" {
+			return ev.fail(msg)
+		}
+		return true
 	case head == "buffer" && len(w) == 3:
 		b, err := ev.b.Buffer(w[1])
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
 		want, _ := Quoted(w[2])
-		if !bytes.HasPrefix(b, []byte(want)) {
-			return fmt.Sprintf("buffer %s: want %q at its start, it holds %q", w[1], want, b)
+		if len(b) < len(want) || string(b[:len(want)]) != want {
+			ev.msg = fmt.Appendf(ev.msg, "buffer %s: want %q at its start, it holds %q", w[1], want, b)
+			return false
 		}
-		return ""
+		return true
 	case strings.Contains(head, ".") && !strings.Contains(head, "=") && len(w) == 2:
 		name, field, _ := strings.Cut(head, ".")
 		f, err := ev.b.Overlapped(name)
 		if err != nil {
-			return err.Error()
+			return ev.fail(err.Error())
 		}
 		var got uint64
 		switch field {
@@ -439,30 +604,52 @@ func (ev *evaluator) one(w []string) string {
 		case "OffsetHigh":
 			got = uint64(f.OffsetHigh)
 		default:
-			return fmt.Sprintf("unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)", field)
+			ev.msg = fmt.Appendf(ev.msg, "unknown field %q (Internal, InternalHigh, Offset, OffsetHigh)", field)
+			return false
 		}
 		if !matchValue(strconv.FormatUint(got, 10), w[1]) {
-			return fmt.Sprintf("%s: want %s, it is %#x", head, w[1], got)
+			ev.msg = append(append(append(append(ev.msg, head...), ": want "...), w[1]...), ", it is 0x"...)
+			ev.msg = strconv.AppendUint(ev.msg, got, 16)
+			return false
 		}
-		return ""
+		return true
 	case strings.Contains(head, "="):
-		var bad []string
+		// Every pair is checked; the mismatches are joined with "; ".
+		start, bad := len(ev.msg), false
 		for _, kv := range w {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok {
-				return fmt.Sprintf("cannot read %q: want key=value", kv)
+				ev.msg = ev.msg[:start]
+				ev.msg = fmt.Appendf(ev.msg, "cannot read %q: want key=value", kv)
+				return false
 			}
 			got, ok := ev.out.Outs[k]
 			if !ok {
 				got = "(not reported)"
 			}
 			if !matchValue(got, v) {
-				bad = append(bad, fmt.Sprintf("%s: want %s, got %s", k, show(v), got))
+				if bad {
+					ev.msg = append(ev.msg, "; "...)
+				}
+				bad = true
+				ev.msg = appendShow(append(append(ev.msg, k...), ": want "...), v)
+				ev.msg = append(append(ev.msg, ", got "...), got...)
 			}
 		}
-		return strings.Join(bad, "; ")
+		return !bad
 	}
-	return fmt.Sprintf("cannot read expectation %q", strings.Join(w, " "))
+	ev.msg = fmt.Appendf(ev.msg, "cannot read expectation %q", strings.Join(w, " "))
+	return false
+}
+
+// what names the call an outcome is of in messages: the pieces joined.
+type what [4]string
+
+func (w what) appendTo(b []byte) []byte {
+	for _, s := range w {
+		b = append(b, s...)
+	}
+	return b
 }
 
 func showAll(w []string) string {
@@ -480,41 +667,59 @@ func show(v string) string {
 	return v
 }
 
+// appendShow appends show(v).
+func appendShow(b []byte, v string) []byte {
+	if s, ok := Quoted(v); ok {
+		return strconv.AppendQuote(b, s)
+	}
+	return append(b, v...)
+}
+
 // matchOutcome checks "RET [ERR]" (each may list alternatives with |;
-// RET "blocks" means the call has not returned).
-func matchOutcome(o Outcome, w []string, what string) string {
+// RET "blocks" means the call has not returned), then key=value pairs;
+// if the outcome does not match, it appends why to ev.msg.
+func (ev *evaluator) matchOutcome(o Outcome, w []string, wh what) bool {
 	if len(w) == 0 {
-		return "return needs a value"
+		return ev.fail("return needs a value")
 	}
 	if w[0] == "blocks" {
 		if !o.Blocked {
-			return fmt.Sprintf("%s: want it to block, it returned %s %s", what, o.Ret, o.Err)
+			ev.msg = append(append(append(append(wh.appendTo(ev.msg), ": want it to block, it returned "...), o.Ret...), ' '), o.Err...)
+			return false
 		}
-		return ""
+		return true
 	}
 	if o.Blocked {
-		return fmt.Sprintf("%s: want %s, it blocked", what, showAll(w))
+		ev.msg = append(append(append(wh.appendTo(ev.msg), ": want "...), showAll(w)...), ", it blocked"...)
+		return false
 	}
 	if !matchValue(o.Ret, w[0]) {
-		return fmt.Sprintf("%s: want return %s, got %s %s", what, show(w[0]), o.Ret, o.Err)
+		ev.msg = appendShow(append(wh.appendTo(ev.msg), ": want return "...), w[0])
+		ev.msg = append(append(append(append(ev.msg, ", got "...), o.Ret...), ' '), o.Err...)
+		return false
 	}
 	rest := w[1:]
 	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
 		if !matchValue(o.Err, rest[0]) {
-			return fmt.Sprintf("%s: want error %s, got %s", what, show(rest[0]), orNone(o.Err))
+			ev.msg = appendShow(append(wh.appendTo(ev.msg), ": want error "...), rest[0])
+			ev.msg = append(append(ev.msg, ", got "...), orNone(o.Err)...)
+			return false
 		}
 		rest = rest[1:]
 	}
 	for _, kv := range rest {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			return fmt.Sprintf("cannot read %q: want key=value", kv)
+			ev.msg = fmt.Appendf(ev.msg, "cannot read %q: want key=value", kv)
+			return false
 		}
 		if got := o.Outs[k]; !matchValue(got, v) {
-			return fmt.Sprintf("%s: %s: want %s, got %s", what, k, show(v), got)
+			ev.msg = appendShow(append(append(append(wh.appendTo(ev.msg), ": "...), k...), ": want "...), v)
+			ev.msg = append(append(ev.msg, ", got "...), got...)
+			return false
 		}
 	}
-	return ""
+	return true
 }
 
 func orNone(s string) string {
@@ -528,92 +733,132 @@ func orNone(s string) string {
 // separated by |, numbers compared as numbers (names of error codes,
 // statuses and flags allowed), quoted text compared as text.
 func matchValue(got, want string) bool {
-	for alt := range strings.SplitSeq(want, "|") {
-		if s, ok := Quoted(alt); ok {
-			if got == s {
-				return true
-			}
-			continue
-		}
-		if alt == got || (alt == "none" && got == "") {
-			return true
-		}
-		if host, ok := strings.CutSuffix(alt, ":*"); ok {
-			// An address with a port the system chose: any but 0.
-			if ap, err := netip.ParseAddrPort(got); err == nil && ap.Port() != 0 && ap.Addr().String() == strings.Trim(host, "[]") {
-				return true
-			}
-		}
-		if a, ok := PlusFlags(alt); ok && (strings.Contains(alt, "+") || strings.Contains(got, "+")) {
-			if g, ok := PlusFlags(got); ok && a == g {
-				return true // bits joined with + (calltable_readiness.go), in any order
-			}
-		}
-		a, err1 := ParseValue(alt)
-		g, err2 := ParseValue(got)
-		if err1 == nil && err2 == nil && a == g {
-			return true
-		}
-		if err1 == nil && got != "" {
-			if f, err := ParseFlags(alt); err == nil && err2 == nil && f == g {
-				return true
-			}
-		}
-		if strings.Contains(alt, "|") {
-			continue
-		}
+	if got == want && strings.IndexByte(want, '|') < 0 && !strings.Contains(want, quotedMark) {
+		return true // one alternative, not quoted, the very text
 	}
-	return false
+	for {
+		alt, rest, more := strings.Cut(want, "|")
+		if matchAlt(got, alt) {
+			return true
+		}
+		if !more {
+			return false
+		}
+		want = rest
+	}
 }
 
-// matchRoutine checks "ran N", "last k=v...", "call I k=v...".
-func matchRoutine(name string, calls []RoutineCall, w []string) string {
+// matchAlt compares an observed value with one wanted alternative (no |
+// in it).
+func matchAlt(got, alt string) bool {
+	if s, ok := Quoted(alt); ok {
+		return got == s
+	}
+	if alt == got || (alt == "none" && got == "") {
+		return true
+	}
+	if host, ok := strings.CutSuffix(alt, ":*"); ok {
+		// An address with a port the system chose: any but 0.
+		if ap, err := netip.ParseAddrPort(got); err == nil && ap.Port() != 0 {
+			var b [64]byte
+			if string(ap.Addr().AppendTo(b[:0])) == strings.Trim(host, "[]") {
+				return true
+			}
+		}
+	}
+	if strings.Contains(alt, "+") || strings.Contains(got, "+") {
+		// Bits joined with + (calltable_readiness.go), in any order.
+		if a, ok := plusFlags(alt); ok {
+			if g, ok := plusFlags(got); ok && a == g {
+				return true
+			}
+		}
+	}
+	// Numbers and names as numbers. (Read as flags joined with |, an
+	// alternative, which has no |, is the one value it names: no other
+	// comparison is left.)
+	a, ok1 := parseValue(alt)
+	g, ok2 := parseValue(got)
+	return ok1 && ok2 && a == g
+}
+
+// matchRoutine checks "ran N", "last k=v...", "call I k=v..."; if they
+// do not hold, it appends why to ev.msg.
+func (ev *evaluator) matchRoutine(name string, calls []RoutineCall, w []string) bool {
 	switch w[0] {
 	case "ran":
 		if len(w) != 2 {
-			return "ran needs a count"
+			return ev.fail("ran needs a count")
 		}
 		if !matchValue(strconv.Itoa(len(calls)), w[1]) {
-			return fmt.Sprintf("%s: want it run %s times, it ran %d", name, w[1], len(calls))
+			ev.msg = fmt.Appendf(ev.msg, "%s: want it run %s times, it ran %d", name, w[1], len(calls))
+			return false
 		}
-		return ""
+		return true
 	case "last", "call":
 		i := len(calls) - 1
 		kvs := w[1:]
 		if w[0] == "call" {
 			if len(w) < 2 {
-				return "call needs an index"
+				return ev.fail("call needs an index")
 			}
 			n, err := strconv.Atoi(w[1])
 			if err != nil {
-				return "call needs an index (1 = first)"
+				return ev.fail("call needs an index (1 = first)")
 			}
 			i, kvs = n-1, w[2:]
 		}
 		if i < 0 || i >= len(calls) {
-			return fmt.Sprintf("%s: it ran %d times, no call %d", name, len(calls), i+1)
+			ev.msg = fmt.Appendf(ev.msg, "%s: it ran %d times, no call %d", name, len(calls), i+1)
+			return false
 		}
-		c := calls[i]
-		fields := map[string]string{
-			"err": strconv.FormatUint(uint64(c.Err), 10), "bytes": strconv.FormatUint(uint64(c.Bytes), 10),
-			"flags": strconv.FormatUint(uint64(c.Flags), 10), "ov": c.Ov, "thread": c.Thread,
-			"param": strconv.FormatUint(c.Param, 10), "depth": strconv.Itoa(c.Depth),
-		}
-		var bad []string
+		c := &calls[i]
+		start, bad := len(ev.msg), false
 		for _, kv := range kvs {
 			k, v, ok := strings.Cut(kv, "=")
-			got, known := fields[k]
+			got, known := routineField(c, k)
 			if !ok || !known {
-				return fmt.Sprintf("cannot read %q: want err=, bytes=, flags=, ov=, thread=, param= or depth=", kv)
+				ev.msg = ev.msg[:start]
+				ev.msg = fmt.Appendf(ev.msg, "cannot read %q: want err=, bytes=, flags=, ov=, thread=, param= or depth=", kv)
+				return false
 			}
 			if !matchValue(got, v) {
-				bad = append(bad, fmt.Sprintf("%s: want %s, got %s", k, show(v), got))
+				if !bad {
+					ev.msg = append(append(ev.msg, name...), " call "...)
+					ev.msg = strconv.AppendInt(ev.msg, int64(i+1), 10)
+					ev.msg = append(ev.msg, ": "...)
+				} else {
+					ev.msg = append(ev.msg, "; "...)
+				}
+				bad = true
+				ev.msg = appendShow(append(append(ev.msg, k...), ": want "...), v)
+				ev.msg = append(append(ev.msg, ", got "...), got...)
 			}
 		}
-		if len(bad) > 0 {
-			return fmt.Sprintf("%s call %d: %s", name, i+1, strings.Join(bad, "; "))
-		}
-		return ""
+		return !bad
 	}
-	return fmt.Sprintf("cannot read routine expectation %q (ran N, last k=v, call I k=v)", strings.Join(w, " "))
+	ev.msg = fmt.Appendf(ev.msg, "cannot read routine expectation %q (ran N, last k=v, call I k=v)", strings.Join(w, " "))
+	return false
+}
+
+// routineField is one field of a routine's call as expectations name it;
+// false for a name that is none.
+func routineField(c *RoutineCall, k string) (string, bool) {
+	switch k {
+	case "err":
+		return strconv.FormatUint(uint64(c.Err), 10), true
+	case "bytes":
+		return strconv.FormatUint(uint64(c.Bytes), 10), true
+	case "flags":
+		return strconv.FormatUint(uint64(c.Flags), 10), true
+	case "ov":
+		return c.Ov, true
+	case "thread":
+		return c.Thread, true
+	case "param":
+		return strconv.FormatUint(c.Param, 10), true
+	case "depth":
+		return strconv.Itoa(c.Depth), true
+	}
+	return "", false
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -170,6 +171,10 @@ func ParseFile(path string) (*Scenario, error) {
 	return Parse(path, f)
 }
 
+// lineReaders keeps the line readers of finished parses, so that loading
+// a corpus (a thousand files) does not make a 64 KiB buffer for each.
+var lineReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64*1024) }}
+
 var declKinds = map[string]bool{
 	"thread": true, "event": true, "socket": true, "overlapped": true, "buffer": true,
 	"routine": true, "apc": true, "pipe": true, "port": true, "handle": true,
@@ -184,7 +189,12 @@ func Parse(name string, r io.Reader) (*Scenario, error) {
 	p := &parser{sc: sc, file: name, names: map[string]*Decl{}}
 	// Lines are read with their newline, so size counts exactly the bytes
 	// consumed: past MaxFileSize the error names the line that crossed it.
-	br := bufio.NewReaderSize(io.LimitReader(r, MaxFileSize+1), 64*1024)
+	br := lineReaders.Get().(*bufio.Reader)
+	br.Reset(io.LimitReader(r, MaxFileSize+1))
+	defer func() {
+		br.Reset(nil) // not kept: the reader of this file
+		lineReaders.Put(br)
+	}()
 	n, size := 0, 0
 	var long []byte
 	for {
@@ -447,7 +457,15 @@ func insideQuotes(s string, i int) bool {
 // splitWords splits on blanks, keeping "quoted strings" (Go escapes
 // allowed) as one word without their quotes.
 func splitWords(s string) ([]string, error) {
-	var out []string
+	// Room for every run of non-blanks: the words, or more when a quoted
+	// one holds blanks.
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && s[i] != '\t' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t') {
+			n++
+		}
+	}
+	out := make([]string, 0, n)
 	for i := 0; i < len(s); {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 			i++

@@ -37,6 +37,46 @@ func ParseValue(v string) (uint64, error) {
 	return strconv.ParseUint(v, 0, 64)
 }
 
+// parseValue is ParseValue without the error: whether v is a value.
+func parseValue(v string) (uint64, bool) {
+	if s, ok := Quoted(v); ok {
+		v = s
+	}
+	if v != "" && v[0] >= '0' && v[0] <= '9' {
+		if !numberChars(v) {
+			return 0, false // an address, say: not a number, and no error to make
+		}
+		n, err := strconv.ParseUint(v, 0, 64)
+		return n, err == nil
+	}
+	if n, ok := wso.ParseErrno(v); ok {
+		return uint64(n), true
+	}
+	if n, ok := wso.ParseNTStatus(v); ok {
+		return uint64(n), true
+	}
+	if n, ok := namedConst[v]; ok {
+		return n, true
+	}
+	// ParseValue would give the word to strconv.ParseUint, which reads no
+	// word that does not begin with a digit.
+	return 0, false
+}
+
+// numberChars reports whether every byte of v may be part of a number
+// strconv.ParseUint reads with base 0 (digits in any base, a base prefix,
+// underscores): a word with any other byte is no number.
+func numberChars(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i] | 0x20; { // ASCII letters to lower case
+		case v[i] >= '0' && v[i] <= '9', c >= 'a' && c <= 'f', c == 'x', c == 'o', v[i] == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // ParseFlags reads flags joined with |, each a value ParseValue reads.
 func ParseFlags(v string) (uint64, error) {
 	var f uint64

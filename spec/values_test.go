@@ -46,3 +46,18 @@ func TestValueNamesBeginWithALetter(t *testing.T) {
 		}
 	}
 }
+
+// parseValue (which matchValue uses) reads what ParseValue reads, and
+// the same value, without making an error for a word that is no value.
+func TestParseValueWithoutError(t *testing.T) {
+	words := []string{"0", "5", "0x10", "0X1f", "0o17", "0b101", "017", "1_000", "0x_1f", "18446744073709551615", "18446744073709551616",
+		"5abc", "127.0.0.1:5000", "[::1]:80", "", "_", "WSAEWOULDBLOCK", "WSA_IO_PENDING", "ERROR_IO_PENDING", "STATUS_PENDING",
+		"MSG_PEEK", "INFINITE", "TRUE", "NULL", "untouched", "none", "SOCKET_ERROR", "\x00" + "5", "\x00abc", "x5", "-1", "+1", "1e3", "0x"}
+	for _, w := range words {
+		want, err := ParseValue(w)
+		got, ok := parseValue(w)
+		if ok != (err == nil) || (ok && got != want) {
+			t.Errorf("%q: parseValue %d %v, ParseValue %d %v", w, got, ok, want, err)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wsaemu/wsaemu/spec"
 )
@@ -55,6 +57,13 @@ func onlyWith(cmd string, set map[string]bool, stderr io.Writer, pairs ...string
 // load reads scenarios from paths (files or directories); with no paths it
 // takes the built-in corpus.
 func load(paths []string, stderr io.Writer) ([]*spec.Scenario, int) {
+	return loadOn(paths, 1, stderr)
+}
+
+// loadOn is load parsing each directory's files on up to workers
+// goroutines: the scenarios, and the first error in file order, are
+// load's.
+func loadOn(paths []string, workers int, stderr io.Writer) ([]*spec.Scenario, int) {
 	var out []*spec.Scenario
 	if len(paths) == 0 {
 		for _, p := range spec.EmbeddedFiles() {
@@ -81,16 +90,39 @@ func load(paths []string, stderr io.Writer) ([]*spec.Scenario, int) {
 			fmt.Fprintf(stderr, "wsaemu: %s: no %s files\n", p, spec.Ext)
 			return nil, exitScenario
 		}
-		for _, f := range files {
-			sc, err := spec.ParseFile(f)
-			if err != nil {
-				fmt.Fprintf(stderr, "wsaemu: %v\n", err)
+		scs, errs := parseFiles(files, workers)
+		for i := range files {
+			if errs[i] != nil {
+				fmt.Fprintf(stderr, "wsaemu: %v\n", errs[i])
 				return nil, exitScenario
 			}
-			out = append(out, sc)
+			out = append(out, scs[i])
 		}
 	}
 	return out, 0
+}
+
+// parseFiles parses files on up to workers goroutines, each file's
+// scenario or error at its index.
+func parseFiles(files []string, workers int) ([]*spec.Scenario, []error) {
+	scs, errs := make([]*spec.Scenario, len(files)), make([]error, len(files))
+	var next atomic.Int64
+	parse := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(files) {
+				return
+			}
+			scs[i], errs[i] = spec.ParseFile(files[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < min(workers, len(files)); w++ {
+		wg.Go(parse)
+	}
+	parse()
+	wg.Wait()
+	return scs, errs
 }
 
 // configs narrows a scenario's configurations to the -kind and -profile

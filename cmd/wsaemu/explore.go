@@ -107,7 +107,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("GOMAXPROCS") == "" && *workers < runtime.GOMAXPROCS(0) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*workers))
 	}
-	scs, code := load(p.Paths, stderr)
+	scs, code := loadOn(p.Paths, *workers, stderr)
 	if code != 0 {
 		return code
 	}
@@ -153,8 +153,9 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	// failing seed (as a run on one worker does): items after one are
 	// skipped.
 	type done struct {
-		k int
-		r *itemResult
+		k       int
+		skipped bool // after its group's first failure: not run
+		r       itemResult
 	}
 	const window = 4096
 	tokens := make(chan struct{}, window)
@@ -183,10 +184,10 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 				it := item(k)
 				g := groups[it.g]
 				if int64(it.i) > g.first.Load() {
-					results <- done{k, nil}
+					results <- done{k: k, skipped: true}
 					continue
 				}
-				results <- done{k, wk.runItem(g, it.i)}
+				results <- done{k: k, r: wk.runItem(g, it.i)}
 			}
 		}()
 	}
@@ -202,17 +203,24 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	prog := newProgress(stderr)
 	defer prog.clear()
-	got := map[int]*itemResult{}
+	// The results that came before the one the report waits for, each in
+	// the slot of its number modulo window: the items claimed and not yet
+	// reported are fewer than window (each holds a token), so no two of
+	// them share a slot.
+	got := make([]done, window)
+	have := make([]bool, window)
 	next := 0
 	for next < count {
 		d := <-results
-		got[d.k] = d.r
+		got[d.k%window], have[d.k%window] = d, true
 		for ; next < count; next++ {
-			r, ok := got[next]
-			if !ok {
+			slot := next % window
+			if !have[slot] {
 				break
 			}
-			delete(got, next)
+			d := got[slot]
+			got[slot], have[slot] = done{}, false
+			r := &d.r
 			<-tokens
 			it := item(next)
 			gr := &rep.Groups[it.g]
@@ -305,24 +313,38 @@ func (g *exploreGroup) noteFailure(i int) {
 
 // pctLength is the run length PCT's change points are drawn from: the
 // scheduling decisions of the group's scenario in one run at depth 1
-// (seed 0). Replay measures it the same way.
-func (g *exploreGroup) pctLength() int {
-	g.pctOnce.Do(func() { g.pctLen = pctLength(g.sc, g.cfg) })
+// (seed 0), measured once, on the emulator of the worker that first asks.
+// Replay measures it the same way.
+func (g *exploreGroup) pctLength(w *exploreWorker) int {
+	g.pctOnce.Do(func() {
+		var rep *spec.Report
+		g.pctLen, rep = pctLengthOn(w.em, w.rep, g.sc, g.cfg)
+		w.rep = rep
+	})
 	return g.pctLen
 }
 
 func pctLength(sc *spec.Scenario, cfg spec.RunConfig) int {
-	cfg.Seed, cfg.Seeded, cfg.Swarm, cfg.Hostile = 0, false, false, false
-	c := emu.PCTChooser(0, 1)
-	em := newEmulator()
-	em.Chooser = c
-	spec.Run(sc, em, cfg)
-	return max(c.Steps(), 1)
+	n, _ := pctLengthOn(newEmulator(), nil, sc, cfg)
+	return n
 }
 
-// itemConfig is the run configuration of seed i of the group, and the
-// chooser it needs beyond what RunConfig says (pct), made fresh per call.
-func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() emu.Chooser) {
+// pctLengthOn measures pctLength on em, writing its report into rep (see
+// spec.RunInto), which it returns; em keeps the chooser it had.
+func pctLengthOn(em *emulated.Emulator, rep *spec.Report, sc *spec.Scenario, cfg spec.RunConfig) (int, *spec.Report) {
+	cfg.Seed, cfg.Seeded, cfg.Swarm, cfg.Hostile = 0, false, false, false
+	c := emu.PCTChooser(0, 1)
+	was := em.Chooser
+	em.Chooser = c
+	rep = spec.RunInto(rep, sc, em, cfg)
+	em.Chooser = was
+	return max(c.Steps(), 1), rep
+}
+
+// itemConfig is the run configuration of the group's item with this
+// seed and, for pct, the run length its chooser draws change points from
+// (0 for the other modes, whose chooser the configuration names).
+func (g *exploreGroup) itemConfig(w *exploreWorker, seed uint64) (spec.RunConfig, int) {
 	c := g.cfg
 	switch g.mode {
 	case "hostile":
@@ -331,12 +353,17 @@ func (g *exploreGroup) itemConfig(i int, seed uint64) (spec.RunConfig, func() em
 		c.Swarm, c.Seed, c.Seeded = true, seed, true
 	case "pct":
 		c.Seed, c.Seeded = seed, true
-		length := g.pctLength()
-		return c, func() emu.Chooser { return emu.PCTChooser(seed, g.depth).SetLength(length) }
+		return c, g.pctLength(w)
 	default:
 		c.Seed, c.Seeded = seed, true
 	}
-	return c, nil
+	return c, 0
+}
+
+// pctChooser is the chooser of the pct item with this seed, its change
+// points drawn from runs of length steps.
+func (g *exploreGroup) pctChooser(seed uint64, length int) *emu.PCT {
+	return emu.PCTChooser(seed, g.depth).SetLength(length)
 }
 
 // exploreWorker is one worker's state, kept from run to run: the two
@@ -348,6 +375,9 @@ type exploreWorker struct {
 	rep, arep *spec.Report       // their reports, made once
 	pool      *emu.GoroutinePool // the goroutines both run their threads on
 	chooser   emu.Chooser        // what newEmulator gives a run (nil: the configuration decides)
+	// The choosers of a pct item's run and re-run: each item's is made
+	// over the last one's, as PCTChooser makes a new one.
+	pct, apct emu.PCT
 }
 
 func newExploreWorker() *exploreWorker {
@@ -357,20 +387,22 @@ func newExploreWorker() *exploreWorker {
 	return w
 }
 
-func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {
+func (w *exploreWorker) runItem(g *exploreGroup, i int) (r itemResult) {
 	sc := g.sc
-	c, mk := g.itemConfig(i, g.seed(i))
-	emFor := func(em *emulated.Emulator) *emulated.Emulator {
+	c, length := g.itemConfig(w, g.seed(i))
+	// emFor readies em for the item's run: the worker's chooser, or the
+	// item's pct chooser, made in p.
+	emFor := func(em *emulated.Emulator, p *emu.PCT) *emulated.Emulator {
 		em.Chooser = w.chooser
-		if mk != nil {
-			em.Chooser = mk()
+		if length > 0 {
+			*p = *g.pctChooser(c.Seed, length)
+			em.Chooser = p
 		}
 		return em
 	}
-	em := emFor(w.em)
+	em := emFor(w.em, &w.pct)
 	rep := spec.RunInto(w.rep, sc, em, c)
 	w.rep = rep
-	r := &itemResult{}
 	if isScenarioErr(rep) {
 		r.scenarioErr = rep.Err
 		g.noteFailure(i)
@@ -379,7 +411,7 @@ func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {
 	// Determinism: every tenth schedule is run again and must give the
 	// same trace, event for event.
 	if i%10 == 0 {
-		again := emFor(w.again)
+		again := emFor(w.again, &w.apct)
 		w.arep = spec.RunInto(w.arep, sc, again, c)
 		if d := traceDifference(em.System().Trace(), again.System().Trace()); d != "" {
 			r.diverged = fmt.Sprintf("DIVERGED  %s [%s/%s] %s: the same schedule gave two different traces (%s)", sc.File, c.Kind, c.Profile, g.describe(c), d)
@@ -397,6 +429,10 @@ func (w *exploreWorker) runItem(g *exploreGroup, i int) *itemResult {
 	r.replay = fmt.Sprintf("wsaemu replay %s-kind %s -profile %s %s", g.replayFlags(c), c.Kind, c.Profile, sc.File)
 	r.fail = append(r.fail, "      replay: "+r.replay)
 	if g.shrink {
+		var mk func() emu.Chooser
+		if length > 0 {
+			mk = func() emu.Chooser { return g.pctChooser(c.Seed, length) }
+		}
 		lines, cmd := shrinkFailure(g, c, mk, problems)
 		r.shrunk = cmd
 		r.fail = append(r.fail, lines...)

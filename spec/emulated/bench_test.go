@@ -21,6 +21,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/spec"
 	"github.com/wsaemu/wsaemu/spec/emulated"
 )
@@ -144,5 +145,34 @@ func BenchmarkRun(b *testing.B) {
 		if rep := spec.Run(sc, &emulated.Emulator{}, cfg); rep.Err != nil || !rep.Passed() {
 			b.Fatalf("run failed: %v", rep.Err)
 		}
+	}
+}
+
+// BenchmarkRunReused: whole runs as explore makes them, on one Emulator
+// and one Report kept from run to run (spec.RunInto), its threads on a
+// pool of goroutines: what a run costs once everything the driver keeps
+// is warm. allocs/op is the run's allocations, the emulator's machine's
+// included; the driver's own part (the Emulator, the runner, rendering,
+// expectations) is meant to make none of them.
+func BenchmarkRunReused(b *testing.B) {
+	for _, name := range []string{"wsasend/routine", "readiness/select-large-set", "wine/kernel/wait-any-64-objects", "afd/poll-two-entries", "iocp/ex-removes-several"} {
+		sc, err := spec.ParseFile("../scenarios/" + name + ".scenario")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			pool := emu.NewGoroutinePool()
+			defer pool.Close()
+			em := &emulated.Emulator{Pool: pool}
+			cfg := spec.Configs(sc)[0]
+			cfg.Seed, cfg.Seeded = 1, true
+			rep := spec.RunInto(nil, sc, em, cfg)
+			b.ReportAllocs()
+			for b.Loop() {
+				if rep = spec.RunInto(rep, sc, em, cfg); !rep.Passed() {
+					b.Fatalf("%v", rep.Failures())
+				}
+			}
+		})
 	}
 }

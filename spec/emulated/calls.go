@@ -26,6 +26,11 @@ type machine struct {
 	err error
 	run func(*emu.Thread) // runs op, once made
 
+	// pending: the call Do made on t (pendingOp) has not returned yet;
+	// collect hands it on when it has.
+	pending   bool
+	pendingOp spec.Op
+
 	// Out-parameter words lent to the calls on t (slot, unwind), so that
 	// a call's counts and flags are not each an allocation. Lent as a
 	// stack: a routine's does-call nested in an alertable wait takes the
@@ -81,11 +86,16 @@ func (e *Emulator) ov(r spec.Ref) *emu.Overlapped {
 	return e.objs[r.Decl].ov
 }
 
+// bufs is the WSABUF array a's buffers make, in memory lent to the run.
 func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	if a.Bufs == nil {
 		return nil
 	}
-	out := make([]emu.WSABUF, len(a.Bufs))
+	return e.fillBufs(e.lent.bufs.take(len(a.Bufs)), a)
+}
+
+// fillBufs writes a's WSABUF array into out (as long as a.Bufs).
+func (e *Emulator) fillBufs(out []emu.WSABUF, a *spec.IOArgs) []emu.WSABUF {
 	for i, r := range a.Bufs {
 		b := e.objs[r.Decl].buf
 		out[i] = emu.WSABUF{Len: uint32(len(b)), Buf: b}
@@ -96,23 +106,37 @@ func (e *Emulator) bufs(a *spec.IOArgs) []emu.WSABUF {
 	return out
 }
 
-// stepBufs is bufs(a), made once per run for each parsed step: the array
+// stepBufs is bufs(a), made once per run for each parsed call: the array
 // holds the same entries every time (the declared buffers do not change
 // within a run, and nothing writes a caller's WSABUF array), so a step
-// run again, or issued again by a routine, passes the same one.
+// run again, or issued again by a routine, passes the same one. The array
+// is kept by a's Slot, and later runs write theirs in its memory.
 func (e *Emulator) stepBufs(a *spec.IOArgs) []emu.WSABUF {
 	if a.Bufs == nil {
 		return nil
 	}
-	if b, ok := e.wsabufs[a]; ok {
-		return b
+	k := a.Slot() - 1
+	if k < 0 {
+		return e.bufs(a) // not numbered: an array per call
 	}
-	if e.wsabufs == nil {
-		e.wsabufs = map[*spec.IOArgs][]emu.WSABUF{}
+	if k >= len(e.wsabufs) {
+		e.wsabufs = append(e.wsabufs, make([]stepWSABufs, k+1-len(e.wsabufs))...)
 	}
-	b := e.bufs(a)
-	e.wsabufs[a] = b
-	return b
+	s := &e.wsabufs[k]
+	switch {
+	case s.run == e.run && s.key == a:
+		return s.bufs
+	case s.run == e.run:
+		// Another call's arguments with this number in this run (a call
+		// of another scenario): an array of its own.
+		return e.bufs(a)
+	}
+	s.key, s.run = a, e.run
+	if cap(s.bufs) < len(a.Bufs) {
+		s.bufs = make([]emu.WSABUF, len(a.Bufs))
+	}
+	s.bufs = e.fillBufs(s.bufs[:len(a.Bufs):len(a.Bufs)], a)
+	return s.bufs
 }
 
 func (e *Emulator) wsaRoutine(r spec.Ref) emu.WSACompletionRoutine {
@@ -166,7 +190,7 @@ func (m *machine) handles(w *spec.WaitArgs) []emu.Handle {
 	if w.Handles == nil {
 		return nil
 	}
-	hs := make([]emu.Handle, len(w.Handles))
+	hs := m.e.lent.hs.take(len(w.Handles))
 	for i, h := range w.Handles {
 		hs[i] = m.e.handle(h)
 	}
@@ -288,20 +312,21 @@ func flagsArg(fl *uint32, null bool) *uint32 {
 }
 
 func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
-	var n uint32
-	fl := c.Flags
-	from := new(netip.AddrPort)
-	fromlen := int32(provider.SizeofSockaddrInet6)
+	l := &m.e.lent
+	n, fl := one(&l.u32s), one(&l.u32s)
+	*fl = c.Flags
+	from := one(&l.addrs)
+	pfromlen := one(&l.i32s)
+	*pfromlen = int32(provider.SizeofSockaddrInet6)
 	if c.HasFromlen {
-		fromlen = c.Fromlen
+		*pfromlen = c.Fromlen
 	}
-	pfromlen := &fromlen
 	if c.NullFrom {
 		from, pfromlen = nil, nil
 	}
 	ov := m.e.ov(c.Ov)
-	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(&n, c.NullBytes), flagsArg(&fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, n, fl
+	r, err := intResult(m.t.WSARecvFrom(emu.SOCKET(m.e.handle(c.Socket)), m.e.stepBufs(&c.IOArgs), count(n, c.NullBytes), flagsArg(fl, c.NullFlags), from, pfromlen, ov, m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.Flags = spec.OutBytes|spec.OutFlags, *n, *fl
 	if ov == nil && (r.Err == 0 || c.HasFromlen) && from != nil {
 		r.Outs.Has |= spec.OutFrom
 		r.Outs.From = *from
@@ -310,7 +335,8 @@ func (m *machine) WSARecvFrom(c *spec.WSARecvFromCall) (spec.Result, error) {
 }
 
 func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
-	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	msg := one(&m.e.lent.msgs)
+	*msg = emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
 	if c.To != nil {
 		msg.Name, msg.Namelen = c.To, c.Namelen
 	}
@@ -330,16 +356,18 @@ func (m *machine) WSASendMsg(c *spec.WSASendMsgCall) (spec.Result, error) {
 	if c.NullMsg {
 		msg = nil
 	}
-	var n uint32
-	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, n
+	n := one(&m.e.lent.u32s)
+	r, err := intResult(m.t.WSASendMsg(emu.SOCKET(m.e.handle(c.Socket)), msg, c.Flags, count(n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, *n
 	return r, err
 }
 
 func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
-	msg := &emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
-	var from netip.AddrPort
-	msg.Name, msg.Namelen = &from, provider.SizeofSockaddrInet6
+	l := &m.e.lent
+	msg := one(&l.msgs)
+	*msg = emu.WSAMSG{Buffers: m.e.bufs(&c.IOArgs), Flags: c.MsgFlags}
+	from := one(&l.addrs)
+	msg.Name, msg.Namelen = from, provider.SizeofSockaddrInet6
 	if c.NullName {
 		msg.Name, msg.Namelen = nil, 0
 	}
@@ -347,24 +375,24 @@ func (m *machine) WSARecvMsg(c *spec.WSARecvMsgCall) (spec.Result, error) {
 		msg.Namelen = c.Namelen
 	}
 	if c.HasControl {
-		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: make([]byte, c.Control)}
+		msg.Control = emu.WSABUF{Len: uint32(c.Control), Buf: l.bytes.take(int(c.Control))}
 	}
 	if c.NullControl {
 		msg.Control = emu.WSABUF{Len: 16}
 	}
 	if c.Ov.Valid() {
-		m.e.msgs[c.Ov.Decl] = msg // read by Msg once the receive completes
+		m.e.objs[c.Ov.Decl].msg = msg // read by Msg once the receive completes
 	}
 	arg := msg
 	if c.NullMsg {
 		arg = nil
 	}
-	var n uint32
-	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), arg, count(&n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, n, msg.Flags
+	n := one(&l.u32s)
+	r, err := intResult(m.t.WSARecvMsg(emu.SOCKET(m.e.handle(c.Socket)), arg, count(n, c.NullBytes), m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
+	r.Outs.Has, r.Outs.Bytes, r.Outs.MsgFlags = spec.OutBytes|spec.OutMsgFlags, *n, msg.Flags
 	if from.IsValid() {
 		r.Outs.Has |= spec.OutFrom
-		r.Outs.From = from
+		r.Outs.From = *from
 	}
 	if a, _, ok := provider.ParsePktinfo(msg.Control.Buf[:min(int(msg.Control.Len), len(msg.Control.Buf))]); ok {
 		r.Outs.Has |= spec.OutDst
@@ -408,13 +436,14 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 	case c.OutBuf.Valid():
 		outb = m.e.objs[c.OutBuf.Decl].buf
 	case c.OutLen >= 0 && !c.NullOut:
-		outb = make([]byte, c.OutLen)
+		outb = m.e.lent.bytes.take(int(c.OutLen))
 		for i := range outb {
 			outb[i] = 0xcc // not written unless it changes
 		}
 	}
-	ret := uint32(spec.Poison)
-	pret := &ret
+	ret := one(&m.e.lent.u32s)
+	*ret = spec.Poison
+	pret := ret
 	if c.NullRet {
 		pret = nil
 	}
@@ -423,7 +452,7 @@ func (m *machine) WSAIoctl(c *spec.WSAIoctlCall) (spec.Result, error) {
 		in = nil
 	}
 	r, err := intResult(m.t.WSAIoctl(emu.SOCKET(m.e.handle(c.Socket)), c.Code, in, outb, pret, m.e.ov(c.Ov), m.e.wsaRoutine(c.Routine)))
-	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, ret
+	r.Outs.Has, r.Outs.Bytes = spec.OutBytes, *ret
 	if len(outb) >= 4 && r.Err == 0 {
 		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(outb)
@@ -495,9 +524,9 @@ func (m *machine) Getpeername(c *spec.GetpeernameCall) (spec.Result, error) {
 // where the scenario says so. The result carries *namelen (Poison when
 // NULL); the address written is returned beside it.
 func (m *machine) nameQuery(get func(emu.SOCKET, *netip.AddrPort, *int32) error, sock spec.Handle, namelen int32, nullName, nullLen bool) (spec.Result, netip.AddrPort, error) {
-	var a netip.AddrPort
-	l := namelen
-	pa, pl := &a, &l
+	a, l := one(&m.e.lent.addrs), one(&m.e.lent.i32s)
+	*l = namelen
+	pa, pl := a, l
 	if nullName {
 		pa = nil
 	}
@@ -505,25 +534,26 @@ func (m *machine) nameQuery(get func(emu.SOCKET, *netip.AddrPort, *int32) error,
 		pl = nil
 	}
 	r, err := intResult(get(emu.SOCKET(m.e.handle(sock)), pa, pl))
-	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(l)
+	r.Outs.Has, r.Outs.Namelen = spec.OutNamelen, uint32(*l)
 	if nullLen {
 		r.Outs.Namelen = spec.Poison
 	}
-	return r, a, err
+	return r, *a, err
 }
 
 func (m *machine) Setsockopt(c *spec.SetsockoptCall) (spec.Result, error) {
 	if c.HasCtx {
-		return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint64(nil, uint64(m.e.handle(c.Ctx)))))
+		return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint64(m.e.lent.bytes.take(8)[:0], uint64(m.e.handle(c.Ctx)))))
 	}
-	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(nil, c.Value)))
+	return intResult(m.t.Setsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, binary.LittleEndian.AppendUint32(m.e.lent.bytes.take(4)[:0], c.Value)))
 }
 
 func (m *machine) Getsockopt(c *spec.GetsockoptCall) (spec.Result, error) {
-	val := make([]byte, 4)
-	l := int32(4)
-	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, &l))
-	r.Outs.Has, r.Outs.Optlen = spec.OutOptlen, uint32(l)
+	val := m.e.lent.bytes.take(4)
+	l := one(&m.e.lent.i32s)
+	*l = 4
+	r, err := intResult(m.t.Getsockopt(emu.SOCKET(m.e.handle(c.Socket)), c.Level, c.Name, val, l))
+	r.Outs.Has, r.Outs.Optlen = spec.OutOptlen, uint32(*l)
 	if r.Err == 0 {
 		r.Outs.Has |= spec.OutValue
 		r.Outs.Value = binary.LittleEndian.Uint32(val)
@@ -588,13 +618,14 @@ func (m *machine) GetQueuedCompletionStatus(c *spec.GetQueuedCompletionStatusCal
 }
 
 func (m *machine) GetQueuedCompletionStatusEx(c *spec.GetQueuedCompletionStatusExCall) (spec.Result, error) {
-	entries := make([]emu.OverlappedEntry, c.Count)
+	entries := m.e.lent.pentry.take(int(c.Count))
 	removed := uint32(spec.Poison)
 	r, err := boolResult(m.t.GetQueuedCompletionStatusEx(m.e.handle(c.Port), entries, &removed, c.Ms, c.Alertable))
 	r.Outs.Has, r.Outs.Removed = spec.OutRemoved, removed
-	if r.Err == 0 {
-		for _, en := range entries[:min(int(removed), len(entries))] {
-			r.Outs.Entries = append(r.Outs.Entries, spec.PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)})
+	if got := entries[:min(int(removed), len(entries))]; r.Err == 0 && len(got) > 0 {
+		r.Outs.Entries = m.e.lent.ents.take(len(got))
+		for i, en := range got {
+			r.Outs.Entries[i] = spec.PortEntry{Ov: m.e.ovRef(en.Overlapped), Bytes: en.NumberOfBytesTransferred, Key: uint64(en.CompletionKey), Status: uint64(en.Internal)}
 		}
 	}
 	return r, err
@@ -651,7 +682,7 @@ func (m *machine) ReleaseBuffer(c *spec.ReleaseBufferCall) (spec.Result, error) 
 
 // ovRef names the record at an address.
 func (e *Emulator) ovRef(ov *emu.Overlapped) spec.Ref {
-	if i, ok := e.ovDecl[ov]; ok {
+	if i, ok := e.ovIndex[ov]; ok && i < len(e.objs) && e.objs[i].ov == ov {
 		return spec.Ref{Name: e.objs[i].decl.Name, Decl: i}
 	}
 	if ov == nil {

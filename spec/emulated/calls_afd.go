@@ -8,11 +8,10 @@ import (
 // The AFD poll: NtDeviceIoControlFile(IOCTL_AFD_POLL), its result, and
 // NtCancelIoFileEx.
 
-// afdState keeps each record's last poll (its output buffer) and the
-// \Device\Afd handle, opened on first use.
+// afdState keeps the \Device\Afd handle, opened on first use (each
+// record keeps its last poll: object.poll).
 type afdState struct {
-	dev   emu.Handle
-	polls map[int]*afdRec
+	dev emu.Handle
 }
 
 type afdRec struct {
@@ -34,15 +33,22 @@ func (m *machine) AfdPoll(c *spec.AfdPollCall) (spec.Result, error) {
 		}
 		h = a.dev
 	}
-	in := &emu.AFD_POLL_INFO{Timeout: c.Timeout, NumberOfHandles: uint32(len(c.Entries))}
+	l := &m.e.lent
+	in := one(&l.afdIns)
+	*in = emu.AFD_POLL_INFO{Timeout: c.Timeout, NumberOfHandles: uint32(len(c.Entries))}
 	if c.Exclusive {
 		in.Exclusive = 1
 	}
-	rec := &afdRec{call: c}
-	for _, e := range c.Entries {
+	rec := one(&l.afdRecs)
+	*rec = afdRec{call: c}
+	if len(c.Entries) > 0 {
+		rec.handles = l.u64s.take(len(c.Entries))
+		in.Handles = l.afdHs.take(len(c.Entries))
+	}
+	for i, e := range c.Entries {
 		v := m.e.handle(e.Socket)
-		rec.handles = append(rec.handles, uint64(v))
-		in.Handles = append(in.Handles, emu.AFD_POLL_HANDLE_INFO{Handle: v, Events: e.Events, Status: 0xdeadbeef})
+		rec.handles[i] = uint64(v)
+		in.Handles[i] = emu.AFD_POLL_HANDLE_INFO{Handle: v, Events: e.Events, Status: 0xdeadbeef}
 	}
 	// In and out are one buffer, as mio passes them.
 	rec.out = in
@@ -50,35 +56,41 @@ func (m *machine) AfdPoll(c *spec.AfdPollCall) (spec.Result, error) {
 	if err != nil {
 		return spec.Result{}, err
 	}
-	if a.polls == nil {
-		a.polls = map[int]*afdRec{}
-	}
 	if c.Ov.Valid() {
-		a.polls[c.Ov.Decl] = rec
+		m.e.objs[c.Ov.Decl].poll = rec
 	}
 	r := spec.Result{}
-	r.Outs.More = []spec.OutKV{spec.StatusOut("status", st)}
+	r.Outs.More = l.kvs.take(1)
+	r.Outs.More[0] = spec.StatusOut("status", st)
 	return r, nil
 }
 
 func (m *machine) AfdPollResult(c *spec.AfdPollResultCall) (spec.Result, error) {
 	r := spec.Result{}
-	rec := m.e.afd.polls[c.Ov.Decl]
 	ov := m.e.ov(c.Ov)
+	var rec *afdRec
+	if ov != nil {
+		rec = m.e.objs[c.Ov.Decl].poll
+	}
 	if rec == nil || ov == nil {
 		return r, nil
 	}
 	var out []spec.AfdOutEntry
-	for _, e := range rec.out.Handles {
-		out = append(out, spec.AfdOutEntry{Handle: uint64(e.Handle), Events: e.Events, Status: e.Status})
+	if len(rec.out.Handles) > 0 {
+		out = m.e.lent.afdOuts.take(len(rec.out.Handles))
 	}
-	r.Outs.More = spec.AfdResultOuts(rec.call, rec.handles, emu.NTStatus(ov.LoadInternal()), uint64(ov.LoadInternalHigh()), rec.out.NumberOfHandles, out)
+	for i, e := range rec.out.Handles {
+		out[i] = spec.AfdOutEntry{Handle: uint64(e.Handle), Events: e.Events, Status: e.Status}
+	}
+	more := m.e.lent.kvs.take(spec.AfdResultOutsLen(min(int(rec.out.NumberOfHandles), len(out))))[:0]
+	r.Outs.More = spec.AppendAfdResultOuts(more, rec.call, rec.handles, emu.NTStatus(ov.LoadInternal()), uint64(ov.LoadInternalHigh()), rec.out.NumberOfHandles, out)
 	return r, nil
 }
 
 func (m *machine) NtCancelIoFileEx(c *spec.NtCancelIoFileExCall) (spec.Result, error) {
 	st, err := m.t.NtCancelIoFileEx(m.e.handle(c.H), m.e.ov(c.Ov))
 	r := spec.Result{}
-	r.Outs.More = []spec.OutKV{spec.StatusOut("status", st)}
+	r.Outs.More = m.e.lent.kvs.take(1)
+	r.Outs.More[0] = spec.StatusOut("status", st)
 	return r, err
 }

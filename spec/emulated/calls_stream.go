@@ -22,9 +22,9 @@ func (m *machine) WSAAccept(c *spec.WSAAcceptCall) (spec.Result, error) {
 }
 
 func (m *machine) accept(c *spec.AcceptArgs, fn func(emu.SOCKET, *netip.AddrPort, *int32) (emu.SOCKET, error)) (spec.Result, error) {
-	var a netip.AddrPort
-	l := c.Addrlen
-	pa, pl := &a, &l
+	a, l := one(&m.e.lent.addrs), one(&m.e.lent.i32s)
+	*l = c.Addrlen
+	pa, pl := a, l
 	if c.NullAddr {
 		pa, pl = nil, nil
 	}
@@ -36,7 +36,7 @@ func (m *machine) accept(c *spec.AcceptArgs, fn func(emu.SOCKET, *netip.AddrPort
 	m.e.objs[c.Target.Decl].h = emu.Handle(h)
 	r := spec.Result{Ret: 1}
 	if !c.NullAddr {
-		r.Outs.Has, r.Outs.Addr, r.Outs.Namelen = spec.OutAddr|spec.OutNamelen, a, uint32(l)
+		r.Outs.Has, r.Outs.Addr, r.Outs.Namelen = spec.OutAddr|spec.OutNamelen, *a, uint32(*l)
 	}
 	return r, err
 }

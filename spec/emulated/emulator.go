@@ -1,8 +1,11 @@
 package emulated
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/wsaemu/wsaemu/spec"
+	"net/netip"
+	"slices"
 
 	"github.com/wsaemu/wsaemu/emu"
 	"github.com/wsaemu/wsaemu/provider"
@@ -25,42 +28,143 @@ type Emulator struct {
 	traceOpt   emu.Option // records every run into one trace, reusing its memory
 	poolOpt    emu.Option // WithGoroutinePool(poolFor)
 	poolFor    *emu.GoroutinePool
+	chooserOpt emu.Option        // WithChooser(chooser), made once
+	chooser    emu.Chooser       // the run's chooser, for chooserOpt
+	seeded     emu.Seeded        // the run's chooser for a seeded configuration
 	setupFn    func(*emu.Thread) // setup, made once
 	setupDecls []spec.Decl       // what setup declares
 	setupErr   error
 	machs      []*machine // every machine made so far, reused run after run
 	nmach      int        // how many of machs this run uses
 
-	sys        *emu.System
-	st         *emu.Stepper
-	threads    map[string]*emu.Thread
-	tnames     []string
-	objs       []*object          // by declaration index
-	byName     map[string]*object // by declared name
-	ovDecl     map[*emu.Overlapped]int
-	msgs       map[int]*emu.WSAMSG           // the last WSARecvMsg's WSAMSG, by record
-	wsabufs    map[*spec.IOArgs][]emu.WSABUF // a step's WSABUF array, made once a run (see stepBufs)
-	afd        afdState                      // AFD polls (calls_afd.go)
-	mach       map[*emu.Thread]*machine
-	threadMach map[string]*machine // the declared threads' machines, by name (Do)
-	done       []spec.Returned
-	pending    map[string]*pendingCall
+	sys  *emu.System
+	st   *emu.Stepper
+	objs []*object // by declaration index; the ones past len are kept for later runs
+	thr  []int     // the declared threads' indexes, in declaration order
+	// index finds a declaration by name when the scenario has more than
+	// indexFrom of them (fewer are searched): made for the names in
+	// indexed, and kept while later runs declare the same ones.
+	index   map[string]int
+	indexed []string
+	// ovIndex is the declaration index of each record this Emulator made
+	// (objects keep theirs from run to run); the record is the run's when
+	// that object's ov is it.
+	ovIndex map[*emu.Overlapped]int
+	run     uint64          // counts the runs (Start), to tell this run's wsabufs
+	wsabufs []stepWSABufs   // a step's WSABUF array, made once a run (see stepBufs), by IOArgs.Slot
+	lent    lentMem         // memory lent to this run's calls
+	afd     afdState        // AFD polls (calls_afd.go)
+	done    []spec.Returned // returned calls not yet asked for (Completed)
+	// findings are the sanitizer's findings as Findings writes them, by
+	// index, and the clause and text each was written from.
+	findings   []string
+	findingSrc [][2]string
+	liveKeys   [][3]uint64 // notifiedTwice's list
+	npending   int         // threads whose call is pending (machine.pending)
 }
 
-type pendingCall struct {
-	op  spec.Op
-	out *spec.Result
-	err *error
+// indexFrom is the most declarations a scenario may have for Emulator to
+// find them by name by searching rather than through a map.
+const indexFrom = 16
+
+// stepWSABufs is the WSABUF array of the step whose arguments are key,
+// made in the run numbered run.
+type stepWSABufs struct {
+	key  *spec.IOArgs
+	run  uint64
+	bufs []emu.WSABUF
+}
+
+// lent is memory lent to the calls of one run, handed out in order: the
+// next run takes it all back (Start), when the machine that was given it
+// is gone. A call that needs more than is left gets it from a new, larger
+// block, which later runs keep; the last one stays with those it was
+// lent to.
+type lent[T any] struct {
+	block []T
+	n     int
+}
+
+// take lends k zero values (never nil, as make would give them).
+func (l *lent[T]) take(k int) []T {
+	if l.n+k > len(l.block) || l.block == nil {
+		l.block = make([]T, max(2*len(l.block), k, 16))
+		l.n = 0
+	}
+	s := l.block[l.n : l.n+k : l.n+k]
+	l.n += k
+	clear(s)
+	return s
+}
+
+// reset takes back everything lent.
+func (l *lent[T]) reset() { l.n = 0 }
+
+// lentMem is the memory an Emulator lends to the calls of a run, by kind.
+type lentMem struct {
+	bufs  lent[emu.WSABUF]    // WSABUF arrays
+	hs    lent[emu.Handle]    // handle arrays (waits)
+	socks lent[emu.SOCKET]    // select's sets and the sockets given
+	sets  lent[emu.FDSet]     // select's fd_sets
+	tvs   lent[emu.Timeval]   // select's timeouts
+	fds   lent[emu.WSAPOLLFD] // WSAPoll's entries
+	bools lent[bool]
+	kvs   lent[spec.OutKV]     // results' Outs.More (a report copies them)
+	ents  lent[spec.PortEntry] // results' Outs.Entries (likewise)
+	// Out-parameters and records the calls write, perhaps when they
+	// complete later in the run.
+	u32s    lent[uint32]
+	i32s    lent[int32]
+	bytes   lent[byte]
+	addrs   lent[netip.AddrPort]
+	msgs    lent[emu.WSAMSG]
+	nes     lent[emu.WSANETWORKEVENTS]
+	pentry  lent[emu.OverlappedEntry]
+	afdIns  lent[emu.AFD_POLL_INFO]
+	afdHs   lent[emu.AFD_POLL_HANDLE_INFO]
+	afdRecs lent[afdRec]
+	afdOuts lent[spec.AfdOutEntry]
+	u64s    lent[uint64]
+}
+
+// one lends one zero value.
+func one[T any](l *lent[T]) *T { return &l.take(1)[0] }
+
+func (l *lentMem) reset() {
+	l.ents.reset()
+	l.u32s.reset()
+	l.i32s.reset()
+	l.bytes.reset()
+	l.addrs.reset()
+	l.msgs.reset()
+	l.nes.reset()
+	l.pentry.reset()
+	l.afdIns.reset()
+	l.afdHs.reset()
+	l.afdRecs.reset()
+	l.afdOuts.reset()
+	l.u64s.reset()
+	l.bufs.reset()
+	l.hs.reset()
+	l.socks.reset()
+	l.sets.reset()
+	l.tvs.reset()
+	l.fds.reset()
+	l.bools.reset()
+	l.kvs.reset()
 }
 
 type object struct {
-	decl    spec.Decl
+	decl    *spec.Decl  // in the declarations Start was given
 	thread  *emu.Thread // threads
+	mach    *machine    // threads: the machine that runs their calls
 	h       emu.Handle  // events, ports, sockets
 	read    emu.Handle  // pipes
 	write   emu.Handle
 	ov      *emu.Overlapped
 	ovStore *emu.Overlapped // the record ov uses, kept for the next run
+	msg     *emu.WSAMSG     // records: the last WSARecvMsg's WSAMSG (read by Msg)
+	poll    *afdRec         // records: the last AFD poll made with it
 	buf     []byte
 	store   []byte // the memory buf uses, kept for the next run
 	calls   []spec.RoutineCall
@@ -80,9 +184,10 @@ func (e *Emulator) TraceLen() int {
 // Threads lists the run's thread names, in declaration order, with their
 // emulated thread ids.
 func (e *Emulator) Threads() (names []string, ids []int) {
-	for _, n := range e.tnames {
-		names = append(names, n)
-		ids = append(ids, e.threads[n].ID())
+	for _, i := range e.thr {
+		o := e.objs[i]
+		names = append(names, o.decl.Name)
+		ids = append(ids, o.thread.ID())
 	}
 	return names, ids
 }
@@ -99,7 +204,7 @@ func (e *Emulator) Liveness() []string {
 	if n := e.sys.PendingActions(); n > 0 {
 		out = append(out, fmt.Sprintf("%d completion(s) still waiting after the machine settled", n))
 	}
-	if tr := e.sys.Trace(); tr != nil {
+	if tr := e.sys.Trace(); tr != nil && e.notifiedTwice(tr) {
 		done := map[uint64]int{}
 		runs := map[[2]uint64]int{}
 		for _, ev := range tr.All() {
@@ -121,13 +226,57 @@ func (e *Emulator) Liveness() []string {
 	return out
 }
 
-// Findings lists the sanitizer's findings so far, as "clause: text".
-func (e *Emulator) Findings() []string {
-	var out []string
-	for _, f := range e.sys.Findings() {
-		out = append(out, f.Clause+": "+f.Text)
+// notifiedTwice reports whether the trace has a request completed twice
+// or an APC of a thread run twice (what Liveness reports, rarely): its
+// keys sorted in a list kept from run to run, no map made.
+func (e *Emulator) notifiedTwice(tr *emu.Trace) bool {
+	keys := e.liveKeys[:0]
+	for _, ev := range tr.All() {
+		switch {
+		case ev.Kind == emu.EvComplete && ev.N != 0:
+			keys = append(keys, [3]uint64{0, ev.N})
+		case ev.Kind == emu.EvAPCRun:
+			keys = append(keys, [3]uint64{1, uint64(ev.Thread), ev.N})
+		}
 	}
-	return out
+	e.liveKeys = keys
+	slices.SortFunc(keys, func(a, b [3]uint64) int {
+		for i := range a {
+			if c := cmp.Compare(a[i], b[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// Findings lists the sanitizer's findings so far, as "clause: text"
+// (nil for none). The list is the Emulator's: valid until the next Start.
+// Each finding's text is kept for the finding of its index in later runs,
+// which reuse it when it reads the same.
+func (e *Emulator) Findings() []string {
+	fs := e.sys.Findings()
+	if len(fs) == 0 {
+		return nil
+	}
+	for i, f := range fs {
+		src := [2]string{f.Clause, f.Text}
+		if i < len(e.findings) {
+			if e.findingSrc[i] != src {
+				e.findings[i], e.findingSrc[i] = f.Clause+": "+f.Text, src
+			}
+			continue
+		}
+		e.findings = append(e.findings, f.Clause+": "+f.Text)
+		e.findingSrc = append(e.findingSrc, src)
+	}
+	return e.findings[:len(fs):len(fs)]
 }
 
 // Name implements Backend.
@@ -149,6 +298,7 @@ var (
 	optNoTrace   = emu.WithoutTrace()
 	optSanitizer = emu.WithSanitizer(emu.SanitizeReport)
 	optNoHang    = emu.WithHangTimeout(0)
+	optPoison    = emu.WithPoison()
 )
 
 // Start implements Backend.
@@ -157,9 +307,12 @@ var (
 // Start begins a new machine and forgets the last run, keeping only the
 // memory its records, buffers and tables took, which the new run reuses
 // (cleared, so that it sees exactly what a new Emulator would). What the
-// last run's accessors returned (Routine, Buffer, Completed) is only
-// valid until the next Start; so is the last run's trace, whose memory
-// the next run records into.
+// last run's accessors returned (Routine, Buffer, Findings, and the
+// lists in Do's and Completed's results: Outs.More and Outs.Entries) is
+// only valid until the next Start, Completed's list itself until the
+// next Do, Settle or Completed; so is the last run's trace, whose memory
+// the next run records into. (spec.Run and spec.RunInto copy what their
+// reports keep.)
 func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	opts := e.opts[:0]
 	switch cfg.Kind {
@@ -180,15 +333,26 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	default:
 		return fmt.Errorf("unknown profile %q", cfg.Profile)
 	}
+	// The chooser goes through one option made once (an option made per
+	// run would be an allocation per run); a seeded one is made in the
+	// Emulator's, as WithSeed would make a new one.
+	if e.chooserOpt == nil {
+		e.chooserOpt = func(s *emu.System) { emu.WithChooser(e.chooser)(s) }
+	}
 	switch {
 	case e.Chooser != nil:
-		opts = append(opts, emu.WithChooser(e.Chooser))
+		e.chooser = e.Chooser
+		opts = append(opts, e.chooserOpt)
 	case cfg.Hostile:
-		opts = append(opts, emu.WithChooser(emu.HostileChooser()), emu.WithPoison())
+		e.chooser = emu.HostileChooser()
+		opts = append(opts, e.chooserOpt, optPoison)
 	case cfg.Swarm:
-		opts = append(opts, emu.WithChooser(emu.SwarmChooser(cfg.Seed)))
+		e.chooser = emu.SwarmChooser(cfg.Seed)
+		opts = append(opts, e.chooserOpt)
 	case cfg.Seeded:
-		opts = append(opts, emu.WithSeed(cfg.Seed))
+		e.seeded = *emu.SeededChooser(cfg.Seed)
+		e.chooser = &e.seeded
+		opts = append(opts, e.chooserOpt)
 	}
 	if cfg.Resets {
 		opts = append(opts, optResets)
@@ -226,33 +390,30 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 	}
 	e.sys = emu.New(opts...)
 	clear(e.opts) // the options hold the chooser: not kept past the call
+	e.chooser = nil
 	st, err := e.sys.Stepper()
 	if err != nil {
 		return err
 	}
 	e.st = st
-	e.reset(len(decls))
-	for i, d := range decls {
-		o := e.objs[i]
-		o.reset(d)
-		e.byName[d.Name] = o
+	e.reset(decls)
+	for i := range decls {
+		e.objs[i].reset(&decls[i])
 	}
 	// Threads first, so objects can be made on the first one.
 	for i, d := range decls {
 		if d.Kind == "thread" {
-			t := st.NewThread(d.Name)
-			e.threads[d.Name] = t
-			e.tnames = append(e.tnames, d.Name)
-			e.objs[i].thread = t
-			e.mach[t] = e.newMachine(t)
-			e.threadMach[d.Name] = e.mach[t]
+			o := e.objs[i]
+			o.thread = st.NewThread(d.Name)
+			o.mach = e.newMachine(o.thread)
+			e.thr = append(e.thr, i)
 		}
 	}
-	if len(e.tnames) == 0 {
+	if len(e.thr) == 0 {
 		return &spec.ParseError{Line: 1, Msg: "no thread declared"}
 	}
 	e.setupDecls = decls
-	e.st.Call(e.threads[e.tnames[0]], e.setupFn)
+	e.st.Call(e.objs[e.thr[0]].thread, e.setupFn)
 	e.setupDecls = nil
 	err, e.setupErr = e.setupErr, nil
 	return err
@@ -277,36 +438,97 @@ func (e *Emulator) setup(t *emu.Thread) {
 	}
 }
 
-// reset forgets the last run (if any) and makes room for n declared
+// reset forgets the last run (if any) and makes room for the declared
 // objects, reusing what the last run allocated.
-func (e *Emulator) reset(n int) {
-	if e.threads == nil {
-		e.threads = map[string]*emu.Thread{}
-		e.byName = make(map[string]*object, n)
-		e.ovDecl = map[*emu.Overlapped]int{}
-		e.msgs = map[int]*emu.WSAMSG{}
-		e.mach = map[*emu.Thread]*machine{}
-		e.threadMach = map[string]*machine{}
-		e.pending = map[string]*pendingCall{}
+func (e *Emulator) reset(decls []spec.Decl) {
+	if e.setupFn == nil {
 		e.setupFn = e.setup
 	}
-	clear(e.threads)
-	clear(e.byName)
-	clear(e.ovDecl)
-	clear(e.msgs)
-	clear(e.mach)
-	clear(e.threadMach)
-	clear(e.pending)
-	clear(e.tnames)
-	e.tnames = e.tnames[:0]
-	e.wsabufs = nil
+	e.run++
+	clear(e.thr)
+	e.thr = e.thr[:0]
+	e.lent.reset()
 	e.afd = afdState{}
-	e.done = nil
+	clear(e.done[:cap(e.done)])
+	e.done = e.done[:0]
+	e.npending = 0
 	e.nmach = 0
-	for len(e.objs) < n {
-		e.objs = append(e.objs, &object{})
+	n := len(decls)
+	if cap(e.objs) < n {
+		e.objs = append(e.objs[:cap(e.objs)], make([]*object, n-cap(e.objs))...)
 	}
 	e.objs = e.objs[:n]
+	for i, o := range e.objs {
+		if o == nil {
+			e.objs[i] = &object{}
+		}
+	}
+	e.indexNames(decls)
+}
+
+// indexNames makes the index of the declarations' names, unless they are
+// few (then lookup searches them) or the index the last run used is
+// theirs.
+func (e *Emulator) indexNames(decls []spec.Decl) {
+	if len(decls) <= indexFrom {
+		e.index, e.indexed = nil, nil
+		return
+	}
+	if len(e.indexed) == len(decls) {
+		same := true
+		for i := range decls {
+			if decls[i].Name != e.indexed[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return
+		}
+	}
+	// Another scenario's names: a new map (clearing one costs its size,
+	// which the largest scenario set).
+	e.index = make(map[string]int, len(decls))
+	e.indexed = e.indexed[:0]
+	for i, d := range decls {
+		e.index[d.Name] = i
+		e.indexed = append(e.indexed, d.Name)
+	}
+}
+
+// lookup is the object of the declaration named name, nil if none: the
+// last declaration of that name, as a map filled in declaration order
+// would give.
+func (e *Emulator) lookup(name string) *object {
+	if e.index != nil {
+		if i, ok := e.index[name]; ok {
+			return e.objs[i]
+		}
+		return nil
+	}
+	for i := len(e.objs) - 1; i >= 0; i-- {
+		if o := e.objs[i]; o.decl.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+// threadNamed is the declared thread named name, nil if none.
+func (e *Emulator) threadNamed(name string) *object {
+	if e.index == nil || len(e.thr) <= indexFrom {
+		// The threads are few: searched, the last of the name first.
+		for i := len(e.thr) - 1; i >= 0; i-- {
+			if o := e.objs[e.thr[i]]; o.decl.Name == name {
+				return o
+			}
+		}
+		return nil
+	}
+	if o := e.lookup(name); o != nil && o.thread != nil {
+		return o
+	}
+	return nil
 }
 
 // newMachine is the machine that runs calls on t, reusing one of the
@@ -325,11 +547,11 @@ func (e *Emulator) newMachine(t *emu.Thread) *machine {
 // reset makes o the object of declaration d, as a new one would be, but
 // keeps the memory of its buffer and routine records and its routine
 // functions (which read o's declaration when called).
-func (o *object) reset(d spec.Decl) {
+func (o *object) reset(d *spec.Decl) {
+	clear(o.calls) // what the last run recorded (earlier runs' are cleared)
 	store, calls := o.store, o.calls[:0]
 	wsaFn, fileFn, apcFn := o.wsaFn, o.fileFn, o.apcFn
 	ov := o.ovStore
-	clear(calls[:cap(calls)])
 	*o = object{decl: d, store: store, calls: calls, ovStore: ov}
 	if d.Kind == "routine" || d.Kind == "apc" {
 		o.wsaFn, o.fileFn, o.apcFn = wsaFn, fileFn, apcFn
@@ -382,10 +604,13 @@ func (e *Emulator) declare(t *emu.Thread, i int, d spec.Decl) error {
 	case *spec.OverlappedDecl:
 		if o.ovStore == nil {
 			o.ovStore = &emu.Overlapped{}
+			if e.ovIndex == nil {
+				e.ovIndex = map[*emu.Overlapped]int{}
+			}
+			e.ovIndex[o.ovStore] = i // o stays at i
 		}
 		o.ov = o.ovStore
 		*o.ov = emu.Overlapped{}
-		e.ovDecl[o.ov] = i
 		if x.Event.Valid() {
 			o.ov.HEvent = e.objs[x.Event.Decl].h
 		}
@@ -478,12 +703,12 @@ func (e *Emulator) makeRoutine(o *object) {
 
 // machineOf is the machine that runs calls on t.
 func (e *Emulator) machineOf(t *emu.Thread) *machine {
-	m, ok := e.mach[t]
-	if !ok {
-		m = &machine{e: e, t: t}
-		e.mach[t] = m
+	for _, m := range e.machs[:e.nmach] {
+		if m.t == t {
+			return m
+		}
 	}
-	return m
+	return e.newMachine(t)
 }
 
 // currentThread is the thread running now: a Winsock routine has no
@@ -492,11 +717,11 @@ func (e *Emulator) currentThread() *emu.Thread { return e.sys.CurrentThread() }
 
 // Do implements Backend.
 func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
-	m, ok := e.threadMach[thread]
-	if !ok {
+	o := e.threadNamed(thread)
+	if o == nil {
 		return spec.Result{}, fmt.Errorf("unknown thread %q", thread)
 	}
-	t := m.t
+	m, t := o.mach, o.thread
 	if m.run == nil {
 		m.run = func(*emu.Thread) {
 			// Cleared first: a call that never returns (its thread
@@ -514,7 +739,10 @@ func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
 		return spec.Result{}, m.err
 	}
 	if !res.Returned {
-		e.pending[thread] = &pendingCall{op: op, out: &m.out, err: &m.err}
+		if !m.pending {
+			e.npending++
+		}
+		m.pending, m.pendingOp = true, op
 		return spec.Result{Blocked: true}, nil
 	}
 	e.collect(thread)
@@ -523,16 +751,19 @@ func (e *Emulator) Do(thread string, op spec.Op) (spec.Result, error) {
 
 // collect moves calls of other threads that have returned into done.
 func (e *Emulator) collect(except string) {
-	if len(e.pending) == 0 {
+	if e.npending == 0 {
 		return
 	}
-	for _, n := range e.tnames {
-		if n == except {
+	for _, i := range e.thr {
+		o := e.objs[i]
+		m := o.mach
+		if !m.pending || o.decl.Name == except {
 			continue
 		}
-		if pc, ok := e.pending[n]; ok && e.st.Idle(e.threads[n]) {
-			delete(e.pending, n)
-			e.done = append(e.done, spec.Returned{Thread: n, Op: pc.op, Result: *pc.out, Err: *pc.err})
+		if e.st.Idle(o.thread) {
+			m.pending = false
+			e.npending--
+			e.done = append(e.done, spec.Returned{Thread: o.decl.Name, Op: m.pendingOp, Result: m.out, Err: m.err})
 		}
 	}
 }
@@ -544,18 +775,19 @@ func (e *Emulator) Settle() error {
 	return nil
 }
 
-// Completed implements Backend.
+// Completed implements Backend. The list is the Emulator's: valid until
+// the next Do, Settle, Completed or Start.
 func (e *Emulator) Completed() []spec.Returned {
 	e.collect("")
 	d := e.done
-	e.done = nil
+	e.done = e.done[:0]
 	return d
 }
 
 // Overlapped implements Backend.
 func (e *Emulator) Overlapped(name string) (spec.OvFields, error) {
-	o, ok := e.byName[name]
-	if !ok || o.ov == nil {
+	o := e.lookup(name)
+	if o == nil || o.ov == nil {
 		return spec.OvFields{}, fmt.Errorf("%q is not a declared overlapped record", name)
 	}
 	s := o.ov.Snapshot()
@@ -564,8 +796,8 @@ func (e *Emulator) Overlapped(name string) (spec.OvFields, error) {
 
 // EventSignalled implements Backend.
 func (e *Emulator) EventSignalled(name string) (bool, error) {
-	o, ok := e.byName[name]
-	if !ok || o.decl.Kind != "event" {
+	o := e.lookup(name)
+	if o == nil || o.decl.Kind != "event" {
 		return false, fmt.Errorf("%q is not a declared event", name)
 	}
 	sig, open := e.sys.EventState(o.h)
@@ -577,8 +809,8 @@ func (e *Emulator) EventSignalled(name string) (bool, error) {
 
 // Routine implements Backend.
 func (e *Emulator) Routine(name string) ([]spec.RoutineCall, error) {
-	o, ok := e.byName[name]
-	if !ok || (o.decl.Kind != "routine" && o.decl.Kind != "apc") {
+	o := e.lookup(name)
+	if o == nil || (o.decl.Kind != "routine" && o.decl.Kind != "apc") {
 		return nil, fmt.Errorf("%q is not a declared routine or apc", name)
 	}
 	return o.calls, nil
@@ -586,8 +818,8 @@ func (e *Emulator) Routine(name string) ([]spec.RoutineCall, error) {
 
 // Buffer implements Backend.
 func (e *Emulator) Buffer(name string) ([]byte, error) {
-	o, ok := e.byName[name]
-	if !ok || o.decl.Kind != "buffer" {
+	o := e.lookup(name)
+	if o == nil || o.decl.Kind != "buffer" {
 		return nil, fmt.Errorf("%q is not a declared buffer", name)
 	}
 	return o.buf, nil
@@ -595,11 +827,11 @@ func (e *Emulator) Buffer(name string) ([]byte, error) {
 
 // Blocked implements Backend.
 func (e *Emulator) Blocked(thread string) (bool, error) {
-	t, ok := e.threads[thread]
-	if !ok {
+	o := e.threadNamed(thread)
+	if o == nil {
 		return false, fmt.Errorf("unknown thread %q", thread)
 	}
-	return t.Blocked(), nil
+	return o.thread.Blocked(), nil
 }
 
 // Close implements Backend.

@@ -210,7 +210,7 @@ func (p *freeProgram) probe(prefix []int, tl *[]string) (traceProbe, int, error)
 	d := p.draw // nil but when drawing
 	d.start(em)
 	for name, data := range p.content {
-		copy(em.byName[name].buf, data)
+		copy(em.lookup(name).buf, data)
 	}
 	m := newMatcher()
 	ths := make([]*threadState, len(p.threads))

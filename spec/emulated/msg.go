@@ -12,18 +12,12 @@ var _ spec.MsgReader = (*Emulator)(nil)
 // Msg implements spec.MsgReader: the WSAMSG the last WSARecvMsg with the
 // record ov was given, as it reads now.
 func (e *Emulator) Msg(ov string) (spec.MsgOuts, error) {
-	o, ok := e.byName[ov]
-	if !ok || o.decl.Kind != "overlapped" {
+	o := e.lookup(ov)
+	if o == nil || o.decl.Kind != "overlapped" {
 		return spec.MsgOuts{}, fmt.Errorf("%q is not a declared overlapped record", ov)
 	}
-	var i int
-	for j, x := range e.objs {
-		if x == o {
-			i = j
-		}
-	}
-	m, ok := e.msgs[i]
-	if !ok {
+	m := o.msg
+	if m == nil {
 		return spec.MsgOuts{}, fmt.Errorf("msg %s: no WSARecvMsg was made with this record", ov)
 	}
 	out := spec.MsgOuts{Flags: m.Flags, Namelen: m.Namelen, ControlLen: m.Control.Len}
