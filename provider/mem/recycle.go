@@ -36,15 +36,25 @@ const maxTracked = 1024
 // does not hold what one big run needed.
 const maxKeptBuf = 1 << 20
 
+// popFree takes the last record off a free list (its slot cleared, so
+// the list holds no reference to it), or gives nil when the list is empty.
+func popFree[T any](list *[]*T) *T {
+	n := len(*list)
+	if n == 0 {
+		return nil
+	}
+	v := (*list)[n-1]
+	(*list)[n-1] = nil
+	*list = (*list)[:n-1]
+	return v
+}
+
 // newSock hands out a socket record holding init, which has no slices
 // (queue, inRoutine and held keep a recycled record's storage, empty).
 func (p *Mem) newSock(init sock) *sock {
 	r := &p.rec
-	var k *sock
-	if n := len(r.freeSocks); n > 0 {
-		k = r.freeSocks[n-1]
-		r.freeSocks[n-1] = nil
-		r.freeSocks = r.freeSocks[:n-1]
+	k := popFree(&r.freeSocks)
+	if k != nil {
 		q, in, held := k.queue, k.inRoutine, k.held
 		*k = init
 		k.queue, k.inRoutine, k.held = q, in, held
@@ -63,11 +73,8 @@ func (p *Mem) newSock(init sock) *sock {
 // storage, empty).
 func (p *Mem) newStream(init stream) *stream {
 	r := &p.rec
-	var st *stream
-	if n := len(r.freeStreams); n > 0 {
-		st = r.freeStreams[n-1]
-		r.freeStreams[n-1] = nil
-		r.freeStreams = r.freeStreams[:n-1]
+	st := popFree(&r.freeStreams)
+	if st != nil {
 		q, oob, rx, tx := st.queue, st.oob, st.rx.buf, st.tx.buf
 		*st = init
 		st.queue, st.oob, st.rx.buf, st.tx.buf = q, oob, rx, tx
