@@ -21,7 +21,9 @@ type Backend interface {
 	// (pending completions delivered, timeouts run out).
 	Settle() error
 	// Completed returns the calls that were blocked and have returned
-	// since the last time it was asked, in the order they returned.
+	// since the last time it was asked, in the order they returned. The
+	// list may be the backend's own, valid until its next Do, Settle,
+	// Completed or Start: a caller that keeps it copies it (Run does).
 	Completed() []Returned
 	// Overlapped reads a record's four fields.
 	Overlapped(name string) (OvFields, error)

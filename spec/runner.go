@@ -81,7 +81,8 @@ const outsKept = 8
 
 // take gives the kept map for a rendering of op: as it is when it holds
 // op's last rendering (same), cleared when it is small, or nil (a new
-// map is made).
+// map is made). Ops are the parser's *…Call pointers (see Op), so the
+// comparison is one of identity and never meets an uncomparable value.
 func (k *keptOuts) take(op Op) (m map[string]string, same bool) {
 	switch {
 	case k.m == nil:
