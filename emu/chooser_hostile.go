@@ -26,7 +26,15 @@ func (hostileChooser) Choose(p Point, n int) int {
 // different mixes of behaviour, which finds bugs that a uniform draw
 // rarely reaches.
 func SwarmChooser(seed uint64) *Swarm {
-	sw := &Swarm{rng: Seeded{state: seed}}
+	sw := &Swarm{}
+	sw.Reset(seed)
+	return sw
+}
+
+// Reset makes sw the chooser SwarmChooser(seed) returns, in sw's memory:
+// a driver that runs many seeds one after the other keeps one Swarm.
+func (sw *Swarm) Reset(seed uint64) {
+	sw.rng = Seeded{state: seed}
 	levels := [...]uint64{0, 1 << 60, 1 << 63, 15 << 60, 1<<64 - 1}
 	for i := range sw.bias[:PointReset] {
 		sw.bias[i] = levels[sw.rng.next()%uint64(len(levels))]
@@ -36,7 +44,6 @@ func SwarmChooser(seed uint64) *Swarm {
 	// it was before the point existed: a seed names the same run.
 	own := Seeded{state: seed ^ 0x5e5e7}
 	sw.bias[PointReset] = levels[own.next()%uint64(len(levels))]
-	return sw
 }
 
 // Swarm is the chooser SwarmChooser returns.

@@ -120,3 +120,27 @@ func TestPoisonPendingCount(t *testing.T) {
 		}
 	})
 }
+
+// TestSwarmResetIsSwarmChooser: a Swarm reset to a seed, after it drew
+// decisions for another seed, draws what SwarmChooser(seed) draws — a
+// seed names one run whether explore reuses its chooser or not.
+func TestSwarmResetIsSwarmChooser(t *testing.T) {
+	var kept Swarm
+	kept.Reset(99)
+	for i := 0; i < 50; i++ {
+		kept.Choose(Point(i%int(numPoints)), 3)
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		fresh := SwarmChooser(seed)
+		kept.Reset(seed)
+		if kept != *fresh {
+			t.Fatalf("seed %d: reset Swarm %+v, new %+v", seed, kept, *fresh)
+		}
+		for i := 0; i < 200; i++ {
+			p, n := Point(i%int(numPoints)), 2+i%4
+			if a, b := kept.Choose(p, n), fresh.Choose(p, n); a != b {
+				t.Fatalf("seed %d, decision %d: reset Swarm chose %d, new %d", seed, i, a, b)
+			}
+		}
+	}
+}

@@ -31,6 +31,7 @@ type Emulator struct {
 	chooserOpt emu.Option        // WithChooser(chooser), made once
 	chooser    emu.Chooser       // the run's chooser, for chooserOpt
 	seeded     emu.Seeded        // the run's chooser for a seeded configuration
+	swarm      emu.Swarm         // the run's chooser for a swarm configuration
 	setupFn    func(*emu.Thread) // setup, made once
 	setupDecls []spec.Decl       // what setup declares
 	setupErr   error
@@ -347,7 +348,8 @@ func (e *Emulator) Start(cfg spec.RunConfig, decls []spec.Decl) error {
 		e.chooser = emu.HostileChooser()
 		opts = append(opts, e.chooserOpt, optPoison)
 	case cfg.Swarm:
-		e.chooser = emu.SwarmChooser(cfg.Seed)
+		e.swarm.Reset(cfg.Seed)
+		e.chooser = &e.swarm
 		opts = append(opts, e.chooserOpt)
 	case cfg.Seeded:
 		e.seeded = *emu.SeededChooser(cfg.Seed)
