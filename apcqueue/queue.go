@@ -102,6 +102,16 @@ func (q *Queue[P]) Push(kind Kind, key uintptr, p P) (seq uint64, ok bool) {
 	return q.last, true
 }
 
+// Reset empties q to what its zero value is (open, nothing queued or
+// running, sequence numbers from 1 again) but keeps the memory of its
+// arrays, so that a thread object reused for a new thread queues into
+// the last one's room.
+func (q *Queue[P]) Reset() {
+	clear(q.buf[:cap(q.buf)])
+	clear(q.running[:cap(q.running)])
+	*q = Queue[P]{buf: q.buf[:0], running: q.running[:0]}
+}
+
 // Len returns the number of queued entries (running entries are not
 // queued).
 func (q *Queue[P]) Len() int { return len(q.buf) - q.head }

@@ -579,3 +579,49 @@ func TestZeroAllocs(t *testing.T) {
 		t.Fatalf("allocs per run = %v, want 0", allocs)
 	}
 }
+
+// TestResetIsZeroQueue: a queue that held entries, ran some (one whose
+// routine panicked) and was closed reads, after Reset, as the
+// zero value does — open, empty, nothing running, sequence numbers from 1
+// — and holds none of its old payloads; pushing and draining it again
+// then allocates nothing, in the room it kept.
+func TestResetIsZeroQueue(t *testing.T) {
+	var q Queue[*string]
+	old := "old"
+	for i := 0; i < 6; i++ {
+		q.Push(Completion, uintptr(i%2), &old)
+	}
+	q.Take(nil)
+	func() {
+		defer func() { recover() }()
+		q.Drain(nil, func(Entry[*string]) { panic("thread ends inside a routine") })
+	}()
+	q.Close(nil)
+	q.Reset()
+	if q.Len() != 0 || q.Depth() != 0 || q.Closed() || q.LastSeq() != 0 {
+		t.Fatalf("after Reset: Len %d Depth %d Closed %v LastSeq %d, want 0 0 false 0", q.Len(), q.Depth(), q.Closed(), q.LastSeq())
+	}
+	for _, e := range q.buf[:cap(q.buf)] {
+		if e.Payload != nil {
+			t.Fatalf("after Reset a slot still holds a payload: %+v", e)
+		}
+	}
+	var fresh Queue[*string]
+	s := "new"
+	for i := 0; i < 3; i++ {
+		a, aok := q.Push(User, 0, &s)
+		b, bok := fresh.Push(User, 0, &s)
+		if a != b || aok != bok {
+			t.Fatalf("push %d: reset queue gave (%d, %v), a new one (%d, %v)", i, a, aok, b, bok)
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		q.Reset()
+		q.Push(User, 0, &s)
+		q.Push(Completion, 1, &s)
+		q.Drain(nil, func(Entry[*string]) {})
+	})
+	if allocs != 0 {
+		t.Fatalf("push and drain after Reset: %v allocations, want 0", allocs)
+	}
+}

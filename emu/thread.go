@@ -128,9 +128,10 @@ func (s *System) newThread(name string, fn func(*Thread)) *Thread {
 	if t != nil {
 		// A released System's thread: made new in the same memory. Its
 		// runAPC is bound to t itself, so it stays as it is; its waiter
-		// list keeps its memory.
-		runAPC, waiters := t.runAPC, t.waitList.emptied()
-		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn, runAPC: runAPC, waitList: waiters}
+		// list and APC queue keep their memory.
+		runAPC, waiters, apcs := t.runAPC, t.waitList.emptied(), t.apcs
+		apcs.Reset()
+		*t = Thread{s: s, id: s.nextTID, name: name, fn: fn, runAPC: runAPC, waitList: waiters, apcs: apcs}
 	} else {
 		t = &Thread{s: s, id: s.nextTID, name: name, fn: fn}
 	}
