@@ -327,17 +327,25 @@ func TestExploreRandomPrograms(t *testing.T) {
 	if testing.Short() {
 		n = 10
 	}
+	sameOutcomesWithReduction(t, "random programs", n, 3, randomEventProgram)
+}
+
+// sameOutcomesWithReduction explores the programs build makes from seeds
+// 1 to n at the bound, with and without the reduction, and fails where
+// their sets of outcomes differ.
+func sameOutcomesWithReduction(t *testing.T, what string, n, bound int, build func(seed uint64) prog) {
+	t.Helper()
 	full, red := 0, 0
 	for seed := uint64(1); seed <= uint64(n); seed++ {
-		want, fs := exploreOutcomes(t, randomEventProgram(seed), emu.ExploreOptions{Bound: 3, NoPrune: true})
-		got, rs := exploreOutcomes(t, randomEventProgram(seed), emu.ExploreOptions{Bound: 3})
+		want, fs := exploreOutcomes(t, build(seed), emu.ExploreOptions{Bound: bound, NoPrune: true})
+		got, rs := exploreOutcomes(t, build(seed), emu.ExploreOptions{Bound: bound})
 		full += fs.Runs
 		red += rs.Runs
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("seed %d: outcomes with reduction %q, without %q", seed, got, want)
 		}
 	}
-	t.Logf("%d random programs, bound 3: %d schedules without the reduction, %d with", n, full, red)
+	t.Logf("%d %s, bound %d: %d schedules without the reduction, %d with", n, what, bound, full, red)
 }
 
 // randomSocketProgram builds, from seed, three threads of three steps each
@@ -413,15 +421,5 @@ func TestExploreRandomSocketPrograms(t *testing.T) {
 	if testing.Short() {
 		n = 5
 	}
-	full, red := 0, 0
-	for seed := uint64(1); seed <= uint64(n); seed++ {
-		want, fs := exploreOutcomes(t, randomSocketProgram(seed), emu.ExploreOptions{Bound: 2, NoPrune: true})
-		got, rs := exploreOutcomes(t, randomSocketProgram(seed), emu.ExploreOptions{Bound: 2})
-		full += fs.Runs
-		red += rs.Runs
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("seed %d: outcomes with reduction %q, without %q", seed, got, want)
-		}
-	}
-	t.Logf("%d random socket programs, bound 2: %d schedules without the reduction, %d with", n, full, red)
+	sameOutcomesWithReduction(t, "random socket programs", n, 2, randomSocketProgram)
 }

@@ -46,14 +46,6 @@ func poolRun(t *testing.T, seed uint64, gids map[int64]bool, opts ...Option) *Tr
 // the pool's goroutines are reused: many runs one after the other leave
 // about as many goroutines as one run needs, and Close ends them.
 func TestGoroutinePoolRunsAsWithout(t *testing.T) {
-	settle := func(limit int) int {
-		n := runtime.NumGoroutine()
-		for i := 0; i < 10000 && n > limit; i++ {
-			runtime.Gosched()
-			n = runtime.NumGoroutine()
-		}
-		return n
-	}
 	before := runtime.NumGoroutine()
 	p := NewGoroutinePool()
 	own, pooled := map[int64]bool{}, map[int64]bool{}
@@ -74,11 +66,11 @@ func TestGoroutinePoolRunsAsWithout(t *testing.T) {
 	if len(own) != 150 || len(pooled) > 30+10 {
 		t.Errorf("30 runs of 5 threads ran on %d goroutines without a pool (want 150) and %d on one (want at most 40)", len(own), len(pooled))
 	}
-	if n := settle(before + 10); n > before+10 {
+	if n := settleGoroutines(before + 10); n > before+10 {
 		t.Errorf("goroutines: %d before, %d after 30 runs on a pool", before, n)
 	}
 	p.Close()
-	if n := settle(before + 2); n > before+2 {
+	if n := settleGoroutines(before + 2); n > before+2 {
 		t.Errorf("goroutines: %d before, %d after the pool closed", before, n)
 	}
 	// A closed pool still runs threads.
@@ -93,14 +85,6 @@ func TestGoroutinePoolRunsAsWithout(t *testing.T) {
 // nor grow a stack, per thread), a released System's threads are made
 // again in the same memory, and Close ends the idle coroutines.
 func TestGoroutinePoolCoroutinesRunAsWithout(t *testing.T) {
-	settle := func(limit int) int {
-		n := runtime.NumGoroutine()
-		for i := 0; i < 10000 && n > limit; i++ {
-			runtime.Gosched()
-			n = runtime.NumGoroutine()
-		}
-		return n
-	}
 	before := runtime.NumGoroutine()
 	p := NewGoroutinePool()
 	own, pooled := map[int64]bool{}, map[int64]bool{}
@@ -135,7 +119,7 @@ func TestGoroutinePoolCoroutinesRunAsWithout(t *testing.T) {
 		t.Errorf("released Systems' threads were made again %d times in 29 later runs of 5 threads, want %d", reused, 29*5)
 	}
 	p.Close()
-	if n := settle(before + 2); n > before+2 {
+	if n := settleGoroutines(before + 2); n > before+2 {
 		t.Errorf("goroutines: %d before, %d after the pool closed", before, n)
 	}
 }

@@ -451,18 +451,22 @@ func TestDeadlockIsReportedNotHung(t *testing.T) {
 	}
 }
 
+// settleGoroutines yields until at most limit goroutines are left, or
+// for long enough that the rest are not about to end, and gives how many
+// there are.
+func settleGoroutines(limit int) int {
+	n := runtime.NumGoroutine()
+	for i := 0; i < 10000 && n > limit; i++ {
+		runtime.Gosched()
+		n = runtime.NumGoroutine()
+	}
+	return n
+}
+
 // After a deadlock Run stops the System: the goroutines of the blocked
 // threads unwind (their deferred functions run, and a call made there
 // returns at once) and none is left behind.
 func TestStopAfterDeadlockUnwindsGoroutines(t *testing.T) {
-	settle := func(limit int) int {
-		n := runtime.NumGoroutine()
-		for i := 0; i < 10000 && n > limit; i++ {
-			runtime.Gosched()
-			n = runtime.NumGoroutine()
-		}
-		return n
-	}
 	before := runtime.NumGoroutine()
 	unwound := 0
 	for i := 0; i < 20; i++ {
@@ -490,7 +494,7 @@ func TestStopAfterDeadlockUnwindsGoroutines(t *testing.T) {
 	if unwound != 60 {
 		t.Errorf("%d deferred functions ran, want 60", unwound)
 	}
-	if n := settle(before + 5); n > before+5 {
+	if n := settleGoroutines(before + 5); n > before+5 {
 		t.Errorf("goroutines: %d before, %d after 20 deadlocked runs", before, n)
 	}
 }

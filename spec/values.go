@@ -17,22 +17,12 @@ import (
 // STATUS_PENDING), or a flag, option or code name (MSG_TRUNC, SO_RCVBUF,
 // INFINITE, TRUE).
 func ParseValue(v string) (uint64, error) {
+	if n, ok := parseValue(v); ok {
+		return n, nil
+	}
+	// Not a value: strconv says why, as it would of any word.
 	if s, ok := Quoted(v); ok {
 		v = s
-	}
-	if v != "" && v[0] >= '0' && v[0] <= '9' {
-		// Every name below begins with a letter: a number is only a
-		// number, and the name tables need not be searched for it.
-		return strconv.ParseUint(v, 0, 64)
-	}
-	if n, ok := wso.ParseErrno(v); ok {
-		return uint64(n), nil
-	}
-	if n, ok := wso.ParseNTStatus(v); ok {
-		return uint64(n), nil
-	}
-	if n, ok := namedConst[v]; ok {
-		return n, nil
 	}
 	return strconv.ParseUint(v, 0, 64)
 }
